@@ -1,0 +1,90 @@
+"""The ``modelctx`` command: a thin layer that parses, calls the package and prints.
+
+Sub-commands are loaded lazily from the modules named in ``COMMANDS`` so that a
+light command (``stats``) never pays for the imports of a heavy one
+(``search`` imports torch). A command whose module is not present is hidden.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from typing import Any
+
+import click
+
+from modelctx.cli.context import AppContext, handle_errors
+
+#: command name -> "module:attribute". Add one line per command.
+COMMANDS: dict[str, str] = {
+    "init": "modelctx.cli.graph_commands:init_command",
+    "stats": "modelctx.cli.graph_commands:stats_command",
+    "show": "modelctx.cli.graph_commands:show_command",
+    "nodes": "modelctx.cli.graph_commands:nodes_command",
+    "lineage": "modelctx.cli.graph_commands:lineage_command",
+    "impact": "modelctx.cli.graph_commands:impact_command",
+    "verify": "modelctx.cli.graph_commands:verify_command",
+    "demo": "modelctx.cli.demo_commands:demo_command",
+    "copy": "modelctx.cli.copy_commands:copy_command",
+    "ingest": "modelctx.cli.ingest_commands:ingest_group",
+    "search": "modelctx.cli.search_commands:search_command",
+    "index": "modelctx.cli.search_commands:index_command",
+    "note": "modelctx.cli.search_commands:note_command",
+    "serve": "modelctx.cli.api_commands:serve_command",
+    "token": "modelctx.cli.api_commands:token_group",
+    "train": "modelctx.cli.lifecycle_commands:train_command",
+    "serve-model": "modelctx.cli.lifecycle_commands:serve_model_command",
+    "monitor": "modelctx.cli.lifecycle_commands:monitor_command",
+    "audit": "modelctx.cli.governance_commands:audit_command",
+    "export": "modelctx.cli.governance_commands:export_group",
+    "policy": "modelctx.cli.governance_commands:policy_group",
+    "flag": "modelctx.cli.governance_commands:flag_command",
+    "portfolio": "modelctx.cli.governance_commands:portfolio_command",
+}
+
+
+def _available(target: str) -> bool:
+    module = target.split(":", 1)[0]
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+class LazyGroup(click.Group):
+    """A group that imports a sub-command's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name, target in COMMANDS.items() if _available(target))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None or not _available(target):
+            return None
+        module_name, attribute = target.split(":", 1)
+        command: Any = getattr(importlib.import_module(module_name), attribute)
+        return command  # type: ignore[no-any-return]
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", "store_uri", envvar="MODELCTX_STORE", default=None, metavar="URI",
+              help="Store URI (sqlite:///path, neo4j://user:pass@host:7687). Env: MODELCTX_STORE.")
+@click.version_option(package_name="modelctx")
+@click.pass_context
+def main(ctx: click.Context, store_uri: str | None) -> None:
+    """modelctx: the provenance graph of your models, searchable and auditable."""
+    app = AppContext(store_uri)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+def run() -> None:
+    """Console-script entry point: errors become a one-line message and exit status."""
+    with handle_errors():
+        main.main(standalone_mode=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()
+    sys.exit(0)

@@ -1,0 +1,158 @@
+"""Commands that look at the graph: init, stats, show, nodes, lineage, impact, verify."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from modelctx.cli.context import AppContext, emit_json, json_option, pass_app
+
+
+@click.command("init")
+@json_option
+@pass_app
+def init_command(app: AppContext, as_json: bool) -> None:
+    """Create the store (idempotent) and say where it is."""
+    store = app.store
+    info = {"store": store.uri, "last_seq": store.last_seq()}
+    if as_json:
+        emit_json(info)
+    else:
+        click.echo(f"store ready: {info['store']} (change log at entry {info['last_seq']})")
+
+
+@click.command("stats")
+@json_option
+@pass_app
+def stats_command(app: AppContext, as_json: bool) -> None:
+    """Count nodes by kind and edges by type."""
+    counts = app.store.counts()
+    counts["last_seq"] = app.store.last_seq()
+    if as_json:
+        emit_json(counts)
+        return
+    click.echo(f"store: {app.store.uri}")
+    click.echo(f"nodes: {sum(counts['nodes'].values())}")
+    for kind, n in counts["nodes"].items():
+        click.echo(f"  {kind:<20} {n:>10}")
+    click.echo(f"edges: {sum(counts['edges'].values())}")
+    for etype, n in counts["edges"].items():
+        click.echo(f"  {etype:<20} {n:>10}")
+    click.echo(f"change log entries: {counts['last_seq']}")
+
+
+@click.command("show")
+@click.argument("node_id")
+@json_option
+@pass_app
+def show_command(app: AppContext, node_id: str, as_json: bool) -> None:
+    """Print one node with its properties and its edges."""
+    node = app.store.get_node(node_id)
+    edges = app.store.get_edges([node_id], "both")
+    if as_json:
+        emit_json({**node.to_json(), "edges": [e.to_json() for e in edges]})
+        return
+    click.echo(f"{node.kind.label} {node.title}")
+    click.echo(f"  id: {node.id}")
+    for key, value in sorted(node.properties.items()):
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        if len(text) > 200:
+            text = text[:197] + "..."
+        click.echo(f"  {key}: {text}")
+    for edge in edges:
+        if edge.source == node_id:
+            click.echo(f"  -{edge.type.value}-> {edge.target}")
+        else:
+            click.echo(f"  <-{edge.type.value}- {edge.source}")
+
+
+@click.command("nodes")
+@click.option("--kind", "kind", required=True, help="Node kind, e.g. model_version.")
+@click.option("--where", "where", multiple=True, metavar="KEY=VALUE", help="Property equality filter (repeatable).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(0, 100_000))
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
+@json_option
+@pass_app
+def nodes_command(app: AppContext, kind: str, where: tuple[str, ...], limit: int, offset: int, as_json: bool) -> None:
+    """List nodes of one kind."""
+    from modelctx.errors import ValidationError
+    from modelctx.graph.model import NodeKind
+
+    filters: dict[str, object] = {}
+    for item in where:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ValidationError(f"--where {item!r}: expected KEY=VALUE")
+        try:
+            filters[key] = json.loads(value)
+        except json.JSONDecodeError:
+            filters[key] = value
+    nodes = app.store.find_nodes(NodeKind.parse(kind), filters, limit=limit, offset=offset)
+    if as_json:
+        emit_json({"nodes": [n.to_json() for n in nodes]})
+        return
+    for node in nodes:
+        click.echo(f"{node.id}  {node.title}")
+    if not nodes:
+        click.echo(f"no {kind} nodes")
+
+
+@click.command("lineage")
+@click.argument("node_id")
+@click.option("--direction", type=click.Choice(["up", "down"]), default="up", show_default=True)
+@click.option("--depth", type=click.IntRange(0), default=None, help="Maximum hops (default: all).")
+@click.option("--edge-type", "edge_types", multiple=True, help="Edge types to follow (default: lineage edges).")
+@json_option
+@pass_app
+def lineage_command(app: AppContext, node_id: str, direction: str, depth: int | None,
+                    edge_types: tuple[str, ...], as_json: bool) -> None:
+    """Show what a node came from (up) or what came from it (down)."""
+    from modelctx.graph.lineage import lineage, render_tree
+    from modelctx.graph.model import parse_edge_types
+
+    types = parse_edge_types(edge_types) if edge_types else None
+    subgraph = lineage(app.store, node_id, direction, depth=depth, edge_types=types)  # type: ignore[arg-type]
+    if as_json:
+        emit_json(subgraph.to_json())
+        return
+    for line in render_tree(subgraph, node_id, direction):  # type: ignore[arg-type]
+        click.echo(line)
+
+
+@click.command("impact")
+@click.argument("node_id")
+@json_option
+@pass_app
+def impact_command(app: AppContext, node_id: str, as_json: bool) -> None:
+    """Model versions and active deployments downstream of a node."""
+    from modelctx.graph.lineage import impact
+
+    result = impact(app.store, node_id)
+    if as_json:
+        emit_json(result.to_json())
+        return
+    click.echo(f"impact of {result.node.kind.label} {result.node.title}:")
+    click.echo(f"  model versions ({len(result.model_versions)}):")
+    for node in result.model_versions:
+        click.echo(f"    {node.id}  {node.title}")
+    click.echo(f"  active deployments ({len(result.deployments)}):")
+    for node in result.deployments:
+        props = node.properties
+        click.echo(f"    {node.id}  {props.get('environment', '')} {props.get('endpoint', '')}".rstrip())
+
+
+@click.command("verify")
+@json_option
+@pass_app
+def verify_command(app: AppContext, as_json: bool) -> None:
+    """Check the change log's hash chain; exit 10 and name the first bad entry if broken."""
+    result = app.store.verify()
+    if as_json:
+        emit_json(result.to_json())
+    elif result.ok:
+        click.echo(f"change log intact: {result.checked} entries, head {result.head_hash[:16]}…")
+    else:
+        click.echo(f"change log BROKEN at entry {result.first_bad_seq}: {result.reason}")
+    if not result.ok:
+        raise SystemExit(10)

@@ -1,0 +1,1 @@
+"""The provenance graph: domain model, ids, the GraphStore protocol and its backends."""

@@ -1,0 +1,1 @@
+"""Storage backends. Nothing outside this package knows which backend is in use."""

@@ -1,0 +1,565 @@
+"""The embedded default store: one SQLite file in WAL mode, no server.
+
+Design choices, each measured in ``bench/store_bench.py``:
+
+- Nodes get an integer ``nid``; edges and adjacency use it, so keys stay small.
+- Besides the ``edges`` table, each node keeps its parents and children as one
+  packed array (neighbour nid, edge type, neighbour kind), written in the same
+  transaction as the edges. Closures walk these arrays level by level, one
+  query per level, and filter by edge type and kind without touching nodes.
+  The recursive-CTE walk is kept as ``?traversal=cte``.
+- Writes take the write lock up front (``BEGIN IMMEDIATE``) and wait on a busy
+  timeout, so two processes writing at once queue instead of failing.
+- Each thread gets its own connection (the API serves requests from a pool).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from modelctx.errors import BackendError, BackendUnavailable, ConfigError, ConflictError, NotFoundError, ValidationError
+from modelctx.graph.backends import sqlite_sql as sql
+from modelctx.graph.batch import PreparedBatch, merge_properties, missing_endpoint_error, prepare_batch
+from modelctx.graph.changelog import (
+    GENESIS_HASH,
+    Change,
+    ChangeOp,
+    VerifyResult,
+    WriteResult,
+    chain_changes,
+    chunk_records,
+    now_iso,
+    verify_chain,
+)
+from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
+from modelctx.graph.store import (
+    DEFAULT_ACTOR,
+    Direction,
+    EdgeDirection,
+    GraphStoreBase,
+    check_depth,
+    check_direction,
+)
+
+_KIND_BY_CODE = {k.code: k for k in NodeKind}
+_TYPE_BY_CODE = {t.code: t for t in EdgeType}
+_CHANGES_PAGE = 5000
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _chunks(items: Sequence[Any], size: int = sql.MAX_IN) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _pack(nid: int, type_code: int, kind_code: int) -> int:
+    return (nid << 16) | (type_code << 8) | kind_code
+
+
+class SqliteGraphStore(GraphStoreBase):
+    """GraphStore on one SQLite file (``sqlite:///path/to/modelctx.db``)."""
+
+    def __init__(self, path: str | Path, *, traversal: str = "adjacency", busy_timeout_s: float = 60.0) -> None:
+        if traversal not in ("adjacency", "cte"):
+            raise ConfigError(f"unknown traversal engine {traversal!r}; valid: adjacency, cte")
+        self.path = Path(path).expanduser()
+        self.uri = f"sqlite:///{self.path}"
+        self.traversal = traversal
+        self._busy_timeout_s = busy_timeout_s
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BackendUnavailable(f"cannot create the folder of {self.path}: {exc}") from exc
+        self._migrate(self._conn())
+
+    @classmethod
+    def from_uri(cls, uri: str) -> SqliteGraphStore:
+        parts = urlsplit(uri)
+        raw = uri.split("://", 1)[1].split("?", 1)[0]
+        path = raw[1:] if raw.startswith("/") else raw
+        if not path or path == ":memory:":
+            raise ConfigError(f"store URI {uri!r} needs a file path, as in sqlite:///path/to/modelctx.db")
+        options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        unknown = set(options) - {"traversal"}
+        if unknown:
+            raise ConfigError(f"unknown option(s) {sorted(unknown)} in store URI {uri!r}; valid: traversal")
+        return cls(path, traversal=options.get("traversal", "adjacency"))
+
+    # -- connections and transactions ---------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise BackendError(f"the store {self.uri} is closed")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(
+                    self.path, isolation_level=None, check_same_thread=False,
+                    timeout=self._busy_timeout_s,
+                )
+                conn.execute(sql.BUSY_TIMEOUT_PRAGMA.format(ms=int(self._busy_timeout_s * 1000)))
+                for pragma in sql.PRAGMAS:
+                    conn.execute(pragma)
+            except sqlite3.Error as exc:
+                raise BackendUnavailable(f"cannot open the SQLite store {self.path}: {exc}") from exc
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def _begin_write(self, conn: sqlite3.Connection) -> None:
+        """Take the write lock, waiting for other writers up to the busy timeout."""
+        deadline = time.monotonic() + self._busy_timeout_s
+        delay = 0.01
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise BackendError(f"cannot start a write on {self.path}: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise BackendError(
+                        f"the store {self.path} stayed locked by another writer for "
+                        f"{self._busy_timeout_s:.0f} s"
+                    ) from exc
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        self._begin_write(conn)
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction, so multi-query reads see one snapshot."""
+        conn = self._conn()
+        if conn.in_transaction:  # nested inside another read of this thread
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        try:
+            version = self._schema_version(conn)
+            if version > sql.SCHEMA_VERSION:
+                raise ConfigError(
+                    f"{self.path} has schema version {version}, newer than this modelctx "
+                    f"supports ({sql.SCHEMA_VERSION}); upgrade modelctx"
+                )
+            if version == sql.SCHEMA_VERSION:
+                self._check_codes(conn)
+                return
+            with self._writing():
+                version = self._schema_version(conn)  # another process may have migrated meanwhile
+                for target in range(version + 1, sql.SCHEMA_VERSION + 1):
+                    for statement in sql.MIGRATIONS[target]:
+                        conn.execute(statement)
+                    conn.execute(sql.SET_META, ("schema_version", str(target)))
+                conn.execute(sql.SET_META, ("kinds", _dumps([k.value for k in NodeKind])))
+                conn.execute(sql.SET_META, ("edge_types", _dumps([t.value for t in EdgeType])))
+        except sqlite3.DatabaseError as exc:
+            raise BackendError(f"{self.path} is not a usable modelctx SQLite store: {exc}") from exc
+
+    @staticmethod
+    def _schema_version(conn: sqlite3.Connection) -> int:
+        if conn.execute(sql.HAS_META_TABLE).fetchone() is None:
+            return 0
+        row = conn.execute(sql.GET_META, ("schema_version",)).fetchone()
+        return int(row[0]) if row else 0
+
+    def _check_codes(self, conn: sqlite3.Connection) -> None:
+        """Kind and type codes are persisted: the stored order must be a prefix of ours."""
+        for key, current in (("kinds", [k.value for k in NodeKind]), ("edge_types", [t.value for t in EdgeType])):
+            row = conn.execute(sql.GET_META, (key,)).fetchone()
+            stored = json.loads(row[0]) if row else []
+            if stored != current[: len(stored)]:
+                raise ConfigError(f"{self.path} was written with a different {key} table: {stored}")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+            self._connections.clear()
+            self._closed = True
+        self._local = threading.local()
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def write(self, nodes: Iterable[Node], edges: Iterable[Edge], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
+        batch = prepare_batch(nodes, edges)
+        if not batch.nodes and not batch.edges:
+            return WriteResult()
+        try:
+            with self._writing() as conn:
+                return self._write_batch(conn, batch, actor)
+        except sqlite3.Error as exc:
+            raise BackendError(f"write to {self.path} failed: {exc}") from exc
+
+    def _write_batch(self, conn: sqlite3.Connection, batch: PreparedBatch, actor: str) -> WriteResult:
+        result = WriteResult()
+        # id -> (nid, kind code); filled from the batch's nodes and, for edges, the store.
+        known: dict[str, tuple[int, int]] = {}
+        node_records, created = self._write_nodes(conn, batch.nodes, known, result)
+        edge_records = self._write_edges(conn, batch, known, created, result)
+        entries = [
+            *chunk_records(ChangeOp.UPSERT_NODES, "nodes", node_records),
+            *chunk_records(ChangeOp.UPSERT_EDGES, "edges", edge_records),
+        ]
+        if entries:
+            row = conn.execute(sql.LAST_CHANGE).fetchone()
+            last_seq, prev_hash = (row[0], row[1]) if row else (0, GENESIS_HASH)
+            changes = chain_changes(last_seq + 1, prev_hash, now_iso(), actor, entries)
+            conn.executemany(
+                sql.INSERT_CHANGE,
+                [(c.seq, c.at, c.actor, c.op, c.payload_json, c.prev_hash, c.hash) for c in changes],
+            )
+            result.seqs = [c.seq for c in changes]
+        return result
+
+    def _write_nodes(
+        self,
+        conn: sqlite3.Connection,
+        nodes: Mapping[str, Node],
+        known: dict[str, tuple[int, int]],
+        result: WriteResult,
+    ) -> tuple[list[dict[str, Any]], set[int]]:
+        existing: dict[str, tuple[int, int, str]] = {}
+        ids = list(nodes)
+        for chunk in _chunks(ids):
+            for nid, node_id, kind, props in conn.execute(sql.SELECT_NODES_BY_ID.format(marks=sql.in_marks(len(chunk))), chunk):
+                existing[node_id] = (nid, kind, props)
+        next_nid = conn.execute(sql.MAX_NID).fetchone()[0] + 1
+        inserts: list[tuple[int, str, int, str]] = []
+        updates: list[tuple[str, int]] = []
+        records: list[dict[str, Any]] = []
+        created: set[int] = set()
+        for node_id, node in nodes.items():
+            kind_code = node.kind.code
+            stored = existing.get(node_id)
+            if stored is None:
+                props = merge_properties({}, node.properties)
+                inserts.append((next_nid, node_id, kind_code, _dumps(props)))
+                known[node_id] = (next_nid, kind_code)
+                created.add(next_nid)
+                next_nid += 1
+                result.nodes_created += 1
+            else:
+                nid, stored_kind, stored_json = stored
+                if stored_kind != kind_code:
+                    raise ConflictError(
+                        f"node {node_id} is stored as {_KIND_BY_CODE[stored_kind].value}, "
+                        f"cannot be written as {node.kind.value}"
+                    )
+                known[node_id] = (nid, kind_code)
+                old = json.loads(stored_json)
+                props = merge_properties(old, node.properties)
+                if props == old:
+                    result.nodes_unchanged += 1
+                    continue
+                updates.append((_dumps(props), nid))
+                result.nodes_updated += 1
+            records.append({"id": node_id, "kind": node.kind.value, "properties": props})
+        conn.executemany(sql.INSERT_NODE, inserts)
+        conn.executemany(sql.UPDATE_NODE, updates)
+        return records, created
+
+    def _resolve(self, conn: sqlite3.Connection, ids: Iterable[str], known: dict[str, tuple[int, int]]) -> None:
+        """Add the nid and kind code of stored ``ids`` to ``known``."""
+        wanted = [i for i in dict.fromkeys(ids) if i not in known]
+        for chunk in _chunks(wanted):
+            for node_id, nid, kind in conn.execute(sql.SELECT_NID_BY_ID.format(marks=sql.in_marks(len(chunk))), chunk):
+                known[node_id] = (nid, kind)
+
+    def _write_edges(
+        self,
+        conn: sqlite3.Connection,
+        batch: PreparedBatch,
+        known: dict[str, tuple[int, int]],
+        created: set[int],
+        result: WriteResult,
+    ) -> list[dict[str, Any]]:
+        if not batch.edges:
+            return []
+        self._resolve(conn, (i for e in batch.edges.values() for i in (e.source, e.target)), known)
+        resolved: list[tuple[Edge, int, int, int, int, int]] = []
+        for edge in batch.edges.values():
+            for endpoint in (edge.source, edge.target):
+                if endpoint not in known:
+                    raise missing_endpoint_error(edge, endpoint)
+            src, src_kind = known[edge.source]
+            dst, dst_kind = known[edge.target]
+            resolved.append((edge, src, edge.type.code, dst, src_kind, dst_kind))
+        # Only edges between two nodes that existed before this batch can already be stored.
+        old_sources = sorted({r[1] for r in resolved if r[1] not in created and r[3] not in created})
+        stored: dict[tuple[int, int, int], str] = {}
+        for chunk in _chunks(old_sources):
+            for src, etype, dst, props in conn.execute(sql.SELECT_EDGES_FROM.format(marks=sql.in_marks(len(chunk))), chunk):
+                stored[(src, etype, dst)] = props
+        inserts: list[tuple[int, int, int, str]] = []
+        updates: list[tuple[str, int, int, int]] = []
+        records: list[dict[str, Any]] = []
+        up_add: dict[int, list[int]] = {}
+        down_add: dict[int, list[int]] = {}
+        for edge, src, etype, dst, src_kind, dst_kind in resolved:
+            old_json = stored.get((src, etype, dst))
+            if old_json is None:
+                props = merge_properties({}, edge.properties)
+                inserts.append((src, etype, dst, _dumps(props)))
+                up_add.setdefault(src, []).append(_pack(dst, etype, dst_kind))
+                down_add.setdefault(dst, []).append(_pack(src, etype, src_kind))
+                result.edges_created += 1
+            else:
+                old = json.loads(old_json)
+                props = merge_properties(old, edge.properties)
+                if props == old:
+                    result.edges_unchanged += 1
+                    continue
+                updates.append((_dumps(props), src, etype, dst))
+                result.edges_updated += 1
+            records.append({"source": edge.source, "target": edge.target, "type": edge.type.value, "properties": props})
+        conn.executemany(sql.INSERT_EDGE, inserts)
+        conn.executemany(sql.UPDATE_EDGE, updates)
+        self._extend_adjacency(conn, up_add, down_add, created)
+        return records
+
+    def _extend_adjacency(
+        self, conn: sqlite3.Connection, up_add: dict[int, list[int]], down_add: dict[int, list[int]], created: set[int]
+    ) -> None:
+        touched = set(up_add) | set(down_add)
+        current: dict[int, tuple[bytes, bytes]] = {}
+        older = sorted(n for n in touched if n not in created)
+        for chunk in _chunks(older):
+            for nid, up, down in conn.execute(sql.SELECT_ADJACENCY.format(marks=sql.in_marks(len(chunk))), chunk):
+                current[nid] = (up, down)
+        rows = []
+        for nid in touched:
+            up, down = current.get(nid, (b"", b""))
+            if nid in up_add:
+                up = up + array("q", up_add[nid]).tobytes()
+            if nid in down_add:
+                down = down + array("q", down_add[nid]).tobytes()
+            rows.append((nid, up, down))
+        conn.executemany(sql.UPSERT_ADJACENCY, rows)
+
+    # -- reads ------------------------------------------------------------------------------
+
+    @contextmanager
+    def _translate(self, what: str) -> Iterator[None]:
+        """Turn sqlite3 errors into BackendError naming the operation and the file."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise BackendError(f"{what} on {self.path} failed: {exc}") from exc
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, Node] = {}
+        with self._translate("reading nodes"), self._reading() as conn:
+            for chunk in _chunks(wanted):
+                for _nid, node_id, kind, props in conn.execute(
+                    sql.SELECT_NODES_BY_ID.format(marks=sql.in_marks(len(chunk))), chunk
+                ):
+                    found[node_id] = Node(node_id, _KIND_BY_CODE[kind], json.loads(props))
+        return {i: found[i] for i in wanted if i in found}
+
+    def find_nodes(
+        self,
+        kind: NodeKind | None = None,
+        properties: Mapping[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Node]:
+        if limit < 0 or offset < 0:
+            raise ValidationError(f"limit and offset must be zero or more (got {limit}, {offset})")
+        clauses: list[str] = []
+        params: list[Any] = []
+        if kind is not None:
+            clauses.append(sql.WHERE_KIND)
+            params.append(NodeKind.parse(kind).code if not isinstance(kind, NodeKind) else kind.code)
+        for key, value in (properties or {}).items():
+            if not key or '"' in key or "\\" in key:
+                raise ValidationError(f"cannot filter on property name {key!r}")
+            path = f'$."{key}"'
+            if value is None:
+                clauses.append(sql.WHERE_PROPERTY_NULL)
+                params.append(path)
+            elif isinstance(value, (str, int, float)):
+                clauses.append(sql.WHERE_PROPERTY)
+                params.extend((path, int(value) if isinstance(value, bool) else value))
+            else:
+                raise ValidationError(f"property filter {key!r}: only scalar values can be compared")
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        with self._translate("finding nodes"), self._reading() as conn:
+            rows = conn.execute(sql.FIND_NODES.format(where=where), (*params, limit, offset)).fetchall()
+        return [Node(node_id, _KIND_BY_CODE[k], json.loads(props)) for node_id, k, props in rows]
+
+    def get_edges(
+        self,
+        ids: Iterable[str],
+        direction: EdgeDirection = "both",
+        types: Iterable[EdgeType] | None = None,
+    ) -> list[Edge]:
+        if direction not in ("out", "in", "both"):
+            raise ValidationError(f"edge direction must be out, in or both, not {direction!r}")
+        type_codes = {t.code for t in types} if types is not None else None
+        known: dict[str, tuple[int, int]] = {}
+        with self._translate("reading edges"), self._reading() as conn:
+            self._resolve(conn, ids, known)
+            nids = sorted(v[0] for v in known.values())
+            rows: dict[tuple[int, int, int], str] = {}
+            statements = {"out": (sql.SELECT_EDGES_FROM,), "in": (sql.SELECT_EDGES_TO,)}.get(
+                direction, (sql.SELECT_EDGES_FROM, sql.SELECT_EDGES_TO)
+            )
+            for statement in statements:
+                for chunk in _chunks(nids):
+                    for src, etype, dst, props in conn.execute(statement.format(marks=sql.in_marks(len(chunk))), chunk):
+                        if type_codes is None or etype in type_codes:
+                            rows[(src, etype, dst)] = props
+            names = self._ids_of(conn, {n for key in rows for n in (key[0], key[2])})
+        return [
+            Edge(names[src], names[dst], _TYPE_BY_CODE[etype], json.loads(props))
+            for (src, etype, dst), props in sorted(rows.items())
+        ]
+
+    @staticmethod
+    def _ids_of(conn: sqlite3.Connection, nids: Iterable[int]) -> dict[int, str]:
+        names: dict[int, str] = {}
+        wanted = list(nids)
+        for chunk in _chunks(wanted):
+            names.update(conn.execute(sql.SELECT_IDS_BY_NID.format(marks=sql.in_marks(len(chunk))), chunk).fetchall())
+        return names
+
+    def reachable(
+        self,
+        start_ids: Iterable[str],
+        direction: Direction,
+        *,
+        edge_types: Iterable[EdgeType] | None = None,
+        max_depth: int | None = None,
+        kinds: Iterable[NodeKind] | None = None,
+    ) -> dict[str, int]:
+        check_direction(direction)
+        check_depth(max_depth)
+        starts = list(dict.fromkeys(start_ids))
+        type_codes = {t.code for t in (edge_types if edge_types is not None else LINEAGE_EDGES)}
+        kind_codes = {k.code for k in kinds} if kinds is not None else None
+        with self._translate("traversal"), self._reading() as conn:
+            known: dict[str, tuple[int, int]] = {}
+            self._resolve(conn, starts, known)
+            missing = [s for s in starts if s not in known]
+            if missing:
+                raise NotFoundError(f"no node with id {missing[0]!r}")
+            start_nids = [known[s][0] for s in starts]
+            if self.traversal == "cte":
+                depths = self._walk_cte(conn, start_nids, direction, type_codes, max_depth)
+            else:
+                depths = self._walk_adjacency(conn, start_nids, direction, type_codes, max_depth)
+            for nid in start_nids:
+                depths.pop(nid, None)
+            if kind_codes is not None:
+                depths = {n: d for n, d in depths.items() if d[1] in kind_codes}
+            names = self._ids_of(conn, depths)
+        return {names[n]: d[0] for n, d in sorted(depths.items(), key=lambda item: (item[1][0], item[0]))}
+
+    @staticmethod
+    def _walk_adjacency(
+        conn: sqlite3.Connection, starts: list[int], direction: Direction, type_codes: set[int], max_depth: int | None
+    ) -> dict[int, tuple[int, int]]:
+        """Breadth-first over the packed neighbour arrays: nid -> (depth, kind code)."""
+        statement = sql.SELECT_UP if direction == "up" else sql.SELECT_DOWN
+        seen: dict[int, tuple[int, int]] = {nid: (0, -1) for nid in starts}
+        frontier = starts
+        depth = 0
+        all_types = type_codes >= set(_TYPE_BY_CODE)
+        while frontier and (max_depth is None or depth < max_depth):
+            depth += 1
+            next_frontier: list[int] = []
+            for chunk in _chunks(frontier):
+                for _nid, blob in conn.execute(statement.format(marks=sql.in_marks(len(chunk))), chunk):
+                    packed = array("q")
+                    packed.frombytes(blob)
+                    for entry in packed:
+                        if not all_types and ((entry >> 8) & 0xFF) not in type_codes:
+                            continue
+                        neighbour = entry >> 16
+                        if neighbour not in seen:
+                            seen[neighbour] = (depth, entry & 0xFF)
+                            next_frontier.append(neighbour)
+            frontier = next_frontier
+        return seen
+
+    @staticmethod
+    def _walk_cte(
+        conn: sqlite3.Connection, starts: list[int], direction: Direction, type_codes: set[int], max_depth: int | None
+    ) -> dict[int, tuple[int, int]]:
+        statement = sql.CTE_UP if direction == "up" else sql.CTE_DOWN
+        if max_depth is None:
+            # A shortest path never repeats a node, so the node count bounds every depth.
+            max_depth = conn.execute(sql.MAX_NID).fetchone()[0]
+        rows = conn.execute(statement, (_dumps(starts), max_depth, _dumps(sorted(type_codes))))
+        return {nid: (depth, kind) for nid, depth, kind in rows}
+
+    # -- change log and counts -------------------------------------------------------------
+
+    def changes(self, since_seq: int = 0, limit: int | None = None) -> Iterator[Change]:
+        remaining = limit if limit is not None else -1
+        cursor = since_seq
+        while remaining != 0:
+            page = _CHANGES_PAGE if remaining < 0 else min(_CHANGES_PAGE, remaining)
+            with self._translate("reading the change log"):
+                rows = self._conn().execute(sql.SELECT_CHANGES, (cursor, page)).fetchall()
+            for row in rows:
+                yield Change(*row)
+            if len(rows) < page:
+                return
+            cursor = rows[-1][0]
+            if remaining > 0:
+                remaining -= len(rows)
+
+    def last_seq(self) -> int:
+        with self._translate("reading the change log"):
+            row = self._conn().execute(sql.LAST_CHANGE).fetchone()
+        return int(row[0]) if row else 0
+
+    def verify(self) -> VerifyResult:
+        return verify_chain(self.changes(0))
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        with self._translate("counting"), self._reading() as conn:
+            nodes = {_KIND_BY_CODE[k].value: n for k, n in conn.execute(sql.COUNT_NODES_BY_KIND)}
+            edges = {_TYPE_BY_CODE[t].value: n for t, n in conn.execute(sql.COUNT_EDGES_BY_TYPE)}
+        return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
+

@@ -1,0 +1,135 @@
+"""Every SQL statement of the SQLite backend, as named constants.
+
+Statements take parameters only. The ``{marks}`` placeholders are filled with
+``?, ?, …`` (a count, never a user string) by ``in_marks``.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+#: Migrations by target version; each runs once, in order, in one transaction.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        # nid is the integer key every other table uses; id is the public id.
+        """CREATE TABLE nodes (
+            nid INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            kind INTEGER NOT NULL,
+            props TEXT NOT NULL
+        )""",
+        "CREATE INDEX nodes_by_kind ON nodes (kind, nid)",
+        """CREATE TABLE edges (
+            src INTEGER NOT NULL,
+            type INTEGER NOT NULL,
+            dst INTEGER NOT NULL,
+            props TEXT NOT NULL,
+            PRIMARY KEY (src, type, dst)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX edges_by_dst ON edges (dst, type, src)",
+        # Each node's neighbours as packed int64 (nid << 16 | type << 8 | kind),
+        # written in the same transaction as the edges: walking these arrays
+        # level by level is faster than a recursive CTE (see bench/store_bench.py).
+        """CREATE TABLE adjacency (
+            nid INTEGER PRIMARY KEY,
+            up BLOB NOT NULL DEFAULT x'',
+            down BLOB NOT NULL DEFAULT x''
+        )""",
+        """CREATE TABLE changelog (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            op TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )""",
+        "CREATE INDEX changelog_by_time ON changelog (at)",
+    ),
+}
+
+PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = OFF",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA cache_size = -65536",
+    "PRAGMA mmap_size = 268435456",
+)
+
+BUSY_TIMEOUT_PRAGMA = "PRAGMA busy_timeout = {ms:d}"
+
+GET_META = "SELECT value FROM meta WHERE key = ?"
+SET_META = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+HAS_META_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+
+SELECT_NODES_BY_ID = "SELECT nid, id, kind, props FROM nodes WHERE id IN ({marks})"
+SELECT_NODES_BY_NID = "SELECT nid, id, kind, props FROM nodes WHERE nid IN ({marks})"
+SELECT_IDS_BY_NID = "SELECT nid, id FROM nodes WHERE nid IN ({marks})"
+SELECT_NID_BY_ID = "SELECT id, nid, kind FROM nodes WHERE id IN ({marks})"
+INSERT_NODE = "INSERT INTO nodes (nid, id, kind, props) VALUES (?, ?, ?, ?)"
+UPDATE_NODE = "UPDATE nodes SET props = ? WHERE nid = ?"
+MAX_NID = "SELECT coalesce(max(nid), 0) FROM nodes"
+
+FIND_NODES = "SELECT id, kind, props FROM nodes {where} ORDER BY nid LIMIT ? OFFSET ?"
+WHERE_KIND = "kind = ?"
+WHERE_PROPERTY = "json_extract(props, ?) = ?"
+WHERE_PROPERTY_NULL = "json_extract(props, ?) IS NULL"
+
+SELECT_EDGES_FROM = "SELECT src, type, dst, props FROM edges WHERE src IN ({marks})"
+SELECT_EDGES_TO = "SELECT src, type, dst, props FROM edges WHERE dst IN ({marks})"
+INSERT_EDGE = "INSERT INTO edges (src, type, dst, props) VALUES (?, ?, ?, ?)"
+UPDATE_EDGE = "UPDATE edges SET props = ? WHERE src = ? AND type = ? AND dst = ?"
+
+SELECT_ADJACENCY = "SELECT nid, up, down FROM adjacency WHERE nid IN ({marks})"
+SELECT_UP = "SELECT nid, up FROM adjacency WHERE nid IN ({marks})"
+SELECT_DOWN = "SELECT nid, down FROM adjacency WHERE nid IN ({marks})"
+UPSERT_ADJACENCY = (
+    "INSERT INTO adjacency (nid, up, down) VALUES (?, ?, ?) "
+    "ON CONFLICT (nid) DO UPDATE SET up = excluded.up, down = excluded.down"
+)
+
+# The recursive-CTE traversal, kept as a selectable engine (?traversal=cte) and
+# as the baseline the adjacency walk is measured against. UNION (not UNION ALL)
+# drops repeated (node, depth) rows, and the depth bound ends cycles.
+CTE_UP = """
+WITH RECURSIVE walk (nid, depth) AS (
+    SELECT value, 0 FROM json_each(?)
+    UNION
+    SELECT e.dst, w.depth + 1 FROM walk AS w
+    JOIN edges AS e ON e.src = w.nid
+    WHERE w.depth < ? AND e.type IN (SELECT value FROM json_each(?))
+)
+SELECT w.nid, min(w.depth), n.kind FROM walk AS w JOIN nodes AS n ON n.nid = w.nid GROUP BY w.nid
+"""
+CTE_DOWN = """
+WITH RECURSIVE walk (nid, depth) AS (
+    SELECT value, 0 FROM json_each(?)
+    UNION
+    SELECT e.src, w.depth + 1 FROM walk AS w
+    JOIN edges AS e ON e.dst = w.nid
+    WHERE w.depth < ? AND e.type IN (SELECT value FROM json_each(?))
+)
+SELECT w.nid, min(w.depth), n.kind FROM walk AS w JOIN nodes AS n ON n.nid = w.nid GROUP BY w.nid
+"""
+
+LAST_CHANGE = "SELECT seq, hash FROM changelog ORDER BY seq DESC LIMIT 1"
+INSERT_CHANGE = (
+    "INSERT INTO changelog (seq, at, actor, op, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+SELECT_CHANGES = (
+    "SELECT seq, at, actor, op, payload, prev_hash, hash FROM changelog "
+    "WHERE seq > ? ORDER BY seq LIMIT ?"
+)
+
+COUNT_NODES_BY_KIND = "SELECT kind, count(*) FROM nodes GROUP BY kind"
+COUNT_EDGES_BY_TYPE = "SELECT type, count(*) FROM edges GROUP BY type"
+
+#: SQLite allows 32766 host parameters; stay well below for IN lists.
+MAX_IN = 900
+
+
+def in_marks(count: int) -> str:
+    """``?, ?, …`` with ``count`` marks."""
+    return ", ".join("?" * count)

@@ -1,0 +1,84 @@
+"""Validation and merge rules for a write batch, shared by every backend.
+
+Backends differ in how they store a batch, never in what a batch means: the
+same merge rule (new keys win, ``None`` removes a key) and the same
+validation run before any backend opens a transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from modelctx.errors import ConflictError, ValidationError
+from modelctx.graph.model import Edge, Node
+
+
+def merge_properties(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """Shallow merge: keys in ``new`` replace those in ``old``; a ``None`` value removes the key."""
+    merged = dict(old)
+    for key, value in new.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
+
+
+@dataclass(slots=True)
+class PreparedBatch:
+    """A validated batch with duplicates folded: one record per node id and per edge key."""
+
+    nodes: dict[str, Node]
+    edges: dict[tuple[str, str, str], Edge]
+
+
+def prepare_batch(nodes: Iterable[Node], edges: Iterable[Edge]) -> PreparedBatch:
+    """Validate every record and fold duplicates in order, before anything is written.
+
+    Raises ValidationError naming the record (its position in the batch and id)
+    and ConflictError if one id appears with two kinds.
+    """
+    folded_nodes: dict[str, Node] = {}
+    for position, node in enumerate(nodes):
+        if not isinstance(node, Node):
+            raise ValidationError(f"batch node #{position}: expected a Node, got {type(node).__name__}")
+        try:
+            node.validate()
+        except ValidationError as exc:
+            raise ValidationError(f"batch node #{position}: {exc}") from None
+        previous = folded_nodes.get(node.id)
+        if previous is None:
+            folded_nodes[node.id] = node
+        elif previous.kind is not node.kind:
+            raise ConflictError(f"node {node.id} appears as {previous.kind.value} and {node.kind.value}")
+        else:
+            folded_nodes[node.id] = Node(
+                node.id, node.kind, merge_properties(previous.properties, node.properties)
+            )
+    folded_edges: dict[tuple[str, str, str], Edge] = {}
+    for position, edge in enumerate(edges):
+        if not isinstance(edge, Edge):
+            raise ValidationError(f"batch edge #{position}: expected an Edge, got {type(edge).__name__}")
+        try:
+            edge.validate()
+        except ValidationError as exc:
+            raise ValidationError(f"batch edge #{position}: {exc}") from None
+        previous_edge = folded_edges.get(edge.key)
+        if previous_edge is None:
+            folded_edges[edge.key] = edge
+        else:
+            folded_edges[edge.key] = Edge(
+                edge.source, edge.target, edge.type,
+                merge_properties(previous_edge.properties, edge.properties),
+            )
+    return PreparedBatch(folded_nodes, folded_edges)
+
+
+def missing_endpoint_error(edge: Edge, missing: str) -> ValidationError:
+    """The error for an edge whose endpoint is neither stored nor in its batch."""
+    return ValidationError(
+        f"edge {edge.source} -{edge.type.value}-> {edge.target}: node {missing} does not exist "
+        "(write it in the same batch or before)"
+    )

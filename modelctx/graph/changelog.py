@@ -1,0 +1,185 @@
+"""The change log's record format, hash chain and verification, shared by every backend.
+
+Each entry's hash is SHA-256 over its header (sequence, time, actor, operation,
+previous hash) as a compact JSON array, a newline, and the payload's canonical JSON
+text exactly as stored. Hashing the stored payload text (rather than
+re-serialising it) keeps verification fast and makes any edit of a stored row,
+even one that parses to the same value, visible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from modelctx.graph.model import canonical_json
+
+GENESIS_HASH = "0" * 64
+
+#: Records per change-log entry: large batches are split so entries stay small.
+RECORDS_PER_ENTRY = 1000
+
+
+class ChangeOp:
+    """Operation names written to the log."""
+
+    UPSERT_NODES = "upsert_nodes"
+    UPSERT_EDGES = "upsert_edges"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change-log entry. ``payload_json`` is the canonical JSON text that was hashed."""
+
+    seq: int
+    at: str
+    actor: str
+    op: str
+    payload_json: str
+    prev_hash: str
+    hash: str
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.payload_json)
+        return value
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "actor": self.actor,
+            "op": self.op,
+            "payload": self.payload,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+
+@dataclass(slots=True)
+class VerifyResult:
+    """Outcome of checking the hash chain: ``first_bad_seq`` names the first broken link."""
+
+    ok: bool
+    checked: int
+    last_seq: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+    head_hash: str = GENESIS_HASH
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "last_seq": self.last_seq,
+            "first_bad_seq": self.first_bad_seq,
+            "reason": self.reason,
+            "head_hash": self.head_hash,
+        }
+
+
+def now_iso() -> str:
+    """The current UTC time, ISO 8601 with microseconds, as stored in the log."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def entry_hash(seq: int, at: str, actor: str, op: str, prev_hash: str, payload_json: str) -> str:
+    # A JSON array keeps the header unambiguous whatever the actor's name holds.
+    header = json.dumps([seq, at, actor, op, prev_hash], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{header}\n{payload_json}".encode()).hexdigest()
+
+
+def make_change(seq: int, at: str, actor: str, op: str, payload: Any, prev_hash: str) -> Change:
+    """Build the next entry of the chain."""
+    payload_json = canonical_json(payload)
+    digest = entry_hash(seq, at, actor, op, prev_hash, payload_json)
+    return Change(seq, at, actor, op, payload_json, prev_hash, digest)
+
+
+def chain_changes(
+    first_seq: int, prev_hash: str, at: str, actor: str, entries: Iterable[tuple[str, Any]]
+) -> list[Change]:
+    """Chain (op, payload) pairs after ``prev_hash``, numbering from ``first_seq``."""
+    out: list[Change] = []
+    for offset, (op, payload) in enumerate(entries):
+        change = make_change(first_seq + offset, at, actor, op, payload, prev_hash)
+        out.append(change)
+        prev_hash = change.hash
+    return out
+
+
+def chunk_records(op: str, key: str, records: list[dict[str, Any]]) -> Iterator[tuple[str, Any]]:
+    """Split records into log entries of at most RECORDS_PER_ENTRY."""
+    for start in range(0, len(records), RECORDS_PER_ENTRY):
+        yield op, {key: records[start : start + RECORDS_PER_ENTRY]}
+
+
+def verify_chain(changes: Iterable[Change]) -> VerifyResult:
+    """Walk entries in sequence order; report the first gap, broken link or wrong hash."""
+    prev_hash = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    for change in changes:
+        if change.seq != expected_seq:
+            return VerifyResult(
+                False, checked, change.seq, expected_seq,
+                f"entry {expected_seq} is missing (next stored entry is {change.seq})", prev_hash,
+            )
+        if change.prev_hash != prev_hash:
+            return VerifyResult(
+                False, checked, change.seq, change.seq,
+                f"entry {change.seq} does not link to the hash of entry {change.seq - 1}", prev_hash,
+            )
+        digest = entry_hash(
+            change.seq, change.at, change.actor, change.op, change.prev_hash, change.payload_json
+        )
+        if digest != change.hash:
+            return VerifyResult(
+                False, checked, change.seq, change.seq,
+                f"entry {change.seq} was altered: its content does not match its hash", prev_hash,
+            )
+        checked += 1
+        prev_hash = change.hash
+        expected_seq += 1
+    return VerifyResult(True, checked, expected_seq - 1, None, None, prev_hash)
+
+
+@dataclass(slots=True)
+class WriteResult:
+    """What one write batch changed; ``seqs`` are the change-log entries it appended."""
+
+    nodes_created: int = 0
+    nodes_updated: int = 0
+    nodes_unchanged: int = 0
+    edges_created: int = 0
+    edges_updated: int = 0
+    edges_unchanged: int = 0
+    seqs: list[int] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.nodes_created or self.nodes_updated or self.edges_created or self.edges_updated)
+
+    def add(self, other: WriteResult) -> None:
+        self.nodes_created += other.nodes_created
+        self.nodes_updated += other.nodes_updated
+        self.nodes_unchanged += other.nodes_unchanged
+        self.edges_created += other.edges_created
+        self.edges_updated += other.edges_updated
+        self.edges_unchanged += other.edges_unchanged
+        self.seqs.extend(other.seqs)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "nodes_created": self.nodes_created,
+            "nodes_updated": self.nodes_updated,
+            "nodes_unchanged": self.nodes_unchanged,
+            "edges_created": self.edges_created,
+            "edges_updated": self.edges_updated,
+            "edges_unchanged": self.edges_unchanged,
+            "seqs": self.seqs,
+        }

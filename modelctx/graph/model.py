@@ -1,0 +1,352 @@
+"""The provenance graph's domain model: node kinds, edge types and their rules.
+
+This module is the code form of DESIGN.md §3. It knows nothing about storage.
+Provenance follows W3C PROV: edges point from the later thing to what it came
+from, so "upstream" is always the direction the edges point.
+
+Conventions every writer follows (documented here because stores and search
+rely on them):
+
+- ``properties`` are JSON values. ``name`` is the human title of a node;
+  ``description`` and ``text`` hold free text for search.
+- ``source`` and ``source_id`` say where a node came from (mlflow, git, file,
+  openlineage, sdk, api ...).
+- ``project`` (a project name) scopes a node for access control; an
+  ``IN_PROJECT`` edge to the Project node says the same in the graph.
+- Source-specific detail goes in namespaced keys (``mlflow.tags``), not new
+  core fields.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from modelctx.errors import ValidationError
+
+
+class NodeKind(StrEnum):
+    """Node kinds; the value is the snake_case prefix of every id of that kind."""
+
+    PROJECT = "project"
+    PERSON = "person"
+    CODE_REPO = "code_repo"
+    COMMIT = "commit"
+    DATASET = "dataset"
+    DATASET_VERSION = "dataset_version"
+    FEATURE = "feature"
+    EXPERIMENT = "experiment"
+    JOB = "job"
+    RUN = "run"
+    ENVIRONMENT = "environment"
+    MODEL = "model"
+    MODEL_VERSION = "model_version"
+    REVIEW = "review"
+    DEPLOYMENT = "deployment"
+    MONITORING_REPORT = "monitoring_report"
+    INSIGHT = "insight"
+
+    @property
+    def label(self) -> str:
+        """The CamelCase label (Neo4j label, PROV type suffix)."""
+        return "".join(part.capitalize() for part in self.value.split("_"))
+
+    @property
+    def code(self) -> int:
+        """A small stable integer for compact storage (append-only order)."""
+        return _KIND_CODES[self]
+
+    @classmethod
+    def from_code(cls, code: int) -> NodeKind:
+        return _KINDS_BY_CODE[code]
+
+    @classmethod
+    def parse(cls, value: str) -> NodeKind:
+        """Parse a kind given by a user as snake_case or CamelCase."""
+        for kind in cls:
+            if value in (kind.value, kind.label) or value.lower() == kind.value:
+                return kind
+        raise ValidationError(
+            f"unknown node kind {value!r}; valid kinds: {', '.join(k.value for k in cls)}"
+        )
+
+
+class EdgeType(StrEnum):
+    """Edge types; always pointing from the later thing to what it came from."""
+
+    USED = "USED"
+    GENERATED_BY = "GENERATED_BY"
+    DERIVED_FROM = "DERIVED_FROM"
+    VERSION_OF = "VERSION_OF"
+    INSTANCE_OF = "INSTANCE_OF"
+    PART_OF = "PART_OF"
+    CHILD_OF = "CHILD_OF"
+    PARENT = "PARENT"
+    IN_REPO = "IN_REPO"
+    REVIEWS = "REVIEWS"
+    DEPLOYS = "DEPLOYS"
+    MONITORS = "MONITORS"
+    ABOUT = "ABOUT"
+    ATTRIBUTED_TO = "ATTRIBUTED_TO"
+    IN_PROJECT = "IN_PROJECT"
+
+    @property
+    def code(self) -> int:
+        return _TYPE_CODES[self]
+
+    @classmethod
+    def from_code(cls, code: int) -> EdgeType:
+        return _TYPES_BY_CODE[code]
+
+    @classmethod
+    def parse(cls, value: str) -> EdgeType:
+        """Parse an edge type given by a user, case-insensitively."""
+        upper = value.upper().replace("-", "_")
+        if upper in cls.__members__:
+            return cls[upper]
+        raise ValidationError(
+            f"unknown edge type {value!r}; valid types: {', '.join(t.value for t in cls)}"
+        )
+
+
+# Codes are persisted by backends: only ever append to these tuples.
+_KIND_ORDER: tuple[NodeKind, ...] = tuple(NodeKind)
+_KIND_CODES = {kind: i for i, kind in enumerate(_KIND_ORDER)}
+_KINDS_BY_CODE = dict(enumerate(_KIND_ORDER))
+_TYPE_ORDER: tuple[EdgeType, ...] = tuple(EdgeType)
+_TYPE_CODES = {etype: i for i, etype in enumerate(_TYPE_ORDER)}
+_TYPES_BY_CODE = dict(enumerate(_TYPE_ORDER))
+
+ANY_KIND: frozenset[NodeKind] = frozenset(NodeKind)
+K = NodeKind
+
+#: Allowed (source kinds, target kinds) per edge type: DESIGN.md §3.
+EDGE_RULES: Mapping[EdgeType, tuple[frozenset[NodeKind], frozenset[NodeKind]]] = {
+    EdgeType.USED: (
+        frozenset({K.RUN}),
+        frozenset({K.DATASET_VERSION, K.FEATURE, K.COMMIT, K.ENVIRONMENT, K.MODEL_VERSION}),
+    ),
+    EdgeType.GENERATED_BY: (
+        frozenset({K.DATASET_VERSION, K.MODEL_VERSION, K.FEATURE, K.MONITORING_REPORT}),
+        frozenset({K.RUN}),
+    ),
+    EdgeType.DERIVED_FROM: (
+        frozenset({K.DATASET_VERSION, K.FEATURE}),
+        frozenset({K.DATASET_VERSION}),
+    ),
+    EdgeType.VERSION_OF: (
+        frozenset({K.DATASET_VERSION, K.MODEL_VERSION}),
+        frozenset({K.DATASET, K.MODEL}),
+    ),
+    EdgeType.INSTANCE_OF: (frozenset({K.RUN}), frozenset({K.JOB})),
+    EdgeType.PART_OF: (frozenset({K.RUN}), frozenset({K.EXPERIMENT})),
+    EdgeType.CHILD_OF: (frozenset({K.RUN}), frozenset({K.RUN})),
+    EdgeType.PARENT: (frozenset({K.COMMIT}), frozenset({K.COMMIT})),
+    EdgeType.IN_REPO: (frozenset({K.COMMIT}), frozenset({K.CODE_REPO})),
+    EdgeType.REVIEWS: (frozenset({K.REVIEW}), frozenset({K.MODEL_VERSION})),
+    EdgeType.DEPLOYS: (frozenset({K.DEPLOYMENT}), frozenset({K.MODEL_VERSION})),
+    EdgeType.MONITORS: (frozenset({K.MONITORING_REPORT}), frozenset({K.DEPLOYMENT})),
+    EdgeType.ABOUT: (frozenset({K.INSIGHT}), ANY_KIND),
+    EdgeType.ATTRIBUTED_TO: (ANY_KIND, frozenset({K.PERSON})),
+    EdgeType.IN_PROJECT: (ANY_KIND, frozenset({K.PROJECT})),
+}
+
+# VERSION_OF pairs kinds: a dataset version belongs to a dataset, a model version to a model.
+_VERSION_OF_PAIRS = {(K.DATASET_VERSION, K.DATASET), (K.MODEL_VERSION, K.MODEL)}
+
+#: Edges that carry lineage; traversals use these unless told otherwise.
+LINEAGE_EDGES: frozenset[EdgeType] = frozenset(
+    {
+        EdgeType.USED,
+        EdgeType.GENERATED_BY,
+        EdgeType.DERIVED_FROM,
+        EdgeType.VERSION_OF,
+        EdgeType.INSTANCE_OF,
+        EdgeType.REVIEWS,
+        EdgeType.DEPLOYS,
+        EdgeType.MONITORS,
+    }
+)
+
+#: Edges that are structure, not lineage: walked only when asked for by type.
+STRUCTURE_EDGES: frozenset[EdgeType] = frozenset(EdgeType) - LINEAGE_EDGES
+
+
+def kind_of_id(node_id: str) -> NodeKind:
+    """The kind encoded in a node id (the part before the first colon)."""
+    prefix, sep, rest = node_id.partition(":")
+    if not sep or not rest:
+        raise ValidationError(f"malformed node id {node_id!r}: expected 'kind:natural-key'")
+    try:
+        return NodeKind(prefix)
+    except ValueError:
+        raise ValidationError(
+            f"malformed node id {node_id!r}: unknown kind {prefix!r}; "
+            f"valid kinds: {', '.join(k.value for k in NodeKind)}"
+        ) from None
+
+
+def check_edge_kinds(etype: EdgeType, source_kind: NodeKind, target_kind: NodeKind) -> None:
+    """Raise ValidationError unless ``etype`` may join the two kinds."""
+    sources, targets = EDGE_RULES[etype]
+    ok = source_kind in sources and target_kind in targets
+    if ok and etype is EdgeType.VERSION_OF:
+        ok = (source_kind, target_kind) in _VERSION_OF_PAIRS
+    if not ok:
+        raise ValidationError(
+            f"edge {etype.value} cannot go from {source_kind.label} to {target_kind.label}; "
+            f"allowed: {', '.join(sorted(k.label for k in sources))} -> "
+            f"{', '.join(sorted(k.label for k in targets))}"
+        )
+
+
+def _check_json(value: Any, where: str) -> None:
+    """Reject values that would not survive a JSON round trip unchanged."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValidationError(f"{where}: {value!r} is not a finite number")
+        return
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_json(item, f"{where}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValidationError(f"{where}: key {key!r} is not a string")
+            _check_json(item, f"{where}.{key}")
+        return
+    raise ValidationError(
+        f"{where}: value of type {type(value).__name__} is not JSON (use str, number, bool, list, dict)"
+    )
+
+
+def check_properties(properties: Mapping[str, Any], where: str) -> None:
+    """Raise ValidationError naming ``where`` and the key if a property is not JSON."""
+    for key, value in properties.items():
+        if not isinstance(key, str) or not key:
+            raise ValidationError(f"{where}: property name {key!r} must be a non-empty string")
+        _check_json(value, f"{where}: property {key!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A node record: its id (``kind:natural-key``), kind and JSON properties."""
+
+    id: str
+    kind: NodeKind
+    properties: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, NodeKind):
+            object.__setattr__(self, "kind", NodeKind.parse(str(self.kind)))
+        if kind_of_id(self.id) is not self.kind:
+            raise ValidationError(
+                f"node id {self.id!r} does not match its kind {self.kind.value!r}"
+            )
+
+    def validate(self) -> None:
+        """Check that properties are JSON; stores call this before writing."""
+        check_properties(self.properties, f"node {self.id}")
+
+    @property
+    def title(self) -> str:
+        """A human title: the name property, else the natural key."""
+        name = self.properties.get("name")
+        return str(name) if name else self.id.partition(":")[2]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind.value, "properties": self.properties}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Node:
+        return cls(str(data["id"]), NodeKind.parse(str(data["kind"])), dict(data.get("properties") or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """An edge record from ``source`` (the later thing) to ``target`` (what it came from)."""
+
+    source: str
+    target: str
+    type: EdgeType
+    properties: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.type, EdgeType):
+            object.__setattr__(self, "type", EdgeType.parse(str(self.type)))
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Identity of an edge: at most one edge of a type joins two nodes."""
+        return (self.source, self.type.value, self.target)
+
+    def validate(self) -> None:
+        """Check endpoint kinds against EDGE_RULES and that properties are JSON."""
+        check_edge_kinds(self.type, kind_of_id(self.source), kind_of_id(self.target))
+        check_properties(
+            self.properties, f"edge {self.source} -{self.type.value}-> {self.target}"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "target": self.target,
+            "type": self.type.value,
+            "properties": self.properties,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Edge:
+        return cls(
+            str(data["source"]),
+            str(data["target"]),
+            EdgeType.parse(str(data["type"])),
+            dict(data.get("properties") or {}),
+        )
+
+
+@dataclass(slots=True)
+class Subgraph:
+    """Nodes and the edges among them, as returned by traversals."""
+
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+
+    def node(self, node_id: str) -> Node | None:
+        return next((n for n in self.nodes if n.id == node_id), None)
+
+    @property
+    def ids(self) -> set[str]:
+        return {n.id for n in self.nodes}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "nodes": [n.to_json() for n in self.nodes],
+            "edges": [e.to_json() for e in self.edges],
+        }
+
+
+def parse_kinds(values: Iterable[str] | None) -> frozenset[NodeKind] | None:
+    """Parse user-given kind names; None stays None (no filter)."""
+    if values is None:
+        return None
+    return frozenset(NodeKind.parse(v) if not isinstance(v, NodeKind) else v for v in values)
+
+
+def parse_edge_types(values: Iterable[str] | None) -> frozenset[EdgeType] | None:
+    """Parse user-given edge type names; None stays None (the default set)."""
+    if values is None:
+        return None
+    return frozenset(EdgeType.parse(v) if not isinstance(v, EdgeType) else v for v in values)
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no spaces: the form that is hashed and compared."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

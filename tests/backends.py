@@ -1,0 +1,72 @@
+"""Test harnesses, one per backend: how to get an empty store and how to tamper with it.
+
+Every test that takes the ``store`` fixture runs on each backend listed in
+``HARNESSES``. Adding a backend is one entry here.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Protocol
+
+from modelctx.graph.store import GraphStore, open_store
+
+
+class BackendHarness(Protocol):
+    name: str
+
+    def uri(self, tmp_path: Path) -> str:
+        """A URI for an empty store private to this test."""
+        ...
+
+    def tamper_change(self, store: GraphStore, seq: int) -> None:
+        """Alter the stored payload of change-log entry ``seq`` behind the store's back."""
+        ...
+
+    def available(self) -> str | None:
+        """None when usable, else why the backend is skipped."""
+        ...
+
+
+class SqliteHarness:
+    def __init__(self, name: str, query: str = "") -> None:
+        self.name = name
+        self.query = query
+
+    def uri(self, tmp_path: Path) -> str:
+        return f"sqlite:///{tmp_path / 'graph.db'}{self.query}"
+
+    def tamper_change(self, store: GraphStore, seq: int) -> None:
+        path = store.uri.split("://", 1)[1][1:]
+        with sqlite3.connect(path) as conn:
+            conn.execute(
+                "UPDATE changelog SET payload = replace(payload, '\"properties\":{', '\"properties\":{\"x\":1,') "
+                "WHERE seq = ?",
+                (seq,),
+            )
+
+    def available(self) -> str | None:
+        return None
+
+
+HARNESSES: list[BackendHarness] = [
+    SqliteHarness("sqlite"),
+    SqliteHarness("sqlite-cte", "?traversal=cte"),
+]
+
+try:  # the Neo4j harness lives beside the Neo4j backend's tests
+    from tests.neo4j_harness import Neo4jHarness
+
+    HARNESSES.append(Neo4jHarness())
+except ImportError:
+    pass
+
+
+def make_store(harness: BackendHarness, tmp_path: Path) -> GraphStore:
+    return open_store(harness.uri(tmp_path))
+
+
+def neo4j_uri() -> str | None:
+    return os.environ.get("MODELCTX_TEST_NEO4J_URI") or None
