@@ -1,0 +1,85 @@
+"""Request dependencies: the client and the caller (a Principal with a role and a project scope).
+
+Routes declare what they need with ``Depends(reader)``, ``Depends(writer)`` or
+``Depends(admin)``. When the app runs without tokens (local use on
+127.0.0.1), every caller is a local admin with no project scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from modelctx.client import Client
+from modelctx.graph.model import Node
+
+ROLES = ("reader", "writer", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the actor recorded in the change log, a role and an optional project scope."""
+
+    actor: str
+    role: str
+    project: str | None = None
+
+    def allows(self, role: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+    def can_see(self, node: Node) -> bool:
+        """A project-scoped caller sees only nodes of that project."""
+        return self.project is None or node.properties.get("project") == self.project
+
+
+def get_client(request: Request) -> Client:
+    client: Client = request.app.state.client
+    return client
+
+
+LOCAL_ADMIN = Principal(actor="local", role="admin")
+
+
+def authenticate(request: Request) -> Principal:
+    """The caller of this request: from its bearer token, or the local admin when tokens are off."""
+    client = get_client(request)
+    if not request.app.state.require_tokens:
+        return Principal(actor=client.actor, role="admin")
+    from fastapi import HTTPException
+
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise HTTPException(status_code=401, detail="missing bearer token (Authorization: Bearer <token>)",
+                            headers={"WWW-Authenticate": "Bearer"})
+    from modelctx.api.tokens import verify_token  # implemented with token management
+
+    principal = verify_token(client, token.strip())
+    if principal is None:
+        raise HTTPException(status_code=401, detail="unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+def _require(role: str, request: Request) -> Principal:
+    principal = authenticate(request)
+    if not principal.allows(role):
+        from fastapi import HTTPException
+
+        raise HTTPException(status_code=403, detail=f"this needs the {role} role; the token has {principal.role}")
+    return principal
+
+
+def reader(request: Request) -> Principal:
+    """Dependency: any valid caller (reader, writer or admin)."""
+    return _require("reader", request)
+
+
+def writer(request: Request) -> Principal:
+    """Dependency: a caller allowed to write."""
+    return _require("writer", request)
+
+
+def admin(request: Request) -> Principal:
+    """Dependency: a caller allowed to manage tokens."""
+    return _require("admin", request)
