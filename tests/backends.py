@@ -16,6 +16,8 @@ from modelctx.graph.store import GraphStore, open_store
 
 class BackendHarness(Protocol):
     name: str
+    contract_only: bool
+    """True for engine variants that only the contract suite needs to run."""
 
     def uri(self, tmp_path: Path) -> str:
         """A URI for an empty store private to this test."""
@@ -31,9 +33,10 @@ class BackendHarness(Protocol):
 
 
 class SqliteHarness:
-    def __init__(self, name: str, query: str = "") -> None:
+    def __init__(self, name: str, query: str = "", contract_only: bool = False) -> None:
         self.name = name
         self.query = query
+        self.contract_only = contract_only
 
     def uri(self, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'graph.db'}{self.query}"
@@ -53,7 +56,7 @@ class SqliteHarness:
 
 HARNESSES: list[BackendHarness] = [
     SqliteHarness("sqlite"),
-    SqliteHarness("sqlite-cte", "?traversal=cte"),
+    SqliteHarness("sqlite-cte", "?traversal=cte", contract_only=True),
 ]
 
 try:  # the Neo4j harness lives beside the Neo4j backend's tests
