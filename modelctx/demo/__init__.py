@@ -1,0 +1,1 @@
+"""The demo world: datasets, tracked runs, reviews, deployments and monitoring built by the real modules."""

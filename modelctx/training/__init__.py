@@ -1,0 +1,1 @@
+"""Tracked training: runs that record what they used and what they made, as they happen."""

@@ -1,0 +1,385 @@
+"""``client.run(...)``: a training run that records itself in the graph as it happens.
+
+The Run node is written when the block starts (status RUNNING, with the code
+commit and the environment it runs in) and again when it ends (FINISHED, or
+FAILED with the error). What happens in between — params, metrics with their
+step histories, tags, notes, datasets used — is kept in memory and written in
+one transaction at the end, or every ``FLUSH_SECONDS`` for long runs: a
+metric logged every step must cost a list append, not a database commit.
+Models are written when logged, because a model version is something other
+people look up by name.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+import uuid
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from modelctx.errors import ValidationError
+from modelctx.graph.changelog import now_iso
+from modelctx.graph.ids import node_id
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+
+if TYPE_CHECKING:
+    from modelctx.client import Client
+
+#: A long run writes what it has logged at most this often.
+FLUSH_SECONDS = 30.0
+
+RUNNING, FINISHED, FAILED = "RUNNING", "FINISHED", "FAILED"
+
+
+def person_for(actor: str) -> Node:
+    """The Person an actor string (``user:alice``, ``alice@example.com``) stands for."""
+    handle = actor.split(":", 1)[1] if actor.startswith("user:") else actor
+    return Node(node_id(NodeKind.PERSON, handle), NodeKind.PERSON, {"name": handle, "source": "sdk"})
+
+
+def project_records(subject: str, project: str | None) -> tuple[list[Node], list[Edge]]:
+    """The Project node and the IN_PROJECT edge from ``subject`` (nothing when no project)."""
+    if not project:
+        return [], []
+    project_id = node_id(NodeKind.PROJECT, project)
+    return ([Node(project_id, NodeKind.PROJECT, {"name": project, "source": "sdk"})],
+            [Edge(subject, project_id, EdgeType.IN_PROJECT)])
+
+
+def json_value(value: Any, where: str) -> Any:
+    """A JSON form of a param or tag value (numpy scalars become numbers, other objects text)."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    item = getattr(value, "item", None)
+    if callable(item):
+        try:
+            return json_value(item(), where)
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, (list, tuple)):
+        return [json_value(v, where) for v in value]
+    if isinstance(value, dict):
+        return {str(k): json_value(v, where) for k, v in value.items()}
+    return str(value)
+
+
+def metric_value(value: Any, key: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"metric {key!r}: {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise ValidationError(f"metric {key!r}: {value!r} is not a finite number")
+    return number
+
+
+class TrackedRun:
+    """A run being recorded; use as a context manager (``with client.run(...) as run:``)."""
+
+    def __init__(
+        self,
+        client: Client,
+        *,
+        project: str | None = None,
+        name: str | None = None,
+        kind: str = "training",
+        run_id: str | None = None,
+        description: str | None = None,
+        tags: dict[str, Any] | None = None,
+        code_path: str | os.PathLike[str] | None = None,
+        capture_code: bool = True,
+        capture_environment: bool = True,
+    ) -> None:
+        self.client = client
+        self.project = project
+        self.kind = kind
+        self.source_id = run_id or uuid.uuid4().hex
+        self.id = node_id(NodeKind.RUN, "sdk", self.source_id)
+        self.name = name or f"{kind} run {self.source_id[:8]}"
+        self.description = description
+        self.status = "NEW"
+        self.params: dict[str, Any] = {}
+        self.metrics: dict[str, float] = {}
+        self.tags: dict[str, Any] = {k: json_value(v, k) for k, v in (tags or {}).items()}
+        self.model_versions: list[str] = []
+        self.datasets: dict[str, str] = {}
+        self._history: dict[str, tuple[list[int], list[float]]] = {}
+        self._pending_nodes: list[Node] = []
+        self._pending_edges: list[Edge] = []
+        self._code_path = code_path
+        self._capture_code = capture_code
+        self._capture_environment = capture_environment
+        self._last_flush = 0.0
+        self.started_at: str | None = None
+        self.ended_at: str | None = None
+        self.error: str | None = None
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    def __enter__(self) -> TrackedRun:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc is None:
+            self.end(FINISHED)
+        else:
+            self.end(FAILED, error=f"{type(exc).__name__}: {exc}")
+        # the exception (if any) propagates: returning None never swallows it
+
+    def start(self) -> None:
+        """Write the Run as RUNNING with its person, project, code commit and environment."""
+        if self.status != "NEW":
+            raise ValidationError(f"run {self.id} was already started")
+        self.status = RUNNING
+        self.started_at = now_iso()
+        self._last_flush = time.monotonic()
+        store = self.client.store
+        person = person_for(self.client.actor)
+        nodes: list[Node] = [self._run_node(), person]
+        edges: list[Edge] = [Edge(self.id, person.id, EdgeType.ATTRIBUTED_TO)]
+        more_nodes, more_edges = project_records(self.id, self.project)
+        nodes += more_nodes
+        edges += more_edges
+        if self._capture_environment:
+            from modelctx.training.environment import capture_environment
+
+            env = capture_environment()
+            if env.id not in store.get_nodes([env.id]):  # its package list is large: write it once
+                nodes.append(env)
+            edges.append(Edge(self.id, env.id, EdgeType.USED, {"role": "environment"}))
+            self.tags.setdefault("environment", env.id)
+        if self._capture_code:
+            from modelctx.training.gitinfo import capture_commit
+
+            commit = capture_commit(self._code_path)
+            if commit is not None:
+                commit_nodes, commit_edges = commit.nodes()
+                nodes += commit_nodes
+                edges += commit_edges
+                edges.append(Edge(self.id, commit_nodes[0].id, EdgeType.USED,
+                                  {"role": "code", "dirty": commit.dirty}))
+                self.tags["git.commit"] = commit.sha
+                self.tags["git.dirty"] = commit.dirty
+        nodes[0] = self._run_node()
+        store.write(nodes, edges, actor=self.client.actor)
+
+    def end(self, status: str = FINISHED, *, error: str | None = None) -> None:
+        """Write the final state: status, end time, params, metrics, histories and pending records."""
+        if self.status != RUNNING:
+            raise ValidationError(f"run {self.id} is not running (status {self.status})")
+        self.status = status
+        self.error = error
+        self.ended_at = now_iso()
+        nodes = [Node(v, NodeKind.MODEL_VERSION, {"metrics": dict(self.metrics)}) for v in self.model_versions]
+        self._write(nodes)
+
+    def flush(self) -> None:
+        """Write what has been logged so far (the run stays RUNNING)."""
+        self._write([])
+
+    def _write(self, extra_nodes: list[Node]) -> None:
+        nodes = [self._run_node(), *self._pending_nodes, *extra_nodes]
+        edges = list(self._pending_edges)
+        self.client.store.write(nodes, edges, actor=self.client.actor)
+        self._pending_nodes.clear()
+        self._pending_edges.clear()
+        self._last_flush = time.monotonic()
+
+    def _maybe_flush(self) -> None:
+        if self.status == RUNNING and time.monotonic() - self._last_flush > FLUSH_SECONDS:
+            self.flush()
+
+    def _run_node(self) -> Node:
+        props: dict[str, Any] = {
+            "name": self.name,
+            "kind": self.kind,
+            "status": self.status,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "user": self.client.actor,
+            "project": self.project,
+            "params": dict(self.params),
+            "metrics": dict(self.metrics),
+            "tags": dict(self.tags),
+            "source": "sdk",
+            "source_id": self.source_id,
+            "description": self.description,
+            "error": self.error,
+        }
+        history = {k: {"steps": s, "values": v} for k, (s, v) in self._history.items() if len(s) > 1}
+        if history:
+            props["metric_history"] = {k: {"steps": list(h["steps"]), "values": list(h["values"])}
+                                       for k, h in history.items()}
+        return Node(self.id, NodeKind.RUN, {k: v for k, v in props.items() if v is not None})
+
+    def _require_running(self) -> None:
+        if self.status != RUNNING:
+            raise ValidationError(f"run {self.id} is not running (status {self.status}); use it inside its with-block")
+
+    # -- what the run used ---------------------------------------------------------
+
+    def use(self, dataset: str | os.PathLike[str], role: str = "training", *, name: str | None = None) -> str:
+        """Record that the run read a dataset version (a DatasetVersion id, or a file to describe)."""
+        self._require_running()
+        text = os.fspath(dataset)
+        if text.startswith(f"{NodeKind.DATASET_VERSION.value}:"):
+            if text not in self.client.store.get_nodes([text]):
+                from modelctx.errors import NotFoundError
+
+                raise NotFoundError(f"run {self.id}: dataset version {text!r} is not in the graph")
+            version_id = text
+        else:
+            from modelctx.training.datasets import describe_file
+
+            described = describe_file(text, name=name)
+            version_id = described.version_id
+            self._pending_nodes.extend(described.nodes)
+            self._pending_edges.extend(described.edges)
+        self._pending_edges.append(Edge(self.id, version_id, EdgeType.USED, {"role": role}))
+        self.datasets[version_id] = role
+        return version_id
+
+    # -- params, metrics, tags, notes ----------------------------------------------
+
+    def log_param(self, key: str, value: Any) -> None:
+        self._require_running()
+        self.params[str(key)] = json_value(value, key)
+
+    def log_params(self, params: dict[str, Any]) -> None:
+        self._require_running()
+        for key, value in params.items():
+            self.params[str(key)] = json_value(value, key)
+
+    def set_tag(self, key: str, value: Any) -> None:
+        self._require_running()
+        self.tags[str(key)] = json_value(value, key)
+
+    def set_tags(self, tags: dict[str, Any]) -> None:
+        for key, value in tags.items():
+            self.set_tag(key, value)
+
+    def log_metric(self, key: str, value: Any, step: int | None = None) -> None:
+        """Record a metric value; with steps, the whole history is kept (the last value is final)."""
+        if self.status != RUNNING:
+            self._require_running()
+        number = metric_value(value, key)
+        series = self._history.get(key)
+        if series is None:
+            series = self._history[key] = ([], [])
+        series[0].append(len(series[0]) if step is None else int(step))
+        series[1].append(number)
+        self.metrics[key] = number
+        if time.monotonic() - self._last_flush > FLUSH_SECONDS:
+            self.flush()
+
+    def log_metrics(self, metrics: dict[str, Any], step: int | None = None) -> None:
+        for key, value in metrics.items():
+            self.log_metric(key, value, step)
+
+    def metric_history(self, key: str) -> list[tuple[int, float]]:
+        steps, values = self._history.get(key, ([], []))
+        return list(zip(steps, values, strict=True))
+
+    def note(self, text: str) -> str:
+        """Attach a free-text Insight to the run (searchable); returns its id."""
+        self._require_running()
+        if not text.strip():
+            raise ValidationError(f"run {self.id}: a note needs text")
+        insight_id = node_id(NodeKind.INSIGHT, "sdk", uuid.uuid4().hex)
+        first_line = text.strip().splitlines()[0]
+        self._pending_nodes.append(Node(insight_id, NodeKind.INSIGHT, {
+            "name": first_line[:80], "text": text, "author": self.client.actor, "at": now_iso(),
+            "source": "sdk", **({"project": self.project} if self.project else {}),
+        }))
+        self._pending_edges.append(Edge(insight_id, self.id, EdgeType.ABOUT))
+        return insight_id
+
+    # -- models ---------------------------------------------------------------------
+
+    def log_model(
+        self,
+        model: Any,
+        name: str,
+        *,
+        signature: list[str] | None = None,
+        aliases: list[str] | tuple[str, ...] = (),
+        description: str | None = None,
+    ) -> Node:
+        """Save the model's artifact with its digest and record a new ModelVersion GENERATED_BY this run."""
+        self._require_running()
+        from modelctx.training.artifacts import save_artifact
+        from modelctx.training.registry import next_version, set_alias
+
+        store = self.client.store
+        version = next_version(store, name)
+        saved = save_artifact(model, self.client.data_dir / "artifacts", name, version)
+        inputs = signature if signature is not None else [str(c) for c in getattr(model, "feature_names_in_", [])]
+        model_id = node_id(NodeKind.MODEL, name)
+        version_id = node_id(NodeKind.MODEL_VERSION, name, version)
+        framework = _framework(model)
+        scope = {"project": self.project} if self.project else {}
+        model_node = Node(model_id, NodeKind.MODEL, {"name": name, "source": "sdk", **scope})
+        version_node = Node(version_id, NodeKind.MODEL_VERSION, {
+            "name": f"{name} v{version}",
+            "model": name,
+            "version": version,
+            "artifact_uri": saved.uri,
+            "artifact_format": saved.format,
+            "artifact_size": saved.size,
+            "digest": saved.digest,
+            "framework": framework,
+            "estimator": type(model).__name__,
+            "signature": {"inputs": inputs},
+            "aliases": [],
+            "created_at": now_iso(),
+            "created_by": self.client.actor,
+            "params": dict(self.params),
+            "metrics": dict(self.metrics),
+            "source": "sdk",
+            "source_id": self.source_id,
+            **({"description": description} if description else {}),
+            **scope,
+        })
+        person = person_for(self.client.actor)
+        nodes = [model_node, version_node, person]
+        edges = [
+            Edge(version_id, model_id, EdgeType.VERSION_OF),
+            Edge(version_id, self.id, EdgeType.GENERATED_BY),
+            Edge(version_id, person.id, EdgeType.ATTRIBUTED_TO),
+        ]
+        for subject in (model_id, version_id):
+            more_nodes, more_edges = project_records(subject, self.project)
+            nodes += more_nodes
+            edges += more_edges
+        # pending dataset records go first so the model's lineage is complete when it appears
+        store.write([self._run_node(), *self._pending_nodes, *nodes], [*self._pending_edges, *edges],
+                    actor=self.client.actor)
+        self._pending_nodes.clear()
+        self._pending_edges.clear()
+        self.model_versions.append(version_id)
+        for alias in aliases:
+            set_alias(store, version_id, alias, actor=self.client.actor)
+        return store.get_nodes([version_id])[version_id]
+
+
+def _framework(model: Any) -> str:
+    top = type(model).__module__.split(".", 1)[0]
+    if top == "sklearn":
+        import sklearn
+
+        return f"scikit-learn {sklearn.__version__}"
+    return top
+
+
+def start_run(client: Client, **kwargs: Any) -> TrackedRun:
+    """What ``client.run(...)`` returns: a TrackedRun to use in a with-block."""
+    return TrackedRun(client, **kwargs)
