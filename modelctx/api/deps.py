@@ -44,13 +44,14 @@ LOCAL_ADMIN = Principal(actor="local", role="admin")
 def authenticate(request: Request) -> Principal:
     """The caller of this request: from its bearer token, or the local admin when tokens are off."""
     client = get_client(request)
-    if not request.app.state.require_tokens:
+    header = request.headers.get("authorization", "")
+    if not request.app.state.require_tokens and not header:
         return Principal(actor=client.actor, role="admin")
+    # A token presented in local mode is still honoured, so its actor and scope apply.
     from fastapi import HTTPException
 
-    header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    if scheme.lower() != "bearer" or not token.strip():
         raise HTTPException(status_code=401, detail="missing bearer token (Authorization: Bearer <token>)",
                             headers={"WWW-Authenticate": "Bearer"})
     from modelctx.api.tokens import verify_token  # implemented with token management
@@ -59,6 +60,16 @@ def authenticate(request: Request) -> Principal:
     if principal is None:
         raise HTTPException(status_code=401, detail="unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
     return principal
+
+
+def visible_node(client: Client, principal: Principal, node_id: str) -> Node:
+    """The node if the caller may see it; otherwise the same NotFoundError as for a missing id."""
+    from modelctx.errors import NotFoundError
+
+    node = client.store.get_nodes([node_id]).get(node_id)
+    if node is None or not principal.can_see(node):
+        raise NotFoundError(f"no node with id {node_id!r}")
+    return node
 
 
 def _require(role: str, request: Request) -> Principal:

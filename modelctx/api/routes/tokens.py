@@ -1,0 +1,59 @@
+"""Token management over HTTP (admin only); a project-scoped admin manages only its project's tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from modelctx.api.deps import Principal, admin, get_client
+from modelctx.api.tokens import create_token, list_tokens, revoke_token
+from modelctx.client import Client
+from modelctx.errors import NotFoundError
+
+router = APIRouter(tags=["tokens"])
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200, description="Recorded as the actor token:<name>")
+    role: Literal["reader", "writer", "admin"]
+    project: str | None = Field(default=None, max_length=200, description="Scope: see only this project's nodes")
+
+
+@router.post("/tokens", status_code=201, summary="Create a token; the secret is returned only now")
+def post_token(
+    body: TokenIn,
+    principal: Annotated[Principal, Depends(admin)],
+    client: Annotated[Client, Depends(get_client)],
+) -> dict[str, Any]:
+    project = body.project
+    if principal.project is not None:
+        if project not in (None, principal.project):
+            raise HTTPException(403, f"this token may only create tokens for project {principal.project!r}")
+        project = principal.project
+    info, secret = create_token(client, body.name, body.role, project)
+    return {**info.to_json(), "secret": secret}
+
+
+@router.get("/tokens", summary="List tokens (never their secrets)")
+def get_tokens(
+    principal: Annotated[Principal, Depends(admin)],
+    client: Annotated[Client, Depends(get_client)],
+) -> dict[str, Any]:
+    tokens = [t for t in list_tokens(client) if principal.project in (None, t.project)]
+    return {"tokens": [t.to_json() for t in tokens]}
+
+
+@router.delete("/tokens/{name}", summary="Revoke the active token with this name")
+def delete_token(
+    name: str,
+    principal: Annotated[Principal, Depends(admin)],
+    client: Annotated[Client, Depends(get_client)],
+) -> dict[str, Any]:
+    if principal.project is not None:
+        active = [t for t in list_tokens(client, include_revoked=False) if t.name == name]
+        if not active or active[0].project != principal.project:
+            raise NotFoundError(f"no active token named {name!r}")
+    return revoke_token(client, name).to_json()

@@ -1,0 +1,76 @@
+"""Run the HTTP service with uvicorn, refusing to expose an unauthenticated graph to the network.
+
+Local mode (no tokens) is allowed only on a loopback address: anyone who can
+reach the port could otherwise read and write the graph. Binding any other
+address needs API tokens (``modelctx token create``) and turns them on.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+
+from modelctx.client import Client
+from modelctx.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+LOCAL_MODE_WARNING = (
+    "local mode: no authentication; anyone on this machine can read and write the graph "
+    "(create tokens with `modelctx token create` and pass --require-tokens to turn access control on)"
+)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def decide_require_tokens(host: str, require_tokens: bool | None, tokens_exist: bool) -> bool:
+    """Whether the service checks tokens; ConfigError when the combination would be unsafe or unusable.
+
+    ``None`` means: off on loopback, on elsewhere.
+    """
+    loopback = is_loopback(host)
+    required = (not loopback) if require_tokens is None else require_tokens
+    if not loopback and not required:
+        raise ConfigError(
+            f"refusing to serve on {host} without access control: only loopback addresses "
+            "(127.0.0.1, ::1, localhost) may run without tokens"
+        )
+    if required and not tokens_exist:
+        where = "" if loopback else f" before serving on the non-loopback address {host}"
+        raise ConfigError(
+            f"no API tokens exist{where}; create one first, for example: "
+            "modelctx token create --name admin --role admin"
+        )
+    return required
+
+
+def serve(client: Client, *, host: str = "127.0.0.1", port: int = 8000, require_tokens: bool | None = None) -> None:
+    """Serve the API and the web page until interrupted.
+
+    ``require_tokens`` None: tokens are off on a loopback host and required
+    elsewhere. Raises ConfigError when binding a non-loopback host without
+    tokens, or when tokens are required but none exist.
+    """
+    import click
+    import uvicorn
+
+    from modelctx.api.app import create_app
+    from modelctx.api.tokens import has_tokens
+
+    required = decide_require_tokens(host, require_tokens, has_tokens(client))
+    app = create_app(client, require_tokens=required)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"modelctx serving {client.store.uri} at http://{shown}:{port}/  (API docs: /docs)")
+    if required:
+        click.echo("access control on: every request needs 'Authorization: Bearer <token>'")
+    else:
+        click.echo(LOCAL_MODE_WARNING)
+        log.warning(LOCAL_MODE_WARNING)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

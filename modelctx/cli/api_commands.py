@@ -1,0 +1,78 @@
+"""Commands for the HTTP service: ``serve`` and ``token create|list|revoke``."""
+
+from __future__ import annotations
+
+import click
+
+from modelctx.cli.context import AppContext, emit_json, json_option, pass_app
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; non-loopback needs tokens.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--require-tokens", is_flag=True, default=None,
+              help="Check API tokens even on 127.0.0.1 (always on for other addresses).")
+@pass_app
+def serve_command(app: AppContext, host: str, port: int, require_tokens: bool | None) -> None:
+    """Serve the REST API (/api/v1, docs at /docs) and the lineage explorer page (/)."""
+    from modelctx.api.server import serve
+
+    serve(app.client, host=host, port=port, require_tokens=require_tokens or None)
+
+
+@click.group("token")
+def token_group() -> None:
+    """Manage API tokens (stored hashed beside the store)."""
+
+
+@token_group.command("create")
+@click.option("--name", required=True, help="Token name; writes are recorded as actor token:<name>.")
+@click.option("--role", required=True, type=click.Choice(["reader", "writer", "admin"]))
+@click.option("--project", default=None, help="Scope the token to one project's nodes.")
+@json_option
+@pass_app
+def token_create(app: AppContext, name: str, role: str, project: str | None, as_json: bool) -> None:
+    """Create a token and print its secret (shown only this once)."""
+    from modelctx.api.tokens import create_token
+
+    info, secret = create_token(app.client, name, role, project)
+    if as_json:
+        emit_json({**info.to_json(), "secret": secret})
+        return
+    scope = f" for project {project}" if project else ""
+    click.echo(f"created {role} token {name!r}{scope}. Its secret, shown only once:")
+    click.echo(secret)
+    click.echo("use it as: Authorization: Bearer <secret>")
+
+
+@token_group.command("list")
+@json_option
+@pass_app
+def token_list(app: AppContext, as_json: bool) -> None:
+    """List tokens (names, roles, scopes; never secrets)."""
+    from modelctx.api.tokens import list_tokens
+
+    tokens = list_tokens(app.client)
+    if as_json:
+        emit_json({"tokens": [t.to_json() for t in tokens]})
+        return
+    if not tokens:
+        click.echo("no tokens")
+    for t in tokens:
+        state = f"revoked {t.revoked_at}" if t.revoked else "active"
+        click.echo(f"{t.name:<24} {t.role:<7} {t.project or '(all projects)':<20} created {t.created_at}  {state}")
+
+
+@token_group.command("revoke")
+@click.argument("name")
+@json_option
+@pass_app
+def token_revoke(app: AppContext, name: str, as_json: bool) -> None:
+    """Revoke the active token called NAME."""
+    from modelctx.api.tokens import revoke_token
+
+    info = revoke_token(app.client, name)
+    if as_json:
+        emit_json(info.to_json())
+    else:
+        click.echo(f"revoked token {name!r}")
