@@ -1,0 +1,552 @@
+"""The team store: a Neo4j server (or cluster, or Aura) through the official driver.
+
+``neo4j://user:password@host:7687/database`` (also ``bolt://``, ``neo4j+s://`` …).
+Semantics are those of every GraphStore (``tests/contract/`` is the
+specification); the shared batch rules (``graph/batch.py``) and hash chain
+(``graph/changelog.py``) run here exactly as in the SQLite backend. Choices:
+
+- One transaction per ``write``: it first writes to the single ``ChangeLogHead``
+  node, which takes that node's lock, so concurrent writers (other processes,
+  other API replicas) queue there and the change log never forks. Then it reads
+  what the batch touches, computes the merge in Python, and sends ``UNWIND``
+  batches (nodes, edges, change-log entries) in the same transaction.
+- Labels and relationship types come from the model enums only; every statement
+  is a named constant of ``neo4j_cypher``.
+- Traversal is breadth-first, one query per level (``?traversal=bfs``, the
+  default), or one bounded variable-length pattern (``?traversal=varlength``).
+  ``bench/store_bench_neo4j.py`` measures both.
+- Driver errors become BackendUnavailable (cannot connect or authenticate) or
+  BackendError, naming the URI without its password and what failed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+
+from modelctx.errors import BackendError, BackendUnavailable, ConfigError, ConflictError, NotFoundError, ValidationError
+from modelctx.graph.backends import neo4j_cypher as cy
+from modelctx.graph.batch import PreparedBatch, merge_properties, missing_endpoint_error, prepare_batch
+from modelctx.graph.changelog import (
+    GENESIS_HASH,
+    Change,
+    ChangeOp,
+    VerifyResult,
+    WriteResult,
+    chain_changes,
+    chunk_records,
+    now_iso,
+    verify_chain,
+)
+from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
+from modelctx.graph.store import (
+    DEFAULT_ACTOR,
+    NEO4J_SCHEMES,
+    Direction,
+    EdgeDirection,
+    GraphStoreBase,
+    check_depth,
+    check_direction,
+    redact_uri,
+)
+
+if TYPE_CHECKING:
+    from neo4j import Driver, ManagedTransaction
+
+T = TypeVar("T")
+
+#: Rows per UNWIND statement; a write sends as many statements as it needs in one transaction.
+ROWS_PER_STATEMENT = 5000
+_CHANGES_PAGE = 5000
+_INT64 = 2**63
+_TRAVERSALS = ("bfs", "varlength")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _chunks(items: Sequence[T], size: int = ROWS_PER_STATEMENT) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _is_scalar(value: Any) -> bool:
+    if isinstance(value, bool | str):
+        return True
+    if isinstance(value, int):
+        return -_INT64 <= value < _INT64
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def node_row(node_id: str, kind: NodeKind, nid: int, props: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored form of a node: JSON text plus scalar copies for find_nodes."""
+    row: dict[str, Any] = {"id": node_id, "kind": kind.value, "nid": nid, "props": _dumps(props), "pkeys": list(props)}
+    for key, value in props.items():
+        if _is_scalar(value):
+            row[cy.SCALAR_PREFIX + key] = value
+    return row
+
+
+class Neo4jGraphStore(GraphStoreBase):
+    """GraphStore on a Neo4j 5 server (``neo4j://user:pass@host:7687[/database]``)."""
+
+    def __init__(
+        self,
+        address: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        traversal: str = "bfs",
+        display_uri: str | None = None,
+    ) -> None:
+        if traversal not in _TRAVERSALS:
+            raise ConfigError(f"unknown traversal engine {traversal!r}; valid: {', '.join(_TRAVERSALS)}")
+        self.uri = redact_uri(display_uri or address)
+        self.database = database or None
+        self.traversal = traversal
+        self._closed = False
+        from neo4j import GraphDatabase
+
+        auth = (user or "neo4j", password or "") if (user or password) else None
+        try:
+            self._driver: Driver = GraphDatabase.driver(address, auth=auth)
+        except Exception as exc:  # the driver raises ValueError/ConfigurationError for bad URIs
+            raise ConfigError(f"cannot use the Neo4j URI {self.uri}: {exc}") from exc
+        try:
+            with self._translate("connecting"):
+                self._driver.verify_connectivity()
+            self._ensure_schema()
+        except BaseException:
+            self._driver.close()
+            raise
+
+    @classmethod
+    def from_uri(cls, uri: str) -> Neo4jGraphStore:
+        """Parse ``scheme://user:pass@host:port[/database][?traversal=bfs|varlength]``."""
+        parts = urlsplit(uri)
+        scheme = parts.scheme.lower()
+        if scheme not in NEO4J_SCHEMES:
+            raise ConfigError(f"{redact_uri(uri)!r} is not a Neo4j URI; valid schemes: {', '.join(NEO4J_SCHEMES)}")
+        try:
+            port = parts.port
+        except ValueError as exc:
+            raise ConfigError(f"bad port in store URI {redact_uri(uri)!r}: {exc}") from exc
+        if not parts.hostname:
+            raise ConfigError(f"store URI {redact_uri(uri)!r} needs a host, as in neo4j://user:pass@localhost:7687")
+        database = parts.path.strip("/") or None
+        if database is not None and "/" in database:
+            raise ConfigError(f"store URI {redact_uri(uri)!r}: the path names one database, as in /neo4j")
+        options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        unknown = set(options) - {"traversal"}
+        if unknown:
+            raise ConfigError(f"unknown option(s) {sorted(unknown)} in store URI {redact_uri(uri)!r}; valid: traversal")
+        host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+        address = urlunsplit((scheme, f"{host}:{port}" if port else host, "", "", ""))
+        return cls(
+            address,
+            user=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            database=database,
+            traversal=options.get("traversal", "bfs"),
+            display_uri=uri,
+        )
+
+    # -- connections, errors and schema ---------------------------------------------------------
+
+    @contextmanager
+    def _translate(self, what: str) -> Iterator[None]:
+        """Turn driver errors into BackendError/BackendUnavailable naming the URI and the operation."""
+        from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+
+        try:
+            yield
+        except AuthError as exc:
+            raise BackendUnavailable(f"{what} on {self.uri} failed: authentication refused ({exc.message})") from exc
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise BackendUnavailable(f"{what} on {self.uri} failed: Neo4j is not reachable ({exc})") from exc
+        except Neo4jError as exc:
+            raise BackendError(f"{what} on {self.uri} failed: {exc.code}: {exc.message}") from exc
+        except DriverError as exc:
+            raise BackendError(f"{what} on {self.uri} failed: {exc}") from exc
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise BackendError(f"the store {self.uri} is closed")
+
+    def _read(self, what: str, query: str, **params: Any) -> list[Any]:
+        """Run one read query (retried by the driver on transient errors); return its records."""
+        from neo4j import RoutingControl
+
+        self._check_open()
+        with self._translate(what):
+            records, _summary, _keys = self._driver.execute_query(
+                query, params, database_=self.database, routing_=RoutingControl.READ
+            )
+        return records
+
+    def _run_write(self, what: str, work: Callable[[ManagedTransaction], T]) -> T:
+        """Run ``work`` in one write transaction; the driver retries it on transient errors."""
+        self._check_open()
+        with self._translate(what), self._driver.session(
+            database=self.database, bookmark_manager=self._driver.execute_query_bookmark_manager
+        ) as session:
+            return session.execute_write(work)
+
+    def _ensure_schema(self) -> None:
+        """Create missing constraints and indexes (idempotent), then the change-log head."""
+        from neo4j import RoutingControl
+        from neo4j.exceptions import ClientError
+
+        existing = {record["name"] for record in self._read("reading the schema", cy.SHOW_SCHEMA_NAMES)}
+        missing = [statement for name, statement in cy.SCHEMA.items() if name not in existing]
+        for statement in missing:
+            try:
+                with self._translate("creating the schema"):
+                    self._driver.execute_query(statement, database_=self.database, routing_=RoutingControl.WRITE)
+            except BackendError as exc:
+                # Another process created an equivalent rule between our check and our statement.
+                cause = exc.__cause__
+                if not (isinstance(cause, ClientError) and "EquivalentSchemaRuleAlreadyExists" in (cause.code or "")):
+                    raise
+        if missing:
+            with self._translate("waiting for indexes"):
+                self._driver.execute_query(cy.AWAIT_INDEXES, {"seconds": 300}, database_=self.database)
+        self._run_write("creating the change-log head", lambda tx: tx.run(cy.ENSURE_HEAD, key=cy.HEAD_KEY).consume())
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._driver.close()
+
+    # -- writes -----------------------------------------------------------------------------------
+
+    def write(self, nodes: Iterable[Node], edges: Iterable[Edge], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
+        batch = prepare_batch(nodes, edges)
+        if not batch.nodes and not batch.edges:
+            return WriteResult()
+        return self._run_write("writing a batch", lambda tx: _BatchWriter(tx, batch, actor).run())
+
+    def append_verbatim(self, nodes: Sequence[Node], edges: Sequence[Edge], changes: Sequence[Change]) -> None:
+        """Store new records and another store's change-log entries exactly as given (``modelctx copy``).
+
+        Nothing is merged and no entry of our own is made: the entries keep the
+        source's hashes, so the copied chain verifies against the source. The
+        nodes must not exist yet (the id constraints refuse duplicates) and the
+        first entry must continue this store's chain, else ConflictError.
+        """
+        def work(tx: ManagedTransaction) -> None:
+            next_nid = int(tx.run(cy.LOCK_HEAD, key=cy.HEAD_KEY).single(strict=True)["next_nid"])
+            if changes:
+                last = tx.run(cy.LAST_CHANGE).single()
+                last_seq, last_hash = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS_HASH)
+                first = changes[0]
+                if first.seq != last_seq + 1 or first.prev_hash != last_hash:
+                    raise ConflictError(
+                        f"cannot append change-log entry {first.seq} to {self.uri}: "
+                        f"it does not continue the stored chain (last entry {last_seq})"
+                    )
+            by_kind: dict[NodeKind, list[dict[str, Any]]] = {}
+            for nid, node in enumerate(nodes, start=next_nid):
+                by_kind.setdefault(node.kind, []).append(node_row(node.id, node.kind, nid, node.properties))
+            for kind, rows in by_kind.items():
+                for chunk in _chunks(rows):
+                    tx.run(cy.CREATE_NODES[kind], rows=chunk).consume()
+            by_type: dict[EdgeType, list[dict[str, Any]]] = {}
+            for edge in edges:
+                row = {"s": edge.source, "d": edge.target, "props": _dumps(edge.properties)}
+                by_type.setdefault(edge.type, []).append(row)
+            for etype, edge_rows in by_type.items():
+                for chunk in _chunks(edge_rows):
+                    summary = tx.run(cy.CREATE_EDGES[etype], rows=chunk).consume()
+                    if summary.counters.relationships_created != len(chunk):
+                        raise ValidationError(f"copying {etype.value} edges into {self.uri}: an endpoint is missing")
+            for chunk in _chunks([_change_row(c) for c in changes]):
+                tx.run(cy.INSERT_CHANGES, rows=chunk).consume()
+            tx.run(cy.SET_NEXT_NID, key=cy.HEAD_KEY, next_nid=next_nid + len(nodes)).consume()
+
+        self._run_write("appending a copy", work)
+
+    def delete_all(self) -> None:
+        """Remove every node, edge and change-log entry modelctx stored (schema stays)."""
+        self._check_open()
+        with self._translate("deleting the graph"):
+            while True:
+                records, _s, _k = self._driver.execute_query(
+                    cy.DELETE_ALL_BATCH, {"batch": 10000}, database_=self.database
+                )
+                if records[0]["deleted"] == 0:
+                    break
+        self._run_write("creating the change-log head", lambda tx: tx.run(cy.ENSURE_HEAD, key=cy.HEAD_KEY).consume())
+
+    # -- reads ------------------------------------------------------------------------------------
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, Node] = {}
+        for chunk in _chunks(wanted):
+            for record in self._read("reading nodes", cy.SELECT_NODES, ids=list(chunk)):
+                found[record["id"]] = Node(record["id"], NodeKind(record["kind"]), json.loads(record["props"]))
+        return {i: found[i] for i in wanted if i in found}
+
+    def find_nodes(
+        self,
+        kind: NodeKind | None = None,
+        properties: Mapping[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Node]:
+        if limit < 0 or offset < 0:
+            raise ValidationError(f"limit and offset must be zero or more (got {limit}, {offset})")
+        equal: dict[str, Any] = {}
+        missing: list[str] = []
+        for key, value in (properties or {}).items():
+            if not key or '"' in key or "\\" in key:
+                raise ValidationError(f"cannot filter on property name {key!r}")
+            if value is None:
+                missing.append(key)
+            elif isinstance(value, (str, int, float)):
+                equal[cy.SCALAR_PREFIX + key] = value
+            else:
+                raise ValidationError(f"property filter {key!r}: only scalar values can be compared")
+        if kind is not None and not isinstance(kind, NodeKind):
+            kind = NodeKind.parse(kind)
+        query = cy.FIND_NODES[kind] if kind is not None else cy.FIND_NODES_ANY_KIND
+        records = self._read("finding nodes", query, equal=equal, missing=missing, limit=limit, offset=offset)
+        return [Node(r["id"], NodeKind(r["kind"]), json.loads(r["props"])) for r in records]
+
+    def get_edges(
+        self,
+        ids: Iterable[str],
+        direction: EdgeDirection = "both",
+        types: Iterable[EdgeType] | None = None,
+    ) -> list[Edge]:
+        if direction not in ("out", "in", "both"):
+            raise ValidationError(f"edge direction must be out, in or both, not {direction!r}")
+        type_names = [t.value for t in (types if types is not None else EdgeType)]
+        wanted = list(dict.fromkeys(ids))
+        queries = {"out": (cy.SELECT_EDGES_OUT,), "in": (cy.SELECT_EDGES_IN,)}.get(
+            direction, (cy.SELECT_EDGES_OUT, cy.SELECT_EDGES_IN)
+        )
+        rows: dict[tuple[int, int, int], Edge] = {}
+        for query in queries:
+            for chunk in _chunks(wanted):
+                for r in self._read("reading edges", query, ids=list(chunk), types=type_names):
+                    etype = EdgeType(r["t"])
+                    rows[(r["sn"], etype.code, r["dn"])] = Edge(r["s"], r["d"], etype, json.loads(r["props"]))
+        return [rows[key] for key in sorted(rows)]
+
+    def reachable(
+        self,
+        start_ids: Iterable[str],
+        direction: Direction,
+        *,
+        edge_types: Iterable[EdgeType] | None = None,
+        max_depth: int | None = None,
+        kinds: Iterable[NodeKind] | None = None,
+    ) -> dict[str, int]:
+        check_direction(direction)
+        check_depth(max_depth)
+        starts = list(dict.fromkeys(start_ids))
+        type_names = sorted(t.value for t in (edge_types if edge_types is not None else LINEAGE_EDGES))
+        kind_names = {k.value for k in kinds} if kinds is not None else None
+        known = {r["id"]: r["nid"] for r in self._read("traversal", cy.SELECT_NIDS, ids=starts)}
+        missing = [s for s in starts if s not in known]
+        if missing:
+            raise NotFoundError(f"no node with id {missing[0]!r}")
+        if max_depth == 0 or not starts:
+            return {}
+        if self.traversal == "varlength":
+            depths = self._walk_varlength(starts, direction, type_names, max_depth)
+        else:
+            depths = self._walk_bfs(starts, direction, type_names, max_depth)
+        for start in starts:
+            depths.pop(start, None)
+        if kind_names is not None:
+            depths = {i: d for i, d in depths.items() if d[2] in kind_names}
+        return {i: d[0] for i, d in sorted(depths.items(), key=lambda item: (item[1][0], item[1][1]))}
+
+    def _walk_bfs(
+        self, starts: list[str], direction: Direction, types: list[str], max_depth: int | None
+    ) -> dict[str, tuple[int, int, str]]:
+        """Breadth-first, one query per level: id -> (depth, nid, kind)."""
+        query = cy.EXPAND_UP if direction == "up" else cy.EXPAND_DOWN
+        seen: dict[str, tuple[int, int, str]] = {s: (0, 0, "") for s in starts}
+        frontier = starts
+        depth = 0
+        while frontier and (max_depth is None or depth < max_depth):
+            depth += 1
+            next_frontier: list[str] = []
+            for chunk in _chunks(frontier):
+                for r in self._read("traversal", query, frontier=list(chunk), types=types):
+                    if r["id"] not in seen:
+                        seen[r["id"]] = (depth, r["nid"], r["kind"])
+                        next_frontier.append(r["id"])
+            frontier = next_frontier
+        return seen
+
+    def _walk_varlength(
+        self, starts: list[str], direction: Direction, types: list[str], max_depth: int | None
+    ) -> dict[str, tuple[int, int, str]]:
+        """One bounded variable-length pattern; the server keeps the shortest depth per node."""
+        query = cy.varlength_query(direction, max_depth)
+        return {
+            r["id"]: (r["depth"], r["nid"], r["kind"])
+            for r in self._read("traversal", query, starts=starts, types=types)
+        }
+
+    # -- change log and counts --------------------------------------------------------------------
+
+    def changes(self, since_seq: int = 0, limit: int | None = None) -> Iterator[Change]:
+        remaining = limit if limit is not None else -1
+        cursor = since_seq
+        while remaining != 0:
+            page = _CHANGES_PAGE if remaining < 0 else min(_CHANGES_PAGE, remaining)
+            records = self._read("reading the change log", cy.CHANGES_PAGE, since=cursor, limit=page)
+            for r in records:
+                yield Change(r["seq"], r["at"], r["actor"], r["op"], r["payload"], r["prev_hash"], r["hash"])
+            if len(records) < page:
+                return
+            cursor = records[-1]["seq"]
+            if remaining > 0:
+                remaining -= len(records)
+
+    def last_seq(self) -> int:
+        records = self._read("reading the change log", cy.LAST_CHANGE)
+        return int(records[0]["seq"]) if records else 0
+
+    def verify(self) -> VerifyResult:
+        return verify_chain(self.changes(0))
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        nodes = {r["key"]: r["n"] for r in self._read("counting", cy.COUNT_NODES_BY_KIND) if r["n"]}
+        edges = {r["key"]: r["n"] for r in self._read("counting", cy.COUNT_EDGES_BY_TYPE) if r["n"]}
+        return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
+
+
+def _change_row(change: Change) -> dict[str, Any]:
+    return {
+        "seq": change.seq, "at": change.at, "actor": change.actor, "op": change.op,
+        "payload": change.payload_json, "prev_hash": change.prev_hash, "hash": change.hash,
+    }
+
+
+class _BatchWriter:
+    """One write transaction: lock, read what the batch touches, merge, send UNWIND batches."""
+
+    def __init__(self, tx: ManagedTransaction, batch: PreparedBatch, actor: str) -> None:
+        self.tx = tx
+        self.batch = batch
+        self.actor = actor
+        self.result = WriteResult()
+
+    def _rows(self, query: str, **params: Any) -> list[Any]:
+        return list(self.tx.run(query, **params))
+
+    def run(self) -> WriteResult:
+        # The lock comes first: everything read below is read after the previous writer committed.
+        next_nid = int(self.tx.run(cy.LOCK_HEAD, key=cy.HEAD_KEY).single(strict=True)["next_nid"])
+        node_records, created, next_nid = self._write_nodes(next_nid)
+        edge_records = self._write_edges(created)
+        entries = [
+            *chunk_records(ChangeOp.UPSERT_NODES, "nodes", node_records),
+            *chunk_records(ChangeOp.UPSERT_EDGES, "edges", edge_records),
+        ]
+        if entries:
+            last = self.tx.run(cy.LAST_CHANGE).single()
+            last_seq, prev_hash = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS_HASH)
+            changes = chain_changes(last_seq + 1, prev_hash, now_iso(), self.actor, entries)
+            for chunk in _chunks([_change_row(c) for c in changes]):
+                self.tx.run(cy.INSERT_CHANGES, rows=chunk).consume()
+            self.result.seqs = [c.seq for c in changes]
+        if created:
+            self.tx.run(cy.SET_NEXT_NID, key=cy.HEAD_KEY, next_nid=next_nid).consume()
+        return self.result
+
+    def _write_nodes(self, next_nid: int) -> tuple[list[dict[str, Any]], set[str], int]:
+        nodes = self.batch.nodes
+        existing: dict[str, tuple[str, str, int]] = {}
+        for id_chunk in _chunks(list(nodes)):
+            for r in self._rows(cy.SELECT_NODES_FOR_WRITE, ids=list(id_chunk)):
+                existing[r["id"]] = (r["kind"], r["props"], r["nid"])
+        inserts: dict[NodeKind, list[dict[str, Any]]] = {}
+        updates: list[dict[str, Any]] = []
+        records: list[dict[str, Any]] = []
+        created: set[str] = set()
+        for node_id, node in nodes.items():
+            stored = existing.get(node_id)
+            if stored is None:
+                props = merge_properties({}, node.properties)
+                inserts.setdefault(node.kind, []).append(node_row(node_id, node.kind, next_nid, props))
+                created.add(node_id)
+                next_nid += 1
+                self.result.nodes_created += 1
+            else:
+                stored_kind, stored_json, nid = stored
+                if stored_kind != node.kind.value:
+                    raise ConflictError(
+                        f"node {node_id} is stored as {stored_kind}, cannot be written as {node.kind.value}"
+                    )
+                old = json.loads(stored_json)
+                props = merge_properties(old, node.properties)
+                if props == old:
+                    self.result.nodes_unchanged += 1
+                    continue
+                updates.append(node_row(node_id, node.kind, nid, props))
+                self.result.nodes_updated += 1
+            records.append({"id": node_id, "kind": node.kind.value, "properties": props})
+        for kind, rows in inserts.items():
+            for chunk in _chunks(rows):
+                self.tx.run(cy.CREATE_NODES[kind], rows=chunk).consume()
+        for chunk in _chunks(updates):
+            self.tx.run(cy.UPDATE_NODES, rows=chunk).consume()
+        return records, created, next_nid
+
+    def _write_edges(self, created: set[str]) -> list[dict[str, Any]]:
+        edges = self.batch.edges
+        if not edges:
+            return []
+        present = set(self.batch.nodes)
+        outside = list({i for e in edges.values() for i in (e.source, e.target)} - present)
+        for id_chunk in _chunks(outside):
+            present.update(r["id"] for r in self._rows(cy.SELECT_EXISTING, ids=list(id_chunk)))
+        for edge in edges.values():
+            for endpoint in (edge.source, edge.target):
+                if endpoint not in present:
+                    raise missing_endpoint_error(edge, endpoint)
+        # Only edges between two nodes that existed before this batch can already be stored.
+        old_keys = [list(k) for k, e in edges.items() if e.source not in created and e.target not in created]
+        stored: dict[tuple[str, str, str], str] = {}
+        for key_chunk in _chunks(old_keys):
+            for r in self._rows(cy.SELECT_EDGES_FOR_WRITE, keys=list(key_chunk)):
+                stored[(r["s"], r["t"], r["d"])] = r["props"]
+        inserts: dict[EdgeType, list[dict[str, Any]]] = {}
+        updates: dict[EdgeType, list[dict[str, Any]]] = {}
+        records: list[dict[str, Any]] = []
+        for key, edge in edges.items():
+            old_json = stored.get(key)
+            if old_json is None:
+                props = merge_properties({}, edge.properties)
+                target = inserts
+                self.result.edges_created += 1
+            else:
+                old = json.loads(old_json)
+                props = merge_properties(old, edge.properties)
+                if props == old:
+                    self.result.edges_unchanged += 1
+                    continue
+                target = updates
+                self.result.edges_updated += 1
+            target.setdefault(edge.type, []).append({"s": edge.source, "d": edge.target, "props": _dumps(props)})
+            records.append({"source": edge.source, "target": edge.target, "type": edge.type.value, "properties": props})
+        for statements, grouped in ((cy.CREATE_EDGES, inserts), (cy.UPDATE_EDGES, updates)):
+            for etype, rows in grouped.items():
+                for chunk in _chunks(rows):
+                    self.tx.run(statements[etype], rows=chunk).consume()
+        return records

@@ -1,0 +1,162 @@
+"""Every Cypher statement of the Neo4j backend, as named constants.
+
+Statements take parameters only. Labels and relationship types cannot be
+parameters in Cypher, so the statements that need them are generated here, once
+at import, from the ``NodeKind`` and ``EdgeType`` enums: one statement per kind
+or type, never text built from user input. The only other substitution is the
+depth bound of a variable-length pattern, which is an ``int`` (see
+``traversal_up``/``traversal_down``).
+
+Storage shape:
+
+- A node is ``(:Node:<Kind label> {id, kind, nid, props, pkeys, `p.<key>`...})``:
+  ``props`` is the JSON text of its properties (what reads return), ``nid`` an
+  insertion counter (``find_nodes`` order), ``pkeys`` the property names and
+  ``p.<key>`` a copy of each scalar property so ``find_nodes`` filters inside
+  the server.
+- An edge is ``(source)-[:<TYPE> {props}]->(target)`` with ``props`` as JSON text.
+- The change log is ``(:ChangeLog {seq, at, actor, op, payload, prev_hash, hash})``;
+  the single ``(:ChangeLogHead {key: 'head'})`` node is the writers' lock and
+  holds the next ``nid``.
+"""
+
+from __future__ import annotations
+
+from modelctx.graph.model import EdgeType, NodeKind
+
+HEAD_KEY = "head"
+#: Prefix of the scalar copies of node properties used by find_nodes.
+SCALAR_PREFIX = "p."
+
+# -- schema (each statement runs in its own auto-commit transaction) -----------------------------
+
+SHOW_SCHEMA_NAMES = "SHOW CONSTRAINTS YIELD name RETURN name UNION SHOW INDEXES YIELD name RETURN name"
+
+
+def _constraint_name(kind: NodeKind) -> str:
+    return f"modelctx_{kind.value}_id"
+
+
+#: name -> statement; names are checked first so that an open does no schema work when all exist.
+SCHEMA: dict[str, str] = {
+    **{
+        _constraint_name(kind): (
+            f"CREATE CONSTRAINT {_constraint_name(kind)} IF NOT EXISTS "
+            f"FOR (n:{kind.label}) REQUIRE n.id IS UNIQUE"
+        )
+        for kind in NodeKind
+    },
+    "modelctx_node_id": "CREATE INDEX modelctx_node_id IF NOT EXISTS FOR (n:Node) ON (n.id)",
+    "modelctx_node_nid": "CREATE INDEX modelctx_node_nid IF NOT EXISTS FOR (n:Node) ON (n.nid)",
+    "modelctx_changelog_seq": (
+        "CREATE CONSTRAINT modelctx_changelog_seq IF NOT EXISTS FOR (c:ChangeLog) REQUIRE c.seq IS UNIQUE"
+    ),
+    "modelctx_changelog_head": (
+        "CREATE CONSTRAINT modelctx_changelog_head IF NOT EXISTS FOR (h:ChangeLogHead) REQUIRE h.key IS UNIQUE"
+    ),
+}
+AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
+
+# -- writes (all in one transaction per write) ------------------------------------------------------
+
+#: Taken first in every write transaction: writing to the one head node serialises writers,
+#: so the change log never forks. MERGE (re)creates the head after a database was wiped.
+LOCK_HEAD = (
+    "MERGE (h:ChangeLogHead {key: $key}) ON CREATE SET h.next_nid = 1 "
+    "SET h.locked_at = timestamp() RETURN h.next_nid AS next_nid"
+)
+SET_NEXT_NID = "MATCH (h:ChangeLogHead {key: $key}) SET h.next_nid = $next_nid"
+ENSURE_HEAD = "MERGE (h:ChangeLogHead {key: $key}) ON CREATE SET h.next_nid = 1"
+
+SELECT_NODES_FOR_WRITE = (
+    "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN n.id AS id, n.kind AS kind, n.props AS props, n.nid AS nid"
+)
+CREATE_NODES: dict[NodeKind, str] = {
+    kind: f"UNWIND $rows AS row CREATE (n:Node:{kind.label}) SET n = row" for kind in NodeKind
+}
+#: ``SET n = row`` replaces every property, so removed keys lose their scalar copies too.
+UPDATE_NODES = "UNWIND $rows AS row MATCH (n:Node {id: row.id}) SET n = row"
+
+SELECT_EXISTING = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN n.id AS id"
+SELECT_EDGES_FOR_WRITE = (
+    "UNWIND $keys AS key MATCH (a:Node {id: key[0]})-[r]->(b:Node {id: key[2]}) "
+    "WHERE type(r) = key[1] RETURN key[0] AS s, key[1] AS t, key[2] AS d, r.props AS props"
+)
+CREATE_EDGES: dict[EdgeType, str] = {
+    etype: (
+        "UNWIND $rows AS row MATCH (a:Node {id: row.s}) MATCH (b:Node {id: row.d}) "
+        f"CREATE (a)-[r:{etype.value}]->(b) SET r.props = row.props"
+    )
+    for etype in EdgeType
+}
+UPDATE_EDGES: dict[EdgeType, str] = {
+    etype: (
+        f"UNWIND $rows AS row MATCH (a:Node {{id: row.s}})-[r:{etype.value}]->(b:Node {{id: row.d}}) "
+        "SET r.props = row.props"
+    )
+    for etype in EdgeType
+}
+
+LAST_CHANGE = "MATCH (c:ChangeLog) RETURN c.seq AS seq, c.hash AS hash ORDER BY c.seq DESC LIMIT 1"
+INSERT_CHANGES = "UNWIND $rows AS row CREATE (c:ChangeLog) SET c = row"
+
+# -- reads ------------------------------------------------------------------------------------------
+
+SELECT_NIDS = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN n.id AS id, n.nid AS nid"
+SELECT_NODES = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN n.id AS id, n.kind AS kind, n.props AS props"
+
+#: find_nodes: the filter is a map parameter of scalar copies; ``$missing`` lists keys that must be absent.
+_FIND_WHERE = (
+    "WHERE all(k IN keys($equal) WHERE n[k] = $equal[k]) "
+    "AND none(k IN $missing WHERE k IN n.pkeys) "
+    "RETURN n.id AS id, n.kind AS kind, n.props AS props ORDER BY n.nid SKIP $offset LIMIT $limit"
+)
+FIND_NODES_ANY_KIND = f"MATCH (n:Node) {_FIND_WHERE}"
+FIND_NODES: dict[NodeKind, str] = {kind: f"MATCH (n:{kind.label}) {_FIND_WHERE}" for kind in NodeKind}
+
+_EDGE_RETURN = "RETURN a.id AS s, a.nid AS sn, type(r) AS t, b.id AS d, b.nid AS dn, r.props AS props"
+SELECT_EDGES_OUT = f"UNWIND $ids AS id MATCH (a:Node {{id: id}})-[r]->(b:Node) WHERE type(r) IN $types {_EDGE_RETURN}"
+SELECT_EDGES_IN = f"UNWIND $ids AS id MATCH (a:Node)-[r]->(b:Node {{id: id}}) WHERE type(r) IN $types {_EDGE_RETURN}"
+
+# One breadth-first level: the frontier's neighbours over the allowed types.
+EXPAND_UP = (
+    "UNWIND $frontier AS id MATCH (a:Node {id: id})-[r]->(b:Node) WHERE type(r) IN $types "
+    "RETURN DISTINCT b.id AS id, b.nid AS nid, b.kind AS kind"
+)
+EXPAND_DOWN = (
+    "UNWIND $frontier AS id MATCH (a:Node {id: id})<-[r]-(b:Node) WHERE type(r) IN $types "
+    "RETURN DISTINCT b.id AS id, b.nid AS nid, b.kind AS kind"
+)
+
+
+
+def varlength_query(direction: str, max_depth: int | None) -> str:
+    """The closure as one bounded variable-length pattern; the bound is an int, never user text."""
+    bound = "" if max_depth is None else str(int(max_depth))
+    arrow = f"-[*1..{bound}]->" if direction == "up" else f"<-[*1..{bound}]-"
+    return (
+        f"UNWIND $starts AS sid MATCH (s:Node {{id: sid}}) MATCH p = (s){arrow}(b:Node) "
+        "WHERE all(r IN relationships(p) WHERE type(r) IN $types) "
+        "RETURN b.id AS id, b.nid AS nid, b.kind AS kind, min(length(p)) AS depth"
+    )
+
+
+CHANGES_PAGE = (
+    "MATCH (c:ChangeLog) WHERE c.seq > $since "
+    "RETURN c.seq AS seq, c.at AS at, c.actor AS actor, c.op AS op, c.payload AS payload, "
+    "c.prev_hash AS prev_hash, c.hash AS hash ORDER BY c.seq LIMIT $limit"
+)
+
+# Counts per label and per type are answered from Neo4j's count store, without a scan.
+COUNT_NODES_BY_KIND = " UNION ALL ".join(
+    f"MATCH (n:{kind.label}) RETURN '{kind.value}' AS key, count(n) AS n" for kind in NodeKind
+)
+COUNT_EDGES_BY_TYPE = " UNION ALL ".join(
+    f"MATCH ()-[r:{etype.value}]->() RETURN '{etype.value}' AS key, count(r) AS n" for etype in EdgeType
+)
+
+#: Removes everything modelctx stores (tests and ``copy`` onto an emptied store); batched.
+DELETE_ALL_BATCH = (
+    "MATCH (n) WHERE n:Node OR n:ChangeLog OR n:ChangeLogHead "
+    "WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
+)

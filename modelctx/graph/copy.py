@@ -1,0 +1,173 @@
+"""Copy a whole graph between two stores of any backend, change log included.
+
+The source's change log is the graph's history: folding its records (each
+carries a node's or edge's full properties after that write) gives exactly
+the stored graph, in insertion order. ``copy_graph`` reads the log once
+(checking the hash chain as it goes), writes the final nodes and edges into an
+empty target, then appends the source's log entries verbatim, so the target's
+chain verifies with the source's own hashes. At the end it compares counts
+and chain heads and raises if anything differs.
+
+The target takes a verbatim copy through ``append_verbatim`` (see
+:class:`VerbatimTarget`); a backend without it cannot be a copy target.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from modelctx.errors import BackendError, ConfigError, ConflictError
+from modelctx.graph.changelog import Change, ChangeOp, verify_chain
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.store import GraphStore
+
+#: Records per target transaction: large enough to be fast, small enough for a server's memory.
+RECORDS_PER_TRANSACTION = 20_000
+
+Progress = Callable[[str, int, int | None], None]
+"""progress(phase, advanced, total): phase is "reading", "writing" or "log"."""
+
+
+@runtime_checkable
+class VerbatimTarget(Protocol):
+    def append_verbatim(self, nodes: Sequence[Node], edges: Sequence[Edge], changes: Sequence[Change]) -> None:
+        """Store new records and change-log entries exactly as given, in one transaction."""
+        ...
+
+
+@dataclass(slots=True)
+class CopyReport:
+    """What was copied, and the proof that source and target agree."""
+
+    source: str
+    target: str
+    nodes: int = 0
+    edges: int = 0
+    entries: int = 0
+    head_hash: str = ""
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source, "target": self.target, "nodes": self.nodes, "edges": self.edges,
+            "entries": self.entries, "head_hash": self.head_hash, "counts": self.counts,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _ignore(phase: str, advanced: int, total: int | None) -> None:
+    return None
+
+
+class _Fold:
+    """Folds change-log entries into the final nodes and edges while they stream past."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.nodes: dict[str, Node] = {}
+        self.edges: dict[tuple[str, str, str], Edge] = {}
+        self.progress = progress
+
+    def feed(self, changes: Iterator[Change]) -> Iterator[Change]:
+        for change in changes:
+            payload = change.payload
+            if change.op == ChangeOp.UPSERT_NODES:
+                for r in payload["nodes"]:
+                    self.nodes[r["id"]] = Node(r["id"], NodeKind(r["kind"]), r["properties"])
+            elif change.op == ChangeOp.UPSERT_EDGES:
+                for r in payload["edges"]:
+                    edge = Edge(r["source"], r["target"], EdgeType(r["type"]), r["properties"])
+                    self.edges[edge.key] = edge
+            else:
+                raise BackendError(f"change-log entry {change.seq} has an unknown operation {change.op!r}")
+            self.progress("reading", 1, None)
+            yield change
+
+
+def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def copy_graph(
+    source: GraphStore,
+    target: GraphStore,
+    *,
+    progress: Progress = _ignore,
+    records_per_transaction: int = RECORDS_PER_TRANSACTION,
+) -> CopyReport:
+    """Copy every node, edge and change-log entry of ``source`` into the empty ``target``.
+
+    Raises ConfigError if the target's backend cannot take a verbatim copy,
+    ConflictError if the target is not empty, BackendError if the source's chain
+    is broken or if, after the copy, counts or chain heads differ.
+    """
+    started = time.perf_counter()
+    if not isinstance(target, VerbatimTarget):
+        raise ConfigError(f"the store {target.uri} cannot be a copy target: its backend has no append_verbatim")
+    if target.last_seq() != 0 or any(target.counts().values()):
+        raise ConflictError(f"the copy target {target.uri} is not empty; copy into a new, empty store")
+    report = CopyReport(source.uri, target.uri)
+
+    total_entries = source.last_seq()
+    progress("reading", 0, total_entries)
+    fold = _Fold(progress)
+    checked = verify_chain(fold.feed(source.changes(0, limit=total_entries)))
+    if not checked.ok:
+        raise BackendError(f"the change log of {source.uri} does not verify: {checked.reason}; nothing was copied")
+
+    nodes, edges = list(fold.nodes.values()), list(fold.edges.values())
+    progress("writing", 0, len(nodes) + len(edges))
+    for chunk in _batches(nodes, records_per_transaction):
+        target.append_verbatim(chunk, (), ())
+        progress("writing", len(chunk), None)
+    for chunk in _batches(edges, records_per_transaction):
+        target.append_verbatim((), chunk, ())
+        progress("writing", len(chunk), None)
+
+    progress("log", 0, checked.checked)
+    pending: list[Change] = []
+    pending_records = 0
+    for change in source.changes(0, limit=checked.checked):
+        pending.append(change)
+        pending_records += len(change.payload_json) // 200 + 1  # entries hold up to 1000 records; keep batches small
+        if pending_records >= records_per_transaction:
+            target.append_verbatim((), (), pending)
+            progress("log", len(pending), None)
+            pending, pending_records = [], 0
+    if pending:
+        target.append_verbatim((), (), pending)
+        progress("log", len(pending), None)
+
+    report.nodes, report.edges, report.entries = len(nodes), len(edges), checked.checked
+    _check_copy(source, target, checked.head_hash, checked.checked, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _check_copy(source: GraphStore, target: GraphStore, head_hash: str, entries: int, report: CopyReport) -> None:
+    """Raise BackendError unless the target holds what the source's log describes."""
+    result = target.verify()
+    if not result.ok:
+        raise BackendError(f"the copy in {target.uri} does not verify: {result.reason}")
+    if result.checked != entries or result.head_hash != head_hash:
+        raise BackendError(
+            f"the copy in {target.uri} has {result.checked} log entries ending in {result.head_hash[:12]}, "
+            f"the source {entries} ending in {head_hash[:12]}"
+        )
+    counts = target.counts()
+    folded_nodes = sum(counts["nodes"].values())
+    folded_edges = sum(counts["edges"].values())
+    if (folded_nodes, folded_edges) != (report.nodes, report.edges):
+        raise BackendError(
+            f"the copy in {target.uri} holds {folded_nodes} nodes and {folded_edges} edges, "
+            f"the source's log {report.nodes} and {report.edges}"
+        )
+    source_counts = source.counts()
+    if source_counts != counts:
+        raise BackendError(f"counts differ after the copy: source {source_counts}, target {counts}")
+    report.head_hash = head_hash
+    report.counts = counts

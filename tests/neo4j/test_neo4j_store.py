@@ -1,0 +1,139 @@
+"""The Neo4j backend beyond the contract: URIs, error translation, schema, property filters, engines."""
+
+from __future__ import annotations
+
+import pytest
+from neo4j import GraphDatabase
+from neo4j.exceptions import ConstraintError
+
+from modelctx.errors import BackendError, BackendUnavailable, ConfigError
+from modelctx.graph.backends import neo4j_cypher as cy
+from modelctx.graph.backends.neo4j import Neo4jGraphStore
+from modelctx.graph.model import EdgeType, Node, NodeKind
+from modelctx.graph.store import open_store
+from tests.contract.graphs import lineage_world
+from tests.neo4j.conftest import password_of
+
+pytestmark = pytest.mark.neo4j
+
+
+def _driver(uri: str):  # type: ignore[no-untyped-def]
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(uri)
+    return GraphDatabase.driver(f"bolt://{parts.hostname}:{parts.port}", auth=(parts.username, password_of(uri)))
+
+
+def _modelctx_schema(uri: str) -> set[str]:
+    with _driver(uri) as driver:
+        records, _, _ = driver.execute_query(cy.SHOW_SCHEMA_NAMES)
+    return {r["name"] for r in records if r["name"].startswith("modelctx_")}
+
+
+@pytest.mark.parametrize(
+    ("uri", "fragment"),
+    [
+        ("neo4j://neo4j:pw@localhost:7687?engine=x", "unknown option"),
+        ("neo4j://neo4j:pw@localhost:7687?traversal=dfs", "unknown traversal engine"),
+        ("neo4j://neo4j:pw@localhost:7687/a/b", "one database"),
+        ("bolt://neo4j:pw@:7687", "needs a host"),
+        ("bolt://neo4j:pw@localhost:port", "bad port"),
+    ],
+)
+def test_bad_uris_are_config_errors_without_the_password(uri: str, fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment) as info:
+        Neo4jGraphStore.from_uri(uri)
+    assert ":pw@" not in str(info.value)
+
+
+def test_unreachable_server_is_unavailable_naming_uri_without_password() -> None:
+    with pytest.raises(BackendUnavailable) as info:
+        open_store("bolt://neo4j:s3cret-word@127.0.0.1:9")
+    message = str(info.value)
+    assert "bolt://neo4j:***@127.0.0.1:9" in message and "connecting" in message
+    assert "s3cret-word" not in message
+
+
+def test_store_uri_is_redacted(neo4j_store: Neo4jGraphStore, neo4j_uri: str) -> None:
+    assert password_of(neo4j_uri) not in neo4j_store.uri
+    assert ":***@" in neo4j_store.uri
+
+
+def test_wrong_password_is_unavailable_naming_the_uri(neo4j_uri: str) -> None:
+    bad = neo4j_uri.replace(f":{password_of(neo4j_uri)}@", ":not-the-password@")
+    with pytest.raises(BackendUnavailable, match="authentication") as info:
+        open_store(bad)
+    assert "not-the-password" not in str(info.value)
+    assert ":***@127.0.0.1" in str(info.value)
+
+
+def test_unknown_database_is_a_backend_error_naming_what_failed(neo4j_uri: str) -> None:
+    with pytest.raises(BackendError, match=r"/nosuchdb.*(DatabaseNotFound|not found)") as info:
+        open_store(neo4j_uri.rstrip("/") + "/nosuchdb")
+    assert password_of(neo4j_uri) not in str(info.value)
+
+
+def test_closed_store_refuses_work(neo4j_uri: str) -> None:
+    store = open_store(neo4j_uri)
+    store.close()
+    store.close()  # idempotent
+    with pytest.raises(BackendError, match="closed"):
+        store.counts()
+
+
+def test_schema_is_created_once_and_reopening_is_idempotent(neo4j_uri: str) -> None:
+    expected = set(cy.SCHEMA)
+    assert expected >= {f"modelctx_{k.value}_id" for k in NodeKind}
+    open_store(neo4j_uri).close()
+    assert _modelctx_schema(neo4j_uri) == expected
+    open_store(neo4j_uri).close()
+    assert _modelctx_schema(neo4j_uri) == expected
+    with _driver(neo4j_uri) as driver:
+        driver.execute_query("DROP CONSTRAINT modelctx_model_id")
+    assert "modelctx_model_id" not in _modelctx_schema(neo4j_uri)
+    open_store(neo4j_uri).close()
+    assert _modelctx_schema(neo4j_uri) == expected
+
+
+def test_the_database_itself_refuses_a_duplicate_id(neo4j_store: Neo4jGraphStore, neo4j_uri: str) -> None:
+    neo4j_store.upsert_nodes([Node("model:dup", NodeKind.MODEL, {"name": "dup"})])
+    with _driver(neo4j_uri) as driver, pytest.raises(ConstraintError):
+        driver.execute_query("CREATE (:Node:Model {id: 'model:dup'})")
+    assert neo4j_store.counts()["nodes"] == {"model": 1}
+
+
+def test_removed_property_stops_matching_and_non_scalars_are_not_null(neo4j_store: Neo4jGraphStore) -> None:
+    neo4j_store.upsert_nodes([
+        Node("model:a", NodeKind.MODEL, {"owner": "ana", "tags": ["x"]}),
+        Node("model:b", NodeKind.MODEL, {"owner": "ana", "meta": {"k": 1}}),
+    ])
+    neo4j_store.upsert_nodes([Node("model:a", NodeKind.MODEL, {"owner": None})])
+    assert [n.id for n in neo4j_store.find_nodes(NodeKind.MODEL, {"owner": "ana"})] == ["model:b"]
+    assert [n.id for n in neo4j_store.find_nodes(NodeKind.MODEL, {"owner": None})] == ["model:a"]
+    assert [n.id for n in neo4j_store.find_nodes(NodeKind.MODEL, {"tags": None})] == ["model:b"]
+    assert [n.id for n in neo4j_store.find_nodes(None, {"owner": "ana"})] == ["model:b"]
+    assert neo4j_store.get_node("model:a").properties == {"tags": ["x"]}
+
+
+def test_property_names_are_data_not_cypher(neo4j_store: Neo4jGraphStore) -> None:
+    odd = "x`}) DETACH DELETE n //"
+    neo4j_store.upsert_nodes([Node("model:odd", NodeKind.MODEL, {odd: "v", "name": "odd"})])
+    assert [n.id for n in neo4j_store.find_nodes(NodeKind.MODEL, {odd: "v"})] == ["model:odd"]
+    assert neo4j_store.get_node("model:odd").properties == {odd: "v", "name": "odd"}
+
+
+def test_varlength_engine_agrees_with_breadth_first(neo4j_store: Neo4jGraphStore, neo4j_uri: str) -> None:
+    nodes, edges, _ = lineage_world()
+    neo4j_store.write(nodes, edges)
+    varlength = Neo4jGraphStore.from_uri(neo4j_uri + "?traversal=varlength")
+    try:
+        type_sets = [None, [EdgeType.DERIVED_FROM], [EdgeType.USED, EdgeType.IN_REPO, EdgeType.ATTRIBUTED_TO]]
+        for node in nodes:
+            for direction in ("up", "down"):
+                for types in type_sets:
+                    for depth in (None, 1, 3):
+                        args = {"edge_types": types, "max_depth": depth}
+                        assert varlength.reachable([node.id], direction, **args) == neo4j_store.reachable(
+                            [node.id], direction, **args), (node.id, direction, types, depth)
+    finally:
+        varlength.close()
