@@ -1,0 +1,307 @@
+"""The dataset identity rule: one place decides which DatasetVersion a dataset mention is.
+
+Files ingested from disk, MLflow dataset inputs and OpenLineage datasets name
+the same data in different ways (a path, a source JSON with a relative path, a
+``(namespace, name)`` pair). Every ingestor that makes DatasetVersion nodes
+from a location goes through :class:`DatasetIdentity`, so the three meet at
+one node:
+
+1. **Location → URI.** A local path (relative ones resolved against the
+   ``--base-dir`` the user gives, default the current directory) becomes
+   ``file://`` + the resolved absolute path, exactly as the file ingestor
+   records ``uri``. An OpenLineage dataset in namespace ``file`` (or
+   ``file://host``) with name ``path`` is that path; any other namespace
+   (``s3://bucket``, ``postgres://host:5432``) gives ``namespace/name`` with
+   the scheme and host lower-cased and duplicate slashes folded.
+2. **Look the URI up in the graph.** If a stored DatasetVersion has that
+   ``uri`` and the mention's content digest, it is that node. A digest that
+   one stored version carries (any URI: the same bytes moved) also decides.
+   Otherwise a stored version with that ``uri`` is reused — the newest when
+   there are several (the file changed), since a mention without a comparable
+   digest cannot tell them apart.
+3. **Otherwise create** ``node_id("dataset_version", dataset_name, key)`` where
+   ``key`` is the hex of a ``sha256:`` digest (the file ingestor's key, so a
+   later ingest of the same bytes under the same name merges), ``algo-hex``
+   for other digests, else ``uri-`` + the first 16 hex digits of the SHA-256
+   of the URI.
+
+A source owns the core properties (``uri``, ``digest``, ``columns`` …) only
+of versions it created; on a version another source made it adds namespaced
+properties (``openlineage.columns``) and edges, never overwriting.
+
+Ingestors read the graph only through :class:`GraphReader`, a read-only slice
+of the store protocol that the CLI and the API fill with the store itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from modelctx.graph.ids import node_id
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+
+#: How many stored versions of one URI the lookup considers.
+LOOKUP_LIMIT = 1000
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+class GraphReader(Protocol):
+    """Read-only access to the graph an ingestor may use; a GraphStore satisfies it."""
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        """The stored nodes among ``ids``, keyed by id; missing ids are left out."""
+        ...
+
+    def find_nodes(
+        self,
+        kind: NodeKind | None = None,
+        properties: Mapping[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Node]:
+        """Nodes of ``kind`` whose scalar properties equal ``properties``, in insertion order."""
+        ...
+
+
+class EmptyGraph:
+    """A GraphReader over nothing: for dry runs without a store."""
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        return {}
+
+    def find_nodes(
+        self,
+        kind: NodeKind | None = None,
+        properties: Mapping[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Node]:
+        return []
+
+
+def path_uri(path: str | Path, base_dir: Path) -> str:
+    """``file://`` + the resolved absolute path; relative paths resolve against ``base_dir``."""
+    candidate = Path(path).expanduser()
+    if not candidate.is_absolute():
+        candidate = base_dir / candidate
+    return "file://" + str(candidate.resolve())
+
+
+def location_uri(location: str, base_dir: Path) -> str:
+    """Normalise a path or URI as written by any source (rule step 1)."""
+    text = location.strip()
+    lowered = text.lower()
+    if lowered.startswith("file:"):
+        parts = urlsplit(text)
+        # file:relative, file:/abs, file:///abs and file://host/abs all name a local path.
+        raw = unquote(parts.path) if parts.netloc or text[5:7] == "//" else unquote(text[5:])
+        return path_uri(raw or "/", base_dir)
+    if not _SCHEME.match(text) or _WINDOWS_DRIVE.match(text):
+        return path_uri(text, base_dir)
+    return normalise_uri(text)
+
+
+def normalise_uri(uri: str) -> str:
+    """Lower-case scheme and host, fold duplicate slashes, drop a trailing slash and any password."""
+    parts = urlsplit(uri)
+    host = (parts.hostname or "").lower()
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    if parts.username:
+        host = f"{parts.username}@{host}"
+    path = re.sub(r"/{2,}", "/", parts.path)
+    if len(path) > 1:
+        path = path.rstrip("/")
+    return urlunsplit((parts.scheme.lower(), host, path, parts.query, ""))
+
+
+def openlineage_uri(namespace: str, name: str, base_dir: Path) -> str:
+    """The URI of an OpenLineage dataset ``(namespace, name)`` (rule step 1)."""
+    ns = namespace.strip()
+    if ns.lower() == "file" or ns.lower().startswith("file:"):
+        return path_uri(name, base_dir)
+    if "://" not in ns:
+        # Namespaces without a scheme (``warehouse``, ``kafka-cluster``) are opaque labels.
+        return f"{ns.lower()}:{name.strip()}"
+    return normalise_uri(f"{ns.rstrip('/')}/{name.lstrip('/')}")
+
+
+def normalise_digest(digest: str | None, algorithm: str | None = None) -> str | None:
+    """``algo:hex`` (lower case); a bare 64-hex digest is taken as SHA-256."""
+    if digest is None or not str(digest).strip():
+        return None
+    text = str(digest).strip()
+    if ":" in text:
+        algo, _, value = text.partition(":")
+        return f"{algo.lower()}:{value.lower()}"
+    if algorithm:
+        return f"{algorithm.lower()}:{text.lower()}"
+    if re.fullmatch(r"[0-9a-fA-F]{64}", text):
+        return f"sha256:{text.lower()}"
+    return f"unknown:{text.lower()}"
+
+
+def version_key(digest: str | None, uri: str | None) -> str:
+    """The natural-key part that tells versions of one dataset apart (rule step 3)."""
+    if digest:
+        algo, _, value = digest.partition(":")
+        return value if algo == "sha256" else f"{algo}-{value}"
+    if uri:
+        return "uri-" + hashlib.sha256(uri.encode()).hexdigest()[:16]
+    raise ValueError("a dataset version needs a digest or a URI")
+
+
+def dataset_name_for_uri(uri: str) -> str:
+    """A default dataset name for a URI: the absolute path (without its leading slash) for files, else the URI."""
+    if uri.startswith("file://"):
+        return uri[len("file://"):].lstrip("/") or uri
+    return uri
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetMention:
+    """What a source says about a dataset it read or wrote.
+
+    ``properties`` are the core properties the source would give a version it
+    creates; ``namespaced`` the source-specific ones it adds to any version.
+    """
+
+    name: str
+    source: str
+    uri: str | None = None
+    digest: str | None = None
+    source_id: str | None = None
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    namespaced: Mapping[str, Any] = field(default_factory=dict)
+    dataset_properties: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetMatch:
+    """The node a mention resolved to and the records that create or enrich it."""
+
+    version_id: str
+    existing: bool
+    nodes: list[Node]
+    edges: list[Edge]
+
+
+class DatasetIdentity:
+    """Resolves dataset mentions to DatasetVersion ids, remembering what it decided in this ingest."""
+
+    def __init__(self, reader: GraphReader | None, *, project: str | None = None) -> None:
+        self._reader: GraphReader = reader if reader is not None else EmptyGraph()
+        self._project = project
+        self._by_uri: dict[tuple[str, str | None], Node] = {}
+        self._by_digest: dict[str, Node] = {}
+
+    def resolve(self, mention: DatasetMention) -> DatasetMatch:
+        """Apply the identity rule (module docstring) and return the records to write."""
+        found = self._find(mention.uri, mention.digest)
+        if found is not None:
+            return self._enrich(found, mention)
+        return self._create(mention)
+
+    def _find(self, uri: str | None, digest: str | None) -> Node | None:
+        if uri is not None and (uri, digest) in self._by_uri:
+            return self._by_uri[(uri, digest)]
+        if digest is not None and digest in self._by_digest:
+            return self._by_digest[digest]
+        if digest is not None:
+            if uri is not None:
+                same = self._reader.find_nodes(NodeKind.DATASET_VERSION, {"uri": uri, "digest": digest}, limit=1)
+                if same:
+                    return self._remember(same[0], uri, digest)
+            by_digest = self._reader.find_nodes(NodeKind.DATASET_VERSION, {"digest": digest}, limit=2)
+            if len(by_digest) == 1:
+                return self._remember(by_digest[0], uri, digest)
+        if uri is None:
+            return None
+        if (uri, None) in self._by_uri:
+            return self._by_uri[(uri, None)]
+        stored = self._reader.find_nodes(NodeKind.DATASET_VERSION, {"uri": uri}, limit=LOOKUP_LIMIT)
+        if not stored:
+            return None
+        if digest is not None:
+            # A stored version of this URI with another digest of the same algorithm is other content.
+            algo = digest.partition(":")[0] + ":"
+            stored = [n for n in stored if not str(n.properties.get("digest") or "").startswith(algo)]
+            if not stored:
+                return None
+        return self._remember(stored[-1], uri, digest)
+
+    def _remember(self, node: Node, uri: str | None, digest: str | None) -> Node:
+        if uri is not None:
+            self._by_uri[(uri, digest)] = node
+            self._by_uri.setdefault((uri, None), node)
+        if digest is not None:
+            self._by_digest[digest] = node
+        return node
+
+    def _enrich(self, node: Node, mention: DatasetMention) -> DatasetMatch:
+        owned = node.properties.get("source") == mention.source
+        properties: dict[str, Any] = dict(mention.namespaced)
+        if owned:
+            properties.update(self._core(mention))
+            properties.pop("uri", None)
+            properties.pop("digest", None)
+        # A placeholder (made from a mention without a digest) learns the digest and location.
+        if mention.digest is not None and not node.properties.get("digest"):
+            properties["digest"] = mention.digest
+        if mention.uri is not None and not node.properties.get("uri"):
+            properties["uri"] = mention.uri
+        nodes = [Node(node.id, NodeKind.DATASET_VERSION, properties)] if properties else []
+        return DatasetMatch(node.id, True, nodes, [])
+
+    def _core(self, mention: DatasetMention) -> dict[str, Any]:
+        core: dict[str, Any] = {"name": mention.name, **mention.properties, "source": mention.source}
+        core["source_id"] = mention.source_id or mention.uri or mention.name
+        if mention.uri is not None:
+            core["uri"] = mention.uri
+        if mention.digest is not None:
+            core["digest"] = mention.digest
+        if self._project:
+            core["project"] = self._project
+        return core
+
+    def _create(self, mention: DatasetMention) -> DatasetMatch:
+        version_id = node_id(NodeKind.DATASET_VERSION, mention.name, version_key(mention.digest, mention.uri))
+        dataset_id = node_id(NodeKind.DATASET, mention.name)
+        version = Node(version_id, NodeKind.DATASET_VERSION, {**self._core(mention), **mention.namespaced})
+        dataset_props: dict[str, Any] = {"name": mention.name, **mention.dataset_properties}
+        if self._project:
+            dataset_props["project"] = self._project
+        stored_dataset = self._reader.get_nodes([dataset_id]).get(dataset_id)
+        nodes = [version]
+        if stored_dataset is None or stored_dataset.properties.get("source") == mention.source:
+            dataset_props.setdefault("source", mention.source)
+            dataset_props.setdefault("source_id", mention.name)
+            nodes.insert(0, Node(dataset_id, NodeKind.DATASET, dataset_props))
+        edges = [Edge(version_id, dataset_id, EdgeType.VERSION_OF)]
+        self._remember(version, mention.uri, mention.digest)
+        return DatasetMatch(version_id, False, nodes, edges)
+
+
+def file_dataset_version(
+    path: str | Path, name: str, sha256_hex: str, base_dir: Path, reader: GraphReader | None = None
+) -> DatasetMatch:
+    """The DatasetVersion of a file read from disk, as the file ingestor records it.
+
+    Same id (``dataset_version:<name>/<sha256>``) and ``uri``/``digest`` as
+    the file ingestor, for callers (tests, the SDK) that record a file without
+    reading its statistics.
+    """
+    uri = path_uri(path, base_dir)
+    mention = DatasetMention(
+        name=name, source="file", uri=uri, digest=f"sha256:{sha256_hex.lower()}", source_id=uri,
+    )
+    return DatasetIdentity(reader).resolve(mention)

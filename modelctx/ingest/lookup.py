@@ -1,0 +1,70 @@
+"""A read-only view of the graph that ingestors may consult.
+
+Ingestors never see a store (STYLE.md §3), yet some must read what is already
+there: the last ingested commit of a branch, the known versions of a dataset,
+whether a model version exists. They take a :class:`GraphLookup` instead; any
+GraphStore satisfies it, and the CLI passes the store it opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Protocol
+
+from modelctx.graph.model import Node, NodeKind
+
+_PAGE = 1000
+
+
+class GraphLookup(Protocol):
+    """The two reads ingestors need; both are side-effect free."""
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        """The stored nodes among ``ids``, keyed by id; missing ids are left out."""
+        ...
+
+    def find_nodes(
+        self,
+        kind: NodeKind | None = None,
+        properties: Mapping[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Node]:
+        """Nodes of ``kind`` whose scalar properties equal ``properties``, in insertion order."""
+        ...
+
+
+class EmptyLookup:
+    """A lookup of an empty graph: for dry runs without a store and for one-shot conversions."""
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        return {}
+
+    def find_nodes(
+        self,
+        kind: NodeKind | None = None,
+        properties: Mapping[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Node]:
+        return []
+
+
+def iter_nodes(
+    lookup: GraphLookup, kind: NodeKind, properties: Mapping[str, Any] | None = None
+) -> Iterator[Node]:
+    """Every node of ``kind`` matching ``properties``, paging through ``find_nodes``."""
+    offset = 0
+    while True:
+        page = lookup.find_nodes(kind, properties, limit=_PAGE, offset=offset)
+        yield from page
+        if len(page) < _PAGE:
+            return
+        offset += _PAGE
+
+
+def get_node(lookup: GraphLookup, node_id: str) -> Node | None:
+    """One node or None."""
+    return lookup.get_nodes([node_id]).get(node_id)
