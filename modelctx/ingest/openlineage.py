@@ -240,9 +240,10 @@ class EventConverter:
         if parent is not None:
             parent_run = node_id(NodeKind.RUN, SOURCE, parent.run.runId)
             parent_job = node_id(NodeKind.JOB, parent.job.namespace, parent.job.name)
+            job_key = f"{parent.job.namespace}/{parent.job.name}"
             nodes += self._stubs({
                 parent_job: (NodeKind.JOB, {"name": parent.job.name, "namespace": parent.job.namespace,
-                                            "source": SOURCE, "source_id": f"{parent.job.namespace}/{parent.job.name}"}),
+                                            "source": SOURCE, "source_id": job_key}),
                 parent_run: (NodeKind.RUN, {"name": parent.job.name, "source": SOURCE,
                                             "source_id": parent.run.runId}),
             })
@@ -255,7 +256,8 @@ class EventConverter:
             nodes += self._stubs({commit_id: (NodeKind.COMMIT, {"sha": sha, "source": SOURCE, "source_id": sha})})
             edges.append(Edge(run_id, commit_id, EdgeType.USED, {"role": "code"}))
         elif code is not None and code.version:
-            warnings.append(IngestWarning(f"sourceCodeLocation version {code.version!r} is not a full commit sha", where))
+            warnings.append(IngestWarning(
+                f"sourceCodeLocation version {code.version!r} is not a full commit sha; no Commit linked", where))
         for dataset in event.inputs:
             match = self._dataset(dataset)
             nodes += match[1]
