@@ -1,0 +1,187 @@
+"""Small questions about the graph that audits, policies and the portfolio all ask.
+
+Kept in one place so that "the reviews of a model version", "who owns it" and
+"when did this happen" mean the same thing in a report, a policy finding and
+the portfolio page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from modelctx.graph.ids import natural_key
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.store import GraphStore
+
+PAGE = 1000
+
+#: Property names that hold the time a node's event happened, most specific first.
+TIME_KEYS: dict[NodeKind, tuple[str, ...]] = {
+    NodeKind.REVIEW: ("at", "reviewed_at", "created_at"),
+    NodeKind.DEPLOYMENT: ("deployed_at", "at", "created_at"),
+    NodeKind.MONITORING_REPORT: ("at", "created_at", "window_end", "ended_at"),
+    NodeKind.RUN: ("started_at", "ended_at", "created_at"),
+}
+
+#: Monitoring severities that mean "nothing to look at".
+QUIET_SEVERITIES = frozenset({"", "ok", "none", "info", "low", "pass", "passed"})
+
+SEVERITY_RANK = {"ok": 0, "none": 0, "info": 1, "low": 1, "warning": 2, "medium": 2, "high": 3, "critical": 4}
+
+
+def iter_nodes(store: GraphStore, kind: NodeKind) -> Iterator[Node]:
+    """Every node of ``kind``, paging through find_nodes."""
+    offset = 0
+    while True:
+        page = store.find_nodes(kind, limit=PAGE, offset=offset)
+        yield from page
+        if len(page) < PAGE:
+            return
+        offset += len(page)
+
+
+def parse_when(value: Any) -> datetime | None:
+    """A stored time (ISO text or epoch seconds/milliseconds) as an aware datetime, else None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        seconds = value / 1000 if value > 1e11 else value
+        return datetime.fromtimestamp(seconds, UTC)
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def event_time(node: Node) -> datetime | None:
+    """When the event a node records happened (review, deployment, report, run start)."""
+    for key in TIME_KEYS.get(node.kind, ("at", "created_at")):
+        when = parse_when(node.properties.get(key))
+        if when is not None:
+            return when
+    return None
+
+
+def sort_by_time(nodes: Iterable[Node]) -> list[Node]:
+    """Oldest first; nodes without a time keep their order at the front."""
+    floor = datetime.min.replace(tzinfo=UTC)
+    return sorted(nodes, key=lambda n: event_time(n) or floor)
+
+
+def sources_into(store: GraphStore, node_id: str, etype: EdgeType) -> list[Node]:
+    """Nodes with an ``etype`` edge pointing at ``node_id`` (reviews of, deployments of …)."""
+    edges = store.get_edges([node_id], "in", [etype])
+    found = store.get_nodes([e.source for e in edges if e.target == node_id])
+    return list(found.values())
+
+
+def targets_of(store: GraphStore, node_id: str, etype: EdgeType) -> list[Node]:
+    """Nodes that ``node_id`` points at with ``etype`` edges."""
+    edges = store.get_edges([node_id], "out", [etype])
+    found = store.get_nodes([e.target for e in edges if e.source == node_id])
+    return list(found.values())
+
+
+def reviews_of(store: GraphStore, version_id: str) -> list[Node]:
+    return sort_by_time(sources_into(store, version_id, EdgeType.REVIEWS))
+
+
+def deployments_of(store: GraphStore, version_id: str) -> list[Node]:
+    return sort_by_time(sources_into(store, version_id, EdgeType.DEPLOYS))
+
+
+def monitoring_of(store: GraphStore, deployment_id: str) -> list[Node]:
+    return sort_by_time(sources_into(store, deployment_id, EdgeType.MONITORS))
+
+
+def verdict_of(review: Node) -> str:
+    return str(review.properties.get("verdict") or "").strip().lower()
+
+
+def identities_of_person(person: Node) -> set[str]:
+    """The strings a person may be named by: natural key, name, email, handle."""
+    names = {natural_key(person.id)}
+    for key in ("name", "email", "handle"):
+        value = person.properties.get(key)
+        if value:
+            names.add(str(value))
+    return {n.strip().lower() for n in names if n.strip()}
+
+
+def people_of(store: GraphStore, node_id: str) -> list[Node]:
+    """Persons a node is ATTRIBUTED_TO."""
+    return [n for n in targets_of(store, node_id, EdgeType.ATTRIBUTED_TO) if n.kind is NodeKind.PERSON]
+
+
+def reviewer_identities(store: GraphStore, review: Node) -> set[str]:
+    """Who wrote a review: its ``reviewer`` property and the persons it is attributed to."""
+    names: set[str] = set()
+    reviewer = review.properties.get("reviewer")
+    if reviewer:
+        names.add(str(reviewer).strip().lower())
+    for person in people_of(store, review.id):
+        names |= identities_of_person(person)
+    return names
+
+
+def owner_values(node: Node) -> list[str]:
+    """The ``owner``/``owners`` properties of a node as a list of names."""
+    out: list[str] = []
+    for key in ("owner", "owners"):
+        value = node.properties.get(key)
+        if isinstance(value, list):
+            out.extend(str(v) for v in value if v)
+        elif value:
+            out.append(str(value))
+    return out
+
+
+def model_of(store: GraphStore, version_id: str) -> Node | None:
+    models = [n for n in targets_of(store, version_id, EdgeType.VERSION_OF) if n.kind is NodeKind.MODEL]
+    return models[0] if models else None
+
+
+def runs_of(store: GraphStore, version_id: str) -> list[Node]:
+    """The runs that generated a model version."""
+    return [n for n in targets_of(store, version_id, EdgeType.GENERATED_BY) if n.kind is NodeKind.RUN]
+
+
+def author_identities(store: GraphStore, version_id: str) -> tuple[set[str], list[Edge]]:
+    """Who made a model version (run users, run persons, model owners) and the edges that say so."""
+    names: set[str] = set()
+    evidence: list[Edge] = []
+    for run in runs_of(store, version_id):
+        evidence.append(Edge(version_id, run.id, EdgeType.GENERATED_BY))
+        for key in ("user", "user_id", "author", "mlflow.user"):
+            value = run.properties.get(key)
+            if value:
+                names.add(str(value).strip().lower())
+        for person in people_of(store, run.id):
+            names |= identities_of_person(person)
+            evidence.append(Edge(run.id, person.id, EdgeType.ATTRIBUTED_TO))
+    model = model_of(store, version_id)
+    for holder in (model, store.get_nodes([version_id]).get(version_id)):
+        if holder is None:
+            continue
+        names |= {o.strip().lower() for o in owner_values(holder)}
+        if holder.kind is NodeKind.MODEL:
+            evidence.append(Edge(version_id, holder.id, EdgeType.VERSION_OF))
+    return names, evidence
+
+
+def is_flagged(node: Node) -> bool:
+    return node.properties.get("flagged") is True
+
+
+def severity_rank(severity: str | None) -> int:
+    return SEVERITY_RANK.get(str(severity or "").lower(), 2 if severity else 0)
+
+
+def project_of(node: Node) -> str | None:
+    value = node.properties.get("project")
+    return str(value) if value else None

@@ -1,0 +1,313 @@
+"""Governance policies: built-in rules checked against the graph, configurable in YAML.
+
+Each finding names its rule, the nodes involved and the evidence path — the
+edges in the graph that show the violation — so an auditor can follow it
+with ``modelctx show`` and ``modelctx lineage``.
+
+A rules file looks like::
+
+    rules:
+      deployed_without_approval: {severity: high}
+      self_approval: {enabled: false}
+      stale_monitoring: {days: 14, severity: medium}
+
+Rules not named keep their defaults; unknown rule names or parameters are
+errors naming the file and the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from modelctx.errors import ValidationError
+from modelctx.governance import facts
+from modelctx.graph.lineage import is_active_deployment
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.store import GraphStore
+
+
+@dataclass(slots=True)
+class Finding:
+    """One violation: the rule, its severity, the nodes involved and the edges that show it."""
+
+    rule: str
+    severity: str
+    message: str
+    nodes: list[str]
+    evidence: list[Edge] = field(default_factory=list)
+    project: str | None = None
+
+    @property
+    def subject(self) -> str:
+        return self.nodes[0]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "nodes": self.nodes,
+            "evidence": [{"source": e.source, "type": e.type.value, "target": e.target} for e in self.evidence],
+            "project": self.project,
+        }
+
+
+@dataclass(slots=True)
+class RuleConfig:
+    enabled: bool = True
+    severity: str = "high"
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Context:
+    """What every rule gets: the store, the clock and its own parameters."""
+
+    store: GraphStore
+    now: datetime
+    params: dict[str, Any]
+
+
+RuleFn = Callable[[Context], Iterator[tuple[str, list[str], list[Edge]]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    description: str
+    severity: str
+    params: Mapping[str, Any]
+    check: RuleFn
+
+
+def _deployments(store: GraphStore) -> Iterator[tuple[Node, Node | None]]:
+    """Active deployments with the model version each deploys."""
+    for deployment in facts.iter_nodes(store, NodeKind.DEPLOYMENT):
+        if not is_active_deployment(deployment):
+            continue
+        versions = facts.targets_of(store, deployment.id, EdgeType.DEPLOYS)
+        yield deployment, (versions[0] if versions else None)
+
+
+def _deployed_without_approval(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
+    for deployment, version in _deployments(ctx.store):
+        if version is None:
+            continue
+        deployed = facts.event_time(deployment)
+        link = Edge(deployment.id, version.id, EdgeType.DEPLOYS)
+        approvals = [r for r in facts.reviews_of(ctx.store, version.id) if facts.verdict_of(r) == "approved"]
+        in_time = [
+            r for r in approvals
+            if deployed is None or (facts.event_time(r) or deployed) <= deployed
+        ]
+        if in_time:
+            continue
+        if approvals:
+            late = approvals[0]
+            yield (
+                f"{deployment.id} deploys {version.id}, approved only after it was deployed ({late.id})",
+                [deployment.id, version.id, late.id],
+                [link, Edge(late.id, version.id, EdgeType.REVIEWS)],
+            )
+        else:
+            yield (f"{deployment.id} deploys {version.id}, which has no approved review",
+                   [deployment.id, version.id], [link])
+
+
+def _deployed_after_rejection(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
+    for deployment, version in _deployments(ctx.store):
+        if version is None:
+            continue
+        deployed = facts.event_time(deployment)
+        reviews = facts.reviews_of(ctx.store, version.id)
+        before = [r for r in reviews if deployed is None or (facts.event_time(r) or deployed) <= deployed]
+        # The decision in force at deployment time is the last verdict before it.
+        decisive = [r for r in before if facts.verdict_of(r) in ("approved", "rejected")]
+        if decisive and facts.verdict_of(decisive[-1]) == "rejected":
+            rejection = decisive[-1]
+            yield (
+                f"{deployment.id} deploys {version.id} after it was rejected in {rejection.id}"
+                + (f" by {rejection.properties['reviewer']}" if rejection.properties.get("reviewer") else ""),
+                [deployment.id, version.id, rejection.id],
+                [Edge(deployment.id, version.id, EdgeType.DEPLOYS), Edge(rejection.id, version.id, EdgeType.REVIEWS)],
+            )
+
+
+def _self_approval(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
+    for review in facts.iter_nodes(ctx.store, NodeKind.REVIEW):
+        if facts.verdict_of(review) != "approved":
+            continue
+        reviewers = facts.reviewer_identities(ctx.store, review)
+        if not reviewers:
+            continue
+        for version in facts.targets_of(ctx.store, review.id, EdgeType.REVIEWS):
+            authors, evidence = facts.author_identities(ctx.store, version.id)
+            same = sorted(reviewers & authors)
+            if same:
+                yield (
+                    f"{review.id} approves {version.id}, made or owned by the reviewer {same[0]}",
+                    [review.id, version.id],
+                    [Edge(review.id, version.id, EdgeType.REVIEWS), *evidence],
+                )
+
+
+def _evidence_path(store: GraphStore, start: str, goal: str) -> list[Edge]:
+    """The shortest upstream path of lineage edges from ``start`` to ``goal`` (networkx on the subgraph)."""
+    import networkx as nx
+
+    from modelctx.graph.lineage import lineage
+
+    sub = lineage(store, start, "up")
+    graph = nx.DiGraph()
+    for edge in sub.edges:
+        graph.add_edge(edge.source, edge.target, type=edge.type)
+    try:
+        path = nx.shortest_path(graph, start, goal)
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return []
+    return [Edge(a, b, graph.edges[a, b]["type"]) for a, b in zip(path, path[1:], strict=False)]
+
+
+def _trained_on_flagged(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
+    from modelctx.graph.lineage import impact
+
+    for kind in (NodeKind.DATASET_VERSION, NodeKind.DATASET, NodeKind.MODEL_VERSION):
+        for flagged in facts.iter_nodes(ctx.store, kind):
+            if not facts.is_flagged(flagged):
+                continue
+            reason = flagged.properties.get("flag_reason") or "no reason given"
+            affected = impact(ctx.store, flagged.id)
+            for version in affected.model_versions:
+                if version.id == flagged.id:
+                    continue
+                path = _evidence_path(ctx.store, version.id, flagged.id)
+                yield (f"{version.id} depends on {flagged.id}, flagged as bad ({reason})",
+                       [version.id, flagged.id], path)
+            for deployment in affected.deployments:
+                path = _evidence_path(ctx.store, deployment.id, flagged.id)
+                yield (f"active deployment {deployment.id} serves a model that depends on {flagged.id}, "
+                       f"flagged as bad ({reason})", [deployment.id, flagged.id], path)
+
+
+def _no_owner(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
+    kinds = [NodeKind.parse(k) for k in ctx.params.get("kinds", ["model"])]
+    for kind in kinds:
+        for node in facts.iter_nodes(ctx.store, kind):
+            if facts.owner_values(node) or facts.people_of(ctx.store, node.id):
+                continue
+            yield (f"{node.id} has no owner (no owner property, no ATTRIBUTED_TO person)", [node.id], [])
+
+
+def _stale_monitoring(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
+    days = ctx.params.get("days", 7)
+    if not isinstance(days, (int, float)) or days <= 0:
+        raise ValidationError(f"policy stale_monitoring: days must be a positive number, not {days!r}")
+    cutoff = ctx.now - timedelta(days=days)
+    for deployment, _version in _deployments(ctx.store):
+        deployed = facts.event_time(deployment)
+        if deployed is not None and deployed > cutoff:
+            continue  # not yet due for its first report
+        reports = facts.monitoring_of(ctx.store, deployment.id)
+        latest = facts.event_time(reports[-1]) if reports else None
+        if reports and (latest is None or latest >= cutoff):
+            continue
+        if reports:
+            last = reports[-1]
+            yield (f"active deployment {deployment.id}: last monitoring report {last.id} is older than {days} days",
+                   [deployment.id, last.id], [Edge(last.id, deployment.id, EdgeType.MONITORS)])
+        else:
+            yield (f"active deployment {deployment.id} has no monitoring report in {days} days", [deployment.id], [])
+
+
+BUILTIN_RULES: dict[str, Rule] = {
+    rule.name: rule
+    for rule in (
+        Rule("deployed_without_approval", "an active deployment of a model version with no approved review "
+             "at deployment time", "high", {}, _deployed_without_approval),
+        Rule("deployed_after_rejection", "an active deployment of a model version whose last verdict before "
+             "deployment was a rejection", "critical", {}, _deployed_after_rejection),
+        Rule("self_approval", "a model version approved by the person who trained or owns it",
+             "high", {}, _self_approval),
+        Rule("trained_on_flagged_data", "a model version or active deployment downstream of a node flagged as bad",
+             "high", {}, _trained_on_flagged),
+        Rule("no_owner", "a model with no owner", "medium", {"kinds": ["model"]}, _no_owner),
+        Rule("stale_monitoring", "an active deployment without a monitoring report in the last N days",
+             "medium", {"days": 7}, _stale_monitoring),
+    )
+}
+
+
+def default_config() -> dict[str, RuleConfig]:
+    return {name: RuleConfig(True, rule.severity, dict(rule.params)) for name, rule in BUILTIN_RULES.items()}
+
+
+def load_rules(path: str | Path | None) -> dict[str, RuleConfig]:
+    """Rule settings: the defaults, overridden by a YAML file when given."""
+    config = default_config()
+    if path is None:
+        return config
+    import yaml
+
+    where = str(path)
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ValidationError(f"{where}: cannot read the rules file: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ValidationError(f"{where}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("rules", {}), dict):
+        raise ValidationError(f"{where}: expected a mapping with a 'rules' mapping")
+    unknown_top = set(data) - {"rules"}
+    if unknown_top:
+        raise ValidationError(f"{where}: unknown key {sorted(unknown_top)[0]!r}; expected 'rules'")
+    for name, settings in (data.get("rules") or {}).items():
+        if name not in config:
+            raise ValidationError(f"{where}: rules.{name}: unknown rule; built-in rules: {', '.join(BUILTIN_RULES)}")
+        if settings is None:
+            continue
+        if isinstance(settings, bool):
+            config[name].enabled = settings
+            continue
+        if not isinstance(settings, dict):
+            raise ValidationError(f"{where}: rules.{name}: expected a mapping or true/false")
+        for key, value in settings.items():
+            if key == "enabled":
+                config[name].enabled = bool(value)
+            elif key == "severity":
+                config[name].severity = str(value)
+            elif key in BUILTIN_RULES[name].params:
+                config[name].params[key] = value
+            else:
+                allowed = ["enabled", "severity", *BUILTIN_RULES[name].params]
+                raise ValidationError(f"{where}: rules.{name}.{key}: unknown setting; allowed: {', '.join(allowed)}")
+    return config
+
+
+def check_policies(
+    store: GraphStore,
+    rules: Mapping[str, RuleConfig] | None = None,
+    *,
+    now: datetime | None = None,
+) -> list[Finding]:
+    """Run every enabled rule over the whole graph; findings in rule order, then subject id."""
+    config = rules if rules is not None else default_config()
+    clock = now or datetime.now(UTC)
+    findings: list[Finding] = []
+    for name, rule in BUILTIN_RULES.items():
+        settings = config.get(name)
+        if settings is None or not settings.enabled:
+            continue
+        ctx = Context(store, clock, dict(settings.params))
+        found = [Finding(name, settings.severity, message, nodes, evidence)
+                 for message, nodes, evidence in rule.check(ctx)]
+        involved = store.get_nodes({i for f in found for i in f.nodes})
+        for finding in found:
+            # The subject's project, else that of the first involved node that has one.
+            projects = (facts.project_of(involved[i]) for i in finding.nodes if i in involved)
+            finding.project = next((p for p in projects if p), None)
+        findings.extend(sorted(found, key=lambda f: (f.subject, f.nodes)))
+    return findings

@@ -1,0 +1,242 @@
+"""Audit report renderers: JSON, Markdown, HTML and PDF from one list of sections.
+
+The report data (``audit.build_report``) is first turned into sections —
+a title plus paragraphs, a table or a picture — so the three document formats
+show exactly the same facts in the same order.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from modelctx.errors import ValidationError
+
+FORMATS = ("json", "md", "html", "pdf")
+
+
+@dataclass(slots=True)
+class Section:
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    images: list[tuple[str, bytes]] = field(default_factory=list)
+    alert: bool = False
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_text(v)}" for k, v in sorted(value.items()))
+    if isinstance(value, list):
+        return ", ".join(_text(v) for v in value)
+    return str(value)
+
+
+def _table(title: str, items: list[dict[str, Any]], columns: list[str], empty: str) -> Section:
+    section = Section(title, headers=columns)
+    section.rows = [[_text(item.get(c)) for c in columns] for item in items]
+    if not items:
+        section.paragraphs.append(empty)
+    return section
+
+
+def _people_names(item: dict[str, Any]) -> str:
+    return ", ".join(str(p.get("email") or p.get("name")) for p in item.get("people", []))
+
+
+def build_sections(report: dict[str, Any], *, pictures: bool = True) -> list[Section]:
+    """The report as ordered sections; ``pictures`` adds the lineage diagram and metric plots."""
+    subject = report["subject"]
+    verification = report["verification"]
+    summary = Section("Summary")
+    summary.headers = ["field", "value"]
+    summary.rows = [
+        ["subject", f"{subject['name']} [{subject['id']}]"],
+        ["kind", subject["kind"]],
+        ["model", _text((subject.get("model") or {}).get("id"))],
+        ["project", _text(subject.get("project"))],
+        ["owners", _text(subject.get("owners")) or "none recorded"],
+        ["people", _text([p.get("email") or p.get("name") for p in subject.get("people", [])])],
+        ["as of", report.get("as_of") or "now (live graph)"],
+        ["store", report["store"]],
+        ["change log entries", str(report["last_seq"])],
+        ["generated at", report.get("generated_at", "")],
+        ["report digest (sha256)", report["digest"]],
+    ]
+    sections = [summary, Section("Change-log verification", [verification["summary"]], alert=not verification["ok"])]
+    lineage = report["lineage"]
+    dataset_columns = ["id", "name", "dataset", "digest", "rows", "roles", "flagged", "flag_reason"]
+    if report["report"] == "dataset_version_impact":
+        affected = report["impact"]
+        sections.append(_table("Impacted model versions", affected["model_versions"], ["id", "name", "flagged"],
+                               "No model version depends on this dataset version."))
+        sections.append(_table("Impacted active deployments", affected["active_deployments"],
+                               ["id", "environment", "endpoint", "status", "deployed_at", "model_versions"],
+                               "No active deployment depends on this dataset version."))
+        sections.append(_table("Upstream datasets", lineage["datasets"], dataset_columns, "No upstream datasets."))
+        sections.append(_table("Downstream runs", report["runs"], ["id", "name", "status", "started_at", "ended_at"],
+                               "No run used this dataset version."))
+        diagram_graph = lineage["downstream"]
+    else:
+        sections.append(_table("Datasets", lineage["datasets"], dataset_columns, "No datasets recorded upstream."))
+        sections.append(_table("Features", lineage["features"], ["id", "name", "dtype", "transformation"],
+                               "No features recorded."))
+        sections.append(_table("Code commits", lineage["commits"], ["id", "message", "author", "authored_at"],
+                               "No commits recorded."))
+        sections.append(_table("Environments", lineage["environments"], ["id", "python", "image", "packages"],
+                               "No environment recorded."))
+        runs = _table("Training runs", report["runs"],
+                      ["id", "name", "status", "started_at", "ended_at", "user", "params", "metrics"],
+                      "No training run recorded.")
+        sections.append(runs)
+        reviews = _table("Reviews", [r | {"by": r.get("reviewer") or _people_names(r)} for r in report["reviews"]],
+                         ["id", "verdict", "by", "at", "comment"], "No reviews recorded.")
+        reviews.alert = not any(r.get("verdict") == "approved" for r in report["reviews"])
+        sections.append(reviews)
+        deployments = report["deployments"]
+        sections.append(_table("Deployment history", deployments,
+                               ["id", "environment", "endpoint", "status", "deployed_at", "retired_at"],
+                               "Never deployed."))
+        monitoring = [m | {"deployment": d["id"]} for d in deployments for m in d["monitoring"]]
+        sections.append(_table("Monitoring history", monitoring, ["id", "deployment", "at", "severity", "window"],
+                               "No monitoring reports."))
+        alerts = _table("Open alerts", report["open_alerts"], ["deployment", "report", "severity", "at"],
+                        "No open alerts.")
+        alerts.alert = bool(report["open_alerts"])
+        sections.append(alerts)
+        if pictures:
+            from modelctx.governance.plots import metric_history_plot
+
+            for run in report["runs"]:
+                if run.get("metric_history"):
+                    picture = metric_history_plot(run["metric_history"], f"metric history of {run['name']}")
+                    if picture:
+                        runs.images.append((f"Metric history: {run['id']}", picture))
+        diagram_graph = lineage["graph"]
+    findings = report["policy_findings"]
+    policy = _table("Policy findings", [f | {"evidence": [f"{e['source']} -{e['type']}-> {e['target']}"
+                                                          for e in f["evidence"]]} for f in findings],
+                    ["rule", "severity", "message", "evidence"], "No policy findings.")
+    policy.alert = bool(findings)
+    sections.append(policy)
+    if pictures:
+        from modelctx.governance.plots import lineage_diagram
+
+        sections.append(Section("Lineage diagram", images=[("lineage", lineage_diagram(diagram_graph, subject["id"]))]))
+    return sections
+
+
+def render_json(report: dict[str, Any]) -> bytes:
+    return json.dumps(report, indent=2, ensure_ascii=False).encode()
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_md(report: dict[str, Any]) -> bytes:
+    """Markdown without pictures (they would need files beside it); HTML and PDF carry them."""
+    lines = [f"# Audit report: {report['subject']['name']}", ""]
+    for section in build_sections(report, pictures=False):
+        lines += [f"## {section.title}", ""]
+        lines += [("**" + p + "**" if section.alert else p) for p in section.paragraphs]
+        if section.rows:
+            lines.append("| " + " | ".join(section.headers) + " |")
+            lines.append("|" + "---|" * len(section.headers))
+            lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in section.rows]
+        lines.append("")
+    return "\n".join(lines).encode()
+
+
+_CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}td,th{border:1px solid #ccc;padding:3px 6px;
+text-align:left;vertical-align:top}th{background:#f3f3f3}.alert{color:#b00020;font-weight:bold}
+h2{border-bottom:1px solid #ddd;padding-bottom:.2em}img{max-width:100%}code{font-size:.85em}"""
+
+
+def render_html(report: dict[str, Any]) -> bytes:
+    esc = html.escape
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>Audit report: {esc(report['subject']['name'])}</title><style>{_CSS}</style></head><body>",
+        f"<h1>Audit report: {esc(report['subject']['name'])}</h1>",
+    ]
+    for section in build_sections(report):
+        parts.append(f"<h2>{esc(section.title)}</h2>")
+        css = " class='alert'" if section.alert else ""
+        parts += [f"<p{css}>{esc(p)}</p>" for p in section.paragraphs]
+        if section.rows:
+            parts.append("<table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in section.headers) + "</tr>")
+            parts += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in section.rows]
+            parts.append("</table>")
+        for caption, png in section.images:
+            data = base64.b64encode(png).decode()
+            parts.append(f"<figure><img alt='{esc(caption)}' src='data:image/png;base64,{data}'>"
+                         f"<figcaption>{esc(caption)}</figcaption></figure>")
+    parts.append("</body></html>")
+    return "\n".join(parts).encode()
+
+
+def render_pdf(report: dict[str, Any]) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Image, LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+
+    styles = getSampleStyleSheet()
+    cell = styles["BodyText"].clone("cell", fontSize=7, leading=8.5)
+    alert = styles["BodyText"].clone("alert", textColor=colors.HexColor("#b00020"), fontName="Helvetica-Bold")
+    page_w, page_h = landscape(A4)
+    usable_w, usable_h = page_w - 3 * cm, page_h - 4 * cm
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=(page_w, page_h), leftMargin=1.5 * cm, rightMargin=1.5 * cm,
+                            title=f"Audit report: {report['subject']['name']}", author="modelctx")
+    esc = html.escape
+    story: list[Any] = [Paragraph(esc(f"Audit report: {report['subject']['name']}"), styles["Title"])]
+    for section in build_sections(report):
+        story.append(Paragraph(esc(section.title), styles["Heading2"]))
+        story += [Paragraph(esc(p), alert if section.alert else styles["BodyText"]) for p in section.paragraphs]
+        if section.rows:
+            data = [[Paragraph(f"<b>{esc(h)}</b>", cell) for h in section.headers]]
+            data += [[Paragraph(esc(c[:600]), cell) for c in row] for row in section.rows]
+            table = LongTable(data, repeatRows=1, colWidths=[usable_w / len(section.headers)] * len(section.headers))
+            table.setStyle(TableStyle([
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]))
+            story.append(table)
+        for caption, png in section.images:
+            picture = Image(io.BytesIO(png))
+            scale = min(1.0, usable_w / picture.drawWidth, usable_h / picture.drawHeight)
+            picture.drawWidth *= scale
+            picture.drawHeight *= scale
+            story += [picture, Paragraph(esc(caption), cell)]
+        story.append(Spacer(1, 0.3 * cm))
+    doc.build(story)
+    return buffer.getvalue()
+
+
+RENDERERS: dict[str, Callable[[dict[str, Any]], bytes]] = {
+    "json": render_json, "md": render_md, "html": render_html, "pdf": render_pdf,
+}
+
+MEDIA_TYPES = {"json": "application/json", "md": "text/markdown; charset=utf-8",
+               "html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+
+
+def render_report(report: dict[str, Any], fmt: str) -> bytes:
+    """The report in one of FORMATS as bytes."""
+    renderer = RENDERERS.get(fmt)
+    if renderer is None:
+        raise ValidationError(f"unknown report format {fmt!r}; valid formats: {', '.join(FORMATS)}")
+    return renderer(report)
