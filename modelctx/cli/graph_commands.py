@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -42,14 +43,30 @@ def stats_command(app: AppContext, as_json: bool) -> None:
     click.echo(f"change log entries: {counts['last_seq']}")
 
 
+def _as_of_option(func: Any) -> Any:
+    return click.option("--as-of", "as_of", default=None, metavar="TIME",
+                        help="Answer from the graph as it was at this ISO 8601 time or date (change log).")(func)
+
+
+def _store_as_of(app: AppContext, as_of: str | None) -> Any:
+    """The live store, or a read-only replay of its change log up to ``as_of``."""
+    if as_of is None:
+        return app.store
+    from modelctx.governance.history import SnapshotGraphStore
+
+    return SnapshotGraphStore.at(app.store, as_of)
+
+
 @click.command("show")
 @click.argument("node_id")
+@_as_of_option
 @json_option
 @pass_app
-def show_command(app: AppContext, node_id: str, as_json: bool) -> None:
+def show_command(app: AppContext, node_id: str, as_of: str | None, as_json: bool) -> None:
     """Print one node with its properties and its edges."""
-    node = app.store.get_node(node_id)
-    edges = app.store.get_edges([node_id], "both")
+    store = _store_as_of(app, as_of)
+    node = store.get_node(node_id)
+    edges = store.get_edges([node_id], "both")
     if as_json:
         emit_json({**node.to_json(), "edges": [e.to_json() for e in edges]})
         return
@@ -103,16 +120,18 @@ def nodes_command(app: AppContext, kind: str, where: tuple[str, ...], limit: int
 @click.option("--direction", type=click.Choice(["up", "down"]), default="up", show_default=True)
 @click.option("--depth", type=click.IntRange(0), default=None, help="Maximum hops (default: all).")
 @click.option("--edge-type", "edge_types", multiple=True, help="Edge types to follow (default: lineage edges).")
+@_as_of_option
 @json_option
 @pass_app
 def lineage_command(app: AppContext, node_id: str, direction: str, depth: int | None,
-                    edge_types: tuple[str, ...], as_json: bool) -> None:
+                    edge_types: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
     """Show what a node came from (up) or what came from it (down)."""
     from modelctx.graph.lineage import lineage, render_tree
     from modelctx.graph.model import parse_edge_types
 
     types = parse_edge_types(edge_types) if edge_types else None
-    subgraph = lineage(app.store, node_id, direction, depth=depth, edge_types=types)  # type: ignore[arg-type]
+    store = _store_as_of(app, as_of)
+    subgraph = lineage(store, node_id, direction, depth=depth, edge_types=types)  # type: ignore[arg-type]
     if as_json:
         emit_json(subgraph.to_json())
         return
