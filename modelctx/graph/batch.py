@@ -17,6 +17,8 @@ from modelctx.graph.model import Edge, Node
 
 def merge_properties(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
     """Shallow merge: keys in ``new`` replace those in ``old``; a ``None`` value removes the key."""
+    if not old and None not in new.values():
+        return dict(new)
     merged = dict(old)
     for key, value in new.items():
         if value is None:

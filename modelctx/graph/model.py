@@ -58,7 +58,7 @@ class NodeKind(StrEnum):
     @property
     def code(self) -> int:
         """A small stable integer for compact storage (append-only order)."""
-        return _KIND_CODES[self]
+        return self._code  # type: ignore[attr-defined, no-any-return]
 
     @classmethod
     def from_code(cls, code: int) -> NodeKind:
@@ -96,7 +96,7 @@ class EdgeType(StrEnum):
 
     @property
     def code(self) -> int:
-        return _TYPE_CODES[self]
+        return self._code  # type: ignore[attr-defined, no-any-return]
 
     @classmethod
     def from_code(cls, code: int) -> EdgeType:
@@ -120,6 +120,13 @@ _KINDS_BY_CODE = dict(enumerate(_KIND_ORDER))
 _TYPE_ORDER: tuple[EdgeType, ...] = tuple(EdgeType)
 _TYPE_CODES = {etype: i for i, etype in enumerate(_TYPE_ORDER)}
 _TYPES_BY_CODE = dict(enumerate(_TYPE_ORDER))
+# Codes are also kept on the members: Enum hashing runs Python code, and the
+# write path looks codes up once per record.
+for _code, _kind in enumerate(_KIND_ORDER):
+    object.__setattr__(_kind, "_code", _code)
+for _code, _etype in enumerate(_TYPE_ORDER):
+    object.__setattr__(_etype, "_code", _code)
+_KIND_BY_PREFIX: dict[str, NodeKind] = {k.value: k for k in NodeKind}
 
 ANY_KIND: frozenset[NodeKind] = frozenset(NodeKind)
 K = NodeKind
@@ -181,27 +188,43 @@ def kind_of_id(node_id: str) -> NodeKind:
     prefix, sep, rest = node_id.partition(":")
     if not sep or not rest:
         raise ValidationError(f"malformed node id {node_id!r}: expected 'kind:natural-key'")
-    try:
-        return NodeKind(prefix)
-    except ValueError:
+    kind = _KIND_BY_PREFIX.get(prefix)
+    if kind is not None:
+        return kind
+    else:
         raise ValidationError(
             f"malformed node id {node_id!r}: unknown kind {prefix!r}; "
             f"valid kinds: {', '.join(k.value for k in NodeKind)}"
         ) from None
 
 
+def _allowed_triples() -> frozenset[tuple[int, int, int]]:
+    triples = set()
+    for etype, (sources, targets) in EDGE_RULES.items():
+        for s in sources:
+            for t in targets:
+                if etype is EdgeType.VERSION_OF and (s, t) not in _VERSION_OF_PAIRS:
+                    continue
+                triples.add((etype.code, s.code, t.code))
+    return frozenset(triples)
+
+
+# (type, source kind, target kind) codes: a set of int tuples is the fastest check.
+_ALLOWED_TRIPLES = _allowed_triples()
+
+
 def check_edge_kinds(etype: EdgeType, source_kind: NodeKind, target_kind: NodeKind) -> None:
     """Raise ValidationError unless ``etype`` may join the two kinds."""
-    sources, targets = EDGE_RULES[etype]
-    ok = source_kind in sources and target_kind in targets
-    if ok and etype is EdgeType.VERSION_OF:
-        ok = (source_kind, target_kind) in _VERSION_OF_PAIRS
-    if not ok:
+    if (etype._code, source_kind._code, target_kind._code) not in _ALLOWED_TRIPLES:  # type: ignore[attr-defined]
+        sources, targets = EDGE_RULES[etype]
         raise ValidationError(
             f"edge {etype.value} cannot go from {source_kind.label} to {target_kind.label}; "
             f"allowed: {', '.join(sorted(k.label for k in sources))} -> "
             f"{', '.join(sorted(k.label for k in targets))}"
         )
+
+
+_PLAIN_SCALARS = (str, int, bool, type(None))
 
 
 def _check_json(value: Any, where: str) -> None:
@@ -229,9 +252,13 @@ def _check_json(value: Any, where: str) -> None:
 
 def check_properties(properties: Mapping[str, Any], where: str) -> None:
     """Raise ValidationError naming ``where`` and the key if a property is not JSON."""
+    if type(properties) is not dict:
+        raise ValidationError(f"{where}: properties must be a dict, not {type(properties).__name__}")
     for key, value in properties.items():
         if not isinstance(key, str) or not key:
             raise ValidationError(f"{where}: property name {key!r} must be a non-empty string")
+        if type(value) in _PLAIN_SCALARS:
+            continue
         _check_json(value, f"{where}: property {key!r}")
 
 
@@ -285,14 +312,13 @@ class Edge:
     @property
     def key(self) -> tuple[str, str, str]:
         """Identity of an edge: at most one edge of a type joins two nodes."""
-        return (self.source, self.type.value, self.target)
+        return (self.source, self.type, self.target)  # a StrEnum member hashes as its value
 
     def validate(self) -> None:
         """Check endpoint kinds against EDGE_RULES and that properties are JSON."""
         check_edge_kinds(self.type, kind_of_id(self.source), kind_of_id(self.target))
-        check_properties(
-            self.properties, f"edge {self.source} -{self.type.value}-> {self.target}"
-        )
+        if self.properties:
+            check_properties(self.properties, f"edge {self.source} -{self.type.value}-> {self.target}")
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -53,10 +53,37 @@ from modelctx.graph.store import (
 _KIND_BY_CODE = {k.code: k for k in NodeKind}
 _TYPE_BY_CODE = {t.code: t for t in EdgeType}
 _CHANGES_PAGE = 5000
+#: nid -> id entries kept per store (about 100 bytes each).
+_ID_CACHE_LIMIT = 2_000_000
+
+
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODE(value)
+
+
+_PROPS_JSON_CACHE: dict[tuple[tuple[str, Any], ...], str] = {}
+
+
+def _dumps_props(props: dict[str, Any]) -> str:
+    """JSON of a property dict; many edges share small property sets, so those are memoised."""
+    if not props:
+        return "{}"
+    if len(props) > 3:
+        return _ENCODE(props)
+    try:
+        key = tuple(props.items())
+        text = _PROPS_JSON_CACHE.get(key)
+    except TypeError:  # unhashable values (lists, dicts)
+        return _ENCODE(props)
+    if text is None:
+        text = _ENCODE(props)
+        if len(_PROPS_JSON_CACHE) > 4096:
+            _PROPS_JSON_CACHE.clear()
+        _PROPS_JSON_CACHE[key] = text
+    return text
 
 
 def _chunks(items: Sequence[Any], size: int = sql.MAX_IN) -> Iterator[Sequence[Any]]:
@@ -82,6 +109,7 @@ class SqliteGraphStore(GraphStoreBase):
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._id_cache: dict[int, str] = {}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -266,11 +294,11 @@ class SqliteGraphStore(GraphStoreBase):
         records: list[dict[str, Any]] = []
         created: set[int] = set()
         for node_id, node in nodes.items():
-            kind_code = node.kind.code
+            kind_code = node.kind._code  # type: ignore[attr-defined]
             stored = existing.get(node_id)
             if stored is None:
                 props = merge_properties({}, node.properties)
-                inserts.append((next_nid, node_id, kind_code, _dumps(props)))
+                inserts.append((next_nid, node_id, kind_code, _dumps_props(props)))
                 known[node_id] = (next_nid, kind_code)
                 created.add(next_nid)
                 next_nid += 1
@@ -288,9 +316,9 @@ class SqliteGraphStore(GraphStoreBase):
                 if props == old:
                     result.nodes_unchanged += 1
                     continue
-                updates.append((_dumps(props), nid))
+                updates.append((_dumps_props(props), nid))
                 result.nodes_updated += 1
-            records.append({"id": node_id, "kind": node.kind.value, "properties": props})
+            records.append({"id": node_id, "kind": node.kind, "properties": props})
         conn.executemany(sql.INSERT_NODE, inserts)
         conn.executemany(sql.UPDATE_NODE, updates)
         return records, created
@@ -320,7 +348,7 @@ class SqliteGraphStore(GraphStoreBase):
                     raise missing_endpoint_error(edge, endpoint)
             src, src_kind = known[edge.source]
             dst, dst_kind = known[edge.target]
-            resolved.append((edge, src, edge.type.code, dst, src_kind, dst_kind))
+            resolved.append((edge, src, edge.type._code, dst, src_kind, dst_kind))  # type: ignore[attr-defined]
         # Only edges between two nodes that existed before this batch can already be stored.
         old_sources = sorted({r[1] for r in resolved if r[1] not in created and r[3] not in created})
         stored: dict[tuple[int, int, int], str] = {}
@@ -336,7 +364,7 @@ class SqliteGraphStore(GraphStoreBase):
             old_json = stored.get((src, etype, dst))
             if old_json is None:
                 props = merge_properties({}, edge.properties)
-                inserts.append((src, etype, dst, _dumps(props)))
+                inserts.append((src, etype, dst, _dumps_props(props)))
                 up_add.setdefault(src, []).append(_pack(dst, etype, dst_kind))
                 down_add.setdefault(dst, []).append(_pack(src, etype, src_kind))
                 result.edges_created += 1
@@ -346,9 +374,9 @@ class SqliteGraphStore(GraphStoreBase):
                 if props == old:
                     result.edges_unchanged += 1
                     continue
-                updates.append((_dumps(props), src, etype, dst))
+                updates.append((_dumps_props(props), src, etype, dst))
                 result.edges_updated += 1
-            records.append({"source": edge.source, "target": edge.target, "type": edge.type.value, "properties": props})
+            records.append({"source": edge.source, "target": edge.target, "type": edge.type, "properties": props})
         conn.executemany(sql.INSERT_EDGE, inserts)
         conn.executemany(sql.UPDATE_EDGE, updates)
         self._extend_adjacency(conn, up_add, down_add, created)
@@ -454,12 +482,22 @@ class SqliteGraphStore(GraphStoreBase):
             for (src, etype, dst), props in sorted(rows.items())
         ]
 
-    @staticmethod
-    def _ids_of(conn: sqlite3.Connection, nids: Iterable[int]) -> dict[int, str]:
+    def _ids_of(self, conn: sqlite3.Connection, nids: Iterable[int]) -> dict[int, str]:
+        """Public ids of integer keys. An nid never changes its id, so a bounded cache is always valid."""
+        cache = self._id_cache
         names: dict[int, str] = {}
-        wanted = list(nids)
+        wanted: list[int] = []
+        for nid in nids:
+            name = cache.get(nid)
+            if name is None:
+                wanted.append(nid)
+            else:
+                names[nid] = name
         for chunk in _chunks(wanted):
-            names.update(conn.execute(sql.SELECT_IDS_BY_NID.format(marks=sql.in_marks(len(chunk))), chunk).fetchall())
+            fetched = conn.execute(sql.SELECT_IDS_BY_NID.format(marks=sql.in_marks(len(chunk))), chunk).fetchall()
+            names.update(fetched)
+            if len(cache) < _ID_CACHE_LIMIT:
+                cache.update(fetched)
         return names
 
     def reachable(
@@ -492,13 +530,19 @@ class SqliteGraphStore(GraphStoreBase):
             if kind_codes is not None:
                 depths = {n: d for n, d in depths.items() if d[1] in kind_codes}
             names = self._ids_of(conn, depths)
-        return {names[n]: d[0] for n, d in sorted(depths.items(), key=lambda item: (item[1][0], item[0]))}
+        # Walks return nodes level by level, so this keeps results ordered by depth.
+        return {names[n]: d[0] for n, d in depths.items()}
 
     @staticmethod
     def _walk_adjacency(
         conn: sqlite3.Connection, starts: list[int], direction: Direction, type_codes: set[int], max_depth: int | None
     ) -> dict[int, tuple[int, int]]:
-        """Breadth-first over the packed neighbour arrays: nid -> (depth, kind code)."""
+        """Breadth-first over the packed neighbour arrays: nid -> (depth, kind code).
+
+        One query per level reads every frontier node's array; decoding and
+        de-duplication run as C-level set and dict operations, not per-edge
+        Python branches.
+        """
         statement = sql.SELECT_UP if direction == "up" else sql.SELECT_DOWN
         seen: dict[int, tuple[int, int]] = {nid: (0, -1) for nid in starts}
         frontier = starts
@@ -506,19 +550,17 @@ class SqliteGraphStore(GraphStoreBase):
         all_types = type_codes >= set(_TYPE_BY_CODE)
         while frontier and (max_depth is None or depth < max_depth):
             depth += 1
-            next_frontier: list[int] = []
-            for chunk in _chunks(frontier):
-                for _nid, blob in conn.execute(statement.format(marks=sql.in_marks(len(chunk))), chunk):
-                    packed = array("q")
-                    packed.frombytes(blob)
-                    for entry in packed:
-                        if not all_types and ((entry >> 8) & 0xFF) not in type_codes:
-                            continue
-                        neighbour = entry >> 16
-                        if neighbour not in seen:
-                            seen[neighbour] = (depth, entry & 0xFF)
-                            next_frontier.append(neighbour)
-            frontier = next_frontier
+            packed = array("q")
+            rows = conn.execute(statement, (_dumps(frontier),)).fetchall()
+            packed.frombytes(b"".join([row[0] for row in rows]))
+            if all_types:
+                found = {entry >> 16: entry for entry in packed}
+            else:
+                found = {entry >> 16: entry for entry in packed if (entry >> 8) & 0xFF in type_codes}
+            new = sorted(found.keys() - seen.keys())
+            for nid in new:
+                seen[nid] = (depth, found[nid] & 0xFF)
+            frontier = new
         return seen
 
     @staticmethod
@@ -529,7 +571,8 @@ class SqliteGraphStore(GraphStoreBase):
         if max_depth is None:
             # A shortest path never repeats a node, so the node count bounds every depth.
             max_depth = conn.execute(sql.MAX_NID).fetchone()[0]
-        rows = conn.execute(statement, (_dumps(starts), max_depth, _dumps(sorted(type_codes))))
+        rows = conn.execute(statement, (_dumps(starts), max_depth, _dumps(sorted(type_codes)))).fetchall()
+        rows.sort(key=lambda row: (row[1], row[0]))
         return {nid: (depth, kind) for nid, depth, kind in rows}
 
     # -- change log and counts -------------------------------------------------------------

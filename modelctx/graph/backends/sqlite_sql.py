@@ -83,8 +83,10 @@ INSERT_EDGE = "INSERT INTO edges (src, type, dst, props) VALUES (?, ?, ?, ?)"
 UPDATE_EDGE = "UPDATE edges SET props = ? WHERE src = ? AND type = ? AND dst = ?"
 
 SELECT_ADJACENCY = "SELECT nid, up, down FROM adjacency WHERE nid IN ({marks})"
-SELECT_UP = "SELECT nid, up FROM adjacency WHERE nid IN ({marks})"
-SELECT_DOWN = "SELECT nid, down FROM adjacency WHERE nid IN ({marks})"
+# One statement per direction whatever the frontier's size: the nids come as a
+# JSON array, so the compiled statement is cached and the join probes the key.
+SELECT_UP = "SELECT a.up FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
+SELECT_DOWN = "SELECT a.down FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
 UPSERT_ADJACENCY = (
     "INSERT INTO adjacency (nid, up, down) VALUES (?, ?, ?) "
     "ON CONFLICT (nid) DO UPDATE SET up = excluded.up, down = excluded.down"
