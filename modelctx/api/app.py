@@ -28,6 +28,7 @@ ROUTERS: tuple[str, ...] = (
     "audit",
     "governance",
     "portfolio",
+    "portfolio_page",
     "pages",
 )
 
