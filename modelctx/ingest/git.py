@@ -157,7 +157,8 @@ class GitIngestor:
         project_id = node_id(NodeKind.PROJECT, config.project) if config.project else None
         if project_id:
             yield Node(project_id, NodeKind.PROJECT, {"name": config.project})
-        yield Node(repo_id, NodeKind.CODE_REPO, repo_props)
+        if stored is None:  # commits' IN_REPO edges need it; a stored repo gets its update at the end
+            yield Node(repo_id, NodeKind.CODE_REPO, repo_props)
         if project_id:
             yield Edge(repo_id, project_id, EdgeType.IN_PROJECT)
 

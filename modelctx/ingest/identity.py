@@ -254,8 +254,8 @@ class DatasetIdentity:
             properties.update(self._core(mention))
             properties.pop("uri", None)
             properties.pop("digest", None)
-        # A placeholder (made from a mention without a digest) learns the digest and location.
-        if mention.digest is not None and not node.properties.get("digest"):
+        # A placeholder (made from a mention without a content digest) learns the SHA-256 and location.
+        if mention.digest is not None and mention.digest.startswith("sha256:") and not node.properties.get("digest"):
             properties["digest"] = mention.digest
         if mention.uri is not None and not node.properties.get("uri"):
             properties["uri"] = mention.uri
