@@ -52,7 +52,7 @@ def test_sqlite_to_neo4j_copies_graph_and_log_verbatim(sqlite_source: GraphStore
         phases: list[str] = []
         report = copy_graph(sqlite_source, target, progress=lambda phase, n, total: phases.append(phase),
                             records_per_transaction=500)
-        assert (report.nodes, report.edges, report.entries) == (1215, 17, 6)
+        assert (report.nodes, report.edges, report.entries) == (1215, 17, 7)
         assert report.head_hash == sqlite_source.verify().head_hash == target.verify().head_hash
         assert phases[0] == "reading" and phases[-1] == "log" and "writing" in phases
         _same_graph(sqlite_source, target)
@@ -60,7 +60,7 @@ def test_sqlite_to_neo4j_copies_graph_and_log_verbatim(sqlite_source: GraphStore
         assert target.reachable(["deployment:d1"], "up") == sqlite_source.reachable(["deployment:d1"], "up")
         # The copy keeps working as a store: the next write continues the copied chain.
         target.upsert_nodes([Node("model:after", NodeKind.MODEL, {})])
-        assert target.verify().ok and target.last_seq() == 7
+        assert target.verify().ok and target.last_seq() == 8
     finally:
         target.close()
         sqlite_source.close()
@@ -113,13 +113,13 @@ def test_cli_copy_stats_and_lineage_on_neo4j(tmp_path: Path, neo4j_uri: str) -> 
     result = runner.invoke(main, ["copy", "--from", source_uri, "--to", neo4j_uri, "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["nodes"] == 1215 and report["entries"] == 6
+    assert report["nodes"] == 1215 and report["entries"] == 7
     assert ":***@" in report["target"]
     stats = runner.invoke(main, ["--store", neo4j_uri, "stats", "--json"])
     assert stats.exit_code == 0, stats.output
     counts = json.loads(stats.output)
     assert counts["nodes"]["model"] == 1201 and counts["edges"][EdgeType.USED.value] == 3
-    assert counts["last_seq"] == 6
+    assert counts["last_seq"] == 7
     lineage = runner.invoke(main, ["--store", neo4j_uri, "lineage", "deployment:d1"])
     assert lineage.exit_code == 0, lineage.output
     assert "churn v1" in lineage.output and "raw v0" in lineage.output
