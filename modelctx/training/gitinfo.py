@@ -50,10 +50,11 @@ class CommitInfo:
             "source_id": self.sha,
         })
         repo = Node(repo_id, NodeKind.CODE_REPO, {
-            "name": Path(self.root).name,
+            "name": Path(self.remote.rstrip("/")).stem if self.remote else Path(self.root).name,
             "path": self.root,
             **({"url": self.remote} if self.remote else {}),
             "source": "git",
+            "source_id": self.remote or self.root,
         })
         return [commit, repo], [Edge(commit_id, repo_id, EdgeType.IN_REPO)]
 
@@ -93,5 +94,18 @@ def _read_commit(cwd: str) -> CommitInfo | None:
     sha, author, email, authored_at, message = head.rstrip("\n").split("\x00", 4)
     root = (_git(cwd, "rev-parse", "--show-toplevel") or cwd).strip()
     status = _git(cwd, "status", "--porcelain", "--untracked-files=no")
-    remote = (_git(cwd, "config", "--get", "remote.origin.url") or "").strip() or None
+    remote = _without_credentials((_git(cwd, "config", "--get", "remote.origin.url") or "").strip()) or None
     return CommitInfo(sha, message, author, email, authored_at, bool(status and status.strip()), root, remote)
+
+
+def _without_credentials(url: str) -> str:
+    """A remote URL without user or password (ids and properties never carry a secret), as git ingest does."""
+    if "://" not in url:
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))

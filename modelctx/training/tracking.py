@@ -240,7 +240,7 @@ class TrackedRun:
         else:
             from modelctx.training.datasets import describe_file
 
-            described = describe_file(text, name=name)
+            described = describe_file(text, name=name, lookup=self.client.store, project=self.project)
             version_id = described.version_id
             self._pending_nodes.extend(described.nodes)
             self._pending_edges.extend(described.edges)
