@@ -204,9 +204,12 @@ class GitIngestor:
                         yield from self._commit(raw, repo_id, project_id, seen, persons)
             if buffer:
                 yield from self._commit(buffer, repo_id, project_id, seen, persons)
-        finally:
+        finally:  # also runs when the consumer stops early: git then exits on a closed pipe
             proc.stdout.close()
-            stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+            stderr = ""
+            if proc.stderr is not None:
+                stderr = proc.stderr.read().decode("utf-8", "replace")
+                proc.stderr.close()
             code = proc.wait()
         if code != 0:
             raise IngestError(f"git log in {self.config.path} failed: {stderr.strip()}")
