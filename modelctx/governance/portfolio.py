@@ -116,15 +116,17 @@ def build_portfolio(
                 "dependent_deployments": [d.id for d in affected.deployments],
             })
     projects = [pulses[name].to_json() for name in sorted(pulses)]
+    return {"projects": projects, "totals": totals_of(projects)}
+
+
+def totals_of(projects: list[dict[str, Any]]) -> dict[str, Any]:
+    """Totals over project entries (also used to total a project-scoped cut)."""
     return {
-        "projects": projects,
-        "totals": {
-            "runs": sum(p["runs"] for p in projects),
-            "compute_hours": round(sum(p["compute_hours"] for p in projects), 3),
-            "models_in_production": sum(len(p["models_in_production"]) for p in projects),
-            "open_findings": sum(p["open_findings"] for p in projects),
-            "flagged": sum(len(p["flagged"]) for p in projects),
-        },
+        "runs": sum(p["runs"] for p in projects),
+        "compute_hours": round(sum(p["compute_hours"] for p in projects), 3),
+        "models_in_production": sum(len(p["models_in_production"]) for p in projects),
+        "open_findings": sum(p["open_findings"] for p in projects),
+        "flagged": sum(len(p["flagged"]) for p in projects),
     }
 
 
