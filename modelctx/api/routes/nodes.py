@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from modelctx.api.deps import Principal, get_client, reader, visible_node, writer
@@ -133,6 +134,9 @@ def write_nodes(
     return {"actor": principal.actor, "result": result.to_json()}
 
 
+_AUDIT_ROUTE_PRESENT = importlib.util.find_spec("modelctx.api.routes.audit") is not None
+
+
 def _capped(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"items": items[:CONTEXT_CAP], "total": len(items)}
 
@@ -140,7 +144,6 @@ def _capped(items: list[dict[str, Any]]) -> dict[str, Any]:
 @router.get("/context/{node_id:path}", summary="A node with its reviews, deployments, notes and neighbours")
 def node_context(
     node_id: str,
-    request: Request,
     principal: Annotated[Principal, Depends(reader)],
     client: Annotated[Client, Depends(get_client)],
 ) -> dict[str, Any]:
@@ -182,6 +185,6 @@ def node_context(
         items.sort(key=lambda item: str(item["properties"].get("at") or item["properties"].get("deployed_at") or ""),
                    reverse=True)
     links: dict[str, str] = {"lineage": f"/api/v1/lineage/{node_id}"}
-    if any(getattr(r, "path", "").startswith("/api/v1/audit/") for r in request.app.routes):
+    if _AUDIT_ROUTE_PRESENT and node.kind in (NodeKind.MODEL_VERSION, NodeKind.DATASET_VERSION):
         links["audit"] = f"/api/v1/audit/{node_id}"
     return {"node": summary(node), **{k: _capped(v) for k, v in sections.items()}, "links": links}
