@@ -66,7 +66,9 @@ def test_list_errors_name_the_problem(http: TestClient) -> None:
 
 def test_write_records_the_actor_and_is_idempotent(http: TestClient, client: Client) -> None:
     body = {
-        "nodes": [{"id": "insight:api-1", "kind": "insight", "properties": {"text": "from the API", "project": "churn"}}],
+        "nodes": [
+            {"id": "insight:api-1", "kind": "insight", "properties": {"text": "from the API", "project": "churn"}},
+        ],
         "edges": [{"source": "insight:api-1", "target": CHURN_V1, "type": "ABOUT"}],
     }
     first = http.post("/api/v1/nodes", json=body)

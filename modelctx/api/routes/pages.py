@@ -10,7 +10,9 @@ from fastapi.responses import FileResponse, Response
 
 AT_ROOT = True
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-MEDIA_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".txt": "text/plain", ".svg": "image/svg+xml"}
+MEDIA_TYPES = {
+    ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".txt": "text/plain", ".svg": "image/svg+xml",
+}
 
 router = APIRouter(include_in_schema=False)
 
