@@ -24,7 +24,7 @@ def _installed_packages() -> tuple[tuple[str, str], ...]:
 
     found: dict[str, str] = {}
     for dist in importlib.metadata.distributions():
-        name = dist.metadata.get("Name") if dist.metadata else None
+        name = dist.metadata["Name"] if dist.metadata else None
         if name:
             found.setdefault(str(name).lower().replace("_", "-"), str(dist.version))
     return tuple(sorted(found.items()))

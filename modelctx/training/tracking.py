@@ -194,10 +194,6 @@ class TrackedRun:
         self._pending_edges.clear()
         self._last_flush = time.monotonic()
 
-    def _maybe_flush(self) -> None:
-        if self.status == RUNNING and time.monotonic() - self._last_flush > FLUSH_SECONDS:
-            self.flush()
-
     def _run_node(self) -> Node:
         props: dict[str, Any] = {
             "name": self.name,
@@ -215,10 +211,9 @@ class TrackedRun:
             "description": self.description,
             "error": self.error,
         }
-        history = {k: {"steps": s, "values": v} for k, (s, v) in self._history.items() if len(s) > 1}
-        if history:
-            props["metric_history"] = {k: {"steps": list(h["steps"]), "values": list(h["values"])}
-                                       for k, h in history.items()}
+        if any(len(steps) > 1 for steps, _ in self._history.values()):
+            props["metric_history"] = {k: {"steps": list(steps), "values": list(values)}
+                                       for k, (steps, values) in self._history.items() if len(steps) > 1}
         return Node(self.id, NodeKind.RUN, {k: v for k, v in props.items() if v is not None})
 
     def _require_running(self) -> None:
