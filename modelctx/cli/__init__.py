@@ -66,6 +66,11 @@ class LazyGroup(click.Group):
         command: Any = getattr(importlib.import_module(module_name), attribute)
         return command  # type: ignore[no-any-return]
 
+    def invoke(self, ctx: click.Context) -> Any:
+        # Errors become one line and an exit status however the CLI is invoked (console or tests).
+        with handle_errors():
+            return super().invoke(ctx)
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", "store_uri", envvar="MODELCTX_STORE", default=None, metavar="URI",
@@ -80,9 +85,8 @@ def main(ctx: click.Context, store_uri: str | None) -> None:
 
 
 def run() -> None:
-    """Console-script entry point: errors become a one-line message and exit status."""
-    with handle_errors():
-        main.main(standalone_mode=True)
+    """Console-script entry point."""
+    main.main(standalone_mode=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
