@@ -209,8 +209,8 @@ class MlflowIngestor:
         if self._project_id:
             project = self.config.project
             # Dataset versions are scoped by the identity rule (another source may own them).
-            nodes = [n if n.kind is NodeKind.DATASET_VERSION else Node(n.id, n.kind, {**n.properties, "project": project})
-                     for n in nodes]
+            nodes = [n if n.kind is NodeKind.DATASET_VERSION
+                     else Node(n.id, n.kind, {**n.properties, "project": project}) for n in nodes]
             edges = [*edges, *(Edge(n.id, self._project_id, EdgeType.IN_PROJECT) for n in nodes)]
         return [*nodes, *edges]
 
