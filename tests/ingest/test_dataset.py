@@ -234,4 +234,4 @@ def test_cli_with_description_file_and_dry_run(
     [version] = versions(store, "cancer")
     assert version.properties["rows"] == 569 and len(version.properties["columns"]) == 31
     both = run_cli(["ingest", "dataset", path, "--name", "cancer", "--description", "x", "--description-file", notes])
-    assert both.exit_code != 0 and "not both" in str(both.exception)
+    assert both.exit_code == 4 and "give --description or --description-file, not both" in both.stderr
