@@ -131,6 +131,11 @@ def _error_key(error: Any) -> PathKey:
         missing = [f for f in error.validator_value if f not in error.instance]
         if missing:
             key = (*key, str(missing[0]))
+    elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {})
+        unexpected = [f for f in error.instance if f not in known]
+        if unexpected:
+            key = (*key, str(unexpected[0]))
     return key
 
 
