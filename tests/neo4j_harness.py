@@ -9,18 +9,23 @@ open after the first finds its schema in place.
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from modelctx.graph.store import GraphStore, redact_uri
-from tests.backends import neo4j_uri
 
 #: Test-only statements: edit a change-log entry behind the store's back.
 TAMPER_CHANGE = (
     "MATCH (c:ChangeLog {seq: $seq}) "
     "SET c.payload = replace(c.payload, '\"properties\":{', '\"properties\":{\"x\":1,')"
 )
+
+
+def neo4j_uri() -> str | None:
+    # Read here rather than imported from tests.backends, which imports this module while it loads.
+    return os.environ.get("MODELCTX_TEST_NEO4J_URI") or None
 
 
 class Neo4jHarness:

@@ -26,8 +26,8 @@ def _driver(uri: str):  # type: ignore[no-untyped-def]
 
 def _modelctx_schema(uri: str) -> set[str]:
     with _driver(uri) as driver:
-        records, _, _ = driver.execute_query(cy.SHOW_SCHEMA_NAMES)
-    return {r["name"] for r in records if r["name"].startswith("modelctx_")}
+        names = {r["name"] for query in cy.SHOW_SCHEMA_NAMES for r in driver.execute_query(query).records}
+    return {name for name in names if name.startswith("modelctx_")}
 
 
 @pytest.mark.parametrize(

@@ -203,7 +203,7 @@ class Neo4jGraphStore(GraphStoreBase):
         from neo4j import RoutingControl
         from neo4j.exceptions import ClientError
 
-        existing = {record["name"] for record in self._read("reading the schema", cy.SHOW_SCHEMA_NAMES)}
+        existing = {r["name"] for query in cy.SHOW_SCHEMA_NAMES for r in self._read("reading the schema", query)}
         missing = [statement for name, statement in cy.SCHEMA.items() if name not in existing]
         for statement in missing:
             try:

@@ -30,7 +30,8 @@ SCALAR_PREFIX = "p."
 
 # -- schema (each statement runs in its own auto-commit transaction) -----------------------------
 
-SHOW_SCHEMA_NAMES = "SHOW CONSTRAINTS YIELD name RETURN name UNION SHOW INDEXES YIELD name RETURN name"
+#: Names of existing constraints and indexes (SHOW cannot be combined with UNION: two statements).
+SHOW_SCHEMA_NAMES = ("SHOW CONSTRAINTS YIELD name", "SHOW INDEXES YIELD name")
 
 
 def _constraint_name(kind: NodeKind) -> str:
