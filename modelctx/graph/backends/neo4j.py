@@ -75,6 +75,16 @@ def _chunks(items: Sequence[T], size: int = ROWS_PER_STATEMENT) -> Iterator[Sequ
         yield items[start : start + size]
 
 
+def _redact(uri: str) -> str:
+    """``redact_uri``, also for URIs it cannot parse (a bad port): the password never shows."""
+    try:
+        return redact_uri(uri)
+    except ValueError:
+        scheme, _sep, rest = uri.partition("://")
+        userinfo, at, host = rest.rpartition("@")
+        return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}" if at else uri
+
+
 def _is_scalar(value: Any) -> bool:
     if isinstance(value, bool | str):
         return True
@@ -107,7 +117,7 @@ class Neo4jGraphStore(GraphStoreBase):
     ) -> None:
         if traversal not in _TRAVERSALS:
             raise ConfigError(f"unknown traversal engine {traversal!r}; valid: {', '.join(_TRAVERSALS)}")
-        self.uri = redact_uri(display_uri or address)
+        self.uri = _redact(display_uri or address)
         self.database = database or None
         self.traversal = traversal
         self._closed = False
@@ -132,20 +142,20 @@ class Neo4jGraphStore(GraphStoreBase):
         parts = urlsplit(uri)
         scheme = parts.scheme.lower()
         if scheme not in NEO4J_SCHEMES:
-            raise ConfigError(f"{redact_uri(uri)!r} is not a Neo4j URI; valid schemes: {', '.join(NEO4J_SCHEMES)}")
+            raise ConfigError(f"{_redact(uri)!r} is not a Neo4j URI; valid schemes: {', '.join(NEO4J_SCHEMES)}")
         try:
             port = parts.port
         except ValueError as exc:
-            raise ConfigError(f"bad port in store URI {redact_uri(uri)!r}: {exc}") from exc
+            raise ConfigError(f"bad port in store URI {_redact(uri)!r}: {exc}") from exc
         if not parts.hostname:
-            raise ConfigError(f"store URI {redact_uri(uri)!r} needs a host, as in neo4j://user:pass@localhost:7687")
+            raise ConfigError(f"store URI {_redact(uri)!r} needs a host, as in neo4j://user:pass@localhost:7687")
         database = parts.path.strip("/") or None
         if database is not None and "/" in database:
-            raise ConfigError(f"store URI {redact_uri(uri)!r}: the path names one database, as in /neo4j")
+            raise ConfigError(f"store URI {_redact(uri)!r}: the path names one database, as in /neo4j")
         options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         unknown = set(options) - {"traversal"}
         if unknown:
-            raise ConfigError(f"unknown option(s) {sorted(unknown)} in store URI {redact_uri(uri)!r}; valid: traversal")
+            raise ConfigError(f"unknown option(s) {sorted(unknown)} in store URI {_redact(uri)!r}; valid: traversal")
         host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
         address = urlunsplit((scheme, f"{host}:{port}" if port else host, "", "", ""))
         return cls(
