@@ -2,10 +2,11 @@
 
 Statistics are merged batch by batch: counts, min and max directly; mean and
 variance with Chan's parallel update, so no column is ever held whole. String
-columns count values exactly until ``MAX_TRACKED_VALUES`` distinct values have
-been seen; past that the distinct count is a lower bound (``distinct_exact``
-false) and the top values cover the rows read until then, so memory stays
-bounded on any file.
+and boolean columns are counted exactly (``value_counts`` per batch, merged)
+while at most ``MAX_TRACKED_VALUES`` distinct values have been seen. Past
+that, ``distinct_exact`` is false, ``distinct_count`` is a lower bound (the most
+distinct values seen at once) and the top values are approximate heavy hitters
+merged from each batch's own top values, so memory stays bounded on any file.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-MAX_TRACKED_VALUES = 100_000
+MAX_TRACKED_VALUES = 20_000
 TOP_VALUES = 5
 MAX_VALUE_CHARS = 200
 
@@ -81,6 +82,7 @@ class ColumnStats:
     m2: float = 0.0
     values: Counter[Any] = field(default_factory=Counter)
     values_overflow: bool = False
+    distinct_floor: int = 0
 
     def _widen(self, arrow_type: pa.DataType) -> None:
         family, name = _family(arrow_type), dtype_name(arrow_type)
@@ -128,17 +130,26 @@ class ColumnStats:
             self._add_values(array)
 
     def _add_values(self, array: pa.Array | pa.ChunkedArray) -> None:
-        if self.values_overflow:
-            return
         counts = pc.value_counts(array)
-        values = counts.field("values").to_pylist()
-        numbers = counts.field("counts").to_pylist()
-        for value, n in zip(values, numbers, strict=True):
-            if value is not None:
+        if len(counts) and counts.field("values").null_count:
+            counts = counts.filter(counts.field("values").is_valid())
+        batch_distinct = len(counts)
+        if not self.values_overflow and len(self.values) + batch_distinct <= MAX_TRACKED_VALUES:
+            for value, n in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True):
                 self.values[value] += n
-        if len(self.values) > MAX_TRACKED_VALUES:
-            self.values_overflow = True
-            self.values = Counter(dict(self.values.most_common(TOP_VALUES * 20)))
+            self.distinct_floor = len(self.values)
+            return
+        # Too many values to count exactly: keep approximate heavy hitters, merged in C++ first.
+        self.values_overflow = True
+        self.distinct_floor = max(self.distinct_floor, batch_distinct, len(self.values))
+        keep = TOP_VALUES * 20
+        if batch_distinct > keep:
+            order = pc.select_k_unstable(counts.field("counts"), k=keep, sort_keys=[("dummy", "descending")])
+            counts = counts.take(order)
+        for value, n in zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True):
+            self.values[value] += n
+        if len(self.values) > keep:
+            self.values = Counter(dict(self.values.most_common(keep)))
 
     def to_json(self) -> dict[str, Any]:
         """The column's statistics as JSON (finite numbers only)."""
@@ -152,7 +163,7 @@ class ColumnStats:
             out["mean"] = _finite(self.mean)
             out["std"] = _finite(math.sqrt(self.m2 / self.count)) if self.count else None
         if self.family in ("string", "bool", "mixed"):
-            out["distinct_count"] = len(self.values) if not self.values_overflow else MAX_TRACKED_VALUES
+            out["distinct_count"] = len(self.values) if not self.values_overflow else self.distinct_floor
             out["distinct_exact"] = not self.values_overflow and self.family != "mixed"
             out["top_values"] = [
                 {"value": str(v)[:MAX_VALUE_CHARS] if isinstance(v, str) else v, "count": n}

@@ -192,7 +192,7 @@ class GitIngestor:
                                 env={**os.environ, "LC_ALL": "C"})
         assert proc.stdout is not None
         seen: set[str] = set()
-        persons: set[str] = set()
+        persons: dict[tuple[str, str], str] = {}
         buffer = b""
         try:
             while chunk := proc.stdout.read(_READ_SIZE):
@@ -215,7 +215,7 @@ class GitIngestor:
             raise IngestError(f"git log in {self.config.path} failed: {stderr.strip()}")
 
     def _commit(
-        self, raw: bytes, repo_id: str, project_id: str | None, seen: set[str], persons: set[str]
+        self, raw: bytes, repo_id: str, project_id: str | None, seen: set[str], persons: dict[tuple[str, str], str]
     ) -> Iterator[Record]:
         header, sep, stat = raw.partition(b"\x1f\x00")
         fields = header.split(b"\x1f", 8)
@@ -227,7 +227,7 @@ class GitIngestor:
         commit_id = node_id(NodeKind.COMMIT, sha)
         props: dict[str, Any] = {
             "name": message.partition("\n")[0][:200] or sha[:12],
-            "sha": sha, "message": message, "text": message,
+            "sha": sha, "message": message,
             "author": an, "author_email": ae.lower(), "authored_at": ad,
             "committer": cn, "committer_email": ce.lower(), "committed_at": cd,
             "files": files, "files_changed": count, "lines_added": added, "lines_removed": removed,
@@ -243,11 +243,12 @@ class GitIngestor:
             yield Edge(commit_id, project_id, EdgeType.IN_PROJECT)
         roles: dict[str, list[str]] = {}
         for name, email, role in ((an, ae, "author"), (cn, ce, "committer")):
-            person = person_node(name, email, "git")
-            roles.setdefault(person.id, []).append(role)
-            if person.id not in persons:
-                persons.add(person.id)
+            person_id = persons.get((name, email))
+            if person_id is None:  # each person once per run: most commits are by people already seen
+                person = person_node(name, email, "git")
+                persons[(name, email)] = person_id = person.id
                 yield person
+            roles.setdefault(person_id, []).append(role)
         for person_id, person_roles in roles.items():
             yield Edge(commit_id, person_id, EdgeType.ATTRIBUTED_TO, {"roles": person_roles})
         for position, parent in enumerate(parents.split()):

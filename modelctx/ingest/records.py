@@ -125,7 +125,7 @@ class RecordsIngestor:
             NodeKind.REVIEW, [model, version, r["reviewer"], at])
         props: dict[str, Any] = {
             "name": f"Review of {model} v{version}: {r['verdict']}", "model": model, "version": version,
-            "verdict": r["verdict"], "comment": r["comment"], "text": r["comment"],
+            "verdict": r["verdict"], "comment": r["comment"],
             "reviewer": r["reviewer"], "reviewer_email": person.properties.get("email"),
             "reviewed_at": at, "at": at, "checklist": r.get("checklist"),
             "source": "file", "source_id": str(r.get("id") or review_id.partition(":")[2]),

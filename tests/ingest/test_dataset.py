@@ -235,3 +235,20 @@ def test_cli_with_description_file_and_dry_run(
     assert version.properties["rows"] == 569 and len(version.properties["columns"]) == 31
     both = run_cli(["ingest", "dataset", path, "--name", "cancer", "--description", "x", "--description-file", notes])
     assert both.exit_code == 4 and "give --description or --description-file, not both" in both.stderr
+
+
+def test_high_cardinality_strings_stay_bounded(store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import modelctx.ingest.dataset as dataset_module
+    import modelctx.ingest.dataset_stats as stats_module
+
+    monkeypatch.setattr(dataset_module, "BLOCK_SIZE", 2048)
+    monkeypatch.setattr(stats_module, "MAX_TRACKED_VALUES", 50)
+    path = tmp_path / "ids.csv"
+    rows = [f"id-{i},{'hot' if i % 3 == 0 else f'cold-{i}'}" for i in range(600)]
+    path.write_text("id,tag\n" + "\n".join(rows) + "\n")
+    ingest(store, path, "ids")
+    [version] = versions(store, "ids")
+    tag = version.properties["column_stats"]["tag"]
+    assert tag["distinct_exact"] is False
+    assert 50 <= tag["distinct_count"] <= 401
+    assert tag["top_values"][0] == {"value": "hot", "count": 200}

@@ -40,7 +40,7 @@ def test_commits_people_files_and_merge_parents(store: GraphStore, git_repo: Git
         node_id(NodeKind.COMMIT, git_repo.git("rev-parse", "feature")),
     }
     first = store.find_nodes(NodeKind.COMMIT, {"name": "Add training script"})[0]
-    assert first.properties["text"].endswith("First cut of the churn model trainer.")
+    assert first.properties["message"].endswith("First cut of the churn model trainer.")
     assert first.properties["authored_at"] == "2024-01-01T00:00:01+00:00"
     assert sorted(first.properties["files"], key=lambda f: f["path"]) == [
         {"path": "README.md", "added": 1, "removed": 0},

@@ -69,7 +69,7 @@ def test_reviews(store: GraphStore, models: list[str], tmp_path: Path) -> None:
     assert bob.id == "review:rev-17"
     assert alice.id.startswith("review:") and len(alice.id) == len("review:") + 64
     assert alice.properties["verdict"] == "approved"
-    assert alice.properties["text"] == alice.properties["comment"] == "Calibration is good across regions."
+    assert alice.properties["comment"] == "Calibration is good across regions."
     assert alice.properties["reviewed_at"] == alice.properties["at"] == "2024-05-02T09:30:00+00:00"
     assert alice.properties["checklist"] == {"bias_checked": True}
     assert alice.properties["reviewer_email"] == "alice@example.com"
