@@ -185,6 +185,20 @@ def render_html(report: dict[str, Any]) -> bytes:
     return "\n".join(parts).encode()
 
 
+CELL_FONT_SIZE = 7
+MAX_CELL_LINES = 8
+
+
+def _wrap(text: str, width: int) -> str:
+    """Wrap a table cell to ``width`` characters, at most MAX_CELL_LINES lines."""
+    import textwrap
+
+    lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    if len(lines) > MAX_CELL_LINES:
+        lines = lines[: MAX_CELL_LINES - 1] + [lines[MAX_CELL_LINES - 1][: width - 1] + "…"]
+    return "\n".join(lines)
+
+
 def render_pdf(report: dict[str, Any]) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
@@ -193,26 +207,35 @@ def render_pdf(report: dict[str, Any]) -> bytes:
     from reportlab.platypus import Image, LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
     styles = getSampleStyleSheet()
-    cell = styles["BodyText"].clone("cell", fontSize=7, leading=8.5)
+    cell = styles["BodyText"].clone("cell", fontSize=CELL_FONT_SIZE, leading=CELL_FONT_SIZE + 1.5)
     alert = styles["BodyText"].clone("alert", textColor=colors.HexColor("#b00020"), fontName="Helvetica-Bold")
     page_w, page_h = landscape(A4)
-    usable_w, usable_h = page_w - 3 * cm, page_h - 4 * cm
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=(page_w, page_h), leftMargin=1.5 * cm, rightMargin=1.5 * cm,
+                            topMargin=1.5 * cm, bottomMargin=1.5 * cm,
                             title=f"Audit report: {report['subject']['name']}", author="modelctx")
+    # Leave room for a picture's caption and the frame's padding.
+    usable_w, usable_h = doc.width - 12, doc.height - 40
     esc = html.escape
     story: list[Any] = [Paragraph(esc(f"Audit report: {report['subject']['name']}"), styles["Title"])]
     for section in build_sections(report):
         story.append(Paragraph(esc(section.title), styles["Heading2"]))
         story += [Paragraph(esc(p), alert if section.alert else styles["BodyText"]) for p in section.paragraphs]
         if section.rows:
-            data = [[Paragraph(f"<b>{esc(h)}</b>", cell) for h in section.headers]]
-            data += [[Paragraph(esc(c[:600]), cell) for c in row] for row in section.rows]
-            table = LongTable(data, repeatRows=1, colWidths=[usable_w / len(section.headers)] * len(section.headers))
+            col_w = usable_w / len(section.headers)
+            # Plain pre-wrapped strings, not Paragraphs: a Paragraph per cell measures every word and
+            # makes a thousand-row table take many seconds; fixed-width wrapping is exact enough here.
+            chars = max(8, int(col_w / (CELL_FONT_SIZE * 0.56)))
+            data = [section.headers] + [[_wrap(c, chars) for c in row] for row in section.rows]
+            table = LongTable(data, repeatRows=1, colWidths=[col_w] * len(section.headers))
             table.setStyle(TableStyle([
+                ("FONT", (0, 0), (-1, -1), "Helvetica", CELL_FONT_SIZE, CELL_FONT_SIZE + 1.5),
+                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", CELL_FONT_SIZE, CELL_FONT_SIZE + 1.5),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
             ]))
             story.append(table)
         for caption, png in section.images:
