@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
@@ -64,6 +66,30 @@ ROWS_PER_STATEMENT = 5000
 _CHANGES_PAGE = 5000
 _INT64 = 2**63
 _TRAVERSALS = ("bfs", "varlength")
+
+
+#: Optional modules the driver imports eagerly when installed (2-3 s) for data-frame results we never ask for.
+_DRIVER_EXTRAS = ("numpy", "pandas", "pyarrow", "pyarrow.compute")
+
+
+def import_driver() -> ModuleType:
+    """The ``neo4j`` driver module, imported without its numpy/pandas/pyarrow conversions.
+
+    With the ``all`` extras installed they would make every ``--store neo4j://``
+    command start seconds later. Modules already imported are left alone.
+    """
+    if "neo4j" in sys.modules:
+        return sys.modules["neo4j"]
+    masked = [name for name in _DRIVER_EXTRAS if name not in sys.modules]
+    for name in masked:
+        sys.modules[name] = None  # type: ignore[assignment]  # makes `import name` raise ImportError
+    try:
+        import neo4j
+    finally:
+        for name in masked:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
+    return neo4j
 
 
 def _dumps(value: Any) -> str:
@@ -121,11 +147,14 @@ class Neo4jGraphStore(GraphStoreBase):
         self.database = database or None
         self.traversal = traversal
         self._closed = False
-        from neo4j import GraphDatabase
+        driver_module = import_driver()
 
         auth = (user or "neo4j", password or "") if (user or password) else None
         try:
-            self._driver: Driver = GraphDatabase.driver(address, auth=auth)
+            # Notifications (e.g. "relationship type does not exist yet" for types no edge uses) are noise here.
+            self._driver: Driver = driver_module.GraphDatabase.driver(
+                address, auth=auth, notifications_min_severity=driver_module.NotificationMinimumSeverity.OFF
+            )
         except Exception as exc:  # the driver raises ValueError/ConfigurationError for bad URIs
             raise ConfigError(f"cannot use the Neo4j URI {self.uri}: {exc}") from exc
         try:
