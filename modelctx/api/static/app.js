@@ -144,14 +144,13 @@
 
   const cy = cytoscape({
     container: $("#cy"),
-    wheelSensitivity: 0.3,
     minZoom: 0.05,
     maxZoom: 3,
     style: [
       { selector: "node", style: {
         "background-color": "data(color)", label: "data(label)", "font-size": 10, color: "#1d2430",
         "text-valign": "bottom", "text-margin-y": 3, "text-max-width": 140, "text-wrap": "ellipsis",
-        width: 22, height: 22, "border-width": 0 } },
+        width: 22, height: 22, "border-width": 0, "min-zoomed-font-size": 7 } },
       { selector: "node[?root]", style: { width: 32, height: 32, "border-width": 3, "border-color": "#111827" } },
       { selector: "node:selected", style: { "border-width": 3, "border-color": "#f59e0b" } },
       { selector: "node.expanded-up, node.expanded-down", style: { shape: "round-rectangle" } },
@@ -214,14 +213,28 @@
       columns.get(r).push(n);
     });
     const positions = {};
-    for (const [r, column] of columns) {
+    const perColumn = 40;  // wrap tall ranks into sub-columns so 1,000 nodes stay readable
+    let x = 0;
+    for (const r of [...columns.keys()].sort((a, b) => a - b)) {
+      const column = columns.get(r);
       column.sort((a, b) => (a.data("kind") + a.id()).localeCompare(b.data("kind") + b.id()));
-      const perColumn = 40;  // wrap tall columns into sub-columns so 1,000 nodes stay readable
+      const rows = Math.min(column.length, perColumn);
       column.forEach((n, i) => {
-        positions[n.id()] = { x: r * 260 + Math.floor(i / perColumn) * 70, y: (i % perColumn) * 46 - Math.min(column.length, perColumn) * 23 };
+        positions[n.id()] = { x: x + Math.floor(i / perColumn) * 80, y: (i % perColumn) * 46 - rows * 23 };
       });
+      x += Math.ceil(column.length / perColumn) * 80 + 180;
     }
     return positions;
+  }
+
+  // cy.fit() measures every label (hundreds of ms at 1,000 nodes); positions alone are enough to frame the graph.
+  function fitPositions(points, padding) {
+    if (!points.length) return;
+    const xs = points.map((p) => p.x), ys = points.map((p) => p.y);
+    const x1 = Math.min(...xs) - 20, x2 = Math.max(...xs) + 20, y1 = Math.min(...ys) - 20, y2 = Math.max(...ys) + 30;
+    const zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), 1.5,
+      (cy.width() - 2 * padding) / (x2 - x1), (cy.height() - 2 * padding) / (y2 - y1)));
+    cy.viewport({ zoom, pan: { x: (cy.width() - zoom * (x1 + x2)) / 2, y: (cy.height() - zoom * (y1 + y2)) / 2 } });
   }
 
   function runLayout() {
@@ -232,7 +245,8 @@
       visible.layout({ name: "dagre", rankDir: "RL", nodeSep: 18, rankSep: 70, animate: false, fit: true, padding: 30 }).run();
     } else {
       const positions = layeredPositions(nodes, visible.edges());
-      visible.layout({ name: "preset", positions: (n) => positions[n.id()], animate: false, fit: true, padding: 30 }).run();
+      visible.layout({ name: "preset", positions: (n) => positions[n.id()], animate: false, fit: false }).run();
+      fitPositions(Object.values(positions), 30);
     }
     const ms = Math.round(performance.now() - started);
     state.layoutMs = ms;
@@ -250,6 +264,8 @@
       return el("label", { class: state.hiddenKinds.has(kind) ? "off" : "", title: `show or hide ${kind} nodes` },
         box, el("span", { class: "swatch", style: `background:${KINDS[kind] || "#667085"}` }), `${kind} (${counts[kind]})`);
     }));
+    // The toggle bar may wrap and move the canvas; Cytoscape caches the canvas offset, so tell it.
+    cy.resize();
   }
 
   function setKindHidden(kind, hidden) {
@@ -377,8 +393,10 @@
   for (const kind of Object.keys(KINDS)) $("#kind-filter").append(el("option", { value: kind }, kind));
   $("#search-form").addEventListener("submit", runSearch);
   if (state.token) $("#auth").textContent = "token set";
+  window.addEventListener("resize", () => cy.resize());
   window.modelctx = { state, openExplorer, expand, runLayout, setKindHidden };
   const params = new URLSearchParams(location.search);
+  if (params.has("depth")) $("#depth").value = params.get("depth") === "all" ? "" : params.get("depth");
   if (params.get("node")) openExplorer(params.get("node"));
   if (params.get("q")) { $("#q").value = params.get("q"); runSearch(); }
 })();
