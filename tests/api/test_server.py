@@ -59,7 +59,8 @@ def test_token_commands(tmp_path: Path) -> None:
     assert created["role"] == "writer" and created["project"] == "churn" and created["secret"].startswith("mctx_")
     client = Client.open(f"sqlite:///{tmp_path / 'cli.db'}", settings=Settings())
     principal = verify_token(client, created["secret"])
-    assert principal is not None and (principal.actor, principal.role, principal.project) == ("token:ci", "writer", "churn")
+    assert principal is not None
+    assert (principal.actor, principal.role, principal.project) == ("token:ci", "writer", "churn")
     code, out, _ = _cli(tmp_path, "token", "create", "--name", "admin", "--role", "admin")
     assert code == 0 and "shown only once" in out
     code, out, _ = _cli(tmp_path, "token", "list")
