@@ -83,12 +83,13 @@ def lineage_diagram(graph: Mapping[str, Any], root: str) -> bytes:
     kinds = sorted({nodes[i]["kind"] for i in ids})
     for kind in kinds:
         ax.scatter([], [], c=KIND_COLOURS.get(kind, "#333333"), label=kind)
-    ax.legend(loc="upper right", fontsize=7, framealpha=0.8)
+    fig.legend(loc="lower center", ncol=min(len(kinds), 7), fontsize=7, frameon=False)
     # A figure title, not an axes title: placing an axes title measures every tick label first.
     fig.text(0.5, 0.97, f"lineage of {nodes[root]['name'] if root in nodes else root} ({len(ids)} nodes)",
              ha="center", va="top", fontsize=9)
     ax.autoscale()
-    fig.subplots_adjust(left=0.02, right=0.98, top=0.94, bottom=0.02)
+    ax.margins(x=0.12, y=0.08)  # room for the labels right of the last layer
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.93, bottom=0.12)
     return _png(fig)
 
 
