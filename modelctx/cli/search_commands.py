@@ -1,0 +1,127 @@
+"""``modelctx search``, ``modelctx index`` and ``modelctx note``.
+
+``search`` and ``index`` load the embedding model (seconds); ``note`` only
+writes an Insight, and the index picks it up on the next search.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from modelctx.cli.context import AppContext, emit_json, json_option, pass_app
+from modelctx.cli.progress import progress_bar
+
+
+def _sync(service: Any, *, rebuild: bool, show: bool) -> Any:
+    """Catch the index up, with a progress bar over change-log entries on a terminal."""
+    behind = service.store.last_seq() - (0 if rebuild else service.index.last_seq)
+    with progress_bar("indexing change log", total=max(behind, 0), enabled=show and behind > 0) as bar:
+        done = 0
+
+        def advance(entries_done: int, total: int) -> None:
+            nonlocal done
+            bar.advance(entries_done - done)
+            done = entries_done
+
+        return service.sync(advance, rebuild=rebuild)
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("--kind", default=None, help="Only nodes of this kind (e.g. model_version, run, dataset_version).")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200))
+@click.option("--mode", type=click.Choice(["hybrid", "vector", "keyword"]), default="hybrid", show_default=True)
+@click.option("--project", default=None, help="Only nodes of this project.")
+@click.option("--since", default=None, metavar="DATE", help="Only nodes at or after this ISO date/time.")
+@click.option("--until", default=None, metavar="DATE", help="Only nodes at or before this ISO date/time.")
+@click.option("--no-context", is_flag=True, help="Skip the graph context of each hit.")
+@json_option
+@pass_app
+def search_command(app: AppContext, query: str, kind: str | None, limit: int, mode: str, project: str | None,
+                   since: str | None, until: str | None, no_context: bool, as_json: bool) -> None:
+    """Find nodes by meaning and by words, with each hit's nearest lineage."""
+    from modelctx.search.service import open_search, parse_when
+
+    since_at, until_at = parse_when(since, "--since"), parse_when(until, "--until")
+    with open_search(app.client) as service:
+        _sync(service, rebuild=False, show=not as_json)
+        hits = service.search(query, kind=kind, limit=limit, mode=mode, project=project,
+                              since=since_at, until=until_at, with_context=not no_context)
+    if as_json:
+        emit_json({"query": query, "mode": mode, "hits": [h.to_json() for h in hits]})
+        return
+    _print_hits(query, hits)
+
+
+def _context_line(context: dict[str, Any]) -> str:
+    parts = []
+    for key, value in context.items():
+        if not value:
+            continue
+        items = value if isinstance(value, list) else [value]
+        shown = ", ".join(
+            f"{item['title']}{' (' + str(item['verdict']) + ')' if 'verdict' in item else ''}" for item in items[:3]
+        )
+        more = f" +{len(items) - 3}" if len(items) > 3 else ""
+        parts.append(f"{key.replace('_', ' ')}: {shown}{more}")
+    return "; ".join(parts)
+
+
+def _print_hits(query: str, hits: list[Any]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console()
+    if not hits:
+        console.print(f"no results for {query!r}")
+        return
+    for rank, hit in enumerate(hits, start=1):
+        console.print(
+            f"[bold]{rank:>2}. {escape(hit.title)}[/bold]  [dim]{hit.kind} · {escape(hit.id)} · {hit.score:.4f}[/dim]"
+        )
+        if hit.snippet:
+            console.print(f"    {escape(hit.snippet)}")
+        line = _context_line(hit.context)
+        if line:
+            console.print(f"    [cyan]{escape(line)}[/cyan]")
+
+
+@click.command("index")
+@click.option("--rebuild", is_flag=True, help="Drop the index and build it again from the whole change log.")
+@json_option
+@pass_app
+def index_command(app: AppContext, rebuild: bool, as_json: bool) -> None:
+    """Build the search index, or catch it up with the change log."""
+    from modelctx.search.service import open_search
+
+    with open_search(app.client) as service:
+        report = _sync(service, rebuild=rebuild, show=not as_json)
+        service.index.rebuild_ann()
+        info = {**report.to_json(), "documents_total": service.index.count(),
+                "folder": str(service.index.folder)}
+    if as_json:
+        emit_json(info)
+        return
+    click.echo(
+        f"search index at change-log entry {info['to_seq']}: {info['documents_total']} documents "
+        f"({info['documents']} (re)documented, {info['embedded']} embedded{', rebuilt' if info['rebuilt'] else ''})"
+    )
+    click.echo(f"  folder: {info['folder']}")
+
+
+@click.command("note")
+@click.argument("node_id")
+@click.argument("text")
+@json_option
+@pass_app
+def note_command(app: AppContext, node_id: str, text: str, as_json: bool) -> None:
+    """Attach an Insight (free text) to any node; search finds it and its node."""
+    from modelctx.search.notes import attach_note
+
+    insight = attach_note(app.store, node_id, text, actor=app.client.actor)
+    if as_json:
+        emit_json({**insight.to_json(), "about": node_id})
+        return
+    click.echo(f"noted {insight.id} about {node_id}")

@@ -1,0 +1,185 @@
+"""One search document per node: the words a person would use to find it.
+
+A document is the node's title and kind, its free text (description, notes,
+review comments, commit messages), its key parameters and metrics rendered as
+words ("learning rate 0.1", "accuracy 0.93"), other short facts, and the text
+of every Insight attached to it. Identifiers, digests and URIs are left out:
+they are found by id, not by meaning.
+
+Time filter: a document's ``at`` is the node's own event time — the first of
+``TIME_FIELDS`` present — or else when the node first entered the change log.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from modelctx.graph.model import Node, NodeKind
+
+#: Free-text properties, most telling first.
+TEXT_FIELDS: tuple[str, ...] = (
+    "description", "text", "summary", "notes", "note", "comment", "comments", "message",
+    "findings", "reason", "transformation",
+)
+#: Dict properties rendered as "key value" words.
+NUMBER_MAPS: tuple[str, ...] = ("params", "metrics", "performance", "drift", "column_stats")
+#: Short facts worth words ("verdict approved", "status active").
+FACT_FIELDS: tuple[str, ...] = (
+    "verdict", "status", "kind", "severity", "environment", "framework", "reviewer", "author",
+    "owner", "owners", "format", "dtype", "aliases", "window", "endpoint", "rows", "version",
+    "python", "image", "default_branch",
+)
+#: Event-time properties, in the order they are preferred for the time filter.
+TIME_FIELDS: tuple[str, ...] = (
+    "at", "reviewed_at", "deployed_at", "started_at", "authored_at", "created_at", "ended_at", "timestamp",
+)
+MAX_BODY_CHARS = 4000
+_MAX_MAP_ITEMS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """The indexed text of one node and the fields that filter it."""
+
+    node_id: str
+    kind: str
+    project: str | None
+    at: float | None
+    title: str
+    body: str
+
+
+def words(key: str) -> str:
+    """``learning_rate`` / ``train.learningRate`` → ``learning rate`` / ``train learning rate``."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", key)
+    return re.sub(r"[\s_.\-/:]+", " ", spaced).strip().lower()
+
+
+def _scalar(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.4g}" if math.isfinite(value) else None
+    if isinstance(value, (int, str)):
+        text = str(value).strip()
+        return text or None
+    return None
+
+
+def _render_map(name: str, value: Any, depth: int = 0) -> list[str]:
+    """Flatten a (nested) dict into "key value" phrases, bounded in size."""
+    if not isinstance(value, Mapping) or depth > 2:
+        scalar = _scalar(value)
+        return [f"{words(name)} {scalar}".strip()] if scalar is not None else []
+    phrases: list[str] = []
+    for key, item in list(value.items())[:_MAX_MAP_ITEMS]:
+        prefix = key if depth == 0 or not name else f"{name} {key}"
+        phrases.extend(_render_map(str(prefix), item, depth + 1))
+    return phrases
+
+
+def parse_time(value: Any) -> float | None:
+    """Seconds since the epoch from ISO text or epoch seconds/milliseconds; None if unreadable."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+        return number / 1000.0 if number > 1e11 else number
+    if isinstance(value, str):
+        text = value.strip().replace("Z", "+00:00")
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.timestamp()
+    return None
+
+
+def event_time(node: Node) -> float | None:
+    for name in TIME_FIELDS:
+        moment = parse_time(node.properties.get(name))
+        if moment is not None:
+            return moment
+    return None
+
+
+def insight_visible(insight: Node, target: Node) -> bool:
+    """An Insight's text joins its target's document only within one project scope."""
+    return insight.properties.get("project") == target.properties.get("project")
+
+
+def build_document(node: Node, insights: Iterable[Node] = (), first_seen: float | None = None) -> Document:
+    """The document of ``node``, with the text of the Insights attached to it."""
+    props = node.properties
+    kind = NodeKind(node.kind)
+    parts: list[str] = [f"{kind.label} {words(kind.value)}."]
+    title = node.title
+    if props.get("name") is None:
+        parts.append(title)
+    for name in TEXT_FIELDS:
+        value = props.get(name)
+        if isinstance(value, str) and value.strip():
+            parts.append(value.strip())
+        elif isinstance(value, list):
+            parts.extend(str(v).strip() for v in value if isinstance(v, str) and v.strip())
+    for insight in insights:
+        text = insight.properties.get("text")
+        if isinstance(text, str) and text.strip() and insight_visible(insight, node):
+            parts.append(f"Insight: {text.strip()}")
+    for name in NUMBER_MAPS:
+        phrases = _render_map("", props.get(name)) if isinstance(props.get(name), Mapping) else []
+        if phrases:
+            parts.append(f"{words(name)}: " + ", ".join(phrases) + ".")
+    facts = []
+    for name in FACT_FIELDS:
+        value = props.get(name)
+        if isinstance(value, list):
+            value = ", ".join(v for v in (_scalar(x) for x in value) if v)
+        scalar = _scalar(value)
+        if scalar and len(scalar) <= 120:
+            facts.append(f"{words(name)} {scalar}")
+    if facts:
+        parts.append("; ".join(facts) + ".")
+    body = " ".join(p if p.endswith((".", "!", "?")) else p + "." for p in parts)[:MAX_BODY_CHARS]
+    project = props.get("project")
+    at = event_time(node)
+    return Document(
+        node_id=node.id,
+        kind=kind.value,
+        project=str(project) if project is not None else None,
+        at=at if at is not None else first_seen,
+        title=title,
+        body=body,
+    )
+
+
+def embedding_text(document: Document) -> str:
+    """What the model reads: the title, then the body."""
+    return f"{document.title}. {document.body}"
+
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+_TOKEN = re.compile(r"\w+")
+
+
+def snippet(body: str, query: str, max_chars: int = 220) -> str:
+    """The sentence of ``body`` sharing most words with ``query`` (else the first), trimmed."""
+    sentences = [s for s in _SENTENCE.split(body) if s.strip()]
+    if not sentences:
+        return ""
+    terms = {t.lower()[:5] for t in _TOKEN.findall(query) if len(t) > 2}
+    # Skip the "Kind kind." prefix sentence unless it is all there is.
+    candidates = sentences[1:] or sentences
+    best = max(
+        candidates,
+        key=lambda s: sum(1 for t in {w.lower()[:5] for w in _TOKEN.findall(s)} if t in terms),
+    )
+    text = best.strip()
+    return text if len(text) <= max_chars else text[: max_chars - 1].rstrip() + "…"

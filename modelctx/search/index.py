@@ -1,0 +1,384 @@
+"""The derived search index of one store: documents, embeddings, BM25 and vectors in one folder.
+
+Layout of ``<client.data_dir>/search/``:
+
+- ``index.sqlite`` — the source of truth of the index: one row per node
+  (document text, filter fields, the change-log sequence that last touched
+  it), the FTS5 table, the embedding cache (SHA-256 of text → vector, so an
+  unchanged text is never embedded twice) and ``meta`` (model name and
+  dimension, the last change-log sequence covered and its hash).
+- ``vectors.npz`` / ``vectors.json`` / ``ann.faiss`` — a snapshot of the
+  vector matrix and approximate index; rows changed after the snapshot are
+  read back from ``index.sqlite`` on open.
+
+``sync()`` catches up from ``store.changes(last_seq)``: node entries carry
+the full new properties; ABOUT edges re-document the Insight's target. Each
+chunk commits its documents together with the sequence it covers, so a killed
+process resumes where it stopped and no write is ever skipped. A different
+model, or a store whose change log no longer matches the recorded hash (the
+store was replaced), forces a rebuild.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from modelctx.errors import BackendError
+from modelctx.graph.changelog import ChangeOp
+from modelctx.graph.model import EdgeType, Node, NodeKind
+from modelctx.graph.store import GraphStore
+from modelctx.search import sql
+from modelctx.search.documents import Document, build_document, embedding_text, parse_time
+from modelctx.search.embedder import Embedder, text_digest
+from modelctx.search.keyword_index import keyword_search
+from modelctx.search.vector_index import EXACT_MAX_ROWS, Filter, VectorIndex
+
+#: Documents per committed chunk during catch-up.
+FLUSH_DOCS = 4096
+#: Rows applied from index.sqlite after which the vector snapshot is rewritten.
+SNAPSHOT_EVERY = 2000
+
+Progress = Callable[[int, int], None]
+"""Called with (change-log entries done, entries to do)."""
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What one catch-up did."""
+
+    from_seq: int
+    to_seq: int
+    documents: int = 0
+    embedded: int = 0
+    rebuilt: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "from_seq": self.from_seq, "to_seq": self.to_seq, "documents": self.documents,
+            "embedded": self.embedded, "rebuilt": self.rebuilt,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DocRow:
+    slot: int
+    node_id: str
+    kind: str
+    project: str | None
+    at: float | None
+    title: str
+    body: str
+
+
+def _chunks(items: list[Any], size: int = sql.MAX_IN) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class SearchIndex:
+    """The search index of ``store`` kept in ``folder``; thread-safe, safe across processes."""
+
+    def __init__(
+        self, store: GraphStore, folder: Path, embedder: Embedder, *,
+        exact_max_rows: int = EXACT_MAX_ROWS, ann_kind: str | None = None,
+    ) -> None:
+        self.store = store
+        self.folder = folder
+        self.embedder = embedder
+        self._lock = threading.RLock()
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = sqlite3.connect(
+                folder / "index.sqlite", check_same_thread=False, isolation_level=None, timeout=60.0
+            )
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.executescript(sql.SCHEMA)
+        except sqlite3.Error as exc:
+            raise BackendError(f"cannot open the search index {folder / 'index.sqlite'}: {exc}") from exc
+        kwargs: dict[str, Any] = {"exact_max_rows": exact_max_rows}
+        if ann_kind is not None:
+            kwargs["ann_kind"] = ann_kind
+        self._vector_kwargs = kwargs
+        self.vectors = VectorIndex(embedder.dim, **kwargs)
+        self._mem_seq = -1
+        self._mem_generation = ""
+        self._applied_since_snapshot = 0
+        with self._lock:
+            self._check_model()
+
+    # -- meta ----------------------------------------------------------------
+
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute(sql.GET_META, (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def _set_meta(self, key: str, value: object) -> None:
+        self.conn.execute(sql.SET_META, (key, str(value)))
+
+    @property
+    def last_seq(self) -> int:
+        return int(self._meta("last_seq") or 0)
+
+    def _check_model(self) -> None:
+        if self._meta("model") != self.embedder.name or self._meta("dim") != str(self.embedder.dim):
+            self._reset()
+
+    def _reset(self) -> None:
+        """Forget everything: a new model, a replaced store or ``--rebuild``."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in sql.DROP_ALL:
+                self.conn.execute(statement)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        # The model is recorded last: a reset interrupted before this point runs again on next open.
+        self.conn.executescript(sql.SCHEMA)
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._set_meta("model", self.embedder.name)
+            self._set_meta("dim", self.embedder.dim)
+            self._set_meta("last_seq", 0)
+            self._set_meta("last_hash", "")
+            self._set_meta("generation", uuid.uuid4().hex)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        for name in ("vectors.npz", "vectors.json", "ann.faiss"):
+            (self.folder / name).unlink(missing_ok=True)
+        self.vectors = VectorIndex(self.embedder.dim, **self._vector_kwargs)
+        self._mem_seq = -1
+
+    def _store_matches(self) -> bool:
+        """True unless the store's change log no longer contains the entry the index last covered."""
+        seq = self.last_seq
+        if seq == 0:
+            return True
+        if self.store.last_seq() < seq:
+            return False
+        entry = next(iter(self.store.changes(seq - 1, limit=1)), None)
+        return entry is not None and entry.seq == seq and entry.hash == self._meta("last_hash")
+
+    # -- catching up ---------------------------------------------------------
+
+    def sync(self, progress: Progress | None = None, *, rebuild: bool = False) -> SyncReport:
+        """Catch up with the store's change log, then bring the in-memory vectors up to date."""
+        with self._lock:
+            rebuilt = rebuild or not self._store_matches()
+            if rebuilt:
+                self._reset()
+            start = self.last_seq
+            report = SyncReport(start, start, rebuilt=rebuilt)
+            target = self.store.last_seq()
+            if target > start:
+                self._catch_up(start, target, report, progress)
+            self._refresh_memory()
+            return report
+
+    def _catch_up(self, start: int, target: int, report: SyncReport, progress: Progress | None) -> None:
+        dirty: dict[str, float | None] = {}
+        last = None
+        for change in self.store.changes(start):
+            if change.seq > target:
+                break
+            payload = change.payload
+            if change.op == ChangeOp.UPSERT_NODES:
+                seen = parse_time(change.at)
+                for record in payload.get("nodes", ()):
+                    dirty.setdefault(str(record["id"]), seen)
+            elif change.op == ChangeOp.UPSERT_EDGES:
+                for record in payload.get("edges", ()):
+                    if record.get("type") == EdgeType.ABOUT.value:
+                        dirty.setdefault(str(record["target"]), None)
+                        dirty.setdefault(str(record["source"]), None)
+            last = change
+            if len(dirty) >= FLUSH_DOCS:
+                self._flush(dirty, last.seq, last.hash, report)
+                dirty = {}
+                if progress:
+                    progress(last.seq - start, target - start)
+        if last is not None:
+            self._flush(dirty, last.seq, last.hash, report)
+            if progress:
+                progress(last.seq - start, target - start)
+
+    def _load_nodes(self, ids: list[str]) -> dict[str, Node]:
+        nodes: dict[str, Node] = {}
+        for chunk in _chunks(ids):
+            nodes.update(self.store.get_nodes(chunk))
+        return nodes
+
+    def _about_edges(self, ids: list[str], direction: str) -> list[tuple[str, str]]:
+        pairs: list[tuple[str, str]] = []
+        for chunk in _chunks(ids):
+            for edge in self.store.get_edges(chunk, direction, [EdgeType.ABOUT]):  # type: ignore[arg-type]
+                pairs.append((edge.source, edge.target))
+        return pairs
+
+    def _flush(self, dirty: dict[str, float | None], seq: int, seq_hash: str, report: SyncReport) -> None:
+        """Re-document ``dirty`` nodes and commit them with the sequence they cover."""
+        insight_prefix = NodeKind.INSIGHT.value + ":"
+        insights = [i for i in dirty if i.startswith(insight_prefix)]
+        for _, target in self._about_edges(insights, "out"):
+            dirty.setdefault(target, None)
+        ids = list(dirty)
+        nodes = self._load_nodes(ids)
+        about: dict[str, list[str]] = {}
+        for source, target in self._about_edges(list(nodes), "in"):
+            about.setdefault(target, []).append(source)
+        insight_nodes = self._load_nodes(sorted({s for sources in about.values() for s in sources}))
+        existing: dict[str, tuple[int, str, float | None]] = {}
+        for chunk in _chunks(list(nodes)):
+            for slot, node_id, digest, at in self.conn.execute(
+                sql.SELECT_DOCS_BY_NODE.format(marks=sql.in_marks(len(chunk))), chunk
+            ):
+                existing[node_id] = (slot, digest, at)
+        documents: list[tuple[Document, str]] = []
+        for node_id, node in nodes.items():
+            attached = [insight_nodes[s] for s in sorted(about.get(node_id, ())) if s in insight_nodes]
+            stored = existing.get(node_id)
+            first_seen = stored[2] if stored is not None else dirty.get(node_id)
+            document = build_document(node, attached, first_seen=first_seen)
+            documents.append((document, text_digest(embedding_text(document))))
+        self._store_embeddings(documents, report)
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            next_slot = self.conn.execute(sql.MAX_SLOT).fetchone()[0] + 1
+            for document, digest in documents:
+                stored = existing.get(document.node_id)
+                fields = (document.kind, document.project, document.at, document.title, document.body, digest, seq)
+                if stored is None:
+                    slot = next_slot
+                    next_slot += 1
+                    self.conn.execute(sql.INSERT_DOC, (slot, document.node_id, *fields))
+                else:
+                    slot = stored[0]
+                    self.conn.execute(sql.UPDATE_DOC, (*fields, slot))
+                    self.conn.execute(sql.DELETE_FTS, (slot,))
+                self.conn.execute(sql.INSERT_FTS, (slot, document.title, document.body))
+            self._set_meta("last_seq", seq)
+            self._set_meta("last_hash", seq_hash)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        report.documents += len(documents)
+        report.to_seq = seq
+
+    def _store_embeddings(self, documents: list[tuple[Document, str]], report: SyncReport) -> None:
+        """Embed the texts whose digest is not cached yet, and cache them."""
+        texts = {digest: embedding_text(document) for document, digest in documents}
+        cached: set[str] = set()
+        digests = list(texts)
+        for chunk in _chunks(digests):
+            cached.update(
+                row[0] for row in self.conn.execute(
+                    sql.SELECT_CACHED_DIGESTS.format(marks=sql.in_marks(len(chunk))), chunk
+                )
+            )
+        missing = [d for d in digests if d not in cached]
+        if not missing:
+            return
+        vectors = self.embedder.embed([texts[d] for d in missing])
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.executemany(
+                sql.INSERT_EMBEDDING, [(d, vectors[i].tobytes()) for i, d in enumerate(missing)]
+            )
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        report.embedded += len(missing)
+
+    # -- in-memory vectors ---------------------------------------------------
+
+    def _refresh_memory(self) -> None:
+        generation = self._meta("generation") or ""
+        if self._mem_seq < 0 or generation != self._mem_generation:
+            self.vectors = VectorIndex(self.embedder.dim, **self._vector_kwargs)
+            snapshot = self.vectors.load(self.folder, generation)
+            if snapshot is None or snapshot > self.last_seq:
+                self.vectors = VectorIndex(self.embedder.dim, **self._vector_kwargs)
+                snapshot = 0
+            self._mem_seq = snapshot
+            self._mem_generation = generation
+            self._applied_since_snapshot = 0
+        target = self.last_seq
+        if target > self._mem_seq:
+            applied = self._apply_rows_since(self._mem_seq)
+            self._applied_since_snapshot += applied
+            self._mem_seq = target
+        if self.vectors.needs_ann_rebuild():
+            self.vectors.rebuild_ann()
+            self._save_snapshot()
+        elif self._applied_since_snapshot >= SNAPSHOT_EVERY:
+            self._save_snapshot()
+
+    def _save_snapshot(self) -> None:
+        self.vectors.save(self.folder, self._mem_seq, self._mem_generation)
+        self._applied_since_snapshot = 0
+
+    def _apply_rows_since(self, seq: int) -> int:
+        slots: list[int] = []
+        blobs: list[bytes] = []
+        kinds: list[str] = []
+        projects: list[str | None] = []
+        ats: list[float | None] = []
+        for slot, kind, project, at, blob in self.conn.execute(sql.SELECT_ROWS_SINCE, (seq,)):
+            slots.append(slot)
+            kinds.append(kind)
+            projects.append(project)
+            ats.append(at)
+            blobs.append(blob)
+        if not slots:
+            return 0
+        matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(slots), self.embedder.dim)
+        self.vectors.set_rows(slots, matrix, kinds, projects, ats)
+        return len(slots)
+
+    def rebuild_ann(self) -> None:
+        """Rebuild the approximate index now (``modelctx index`` does this) and save the snapshot."""
+        with self._lock:
+            self.vectors.rebuild_ann()
+            self._save_snapshot()
+
+    # -- reading -------------------------------------------------------------
+
+    def vector_search(self, query_vector: np.ndarray, k: int, where: Filter) -> list[tuple[int, float]]:
+        with self._lock:
+            return self.vectors.search(query_vector, k, where)
+
+    def keyword_search(self, query: str, k: int, where: Filter) -> list[tuple[int, float]]:
+        with self._lock:
+            return keyword_search(self.conn, query, k, where)
+
+    def documents(self, slots: Iterable[int]) -> dict[int, DocRow]:
+        wanted = list(dict.fromkeys(slots))
+        out: dict[int, DocRow] = {}
+        with self._lock:
+            for chunk in _chunks(wanted):
+                for row in self.conn.execute(sql.SELECT_DOCS_BY_SLOT.format(marks=sql.in_marks(len(chunk))), chunk):
+                    out[int(row[0])] = DocRow(*row)
+        return out
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self.conn.execute(sql.COUNT_DOCS).fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            if self._applied_since_snapshot:
+                self._save_snapshot()
+            self.conn.close()

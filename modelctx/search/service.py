@@ -1,0 +1,163 @@
+"""Search over one store: catch up, rank (keyword, vector or hybrid), filter, add graph context.
+
+``SearchService`` is what the CLI and the API call. Every search first
+catches the index up with the change log (a cheap ``last_seq`` read when
+nothing changed), so results never miss a write.
+
+Project scope: ``scope`` (a project name, from a project-scoped caller) is a
+hard limit — hits are filtered to that project inside the index, and context
+nodes of other projects are dropped. ``project`` is an ordinary filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from modelctx.errors import ValidationError
+from modelctx.graph.model import Node, NodeKind
+from modelctx.graph.store import GraphStore
+from modelctx.search.context import graph_context
+from modelctx.search.documents import parse_time, snippet
+from modelctx.search.embedder import Embedder, MiniLMEmbedder
+from modelctx.search.hybrid import KEYWORD_WEIGHT, RRF_K, VECTOR_WEIGHT, reciprocal_rank_fusion
+from modelctx.search.index import Progress, SearchIndex, SyncReport
+from modelctx.search.vector_index import Filter
+
+Mode = Literal["hybrid", "vector", "keyword"]
+MODES: tuple[str, ...] = ("hybrid", "vector", "keyword")
+MAX_LIMIT = 200
+#: Candidates taken from each ranker before fusion.
+CANDIDATES = 50
+
+
+@dataclass(slots=True)
+class Hit:
+    """One search result."""
+
+    id: str
+    kind: str
+    score: float
+    title: str
+    snippet: str
+    project: str | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "kind": self.kind, "score": round(self.score, 6), "title": self.title,
+            "snippet": self.snippet, "project": self.project, "context": self.context,
+        }
+
+
+def parse_when(value: str | None, name: str) -> float | None:
+    """A ``--since``/``--until`` value (ISO date or time) as epoch seconds."""
+    if value is None or value == "":
+        return None
+    moment = parse_time(value)
+    if moment is None:
+        raise ValidationError(f"{name}: {value!r} is not an ISO date or time (e.g. 2024-05-01 or 2024-05-01T12:00Z)")
+    return moment
+
+
+class SearchService:
+    """Keyword, vector and hybrid search over one store's derived index."""
+
+    def __init__(
+        self, store: GraphStore, folder: Path, embedder: Embedder | None = None, **index_options: Any
+    ) -> None:
+        self.store = store
+        self.embedder = embedder or MiniLMEmbedder()
+        self.index = SearchIndex(store, folder, self.embedder, **index_options)
+        self.rrf_k = RRF_K
+        self.weights = (VECTOR_WEIGHT, KEYWORD_WEIGHT)
+
+    @classmethod
+    def for_client(cls, client: Any, embedder: Embedder | None = None, **index_options: Any) -> SearchService:
+        """The service over ``client.store`` with its index in ``client.data_dir / "search"``."""
+        return cls(client.store, Path(client.data_dir) / "search", embedder, **index_options)
+
+    def sync(self, progress: Progress | None = None, *, rebuild: bool = False) -> SyncReport:
+        return self.index.sync(progress, rebuild=rebuild)
+
+    def search(
+        self,
+        query: str,
+        *,
+        kind: str | None = None,
+        limit: int = 10,
+        mode: str = "hybrid",
+        project: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        scope: str | None = None,
+        with_context: bool = True,
+    ) -> list[Hit]:
+        """The best ``limit`` hits for ``query``; ``scope`` restricts everything to one project."""
+        if mode not in MODES:
+            raise ValidationError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if not 1 <= limit <= MAX_LIMIT:
+            raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+        if not query.strip():
+            raise ValidationError("the search query is empty")
+        kind_value = NodeKind.parse(kind).value if kind else None
+        if scope is not None and project is not None and project != scope:
+            return []
+        where = Filter(kind=kind_value, project=scope if scope is not None else project, since=since, until=until)
+        self.index.sync()
+        ranked = self.rank(query, where, limit, mode)
+        return self._hits(query, ranked, scope, with_context)
+
+    def rank(self, query: str, where: Filter, limit: int, mode: str) -> list[tuple[int, float]]:
+        """(slot, score) pairs, best first, without reading documents or the graph."""
+        depth = max(CANDIDATES, limit)
+        vector: list[tuple[int, float]] = []
+        keyword: list[tuple[int, float]] = []
+        if mode in ("hybrid", "vector"):
+            query_vector = self.embedder.embed_query(query)
+            vector = self.index.vector_search(query_vector, depth, where)
+        if mode in ("hybrid", "keyword"):
+            keyword = self.index.keyword_search(query, depth, where)
+        if mode == "vector":
+            return vector[:limit]
+        if mode == "keyword":
+            return keyword[:limit]
+        fused = reciprocal_rank_fusion(
+            [[s for s, _ in vector], [s for s, _ in keyword]], self.weights, self.rrf_k
+        )
+        return fused[:limit]
+
+    def _hits(self, query: str, ranked: list[tuple[int, float]], scope: str | None, with_context: bool) -> list[Hit]:
+        rows = self.index.documents(slot for slot, _ in ranked)
+        hits: list[Hit] = []
+        for slot, score in ranked:
+            row = rows.get(slot)
+            if row is None or (scope is not None and row.project != scope):
+                continue
+            hits.append(Hit(row.node_id, row.kind, score, row.title, snippet(row.body, query), row.project))
+        if with_context and hits:
+            nodes = self.store.get_nodes([h.id for h in hits])
+
+            def visible(node: Node) -> bool:
+                return scope is None or node.properties.get("project") == scope
+
+            contexts = graph_context(self.store, [nodes[h.id] for h in hits if h.id in nodes], visible)
+            for hit in hits:
+                hit.context = contexts.get(hit.id, {})
+        return hits
+
+    def close(self) -> None:
+        self.index.close()
+
+
+@contextmanager
+def open_search(client: Any, embedder: Embedder | None = None, **index_options: Any) -> Iterator[SearchService]:
+    """A SearchService for the duration of a command."""
+    service = SearchService.for_client(client, embedder, **index_options)
+    try:
+        yield service
+    finally:
+        service.close()

@@ -1,0 +1,77 @@
+"""Every SQL statement of the search index file (``<data_dir>/search/index.sqlite``).
+
+Statements take parameters only; user text never becomes SQL. FTS5 query text
+is built by :func:`modelctx.search.keyword_index.match_expression`, which
+quotes every term, so user input cannot reach the FTS5 query syntax either.
+"""
+
+from __future__ import annotations
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    slot INTEGER PRIMARY KEY,
+    node_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    project TEXT,
+    at REAL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    seq INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS docs_seq ON docs(seq);
+CREATE TABLE IF NOT EXISTS embeddings (digest TEXT PRIMARY KEY, vector BLOB NOT NULL);
+CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(title, body, tokenize = 'porter unicode61');
+"""
+
+DROP_ALL: tuple[str, ...] = (
+    "DELETE FROM meta",
+    "DROP TABLE IF EXISTS docs",
+    "DROP TABLE IF EXISTS embeddings",
+    "DROP TABLE IF EXISTS docs_fts",
+)
+
+GET_META = "SELECT value FROM meta WHERE key = ?"
+SET_META = "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+
+SELECT_DOCS_BY_NODE = "SELECT slot, node_id, digest, at FROM docs WHERE node_id IN ({marks})"
+INSERT_DOC = (
+    "INSERT INTO docs(slot, node_id, kind, project, at, title, body, digest, seq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+UPDATE_DOC = (
+    "UPDATE docs SET kind = ?, project = ?, at = ?, title = ?, body = ?, digest = ?, seq = ? WHERE slot = ?"
+)
+MAX_SLOT = "SELECT COALESCE(MAX(slot), -1) FROM docs"
+COUNT_DOCS = "SELECT COUNT(*) FROM docs"
+DELETE_FTS = "DELETE FROM docs_fts WHERE rowid = ?"
+INSERT_FTS = "INSERT INTO docs_fts(rowid, title, body) VALUES (?, ?, ?)"
+
+SELECT_CACHED_DIGESTS = "SELECT digest FROM embeddings WHERE digest IN ({marks})"
+INSERT_EMBEDDING = "INSERT OR IGNORE INTO embeddings(digest, vector) VALUES (?, ?)"
+
+#: Rows changed after a given sequence, with their vectors (for the in-memory matrix).
+SELECT_ROWS_SINCE = (
+    "SELECT d.slot, d.kind, d.project, d.at, e.vector FROM docs d "
+    "JOIN embeddings e ON e.digest = d.digest WHERE d.seq > ? ORDER BY d.slot"
+)
+SELECT_DOCS_BY_SLOT = "SELECT slot, node_id, kind, project, at, title, body FROM docs WHERE slot IN ({marks})"
+
+#: BM25 hits; ``bm25()`` is lower-is-better, weights favour the title column.
+KEYWORD_SEARCH = (
+    "SELECT f.rowid, bm25(docs_fts, 2.0, 1.0) AS rank FROM docs_fts f "
+    "JOIN docs d ON d.slot = f.rowid "
+    "WHERE docs_fts MATCH ? "
+    "AND (? IS NULL OR d.kind = ?) "
+    "AND (? IS NULL OR d.project = ?) "
+    "AND (? IS NULL OR d.at >= ?) "
+    "AND (? IS NULL OR d.at <= ?) "
+    "ORDER BY rank LIMIT ?"
+)
+
+MAX_IN = 500
+
+
+def in_marks(n: int) -> str:
+    return ",".join("?" * n)
