@@ -72,8 +72,14 @@ def visible_node(client: Client, principal: Principal, node_id: str) -> Node:
     return node
 
 
-def _require(role: str, request: Request) -> Principal:
-    principal = authenticate(request)
+async def _require(role: str, request: Request) -> Principal:
+    # Async so that FastAPI runs it on the event loop: a thread hop per dependency costs more than the check.
+    if request.headers.get("authorization"):
+        from starlette.concurrency import run_in_threadpool
+
+        principal = await run_in_threadpool(authenticate, request)  # reads the token file
+    else:
+        principal = authenticate(request)  # no I/O: the local admin, or an immediate 401
     if not principal.allows(role):
         from fastapi import HTTPException
 
@@ -81,16 +87,21 @@ def _require(role: str, request: Request) -> Principal:
     return principal
 
 
-def reader(request: Request) -> Principal:
+async def reader(request: Request) -> Principal:
     """Dependency: any valid caller (reader, writer or admin)."""
-    return _require("reader", request)
+    return await _require("reader", request)
 
 
-def writer(request: Request) -> Principal:
+async def writer(request: Request) -> Principal:
     """Dependency: a caller allowed to write."""
-    return _require("writer", request)
+    return await _require("writer", request)
 
 
-def admin(request: Request) -> Principal:
+async def admin(request: Request) -> Principal:
     """Dependency: a caller allowed to manage tokens."""
-    return _require("admin", request)
+    return await _require("admin", request)
+
+
+async def current_client(request: Request) -> Client:
+    """Dependency form of ``get_client`` that runs on the event loop (no thread hop)."""
+    return get_client(request)

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from modelctx.api.deps import Principal, get_client, reader, visible_node
+from modelctx.api.deps import Principal, current_client, reader, visible_node
 from modelctx.client import Client
 from modelctx.graph.lineage import Impact, impact, is_active_deployment, lineage
 from modelctx.graph.model import NodeKind, Subgraph, parse_edge_types
@@ -65,7 +65,7 @@ def _truncate(subgraph: Subgraph, max_nodes: int) -> tuple[Subgraph, bool]:
 def get_lineage(
     node_id: str,
     principal: Annotated[Principal, Depends(reader)],
-    client: Annotated[Client, Depends(get_client)],
+    client: Annotated[Client, Depends(current_client)],
     direction: Literal["up", "down", "both"] = "up",
     depth: Annotated[int | None, Query(ge=0, le=1000, description="Maximum hops (default: all)")] = None,
     edge_type: Annotated[list[str] | None, Query(description="Edge types to follow (default: lineage edges)")] = None,
@@ -111,6 +111,6 @@ def scoped_impact(client: Client, principal: Principal, node_id: str) -> Impact:
 def get_impact(
     node_id: str,
     principal: Annotated[Principal, Depends(reader)],
-    client: Annotated[Client, Depends(get_client)],
+    client: Annotated[Client, Depends(current_client)],
 ) -> dict[str, Any]:
     return scoped_impact(client, principal, node_id).to_json()

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from modelctx.api.deps import Principal, get_client, reader, visible_node, writer
+from modelctx.api.deps import Principal, current_client, reader, visible_node, writer
 from modelctx.client import Client
 from modelctx.errors import ValidationError
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
@@ -47,7 +47,7 @@ def summary(node: Node) -> dict[str, Any]:
 @router.get("/nodes", summary="List nodes by kind and property filters")
 def list_nodes(
     principal: Annotated[Principal, Depends(reader)],
-    client: Annotated[Client, Depends(get_client)],
+    client: Annotated[Client, Depends(current_client)],
     kind: Annotated[str | None, Query(description="Node kind, e.g. model_version")] = None,
     where: Annotated[list[str], Query(description="Property filter key:value (repeatable)")] = [],  # noqa: B006
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
@@ -71,7 +71,7 @@ def list_nodes(
 def get_node(
     node_id: str,
     principal: Annotated[Principal, Depends(reader)],
-    client: Annotated[Client, Depends(get_client)],
+    client: Annotated[Client, Depends(current_client)],
 ) -> dict[str, Any]:
     return summary(visible_node(client, principal, node_id))
 
@@ -124,7 +124,7 @@ def _scoped_batch(client: Client, principal: Principal, nodes: list[Node], edges
 def write_nodes(
     body: WriteIn,
     principal: Annotated[Principal, Depends(writer)],
-    client: Annotated[Client, Depends(get_client)],
+    client: Annotated[Client, Depends(current_client)],
 ) -> dict[str, Any]:
     """Upsert a batch (idempotent); the change log records the caller as the actor."""
     nodes = [Node(n.id, NodeKind.parse(n.kind), n.properties) for n in body.nodes]
@@ -145,7 +145,7 @@ def _capped(items: list[dict[str, Any]]) -> dict[str, Any]:
 def node_context(
     node_id: str,
     principal: Annotated[Principal, Depends(reader)],
-    client: Annotated[Client, Depends(get_client)],
+    client: Annotated[Client, Depends(current_client)],
 ) -> dict[str, Any]:
     """What the explorer's side panel shows; for a Model, reviews and deployments of its versions too."""
     node = visible_node(client, principal, node_id)

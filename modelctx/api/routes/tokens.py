@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from modelctx.api.deps import Principal, admin, get_client
+from modelctx.api.deps import Principal, admin, current_client
 from modelctx.api.tokens import create_token, list_tokens, revoke_token
 from modelctx.client import Client
 from modelctx.errors import NotFoundError
@@ -26,7 +26,7 @@ class TokenIn(BaseModel):
 def post_token(
     body: TokenIn,
     principal: Annotated[Principal, Depends(admin)],
-    client: Annotated[Client, Depends(get_client)],
+    client: Annotated[Client, Depends(current_client)],
 ) -> dict[str, Any]:
     project = body.project
     if principal.project is not None:
@@ -40,7 +40,7 @@ def post_token(
 @router.get("/tokens", summary="List tokens (never their secrets)")
 def get_tokens(
     principal: Annotated[Principal, Depends(admin)],
-    client: Annotated[Client, Depends(get_client)],
+    client: Annotated[Client, Depends(current_client)],
 ) -> dict[str, Any]:
     tokens = [t for t in list_tokens(client) if principal.project in (None, t.project)]
     return {"tokens": [t.to_json() for t in tokens]}
@@ -50,7 +50,7 @@ def get_tokens(
 def delete_token(
     name: str,
     principal: Annotated[Principal, Depends(admin)],
-    client: Annotated[Client, Depends(get_client)],
+    client: Annotated[Client, Depends(current_client)],
 ) -> dict[str, Any]:
     if principal.project is not None:
         active = [t for t in list_tokens(client, include_revoked=False) if t.name == name]
