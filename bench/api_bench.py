@@ -186,7 +186,7 @@ def main() -> None:
     b_lin, b_node = percentile(base_lineage, 0.5) * 1e3, percentile(base_node, 0.5) * 1e3
     print(f"\nlatency (ms); '+' is the HTTP layer's cost over the direct call at p50, 'x' the ratio; "
           f"{args.clients} clients x {args.requests} requests")
-    print("lineage (GET /api/v1/lineage/{id}?direction=up&depth=%d)" % args.depth)
+    print(f"lineage (GET /api/v1/lineage/{{id}}?direction=up&depth={args.depth})")
     print(row("baseline: lineage() in-process", base_lineage, None))
     print(row("http, 1 client", one_lineage, b_lin))
     print(row(f"http, {args.clients} concurrent clients", many_lineage, b_lin, wall_lineage))
