@@ -130,13 +130,13 @@ class SearchIndex:
 
     def _check_model(self) -> None:
         if self._meta("model") != self.embedder.name or self._meta("dim") != str(self.embedder.dim):
-            self._reset()
+            self._reset(keep_cache=False)
 
-    def _reset(self) -> None:
-        """Forget everything: a new model, a replaced store or ``--rebuild``."""
+    def _reset(self, *, keep_cache: bool = True) -> None:
+        """Forget the documents (a replaced store, ``--rebuild``) and, for a new model, the embedding cache."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in sql.DROP_ALL:
+            for statement in (*sql.DROP_DOCS, *(() if keep_cache else (sql.DROP_CACHE,))):
                 self.conn.execute(statement)
             self.conn.execute("COMMIT")
         except BaseException:

@@ -25,12 +25,12 @@ CREATE TABLE IF NOT EXISTS embeddings (digest TEXT PRIMARY KEY, vector BLOB NOT 
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(title, body, tokenize = 'porter unicode61');
 """
 
-DROP_ALL: tuple[str, ...] = (
+DROP_DOCS: tuple[str, ...] = (
     "DELETE FROM meta",
     "DROP TABLE IF EXISTS docs",
-    "DROP TABLE IF EXISTS embeddings",
     "DROP TABLE IF EXISTS docs_fts",
 )
+DROP_CACHE = "DROP TABLE IF EXISTS embeddings"
 
 GET_META = "SELECT value FROM meta WHERE key = ?"
 SET_META = "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"

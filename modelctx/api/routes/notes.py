@@ -1,0 +1,52 @@
+"""Notes: attach an Insight (free text) to a node — ``POST /nodes/{id}/notes`` or ``POST /notes``.
+
+The Insight is written with the caller's actor and copies the target's
+project; a project-scoped caller may only annotate nodes of its project.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+
+from modelctx.api.deps import Principal, current_client, visible_node, writer
+from modelctx.client import Client
+from modelctx.search.notes import MAX_NOTE_CHARS, attach_note
+
+router = APIRouter(tags=["notes"])
+
+
+class NoteBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=MAX_NOTE_CHARS, description="The note, in words.")
+
+
+class NoteRequest(NoteBody):
+    node_id: str = Field(min_length=3, max_length=1000, description="The node the note is about.")
+
+
+def _attach(client: Client, principal: Principal, node_id: str, text: str) -> dict[str, Any]:
+    visible_node(client, principal, node_id)
+    insight = attach_note(client.store, node_id, text, actor=principal.actor)
+    return {**insight.to_json(), "about": node_id}
+
+
+@router.post("/nodes/{node_id:path}/notes", status_code=201, summary="Attach a note (an Insight) to a node")
+def add_node_note(
+    node_id: str,
+    body: NoteBody,
+    principal: Annotated[Principal, Depends(writer)],
+    client: Annotated[Client, Depends(current_client)],
+) -> dict[str, Any]:
+    return _attach(client, principal, node_id, body.text)
+
+
+@router.post("/notes", status_code=201, summary="Attach a note (an Insight) to the node it names")
+def add_note(
+    body: NoteRequest,
+    principal: Annotated[Principal, Depends(writer)],
+    client: Annotated[Client, Depends(current_client)],
+) -> dict[str, Any]:
+    return _attach(client, principal, body.node_id, body.text)

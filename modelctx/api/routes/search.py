@@ -1,0 +1,58 @@
+"""``GET /search``: keyword, vector or hybrid search with graph context per hit.
+
+The search service (and its embedding model) is created on the first search
+and kept on the app. A project-scoped caller gets hits, snippets and context
+from its own project only: the scope is applied inside the index, before
+ranking, and again to every context node.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+
+from modelctx.api.deps import Principal, reader
+from modelctx.search.service import MAX_LIMIT, SearchService, parse_when
+
+router = APIRouter(tags=["search"])
+
+_SERVICE_LOCK = threading.Lock()
+
+
+def search_service(request: Request) -> SearchService:
+    """The app's SearchService, created once (loading the model takes seconds)."""
+    state = request.app.state
+    service: SearchService | None = getattr(state, "search_service", None)
+    if service is None:
+        with _SERVICE_LOCK:
+            service = getattr(state, "search_service", None)
+            if service is None:
+                service = SearchService.for_client(state.client)
+                state.search_service = service
+    return service
+
+
+@router.get("/search", summary="Search the graph by meaning and by words")
+def search(
+    request: Request,
+    principal: Annotated[Principal, Depends(reader)],
+    q: Annotated[str, Query(max_length=2000, description="What to look for, in words")] = "",
+    kind: Annotated[str | None, Query(description="Only nodes of this kind, e.g. model_version")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
+    mode: Annotated[str, Query(pattern="^(hybrid|vector|keyword)$")] = "hybrid",
+    project: Annotated[str | None, Query(description="Only nodes of this project")] = None,
+    since: Annotated[str | None, Query(description="Only nodes at or after this ISO date/time")] = None,
+    until: Annotated[str | None, Query(description="Only nodes at or before this ISO date/time")] = None,
+) -> dict[str, Any]:
+    if principal.project is not None and project is not None and project != principal.project:
+        raise HTTPException(status_code=403, detail=f"this token is limited to project {principal.project!r}")
+    since_at, until_at = parse_when(since, "since"), parse_when(until, "until")
+    if not q.strip():
+        return {"query": q, "mode": mode, "hits": []}
+    hits = search_service(request).search(
+        q, kind=kind or None, limit=limit, mode=mode, project=project,
+        since=since_at, until=until_at, scope=principal.project,
+    )
+    return {"query": q, "mode": mode, "hits": [h.to_json() for h in hits]}
