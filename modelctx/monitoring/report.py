@@ -162,7 +162,7 @@ def _plot(feature: str, reference: Any, current: Any, drift: FeatureDrift, folde
     ax.hist(reference, bins=30, alpha=0.55, density=True, label="training")
     ax.hist(current, bins=30, alpha=0.55, density=True, label="served")
     ax.set_title(f"{feature}: PSI {drift.psi:.2f}, KS {drift.ks_statistic:.2f} ({drift.severity})")
-    ax.legend()
+    ax.legend(loc="upper right")  # loc="best" searches the data and warns on large windows
     fig.tight_layout()
     path = folder / f"{re.sub(r'[^A-Za-z0-9._-]+', '_', feature)}.png"
     fig.savefig(path)

@@ -16,6 +16,7 @@ import math
 import os
 import time
 import uuid
+import weakref
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,24 @@ if TYPE_CHECKING:
 FLUSH_SECONDS = 30.0
 
 RUNNING, FINISHED, FAILED = "RUNNING", "FINISHED", "FAILED"
+
+
+# Ids of large nodes (environments, dataset versions) seen stored, per open store object: a loop
+# of runs checks the store once instead of re-reading or re-writing them every run.
+_known: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+def _known_to(store: Any, node_id_: str) -> bool:
+    try:
+        seen = _known.setdefault(store, set())
+    except TypeError:  # a store that cannot be weakly referenced: just ask it
+        return node_id_ in store.get_nodes([node_id_])
+    if node_id_ in seen:
+        return True
+    if node_id_ in store.get_nodes([node_id_]):
+        seen.add(node_id_)
+        return True
+    return False
 
 
 def person_for(actor: str) -> Node:
@@ -153,7 +172,7 @@ class TrackedRun:
             from modelctx.training.environment import capture_environment
 
             env = capture_environment()
-            if env.id not in store.get_nodes([env.id]):  # its package list is large: write it once
+            if not _known_to(store, env.id):  # its package list is large: write it once per store
                 nodes.append(env)
             edges.append(Edge(self.id, env.id, EdgeType.USED, {"role": "environment"}))
             self.tags.setdefault("environment", env.id)
@@ -237,8 +256,9 @@ class TrackedRun:
 
             described = describe_file(text, name=name, lookup=self.client.store, project=self.project)
             version_id = described.version_id
-            self._pending_nodes.extend(described.nodes)
-            self._pending_edges.extend(described.edges)
+            if not _known_to(self.client.store, version_id):  # profiles are large: skip rewriting them
+                self._pending_nodes.extend(described.nodes)
+                self._pending_edges.extend(described.edges)
         self._pending_edges.append(Edge(self.id, version_id, EdgeType.USED, {"role": role}))
         self.datasets[version_id] = role
         return version_id

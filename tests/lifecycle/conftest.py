@@ -18,6 +18,7 @@ from modelctx.client import Client
 from modelctx.config import Settings
 from modelctx.graph.model import Node
 from modelctx.graph.store import GraphStore
+from tests.backends import BackendHarness
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Ada Lovelace", "GIT_AUTHOR_EMAIL": "ada@example.com",
            "GIT_COMMITTER_NAME": "Ada Lovelace", "GIT_COMMITTER_EMAIL": "ada@example.com"}
@@ -26,6 +27,12 @@ GIT_ENV = {"GIT_AUTHOR_NAME": "Ada Lovelace", "GIT_AUTHOR_EMAIL": "ada@example.c
 @pytest.fixture
 def client(store: GraphStore) -> Client:
     return Client(store, Settings(), "user:ada")
+
+
+@pytest.fixture
+def store_uri(backend: BackendHarness, store: GraphStore, tmp_path: Path) -> str:
+    """The store's URI with its password, for CLI invocations (``store.uri`` is redacted)."""
+    return backend.uri(tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -34,8 +34,8 @@ def test_demo_world_is_complete_and_idempotent(client: Client) -> None:
     assert store.counts() == counts
 
 
-def test_demo_command_prints_the_lineage_of_a_deployed_model(client: Client) -> None:
-    result = CliRunner().invoke(main, ["--store", client.store.uri, "demo", "--no-serve"])
+def test_demo_command_prints_the_lineage_of_a_deployed_model(client: Client, store_uri: str) -> None:
+    result = CliRunner().invoke(main, ["--store", store_uri, "demo", "--no-serve"])
     assert result.exit_code == 0, result.output
     assert "DEPLOYS → ModelVersion tumour-classifier v2" in result.output
     assert "USED (training) → DatasetVersion breast-cancer" in result.output

@@ -31,7 +31,7 @@ def shifted_rows(frame: Any, n: int) -> list[tuple[dict[str, Any], int]]:
 
 
 def test_train_approve_serve_monitor_lineage(
-    client: Client, cancer_csv: Path, code_repo: Path, tmp_path: Path, breast_cancer: Any,
+    client: Client, store_uri: str, cancer_csv: Path, code_repo: Path, tmp_path: Path, breast_cancer: Any,
     running_server: type[RunningServer],
 ) -> None:
     version = train_cancer_model(client, cancer_csv, code_repo)
@@ -73,7 +73,7 @@ def test_train_approve_serve_monitor_lineage(
     about = {e.target for e in client.store.get_edges([insight.id], "out", [EdgeType.ABOUT])}
     assert about == {outcome.report.id, deployment_id}
 
-    result = CliRunner().invoke(main, ["--store", client.store.uri, "lineage", outcome.report.id,
+    result = CliRunner().invoke(main, ["--store", store_uri, "lineage", outcome.report.id,
                                        "--direction", "up", "--json"])
     assert result.exit_code == 0, result.output
     reached = {n["id"]: n for n in json.loads(result.output)["nodes"]}
@@ -89,7 +89,7 @@ def test_train_approve_serve_monitor_lineage(
 
 
 def test_monitor_command_on_unshifted_traffic_is_ok(
-    client: Client, cancer_csv: Path, code_repo: Path, tmp_path: Path, breast_cancer: Any,
+    client: Client, store_uri: str, cancer_csv: Path, code_repo: Path, tmp_path: Path, breast_cancer: Any,
 ) -> None:
     version = train_cancer_model(client, cancer_csv, code_repo)
     review(client, tmp_path, version, "approved", "2026-01-05T10:00:00+00:00")
@@ -98,7 +98,7 @@ def test_monitor_command_on_unshifted_traffic_is_ok(
             for _, r in breast_cancer.sample(n=300, random_state=1).iterrows()]
     service.predict(rows)
     service.close()
-    result = CliRunner().invoke(main, ["--store", client.store.uri, "monitor", service.deployment.id,
+    result = CliRunner().invoke(main, ["--store", store_uri, "monitor", service.deployment.id,
                                        "--window", "all", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)

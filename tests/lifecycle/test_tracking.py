@@ -88,7 +88,7 @@ def test_bad_metric_is_a_validation_error(client: Client) -> None:
     assert client.store.get_nodes([run.id])[run.id].properties["status"] == "FAILED"
 
 
-def test_train_command_from_config(client: Client, cancer_csv: Path, tmp_path: Path) -> None:
+def test_train_command_from_config(client: Client, store_uri: str, cancer_csv: Path, tmp_path: Path) -> None:
     config = tmp_path / "train.yaml"
     config.write_text(yaml.safe_dump({
         "model": "cancer-forest", "project": "oncology", "dataset": "data/breast_cancer.csv",
@@ -98,16 +98,18 @@ def test_train_command_from_config(client: Client, cancer_csv: Path, tmp_path: P
         "split": {"test_size": 0.3, "stratify": True}, "metrics": ["accuracy", "roc_auc"],
         "aliases": ["candidate"],
     }))
-    result = CliRunner().invoke(main, ["--store", client.store.uri, "train", str(config), "--json"])
+    result = CliRunner().invoke(main, ["--store", store_uri, "train", str(config), "--json"])
     assert result.exit_code == 0, result.output
     version = resolve_model_version(client.store, "cancer-forest@candidate")
     assert version.properties["metrics"]["accuracy"] > 0.85
     assert version.properties["params"]["n_estimators"] == 20
 
 
-def test_train_config_refuses_non_sklearn_class(client: Client, cancer_csv: Path, tmp_path: Path) -> None:
+def test_train_config_refuses_non_sklearn_class(
+    client: Client, store_uri: str, cancer_csv: Path, tmp_path: Path
+) -> None:
     config = tmp_path / "train.yaml"
     config.write_text(yaml.safe_dump({"model": "m", "dataset": str(cancer_csv), "target": "target",
                                       "estimator": {"class": "os.system"}}))
-    result = CliRunner().invoke(main, ["--store", client.store.uri, "train", str(config)])
-    assert result.exit_code != 0 and "must be a scikit-learn class path" in str(result.exception)
+    result = CliRunner().invoke(main, ["--store", store_uri, "train", str(config)])
+    assert result.exit_code != 0 and "must be a scikit-learn class path" in result.output + str(result.exception)
