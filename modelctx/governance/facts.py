@@ -121,9 +121,10 @@ def people_of(store: GraphStore, node_id: str) -> list[Node]:
 def reviewer_identities(store: GraphStore, review: Node) -> set[str]:
     """Who wrote a review: its ``reviewer`` property and the persons it is attributed to."""
     names: set[str] = set()
-    reviewer = review.properties.get("reviewer")
-    if reviewer:
-        names.add(str(reviewer).strip().lower())
+    for key in ("reviewer", "reviewer_email"):
+        value = review.properties.get(key)
+        if value:
+            names.add(str(value).strip().lower())
     for person in people_of(store, review.id):
         names |= identities_of_person(person)
     return names

@@ -95,6 +95,12 @@ def lineage_diagram(graph: Mapping[str, Any], root: str) -> bytes:
 
 def _series(values: Any) -> tuple[list[float], list[float]] | None:
     """Steps and values from the shapes a metric history may take."""
+    if isinstance(values, Mapping) and isinstance(values.get("values"), list):
+        points_only = values["values"]
+        steps_given = values.get("steps")
+        if not isinstance(steps_given, list) or len(steps_given) != len(points_only):
+            steps_given = list(range(len(points_only)))
+        values = [[step, value] for step, value in zip(steps_given, points_only, strict=True)]
     if not isinstance(values, list) or not values:
         return None
     steps: list[float] = []

@@ -84,17 +84,27 @@ class Rule:
     check: RuleFn
 
 
-def _deployments(store: GraphStore) -> Iterator[tuple[Node, Node | None]]:
-    """Active deployments with the model version each deploys."""
+def _deployments(store: GraphStore, *, include_retired: bool = False) -> Iterator[tuple[Node, Node | None]]:
+    """Deployments (active ones unless ``include_retired``) with the model version each deploys."""
     for deployment in facts.iter_nodes(store, NodeKind.DEPLOYMENT):
-        if not is_active_deployment(deployment):
+        if not include_retired and not is_active_deployment(deployment):
             continue
         versions = facts.targets_of(store, deployment.id, EdgeType.DEPLOYS)
         yield deployment, (versions[0] if versions else None)
 
 
+def _describe(deployment: Node) -> str:
+    """A deployment's id, marked when retired or deployed through a governance override."""
+    text = deployment.id if is_active_deployment(deployment) else f"{deployment.id} (retired)"
+    override = deployment.properties.get("governance_override")
+    if isinstance(override, dict) and override.get("reason"):
+        text += f" [deployed with a governance override: {override['reason']}]"
+    return text
+
+
 def _deployed_without_approval(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
-    for deployment, version in _deployments(ctx.store):
+    # A retired deployment still served traffic: the violation stays on the record.
+    for deployment, version in _deployments(ctx.store, include_retired=bool(ctx.params.get("include_retired"))):
         if version is None:
             continue
         deployed = facts.event_time(deployment)
@@ -109,17 +119,17 @@ def _deployed_without_approval(ctx: Context) -> Iterator[tuple[str, list[str], l
         if approvals:
             late = approvals[0]
             yield (
-                f"{deployment.id} deploys {version.id}, approved only after it was deployed ({late.id})",
+                f"{_describe(deployment)} deploys {version.id}, approved only after it was deployed ({late.id})",
                 [deployment.id, version.id, late.id],
                 [link, Edge(late.id, version.id, EdgeType.REVIEWS)],
             )
         else:
-            yield (f"{deployment.id} deploys {version.id}, which has no approved review",
+            yield (f"{_describe(deployment)} deploys {version.id}, which has no approved review",
                    [deployment.id, version.id], [link])
 
 
 def _deployed_after_rejection(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
-    for deployment, version in _deployments(ctx.store):
+    for deployment, version in _deployments(ctx.store, include_retired=bool(ctx.params.get("include_retired"))):
         if version is None:
             continue
         deployed = facts.event_time(deployment)
@@ -130,7 +140,7 @@ def _deployed_after_rejection(ctx: Context) -> Iterator[tuple[str, list[str], li
         if decisive and facts.verdict_of(decisive[-1]) == "rejected":
             rejection = decisive[-1]
             yield (
-                f"{deployment.id} deploys {version.id} after it was rejected in {rejection.id}"
+                f"{_describe(deployment)} deploys {version.id} after it was rejected in {rejection.id}"
                 + (f" by {rejection.properties['reviewer']}" if rejection.properties.get("reviewer") else ""),
                 [deployment.id, version.id, rejection.id],
                 [Edge(deployment.id, version.id, EdgeType.DEPLOYS), Edge(rejection.id, version.id, EdgeType.REVIEWS)],
@@ -226,10 +236,10 @@ def _stale_monitoring(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]
 BUILTIN_RULES: dict[str, Rule] = {
     rule.name: rule
     for rule in (
-        Rule("deployed_without_approval", "an active deployment of a model version with no approved review "
-             "at deployment time", "high", {}, _deployed_without_approval),
-        Rule("deployed_after_rejection", "an active deployment of a model version whose last verdict before "
-             "deployment was a rejection", "critical", {}, _deployed_after_rejection),
+        Rule("deployed_without_approval", "a deployment of a model version with no approved review "
+             "at deployment time", "high", {"include_retired": True}, _deployed_without_approval),
+        Rule("deployed_after_rejection", "a deployment of a model version whose last verdict before "
+             "deployment was a rejection", "critical", {"include_retired": True}, _deployed_after_rejection),
         Rule("self_approval", "a model version approved by the person who trained or owns it",
              "high", {}, _self_approval),
         Rule("trained_on_flagged_data", "a model version or active deployment downstream of a node flagged as bad",

@@ -122,3 +122,13 @@ def test_dataset_version_report_is_its_impact(store: GraphStore, world: dict[str
 def test_other_kinds_are_refused(store: GraphStore, world: dict[str, Node]) -> None:
     with pytest.raises(ValidationError, match="audit reports cover"):
         build_report(store, world["run"].id)
+
+
+def test_metric_history_shapes() -> None:
+    from modelctx.governance.plots import metric_history_plot
+
+    for history in ({"acc": {"steps": [10, 20], "values": [0.8, 0.9]}}, {"acc": [[0, 0.8], [1, 0.9]]},
+                    {"acc": [0.8, 0.9]}, [{"key": "acc", "step": 0, "value": 0.8}]):
+        png = metric_history_plot(history, "t")
+        assert png is not None and png.startswith(b"\x89PNG")
+    assert metric_history_plot({"acc": "high"}, "t") is None

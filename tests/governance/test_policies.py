@@ -97,6 +97,11 @@ def test_self_approval_by_reviewer_property(store: GraphStore) -> None:
     assert (names["run"].id, EdgeType.ATTRIBUTED_TO, names["ana"].id) in evidence
 
 
+def test_self_approval_by_reviewer_email(store: GraphStore) -> None:
+    names = write_world(store, change={"review": {"reviewer": "Ana Lovelace", "reviewer_email": "ana@example.org"}})
+    assert [f.nodes[0] for f in rule(check_policies(store, now=FRESH), "self_approval")] == [names["review"].id]
+
+
 def test_self_approval_by_attribution_only(store: GraphStore) -> None:
     _nodes, _edges, base = governed_world()
     names = write_world(store, change={"review": {"reviewer": None}},
@@ -146,9 +151,17 @@ def test_a_deployment_never_monitored_is_stale(store: GraphStore) -> None:
     assert finding.nodes == [names["deployment"].id] and "no monitoring report" in finding.message
 
 
-def test_a_retired_deployment_is_not_checked(store: GraphStore) -> None:
-    write_world(store, drop=("review", "report"), change={"deployment": {"status": "retired"}})
-    assert check_policies(store, now=FRESH) == []
+def test_a_retired_deployment_keeps_its_approval_finding_but_needs_no_monitoring(store: GraphStore) -> None:
+    override = {"reason": "load test in the sandbox", "actor": "user:root"}
+    write_world(store, drop=("review", "report"),
+                change={"deployment": {"status": "retired", "retired_at": "2026-01-15T00:00:00+00:00",
+                                       "governance_override": override}})
+    [finding] = check_policies(store, now=FRESH)
+    assert finding.rule == "deployed_without_approval"
+    assert "(retired)" in finding.message and "override: load test in the sandbox" in finding.message
+    rules = load_rules(None)
+    rules["deployed_without_approval"].params["include_retired"] = False
+    assert check_policies(store, rules, now=FRESH) == []
 
 
 def test_rules_yaml_disables_and_tunes(store: GraphStore, tmp_path: Path) -> None:
