@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
-from modelctx.api.deps import Principal, current_client, reader, visible_node
+from modelctx.api.deps import Principal, current_client, json_response, reader, visible_node
 from modelctx.client import Client
 from modelctx.graph.lineage import Impact, impact, is_active_deployment, lineage
 from modelctx.graph.model import NodeKind, Subgraph, parse_edge_types
@@ -71,7 +71,7 @@ def get_lineage(
     edge_type: Annotated[list[str] | None, Query(description="Edge types to follow (default: lineage edges)")] = None,
     max_nodes: Annotated[int, Query(ge=1, le=MAX_NODES, description="Truncate larger answers")] = 5000,
     properties: Annotated[bool, Query(description="Include node properties")] = True,
-) -> dict[str, Any]:
+) -> Response:
     visible_node(client, principal, node_id)
     types = parse_edge_types(edge_type) if edge_type else None
     if direction == "both":
@@ -82,7 +82,7 @@ def get_lineage(
     else:
         subgraph = lineage(client.store, node_id, direction, depth=depth, edge_types=types)
     subgraph, truncated = _truncate(scope_subgraph(subgraph, principal, node_id), max_nodes)
-    return {
+    return json_response({
         "root": node_id,
         "direction": direction,
         "nodes": [
@@ -91,7 +91,7 @@ def get_lineage(
         ],
         "edges": [e.to_json() for e in subgraph.edges],
         "truncated": truncated,
-    }
+    })
 
 
 def scoped_impact(client: Client, principal: Principal, node_id: str) -> Impact:
@@ -112,5 +112,5 @@ def get_impact(
     node_id: str,
     principal: Annotated[Principal, Depends(reader)],
     client: Annotated[Client, Depends(current_client)],
-) -> dict[str, Any]:
-    return scoped_impact(client, principal, node_id).to_json()
+) -> Response:
+    return json_response(scoped_impact(client, principal, node_id).to_json())

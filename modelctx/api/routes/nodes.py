@@ -6,10 +6,10 @@ import importlib.util
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from modelctx.api.deps import Principal, current_client, reader, visible_node, writer
+from modelctx.api.deps import Principal, current_client, json_response, reader, visible_node, writer
 from modelctx.client import Client
 from modelctx.errors import ValidationError
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
@@ -52,19 +52,19 @@ def list_nodes(
     where: Annotated[list[str], Query(description="Property filter key:value (repeatable)")] = [],  # noqa: B006
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> dict[str, Any]:
+) -> Response:
     node_kind = NodeKind.parse(kind) if kind else None
     filters = parse_where(where)
     if principal.project is not None:
         if filters.setdefault("project", principal.project) != principal.project:
-            return {"nodes": [], "limit": limit, "offset": offset, "next_offset": None}
+            return json_response({"nodes": [], "limit": limit, "offset": offset, "next_offset": None})
     nodes = client.store.find_nodes(node_kind, filters, limit=limit, offset=offset)
-    return {
+    return json_response({
         "nodes": [summary(n) for n in nodes],
         "limit": limit,
         "offset": offset,
         "next_offset": offset + len(nodes) if len(nodes) == limit else None,
-    }
+    })
 
 
 @router.get("/nodes/{node_id:path}", summary="Get one node")
@@ -72,8 +72,8 @@ def get_node(
     node_id: str,
     principal: Annotated[Principal, Depends(reader)],
     client: Annotated[Client, Depends(current_client)],
-) -> dict[str, Any]:
-    return summary(visible_node(client, principal, node_id))
+) -> Response:
+    return json_response(summary(visible_node(client, principal, node_id)))
 
 
 class NodeIn(BaseModel):
@@ -146,7 +146,7 @@ def node_context(
     node_id: str,
     principal: Annotated[Principal, Depends(reader)],
     client: Annotated[Client, Depends(current_client)],
-) -> dict[str, Any]:
+) -> Response:
     """What the explorer's side panel shows; for a Model, reviews and deployments of its versions too."""
     node = visible_node(client, principal, node_id)
     store = client.store
@@ -187,4 +187,4 @@ def node_context(
     links: dict[str, str] = {"lineage": f"/api/v1/lineage/{node_id}"}
     if _AUDIT_ROUTE_PRESENT and node.kind in (NodeKind.MODEL_VERSION, NodeKind.DATASET_VERSION):
         links["audit"] = f"/api/v1/audit/{node_id}"
-    return {"node": summary(node), **{k: _capped(v) for k, v in sections.items()}, "links": links}
+    return json_response({"node": summary(node), **{k: _capped(v) for k, v in sections.items()}, "links": links})
