@@ -6,7 +6,7 @@ import pytest
 from neo4j import GraphDatabase
 from neo4j.exceptions import ConstraintError
 
-from modelctx.errors import BackendError, BackendUnavailable, ConfigError
+from modelctx.errors import BackendError, BackendUnavailable, ConfigError, NotFoundError
 from modelctx.graph.backends import neo4j_cypher as cy
 from modelctx.graph.backends.neo4j import Neo4jGraphStore
 from modelctx.graph.model import EdgeType, Node, NodeKind
@@ -122,10 +122,11 @@ def test_property_names_are_data_not_cypher(neo4j_store: Neo4jGraphStore) -> Non
     assert neo4j_store.get_node("model:odd").properties == {odd: "v", "name": "odd"}
 
 
-def test_varlength_engine_agrees_with_breadth_first(neo4j_store: Neo4jGraphStore, neo4j_uri: str) -> None:
+def test_breadth_first_engine_agrees_with_varlength(neo4j_store: Neo4jGraphStore, neo4j_uri: str) -> None:
+    assert neo4j_store.traversal == "varlength"
     nodes, edges, _ = lineage_world()
     neo4j_store.write(nodes, edges)
-    varlength = Neo4jGraphStore.from_uri(neo4j_uri + "?traversal=varlength")
+    bfs = Neo4jGraphStore.from_uri(neo4j_uri + "?traversal=bfs")
     try:
         type_sets = [None, [EdgeType.DERIVED_FROM], [EdgeType.USED, EdgeType.IN_REPO, EdgeType.ATTRIBUTED_TO]]
         for node in nodes:
@@ -133,7 +134,10 @@ def test_varlength_engine_agrees_with_breadth_first(neo4j_store: Neo4jGraphStore
                 for types in type_sets:
                     for depth in (None, 1, 3):
                         args = {"edge_types": types, "max_depth": depth}
-                        assert varlength.reachable([node.id], direction, **args) == neo4j_store.reachable(
+                        assert bfs.reachable([node.id], direction, **args) == neo4j_store.reachable(
                             [node.id], direction, **args), (node.id, direction, types, depth)
+        with pytest.raises(NotFoundError, match="run:sdk/nope"):
+            bfs.reachable(["run:sdk/nope"], "up")
+        assert bfs.reachable([nodes[0].id], "up", max_depth=0) == {}
     finally:
-        varlength.close()
+        bfs.close()

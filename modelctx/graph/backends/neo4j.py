@@ -65,7 +65,7 @@ T = TypeVar("T")
 ROWS_PER_STATEMENT = 5000
 _CHANGES_PAGE = 5000
 _INT64 = 2**63
-_TRAVERSALS = ("bfs", "varlength")
+_TRAVERSALS = ("varlength", "bfs")
 
 
 #: Optional modules the driver imports eagerly when installed (2-3 s) for data-frame results we never ask for.
@@ -138,7 +138,7 @@ class Neo4jGraphStore(GraphStoreBase):
         user: str | None = None,
         password: str | None = None,
         database: str | None = None,
-        traversal: str = "bfs",
+        traversal: str = "varlength",
         display_uri: str | None = None,
     ) -> None:
         if traversal not in _TRAVERSALS:
@@ -167,7 +167,7 @@ class Neo4jGraphStore(GraphStoreBase):
 
     @classmethod
     def from_uri(cls, uri: str) -> Neo4jGraphStore:
-        """Parse ``scheme://user:pass@host:port[/database][?traversal=bfs|varlength]``."""
+        """Parse ``scheme://user:pass@host:port[/database][?traversal=varlength|bfs]``."""
         parts = urlsplit(uri)
         scheme = parts.scheme.lower()
         if scheme not in NEO4J_SCHEMES:
@@ -192,7 +192,7 @@ class Neo4jGraphStore(GraphStoreBase):
             user=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
             database=database,
-            traversal=options.get("traversal", "bfs"),
+            traversal=options.get("traversal", "varlength"),
             display_uri=uri,
         )
 
@@ -219,15 +219,19 @@ class Neo4jGraphStore(GraphStoreBase):
             raise BackendError(f"the store {self.uri} is closed")
 
     def _read(self, what: str, query: str, **params: Any) -> list[Any]:
-        """Run one read query (retried by the driver on transient errors); return its records."""
-        from neo4j import RoutingControl
+        """Run one read query and return its records.
+
+        An auto-commit query is one network round trip where a managed
+        transaction takes three; reads are single statements, so nothing is lost.
+        """
+        from neo4j import READ_ACCESS
 
         self._check_open()
-        with self._translate(what):
-            records, _summary, _keys = self._driver.execute_query(
-                query, params, database_=self.database, routing_=RoutingControl.READ
-            )
-        return records
+        with self._translate(what), self._driver.session(
+            database=self.database, default_access_mode=READ_ACCESS,
+            bookmark_manager=self._driver.execute_query_bookmark_manager,
+        ) as session:
+            return list(session.run(query, params))
 
     def _run_write(self, what: str, work: Callable[[ManagedTransaction], T]) -> T:
         """Run ``work`` in one write transaction; the driver retries it on transient errors."""
@@ -393,22 +397,24 @@ class Neo4jGraphStore(GraphStoreBase):
         check_direction(direction)
         check_depth(max_depth)
         starts = list(dict.fromkeys(start_ids))
-        type_names = sorted(t.value for t in (edge_types if edge_types is not None else LINEAGE_EDGES))
-        kind_names = {k.value for k in kinds} if kinds is not None else None
-        known = {r["id"]: r["nid"] for r in self._read("traversal", cy.SELECT_NIDS, ids=starts)}
+        types = frozenset(EdgeType.parse(t) if not isinstance(t, EdgeType) else t
+                          for t in (edge_types if edge_types is not None else LINEAGE_EDGES))
+        kind_names = sorted({NodeKind.parse(k).value for k in kinds}) if kinds is not None else None
+        if self.traversal == "varlength" and types and max_depth != 0:
+            query = cy.closure_query(direction, types, max_depth)
+            records = self._read("traversal", query, starts=starts, kinds=kind_names)
+            known = {r["id"] for r in records if r["depth"] == 0}
+            depths = {r["id"]: (r["depth"], r["nid"], r["kind"]) for r in records if r["depth"] > 0}
+        else:
+            known = {r["id"] for r in self._read("traversal", cy.SELECT_NIDS, ids=starts)}
+            depths = self._walk_bfs(starts, direction, sorted(t.value for t in types), max_depth)
+            for start in starts:
+                depths.pop(start, None)
+            if kind_names is not None:
+                depths = {i: d for i, d in depths.items() if d[2] in kind_names}
         missing = [s for s in starts if s not in known]
         if missing:
             raise NotFoundError(f"no node with id {missing[0]!r}")
-        if max_depth == 0 or not starts:
-            return {}
-        if self.traversal == "varlength":
-            depths = self._walk_varlength(starts, direction, type_names, max_depth)
-        else:
-            depths = self._walk_bfs(starts, direction, type_names, max_depth)
-        for start in starts:
-            depths.pop(start, None)
-        if kind_names is not None:
-            depths = {i: d for i, d in depths.items() if d[2] in kind_names}
         return {i: d[0] for i, d in sorted(depths.items(), key=lambda item: (item[1][0], item[1][1]))}
 
     def _walk_bfs(
@@ -429,16 +435,6 @@ class Neo4jGraphStore(GraphStoreBase):
                         next_frontier.append(r["id"])
             frontier = next_frontier
         return seen
-
-    def _walk_varlength(
-        self, starts: list[str], direction: Direction, types: list[str], max_depth: int | None
-    ) -> dict[str, tuple[int, int, str]]:
-        """One bounded variable-length pattern; the server keeps the shortest depth per node."""
-        query = cy.varlength_query(direction, max_depth)
-        return {
-            r["id"]: (r["depth"], r["nid"], r["kind"])
-            for r in self._read("traversal", query, starts=starts, types=types)
-        }
 
     # -- change log and counts --------------------------------------------------------------------
 

@@ -22,6 +22,8 @@ Storage shape:
 
 from __future__ import annotations
 
+import functools
+
 from modelctx.graph.model import EdgeType, NodeKind
 
 HEAD_KEY = "head"
@@ -131,14 +133,27 @@ EXPAND_DOWN = (
 
 
 
-def varlength_query(direction: str, max_depth: int | None) -> str:
-    """The closure as one bounded variable-length pattern; the bound is an int, never user text."""
+@functools.lru_cache(maxsize=256)
+def closure_query(direction: str, types: frozenset[EdgeType], max_depth: int | None) -> str:
+    """The closure over ``types`` as one bounded variable-length pattern, after the starts found (depth 0).
+
+    Relationship types must be literal for Neo4j to plan a pruning breadth-first
+    expand (each node visited once, its shortest depth kept), so the pattern
+    names them: the text comes from ``EdgeType`` members only (anything else is
+    rejected here), and the bound is an ``int``.
+    """
+    if not types or not all(isinstance(t, EdgeType) for t in types):
+        raise ValueError(f"closure_query needs EdgeType members, got {sorted(map(str, types))}")
+    names = "|".join(sorted(t.value for t in types))
     bound = "" if max_depth is None else str(int(max_depth))
-    arrow = f"-[*1..{bound}]->" if direction == "up" else f"<-[*1..{bound}]-"
+    arrow = f"-[:{names}*1..{bound}]->" if direction == "up" else f"<-[:{names}*1..{bound}]-"
+    # The first part returns the starts that exist (depth 0), so one round trip also checks them.
     return (
+        "UNWIND $starts AS sid MATCH (s:Node {id: sid}) RETURN s.id AS id, s.nid AS nid, s.kind AS kind, 0 AS depth "
+        "UNION ALL "
         f"UNWIND $starts AS sid MATCH (s:Node {{id: sid}}) MATCH p = (s){arrow}(b:Node) "
-        "WHERE all(r IN relationships(p) WHERE type(r) IN $types) "
-        "RETURN b.id AS id, b.nid AS nid, b.kind AS kind, min(length(p)) AS depth"
+        "WITH b, min(length(p)) AS depth WHERE NOT b.id IN $starts AND ($kinds IS NULL OR b.kind IN $kinds) "
+        "RETURN b.id AS id, b.nid AS nid, b.kind AS kind, depth"
     )
 
 
