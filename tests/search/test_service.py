@@ -1,0 +1,183 @@
+"""Search over a real store (every backend) with the real MiniLM model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from modelctx.graph.ids import node_id
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.store import GraphStore
+from modelctx.search.embedder import MiniLMEmbedder
+from modelctx.search.notes import attach_note
+from modelctx.search.service import SearchService, parse_when
+from tests.search import world as w
+
+
+def ids(hits: list) -> list[str]:
+    return [h.id for h in hits]
+
+
+def test_finds_by_meaning_and_by_words(store: GraphStore, service: SearchService) -> None:
+    w.write_world(store)
+    by_meaning = service.search("customers who stop paying for their phone plan", mode="vector", limit=3)
+    assert w.CRM_MV in ids(by_meaning)
+    by_words = service.search("isotonic", mode="keyword")
+    assert ids(by_words) == [w.ONC_REVIEW_NEW]
+    hybrid = service.search("reviewer worried the tumour classifier overfits", limit=3)
+    assert hybrid[0].id == w.ONC_REVIEW_OLD
+    assert "overfits" in hybrid[0].snippet
+
+
+def test_params_and_metrics_are_words(store: GraphStore, service: SearchService) -> None:
+    w.write_world(store)
+    hits = service.search("learning rate 0.1", mode="keyword", limit=1)
+    assert ids(hits) == [w.ONC_RUN]
+    assert "learning rate 0.1" in hits[0].snippet
+
+
+def test_catches_up_after_writes_and_updates(store: GraphStore, service: SearchService) -> None:
+    w.write_world(store)
+    assert service.search("gradient boosted forecaster", mode="keyword") == []
+    store.write([Node(w.CRM_MV, NodeKind.MODEL_VERSION, {"description": "a gradient boosted forecaster"})], [])
+    assert ids(service.search("gradient boosted forecaster", mode="keyword"))[0] == w.CRM_MV
+    assert w.CRM_MV not in ids(service.search("telecom subscription", mode="keyword"))
+    vector = service.search("gradient boosting forecast", mode="vector", limit=1)
+    assert ids(vector) == [w.CRM_MV]
+
+
+def test_notes_join_their_target_document(store: GraphStore, service: SearchService) -> None:
+    w.write_world(store)
+    insight = attach_note(store, w.ONC_MV, "recall dropped after the texture feature was rescaled", actor="user:ana")
+    assert insight.properties["project"] == "onc" and insight.properties["author"] == "user:ana"
+    assert [e.target for e in store.get_edges([insight.id], "out", [EdgeType.ABOUT])] == [w.ONC_MV]
+    hits = service.search("texture rescaled", mode="keyword", limit=5)
+    assert {insight.id, w.ONC_MV} <= set(ids(hits))
+    target = next(h for h in hits if h.id == w.ONC_MV)
+    assert "texture" in target.snippet
+    assert target.context["insights"][0]["id"] == insight.id
+
+
+def test_graph_context_for_each_kind(store: GraphStore, service: SearchService) -> None:
+    w.write_world(store)
+    hits = {h.id: h for h in service.search("tumour", limit=20)}
+    mv = hits[w.ONC_MV].context
+    assert [r["id"] for r in mv["run"]] == [w.ONC_RUN]
+    assert [r["id"] for r in mv["datasets"]] == [w.ONC_DV]
+    assert mv["latest_review"]["id"] == w.ONC_REVIEW_NEW and mv["latest_review"]["verdict"] == "approved"
+    assert [d["id"] for d in mv["active_deployments"]] == [w.ONC_DEPLOY]
+    run = hits[w.ONC_RUN].context
+    assert [r["id"] for r in run["model_versions"]] == [w.ONC_MV]
+    assert [r["id"] for r in run["datasets_used"]] == [w.ONC_DV]
+    dv = {h.id: h for h in service.search("cleaned breast cancer data", limit=20)}[w.ONC_DV].context
+    assert [r["id"] for r in dv["used_by_runs"]] == [w.ONC_RUN]
+    assert [r["id"] for r in dv["model_versions"]] == [w.ONC_MV]
+
+
+def test_filters_kind_project_and_time(store: GraphStore, service: SearchService) -> None:
+    w.write_world(store)
+    for mode in ("hybrid", "vector", "keyword"):
+        runs = service.search("train model", kind="run", mode=mode)
+        assert set(ids(runs)) == {w.ONC_RUN, w.CRM_RUN}
+        crm = service.search("model", project="crm", mode=mode, limit=50)
+        assert crm and all(h.project == "crm" for h in crm)
+        june = service.search("train", kind="run", mode=mode, since=parse_when("2024-05-01", "since"))
+        assert ids(june) == [w.CRM_RUN]
+        feb = service.search("train", kind="run", mode=mode, until=parse_when("2024-03-01", "until"))
+        assert ids(feb) == [w.ONC_RUN]
+
+
+def test_project_scope_never_leaks(store: GraphStore, service: SearchService) -> None:
+    w.write_world(store)
+    # A crm run that used onc's data: an edge across projects.
+    store.write([], [Edge(w.CRM_RUN, w.ONC_DV, EdgeType.USED, {"role": "benchmark"})])
+    attach_note(store, w.CRM_MV, "churn spikes every December around contract renewals", actor="user:bo")
+    queries = ["breast cancer tumour", "telecom churn December", "train model", "review calibration"]
+    for mode in ("hybrid", "vector", "keyword"):
+        for query in queries:
+            hits = service.search(query, mode=mode, limit=50, scope="onc")
+            for hit in hits:
+                assert hit.project == "onc"
+                assert "December" not in hit.snippet and "telecom" not in hit.snippet
+                for value in hit.context.values():
+                    for ref in value if isinstance(value, list) else [value] if value else []:
+                        assert store.get_node(ref["id"]).properties.get("project") == "onc", (query, hit.id, ref)
+    dv = next(h for h in service.search("cleaned breast cancer", scope="onc", limit=20) if h.id == w.ONC_DV)
+    assert [r["id"] for r in dv.context["used_by_runs"]] == [w.ONC_RUN]
+    assert service.search("telecom", scope="onc", project="crm") == []
+    crm_run = next(h for h in service.search("train churn", scope="crm", limit=20) if h.id == w.CRM_RUN)
+    assert crm_run.context["datasets_used"] == [{"id": w.CRM_DV, "kind": "dataset_version",
+                                                 "title": "telecom customers v1"}]
+
+
+def test_index_persists_and_reuses_embeddings(store: GraphStore, tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+    w.write_world(store)
+    first = SearchService(store, tmp_path / "idx", embedder)
+    report = first.sync()
+    assert report.documents == report.embedded == 13
+    first.close()
+    second = SearchService(store, tmp_path / "idx", embedder)
+    assert second.sync().documents == 0
+    # An unchanged node written again is not embedded again; a rebuild reuses the cache.
+    store.write([Node(w.ONC_RUN, NodeKind.RUN, {"status": "finished"})], [])
+    assert second.sync().embedded == 1
+    rebuilt = second.sync(rebuild=True)
+    assert rebuilt.rebuilt and rebuilt.documents == 13 and rebuilt.embedded == 0
+    assert ids(second.search("isotonic", mode="keyword")) == [w.ONC_REVIEW_NEW]
+    second.close()
+
+
+class RenamedEmbedder:
+    """The same vectors under another model name: only the index mechanics can tell."""
+
+    def __init__(self, inner: MiniLMEmbedder) -> None:
+        self.inner = inner
+        self.name = "another/model"
+        self.dim = inner.dim
+
+    def embed(self, texts):  # type: ignore[no-untyped-def]
+        return self.inner.embed(texts)
+
+    def embed_query(self, text):  # type: ignore[no-untyped-def]
+        return self.inner.embed_query(text)
+
+
+def test_another_model_forces_a_rebuild(store: GraphStore, tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+    w.write_world(store)
+    SearchService(store, tmp_path / "idx", embedder).close()
+    first = SearchService(store, tmp_path / "idx", embedder)
+    first.sync()
+    first.close()
+    other = SearchService(store, tmp_path / "idx", RenamedEmbedder(embedder))  # type: ignore[arg-type]
+    report = other.sync()
+    assert report.embedded == 13 and report.from_seq == 0
+    other.close()
+
+
+def test_a_replaced_store_forces_a_rebuild(tmp_path: Path, embedder: MiniLMEmbedder, backend) -> None:  # type: ignore[no-untyped-def]
+    from tests.backends import make_store
+
+    old = make_store(backend, tmp_path / "a")
+    w.write_world(old)
+    service = SearchService(old, tmp_path / "idx", embedder)
+    service.sync()
+    service.close()
+    old.close()
+    new = make_store(backend, tmp_path / "b")
+    new.write([Node(node_id(NodeKind.MODEL, "solo"), NodeKind.MODEL, {"description": "a lonely model"})], [])
+    new.write([Node(node_id(NodeKind.MODEL, "solo"), NodeKind.MODEL, {"owner": "x"})], [])
+    replaced = SearchService(new, tmp_path / "idx", embedder)
+    report = replaced.sync()
+    assert report.rebuilt
+    assert ids(replaced.search("model", limit=50)) == [node_id(NodeKind.MODEL, "solo")]
+    replaced.close()
+    new.close()
+
+
+@pytest.mark.parametrize("query", ['AND "x', "col:* NEAR(", "^", "'; DROP TABLE docs; --", "***"])
+def test_odd_queries_are_just_words(store: GraphStore, service: SearchService, query: str) -> None:
+    w.write_world(store)
+    for mode in ("hybrid", "keyword"):
+        service.search(query, mode=mode)
+    assert ids(service.search("isotonic", mode="keyword")) == [w.ONC_REVIEW_NEW]
