@@ -90,7 +90,8 @@ class FeaturesIngestor:
         for index, spec in enumerate(data["features"]):
             group = spec.get("group") or data.get("group")
             if not group:
-                raise IngestError(f"{doc.where(('features', index, 'group'))}: missing group (set it here or at file level)")
+                where = doc.where(("features", index, "group"))
+                raise IngestError(f"{where}: missing group (set it here or at file level)")
             prepared.append((index, spec, str(group), self._dataset_version(doc, index, spec["source"])))
         if project_id:
             yield Node(project_id, NodeKind.PROJECT, {"name": project})

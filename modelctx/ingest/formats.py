@@ -9,7 +9,6 @@ error names the file, the record (index and, when known, line) and the field.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -173,10 +172,3 @@ def parse_time(value: str, doc: LoadedDocument, key: PathKey) -> str:
     except (TypeError, ValueError):
         raise IngestError(f"{doc.where(key)}: {value!r} is not an ISO 8601 time") from None
 
-
-def checked(doc: LoadedDocument, key: PathKey, check: Callable[[], Any]) -> Any:
-    """Run ``check`` and turn a ValueError into an IngestError naming the place."""
-    try:
-        return check()
-    except ValueError as exc:
-        raise IngestError(f"{doc.where(key)}: {exc}") from None

@@ -39,6 +39,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -90,9 +91,15 @@ class EmptyGraph:
 
 def path_uri(path: str | Path, base_dir: Path) -> str:
     """``file://`` + the resolved absolute path; relative paths resolve against ``base_dir``."""
+    return _resolved_uri(str(path), str(base_dir))
+
+
+@lru_cache(maxsize=8192)
+def _resolved_uri(path: str, base_dir: str) -> str:
+    # Resolving walks the file system (symlinks); event streams name the same few paths over and over.
     candidate = Path(path).expanduser()
     if not candidate.is_absolute():
-        candidate = base_dir / candidate
+        candidate = Path(base_dir) / candidate
     return "file://" + str(candidate.resolve())
 
 

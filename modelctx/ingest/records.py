@@ -34,7 +34,8 @@ class RecordsConfig(BaseModel):
     path: Path = Field(description="The JSON or YAML file: a list of records.")
     kind: RecordKind = Field(description="Which format the file is in: reviews or deployments.")
     create_missing: bool = Field(
-        default=False, description="Create Model and ModelVersion nodes for versions not in the graph instead of failing."
+        default=False,
+        description="Create Model and ModelVersion nodes for versions not in the graph instead of failing.",
     )
     project: str | None = Field(default=None, description="Project the records belong to.")
 

@@ -184,7 +184,8 @@ def test_unknown_parent_lists_what_is_known(store: GraphStore, sklearn_frames: d
     ingest(store, known, "wine")
     stranger = tmp_path / "stranger.csv"
     sklearn_frames["iris"].to_csv(stranger, index=False)
-    with pytest.raises(IngestError, match=r"no ingested dataset version has digest sha256:.*known versions: dataset_version:wine/"):
+    unknown = r"no ingested dataset version has digest sha256:.*known versions: dataset_version:wine/"
+    with pytest.raises(IngestError, match=unknown):
         ingest(store, stranger, "iris", derived_from=[str(stranger)])
     with pytest.raises(IngestError, match="no such dataset version"):
         ingest(store, stranger, "iris", derived_from=["dataset_version:wine/0000"])
@@ -237,7 +238,9 @@ def test_cli_with_description_file_and_dry_run(
     assert both.exit_code == 4 and "give --description or --description-file, not both" in both.stderr
 
 
-def test_high_cardinality_strings_stay_bounded(store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_high_cardinality_strings_stay_bounded(
+    store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import modelctx.ingest.dataset as dataset_module
     import modelctx.ingest.dataset_stats as stats_module
 

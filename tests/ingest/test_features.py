@@ -79,7 +79,8 @@ def test_features_derive_from_the_named_or_latest_version(
 
 def test_by_digest(store: GraphStore, wine_versions: list[str], tmp_path: Path) -> None:
     digest = store.get_node(wine_versions[0]).properties["digest"]
-    text = f"features:\n  - {{group: g, name: f, dtype: int64, source: {{dataset: wine, digest: '{digest}', columns: [proline]}}}}\n"
+    source = f"{{dataset: wine, digest: '{digest}', columns: [proline]}}"
+    text = f"features:\n  - {{group: g, name: f, dtype: int64, source: {source}}}\n"
     ingest(store, write(tmp_path, text))
     assert store.get_edges(["feature:g/f"], "out", [EdgeType.DERIVED_FROM])[0].target == wine_versions[0]
 
@@ -93,7 +94,8 @@ def test_unknown_dataset_lists_the_known_ones(store: GraphStore, wine_versions: 
 
 
 def test_unknown_version_and_column(store: GraphStore, wine_versions: list[str], tmp_path: Path) -> None:
-    with pytest.raises(IngestError, match=r"field 'source.version': dataset 'wine' has no version '7'; known versions: 1 "):
+    no_version = r"field 'source.version': dataset 'wine' has no version '7'; known versions: 1 "
+    with pytest.raises(IngestError, match=no_version):
         ingest(store, write(tmp_path, FEATURES.replace('version: "1"', 'version: "7"')))
     with pytest.raises(IngestError, match=r"field 'source.columns.1': .* has no column 'tint'; its columns: alcohol"):
         ingest(store, write(tmp_path, FEATURES.replace("hue]", "tint]")))
@@ -101,7 +103,8 @@ def test_unknown_version_and_column(store: GraphStore, wine_versions: list[str],
 
 def test_malformed_definitions(store: GraphStore, wine_versions: list[str], tmp_path: Path) -> None:
     with pytest.raises(IngestError, match=r"record 0 \(line 5\), field 'dtype': missing required field"):
-        ingest(store, write(tmp_path, FEATURES.replace("    dtype: float64\n    description: Alcohol", "    description: Alcohol")))
+        no_dtype = FEATURES.replace("    dtype: float64\n    description: Alcohol", "    description: Alcohol")
+        ingest(store, write(tmp_path, no_dtype))
     no_group = "features:\n  - {name: f, dtype: int64, source: {dataset: wine, columns: [proline]}}\n"
     with pytest.raises(IngestError, match=r"record 0 \(line 2\), field 'group': missing group"):
         ingest(store, write(tmp_path, no_group))
