@@ -121,3 +121,20 @@ def test_cli(store: GraphStore, wine_versions: list[str], tmp_path: Path, run_cl
     bad = run_cli(["ingest", "features", write(tmp_path, "features: 3\n", "bad.yaml")])
     assert bad.exit_code == 6, bad.output  # IngestError
     assert "bad.yaml, line 1, field 'features': 3 is not of type 'array'" in bad.stderr
+
+
+def test_documented_example_ingests(store: GraphStore, tmp_path: Path, run_cli) -> None:
+    (tmp_path / "customers.csv").write_text("customer_id,signup_date\n1,2023-01-05\n2,2023-07-19\n")
+    orders = tmp_path / "orders"
+    orders.mkdir()
+    (orders / "orders_v1.csv").write_text("customer_id,order_total\n1,10.5\n")
+    (orders / "orders_v2.csv").write_text("customer_id,order_total\n1,10.5\n2,99.0\n")
+    for path, name in ((tmp_path / "customers.csv", "customers"), (orders, "orders")):
+        assert run_cli(["ingest", "dataset", path, "--name", name]).exit_code == 0
+    example = Path(__file__).resolve().parents[2] / "docs" / "formats" / "features.example.yaml"
+    result = run_cli(["ingest", "features", example, "--json"])
+    assert result.exit_code == 0, result.output
+    [edge] = store.get_edges(["feature:spend/mean_basket_value"], "out", [EdgeType.DERIVED_FROM])
+    assert store.get_node(edge.target).properties["version"] == "2"
+    tenure = store.get_node("feature:churn/tenure_months")
+    assert tenure.properties["source_dataset"] == "customers" and tenure.properties["owner"] == "alice@example.com"

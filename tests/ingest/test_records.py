@@ -154,3 +154,14 @@ def test_cli(store: GraphStore, models: list[str], tmp_path: Path, run_cli) -> N
     assert created.exit_code == 0, created.output
     assert store.get_node("model_version:nope/4").properties["project"] == "risk"
     assert store.get_node("deployment:dep-4").properties["project"] == "risk"
+
+
+def test_documented_examples_ingest_through_the_cli(store: GraphStore, run_cli) -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs" / "formats"
+    for kind in ("reviews", "deployments"):
+        result = run_cli(["ingest", kind, docs / f"{kind}.example.yaml", "--create-missing"])
+        assert result.exit_code == 0, result.output
+    assert store.get_node("review:rev-2024-017").properties["verdict"] == "changes_requested"
+    assert store.get_node("deployment:dep-churn-4-prod").properties["status"] == "active"
+    impact = store.reachable(["model_version:churn/3"], "down")
+    assert sum(1 for i in impact if i.startswith(("review:", "deployment:"))) == 2
