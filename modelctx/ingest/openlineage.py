@@ -428,14 +428,18 @@ class OpenLineageIngestor:
 
 
 class EventIngestor:
-    """Records of already-validated events (the HTTP endpoint's unit of work)."""
+    """Records of already-validated events (the HTTP endpoint's unit of work).
+
+    Pass ``converter`` to carry run state and dataset matches over from earlier
+    events; the caller must then know that nothing else wrote in between.
+    """
 
     name = "openlineage"
 
-    def __init__(self, events: Iterable[RunEvent], reader: GraphReader | None, *, base_dir: Path,
-                 project: str | None = None) -> None:
+    def __init__(self, events: Iterable[RunEvent], reader: GraphReader | None = None, *, base_dir: Path | None = None,
+                 project: str | None = None, converter: EventConverter | None = None) -> None:
         self._events = list(events)
-        self._converter = EventConverter(reader, base_dir=base_dir, project=project)
+        self._converter = converter or EventConverter(reader, base_dir=base_dir or Path.cwd(), project=project)
 
     def records(self) -> Iterator[Record]:
         for i, event in enumerate(self._events):

@@ -46,7 +46,9 @@ def person_for(who: str, email: str | None, source: str) -> Node:
     if email is None and "@" in who:
         email = who
     key = (email or who).strip().lower()
-    props: dict[str, Any] = {"name": who or key, "source": source, "source_id": key}
+    props: dict[str, Any] = {"source": source, "source_id": key}
+    if who and who.lower() != key or not email:  # a bare email must not overwrite a real name from git
+        props["name"] = who or key
     if email:
         props["email"] = key
     return Node(node_id(NodeKind.PERSON, key), NodeKind.PERSON, props)

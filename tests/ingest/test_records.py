@@ -165,3 +165,10 @@ def test_documented_examples_ingest_through_the_cli(store: GraphStore, run_cli) 
     assert store.get_node("deployment:dep-churn-4-prod").properties["status"] == "active"
     impact = store.reachable(["model_version:churn/3"], "down")
     assert sum(1 for i in impact if i.startswith(("review:", "deployment:"))) == 2
+
+
+def test_a_bare_email_keeps_the_name_git_gave(store: GraphStore, models: list[str], tmp_path: Path) -> None:
+    store.write([Node("person:carol@example.com", NodeKind.PERSON, {"name": "Carol Danvers", "source": "git"})], [])
+    ingest(store, write(tmp_path, "deployments.json", DEPLOYMENTS), "deployments")
+    carol = store.get_node("person:carol@example.com")
+    assert carol.properties["name"] == "Carol Danvers" and carol.properties["email"] == "carol@example.com"
