@@ -228,7 +228,7 @@ class Neo4jGraphStore(GraphStoreBase):
 
         self._check_open()
         with self._translate(what), self._driver.session(
-            database=self.database, default_access_mode=READ_ACCESS,
+            database=self.database, default_access_mode=READ_ACCESS, fetch_size=-1,
             bookmark_manager=self._driver.execute_query_bookmark_manager,
         ) as session:
             return list(session.run(query, params))
@@ -402,9 +402,14 @@ class Neo4jGraphStore(GraphStoreBase):
         kind_names = sorted({NodeKind.parse(k).value for k in kinds}) if kinds is not None else None
         if self.traversal == "varlength" and types and max_depth != 0:
             query = cy.closure_query(direction, types, max_depth)
-            records = self._read("traversal", query, starts=starts, kinds=kind_names)
-            known = {r["id"] for r in records if r["depth"] == 0}
-            depths = {r["id"]: (r["depth"], r["nid"], r["kind"]) for r in records if r["depth"] > 0}
+            known = set()
+            depths = {}
+            for r in self._read("traversal", query, starts=starts, kinds=kind_names):
+                if r["starts"]:
+                    known.update(r["ids"])
+                else:
+                    rows = zip(r["ids"], r["nids"], r["kinds"], r["depths"], strict=True)
+                    depths = {i: (d, n, k) for i, n, k, d in rows}
         else:
             known = {r["id"] for r in self._read("traversal", cy.SELECT_NIDS, ids=starts)}
             depths = self._walk_bfs(starts, direction, sorted(t.value for t in types), max_depth)
