@@ -158,3 +158,43 @@ def test_malformed_event_gets_400_naming_the_field(store: GraphStore, tmp_path: 
         assert response.status_code == 201
         assert response.json()["run"] == f"run:openlineage/{good['run']['runId']}"
     assert store.last_seq() > 0
+
+
+def test_concurrent_shuffled_events_over_http(store: GraphStore, tmp_path: Path, serve: Any) -> None:
+    """Many runs' events, shuffled and sent by parallel clients, end as if sent in order."""
+    import random
+    import threading
+
+    import httpx
+
+    from modelctx.api.app import create_app
+
+    server = serve(create_app(Client(store, Settings(home=tmp_path / "home"), actor="test")))
+    template = json.loads(event_json(etl_events(tmp_path / "raw.csv", tmp_path / "train.csv")[0]))
+    bodies = []
+    for i in range(20):
+        run = {"runId": str(uuid.uuid4())}
+        for kind, minute in (("START", 0), ("RUNNING", 1), ("COMPLETE" if i % 2 else "FAIL", 2)):
+            bodies.append({**template, "run": run, "eventType": kind,
+                           "eventTime": f"2025-03-01T12:{minute:02d}:00+00:00"})
+    random.Random(7).shuffle(bodies)
+    statuses: list[int] = []
+
+    def send(part: list[dict[str, Any]]) -> None:
+        with httpx.Client(base_url=server.url) as http:
+            statuses.extend(http.post("/api/v1/lineage", json=b).status_code for b in part)
+
+    threads = [threading.Thread(target=send, args=(bodies[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [201] * len(bodies)
+    runs = {b["run"]["runId"] for b in bodies}
+    for number, run_id in enumerate(sorted(runs)):
+        props = store.get_node(node_id("run", "openlineage", run_id)).properties
+        assert props["started_at"] == "2025-03-01T12:00:00.000000+00:00", number
+        assert props["ended_at"] == "2025-03-01T12:02:00.000000+00:00"
+        assert props["status"] in ("COMPLETED", "FAILED")
+        assert props["openlineage.event_types"] == sorted(["START", "RUNNING", "COMPLETE" if props["status"] ==
+                                                           "COMPLETED" else "FAIL"])
