@@ -111,6 +111,28 @@ def time_http(base: str, paths: list[str], clients: int, per_client: int) -> tup
     return latencies, wall
 
 
+def interleaved(
+    direct: Callable[[str], Any], base: str, paths: list[str], args: list[str], rounds: int = 30, per_round: int = 20
+) -> tuple[list[float], list[float]]:
+    """Direct-call and one-client HTTP latencies for the same questions, measured in alternating rounds."""
+    import httpx
+
+    direct_times: list[float] = []
+    http_times: list[float] = []
+    with httpx.Client(base_url=base, timeout=60) as http:
+        http.get(paths[0])
+        for r in range(rounds):
+            chunk = range(r * per_round, (r + 1) * per_round)
+            direct_times += time_direct(direct, [args[i % len(args)] for i in chunk])
+            for i in chunk:
+                t0 = time.perf_counter()
+                response = http.get(paths[i % len(paths)])
+                http_times.append(time.perf_counter() - t0)
+                if response.status_code != 200:
+                    raise SystemExit(f"{paths[i % len(paths)]}: {response.status_code} {response.text[:200]}")
+    return direct_times, http_times
+
+
 def row(name: str, times: list[float], baseline_p50: float | None, wall: float | None = None) -> str:
     p50, p95 = percentile(times, 0.5) * 1e3, percentile(times, 0.95) * 1e3
     extra = f"  +{p50 - baseline_p50:6.2f} ms  x{p50 / baseline_p50:5.2f}" if baseline_p50 else " " * 24
@@ -150,8 +172,6 @@ def main() -> None:
         json.dumps(client.store.get_node(node).to_json())  # type: ignore[attr-defined]
 
     direct_lineage(sample[0])
-    base_lineage = time_direct(direct_lineage, sample)
-    base_node = time_direct(direct_node, sample)
 
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -171,8 +191,9 @@ def main() -> None:
                 time.sleep(0.2)
         lineage_paths = [f"/api/v1/lineage/{v}?direction=up&depth={args.depth}" for v in sample]
         node_paths = [f"/api/v1/nodes/{v}" for v in sample]
-        one_lineage, _ = time_http(base, lineage_paths, 1, 300)
-        one_node, _ = time_http(base, node_paths, 1, 300)
+        # Baseline and one-client HTTP alternate in short rounds so that both see the same machine load.
+        base_lineage, one_lineage = interleaved(direct_lineage, base, lineage_paths, sample)
+        base_node, one_node = interleaved(direct_node, base, node_paths, sample)
         many_lineage, wall_lineage = time_http(base, lineage_paths, args.clients, args.requests)
         many_node, wall_node = time_http(base, node_paths, args.clients, args.requests)
         search_rows: list[str] = []
