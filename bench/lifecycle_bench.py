@@ -92,7 +92,7 @@ def bench_mlflow_runs(root: Path, data: Path, runs: int, steps: int) -> tuple[fl
     return per_run, loop
 
 
-def bench_serving(root: Path, requests: int) -> tuple[list[float], list[float]]:
+def bench_serving(root: Path, requests: int) -> tuple[list[float], list[float], list[float]]:
     import httpx
     import pandas as pd
     import yaml
@@ -139,7 +139,8 @@ def bench_serving(root: Path, requests: int) -> tuple[list[float], list[float]]:
                "serve-model", version.id, "--port", str(port)]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               env={**os.environ, "MODELCTX_HOME": str(root)})
-    served = []
+    served: list[float] = []
+    transport: list[float] = []
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:
             deadline = time.monotonic() + 120
@@ -153,6 +154,10 @@ def bench_serving(root: Path, requests: int) -> tuple[list[float], list[float]]:
                     time.sleep(0.1)
             for i in range(20):
                 http.post("/predict", json={"features": rows[i % len(rows)]})
+            for _ in range(requests):  # the HTTP round trip alone, for reading the figures on a busy machine
+                start = time.perf_counter()
+                http.get("/health").raise_for_status()
+                transport.append(time.perf_counter() - start)
             for i in range(requests):
                 body = {"features": rows[i % len(rows)]}
                 start = time.perf_counter()
@@ -162,7 +167,7 @@ def bench_serving(root: Path, requests: int) -> tuple[list[float], list[float]]:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return direct, served
+    return direct, served, transport
 
 
 def pct(values: list[float], q: float) -> float:
@@ -188,7 +193,7 @@ def main() -> None:
         (root / "sv").mkdir()
         mc_run, mc_loop = bench_modelctx_runs(root / "mc", data, args.runs, args.steps)
         ml_run, ml_loop = bench_mlflow_runs(root / "ml", data, args.runs, args.steps)
-        direct, served = bench_serving(root / "sv", args.requests)
+        direct, served, transport = bench_serving(root / "sv", args.requests)
     print(f"tracking: {args.runs} runs, 10 params + 10 metrics + 3 tags + 1 dataset input each")
     print(f"  modelctx client.run      {1 / mc_run:10.1f} runs/s  ({mc_run * 1000:.2f} ms/run)")
     print(f"  MLflow 3 (sqlite store)  {1 / ml_run:10.1f} runs/s  ({ml_run * 1000:.2f} ms/run)")
@@ -201,7 +206,10 @@ def main() -> None:
     print(f"serving: {args.requests} single-row predictions")
     print(f"  direct estimator.predict p50 {d50:7.3f} ms  p95 {pct(direct, 95) * 1000:7.3f} ms")
     print(f"  POST /predict (loopback) p50 {s50:7.3f} ms  p95 {pct(served, 95) * 1000:7.3f} ms")
+    print(f"  GET /health round trip  p50 {pct(transport, 50) * 1000:7.3f} ms  (HTTP alone, no model)")
     print(f"  added by serving at p50  {s50 - d50:7.3f} ms  (target <= 2 ms)")
+    load = os.getloadavg()[0]
+    print(f"load average during the run: {load:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

@@ -8,11 +8,15 @@ Shutdown marks the deployment retired.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+# fastapi at module level: FastAPI resolves the endpoints' annotations (Request) from these globals.
+from fastapi import Body, FastAPI, Request, Response
 
 from modelctx.errors import ValidationError
 from modelctx.graph.model import Node
@@ -21,8 +25,6 @@ from modelctx.serving.predictions import PredictionLog, now_utc
 from modelctx.training.tracking import json_value
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
-
     from modelctx.client import Client
 
 
@@ -104,8 +106,6 @@ def open_service(
 
 def create_model_app(service: ModelService, *, retire_on_shutdown: bool = True) -> FastAPI:
     """The prediction API: ``POST /predict``, ``POST /predictions/{id}/label``, ``GET /health``."""
-    from fastapi import Body, FastAPI
-
     from modelctx.api.errors import install_error_handlers
 
     @asynccontextmanager
@@ -123,18 +123,30 @@ def create_model_app(service: ModelService, *, retire_on_shutdown: bool = True) 
                 "features": service.features}
 
     # async with a CPU-bound body on purpose: a thread hop would add more latency than predict() costs.
-    @app.post("/predict")
-    async def predict(body: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
+    # The body is parsed and the answer serialised by hand: FastAPI's encoders cost more than the model.
+    @app.post("/predict", response_class=Response, openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": {"type": "object", "properties": {
+            "features": {"type": "object", "description": "Feature values of one instance."},
+            "instances": {"type": "array", "items": {"type": "object"}, "description": "Several instances."},
+        }}}}}})
+    async def predict(request: Request) -> Response:
         """Body ``{"features": {...}}`` for one prediction or ``{"instances": [{...}, ...]}`` for many."""
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            raise ValidationError("request body is not JSON") from None
+        if not isinstance(body, dict):
+            raise ValidationError("request body must be a JSON object")
         if "instances" in body:
             rows = body["instances"]
             if not isinstance(rows, list):
                 raise ValidationError("'instances' must be a list of objects")
-            return {"deployment": service.deployment.id, "predictions": service.predict(rows)}
-        if "features" not in body:
+            answer = {"deployment": service.deployment.id, "predictions": service.predict(rows)}
+        elif "features" in body:
+            answer = {"deployment": service.deployment.id, **service.predict([body["features"]])[0]}
+        else:
             raise ValidationError("request body needs 'features' (one object) or 'instances' (a list)")
-        result = service.predict([body["features"]])[0]
-        return {"deployment": service.deployment.id, **result}
+        return Response(json.dumps(answer, separators=(",", ":")), media_type="application/json")
 
     @app.post("/predictions/{prediction_id}/label")
     async def label(prediction_id: str, body: dict[str, Any] = Body(...)) -> dict[str, Any]:  # noqa: B008
