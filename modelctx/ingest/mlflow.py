@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -145,6 +146,9 @@ class MlflowIngestor:
 
     def _client(self) -> Any:
         check_tracking_uri(self.config.tracking_uri)
+        if _is_file_store(self.config.tracking_uri):
+            # MLflow 3 refuses file stores unless told otherwise; reading an existing one is what an import does.
+            os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
         from mlflow.tracking import MlflowClient
 
         return MlflowClient(tracking_uri=self.config.tracking_uri, registry_uri=self.config.registry_uri)
@@ -421,6 +425,11 @@ class MlflowIngestor:
             "updated_at": ms_time(version.last_updated_timestamp),
         }
         return Node(version_id, NodeKind.MODEL_VERSION, {k: v for k, v in props.items() if v is not None})
+
+
+def _is_file_store(uri: str) -> bool:
+    scheme = uri.split(":", 1)[0].lower() if "://" in uri or uri.lower().startswith("file:") else ""
+    return scheme in ("", "file")
 
 
 def _model_id_from_uri(uri: str | None) -> str | None:

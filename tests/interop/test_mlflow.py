@@ -196,3 +196,29 @@ def test_http_tracking_server(store: GraphStore, mlflow_world: MlflowWorld) -> N
     assert report.nodes_by_kind["run"] >= 4
     assert store.has_node(node_id("model_version", "churn", "2"))
     assert store.get_node(node_id("run", "mlflow", mlflow_world.parent_run)).properties["metrics"]["loss"] == 0.45
+
+
+def test_file_tracking_store(store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``file:`` store (MLflow 3 keeps it in maintenance mode) is still read."""
+    import warnings
+
+    from mlflow.tracking import MlflowClient
+
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    uri = (tmp_path / "mlruns").as_uri()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module=r"mlflow\.")
+        client = MlflowClient(uri)
+        experiment = client.create_experiment("files")
+        parent = client.create_run(experiment, run_name="outer")
+        child = client.create_run(experiment, run_name="inner", tags={"mlflow.parentRunId": parent.info.run_id})
+        client.log_metric(child.info.run_id, "rmse", 2.0, step=0)
+        client.log_metric(child.info.run_id, "rmse", 1.5, step=1)
+        client.set_terminated(child.info.run_id)
+    world = MlflowWorld(tmp_path, tmp_path, uri, parent.info.run_id, child.info.run_id, "", "", "")
+    import_mlflow(store, world)
+    inner = store.get_node(node_id("run", "mlflow", child.info.run_id))
+    assert inner.properties["mlflow.metric_history"]["rmse"]["best"] == 1.5
+    assert inner.properties["status"] == "COMPLETED"
+    assert [e.target for e in out_edges(store, inner.id, EdgeType.CHILD_OF)] == [
+        node_id("run", "mlflow", parent.info.run_id)]
