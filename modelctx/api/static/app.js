@@ -97,14 +97,14 @@
   async function searchHits(q, kind) {
     const params = new URLSearchParams({ q, limit: "25" });
     if (kind) params.set("kind", kind);
-    try {
+    if (q) try {
       const body = await api(`/search?${params}`);
       const hits = Array.isArray(body) ? body : body.hits || body.results || [];
       return hits.map(normaliseHit);
     } catch (error) {
       if (error.status !== 404 && error.status !== 405) throw error;
     }
-    // No search route on this server: filter node listings by title and id instead.
+    // No query, or no search route on this server: list nodes, filtered by title and id.
     const kinds = kind ? [kind] : ["model", "model_version", "dataset", "dataset_version", "run", "review", "deployment", "insight"];
     const needle = q.toLowerCase();
     const lists = await Promise.all(kinds.map((k) => api(`/nodes?kind=${k}&limit=1000`)));
