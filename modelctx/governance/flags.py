@@ -40,6 +40,8 @@ def clear_flag(store: GraphStore, node_id: str, *, actor: str) -> Node:
     """Remove a flag (the change log keeps that it was there)."""
     base: Any = store
     node = GraphStoreBase.get_node(base, node_id)
+    if node.kind not in FLAGGABLE:
+        raise ValidationError(f"{node_id}: a {node.kind.value} is never flagged")
     props = {"flagged": None, "flag_reason": None, "flagged_by": None, "flagged_at": None}
     store.write([Node(node.id, node.kind, props)], (), actor=actor)
     return GraphStoreBase.get_node(base, node_id)
