@@ -555,7 +555,7 @@ class _BatchWriter:
         present = set(self.batch.nodes)
         outside = list({i for e in edges.values() for i in (e.source, e.target)} - present)
         for id_chunk in _chunks(outside):
-            present.update(r["id"] for r in self._rows(cy.SELECT_EXISTING, ids=list(id_chunk)))
+            present.update(self.tx.run(cy.SELECT_EXISTING, ids=list(id_chunk)).single(strict=True)["ids"])
         for edge in edges.values():
             for endpoint in (edge.source, edge.target):
                 if endpoint not in present:

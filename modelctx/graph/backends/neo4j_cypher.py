@@ -80,7 +80,8 @@ CREATE_NODES: dict[NodeKind, str] = {
 #: ``SET n = row`` replaces every property, so removed keys lose their scalar copies too.
 UPDATE_NODES = "UNWIND $rows AS row MATCH (n:Node {id: row.id}) SET n = row"
 
-SELECT_EXISTING = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN n.id AS id"
+#: One record of a list: a record per id would cost the driver more than the query.
+SELECT_EXISTING = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN collect(n.id) AS ids"
 SELECT_EDGES_FOR_WRITE = (
     "UNWIND $keys AS key MATCH (a:Node {id: key[0]})-[r]->(b:Node {id: key[2]}) "
     "WHERE type(r) = key[1] RETURN key[0] AS s, key[1] AS t, key[2] AS d, r.props AS props"
