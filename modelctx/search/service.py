@@ -23,15 +23,20 @@ from modelctx.graph.store import GraphStore
 from modelctx.search.context import graph_context
 from modelctx.search.documents import parse_time, snippet
 from modelctx.search.embedder import Embedder, MiniLMEmbedder
-from modelctx.search.hybrid import KEYWORD_WEIGHT, RRF_K, VECTOR_WEIGHT, reciprocal_rank_fusion
+from modelctx.search.hybrid import (
+    KEYWORD_CANDIDATES,
+    KEYWORD_WEIGHT,
+    RRF_K,
+    VECTOR_CANDIDATES,
+    VECTOR_WEIGHT,
+    reciprocal_rank_fusion,
+)
 from modelctx.search.index import Progress, SearchIndex, SyncReport
 from modelctx.search.vector_index import Filter
 
 Mode = Literal["hybrid", "vector", "keyword"]
 MODES: tuple[str, ...] = ("hybrid", "vector", "keyword")
 MAX_LIMIT = 200
-#: Candidates taken from each ranker before fusion.
-CANDIDATES = 50
 
 
 @dataclass(slots=True)
@@ -113,13 +118,13 @@ class SearchService:
 
     def rank(self, query: str, where: Filter, limit: int, mode: str) -> list[tuple[int, float]]:
         """(slot, score) pairs, best first, without reading documents or the graph."""
-        depth = max(CANDIDATES, limit)
         vector: list[tuple[int, float]] = []
         keyword: list[tuple[int, float]] = []
         if mode in ("hybrid", "vector"):
             query_vector = self.embedder.embed_query(query)
-            vector = self.index.vector_search(query_vector, depth, where)
+            vector = self.index.vector_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
         if mode in ("hybrid", "keyword"):
+            depth = limit if mode == "keyword" else max(KEYWORD_CANDIDATES, limit)
             keyword = self.index.keyword_search(query, depth, where)
         if mode == "vector":
             return vector[:limit]
