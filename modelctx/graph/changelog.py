@@ -87,9 +87,36 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+_json_text = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json_str(text: str) -> str:
+    """``json.dumps(text, ensure_ascii=False)``, without the encoder call for plain strings."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return _json_text(text)
+
+
+_NAME_JSON: dict[str, str] = {}
+
+
+def _json_name(text: str) -> str:
+    """``_json_str`` memoised for the few distinct actors and operations a log holds."""
+    quoted = _NAME_JSON.get(text)
+    if quoted is None:
+        quoted = _json_str(text)
+        if len(_NAME_JSON) < 10_000:
+            _NAME_JSON[text] = quoted
+    return quoted
+
+
 def entry_hash(seq: int, at: str, actor: str, op: str, prev_hash: str, payload_json: str) -> str:
-    # A JSON array keeps the header unambiguous whatever the actor's name holds.
-    header = json.dumps([seq, at, actor, op, prev_hash], ensure_ascii=False, separators=(",", ":"))
+    """SHA-256 over the header as a compact JSON array, a newline and the payload text.
+
+    The array keeps the header unambiguous whatever the actor's name holds; it is
+    assembled by hand because verification runs this once per entry.
+    """
+    header = f"[{int(seq)},{_json_str(at)},{_json_name(actor)},{_json_name(op)},{_json_str(prev_hash)}]"
     return hashlib.sha256(f"{header}\n{payload_json}".encode()).hexdigest()
 
 
@@ -118,32 +145,40 @@ def chunk_records(op: str, key: str, records: list[dict[str, Any]]) -> Iterator[
         yield op, {key: records[start : start + RECORDS_PER_ENTRY]}
 
 
+ChangeRow = tuple[int, str, str, str, str, str, str]
+"""(seq, at, actor, op, payload_json, prev_hash, hash): a stored entry as backends read it."""
+
+
 def verify_chain(changes: Iterable[Change]) -> VerifyResult:
     """Walk entries in sequence order; report the first gap, broken link or wrong hash."""
+    return verify_rows(
+        (c.seq, c.at, c.actor, c.op, c.payload_json, c.prev_hash, c.hash) for c in changes
+    )
+
+
+def verify_rows(rows: Iterable[ChangeRow]) -> VerifyResult:
+    """``verify_chain`` over raw rows, so backends can stream a cursor without building objects."""
     prev_hash = GENESIS_HASH
     expected_seq = 1
     checked = 0
-    for change in changes:
-        if change.seq != expected_seq:
+    for seq, at, actor, op, payload_json, stored_prev, stored_hash in rows:
+        if seq != expected_seq:
             return VerifyResult(
-                False, checked, change.seq, expected_seq,
-                f"entry {expected_seq} is missing (next stored entry is {change.seq})", prev_hash,
+                False, checked, seq, expected_seq,
+                f"entry {expected_seq} is missing (next stored entry is {seq})", prev_hash,
             )
-        if change.prev_hash != prev_hash:
+        if stored_prev != prev_hash:
             return VerifyResult(
-                False, checked, change.seq, change.seq,
-                f"entry {change.seq} does not link to the hash of entry {change.seq - 1}", prev_hash,
+                False, checked, seq, seq,
+                f"entry {seq} does not link to the hash of entry {seq - 1}", prev_hash,
             )
-        digest = entry_hash(
-            change.seq, change.at, change.actor, change.op, change.prev_hash, change.payload_json
-        )
-        if digest != change.hash:
+        if entry_hash(seq, at, actor, op, stored_prev, payload_json) != stored_hash:
             return VerifyResult(
-                False, checked, change.seq, change.seq,
-                f"entry {change.seq} was altered: its content does not match its hash", prev_hash,
+                False, checked, seq, seq,
+                f"entry {seq} was altered: its content does not match its hash", prev_hash,
             )
         checked += 1
-        prev_hash = change.hash
+        prev_hash = stored_hash
         expected_seq += 1
     return VerifyResult(True, checked, expected_seq - 1, None, None, prev_hash)
 

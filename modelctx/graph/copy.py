@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from modelctx.errors import BackendError, ConfigError, ConflictError
-from modelctx.graph.changelog import Change, ChangeOp, verify_chain
+from modelctx.graph.changelog import RECORDS_PER_ENTRY, Change, ChangeOp, verify_chain
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
 
@@ -129,15 +129,15 @@ def copy_graph(
         progress("writing", len(chunk), None)
 
     progress("log", 0, checked.checked)
+    # An entry holds up to RECORDS_PER_ENTRY records: send about records_per_transaction per transaction.
+    entries_per_transaction = max(1, records_per_transaction // RECORDS_PER_ENTRY)
     pending: list[Change] = []
-    pending_records = 0
     for change in source.changes(0, limit=checked.checked):
         pending.append(change)
-        pending_records += len(change.payload_json) // 200 + 1  # entries hold up to 1000 records; keep batches small
-        if pending_records >= records_per_transaction:
+        if len(pending) >= entries_per_transaction:
             target.append_verbatim((), (), pending)
             progress("log", len(pending), None)
-            pending, pending_records = [], 0
+            pending = []
     if pending:
         target.append_verbatim((), (), pending)
         progress("log", len(pending), None)

@@ -11,18 +11,23 @@ specification); the shared batch rules (``graph/batch.py``) and hash chain
   what the batch touches, computes the merge in Python, and sends ``UNWIND``
   batches (nodes, edges, change-log entries) in the same transaction.
 - Labels and relationship types come from the model enums only; every statement
-  is a named constant of ``neo4j_cypher``.
-- Traversal is breadth-first, one query per level (``?traversal=bfs``, the
-  default), or one bounded variable-length pattern (``?traversal=varlength``).
-  ``bench/store_bench_neo4j.py`` measures both.
-- Driver errors become BackendUnavailable (cannot connect or authenticate) or
-  BackendError, naming the URI without its password and what failed.
+  is a named constant of ``neo4j_cypher``. The write transaction itself lives in
+  ``neo4j_writes``.
+- Traversal is one bounded variable-length pattern over literal relationship
+  types (``?traversal=varlength``, the default), which Neo4j plans as a pruning
+  breadth-first expand that keeps each node's shortest depth; or breadth-first
+  with one query per level (``?traversal=bfs``). ``bench/store_bench_neo4j.py``
+  measures both: the single query is several times faster.
+- Reads that can return many rows return one record of lists: the driver's
+  per-record cost is far above the server's.
+- Driver errors become BackendUnavailable (cannot connect or authenticate),
+  ConflictError (a uniqueness constraint) or BackendError, naming the URI
+  without its password and what failed.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -30,18 +35,21 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
-from modelctx.errors import BackendError, BackendUnavailable, ConfigError, ConflictError, NotFoundError, ValidationError
+from modelctx.errors import (
+    BackendError,
+    BackendUnavailable,
+    ConfigError,
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+)
 from modelctx.graph.backends import neo4j_cypher as cy
-from modelctx.graph.batch import PreparedBatch, merge_properties, missing_endpoint_error, prepare_batch
+from modelctx.graph.backends.neo4j_writes import BatchWriter, append_records, chunks
+from modelctx.graph.batch import prepare_batch
 from modelctx.graph.changelog import (
-    GENESIS_HASH,
     Change,
-    ChangeOp,
     VerifyResult,
     WriteResult,
-    chain_changes,
-    chunk_records,
-    now_iso,
     verify_chain,
 )
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
@@ -61,10 +69,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: Rows per UNWIND statement; a write sends as many statements as it needs in one transaction.
-ROWS_PER_STATEMENT = 5000
 _CHANGES_PAGE = 5000
-_INT64 = 2**63
 _TRAVERSALS = ("varlength", "bfs")
 
 
@@ -92,15 +97,6 @@ def import_driver() -> ModuleType:
     return neo4j
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def _chunks(items: Sequence[T], size: int = ROWS_PER_STATEMENT) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _redact(uri: str) -> str:
     """``redact_uri``, also for URIs it cannot parse (a bad port): the password never shows."""
     try:
@@ -109,23 +105,6 @@ def _redact(uri: str) -> str:
         scheme, _sep, rest = uri.partition("://")
         userinfo, at, host = rest.rpartition("@")
         return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}" if at else uri
-
-
-def _is_scalar(value: Any) -> bool:
-    if isinstance(value, bool | str):
-        return True
-    if isinstance(value, int):
-        return -_INT64 <= value < _INT64
-    return isinstance(value, float) and math.isfinite(value)
-
-
-def node_row(node_id: str, kind: NodeKind, nid: int, props: Mapping[str, Any]) -> dict[str, Any]:
-    """The stored form of a node: JSON text plus scalar copies for find_nodes."""
-    row: dict[str, Any] = {"id": node_id, "kind": kind.value, "nid": nid, "props": _dumps(props), "pkeys": list(props)}
-    for key, value in props.items():
-        if _is_scalar(value):
-            row[cy.SCALAR_PREFIX + key] = value
-    return row
 
 
 class Neo4jGraphStore(GraphStoreBase):
@@ -201,10 +180,19 @@ class Neo4jGraphStore(GraphStoreBase):
     @contextmanager
     def _translate(self, what: str) -> Iterator[None]:
         """Turn driver errors into BackendError/BackendUnavailable naming the URI and the operation."""
-        from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+        from neo4j.exceptions import (
+            AuthError,
+            ConstraintError,
+            DriverError,
+            Neo4jError,
+            ServiceUnavailable,
+            SessionExpired,
+        )
 
         try:
             yield
+        except ConstraintError as exc:  # a uniqueness constraint refused a node that is already stored
+            raise ConflictError(f"{what} on {self.uri} failed: {exc.message}") from exc
         except AuthError as exc:
             raise BackendUnavailable(f"{what} on {self.uri} failed: authentication refused ({exc.message})") from exc
         except (ServiceUnavailable, SessionExpired) as exc:
@@ -273,7 +261,7 @@ class Neo4jGraphStore(GraphStoreBase):
         batch = prepare_batch(nodes, edges)
         if not batch.nodes and not batch.edges:
             return WriteResult()
-        return self._run_write("writing a batch", lambda tx: _BatchWriter(tx, batch, actor).run())
+        return self._run_write("writing a batch", lambda tx: BatchWriter(tx, batch, actor).run())
 
     def append_verbatim(self, nodes: Sequence[Node], edges: Sequence[Edge], changes: Sequence[Change]) -> None:
         """Store new records and another store's change-log entries exactly as given (``modelctx copy``).
@@ -283,37 +271,7 @@ class Neo4jGraphStore(GraphStoreBase):
         nodes must not exist yet (the id constraints refuse duplicates) and the
         first entry must continue this store's chain, else ConflictError.
         """
-        def work(tx: ManagedTransaction) -> None:
-            next_nid = int(tx.run(cy.LOCK_HEAD, key=cy.HEAD_KEY).single(strict=True)["next_nid"])
-            if changes:
-                last = tx.run(cy.LAST_CHANGE).single()
-                last_seq, last_hash = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS_HASH)
-                first = changes[0]
-                if first.seq != last_seq + 1 or first.prev_hash != last_hash:
-                    raise ConflictError(
-                        f"cannot append change-log entry {first.seq} to {self.uri}: "
-                        f"it does not continue the stored chain (last entry {last_seq})"
-                    )
-            by_kind: dict[NodeKind, list[dict[str, Any]]] = {}
-            for nid, node in enumerate(nodes, start=next_nid):
-                by_kind.setdefault(node.kind, []).append(node_row(node.id, node.kind, nid, node.properties))
-            for kind, rows in by_kind.items():
-                for chunk in _chunks(rows):
-                    tx.run(cy.CREATE_NODES[kind], rows=chunk).consume()
-            by_type: dict[EdgeType, list[dict[str, Any]]] = {}
-            for edge in edges:
-                row = {"s": edge.source, "d": edge.target, "props": _dumps(edge.properties)}
-                by_type.setdefault(edge.type, []).append(row)
-            for etype, edge_rows in by_type.items():
-                for chunk in _chunks(edge_rows):
-                    summary = tx.run(cy.CREATE_EDGES[etype], rows=chunk).consume()
-                    if summary.counters.relationships_created != len(chunk):
-                        raise ValidationError(f"copying {etype.value} edges into {self.uri}: an endpoint is missing")
-            for chunk in _chunks([_change_row(c) for c in changes]):
-                tx.run(cy.INSERT_CHANGES, rows=chunk).consume()
-            tx.run(cy.SET_NEXT_NID, key=cy.HEAD_KEY, next_nid=next_nid + len(nodes)).consume()
-
-        self._run_write("appending a copy", work)
+        self._run_write("appending a copy", lambda tx: append_records(tx, self.uri, nodes, edges, changes))
 
     def delete_all(self) -> None:
         """Remove every node, edge and change-log entry modelctx stored (schema stays)."""
@@ -332,9 +290,10 @@ class Neo4jGraphStore(GraphStoreBase):
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         wanted = list(dict.fromkeys(ids))
         found: dict[str, Node] = {}
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             for record in self._read("reading nodes", cy.SELECT_NODES, ids=list(chunk)):
-                found[record["id"]] = Node(record["id"], NodeKind(record["kind"]), json.loads(record["props"]))
+                for node_id, kind, props in record["rows"]:
+                    found[node_id] = Node(node_id, NodeKind(kind), json.loads(props))
         return {i: found[i] for i in wanted if i in found}
 
     def find_nodes(
@@ -379,10 +338,11 @@ class Neo4jGraphStore(GraphStoreBase):
         )
         rows: dict[tuple[int, int, int], Edge] = {}
         for query in queries:
-            for chunk in _chunks(wanted):
-                for r in self._read("reading edges", query, ids=list(chunk), types=type_names):
-                    etype = EdgeType(r["t"])
-                    rows[(r["sn"], etype.code, r["dn"])] = Edge(r["s"], r["d"], etype, json.loads(r["props"]))
+            for chunk in chunks(wanted):
+                for record in self._read("reading edges", query, ids=list(chunk), types=type_names):
+                    for source, source_nid, type_name, target, target_nid, props in record["rows"]:
+                        etype = EdgeType(type_name)
+                        rows[(source_nid, etype.code, target_nid)] = Edge(source, target, etype, json.loads(props))
         return [rows[key] for key in sorted(rows)]
 
     def reachable(
@@ -433,7 +393,7 @@ class Neo4jGraphStore(GraphStoreBase):
         while frontier and (max_depth is None or depth < max_depth):
             depth += 1
             next_frontier: list[str] = []
-            for chunk in _chunks(frontier):
+            for chunk in chunks(frontier):
                 for r in self._read("traversal", query, frontier=list(chunk), types=types):
                     if r["id"] not in seen:
                         seen[r["id"]] = (depth, r["nid"], r["kind"])
@@ -468,125 +428,3 @@ class Neo4jGraphStore(GraphStoreBase):
         nodes = {r["key"]: r["n"] for r in self._read("counting", cy.COUNT_NODES_BY_KIND) if r["n"]}
         edges = {r["key"]: r["n"] for r in self._read("counting", cy.COUNT_EDGES_BY_TYPE) if r["n"]}
         return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
-
-
-def _change_row(change: Change) -> dict[str, Any]:
-    return {
-        "seq": change.seq, "at": change.at, "actor": change.actor, "op": change.op,
-        "payload": change.payload_json, "prev_hash": change.prev_hash, "hash": change.hash,
-    }
-
-
-class _BatchWriter:
-    """One write transaction: lock, read what the batch touches, merge, send UNWIND batches."""
-
-    def __init__(self, tx: ManagedTransaction, batch: PreparedBatch, actor: str) -> None:
-        self.tx = tx
-        self.batch = batch
-        self.actor = actor
-        self.result = WriteResult()
-
-    def _rows(self, query: str, **params: Any) -> list[Any]:
-        return list(self.tx.run(query, **params))
-
-    def run(self) -> WriteResult:
-        # The lock comes first: everything read below is read after the previous writer committed.
-        next_nid = int(self.tx.run(cy.LOCK_HEAD, key=cy.HEAD_KEY).single(strict=True)["next_nid"])
-        node_records, created, next_nid = self._write_nodes(next_nid)
-        edge_records = self._write_edges(created)
-        entries = [
-            *chunk_records(ChangeOp.UPSERT_NODES, "nodes", node_records),
-            *chunk_records(ChangeOp.UPSERT_EDGES, "edges", edge_records),
-        ]
-        if entries:
-            last = self.tx.run(cy.LAST_CHANGE).single()
-            last_seq, prev_hash = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS_HASH)
-            changes = chain_changes(last_seq + 1, prev_hash, now_iso(), self.actor, entries)
-            for chunk in _chunks([_change_row(c) for c in changes]):
-                self.tx.run(cy.INSERT_CHANGES, rows=chunk).consume()
-            self.result.seqs = [c.seq for c in changes]
-        if created:
-            self.tx.run(cy.SET_NEXT_NID, key=cy.HEAD_KEY, next_nid=next_nid).consume()
-        return self.result
-
-    def _write_nodes(self, next_nid: int) -> tuple[list[dict[str, Any]], set[str], int]:
-        nodes = self.batch.nodes
-        existing: dict[str, tuple[str, str, int]] = {}
-        for id_chunk in _chunks(list(nodes)):
-            for r in self._rows(cy.SELECT_NODES_FOR_WRITE, ids=list(id_chunk)):
-                existing[r["id"]] = (r["kind"], r["props"], r["nid"])
-        inserts: dict[NodeKind, list[dict[str, Any]]] = {}
-        updates: list[dict[str, Any]] = []
-        records: list[dict[str, Any]] = []
-        created: set[str] = set()
-        for node_id, node in nodes.items():
-            stored = existing.get(node_id)
-            if stored is None:
-                props = merge_properties({}, node.properties)
-                inserts.setdefault(node.kind, []).append(node_row(node_id, node.kind, next_nid, props))
-                created.add(node_id)
-                next_nid += 1
-                self.result.nodes_created += 1
-            else:
-                stored_kind, stored_json, nid = stored
-                if stored_kind != node.kind.value:
-                    raise ConflictError(
-                        f"node {node_id} is stored as {stored_kind}, cannot be written as {node.kind.value}"
-                    )
-                old = json.loads(stored_json)
-                props = merge_properties(old, node.properties)
-                if props == old:
-                    self.result.nodes_unchanged += 1
-                    continue
-                updates.append(node_row(node_id, node.kind, nid, props))
-                self.result.nodes_updated += 1
-            records.append({"id": node_id, "kind": node.kind.value, "properties": props})
-        for kind, rows in inserts.items():
-            for chunk in _chunks(rows):
-                self.tx.run(cy.CREATE_NODES[kind], rows=chunk).consume()
-        for chunk in _chunks(updates):
-            self.tx.run(cy.UPDATE_NODES, rows=chunk).consume()
-        return records, created, next_nid
-
-    def _write_edges(self, created: set[str]) -> list[dict[str, Any]]:
-        edges = self.batch.edges
-        if not edges:
-            return []
-        present = set(self.batch.nodes)
-        outside = list({i for e in edges.values() for i in (e.source, e.target)} - present)
-        for id_chunk in _chunks(outside):
-            present.update(self.tx.run(cy.SELECT_EXISTING, ids=list(id_chunk)).single(strict=True)["ids"])
-        for edge in edges.values():
-            for endpoint in (edge.source, edge.target):
-                if endpoint not in present:
-                    raise missing_endpoint_error(edge, endpoint)
-        # Only edges between two nodes that existed before this batch can already be stored.
-        old_keys = [list(k) for k, e in edges.items() if e.source not in created and e.target not in created]
-        stored: dict[tuple[str, str, str], str] = {}
-        for key_chunk in _chunks(old_keys):
-            for r in self._rows(cy.SELECT_EDGES_FOR_WRITE, keys=list(key_chunk)):
-                stored[(r["s"], r["t"], r["d"])] = r["props"]
-        inserts: dict[EdgeType, list[dict[str, Any]]] = {}
-        updates: dict[EdgeType, list[dict[str, Any]]] = {}
-        records: list[dict[str, Any]] = []
-        for key, edge in edges.items():
-            old_json = stored.get(key)
-            if old_json is None:
-                props = merge_properties({}, edge.properties)
-                target = inserts
-                self.result.edges_created += 1
-            else:
-                old = json.loads(old_json)
-                props = merge_properties(old, edge.properties)
-                if props == old:
-                    self.result.edges_unchanged += 1
-                    continue
-                target = updates
-                self.result.edges_updated += 1
-            target.setdefault(edge.type, []).append({"s": edge.source, "d": edge.target, "props": _dumps(props)})
-            records.append({"source": edge.source, "target": edge.target, "type": edge.type.value, "properties": props})
-        for statements, grouped in ((cy.CREATE_EDGES, inserts), (cy.UPDATE_EDGES, updates)):
-            for etype, rows in grouped.items():
-                for chunk in _chunks(rows):
-                    self.tx.run(statements[etype], rows=chunk).consume()
-        return records

@@ -107,7 +107,9 @@ INSERT_CHANGES = "UNWIND $rows AS row CREATE (c:ChangeLog) SET c = row"
 # -- reads ------------------------------------------------------------------------------------------
 
 SELECT_NIDS = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN n.id AS id, n.nid AS nid"
-SELECT_NODES = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN n.id AS id, n.kind AS kind, n.props AS props"
+# Reads that can return thousands of rows return one record of [id, kind, props] lists instead:
+# the driver's per-record cost is far above the query's (bench/store_bench_neo4j.py).
+SELECT_NODES = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN collect([n.id, n.kind, n.props]) AS rows"
 
 #: find_nodes: the filter is a map parameter of scalar copies; ``$missing`` lists keys that must be absent.
 _FIND_WHERE = (
@@ -118,7 +120,7 @@ _FIND_WHERE = (
 FIND_NODES_ANY_KIND = f"MATCH (n:Node) {_FIND_WHERE}"
 FIND_NODES: dict[NodeKind, str] = {kind: f"MATCH (n:{kind.label}) {_FIND_WHERE}" for kind in NodeKind}
 
-_EDGE_RETURN = "RETURN a.id AS s, a.nid AS sn, type(r) AS t, b.id AS d, b.nid AS dn, r.props AS props"
+_EDGE_RETURN = "RETURN collect([a.id, a.nid, type(r), b.id, b.nid, r.props]) AS rows"
 SELECT_EDGES_OUT = f"UNWIND $ids AS id MATCH (a:Node {{id: id}})-[r]->(b:Node) WHERE type(r) IN $types {_EDGE_RETURN}"
 SELECT_EDGES_IN = f"UNWIND $ids AS id MATCH (a:Node)-[r]->(b:Node {{id: id}}) WHERE type(r) IN $types {_EDGE_RETURN}"
 

@@ -38,7 +38,7 @@ from modelctx.graph.changelog import (
     chain_changes,
     chunk_records,
     now_iso,
-    verify_chain,
+    verify_rows,
 )
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import (
@@ -598,7 +598,9 @@ class SqliteGraphStore(GraphStoreBase):
         return int(row[0]) if row else 0
 
     def verify(self) -> VerifyResult:
-        return verify_chain(self.changes(0))
+        # One cursor over raw rows inside a read transaction: a consistent snapshot, no per-entry objects.
+        with self._translate("verifying the change log"), self._reading() as conn:
+            return verify_rows(conn.execute(sql.SELECT_ALL_CHANGES))
 
     def counts(self) -> dict[str, dict[str, int]]:
         with self._translate("counting"), self._reading() as conn:

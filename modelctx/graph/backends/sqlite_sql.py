@@ -116,6 +116,7 @@ WITH RECURSIVE walk (nid, depth) AS (
 SELECT w.nid, min(w.depth), n.kind FROM walk AS w JOIN nodes AS n ON n.nid = w.nid GROUP BY w.nid
 """
 
+SELECT_ALL_CHANGES = "SELECT seq, at, actor, op, payload, prev_hash, hash FROM changelog ORDER BY seq"
 LAST_CHANGE = "SELECT seq, hash FROM changelog ORDER BY seq DESC LIMIT 1"
 INSERT_CHANGE = (
     "INSERT INTO changelog (seq, at, actor, op, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)"

@@ -1,0 +1,219 @@
+"""The write side of the Neo4j backend: one transaction per batch, UNWIND statements.
+
+``BatchWriter`` runs inside a managed write transaction (the driver retries the
+whole function on transient errors, so it only reads and writes through ``tx``):
+it takes the change-log head's lock, reads what the batch touches, merges in
+Python with the shared rules of ``graph/batch.py`` and sends the rows.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from modelctx.errors import ConflictError, ValidationError
+from modelctx.graph.backends import neo4j_cypher as cy
+from modelctx.graph.batch import PreparedBatch, merge_properties, missing_endpoint_error
+from modelctx.graph.changelog import (
+    GENESIS_HASH,
+    Change,
+    ChangeOp,
+    WriteResult,
+    chain_changes,
+    chunk_records,
+    now_iso,
+)
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+
+if TYPE_CHECKING:
+    from neo4j import ManagedTransaction
+
+T = TypeVar("T")
+
+#: Rows per UNWIND statement; a write sends as many statements as it needs in one transaction.
+ROWS_PER_STATEMENT = 5000
+_INT64 = 2**63
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def chunks(items: Sequence[T], size: int = ROWS_PER_STATEMENT) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _is_scalar(value: Any) -> bool:
+    if isinstance(value, bool | str):
+        return True
+    if isinstance(value, int):
+        return -_INT64 <= value < _INT64
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def node_row(node_id: str, kind: NodeKind, nid: int, props: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored form of a node: JSON text plus scalar copies for find_nodes."""
+    row: dict[str, Any] = {"id": node_id, "kind": kind.value, "nid": nid, "props": dumps(props), "pkeys": list(props)}
+    for key, value in props.items():
+        if _is_scalar(value):
+            row[cy.SCALAR_PREFIX + key] = value
+    return row
+
+
+def append_records(
+    tx: ManagedTransaction, uri: str, nodes: Sequence[Node], edges: Sequence[Edge], changes: Sequence[Change]
+) -> None:
+    """Create ``nodes`` and ``edges`` as given and append ``changes`` verbatim (see ``append_verbatim``)."""
+    next_nid = int(tx.run(cy.LOCK_HEAD, key=cy.HEAD_KEY).single(strict=True)["next_nid"])
+    if changes:
+        last = tx.run(cy.LAST_CHANGE).single()
+        last_seq, last_hash = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS_HASH)
+        first = changes[0]
+        if first.seq != last_seq + 1 or first.prev_hash != last_hash:
+            raise ConflictError(
+                f"cannot append change-log entry {first.seq} to {uri}: "
+                f"it does not continue the stored chain (last entry {last_seq})"
+            )
+    by_kind: dict[NodeKind, list[dict[str, Any]]] = {}
+    for nid, node in enumerate(nodes, start=next_nid):
+        by_kind.setdefault(node.kind, []).append(node_row(node.id, node.kind, nid, node.properties))
+    for kind, rows in by_kind.items():
+        for chunk in chunks(rows):
+            tx.run(cy.CREATE_NODES[kind], rows=chunk).consume()
+    by_type: dict[EdgeType, list[dict[str, Any]]] = {}
+    for edge in edges:
+        row = {"s": edge.source, "d": edge.target, "props": dumps(edge.properties)}
+        by_type.setdefault(edge.type, []).append(row)
+    for etype, edge_rows in by_type.items():
+        for chunk in chunks(edge_rows):
+            summary = tx.run(cy.CREATE_EDGES[etype], rows=chunk).consume()
+            if summary.counters.relationships_created != len(chunk):
+                raise ValidationError(f"copying {etype.value} edges into {uri}: an endpoint is missing")
+    for chunk in chunks([change_row(c) for c in changes]):
+        tx.run(cy.INSERT_CHANGES, rows=chunk).consume()
+    tx.run(cy.SET_NEXT_NID, key=cy.HEAD_KEY, next_nid=next_nid + len(nodes)).consume()
+
+
+def change_row(change: Change) -> dict[str, Any]:
+    return {
+        "seq": change.seq, "at": change.at, "actor": change.actor, "op": change.op,
+        "payload": change.payload_json, "prev_hash": change.prev_hash, "hash": change.hash,
+    }
+
+
+class BatchWriter:
+    """One write transaction: lock, read what the batch touches, merge, send UNWIND batches."""
+
+    def __init__(self, tx: ManagedTransaction, batch: PreparedBatch, actor: str) -> None:
+        self.tx = tx
+        self.batch = batch
+        self.actor = actor
+        self.result = WriteResult()
+
+    def _rows(self, query: str, **params: Any) -> list[Any]:
+        return list(self.tx.run(query, **params))
+
+    def run(self) -> WriteResult:
+        # The lock comes first: everything read below is read after the previous writer committed.
+        next_nid = int(self.tx.run(cy.LOCK_HEAD, key=cy.HEAD_KEY).single(strict=True)["next_nid"])
+        node_records, created, next_nid = self._write_nodes(next_nid)
+        edge_records = self._write_edges(created)
+        entries = [
+            *chunk_records(ChangeOp.UPSERT_NODES, "nodes", node_records),
+            *chunk_records(ChangeOp.UPSERT_EDGES, "edges", edge_records),
+        ]
+        if entries:
+            last = self.tx.run(cy.LAST_CHANGE).single()
+            last_seq, prev_hash = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS_HASH)
+            changes = chain_changes(last_seq + 1, prev_hash, now_iso(), self.actor, entries)
+            for chunk in chunks([change_row(c) for c in changes]):
+                self.tx.run(cy.INSERT_CHANGES, rows=chunk).consume()
+            self.result.seqs = [c.seq for c in changes]
+        if created:
+            self.tx.run(cy.SET_NEXT_NID, key=cy.HEAD_KEY, next_nid=next_nid).consume()
+        return self.result
+
+    def _write_nodes(self, next_nid: int) -> tuple[list[dict[str, Any]], set[str], int]:
+        nodes = self.batch.nodes
+        existing: dict[str, tuple[str, str, int]] = {}
+        for id_chunk in chunks(list(nodes)):
+            for r in self._rows(cy.SELECT_NODES_FOR_WRITE, ids=list(id_chunk)):
+                existing[r["id"]] = (r["kind"], r["props"], r["nid"])
+        inserts: dict[NodeKind, list[dict[str, Any]]] = {}
+        updates: list[dict[str, Any]] = []
+        records: list[dict[str, Any]] = []
+        created: set[str] = set()
+        for node_id, node in nodes.items():
+            stored = existing.get(node_id)
+            if stored is None:
+                props = merge_properties({}, node.properties)
+                inserts.setdefault(node.kind, []).append(node_row(node_id, node.kind, next_nid, props))
+                created.add(node_id)
+                next_nid += 1
+                self.result.nodes_created += 1
+            else:
+                stored_kind, stored_json, nid = stored
+                if stored_kind != node.kind.value:
+                    raise ConflictError(
+                        f"node {node_id} is stored as {stored_kind}, cannot be written as {node.kind.value}"
+                    )
+                old = json.loads(stored_json)
+                props = merge_properties(old, node.properties)
+                if props == old:
+                    self.result.nodes_unchanged += 1
+                    continue
+                updates.append(node_row(node_id, node.kind, nid, props))
+                self.result.nodes_updated += 1
+            records.append({"id": node_id, "kind": node.kind.value, "properties": props})
+        for kind, rows in inserts.items():
+            for chunk in chunks(rows):
+                self.tx.run(cy.CREATE_NODES[kind], rows=chunk).consume()
+        for chunk in chunks(updates):
+            self.tx.run(cy.UPDATE_NODES, rows=chunk).consume()
+        return records, created, next_nid
+
+    def _write_edges(self, created: set[str]) -> list[dict[str, Any]]:
+        edges = self.batch.edges
+        if not edges:
+            return []
+        present = set(self.batch.nodes)
+        outside = list({i for e in edges.values() for i in (e.source, e.target)} - present)
+        for id_chunk in chunks(outside):
+            present.update(self.tx.run(cy.SELECT_EXISTING, ids=list(id_chunk)).single(strict=True)["ids"])
+        for edge in edges.values():
+            for endpoint in (edge.source, edge.target):
+                if endpoint not in present:
+                    raise missing_endpoint_error(edge, endpoint)
+        # Only edges between two nodes that existed before this batch can already be stored.
+        old_keys = [list(k) for k, e in edges.items() if e.source not in created and e.target not in created]
+        stored: dict[tuple[str, str, str], str] = {}
+        for key_chunk in chunks(old_keys):
+            for r in self._rows(cy.SELECT_EDGES_FOR_WRITE, keys=list(key_chunk)):
+                stored[(r["s"], r["t"], r["d"])] = r["props"]
+        inserts: dict[EdgeType, list[dict[str, Any]]] = {}
+        updates: dict[EdgeType, list[dict[str, Any]]] = {}
+        records: list[dict[str, Any]] = []
+        for key, edge in edges.items():
+            old_json = stored.get(key)
+            if old_json is None:
+                props = merge_properties({}, edge.properties)
+                target = inserts
+                self.result.edges_created += 1
+            else:
+                old = json.loads(old_json)
+                props = merge_properties(old, edge.properties)
+                if props == old:
+                    self.result.edges_unchanged += 1
+                    continue
+                target = updates
+                self.result.edges_updated += 1
+            target.setdefault(edge.type, []).append({"s": edge.source, "d": edge.target, "props": dumps(props)})
+            records.append({"source": edge.source, "target": edge.target, "type": edge.type.value, "properties": props})
+        for statements, grouped in ((cy.CREATE_EDGES, inserts), (cy.UPDATE_EDGES, updates)):
+            for etype, rows in grouped.items():
+                for chunk in chunks(rows):
+                    self.tx.run(statements[etype], rows=chunk).consume()
+        return records
