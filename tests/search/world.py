@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a data table: long texts read better unbroken)
 """A small two-project graph for search tests: onc (a tumour classifier) and crm (churn)."""
 
 from __future__ import annotations

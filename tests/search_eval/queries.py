@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a data table: long texts read better unbroken)
 """Graded judgements for the evaluation world: 3 = the answer, 2 = clearly relevant, 1 = related.
 
 ``direct`` queries use the words of their targets; ``paraphrase`` queries say

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a data table: long texts read better unbroken)
 """The evaluation world: six real dataset descriptions and the model work around them.
 
 Dataset descriptions are scikit-learn's own ``DESCR`` texts (not written by

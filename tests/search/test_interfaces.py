@@ -1,0 +1,102 @@
+"""The CLI commands (search, index, note) and the API routes (GET /search, POST notes) on every backend."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from modelctx.cli import main
+from modelctx.graph.model import EdgeType
+from modelctx.graph.store import GraphStore
+from tests.backends import BackendHarness
+from tests.search import world as w
+
+
+def cli(uri: str, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--store", uri, *args], catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_cli_index_note_search(store: GraphStore, backend: BackendHarness, tmp_path: Path) -> None:
+    w.write_world(store)
+    uri = backend.uri(tmp_path)
+    code, out = cli(uri, "index", "--json")
+    assert code == 0, out
+    assert json.loads(out)["documents_total"] == 13
+    code, out = cli(uri, "note", w.ONC_MV, "recall collapsed once the texture column was rescaled", "--json")
+    assert code == 0, out
+    insight = json.loads(out)
+    assert insight["properties"]["project"] == "onc"
+    assert [e.target for e in store.get_edges([insight["id"]], "out", [EdgeType.ABOUT])] == [w.ONC_MV]
+    code, out = cli(uri, "search", "why did recall fall after rescaling", "--json", "--limit", "3")
+    assert code == 0, out
+    hits = json.loads(out)["hits"]
+    assert {insight["id"], w.ONC_MV} <= {h["id"] for h in hits}
+    assert set(hits[0]) >= {"id", "kind", "score", "title", "snippet", "context"}
+    code, out = cli(uri, "search", "tumour", "--kind", "model_version", "--mode", "keyword")
+    assert code == 0 and "tumour v1" in out and "latest review: onc-r2 (approved)" in out
+    code, out = cli(uri, "search", "tumour", "--kind", "nonsense")
+    assert code == 4 and "unknown node kind" in out
+
+
+def test_cli_note_unknown_node(store: GraphStore, backend: BackendHarness, tmp_path: Path) -> None:
+    code, out = cli(backend.uri(tmp_path), "note", "model:nope", "text")
+    assert code == 3 and "model:nope" in out
+
+
+@pytest.fixture
+def api(store: GraphStore, backend: BackendHarness, tmp_path: Path) -> Iterator[object]:
+    from fastapi.testclient import TestClient
+
+    from modelctx.api.app import create_app
+    from modelctx.client import Client
+    from modelctx.config import Settings
+
+    w.write_world(store)
+    client = Client.open(backend.uri(tmp_path), actor="user:api", settings=Settings(home=tmp_path / "home"))
+    app = create_app(client)
+    with TestClient(app) as test_client:
+        test_client.app_state = app  # type: ignore[attr-defined]
+        yield test_client
+    service = getattr(app.state, "search_service", None)
+    if service is not None:
+        service.close()
+    client.close()
+
+
+def test_api_search_and_notes(api) -> None:  # type: ignore[no-untyped-def]
+    response = api.post(f"/api/v1/nodes/{w.CRM_MV}/notes", json={"text": "churn spikes each December"})
+    assert response.status_code == 201, response.text
+    note = response.json()
+    assert note["properties"]["author"] == "user:api" and note["properties"]["project"] == "crm"
+    response = api.post("/api/v1/notes", json={"node_id": w.ONC_RUN, "text": "seed 7 was unlucky"})
+    assert response.status_code == 201
+    assert api.post("/api/v1/notes", json={"node_id": "run:sdk/none", "text": "x"}).status_code == 404
+    body = api.get("/api/v1/search", params={"q": "December churn", "limit": 5}).json()
+    assert {note["id"], w.CRM_MV} <= {h["id"] for h in body["hits"]}
+    runs = api.get("/api/v1/search", params={"q": "train", "kind": "run", "mode": "keyword"}).json()["hits"]
+    assert {h["id"] for h in runs} == {w.ONC_RUN, w.CRM_RUN}
+    assert api.get("/api/v1/search", params={"q": ""}).json()["hits"] == []
+    assert api.get("/api/v1/search", params={"q": "x", "mode": "fuzzy"}).status_code == 422
+    assert api.get("/api/v1/search", params={"q": "x", "since": "last week"}).status_code == 422
+
+
+def test_api_project_scope(api) -> None:  # type: ignore[no-untyped-def]
+    from modelctx.api.deps import Principal, reader, writer
+
+    app = api.app_state
+    app.dependency_overrides[reader] = lambda: Principal(actor="token:onc", role="reader", project="onc")
+    app.dependency_overrides[writer] = lambda: Principal(actor="token:onc", role="writer", project="onc")
+    for query in ("telecom customers churn", "train model", "tumour"):
+        for mode in ("hybrid", "vector", "keyword"):
+            hits = api.get("/api/v1/search", params={"q": query, "mode": mode, "limit": 50}).json()["hits"]
+            assert all(h["project"] == "onc" for h in hits)
+            assert all("telecom" not in h["snippet"] for h in hits)
+    assert api.get("/api/v1/search", params={"q": "churn", "project": "crm"}).status_code == 403
+    assert api.post(f"/api/v1/nodes/{w.CRM_MV}/notes", json={"text": "sneaky"}).status_code == 404
+    response = api.post(f"/api/v1/nodes/{w.ONC_MV}/notes", json={"text": "fine"})
+    assert response.status_code == 201 and response.json()["properties"]["author"] == "token:onc"
