@@ -149,7 +149,7 @@
     style: [
       { selector: "node", style: {
         "background-color": "data(color)", label: "data(label)", "font-size": 10, color: "#1d2430",
-        "text-valign": "bottom", "text-margin-y": 3, "text-max-width": 140, "text-wrap": "ellipsis",
+        "text-valign": "bottom", "text-margin-y": 3, "text-max-width": 130, "text-wrap": "ellipsis",
         width: 22, height: 22, "border-width": 0, "min-zoomed-font-size": 7 } },
       { selector: "node[?root]", style: { width: 32, height: 32, "border-width": 3, "border-color": "#111827" } },
       { selector: "node:selected", style: { "border-width": 3, "border-color": "#f59e0b" } },
@@ -242,7 +242,7 @@
     const nodes = visible.nodes();
     const started = performance.now();
     if (nodes.length <= DAGRE_MAX_NODES) {
-      visible.layout({ name: "dagre", rankDir: "RL", nodeSep: 18, rankSep: 70, animate: false, fit: true, padding: 30 }).run();
+      visible.layout({ name: "dagre", rankDir: "RL", nodeSep: 40, rankSep: 120, animate: false, fit: true, padding: 30 }).run();
     } else {
       const positions = layeredPositions(nodes, visible.edges());
       visible.layout({ name: "preset", positions: (n) => positions[n.id()], animate: false, fit: false }).run();
