@@ -100,10 +100,12 @@ class ColumnStats:
         self.rows += len(array)
         if pa.types.is_dictionary(array.type):
             array = array.cast(array.type.value_type)
+        batch_mean: float | None = None
         if pa.types.is_floating(array.type) and array.null_count < len(array):
-            nan = pc.is_nan(array)
-            if pc.any(nan).as_py():
-                array = pc.if_else(nan, pa.scalar(None, array.type), array)
+            batch_mean = pc.mean(array).as_py()
+            if batch_mean is not None and math.isnan(batch_mean):  # NaNs count as missing values
+                array = pc.if_else(pc.is_nan(array), pa.scalar(None, array.type), array)
+                batch_mean = None
         nulls = array.null_count
         self.nulls += nulls
         valid = len(array) - nulls
@@ -118,9 +120,9 @@ class ColumnStats:
             self.minimum = low if self.minimum is None or (low is not None and low < self.minimum) else self.minimum
             self.maximum = high if self.maximum is None or (high is not None and high > self.maximum) else self.maximum
         if family == "number":
-            as_float = array if pa.types.is_floating(array.type) else array.cast(pa.float64())
-            batch_mean = pc.mean(as_float).as_py()
-            batch_m2 = pc.variance(as_float, ddof=0).as_py() * valid
+            if batch_mean is None:
+                batch_mean = pc.mean(array).as_py()
+            batch_m2 = pc.variance(array, ddof=0).as_py() * valid
             total = self.count + valid
             delta = batch_mean - self.mean
             self.mean += delta * valid / total

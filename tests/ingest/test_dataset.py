@@ -255,3 +255,13 @@ def test_high_cardinality_strings_stay_bounded(
     assert tag["distinct_exact"] is False
     assert 50 <= tag["distinct_count"] <= 401
     assert tag["top_values"][0] == {"value": "hot", "count": 200}
+
+
+def test_nan_counts_as_missing(store: GraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "nan.csv"
+    path.write_text("x,n\n1.5,1\nnan,2\n2.5,3\n,4\n")
+    ingest(store, path, "nan")
+    [version] = versions(store, "nan")
+    x, n = version.properties["column_stats"]["x"], version.properties["column_stats"]["n"]
+    assert x["null_fraction"] == 0.5 and x["mean"] == 2.0 and x["std"] == 0.5
+    assert (n["min"], n["max"], n["mean"]) == (1, 4, 2.5)
