@@ -35,14 +35,19 @@ def _config(cls: type[Any], **values: Any) -> Any:
         raise ValidationError(f"invalid {cls.__name__}: {problems}") from None
 
 
-def _run(app: AppContext, ingestor: Any, label: str, dry_run: bool, as_json: bool) -> None:
+def _run(
+    app: AppContext, make: Callable[[Any], Any], label: str, dry_run: bool, as_json: bool, *, own_progress: bool
+) -> None:
+    """Run the ingestor ``make(progress_sink)`` builds; ``own_progress`` ingestors count their own units."""
     from modelctx.cli.ingest_commands import print_report
     from modelctx.cli.progress import progress_bar
     from modelctx.ingest.runner import run_ingest
 
     with progress_bar(label, enabled=not as_json) as bar:
+        ingestor = make(bar if own_progress else None)
         report = run_ingest(
-            None if dry_run else app.store, ingestor, actor=app.client.actor, dry_run=dry_run, progress=bar
+            None if dry_run else app.store, ingestor, actor=app.client.actor, dry_run=dry_run,
+            progress=None if own_progress else bar,
         )
     print_report(report, as_json)
 
@@ -54,13 +59,14 @@ def _run(app: AppContext, ingestor: Any, label: str, dry_run: bool, as_json: boo
 @_common
 @pass_app
 def git_command(
-    app: AppContext, path: Path, branch: str | None, since: str | None, project: str | None, dry_run: bool, as_json: bool
+    app: AppContext, path: Path, branch: str | None, since: str | None, project: str | None,
+    dry_run: bool, as_json: bool,
 ) -> None:
     """Commits, authors and files changed of a git repository; later runs read only new commits."""
     from modelctx.ingest.git import GitConfig, GitIngestor
 
     config = _config(GitConfig, path=path, branch=branch, since=since, project=project)
-    _run(app, GitIngestor(config, app.store), "git commits", dry_run, as_json)
+    _run(app, lambda bar: GitIngestor(config, app.store, bar), "git commits", dry_run, as_json, own_progress=True)
 
 
 @click.command("dataset")
@@ -87,7 +93,8 @@ def dataset_command(
         description = description_file.read_text(encoding="utf-8").strip()
     config = _config(DatasetConfig, path=path, name=name, derived_from=list(derived_from),
                      description=description, project=project)
-    _run(app, DatasetIngestor(config, app.store), f"dataset {name}", dry_run, as_json)
+    _run(app, lambda bar: DatasetIngestor(config, app.store, bar), f"dataset {name} (bytes)", dry_run, as_json,
+         own_progress=True)
 
 
 @click.command("features")
@@ -99,7 +106,7 @@ def features_command(app: AppContext, path: Path, project: str | None, dry_run: 
     from modelctx.ingest.features import FeaturesConfig, FeaturesIngestor
 
     config = _config(FeaturesConfig, path=path, project=project)
-    _run(app, FeaturesIngestor(config, app.store), "features", dry_run, as_json)
+    _run(app, lambda _: FeaturesIngestor(config, app.store), "features", dry_run, as_json, own_progress=False)
 
 
 def _records_command(kind: str, summary: str) -> click.Command:
@@ -115,7 +122,7 @@ def _records_command(kind: str, summary: str) -> click.Command:
         from modelctx.ingest.records import RecordsConfig, RecordsIngestor
 
         config = _config(RecordsConfig, path=path, kind=kind, create_missing=create_missing, project=project)
-        _run(app, RecordsIngestor(config, app.store), kind, dry_run, as_json)
+        _run(app, lambda _: RecordsIngestor(config, app.store), kind, dry_run, as_json, own_progress=False)
 
     return command
 

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from modelctx.errors import IngestError
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
-from modelctx.ingest.lookup import GraphLookup, get_node, iter_nodes
+from modelctx.ingest.lookup import GraphLookup, IngestProgress, NoProgress, get_node, iter_nodes
 from modelctx.ingest.runner import BatchEnd, IngestWarning, Record
 
 FORMATS: dict[str, str] = {
@@ -62,12 +62,14 @@ def file_uri(path: Path) -> str:
     return "file://" + str(path.resolve())
 
 
-def sha256_file(path: Path) -> str:
+def sha256_file(path: Path, progress: IngestProgress | None = None) -> str:
     """The hex SHA-256 of a file, streamed."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while block := handle.read(BLOCK_SIZE):
             digest.update(block)
+            if progress is not None:
+                progress.advance(len(block))
     return digest.hexdigest()
 
 
@@ -103,8 +105,9 @@ def _format_of(path: Path) -> str | None:
 class _HashingReader(io.RawIOBase):
     """A file that hashes every byte read through it, so parsing and digest share one read."""
 
-    def __init__(self, handle: BinaryIO) -> None:
+    def __init__(self, handle: BinaryIO, progress: IngestProgress) -> None:
         self._handle = handle
+        self._progress = progress
         self.digest = hashlib.sha256()
         self.size = 0
 
@@ -115,6 +118,7 @@ class _HashingReader(io.RawIOBase):
         data = self._handle.read(size)
         self.digest.update(data)
         self.size += len(data)
+        self._progress.advance(len(data))
         return data
 
     def readinto(self, buffer: Any) -> int:
@@ -144,7 +148,7 @@ def _line_of(path: Path, text: str) -> int | None:
     return None
 
 
-def _profile_delimited(path: Path, delimiter: str) -> FileProfile:
+def _profile_delimited(path: Path, delimiter: str, progress: IngestProgress) -> FileProfile:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -160,7 +164,7 @@ def _profile_delimited(path: Path, delimiter: str) -> FileProfile:
 
         stats = TableStats()
         with path.open("rb") as handle:
-            reader_file = _HashingReader(handle)
+            reader_file = _HashingReader(handle, progress)
             names: list[str] = []
             try:
                 reader = pacsv.open_csv(
@@ -195,7 +199,7 @@ def _profile_delimited(path: Path, delimiter: str) -> FileProfile:
         )
 
 
-def _profile_parquet(path: Path) -> FileProfile:
+def _profile_parquet(path: Path, progress: IngestProgress) -> FileProfile:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -211,11 +215,12 @@ def _profile_parquet(path: Path) -> FileProfile:
     except (pa.ArrowException, OSError) as exc:
         raise IngestError(f"dataset: {path}: cannot read as Parquet: {exc}") from None
     return FileProfile(
-        "sha256:" + sha256_file(path), path.stat().st_size, stats.rows, stats.columns_json(), stats.stats_json()
+        "sha256:" + sha256_file(path, progress), path.stat().st_size, stats.rows, stats.columns_json(),
+        stats.stats_json(),
     )
 
 
-def _profile_jsonl(path: Path) -> FileProfile:
+def _profile_jsonl(path: Path, progress: IngestProgress) -> FileProfile:
     import pyarrow as pa
     import pyarrow.json as pajson
 
@@ -231,6 +236,7 @@ def _profile_jsonl(path: Path) -> FileProfile:
             block = handle.read(BLOCK_SIZE)
             digest.update(block)
             size += len(block)
+            progress.advance(len(block))
             data = tail + block
             cut = data.rfind(b"\n") + 1 if block else len(data)
             chunk, tail = data[:cut], data[cut:]
@@ -248,17 +254,18 @@ def _profile_jsonl(path: Path) -> FileProfile:
     return FileProfile("sha256:" + digest.hexdigest(), size, stats.rows, stats.columns_json(), stats.stats_json())
 
 
-def profile_file(path: Path) -> FileProfile:
-    """Digest, row count, columns and statistics of one data file."""
+def profile_file(path: Path, progress: IngestProgress | None = None) -> FileProfile:
+    """Digest, row count, columns and statistics of one data file; progress counts bytes read."""
     fmt = _format_of(path)
+    sink = progress or NoProgress()
     if fmt == "csv":
-        return _profile_delimited(path, ",")
+        return _profile_delimited(path, ",", sink)
     if fmt == "tsv":
-        return _profile_delimited(path, "\t")
+        return _profile_delimited(path, "\t", sink)
     if fmt == "parquet":
-        return _profile_parquet(path)
+        return _profile_parquet(path, sink)
     if fmt == "jsonl":
-        return _profile_jsonl(path)
+        return _profile_jsonl(path, sink)
     raise IngestError(f"dataset: {path}: unknown format {path.suffix!r}; known: {', '.join(sorted(FORMATS))}")
 
 
@@ -273,9 +280,10 @@ class DatasetIngestor:
 
     name = "dataset"
 
-    def __init__(self, config: DatasetConfig, lookup: GraphLookup) -> None:
+    def __init__(self, config: DatasetConfig, lookup: GraphLookup, progress: IngestProgress | None = None) -> None:
         self.config = config
         self.lookup = lookup
+        self.progress = progress or NoProgress()
 
     def _resolve_parents(self) -> list[str]:
         parents: list[str] = []
@@ -306,6 +314,7 @@ class DatasetIngestor:
         config = self.config
         files = data_files(config.path)
         parents = self._resolve_parents()
+        self.progress.set_total(sum(p.stat().st_size for p in files))
         dataset_id = node_id(NodeKind.DATASET, config.name)
         known = {str(n.properties.get("digest")): n for n in
                  iter_nodes(self.lookup, NodeKind.DATASET_VERSION, {"dataset": config.name})}
@@ -327,7 +336,7 @@ class DatasetIngestor:
         seen: set[str] = set()
         for path in files:
             fmt = _format_of(path) or ""
-            profile = profile_file(path)
+            profile = profile_file(path, self.progress)
             if profile.digest in seen:
                 yield IngestWarning("same bytes as an earlier file: one version for both", str(path))
                 continue

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from modelctx.errors import IngestError
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
-from modelctx.ingest.lookup import GraphLookup, get_node
+from modelctx.ingest.lookup import GraphLookup, IngestProgress, NoProgress, get_node
 from modelctx.ingest.runner import BatchEnd, IngestWarning, Record
 
 # A commit starts with this marker; the fields are split by \x1f and the body ends with \x1f\0.
@@ -117,9 +117,10 @@ class GitIngestor:
 
     name = "git"
 
-    def __init__(self, config: GitConfig, lookup: GraphLookup) -> None:
+    def __init__(self, config: GitConfig, lookup: GraphLookup, progress: IngestProgress | None = None) -> None:
         self.config = config
         self.lookup = lookup
+        self.progress = progress or NoProgress()
         self.commits_read = 0
 
     def _repo_identity(self) -> tuple[str, dict[str, Any]]:
@@ -188,6 +189,8 @@ class GitIngestor:
         args = [self.config.git, "-C", str(self.config.path), "-c", "core.quotepath=off", "log",
                 "--topo-order", "--reverse", "--numstat", "-z", "--no-color", f"--format={_FORMAT}",
                 head, *(["--not", *exclude] if exclude else []), "--"]
+        count = _run_git(self.config, "rev-list", "--count", head, *(["--not", *exclude] if exclude else []), "--")
+        self.progress.set_total(int(count) if count.isdigit() else None)
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env={**os.environ, "LC_ALL": "C"})
         assert proc.stdout is not None
@@ -259,3 +262,4 @@ class GitIngestor:
             yield Edge(commit_id, parent_id, EdgeType.PARENT, {"position": position})
         seen.add(sha)
         self.commits_read += 1
+        self.progress.advance(1)

@@ -1,9 +1,11 @@
-"""A read-only view of the graph that ingestors may consult.
+"""What an ingestor may be handed besides its config: a read-only graph view and a progress sink.
 
 Ingestors never see a store (STYLE.md §3), yet some must read what is already
 there: the last ingested commit of a branch, the known versions of a dataset,
 whether a model version exists. They take a :class:`GraphLookup` instead; any
-GraphStore satisfies it, and the CLI passes the store it opened.
+GraphStore satisfies it, and the CLI passes the store it opened. Long reads
+(a 2 GB file is one batch) report their own progress to an
+:class:`IngestProgress`, which the CLI's progress bar satisfies.
 """
 
 from __future__ import annotations
@@ -33,6 +35,24 @@ class GraphLookup(Protocol):
     ) -> list[Node]:
         """Nodes of ``kind`` whose scalar properties equal ``properties``, in insertion order."""
         ...
+
+
+class IngestProgress(Protocol):
+    """Progress in the ingestor's own unit (commits, bytes)."""
+
+    def set_total(self, total: int | None) -> None: ...
+
+    def advance(self, records: int) -> None: ...
+
+
+class NoProgress:
+    """The progress sink that reports nowhere."""
+
+    def set_total(self, total: int | None) -> None:
+        return None
+
+    def advance(self, records: int) -> None:
+        return None
 
 
 class EmptyLookup:

@@ -265,3 +265,30 @@ def test_nan_counts_as_missing(store: GraphStore, tmp_path: Path) -> None:
     x, n = version.properties["column_stats"]["x"], version.properties["column_stats"]["n"]
     assert x["null_fraction"] == 0.5 and x["mean"] == 2.0 and x["std"] == 0.5
     assert (n["min"], n["max"], n["mean"]) == (1, 4, 2.5)
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.total: int | None = None
+        self.done = 0
+
+    def set_total(self, total: int | None) -> None:
+        self.total = total
+
+    def advance(self, records: int) -> None:
+        self.done += records
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet", "jsonl"])
+def test_progress_counts_bytes(store: GraphStore, sklearn_frames: dict, tmp_path: Path, suffix: str) -> None:
+    frame = sklearn_frames["wine"]
+    path = tmp_path / f"wine.{suffix}"
+    if suffix == "csv":
+        frame.to_csv(path, index=False)
+    elif suffix == "parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_json(path, orient="records", lines=True)
+    tally = _Tally()
+    run_ingest(store, DatasetIngestor(DatasetConfig(path=path, name="wine"), store, tally))
+    assert tally.total == tally.done == path.stat().st_size

@@ -123,3 +123,11 @@ def test_cli_dry_run_then_real_run(store: GraphStore, git_repo: GitRepo, run_cli
     assert [e.target for e in store.get_edges([commit.id], "out", [EdgeType.IN_PROJECT])] == ["project:churn"]
     text = run_cli(["ingest", "git", git_repo.path])
     assert text.exit_code == 0 and "unchanged" in text.output
+
+
+def test_progress_counts_commits(store: GraphStore, git_repo: GitRepo) -> None:
+    from tests.ingest.test_dataset import _Tally
+
+    tally = _Tally()
+    run_ingest(store, GitIngestor(GitConfig(path=git_repo.path), store, tally))
+    assert tally.total == tally.done == 6
