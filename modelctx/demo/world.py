@@ -252,8 +252,8 @@ def build_demo_world(client: Client, *, say: Say | None = None) -> DemoWorld:
     tell("recording reviews from a reviews file")
     reviews_file = root / "reviews.yaml"
     reviews_file.write_text(yaml.safe_dump(REVIEWS, sort_keys=False))
-    run_ingest(client.store, RecordsIngestor(RecordsConfig(path=reviews_file, kind="reviews"), client.store),
-               actor=client.actor)
+    reviews = RecordsIngestor(RecordsConfig(path=reviews_file, kind="reviews"), client.store)
+    run_ingest(client.store, reviews, actor=client.actor)  # type: ignore[arg-type]  # its name is a Literal
 
     tell("deploying approved versions through the serving gate")
     frames = {"breast-cancer": _frame("load_breast_cancer"), "diabetes": _frame("load_diabetes")}

@@ -263,7 +263,10 @@ def monitor_deployment(
     if severity != "ok":
         insight_id = node_id(NodeKind.INSIGHT, "monitoring", key)
         nodes.append(Node(insight_id, NodeKind.INSIGHT, {
-            "name": summary.split(". ")[0][:120], "text": summary, "author": client.actor, "at": at,
+            "name": (f"Drift on {deployment_name}: {', '.join(d.feature for d in drifted[:3])}"
+                     + (" ..." if len(drifted) > 3 else "") if drifted
+                     else f"{severity.capitalize()} monitoring result on {deployment_name}"),
+            "text": summary, "author": client.actor, "at": at,
             "source": "monitoring", "category": "drift", "severity": severity, **scope,
         }))
         edges += [Edge(insight_id, report_id, EdgeType.ABOUT), Edge(insight_id, deployment_id, EdgeType.ABOUT)]
