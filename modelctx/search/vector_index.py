@@ -6,8 +6,12 @@ addressed by *slot* (the document's row number in the index file).
 - Exact: one numpy matrix-vector product over the rows (on this machine faster
   than faiss ``IndexFlatIP`` for single queries; see bench/search_bench.py).
 - Approximate, from ``EXACT_MAX_ROWS`` rows on: a faiss index built over a
-  snapshot of the rows (``ANN_KIND``; HNSW and IVF are both implemented and
-  measured by the bench). Rows written after the snapshot are *fresh*: they
+  snapshot of the rows. Measured on 10k real MiniLM vectors (docstrings):
+  HNSW (M=32, efSearch=96) recall@10 0.996 at 0.5 ms/query; IVF-Flat with
+  nlist=4*sqrt(n) needed nprobe=32 for 0.953. HNSW wins on recall, but its
+  build time grows fast on 2 cores (35 s for 30k random vectors, tens of
+  minutes at 1M) while IVF builds in a k-means pass; so HNSW up to
+  ``HNSW_MAX_ROWS`` and IVF (nlist=sqrt(n), a wider probe) above. Rows written after the snapshot are *fresh*: they
   are searched exactly and their stale snapshot entries are dropped, so an
   update is visible at once and the approximate index is rebuilt only when
   the fresh part grows past ``REBUILD_FRACTION``.
@@ -28,12 +32,13 @@ from typing import Any
 import numpy as np
 
 EXACT_MAX_ROWS = 20_000
+HNSW_MAX_ROWS = 200_000
 REBUILD_FRACTION = 0.05
-ANN_KIND = "hnsw"
+ANN_KIND = "auto"
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 40
 HNSW_EF_SEARCH = 96
-IVF_NPROBE = 24
+IVF_NPROBE = 48
 _OVERFETCH = 8
 
 
@@ -51,11 +56,19 @@ class Filter:
         return self.kind is None and self.project is None and self.since is None and self.until is None
 
 
+def ann_kind_for(rows: int, kind: str = ANN_KIND) -> str:
+    """``auto`` → HNSW up to HNSW_MAX_ROWS rows, IVF above; otherwise ``kind`` itself."""
+    if kind == "auto":
+        return "hnsw" if rows <= HNSW_MAX_ROWS else "ivf"
+    return kind
+
+
 def build_ann(vectors: np.ndarray, kind: str = ANN_KIND) -> Any:
     """A faiss inner-product index over ``vectors`` (row i has label i)."""
     import faiss
 
     dim = vectors.shape[1]
+    kind = ann_kind_for(len(vectors), kind)
     if kind == "hnsw":
         index: Any = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
@@ -63,7 +76,7 @@ def build_ann(vectors: np.ndarray, kind: str = ANN_KIND) -> Any:
         index.add(vectors)
         return index
     if kind == "ivf":
-        nlist = max(16, int(4 * np.sqrt(len(vectors))))
+        nlist = max(16, int(np.sqrt(len(vectors))))
         quantizer = faiss.IndexFlatIP(dim)
         ivf: Any = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
         sample = vectors if len(vectors) <= nlist * 64 else vectors[
@@ -283,9 +296,9 @@ class VectorIndex:
             import faiss
 
             self._ann = faiss.read_index(str(folder / "ann.faiss"))
-            if self.ann_kind == "hnsw":
+            if hasattr(self._ann, "hnsw"):
                 self._ann.hnsw.efSearch = HNSW_EF_SEARCH
             else:
-                self._ann.nprobe = IVF_NPROBE
+                faiss.extract_index_ivf(self._ann).nprobe = IVF_NPROBE
             self._ann_rows = n
         return int(meta["seq"])

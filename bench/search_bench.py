@@ -1,0 +1,266 @@
+"""Search speed: indexing throughput against raw ``encode``, query latency, approximate recall.
+
+    .venv/bin/python bench/search_bench.py                       # modest sizes
+    .venv/bin/python bench/search_bench.py --docs 100000 --vector-only 1000000
+
+Sections (each prints its in-run baseline and the ratio):
+
+1. Indexing throughput: ``--real`` real texts (docstrings of installed
+   packages, not ours) as graph nodes; ``SearchIndex.sync()`` (change log →
+   documents → embeddings → FTS5 → vectors) against
+   ``SentenceTransformer.encode`` of exactly the texts the index embeds.
+2. Approximate recall@10 of HNSW and IVF against exact search on those real
+   MiniLM vectors, with build time and query time.
+3. Query latency p50 through ``SearchService.search`` (embed the query with
+   the real model + hybrid search + graph context) on a store of ``--docs``
+   nodes. Document vectors past the real texts are random unit vectors (a
+   fill embedder: embedding 100k texts takes hours on a shared 2-core box).
+4. ``--vector-only N``: p50 of the vector search alone over N random unit
+   vectors (exact and the approximate index), to show the 1M case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from modelctx.graph.ids import node_id  # noqa: E402
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind  # noqa: E402
+from modelctx.graph.store import open_store  # noqa: E402
+from modelctx.search.documents import build_document, embedding_text  # noqa: E402
+from modelctx.search.embedder import MiniLMEmbedder  # noqa: E402
+from modelctx.search.service import SearchService  # noqa: E402
+from modelctx.search.vector_index import Filter, VectorIndex, ann_kind_for, build_ann, top_k  # noqa: E402
+
+PACKAGES = ("sklearn", "scipy", "numpy", "pandas", "matplotlib", "torch", "transformers", "mlflow", "sqlalchemy")
+QUERIES = [
+    "why did recall drop after the feature change", "compute the inverse of a matrix",
+    "read a csv file into a table", "plot a histogram with log scale", "train a random forest classifier",
+    "split arrays into train and test subsets", "load a pretrained tokenizer", "log metrics for a run",
+    "fast fourier transform of a signal", "drop duplicate rows", "calibrate predicted probabilities",
+    "cross validation scores", "save a model to disk", "sparse matrix multiplication", "image convolution",
+    "missing values imputation", "database connection pool", "learning rate schedule", "gradient clipping",
+    "principal component analysis",
+]
+
+
+def harvest_texts(n: int) -> list[str]:
+    """First paragraphs of docstrings from installed packages: real technical English."""
+    import importlib.util
+
+    texts: list[str] = []
+    seen: set[str] = set()
+    for package in PACKAGES:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for path in sorted(Path(next(iter(spec.submodule_search_locations))).rglob("*.py")):
+            try:
+                tree = ast.parse(path.read_text(encoding="utf-8", errors="ignore"))
+            except (SyntaxError, ValueError):
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
+                    doc = ast.get_docstring(node)
+                    if not doc:
+                        continue
+                    para = " ".join(doc.strip().split("\n\n")[0].split())
+                    if len(para) >= 40 and para not in seen:
+                        seen.add(para)
+                        texts.append(para[:600])
+                        if len(texts) >= n:
+                            return texts
+    return texts
+
+
+def make_nodes(texts: list[str], n: int) -> tuple[list[Node], list[Edge]]:
+    """Groups of dataset version → run → model version ← review, texts cycling over ``texts``."""
+    nodes: list[Node] = []
+    edges: list[Edge] = []
+    for i in range(0, n, 4):
+        dv = node_id(NodeKind.DATASET_VERSION, "bench", str(i))
+        run = node_id(NodeKind.RUN, "bench", str(i))
+        mv = node_id(NodeKind.MODEL_VERSION, "bench", str(i))
+        review = node_id(NodeKind.REVIEW, f"bench-{i}")
+        for j, (nid, kind) in enumerate(((dv, NodeKind.DATASET_VERSION), (run, NodeKind.RUN),
+                                         (mv, NodeKind.MODEL_VERSION), (review, NodeKind.REVIEW))):
+            if i + j >= n:
+                break
+            text = texts[(i + j) % len(texts)]
+            suffix = "" if i + j < len(texts) else f" (copy {(i + j) // len(texts)})"
+            nodes.append(Node(nid, kind, {"name": f"{kind.value} {i + j}", "description": text + suffix,
+                                          "project": f"p{i % 7}", **({"verdict": "approved"} if j == 3 else {})}))
+        edges += [Edge(run, dv, EdgeType.USED), Edge(mv, run, EdgeType.GENERATED_BY),
+                  Edge(review, mv, EdgeType.REVIEWS)]
+    names = {x.id for x in nodes}
+    return nodes, [e for e in edges if e.source in names and e.target in names]
+
+
+class FillEmbedder:
+    """Real vectors for known texts, deterministic random unit vectors for the rest (latency only)."""
+
+    name = "bench-fill"
+
+    def __init__(self, real: MiniLMEmbedder, known: dict[str, np.ndarray]) -> None:
+        self.real, self.known, self.dim = real, known, real.dim
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            vector = self.known.get(text)
+            if vector is None:
+                seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+                vector = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+                vector /= np.linalg.norm(vector)
+            out[i] = vector
+        return out
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.real.embed_query(text)
+
+
+def p50(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def section_throughput(texts: list[str], embedder: MiniLMEmbedder, tmp: Path) -> dict[str, np.ndarray]:
+    store = open_store(f"sqlite:///{tmp / 'throughput.db'}")
+    nodes, edges = make_nodes(texts, len(texts))
+    store.write(nodes, edges)
+    docs = [embedding_text(build_document(n)) for n in nodes]
+    embedder.embed(docs[:64])  # warm both paths alike
+    start = time.perf_counter()
+    raw = embedder.model.encode(docs, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+    raw_s = time.perf_counter() - start
+    service = SearchService(store, tmp / "throughput-index", embedder)
+    start = time.perf_counter()
+    report = service.sync()
+    index_s = time.perf_counter() - start
+    print(f"[1] indexing {len(docs)} real documents: raw encode {len(docs) / raw_s:.1f} docs/s, "
+          f"index sync {report.documents / index_s:.1f} docs/s -> ratio {raw_s / index_s:.3f} (target >= 0.9)")
+    service.close()
+    store.close()
+    return dict(zip(docs, raw, strict=True))
+
+
+def section_recall(vectors: np.ndarray, embedder: MiniLMEmbedder) -> None:
+    # The 20 real queries plus 180 perturbed documents (near-duplicate lookups).
+    perturbed = list(vectors[:180] * 0.98 + 0.02 * vectors[180:360])
+    queries = np.stack([embedder.embed_query(q) for q in QUERIES] + perturbed)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    exact = [set(top_k(vectors @ q, 10).tolist()) for q in queries]
+    start = time.perf_counter()
+    for q in queries:
+        top_k(vectors @ q, 10)
+    exact_ms = (time.perf_counter() - start) / len(queries) * 1000
+    print(f"[2] approximate recall@10 vs exact on {len(vectors)} real MiniLM vectors, {len(queries)} queries "
+          f"(exact numpy {exact_ms:.2f} ms/query):")
+    for kind in ("hnsw", "ivf"):
+        start = time.perf_counter()
+        index = build_ann(vectors, kind)
+        build_s = time.perf_counter() - start
+        start = time.perf_counter()
+        found = [set(index.search(q.reshape(1, -1), 10)[1][0].tolist()) for q in queries]
+        query_ms = (time.perf_counter() - start) / len(queries) * 1000
+        recall = statistics.mean(len(a & b) / 10 for a, b in zip(found, exact, strict=True))
+        print(f"    {kind}: recall@10 {recall:.4f} (target >= 0.95), build {build_s:.1f} s, "
+              f"{query_ms:.3f} ms/query")
+
+
+def section_latency(texts: list[str], known: dict[str, np.ndarray], embedder: MiniLMEmbedder, tmp: Path,
+                    docs: int) -> None:
+    store = open_store(f"sqlite:///{tmp / f'latency-{docs}.db'}")
+    nodes, edges = make_nodes(texts, docs)
+    start = time.perf_counter()
+    for at in range(0, len(nodes), 20000):
+        batch = nodes[at : at + 20000]
+        ids = {n.id for n in batch}
+        store.write(batch, [e for e in edges if e.source in ids])
+    write_s = time.perf_counter() - start
+    service = SearchService(store, tmp / f"latency-{docs}-index", FillEmbedder(embedder, known))  # type: ignore[arg-type]
+    start = time.perf_counter()
+    service.sync()
+    sync_s = time.perf_counter() - start
+    for query in QUERIES[:3]:
+        service.search(query)
+    timings: dict[str, list[float]] = {"embed": [], "hybrid+context": [], "total": []}
+    for _ in range(3):
+        for query in QUERIES:
+            t0 = time.perf_counter()
+            embedder.embed_query(query)
+            t1 = time.perf_counter()
+            service.search(query, limit=10)
+            t2 = time.perf_counter()
+            timings["embed"].append(t1 - t0)
+            timings["total"].append(t2 - t1)
+    size = service.index.vectors.size
+    ann = f"approximate ({ann_kind_for(size)})" if size > service.index.vectors.exact_max_rows else "exact"
+    print(f"[3] {docs} documents ({ann}; store write {write_s:.0f} s, index sync {sync_s:.0f} s): "
+          f"p50 query embed {p50(timings['embed']):.1f} ms; p50 full search (embed + hybrid + context, "
+          f"10 hits) {p50(timings['total']):.1f} ms")
+    service.close()
+    store.close()
+
+
+def section_vector_only(embedder: MiniLMEmbedder, n: int, ann_kind: str) -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((n, embedder.dim), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = VectorIndex(embedder.dim, ann_kind=ann_kind)
+    index.set_rows(range(n), vectors, ["run"] * n, [None] * n, [None] * n)
+    queries = [embedder.embed_query(q) for q in QUERIES]
+    exact = []
+    for q in queries:
+        start = time.perf_counter()
+        top_k(vectors @ q, 10)
+        exact.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    index.rebuild_ann()
+    build_s = time.perf_counter() - start
+    approx = []
+    for q in queries * 3:
+        start = time.perf_counter()
+        index.search(q, 50, Filter())
+        approx.append(time.perf_counter() - start)
+    embed = []
+    for query in QUERIES:
+        start = time.perf_counter()
+        embedder.embed_query(query)
+        embed.append(time.perf_counter() - start)
+    kind = ann_kind_for(n, ann_kind)
+    print(f"[4] {n} random unit vectors: exact numpy p50 {p50(exact):.1f} ms; {kind} (build {build_s:.0f} s) "
+          f"p50 {p50(approx):.2f} ms -> {p50(exact) / p50(approx):.0f}x; + query embed p50 {p50(embed):.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--real", type=int, default=3000, help="Real texts to embed (throughput, recall).")
+    parser.add_argument("--docs", type=int, nargs="*", default=[20000], help="Store sizes for query latency.")
+    parser.add_argument("--vector-only", type=int, nargs="*", default=[], help="Sizes for vector-only latency.")
+    parser.add_argument("--ann", default="auto", choices=["auto", "hnsw", "ivf"])
+    args = parser.parse_args()
+    embedder = MiniLMEmbedder()
+    embedder.embed(["warm up"])
+    texts = harvest_texts(args.real)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        known = section_throughput(texts, embedder, tmp)
+        section_recall(np.stack(list(known.values())), embedder)
+        for docs in args.docs:
+            section_latency(texts, known, embedder, tmp, docs)
+        for n in args.vector_only:
+            section_vector_only(embedder, n, args.ann)
+
+
+if __name__ == "__main__":
+    main()
