@@ -198,3 +198,32 @@ def test_concurrent_shuffled_events_over_http(store: GraphStore, tmp_path: Path,
         assert props["status"] in ("COMPLETED", "FAILED")
         assert props["openlineage.event_types"] == sorted(["START", "RUNNING", "COMPLETE" if props["status"] ==
                                                            "COMPLETED" else "FAIL"])
+
+
+def test_cli_dry_run_and_errors(store: GraphStore, backend: Any, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from modelctx.cli import main
+
+    uri = backend.uri(tmp_path)
+    path = write_jsonl(tmp_path / "events.jsonl", etl_events(tmp_path / "raw.csv", tmp_path / "train.csv"))
+    runner = CliRunner()
+    result = runner.invoke(main, ["--store", uri, "ingest", "openlineage", str(path), "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["dry_run"] and report["nodes"]["run"] == 3 and report["edges"]["DERIVED_FROM"] == 2
+    assert store.last_seq() == 0
+    path.write_text('{"eventType": "START"}\n', encoding="utf-8")
+    result = runner.invoke(main, ["--store", uri, "ingest", "openlineage", str(path)])
+    assert result.exit_code == 6  # IngestError
+    assert "events.jsonl:1: field 'eventTime'" in result.output
+    assert store.last_seq() == 0
+    port_closed = f"http://127.0.0.1:{_closed_port()}"
+    result = runner.invoke(main, ["--store", uri, "ingest", "mlflow", "--tracking-uri", port_closed])
+    assert result.exit_code == 6 and f"MLflow tracking server {port_closed} is unreachable" in result.output
+
+
+def _closed_port() -> int:
+    from tests.interop.conftest import free_port
+
+    return free_port()
