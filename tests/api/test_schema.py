@@ -39,5 +39,6 @@ def test_no_server_errors(client: Client, mode: GenerationMode) -> None:
         except Unsatisfiable:  # nothing schema-invalid can be generated for this operation (negative mode)
             continue
         except Exception as exc:  # noqa: BLE001 - collect every operation's failure, then report them together
-            failures.append(f"{operation.label}: {type(exc).__name__}: {str(exc)[:2000]}")
+            causes = [exc, *getattr(exc, "exceptions", ())]
+            failures.append(f"{operation.label}: " + " / ".join(f"{type(e).__name__}: {str(e)[:2000]}" for e in causes))
     assert not failures, "\n\n".join(failures)
