@@ -36,6 +36,7 @@ of the store protocol that the CLI and the API fill with the store itself.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -97,10 +98,13 @@ def path_uri(path: str | Path, base_dir: Path) -> str:
 @lru_cache(maxsize=8192)
 def _resolved_uri(path: str, base_dir: str) -> str:
     # Resolving walks the file system (symlinks); event streams name the same few paths over and over.
-    candidate = Path(path).expanduser()
+    candidate = Path(path).expanduser() if path.startswith("~") else Path(path)
     if not candidate.is_absolute():
         candidate = Path(base_dir) / candidate
-    return "file://" + str(candidate.resolve())
+    try:
+        return "file://" + str(candidate.resolve())
+    except (OSError, ValueError, RuntimeError):  # a name no file system accepts (NUL byte, symlink loop)
+        return "file://" + os.path.normpath(str(candidate))
 
 
 def location_uri(location: str, base_dir: Path) -> str:

@@ -25,9 +25,9 @@ import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from modelctx.errors import IngestError
@@ -58,6 +58,10 @@ MAX_FACET_BYTES = 64_000
 _KNOWN_RUN_FACETS = frozenset({"parent"})
 
 
+#: A name that is not blank (ids are built from it).
+Name = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
+
+
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
@@ -73,9 +77,9 @@ class SchemaFacet(_Open):
 
 
 class InputField(_Open):
-    namespace: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    field: str = Field(min_length=1)
+    namespace: Name
+    name: Name
+    field: Name
 
 
 class ColumnLineageField(_Open):
@@ -99,8 +103,8 @@ class DatasetFacets(_Open):
 
 
 class Dataset(_Open):
-    namespace: str = Field(min_length=1)
-    name: str = Field(min_length=1)
+    namespace: Name
+    name: Name
     facets: DatasetFacets = Field(default_factory=DatasetFacets)
 
 
@@ -114,8 +118,8 @@ class ParentRun(_Open):
 
 
 class ParentJob(_Open):
-    namespace: str = Field(min_length=1)
-    name: str = Field(min_length=1)
+    namespace: Name
+    name: Name
 
 
 class ParentFacet(_Open):
@@ -153,8 +157,8 @@ class JobFacets(_Open):
 
 
 class Job(_Open):
-    namespace: str = Field(min_length=1)
-    name: str = Field(min_length=1)
+    namespace: Name
+    name: Name
     facets: JobFacets = Field(default_factory=JobFacets)
 
 
@@ -169,6 +173,14 @@ class RunEvent(_Open):
     schemaURL: str | None = None
     inputs: list[Dataset] = Field(default_factory=list)
     outputs: list[Dataset] = Field(default_factory=list)
+
+    @field_validator("eventTime")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("eventTime is out of range once converted to UTC") from None
 
 
 def _check_uuid(value: str) -> str:

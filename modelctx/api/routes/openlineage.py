@@ -144,6 +144,24 @@ def event_writer(request: Request) -> EventWriter:
     return found
 
 
+def inline_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The JSON schema with its ``$defs`` inlined: OpenAPI cannot resolve pydantic's ``#/$defs`` refs."""
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(defs[ref.removeprefix("#/$defs/")])
+            return {k: resolve(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [resolve(v) for v in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
 def _bad_request(detail: str, field: str) -> JSONResponse:
     return JSONResponse(status_code=400, content={"error": "ValidationError", "detail": detail, "field": field})
 
@@ -155,7 +173,7 @@ def _bad_request(detail: str, field: str) -> JSONResponse:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": RunEvent.model_json_schema(by_alias=True)}},
+            "content": {"application/json": {"schema": inline_schema(RunEvent.model_json_schema(by_alias=True))}},
         }
     },
     responses={400: {"description": "Malformed event; `field` names the first bad field"}},
