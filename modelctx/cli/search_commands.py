@@ -98,7 +98,8 @@ def index_command(app: AppContext, rebuild: bool, as_json: bool) -> None:
 
     with open_search(app.client) as service:
         report = _sync(service, rebuild=rebuild, show=not as_json)
-        service.index.rebuild_ann()
+        if rebuild:
+            service.index.rebuild_ann()
         info = {**report.to_json(), "documents_total": service.index.count(),
                 "folder": str(service.index.folder)}
     if as_json:
