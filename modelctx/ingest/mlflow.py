@@ -318,11 +318,16 @@ class MlflowIngestor:
         context = next((t.value for t in dataset_input.tags if t.key == "mlflow.data.context"), None)
         source = _json_or_text(dataset.source)
         location = None
+        uri = None
         if isinstance(source, dict):
-            location = next((str(source[k]) for k in ("uri", "url", "path", "table_name") if source.get(k)), None)
+            location = next((str(source[k]) for k in ("uri", "url", "path") if source.get(k)), None)
+            if location is None and source.get("table_name"):
+                # A table is not a path: name it by its source type (delta_table:db.orders).
+                uri = f"{dataset.source_type}:{source['table_name']}"
         elif isinstance(source, str) and source:
             location = source
-        uri = location_uri(location, self.config.base_dir) if location else None
+        if location:
+            uri = location_uri(location, self.config.base_dir)
         schema = _json_or_text(dataset.schema) if dataset.schema else None
         profile = _json_or_text(dataset.profile) if dataset.profile else None
         core: dict[str, Any] = {"mlflow.source_type": dataset.source_type}
