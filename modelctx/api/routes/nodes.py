@@ -153,7 +153,9 @@ def node_context(
     edges = store.get_edges([node_id], "both")
     subjects = [node_id]
     if node.kind is NodeKind.MODEL:
-        versions = [e.source for e in edges if e.type is EdgeType.VERSION_OF and e.target == node_id]
+        candidates = [e.source for e in edges if e.type is EdgeType.VERSION_OF and e.target == node_id]
+        found = store.get_nodes(candidates)
+        versions = [v for v in candidates if v in found and principal.can_see(found[v])]
         subjects += versions
         edges += store.get_edges(versions, "in", [EdgeType.REVIEWS, EdgeType.DEPLOYS, EdgeType.ABOUT])
     others = store.get_nodes({e.source for e in edges} | {e.target for e in edges})
