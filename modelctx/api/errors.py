@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from modelctx.errors import (
     BackendError,
@@ -38,4 +41,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             status_code=status_for(exc),
             content={"error": type(exc).__name__, "detail": str(exc)},
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Same body shape as modelctx errors: {"error": <what kind>, "detail": <what was wrong>}.
+        try:
+            name = HTTPStatus(exc.status_code).phrase.replace(" ", "")
+        except ValueError:
+            name = "HTTPError"
+        return JSONResponse(
+            status_code=exc.status_code,
+            content={"error": name, "detail": exc.detail},
+            headers=getattr(exc, "headers", None),
         )

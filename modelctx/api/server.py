@@ -72,5 +72,5 @@ def serve(client: Client, *, host: str = "127.0.0.1", port: int = 8000, require_
         click.echo("access control on: every request needs 'Authorization: Bearer <token>'")
     else:
         click.echo(LOCAL_MODE_WARNING)
-        log.warning(LOCAL_MODE_WARNING)
+        log.info(LOCAL_MODE_WARNING)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -183,3 +183,13 @@ def test_local_mode_honours_a_presented_token(http: TestClient, client: Client) 
     assert http.get(f"/api/v1/nodes/{FRAUD_V1}").status_code == 200
     assert http.get(f"/api/v1/nodes/{FRAUD_V1}", headers=bearer(secret)).status_code == 404
     assert http.get(f"/api/v1/nodes/{FRAUD_V1}", headers=bearer("mctx_bad")).status_code == 401
+
+
+def test_access_errors_are_json_naming_the_problem(secure_http: TestClient, client: Client) -> None:
+    missing = secure_http.get(f"/api/v1/nodes/{CHURN_V1}")
+    assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
+    assert missing.json() == {"error": "Unauthorized", "detail": "missing bearer token (Authorization: Bearer <token>)"}
+    _, read = create_token(client, "r", "reader")
+    denied = secure_http.get("/api/v1/tokens", headers=bearer(read))
+    assert denied.json() == {"error": "Forbidden", "detail": "this needs the admin role; the token has reader"}
+    assert secure_http.get("/api/v1/nothing-here").json()["error"] == "NotFound"
