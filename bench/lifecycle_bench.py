@@ -93,7 +93,7 @@ def bench_mlflow_runs(root: Path, data: Path, runs: int, steps: int) -> tuple[fl
     return per_run, loop
 
 
-def bench_serving(root: Path, requests: int) -> tuple[list[float], list[float], list[float]]:
+def bench_serving(root: Path, requests: int) -> tuple[list[float], list[float], list[float], list[float]]:
     import httpx
     import pandas as pd
     import yaml
@@ -139,6 +139,7 @@ def bench_serving(root: Path, requests: int) -> tuple[list[float], list[float], 
                               env={**os.environ, "MODELCTX_HOME": str(root)})
     served: list[float] = []
     transport: list[float] = []
+    handler: list[float] = []
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:
             deadline = time.monotonic() + 120
@@ -166,10 +167,11 @@ def bench_serving(root: Path, requests: int) -> tuple[list[float], list[float], 
                 response = http.post("/predict", json=body)
                 served.append(time.perf_counter() - start)
                 response.raise_for_status()
+                handler.append(float(response.headers["server-timing"].partition("dur=")[2]) / 1000)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return direct, served, transport
+    return direct, served, transport, handler
 
 
 def pct(values: list[float], q: float) -> float:
@@ -181,6 +183,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--serving-only", action="store_true", help="Skip the tracking comparison.")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
@@ -193,9 +196,15 @@ def main() -> None:
         (root / "mc").mkdir()
         (root / "ml").mkdir()
         (root / "sv").mkdir()
-        mc_run, mc_loop = bench_modelctx_runs(root / "mc", data, args.runs, args.steps)
-        ml_run, ml_loop = bench_mlflow_runs(root / "ml", data, args.runs, args.steps)
-        direct, served, transport = bench_serving(root / "sv", args.requests)
+        if not args.serving_only:
+            mc_run, mc_loop = bench_modelctx_runs(root / "mc", data, args.runs, args.steps)
+            ml_run, ml_loop = bench_mlflow_runs(root / "ml", data, args.runs, args.steps)
+            report_tracking(args, mc_run, mc_loop, ml_run, ml_loop)
+        direct, served, transport, handler = bench_serving(root / "sv", args.requests)
+    report_serving(args, direct, served, transport, handler)
+
+
+def report_tracking(args: argparse.Namespace, mc_run: float, mc_loop: float, ml_run: float, ml_loop: float) -> None:
     print(f"tracking: {args.runs} runs, 10 params + 10 metrics + 3 tags + 1 dataset input each")
     print(f"  modelctx client.run      {1 / mc_run:10.1f} runs/s  ({mc_run * 1000:.2f} ms/run)")
     print(f"  MLflow 3 (sqlite store)  {1 / ml_run:10.1f} runs/s  ({ml_run * 1000:.2f} ms/run)")
@@ -204,10 +213,15 @@ def main() -> None:
     print(f"  modelctx                 {mc_loop * 1000:10.1f} ms")
     print(f"  MLflow 3                 {ml_loop * 1000:10.1f} ms")
     print(f"  ratio modelctx/MLflow    {ml_loop / mc_loop:10.1f}x  (target >= 10x)")
+
+
+def report_serving(args: argparse.Namespace, direct: list[float], served: list[float], transport: list[float],
+                   handler: list[float]) -> None:
     d50, s50 = pct(direct, 50) * 1000, pct(served, 50) * 1000
     print(f"serving: {args.requests} single-row predictions")
     print(f"  direct estimator.predict p50 {d50:7.3f} ms  p95 {pct(direct, 95) * 1000:7.3f} ms")
     print(f"  POST /predict (loopback) p50 {s50:7.3f} ms  p95 {pct(served, 95) * 1000:7.3f} ms")
+    print(f"  inside the server (parse, predict, log, answer) p50 {pct(handler, 50) * 1000:7.3f} ms")
     print(f"  GET /health round trip  p50 {pct(transport, 50) * 1000:7.3f} ms  (HTTP alone, no model)")
     print(f"  added by serving at p50  {s50 - d50:7.3f} ms  (target <= 2 ms)")
     load = os.getloadavg()[0]
