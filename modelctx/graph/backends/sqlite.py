@@ -440,15 +440,16 @@ class SqliteGraphStore(GraphStoreBase):
         for key, value in (properties or {}).items():
             if not key or '"' in key or "\\" in key:
                 raise ValidationError(f"cannot filter on property name {key!r}")
-            path = f'$."{key}"'
-            if value is None:
-                clauses.append(sql.WHERE_PROPERTY_NULL)
-                params.append(path)
-            elif isinstance(value, (str, int, float)):
-                clauses.append(sql.WHERE_PROPERTY)
-                params.extend((path, int(value) if isinstance(value, bool) else value))
-            else:
+            if value is not None and not isinstance(value, (str, int, float)):
                 raise ValidationError(f"property filter {key!r}: only scalar values can be compared")
+            indexed = sql.INDEXED_PROPERTIES.get(key)
+            if indexed is not None:  # a constant expression from our table, never the user's key
+                clauses.append(f"{indexed} IS NULL" if value is None else f"{indexed} = ?")
+            else:
+                clauses.append(sql.WHERE_PROPERTY_NULL if value is None else sql.WHERE_PROPERTY)
+                params.append(f'$."{key}"')
+            if value is not None:
+                params.append(int(value) if isinstance(value, bool) else value)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         with self._translate("finding nodes"), self._reading() as conn:
             rows = conn.execute(sql.FIND_NODES.format(where=where), (*params, limit, offset)).fetchall()

@@ -6,7 +6,7 @@ Statements take parameters only. The ``{marks}`` placeholders are filled with
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Migrations by target version; each runs once, in order, in one transaction.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -47,6 +47,22 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         )""",
         "CREATE INDEX changelog_by_time ON changelog (at)",
     ),
+    # Identity lookups (a dataset version by uri or digest), names and project scoping
+    # filter on these properties; expression indexes keep them off full scans.
+    2: (
+        "CREATE INDEX IF NOT EXISTS nodes_by_uri ON nodes (kind, json_extract(props, '$.uri'))",
+        "CREATE INDEX IF NOT EXISTS nodes_by_digest ON nodes (kind, json_extract(props, '$.digest'))",
+        "CREATE INDEX IF NOT EXISTS nodes_by_name ON nodes (kind, json_extract(props, '$.name'))",
+        "CREATE INDEX IF NOT EXISTS nodes_by_project ON nodes (kind, json_extract(props, '$.project'))",
+    ),
+}
+
+#: Properties with an expression index: filters on them use the indexed expression verbatim.
+INDEXED_PROPERTIES: dict[str, str] = {
+    "uri": "json_extract(props, '$.uri')",
+    "digest": "json_extract(props, '$.digest')",
+    "name": "json_extract(props, '$.name')",
+    "project": "json_extract(props, '$.project')",
 }
 
 PRAGMAS = (
