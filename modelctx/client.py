@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from modelctx.config import Settings, data_dir_for
 from modelctx.graph.store import GraphStore, open_store
+
+if TYPE_CHECKING:
+    from modelctx.training.tracking import TrackedRun
 
 
 class Client:
@@ -31,6 +35,12 @@ class Client:
     def data_dir(self) -> Path:
         """Folder for files derived from this store (vector index, prediction logs, artifacts)."""
         return data_dir_for(self.store.uri, self.settings.home)
+
+    def run(self, **kwargs: Any) -> TrackedRun:
+        """A tracked training run: ``with client.run(project=..., name=...) as run:``."""
+        from modelctx.training.tracking import TrackedRun
+
+        return TrackedRun(self, **kwargs)
 
     def close(self) -> None:
         self.store.close()

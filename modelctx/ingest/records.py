@@ -72,7 +72,7 @@ class RecordsIngestor:
     def __init__(self, config: RecordsConfig, lookup: GraphLookup) -> None:
         self.config = config
         self.lookup = lookup
-        self.name = config.kind
+        self.name: str = config.kind
 
     def _check_versions(self, doc: LoadedDocument) -> set[str]:
         """Ids of the model versions the records need that are not stored (empty if all are)."""
