@@ -147,6 +147,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="Requests per client")
     parser.add_argument("--depth", type=int, default=2, help="Lineage depth asked for")
     parser.add_argument("--search", action="store_true", help="Also bench search (loads the embedding model)")
+    parser.add_argument("--browser", type=int, default=0, metavar="N",  # needs /usr/bin/chromium
+                        help="Also time the explorer drawing an N-node lineage in Chromium (e.g. 1000)")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="modelctx-api-bench-"))
@@ -199,6 +201,8 @@ def main() -> None:
         search_rows: list[str] = []
         if args.search:
             search_rows = bench_search(client, base, args)
+        if args.browser:
+            search_rows += bench_browser(client, base, args.browser)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -245,6 +249,45 @@ def bench_search(client: Client, base: str, args: argparse.Namespace) -> list[st
         row("baseline: SearchService.search()", base_times, None),
         row("http, 1 client", one, b),
         row(f"http, {args.clients} concurrent clients", many, b, wall),
+    ]
+
+
+def bench_browser(client: Client, base: str, n: int) -> list[str]:
+    """Open an n-node lineage in the explorer; its layered layout against dagre and breadthfirst on the same graph."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.api.bigworld import build_wide_lineage
+
+    root = build_wide_lineage(client.store, n)
+    args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        page = browser.new_page(viewport={"width": 1500, "height": 900})
+        page.goto(f"{base}/")
+        page.select_option("#depth", "")  # all
+        t0 = time.perf_counter()
+        page.evaluate("(id) => window.modelctx.openExplorer(id)", root)
+        page.wait_for_function("() => document.body.dataset.state === 'ready'", timeout=120_000)
+        opened = (time.perf_counter() - t0) * 1e3
+        count = page.evaluate("() => window.cy.nodes().length")
+        steps = page.evaluate("() => window.modelctx.state.timings")
+        layered = steps["layout"]
+        timings = page.evaluate("""() => {
+            const time = (options) => {
+              const t0 = performance.now(); cy.layout(options).run(); return performance.now() - t0; };
+            return {
+              breadthfirst: time({name: 'breadthfirst', directed: true, animate: false}),
+              dagre: time({name: 'dagre', rankDir: 'RL', nodeSep: 40, rankSep: 120, animate: false}),
+            }; }""")
+        browser.close()
+    bf, dagre = timings["breadthfirst"], timings["dagre"]
+    return [
+        f"explorer, {count}-node lineage in Chromium (depth all)",
+        f"  open: fetch {steps['fetch']} ms + build {steps['build']} ms + layout {layered} ms "
+        f"+ first draw {steps['draw']} ms + side panel {steps['panel']} ms; {opened:.0f} ms seen by the driver",
+        f"  layered layout (used above 250 nodes)  {layered:8.0f} ms",
+        f"  breadthfirst (cytoscape built-in)      {bf:8.0f} ms  x{bf / max(layered, 1):.1f}",
+        f"  dagre (used for small graphs)          {dagre:8.0f} ms  x{dagre / max(layered, 1):.1f}",
     ]
 
 

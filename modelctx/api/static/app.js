@@ -159,6 +159,9 @@
         // Edges point from the later thing to what it came from; draw the arrow the way data flows.
         "source-arrow-shape": "triangle", "source-arrow-color": "#98a2b3", "arrow-scale": 0.8 } },
       { selector: "edge.labelled", style: { label: "data(type)", "font-size": 8, color: "#667085", "text-rotation": "autorotate" } },
+      { selector: "node.plain", style: { label: "" } },
+      { selector: "node.plain:selected, node.plain[?root]", style: { label: "data(label)" } },
+      { selector: "edge.plain", style: { "curve-style": "haystack", "haystack-radius": 0, "source-arrow-shape": "none", width: 0.8 } },
       { selector: ".hidden", style: { display: "none" } },
     ],
   });
@@ -181,6 +184,11 @@
         cy.add({ group: "edges", data: { id, source: e.source, target: e.target, type: e.type } });
       }
       cy.edges().toggleClass("labelled", cy.edges().length <= 120);
+      // Bezier edges with arrows are the costliest thing to draw; big graphs get plain haystack lines.
+      // Measuring a thousand labels is most of the first draw: big graphs label only the root and the selection.
+      const big = cy.nodes().length > DAGRE_MAX_NODES;
+      cy.edges().toggleClass("plain", big);
+      cy.nodes().toggleClass("plain", big);
     });
     return added;
   }
@@ -293,15 +301,23 @@
     state.root = id;
     $("#root-label").textContent = id;
     try {
+      const t0 = performance.now();
       const body = await api(`/lineage/${nodePath(id)}?direction=both${depthParam()}&properties=false`);
+      const t1 = performance.now();
       cy.elements().remove();
       addSubgraph(body);
       applyHidden();
       renderKindToggles();
+      const t2 = performance.now();
       runLayout();
+      state.timings = { fetch: Math.round(t1 - t0), build: Math.round(t2 - t1), layout: state.layoutMs };
       $("#status").textContent += body.truncated ? " (truncated)" : "";
       cy.getElementById(id).select();
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      state.timings.draw = Math.round(performance.now() - t2 - state.layoutMs);
+      const t3 = performance.now();
       await showPanel(id);
+      state.timings.panel = Math.round(performance.now() - t3);
       document.body.dataset.state = "ready";
     } catch (error) {
       $("#status").textContent = error.message;
