@@ -1,7 +1,7 @@
 """``modelctx ingest mlflow|openlineage``: join what MLflow and OpenLineage already recorded.
 
 Each command builds its ingestor's config, hands it the opened store as the
-read-only GraphReader the dataset identity rule needs, and lets the runner
+read-only GraphLookup the dataset identity rule needs, and lets the runner
 write; nothing here touches a backend.
 """
 

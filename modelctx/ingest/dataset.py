@@ -1,7 +1,11 @@
 """Data files as Dataset and DatasetVersion nodes: digest, schema and column statistics.
 
-A DatasetVersion's id is its dataset name plus the SHA-256 of its bytes, so
-the same bytes always land on the same node wherever they are found. Every file
+A new DatasetVersion's id is its dataset name plus the SHA-256 of its bytes, so
+the same bytes always land on the same node wherever they are found. Which node
+a file is goes through the dataset identity rule (:mod:`modelctx.ingest.identity`):
+a file that OpenLineage or MLflow already named (same ``uri``) lands on that
+node, and this ingestor, having read the bytes, fills in its core properties
+(digest, rows, columns, statistics), whichever source came first. Every file
 is read once, in blocks: the digest is taken from the same bytes the parser
 reads (CSV, TSV, JSON lines) or from one extra streamed pass (Parquet, which
 needs random access), and statistics are merged batch by batch
@@ -24,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from modelctx.errors import IngestError
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.ingest.identity import CONTENT_SOURCE, DatasetIdentity, DatasetMention, path_uri
 from modelctx.ingest.lookup import GraphLookup, IngestProgress, NoProgress, get_node, iter_nodes
 from modelctx.ingest.runner import BatchEnd, IngestWarning, Record
 
@@ -59,7 +64,7 @@ class DatasetConfig(BaseModel):
 
 def file_uri(path: Path) -> str:
     """``file://`` plus the resolved absolute path: the identity other ingestors match on."""
-    return "file://" + str(path.resolve())
+    return path_uri(path, Path.cwd())
 
 
 def sha256_file(path: Path, progress: IngestProgress | None = None) -> str:
@@ -333,6 +338,7 @@ class DatasetIngestor:
         if project_id:
             yield Edge(dataset_id, project_id, EdgeType.IN_PROJECT)
         yield BatchEnd(f"{dataset_id}")
+        identity = DatasetIdentity(self.lookup, project=config.project)
         seen: set[str] = set()
         for path in files:
             fmt = _format_of(path) or ""
@@ -350,7 +356,9 @@ class DatasetIngestor:
             label = from_name[0] if from_name else str(
                 (stored.properties.get("version") if stored else None) or index)
             uri = file_uri(path)
-            version_id = node_id(NodeKind.DATASET_VERSION, config.name, profile.digest.removeprefix("sha256:"))
+            match = identity.resolve(DatasetMention(
+                name=config.name, source=CONTENT_SOURCE, uri=uri, digest=profile.digest, source_id=uri))
+            version_id = match.version_id
             props: dict[str, Any] = {
                 "name": f"{config.name}@{label}", "dataset": config.name, "version": label,
                 "version_index": index, "uri": uri, "path": str(path.resolve()), "format": fmt,
@@ -358,11 +366,13 @@ class DatasetIngestor:
                 "columns": profile.columns, "column_stats": profile.column_stats,
                 "modified_at": datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(),
                 "text": _summary(config.name, label, fmt, profile),
-                "source": "file", "source_id": uri,
+                "source": CONTENT_SOURCE, "source_id": uri,
             }
             if config.project:
                 props["project"] = config.project
-            yield Node(version_id, NodeKind.DATASET_VERSION, props)
+            # What the rule adds (another source's digest, kept aside on adoption) sits under this file's own.
+            resolved = next((n.properties for n in match.nodes if n.id == version_id), {})
+            yield Node(version_id, NodeKind.DATASET_VERSION, {**resolved, **props})
             yield Edge(version_id, dataset_id, EdgeType.VERSION_OF)
             if project_id:
                 yield Edge(version_id, project_id, EdgeType.IN_PROJECT)

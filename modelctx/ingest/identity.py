@@ -25,12 +25,23 @@ one node:
    for other digests, else ``uri-`` + the first 16 hex digits of the SHA-256
    of the URI.
 
-A source owns the core properties (``uri``, ``digest``, ``columns`` …) only
-of versions it created; on a version another source made it adds namespaced
-properties (``openlineage.columns``) and edges, never overwriting.
+Who sets the core properties (``uri``, ``digest``, ``rows``, ``columns`` …):
 
-Ingestors read the graph only through :class:`GraphReader`, a read-only slice
-of the store protocol that the CLI and the API fill with the store itself.
+* **The file ingestor** (source ``file``, :data:`CONTENT_SOURCE`) read the
+  bytes, so it is authoritative for what they are: on a version another source
+  made (an OpenLineage or MLflow mention of the same ``uri``) it sets every core
+  property, ``source`` becomes ``file``, the other source's digest is kept as
+  ``<source>.digest``, and the version gains a VERSION_OF edge to the file's
+  dataset. Ingest order therefore does not matter. It does not adopt a version
+  another *file* ingest made under another dataset name: the same bytes under
+  two names stay two versions, as ``dataset_version:<name>/<sha256>`` says.
+* **Every other source** sets core properties only on versions it created; on
+  another source's version it adds namespaced properties
+  (``openlineage.columns``) and edges, never overwriting.
+
+Ingestors read the graph only through
+:class:`~modelctx.ingest.lookup.GraphLookup`, the read-only slice of the store
+protocol that the CLI and the API fill with the store itself.
 """
 
 from __future__ import annotations
@@ -38,56 +49,23 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.ingest.lookup import EmptyLookup, GraphLookup
 
+#: The source that reads a dataset's bytes: authoritative for its core properties wherever it lands.
+CONTENT_SOURCE = "file"
 #: How many stored versions of one URI the lookup considers.
 LOOKUP_LIMIT = 1000
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-
-
-class GraphReader(Protocol):
-    """Read-only access to the graph an ingestor may use; a GraphStore satisfies it."""
-
-    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
-        """The stored nodes among ``ids``, keyed by id; missing ids are left out."""
-        ...
-
-    def find_nodes(
-        self,
-        kind: NodeKind | None = None,
-        properties: Mapping[str, Any] | None = None,
-        *,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> list[Node]:
-        """Nodes of ``kind`` whose scalar properties equal ``properties``, in insertion order."""
-        ...
-
-
-class EmptyGraph:
-    """A GraphReader over nothing: for dry runs without a store."""
-
-    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
-        return {}
-
-    def find_nodes(
-        self,
-        kind: NodeKind | None = None,
-        properties: Mapping[str, Any] | None = None,
-        *,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> list[Node]:
-        return []
 
 
 def path_uri(path: str | Path, base_dir: Path) -> str:
@@ -209,8 +187,8 @@ class DatasetMatch:
 class DatasetIdentity:
     """Resolves dataset mentions to DatasetVersion ids, remembering what it decided in this ingest."""
 
-    def __init__(self, reader: GraphReader | None, *, project: str | None = None) -> None:
-        self._reader: GraphReader = reader if reader is not None else EmptyGraph()
+    def __init__(self, reader: GraphLookup | None, *, project: str | None = None) -> None:
+        self._reader: GraphLookup = reader if reader is not None else EmptyLookup()
         self._project = project
         self._by_uri: dict[tuple[str, str | None], Node] = {}
         self._by_digest: dict[str, Node] = {}
@@ -218,9 +196,16 @@ class DatasetIdentity:
     def resolve(self, mention: DatasetMention) -> DatasetMatch:
         """Apply the identity rule (module docstring) and return the records to write."""
         found = self._find(mention.uri, mention.digest)
-        if found is not None:
+        if found is not None and self._may_adopt(found, mention):
             return self._enrich(found, mention)
         return self._create(mention)
+
+    @staticmethod
+    def _may_adopt(node: Node, mention: DatasetMention) -> bool:
+        """False when a file ingest would land on another file ingest's version of another dataset."""
+        if mention.source != CONTENT_SOURCE or node.properties.get("source") != CONTENT_SOURCE:
+            return True
+        return node.id == node_id(NodeKind.DATASET_VERSION, mention.name, version_key(mention.digest, mention.uri))
 
     def _find(self, uri: str | None, digest: str | None) -> Node | None:
         if uri is not None and (uri, digest) in self._by_uri:
@@ -259,9 +244,11 @@ class DatasetIdentity:
         return node
 
     def _enrich(self, node: Node, mention: DatasetMention) -> DatasetMatch:
-        owned = node.properties.get("source") == mention.source
+        stored_source = node.properties.get("source")
+        if mention.source == CONTENT_SOURCE and stored_source != CONTENT_SOURCE:
+            return self._adopt(node, mention)
         properties: dict[str, Any] = dict(mention.namespaced)
-        if owned:
+        if stored_source == mention.source:
             properties.update(self._core(mention))
             properties.pop("uri", None)
             properties.pop("digest", None)
@@ -272,6 +259,17 @@ class DatasetIdentity:
             properties["uri"] = mention.uri
         nodes = [Node(node.id, NodeKind.DATASET_VERSION, properties)] if properties else []
         return DatasetMatch(node.id, True, nodes, [])
+
+    def _adopt(self, node: Node, mention: DatasetMention) -> DatasetMatch:
+        """The file ingestor lands on a version another source named: its core properties win."""
+        properties: dict[str, Any] = {**mention.namespaced, **self._core(mention)}
+        stored_digest = node.properties.get("digest")
+        if stored_digest and stored_digest != mention.digest and node.properties.get("source"):
+            properties[f"{node.properties['source']}.digest"] = stored_digest
+        version = Node(node.id, NodeKind.DATASET_VERSION, properties)
+        dataset_nodes, edges = self._dataset_records(node.id, mention)
+        self._remember(version, mention.uri, mention.digest)
+        return DatasetMatch(node.id, True, [*dataset_nodes, version], edges)
 
     def _core(self, mention: DatasetMention) -> dict[str, Any]:
         core: dict[str, Any] = {"name": mention.name, **mention.properties, "source": mention.source}
@@ -286,24 +284,28 @@ class DatasetIdentity:
 
     def _create(self, mention: DatasetMention) -> DatasetMatch:
         version_id = node_id(NodeKind.DATASET_VERSION, mention.name, version_key(mention.digest, mention.uri))
-        dataset_id = node_id(NodeKind.DATASET, mention.name)
         version = Node(version_id, NodeKind.DATASET_VERSION, {**self._core(mention), **mention.namespaced})
+        dataset_nodes, edges = self._dataset_records(version_id, mention)
+        self._remember(version, mention.uri, mention.digest)
+        return DatasetMatch(version_id, False, [*dataset_nodes, version], edges)
+
+    def _dataset_records(self, version_id: str, mention: DatasetMention) -> tuple[list[Node], list[Edge]]:
+        """The Dataset a version belongs to (unless another source made it) and the VERSION_OF edge."""
+        dataset_id = node_id(NodeKind.DATASET, mention.name)
         dataset_props: dict[str, Any] = {"name": mention.name, **mention.dataset_properties}
         if self._project:
             dataset_props["project"] = self._project
         stored_dataset = self._reader.get_nodes([dataset_id]).get(dataset_id)
-        nodes = [version]
+        nodes = []
         if stored_dataset is None or stored_dataset.properties.get("source") == mention.source:
             dataset_props.setdefault("source", mention.source)
             dataset_props.setdefault("source_id", mention.name)
-            nodes.insert(0, Node(dataset_id, NodeKind.DATASET, dataset_props))
-        edges = [Edge(version_id, dataset_id, EdgeType.VERSION_OF)]
-        self._remember(version, mention.uri, mention.digest)
-        return DatasetMatch(version_id, False, nodes, edges)
+            nodes.append(Node(dataset_id, NodeKind.DATASET, dataset_props))
+        return nodes, [Edge(version_id, dataset_id, EdgeType.VERSION_OF)]
 
 
 def file_dataset_version(
-    path: str | Path, name: str, sha256_hex: str, base_dir: Path, reader: GraphReader | None = None
+    path: str | Path, name: str, sha256_hex: str, base_dir: Path, reader: GraphLookup | None = None
 ) -> DatasetMatch:
     """The DatasetVersion of a file read from disk, as the file ingestor records it.
 

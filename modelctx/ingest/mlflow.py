@@ -31,7 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from modelctx.errors import IngestError
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
-from modelctx.ingest.identity import DatasetIdentity, DatasetMention, GraphReader, location_uri, normalise_digest
+from modelctx.ingest.identity import DatasetIdentity, DatasetMention, location_uri, normalise_digest
+from modelctx.ingest.lookup import GraphLookup
 from modelctx.ingest.runner import IngestWarning, Record
 
 SOURCE = "mlflow"
@@ -136,7 +137,7 @@ class MlflowIngestor:
 
     name = "mlflow"
 
-    def __init__(self, config: MlflowConfig, reader: GraphReader | None, progress: RunProgress | None = None) -> None:
+    def __init__(self, config: MlflowConfig, reader: GraphLookup | None, progress: RunProgress | None = None) -> None:
         self.config = config
         self._reader = reader
         self._progress = progress

@@ -11,7 +11,7 @@ outputs → GENERATED_BY the run; the ``schema`` facet → ``columns``; the
 sha → USED Commit; ``documentation`` facets → ``description``.
 
 Events of one run may arrive in any order and end in the same graph: a run's
-state is merged with what is stored (read through a GraphReader) by rules
+state is merged with what is stored (read through a GraphLookup) by rules
 that do not depend on arrival order — a terminal state beats START and
 RUNNING, ties go to the later ``eventTime``; ``started_at`` is the earliest
 START (else the earliest event), ``ended_at`` the terminal event's time.
@@ -33,13 +33,8 @@ from pydantic import ValidationError as PydanticValidationError
 from modelctx.errors import IngestError
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
-from modelctx.ingest.identity import (
-    DatasetIdentity,
-    DatasetMention,
-    GraphReader,
-    dataset_name_for_uri,
-    openlineage_uri,
-)
+from modelctx.ingest.identity import DatasetIdentity, DatasetMention, dataset_name_for_uri, openlineage_uri
+from modelctx.ingest.lookup import GraphLookup
 from modelctx.ingest.runner import BatchEnd, IngestWarning, Record
 
 SOURCE = "openlineage"
@@ -230,7 +225,7 @@ def _facets_json(model: BaseModel, where: str, warnings: list[IngestWarning]) ->
 class EventConverter:
     """Turns RunEvents into records, remembering run state across the events of one ingest."""
 
-    def __init__(self, reader: GraphReader | None, *, base_dir: Path, project: str | None = None) -> None:
+    def __init__(self, reader: GraphLookup | None, *, base_dir: Path, project: str | None = None) -> None:
         self._identity = DatasetIdentity(reader, project=project)
         self._reader = reader
         self._base_dir = base_dir
@@ -410,7 +405,7 @@ class OpenLineageIngestor:
 
     name = "openlineage"
 
-    def __init__(self, path: Path, reader: GraphReader | None, *, base_dir: Path, project: str | None = None) -> None:
+    def __init__(self, path: Path, reader: GraphLookup | None, *, base_dir: Path, project: str | None = None) -> None:
         self.path = path
         self._converter = EventConverter(reader, base_dir=base_dir, project=project)
 
@@ -448,7 +443,7 @@ class EventIngestor:
 
     name = "openlineage"
 
-    def __init__(self, events: Iterable[RunEvent], reader: GraphReader | None = None, *, base_dir: Path | None = None,
+    def __init__(self, events: Iterable[RunEvent], reader: GraphLookup | None = None, *, base_dir: Path | None = None,
                  project: str | None = None, converter: EventConverter | None = None) -> None:
         self._events = list(events)
         self._converter = converter or EventConverter(reader, base_dir=base_dir or Path.cwd(), project=project)
