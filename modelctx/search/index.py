@@ -112,6 +112,7 @@ class SearchIndex:
         self._mem_seq = -1
         self._mem_generation = ""
         self._applied_since_snapshot = 0
+        self._verified_seq = -1
         with self._lock:
             self._check_model()
 
@@ -175,14 +176,18 @@ class SearchIndex:
     def sync(self, progress: Progress | None = None, *, rebuild: bool = False) -> SyncReport:
         """Catch up with the store's change log, then bring the in-memory vectors up to date."""
         with self._lock:
+            target = self.store.last_seq()
+            if not rebuild and self._verified_seq == target == self.last_seq:
+                self._refresh_memory()  # another process may have advanced the index file
+                return SyncReport(target, target)
             rebuilt = rebuild or not self._store_matches()
             if rebuilt:
                 self._reset()
             start = self.last_seq
             report = SyncReport(start, start, rebuilt=rebuilt)
-            target = self.store.last_seq()
             if target > start:
                 self._catch_up(start, target, report, progress)
+            self._verified_seq = self.last_seq
             self._refresh_memory()
             return report
 
