@@ -205,6 +205,8 @@ class DatasetIdentity:
         """False when a file ingest would land on another file ingest's version of another dataset."""
         if mention.source != CONTENT_SOURCE or node.properties.get("source") != CONTENT_SOURCE:
             return True
+        if node.properties.get("dataset") == mention.name:  # includes versions it adopted
+            return True
         return node.id == node_id(NodeKind.DATASET_VERSION, mention.name, version_key(mention.digest, mention.uri))
 
     def _find(self, uri: str | None, digest: str | None) -> Node | None:
@@ -278,6 +280,8 @@ class DatasetIdentity:
             core["uri"] = mention.uri
         if mention.digest is not None:
             core["digest"] = mention.digest
+        if mention.source == CONTENT_SOURCE:
+            core["dataset"] = mention.name
         if self._project:
             core["project"] = self._project
         return core

@@ -122,6 +122,22 @@ def test_same_bytes_same_node_and_reingest_changes_nothing(
     assert again["changes"]["nodes_created"] == 0
 
 
+def test_same_bytes_under_two_names_stay_two_versions(
+    store: GraphStore, sklearn_frames: dict, tmp_path: Path
+) -> None:
+    path = tmp_path / "wine.csv"
+    sklearn_frames["wine"].to_csv(path, index=False)
+    ingest(store, path, "wine")
+    ingest(store, path, "wine-copy")
+    [first], [second] = versions(store, "wine"), versions(store, "wine-copy")
+    digest = "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    assert first.id != second.id
+    assert first.properties["digest"] == second.properties["digest"] == digest
+    assert second.id == node_id(NodeKind.DATASET_VERSION, "wine-copy", digest.removeprefix("sha256:"))
+    again = ingest(store, path, "wine")
+    assert again["changes"]["nodes_created"] == again["changes"]["nodes_updated"] == 0
+
+
 def test_a_folder_is_one_dataset_ordered_by_version_in_the_name(
     store: GraphStore, sklearn_frames: dict, tmp_path: Path
 ) -> None:

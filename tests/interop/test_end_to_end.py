@@ -41,21 +41,26 @@ def ingest_file_from_disk(store: GraphStore, uri: str, path: Path, name: str) ->
     return match.version_id
 
 
-@pytest.mark.parametrize("train_from_disk", [True, False], ids=["train-file-ingested", "train-from-lineage-only"])
+@pytest.mark.parametrize("train_from_disk", ["first", "never", "last"],
+                         ids=["train-file-ingested", "train-from-lineage-only", "train-file-ingested-last"])
 def test_model_version_lineage_reaches_raw_data(
-    store: GraphStore, backend: BackendHarness, mlflow_world: MlflowWorld, tmp_path: Path, train_from_disk: bool,
+    store: GraphStore, backend: BackendHarness, mlflow_world: MlflowWorld, tmp_path: Path, train_from_disk: str,
 ) -> None:
     uri = backend.uri(tmp_path)
     base = mlflow_world.base_dir
     raw_path, train_path = base / "data" / "raw.csv", base / "data" / "train.csv"
     raw_version = ingest_file_from_disk(store, uri, raw_path, "iris-raw")
-    train_version = ingest_file_from_disk(store, uri, train_path, "iris-train") if train_from_disk else None
+    train_version = ingest_file_from_disk(store, uri, train_path, "iris-train") if train_from_disk == "first" else None
 
     events = etl_events(Path("data/raw.csv"), Path("data/train.csv"))  # relative, as the job recorded them
     jsonl = tmp_path / "etl.jsonl"
     jsonl.write_text("".join(event_json(e) + "\n" for e in events), encoding="utf-8")
     cli(uri, "ingest", "openlineage", str(jsonl), "--base-dir", str(base), "--json")
     cli(uri, "ingest", "mlflow", "--tracking-uri", mlflow_world.tracking_uri, "--base-dir", str(base), "--json")
+    if train_from_disk == "last":  # the order does not matter: the file lands on the node the others made
+        train_version = ingest_file_from_disk(store, uri, train_path, "iris-train")
+        [train_node] = store.find_nodes(NodeKind.DATASET_VERSION, {"uri": path_uri(train_path, Path("/"))})
+        assert train_node.properties["rows"] == 120 and train_node.properties["digest"].startswith("sha256:")
 
     result = cli(uri, "lineage", "model_version:churn/1", "--direction", "up", "--json")
     graph = json.loads(result.output)
