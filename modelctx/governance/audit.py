@@ -208,8 +208,12 @@ def build_report(
     as_of: str | None = None,
     rules: dict[str, RuleConfig] | None = None,
     now: datetime | None = None,
+    project: str | None = None,
 ) -> dict[str, Any]:
     """The audit report of a model version (or the impact report of a dataset version) as JSON data.
+
+    With ``project`` the report is built from that project's view of the graph
+    (a caller scoped to a project learns nothing about other projects).
 
     With ``as_of`` the graph is replayed from the change log to that time; the
     verification always covers the whole live chain, because an auditor needs
@@ -221,6 +225,10 @@ def build_report(
         from modelctx.governance.history import SnapshotGraphStore
 
         view = SnapshotGraphStore.at(store, as_of)
+    if project is not None:
+        from modelctx.graph.scoped import ScopedGraphStore
+
+        view = ScopedGraphStore(view, project)
     base: Any = view
     node = GraphStoreBase.get_node(base, node_id)
     if node.kind is NodeKind.MODEL_VERSION:

@@ -103,12 +103,6 @@ def churn_reader(secure_http: TestClient, client: Client) -> dict[str, str]:
 
 
 #: Routes of other issues that are known to leak across projects; reported to their owners, xfailed until fixed.
-KNOWN_LEAKS = {
-    "/api/v1/audit/": "issue 9: build_report is not filtered by the caller's project "
-                      "(the impact section of a dataset version's report lists other projects' model versions)",
-}
-
-
 def test_scoped_token_sees_no_other_project_through_any_node_route(
     secure_http: TestClient, churn_reader: dict[str, str]
 ) -> None:
@@ -127,10 +121,7 @@ def test_scoped_token_sees_no_other_project_through_any_node_route(
             leaked = sorted(f for f in FRAUD_IDS if f in response.text)
             if leaked:
                 leaks.setdefault(prefix, []).append((churn_id, leaked))
-    unexpected = {p: found for p, found in leaks.items() if p not in KNOWN_LEAKS}
-    assert not unexpected
-    if leaks:
-        pytest.xfail("; ".join(f"{p} leaks ({KNOWN_LEAKS[p]}): {found}" for p, found in leaks.items()))
+    assert leaks == {}
 
 
 def test_scoped_lineage_impact_context_and_listing(secure_http: TestClient, churn_reader: dict[str, str]) -> None:

@@ -25,7 +25,7 @@ def get_audit(
     from modelctx.governance.render import MEDIA_TYPES, render_report
 
     visible_node(client, principal, node_id)
-    report = build_report(client.store, node_id, as_of=as_of)
+    report = build_report(client.store, node_id, as_of=as_of, project=principal.project)
     headers = {"X-Report-Digest": report["digest"], "X-Changelog-Ok": str(report["verification"]["ok"]).lower()}
     if format == "pdf":
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in node_id)
