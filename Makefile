@@ -27,9 +27,10 @@ demo: $(VENV)/.stamp-all
 test: $(VENV)/.stamp-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## make bench: every benchmark (slow; prints ratios against baselines run alongside)
+## make bench: every benchmark at its default size (slow; each prints ratios against a baseline run alongside)
+BENCHES := store_bench ingest_bench interop_bench search_quality search_bench api_bench lifecycle_bench audit_bench
 bench: $(VENV)/.stamp-dev
-	$(BIN)/python bench/store_bench.py
+	set -e; for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py; done
 
 neo4j-up:
 	bash scripts/neo4j-up.sh
