@@ -1,8 +1,10 @@
 """Turning a data file a run reads into its DatasetVersion, through the dataset ingestor.
 
-``run.use(path)`` must land on the very node ``modelctx ingest dataset`` makes
-for the same bytes (``dataset_version:<name>/<sha256>``), so the description
-is the file ingestor's own records, computed against the run's store.
+``run.use(path)`` must land on the very node ``modelctx ingest dataset``
+resolves for the same file (the identity rule of ``ingest/identity.py``: a new
+file is ``dataset_version:<name>/<sha256>``, a file OpenLineage or MLflow
+already named is their node), so the description is the file ingestor's own
+records, computed against the run's store.
 """
 
 from __future__ import annotations
