@@ -39,6 +39,9 @@ def keyword_search(conn: sqlite3.Connection, query: str, k: int, where: Filter) 
     expression = match_expression(query)
     if expression is None or k <= 0:
         return []
+    if where.empty:
+        rows = conn.execute(sql.KEYWORD_SEARCH_ALL, (expression, k)).fetchall()
+        return [(int(slot), -float(rank)) for slot, rank in rows]
     rows = conn.execute(
         sql.KEYWORD_SEARCH,
         (
