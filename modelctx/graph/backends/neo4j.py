@@ -277,12 +277,13 @@ class Neo4jGraphStore(GraphStoreBase):
         """Remove every node, edge and change-log entry modelctx stored (schema stays)."""
         self._check_open()
         with self._translate("deleting the graph"):
-            while True:
-                records, _s, _k = self._driver.execute_query(
-                    cy.DELETE_ALL_BATCH, {"batch": 10000}, database_=self.database
-                )
-                if records[0]["deleted"] == 0:
-                    break
+            for statement in (cy.DELETE_EDGES_BATCH, cy.DELETE_NODES_BATCH):
+                while True:
+                    records, _s, _k = self._driver.execute_query(
+                        statement, {"batch": 20_000}, database_=self.database
+                    )
+                    if records[0]["deleted"] == 0:
+                        break
         self._run_write("creating the change-log head", lambda tx: tx.run(cy.ENSURE_HEAD, key=cy.HEAD_KEY).consume())
 
     # -- reads ------------------------------------------------------------------------------------

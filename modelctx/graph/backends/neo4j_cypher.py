@@ -177,8 +177,10 @@ COUNT_EDGES_BY_TYPE = " UNION ALL ".join(
     f"MATCH ()-[r:{etype.value}]->() RETURN '{etype.value}' AS key, count(r) AS n" for etype in EdgeType
 )
 
-#: Removes everything modelctx stores (tests and ``copy`` onto an emptied store); batched.
-DELETE_ALL_BATCH = (
+#: Remove everything modelctx stores (tests, benchmarks), in batches small enough for the server's
+#: transaction memory: relationships first, so a node's deletion never carries its edges along.
+DELETE_EDGES_BATCH = "MATCH (:Node)-[r]->() WITH r LIMIT $batch DELETE r RETURN count(*) AS deleted"
+DELETE_NODES_BATCH = (
     "MATCH (n) WHERE n:Node OR n:ChangeLog OR n:ChangeLogHead "
     "WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
 )
