@@ -82,14 +82,23 @@ UPDATE_NODES = "UNWIND $rows AS row MATCH (n:Node {id: row.id}) SET n = row"
 
 #: One record of a list: a record per id would cost the driver more than the query.
 SELECT_EXISTING = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN collect(n.id) AS ids"
-SELECT_EDGES_FOR_WRITE = (
-    "UNWIND $keys AS key MATCH (a:Node {id: key[0]})-[r]->(b:Node {id: key[2]}) "
-    "WHERE type(r) = key[1] RETURN key[0] AS s, key[1] AS t, key[2] AS d, r.props AS props"
-)
+#: Per type: create the edges not stored yet, return how many rows found both endpoints and the
+#: stored edges' properties (the caller merges those and updates the ones that change).
+CREATE_MISSING_EDGES: dict[EdgeType, str] = {
+    etype: (
+        "UNWIND $rows AS row MATCH (a:Node {id: row.s}) MATCH (b:Node {id: row.d}) "
+        f"OPTIONAL MATCH (a)-[old:{etype.value}]->(b) "
+        "FOREACH (_ IN CASE WHEN old IS NULL THEN [1] ELSE [] END | "
+        f"CREATE (a)-[:{etype.value} {{props: row.props}}]->(b)) "
+        "RETURN count(row) AS matched, collect(CASE WHEN old IS NOT NULL THEN [row.s, row.d, old.props] END) AS stored"
+    )
+    for etype in EdgeType
+}
+#: Used by append_verbatim (a copy), where every edge is new.
 CREATE_EDGES: dict[EdgeType, str] = {
     etype: (
         "UNWIND $rows AS row MATCH (a:Node {id: row.s}) MATCH (b:Node {id: row.d}) "
-        f"CREATE (a)-[r:{etype.value}]->(b) SET r.props = row.props"
+        f"CREATE (a)-[:{etype.value} {{props: row.props}}]->(b)"
     )
     for etype in EdgeType
 }

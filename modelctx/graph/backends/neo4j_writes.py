@@ -120,7 +120,7 @@ class BatchWriter:
         # The lock comes first: everything read below is read after the previous writer committed.
         next_nid = int(self.tx.run(cy.LOCK_HEAD, key=cy.HEAD_KEY).single(strict=True)["next_nid"])
         node_records, created, next_nid = self._write_nodes(next_nid)
-        edge_records = self._write_edges(created)
+        edge_records = self._write_edges()
         entries = [
             *chunk_records(ChangeOp.UPSERT_NODES, "nodes", node_records),
             *chunk_records(ChangeOp.UPSERT_EDGES, "edges", edge_records),
@@ -175,32 +175,32 @@ class BatchWriter:
             self.tx.run(cy.UPDATE_NODES, rows=chunk).consume()
         return records, created, next_nid
 
-    def _write_edges(self, created: set[str]) -> list[dict[str, Any]]:
+    def _write_edges(self) -> list[dict[str, Any]]:
         edges = self.batch.edges
         if not edges:
             return []
-        present = set(self.batch.nodes)
-        outside = list({i for e in edges.values() for i in (e.source, e.target)} - present)
-        for id_chunk in chunks(outside):
-            present.update(self.tx.run(cy.SELECT_EXISTING, ids=list(id_chunk)).single(strict=True)["ids"])
+        # One statement per type creates the missing edges and returns the stored ones' properties;
+        # rows whose endpoints are missing drop out of its MATCH, which the count shows.
+        new_rows: dict[EdgeType, list[dict[str, Any]]] = {}
         for edge in edges.values():
-            for endpoint in (edge.source, edge.target):
-                if endpoint not in present:
-                    raise missing_endpoint_error(edge, endpoint)
-        # Only edges between two nodes that existed before this batch can already be stored.
-        old_keys = [list(k) for k, e in edges.items() if e.source not in created and e.target not in created]
+            row = {"s": edge.source, "d": edge.target, "props": dumps(merge_properties({}, edge.properties))}
+            new_rows.setdefault(edge.type, []).append(row)
         stored: dict[tuple[str, str, str], str] = {}
-        for key_chunk in chunks(old_keys):
-            for r in self._rows(cy.SELECT_EDGES_FOR_WRITE, keys=list(key_chunk)):
-                stored[(r["s"], r["t"], r["d"])] = r["props"]
-        inserts: dict[EdgeType, list[dict[str, Any]]] = {}
+        matched = 0
+        for etype, rows in new_rows.items():
+            for chunk in chunks(rows):
+                record = self.tx.run(cy.CREATE_MISSING_EDGES[etype], rows=chunk).single(strict=True)
+                matched += record["matched"]
+                for source, target, props in record["stored"]:
+                    stored[(source, etype.value, target)] = props
+        if matched != len(edges):
+            self._raise_missing_endpoint()  # the transaction rolls back: nothing of the batch stays
         updates: dict[EdgeType, list[dict[str, Any]]] = {}
         records: list[dict[str, Any]] = []
         for key, edge in edges.items():
             old_json = stored.get(key)
             if old_json is None:
                 props = merge_properties({}, edge.properties)
-                target = inserts
                 self.result.edges_created += 1
             else:
                 old = json.loads(old_json)
@@ -208,12 +208,22 @@ class BatchWriter:
                 if props == old:
                     self.result.edges_unchanged += 1
                     continue
-                target = updates
+                updates.setdefault(edge.type, []).append({"s": edge.source, "d": edge.target, "props": dumps(props)})
                 self.result.edges_updated += 1
-            target.setdefault(edge.type, []).append({"s": edge.source, "d": edge.target, "props": dumps(props)})
             records.append({"source": edge.source, "target": edge.target, "type": edge.type.value, "properties": props})
-        for statements, grouped in ((cy.CREATE_EDGES, inserts), (cy.UPDATE_EDGES, updates)):
-            for etype, rows in grouped.items():
-                for chunk in chunks(rows):
-                    self.tx.run(statements[etype], rows=chunk).consume()
+        for etype, rows in updates.items():
+            for chunk in chunks(rows):
+                self.tx.run(cy.UPDATE_EDGES[etype], rows=chunk).consume()
         return records
+
+    def _raise_missing_endpoint(self) -> None:
+        """Name the first edge of the batch whose endpoint is neither stored nor in the batch."""
+        endpoints = list({i for e in self.batch.edges.values() for i in (e.source, e.target)})
+        present: set[str] = set()
+        for id_chunk in chunks(endpoints):
+            present.update(self.tx.run(cy.SELECT_EXISTING, ids=list(id_chunk)).single(strict=True)["ids"])
+        for edge in self.batch.edges.values():
+            for endpoint in (edge.source, edge.target):
+                if endpoint not in present:
+                    raise missing_endpoint_error(edge, endpoint)
+        raise ValidationError("an edge of the batch could not be written: an endpoint disappeared meanwhile")
