@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import socket
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from modelctx.graph.store import GraphStore, redact_uri
 
@@ -58,7 +58,8 @@ class Neo4jHarness:
         assert uri is not None
         parts = urlsplit(uri)
         address = f"{parts.scheme}://{parts.hostname}:{parts.port or 7687}"
-        with GraphDatabase.driver(address, auth=(parts.username or "neo4j", parts.password or "")) as driver:
+        auth = (unquote(parts.username or "neo4j"), unquote(parts.password or ""))
+        with GraphDatabase.driver(address, auth=auth) as driver:
             _records, summary, _keys = driver.execute_query(
                 TAMPER_CHANGE, {"seq": seq}, database_=parts.path.strip("/") or None
             )

@@ -32,6 +32,7 @@ def neo4j_store(neo4j_uri: str) -> Iterator[Neo4jGraphStore]:
 
 
 def password_of(uri: str) -> str:
-    from urllib.parse import urlsplit
+    from urllib.parse import unquote, urlsplit
 
-    return urlsplit(uri).password or os.environ.get("NEO4J_PASSWORD", "modelctx-dev")
+    password = urlsplit(uri).password
+    return unquote(password) if password else os.environ.get("NEO4J_PASSWORD", "modelctx-dev")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from neo4j import GraphDatabase
 from neo4j.exceptions import ConstraintError
@@ -18,8 +20,6 @@ pytestmark = pytest.mark.neo4j
 
 
 def _driver(uri: str):  # type: ignore[no-untyped-def]
-    from urllib.parse import urlsplit
-
     parts = urlsplit(uri)
     return GraphDatabase.driver(f"bolt://{parts.hostname}:{parts.port}", auth=(parts.username, password_of(uri)))
 
@@ -60,7 +60,8 @@ def test_store_uri_is_redacted(neo4j_store: Neo4jGraphStore, neo4j_uri: str) -> 
 
 
 def test_wrong_password_is_unavailable_naming_the_uri(neo4j_uri: str) -> None:
-    bad = neo4j_uri.replace(f":{password_of(neo4j_uri)}@", ":not-the-password@")
+    parts = urlsplit(neo4j_uri)
+    bad = f"{parts.scheme}://{parts.username}:not-the-password@{parts.hostname}:{parts.port}"
     with pytest.raises(BackendUnavailable, match="authentication") as info:
         open_store(bad)
     assert "not-the-password" not in str(info.value)
