@@ -9,6 +9,7 @@ is the parts joined with ``/`` (DESIGN.md §3), for example
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlsplit, urlunsplit
 
 from modelctx.errors import ValidationError
 from modelctx.graph.model import NodeKind, canonical_json
@@ -39,3 +40,14 @@ def content_id(kind: NodeKind | str, content: object) -> str:
     """An id keyed by the SHA-256 of ``content`` (canonical JSON): for Environments and the like."""
     digest = hashlib.sha256(canonical_json(content).encode()).hexdigest()
     return node_id(kind, digest)
+
+
+def url_without_credentials(url: str) -> str:
+    """A URL without user or password, so ids and properties never carry a secret."""
+    if "://" not in url:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))

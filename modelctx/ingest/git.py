@@ -17,12 +17,11 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from modelctx.errors import IngestError
-from modelctx.graph.ids import node_id
+from modelctx.graph.ids import node_id, url_without_credentials
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.ingest.lookup import GraphLookup, IngestProgress, NoProgress, get_node
 from modelctx.ingest.runner import BatchEnd, IngestWarning, Record
@@ -60,17 +59,6 @@ def _run_git(config: GitConfig, *args: str, check: bool = True) -> str:
     if check and done.returncode != 0:
         raise IngestError(f"git {' '.join(args)} in {config.path}: {done.stderr.strip() or 'failed'}")
     return done.stdout.strip() if done.returncode == 0 else ""
-
-
-def _clean_url(url: str) -> str:
-    """A remote URL without credentials, so ids and properties never carry a secret."""
-    if "://" not in url:
-        return url
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
 def person_node(name: str, email: str, source: str) -> Node:
@@ -129,7 +117,7 @@ class GitIngestor:
             git_dir = _run_git(self.config, "rev-parse", "--absolute-git-dir")
             top = git_dir
         path = str(Path(top).resolve())
-        url = _clean_url(_run_git(self.config, "config", "--get", "remote.origin.url", check=False))
+        url = url_without_credentials(_run_git(self.config, "config", "--get", "remote.origin.url", check=False))
         key = url or path
         props: dict[str, Any] = {
             "name": Path(url.rstrip("/")).stem if url else Path(path).name,

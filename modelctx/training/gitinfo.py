@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from modelctx.graph.ids import node_id
+from modelctx.graph.ids import node_id, url_without_credentials
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 
 #: Seconds a captured state is reused for the same directory. Three git
@@ -94,18 +94,6 @@ def _read_commit(cwd: str) -> CommitInfo | None:
     sha, author, email, authored_at, message = head.rstrip("\n").split("\x00", 4)
     root = (_git(cwd, "rev-parse", "--show-toplevel") or cwd).strip()
     status = _git(cwd, "status", "--porcelain", "--untracked-files=no")
-    remote = _without_credentials((_git(cwd, "config", "--get", "remote.origin.url") or "").strip()) or None
+    remote = url_without_credentials((_git(cwd, "config", "--get", "remote.origin.url") or "").strip()) or None
     return CommitInfo(sha, message, author, email, authored_at, bool(status and status.strip()), root, remote)
 
-
-def _without_credentials(url: str) -> str:
-    """A remote URL without user or password (ids and properties never carry a secret), as git ingest does."""
-    if "://" not in url:
-        return url
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
