@@ -48,7 +48,9 @@ class Impact:
 def is_active_deployment(node: Node) -> bool:
     """A deployment is active until it is retired."""
     props = node.properties
-    return node.kind is NodeKind.DEPLOYMENT and not props.get("retired_at") and props.get("status", "active") == "active"
+    if node.kind is not NodeKind.DEPLOYMENT or props.get("retired_at"):
+        return False
+    return bool(props.get("status", "active") == "active")
 
 
 def impact(store: GraphStore, node_id: str) -> Impact:

@@ -168,15 +168,13 @@ def check_depth(max_depth: int | None) -> int | None:
 
 
 def redact_uri(uri: str) -> str:
-    """The URI without its password, for messages and logs."""
+    """The URI without its password, for messages and logs (never fails, whatever the URI holds)."""
     parts = urlsplit(uri)
-    if parts.password is None:
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    if not at or ":" not in userinfo:
         return uri
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    user = parts.username or ""
-    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, parts.fragment))
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit((parts.scheme, f"{user}:***@{hostport}", parts.path, parts.query, parts.fragment))
 
 
 SQLITE_SCHEMES = ("sqlite",)

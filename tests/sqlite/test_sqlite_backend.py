@@ -84,3 +84,12 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 
     with pytest.raises(BackendError, match=r"notes.txt.*not a database"):
         SqliteGraphStore(path)
+
+
+def test_redact_uri_hides_passwords_and_never_fails() -> None:
+    from modelctx.graph.store import redact_uri
+
+    assert redact_uri("neo4j://neo4j:secret@host:7687/db") == "neo4j://neo4j:***@host:7687/db"
+    assert redact_uri("bolt://u:p@h:port") == "bolt://u:***@h:port"
+    assert redact_uri("neo4j://user@h:1") == "neo4j://user@h:1"
+    assert "secret" not in redact_uri("neo4j://a:secret:x@h")

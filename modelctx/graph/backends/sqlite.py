@@ -20,29 +20,23 @@ import sqlite3
 import threading
 import time
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from modelctx.errors import BackendError, BackendUnavailable, ConfigError, ConflictError, NotFoundError, ValidationError
+from modelctx.errors import BackendError, BackendUnavailable, ConfigError, NotFoundError, ValidationError
 from modelctx.graph.backends import sqlite_sql as sql
-from modelctx.graph.batch import PreparedBatch, merge_properties, missing_endpoint_error, prepare_batch
+from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, TYPE_BY_CODE, chunks, dumps
+from modelctx.graph.backends.sqlite_writes import SqliteWriter
 from modelctx.graph.changelog import (
-    GENESIS_HASH,
     Change,
-    ChangeOp,
     VerifyResult,
-    WriteResult,
-    chain_changes,
-    chunk_records,
-    now_iso,
     verify_rows,
 )
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import (
-    DEFAULT_ACTOR,
     Direction,
     EdgeDirection,
     GraphStoreBase,
@@ -50,52 +44,12 @@ from modelctx.graph.store import (
     check_direction,
 )
 
-_KIND_BY_CODE = {k.code: k for k in NodeKind}
-_TYPE_BY_CODE = {t.code: t for t in EdgeType}
 _CHANGES_PAGE = 5000
 #: nid -> id entries kept per store (about 100 bytes each).
 _ID_CACHE_LIMIT = 2_000_000
 
 
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
-def _dumps(value: Any) -> str:
-    return _ENCODE(value)
-
-
-_PROPS_JSON_CACHE: dict[tuple[tuple[str, Any], ...], str] = {}
-
-
-def _dumps_props(props: dict[str, Any]) -> str:
-    """JSON of a property dict; many edges share small property sets, so those are memoised."""
-    if not props:
-        return "{}"
-    if len(props) > 3:
-        return _ENCODE(props)
-    try:
-        key = tuple(props.items())
-        text = _PROPS_JSON_CACHE.get(key)
-    except TypeError:  # unhashable values (lists, dicts)
-        return _ENCODE(props)
-    if text is None:
-        text = _ENCODE(props)
-        if len(_PROPS_JSON_CACHE) > 4096:
-            _PROPS_JSON_CACHE.clear()
-        _PROPS_JSON_CACHE[key] = text
-    return text
-
-
-def _chunks(items: Sequence[Any], size: int = sql.MAX_IN) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _pack(nid: int, type_code: int, kind_code: int) -> int:
-    return (nid << 16) | (type_code << 8) | kind_code
-
-
-class SqliteGraphStore(GraphStoreBase):
+class SqliteGraphStore(SqliteWriter, GraphStoreBase):
     """GraphStore on one SQLite file (``sqlite:///path/to/modelctx.db``)."""
 
     def __init__(self, path: str | Path, *, traversal: str = "adjacency", busy_timeout_s: float = 60.0) -> None:
@@ -212,8 +166,8 @@ class SqliteGraphStore(GraphStoreBase):
                     for statement in sql.MIGRATIONS[target]:
                         conn.execute(statement)
                     conn.execute(sql.SET_META, ("schema_version", str(target)))
-                conn.execute(sql.SET_META, ("kinds", _dumps([k.value for k in NodeKind])))
-                conn.execute(sql.SET_META, ("edge_types", _dumps([t.value for t in EdgeType])))
+                conn.execute(sql.SET_META, ("kinds", dumps([k.value for k in NodeKind])))
+                conn.execute(sql.SET_META, ("edge_types", dumps([t.value for t in EdgeType])))
         except sqlite3.DatabaseError as exc:
             raise BackendError(f"{self.path} is not a usable modelctx SQLite store: {exc}") from exc
 
@@ -243,163 +197,14 @@ class SqliteGraphStore(GraphStoreBase):
             self._closed = True
         self._local = threading.local()
 
-    # -- writes -----------------------------------------------------------------------------
-
-    def write(self, nodes: Iterable[Node], edges: Iterable[Edge], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
-        batch = prepare_batch(nodes, edges)
-        if not batch.nodes and not batch.edges:
-            return WriteResult()
-        try:
-            with self._writing() as conn:
-                return self._write_batch(conn, batch, actor)
-        except sqlite3.Error as exc:
-            raise BackendError(f"write to {self.path} failed: {exc}") from exc
-
-    def _write_batch(self, conn: sqlite3.Connection, batch: PreparedBatch, actor: str) -> WriteResult:
-        result = WriteResult()
-        # id -> (nid, kind code); filled from the batch's nodes and, for edges, the store.
-        known: dict[str, tuple[int, int]] = {}
-        node_records, created = self._write_nodes(conn, batch.nodes, known, result)
-        edge_records = self._write_edges(conn, batch, known, created, result)
-        entries = [
-            *chunk_records(ChangeOp.UPSERT_NODES, "nodes", node_records),
-            *chunk_records(ChangeOp.UPSERT_EDGES, "edges", edge_records),
-        ]
-        if entries:
-            row = conn.execute(sql.LAST_CHANGE).fetchone()
-            last_seq, prev_hash = (row[0], row[1]) if row else (0, GENESIS_HASH)
-            changes = chain_changes(last_seq + 1, prev_hash, now_iso(), actor, entries)
-            conn.executemany(
-                sql.INSERT_CHANGE,
-                [(c.seq, c.at, c.actor, c.op, c.payload_json, c.prev_hash, c.hash) for c in changes],
-            )
-            result.seqs = [c.seq for c in changes]
-        return result
-
-    def _write_nodes(
-        self,
-        conn: sqlite3.Connection,
-        nodes: Mapping[str, Node],
-        known: dict[str, tuple[int, int]],
-        result: WriteResult,
-    ) -> tuple[list[dict[str, Any]], set[int]]:
-        existing: dict[str, tuple[int, int, str]] = {}
-        ids = list(nodes)
-        for chunk in _chunks(ids):
-            for nid, node_id, kind, props in conn.execute(sql.SELECT_NODES_BY_ID.format(marks=sql.in_marks(len(chunk))), chunk):
-                existing[node_id] = (nid, kind, props)
-        next_nid = conn.execute(sql.MAX_NID).fetchone()[0] + 1
-        inserts: list[tuple[int, str, int, str]] = []
-        updates: list[tuple[str, int]] = []
-        records: list[dict[str, Any]] = []
-        created: set[int] = set()
-        for node_id, node in nodes.items():
-            kind_code = node.kind._code  # type: ignore[attr-defined]
-            stored = existing.get(node_id)
-            if stored is None:
-                props = merge_properties({}, node.properties)
-                inserts.append((next_nid, node_id, kind_code, _dumps_props(props)))
-                known[node_id] = (next_nid, kind_code)
-                created.add(next_nid)
-                next_nid += 1
-                result.nodes_created += 1
-            else:
-                nid, stored_kind, stored_json = stored
-                if stored_kind != kind_code:
-                    raise ConflictError(
-                        f"node {node_id} is stored as {_KIND_BY_CODE[stored_kind].value}, "
-                        f"cannot be written as {node.kind.value}"
-                    )
-                known[node_id] = (nid, kind_code)
-                old = json.loads(stored_json)
-                props = merge_properties(old, node.properties)
-                if props == old:
-                    result.nodes_unchanged += 1
-                    continue
-                updates.append((_dumps_props(props), nid))
-                result.nodes_updated += 1
-            records.append({"id": node_id, "kind": node.kind, "properties": props})
-        conn.executemany(sql.INSERT_NODE, inserts)
-        conn.executemany(sql.UPDATE_NODE, updates)
-        return records, created
+    # -- ids ---------------------------------------------------------------------------------
 
     def _resolve(self, conn: sqlite3.Connection, ids: Iterable[str], known: dict[str, tuple[int, int]]) -> None:
         """Add the nid and kind code of stored ``ids`` to ``known``."""
         wanted = [i for i in dict.fromkeys(ids) if i not in known]
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             for node_id, nid, kind in conn.execute(sql.SELECT_NID_BY_ID.format(marks=sql.in_marks(len(chunk))), chunk):
                 known[node_id] = (nid, kind)
-
-    def _write_edges(
-        self,
-        conn: sqlite3.Connection,
-        batch: PreparedBatch,
-        known: dict[str, tuple[int, int]],
-        created: set[int],
-        result: WriteResult,
-    ) -> list[dict[str, Any]]:
-        if not batch.edges:
-            return []
-        self._resolve(conn, (i for e in batch.edges.values() for i in (e.source, e.target)), known)
-        resolved: list[tuple[Edge, int, int, int, int, int]] = []
-        for edge in batch.edges.values():
-            for endpoint in (edge.source, edge.target):
-                if endpoint not in known:
-                    raise missing_endpoint_error(edge, endpoint)
-            src, src_kind = known[edge.source]
-            dst, dst_kind = known[edge.target]
-            resolved.append((edge, src, edge.type._code, dst, src_kind, dst_kind))  # type: ignore[attr-defined]
-        # Only edges between two nodes that existed before this batch can already be stored.
-        old_sources = sorted({r[1] for r in resolved if r[1] not in created and r[3] not in created})
-        stored: dict[tuple[int, int, int], str] = {}
-        for chunk in _chunks(old_sources):
-            for src, etype, dst, props in conn.execute(sql.SELECT_EDGES_FROM.format(marks=sql.in_marks(len(chunk))), chunk):
-                stored[(src, etype, dst)] = props
-        inserts: list[tuple[int, int, int, str]] = []
-        updates: list[tuple[str, int, int, int]] = []
-        records: list[dict[str, Any]] = []
-        up_add: dict[int, list[int]] = {}
-        down_add: dict[int, list[int]] = {}
-        for edge, src, etype, dst, src_kind, dst_kind in resolved:
-            old_json = stored.get((src, etype, dst))
-            if old_json is None:
-                props = merge_properties({}, edge.properties)
-                inserts.append((src, etype, dst, _dumps_props(props)))
-                up_add.setdefault(src, []).append(_pack(dst, etype, dst_kind))
-                down_add.setdefault(dst, []).append(_pack(src, etype, src_kind))
-                result.edges_created += 1
-            else:
-                old = json.loads(old_json)
-                props = merge_properties(old, edge.properties)
-                if props == old:
-                    result.edges_unchanged += 1
-                    continue
-                updates.append((_dumps_props(props), src, etype, dst))
-                result.edges_updated += 1
-            records.append({"source": edge.source, "target": edge.target, "type": edge.type, "properties": props})
-        conn.executemany(sql.INSERT_EDGE, inserts)
-        conn.executemany(sql.UPDATE_EDGE, updates)
-        self._extend_adjacency(conn, up_add, down_add, created)
-        return records
-
-    def _extend_adjacency(
-        self, conn: sqlite3.Connection, up_add: dict[int, list[int]], down_add: dict[int, list[int]], created: set[int]
-    ) -> None:
-        touched = set(up_add) | set(down_add)
-        current: dict[int, tuple[bytes, bytes]] = {}
-        older = sorted(n for n in touched if n not in created)
-        for chunk in _chunks(older):
-            for nid, up, down in conn.execute(sql.SELECT_ADJACENCY.format(marks=sql.in_marks(len(chunk))), chunk):
-                current[nid] = (up, down)
-        rows = []
-        for nid in touched:
-            up, down = current.get(nid, (b"", b""))
-            if nid in up_add:
-                up = up + array("q", up_add[nid]).tobytes()
-            if nid in down_add:
-                down = down + array("q", down_add[nid]).tobytes()
-            rows.append((nid, up, down))
-        conn.executemany(sql.UPSERT_ADJACENCY, rows)
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -415,11 +220,11 @@ class SqliteGraphStore(GraphStoreBase):
         wanted = list(dict.fromkeys(ids))
         found: dict[str, Node] = {}
         with self._translate("reading nodes"), self._reading() as conn:
-            for chunk in _chunks(wanted):
+            for chunk in chunks(wanted):
                 for _nid, node_id, kind, props in conn.execute(
                     sql.SELECT_NODES_BY_ID.format(marks=sql.in_marks(len(chunk))), chunk
                 ):
-                    found[node_id] = Node(node_id, _KIND_BY_CODE[kind], json.loads(props))
+                    found[node_id] = Node(node_id, KIND_BY_CODE[kind], json.loads(props))
         return {i: found[i] for i in wanted if i in found}
 
     def find_nodes(
@@ -453,7 +258,7 @@ class SqliteGraphStore(GraphStoreBase):
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         with self._translate("finding nodes"), self._reading() as conn:
             rows = conn.execute(sql.FIND_NODES.format(where=where), (*params, limit, offset)).fetchall()
-        return [Node(node_id, _KIND_BY_CODE[k], json.loads(props)) for node_id, k, props in rows]
+        return [Node(node_id, KIND_BY_CODE[k], json.loads(props)) for node_id, k, props in rows]
 
     def get_edges(
         self,
@@ -473,13 +278,13 @@ class SqliteGraphStore(GraphStoreBase):
                 direction, (sql.SELECT_EDGES_FROM, sql.SELECT_EDGES_TO)
             )
             for statement in statements:
-                for chunk in _chunks(nids):
+                for chunk in chunks(nids):
                     for src, etype, dst, props in conn.execute(statement.format(marks=sql.in_marks(len(chunk))), chunk):
                         if type_codes is None or etype in type_codes:
                             rows[(src, etype, dst)] = props
             names = self._ids_of(conn, {n for key in rows for n in (key[0], key[2])})
         return [
-            Edge(names[src], names[dst], _TYPE_BY_CODE[etype], json.loads(props))
+            Edge(names[src], names[dst], TYPE_BY_CODE[etype], json.loads(props))
             for (src, etype, dst), props in sorted(rows.items())
         ]
 
@@ -494,7 +299,7 @@ class SqliteGraphStore(GraphStoreBase):
                 wanted.append(nid)
             else:
                 names[nid] = name
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             fetched = conn.execute(sql.SELECT_IDS_BY_NID.format(marks=sql.in_marks(len(chunk))), chunk).fetchall()
             names.update(fetched)
             if len(cache) < _ID_CACHE_LIMIT:
@@ -548,11 +353,11 @@ class SqliteGraphStore(GraphStoreBase):
         seen: dict[int, tuple[int, int]] = {nid: (0, -1) for nid in starts}
         frontier = starts
         depth = 0
-        all_types = type_codes >= set(_TYPE_BY_CODE)
+        all_types = type_codes >= set(TYPE_BY_CODE)
         while frontier and (max_depth is None or depth < max_depth):
             depth += 1
             packed = array("q")
-            rows = conn.execute(statement, (_dumps(frontier),)).fetchall()
+            rows = conn.execute(statement, (dumps(frontier),)).fetchall()
             packed.frombytes(b"".join([row[0] for row in rows]))
             if all_types:
                 found = {entry >> 16: entry for entry in packed}
@@ -572,7 +377,7 @@ class SqliteGraphStore(GraphStoreBase):
         if max_depth is None:
             # A shortest path never repeats a node, so the node count bounds every depth.
             max_depth = conn.execute(sql.MAX_NID).fetchone()[0]
-        rows = conn.execute(statement, (_dumps(starts), max_depth, _dumps(sorted(type_codes)))).fetchall()
+        rows = conn.execute(statement, (dumps(starts), max_depth, dumps(sorted(type_codes)))).fetchall()
         rows.sort(key=lambda row: (row[1], row[0]))
         return {nid: (depth, kind) for nid, depth, kind in rows}
 
@@ -605,7 +410,7 @@ class SqliteGraphStore(GraphStoreBase):
 
     def counts(self) -> dict[str, dict[str, int]]:
         with self._translate("counting"), self._reading() as conn:
-            nodes = {_KIND_BY_CODE[k].value: n for k, n in conn.execute(sql.COUNT_NODES_BY_KIND)}
-            edges = {_TYPE_BY_CODE[t].value: n for t, n in conn.execute(sql.COUNT_EDGES_BY_TYPE)}
+            nodes = {KIND_BY_CODE[k].value: n for k, n in conn.execute(sql.COUNT_NODES_BY_KIND)}
+            edges = {TYPE_BY_CODE[t].value: n for t, n in conn.execute(sql.COUNT_EDGES_BY_TYPE)}
         return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
 

@@ -1,0 +1,53 @@
+"""Encodings the SQLite store's modules share: kind/type codes, JSON text, packed neighbours."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from modelctx.graph.backends import sqlite_sql as sql
+from modelctx.graph.model import EdgeType, NodeKind
+
+KIND_BY_CODE = {k.code: k for k in NodeKind}
+TYPE_BY_CODE = {t.code: t for t in EdgeType}
+
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON (not canonical: storage only, never hashed)."""
+    return _ENCODE(value)
+
+
+_PROPS_JSON_CACHE: dict[tuple[tuple[str, Any], ...], str] = {}
+
+
+def dumps_props(props: dict[str, Any]) -> str:
+    """JSON of a property dict; many edges share small property sets, so those are memoised."""
+    if not props:
+        return "{}"
+    if len(props) > 3:
+        return _ENCODE(props)
+    try:
+        key = tuple(props.items())
+        text = _PROPS_JSON_CACHE.get(key)
+    except TypeError:  # unhashable values (lists, dicts)
+        return _ENCODE(props)
+    if text is None:
+        text = _ENCODE(props)
+        if len(_PROPS_JSON_CACHE) > 4096:
+            _PROPS_JSON_CACHE.clear()
+        _PROPS_JSON_CACHE[key] = text
+    return text
+
+
+def chunks(items: Sequence[Any], size: int = sql.MAX_IN) -> Iterator[Sequence[Any]]:
+    """Slices of at most ``size`` items, for IN lists."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def pack(nid: int, type_code: int, kind_code: int) -> int:
+    """One adjacency entry: neighbour nid, edge type and neighbour kind in an int64."""
+    return (nid << 16) | (type_code << 8) | kind_code

@@ -1,0 +1,253 @@
+"""The SQLite store's write path: upserts, adjacency arrays, change-log entries and verbatim copies.
+
+A mixin of :class:`~modelctx.graph.backends.sqlite.SqliteGraphStore`, split
+out to keep each module to one job; it relies on the store's connection,
+transaction and id-resolution helpers.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from array import array
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+from modelctx.errors import BackendError, ConflictError
+from modelctx.graph.backends import sqlite_sql as sql
+from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, chunks, dumps_props, pack
+from modelctx.graph.batch import PreparedBatch, merge_properties, missing_endpoint_error, prepare_batch
+from modelctx.graph.changelog import (
+    GENESIS_HASH,
+    Change,
+    ChangeOp,
+    WriteResult,
+    chain_changes,
+    chunk_records,
+    now_iso,
+)
+from modelctx.graph.model import Edge, Node
+from modelctx.graph.store import DEFAULT_ACTOR
+
+
+class SqliteWriter:
+    """Write methods of the SQLite store."""
+
+    path: Path
+
+    def _writing(self) -> AbstractContextManager[sqlite3.Connection]:
+        raise NotImplementedError
+
+    def _resolve(self, conn: sqlite3.Connection, ids: Iterable[str], known: dict[str, tuple[int, int]]) -> None:
+        raise NotImplementedError
+
+    def write(self, nodes: Iterable[Node], edges: Iterable[Edge], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
+        batch = prepare_batch(nodes, edges)
+        if not batch.nodes and not batch.edges:
+            return WriteResult()
+        try:
+            with self._writing() as conn:
+                return self._write_batch(conn, batch, actor)
+        except sqlite3.Error as exc:
+            raise BackendError(f"write to {self.path} failed: {exc}") from exc
+
+    def _write_batch(self, conn: sqlite3.Connection, batch: PreparedBatch, actor: str) -> WriteResult:
+        result = WriteResult()
+        # id -> (nid, kind code); filled from the batch's nodes and, for edges, the store.
+        known: dict[str, tuple[int, int]] = {}
+        node_records, created = self._write_nodes(conn, batch.nodes, known, result)
+        edge_records = self._write_edges(conn, batch, known, created, result)
+        entries = [
+            *chunk_records(ChangeOp.UPSERT_NODES, "nodes", node_records),
+            *chunk_records(ChangeOp.UPSERT_EDGES, "edges", edge_records),
+        ]
+        if entries:
+            row = conn.execute(sql.LAST_CHANGE).fetchone()
+            last_seq, prev_hash = (row[0], row[1]) if row else (0, GENESIS_HASH)
+            changes = chain_changes(last_seq + 1, prev_hash, now_iso(), actor, entries)
+            conn.executemany(
+                sql.INSERT_CHANGE,
+                [(c.seq, c.at, c.actor, c.op, c.payload_json, c.prev_hash, c.hash) for c in changes],
+            )
+            result.seqs = [c.seq for c in changes]
+        return result
+
+    def _write_nodes(
+        self,
+        conn: sqlite3.Connection,
+        nodes: Mapping[str, Node],
+        known: dict[str, tuple[int, int]],
+        result: WriteResult,
+    ) -> tuple[list[dict[str, Any]], set[int]]:
+        existing: dict[str, tuple[int, int, str]] = {}
+        ids = list(nodes)
+        for chunk in chunks(ids):
+            statement = sql.SELECT_NODES_BY_ID.format(marks=sql.in_marks(len(chunk)))
+            for nid, node_id, kind, props in conn.execute(statement, chunk):
+                existing[node_id] = (nid, kind, props)
+        next_nid = conn.execute(sql.MAX_NID).fetchone()[0] + 1
+        inserts: list[tuple[int, str, int, str]] = []
+        updates: list[tuple[str, int]] = []
+        records: list[dict[str, Any]] = []
+        created: set[int] = set()
+        for node_id, node in nodes.items():
+            kind_code = node.kind._code  # type: ignore[attr-defined]
+            stored = existing.get(node_id)
+            if stored is None:
+                props = merge_properties({}, node.properties)
+                inserts.append((next_nid, node_id, kind_code, dumps_props(props)))
+                known[node_id] = (next_nid, kind_code)
+                created.add(next_nid)
+                next_nid += 1
+                result.nodes_created += 1
+            else:
+                nid, stored_kind, stored_json = stored
+                if stored_kind != kind_code:
+                    raise ConflictError(
+                        f"node {node_id} is stored as {KIND_BY_CODE[stored_kind].value}, "
+                        f"cannot be written as {node.kind.value}"
+                    )
+                known[node_id] = (nid, kind_code)
+                old = json.loads(stored_json)
+                props = merge_properties(old, node.properties)
+                if props == old:
+                    result.nodes_unchanged += 1
+                    continue
+                updates.append((dumps_props(props), nid))
+                result.nodes_updated += 1
+            records.append({"id": node_id, "kind": node.kind, "properties": props})
+        conn.executemany(sql.INSERT_NODE, inserts)
+        conn.executemany(sql.UPDATE_NODE, updates)
+        return records, created
+
+    def _write_edges(
+        self,
+        conn: sqlite3.Connection,
+        batch: PreparedBatch,
+        known: dict[str, tuple[int, int]],
+        created: set[int],
+        result: WriteResult,
+    ) -> list[dict[str, Any]]:
+        if not batch.edges:
+            return []
+        resolved = self._resolve_edges(conn, batch.edges.values(), known)
+        # Only edges between two nodes that existed before this batch can already be stored.
+        old_sources = sorted({r[1] for r in resolved if r[1] not in created and r[3] not in created})
+        stored: dict[tuple[int, int, int], str] = {}
+        for chunk in chunks(old_sources):
+            statement = sql.SELECT_EDGES_FROM.format(marks=sql.in_marks(len(chunk)))
+            for src, etype, dst, props in conn.execute(statement, chunk):
+                stored[(src, etype, dst)] = props
+        new_rows: list[tuple[int, int, int, int, int, str]] = []
+        updates: list[tuple[str, int, int, int]] = []
+        records: list[dict[str, Any]] = []
+        for edge, src, etype, dst, src_kind, dst_kind in resolved:
+            old_json = stored.get((src, etype, dst))
+            if old_json is None:
+                props = merge_properties({}, edge.properties)
+                new_rows.append((src, etype, dst, src_kind, dst_kind, dumps_props(props)))
+                result.edges_created += 1
+            else:
+                old = json.loads(old_json)
+                props = merge_properties(old, edge.properties)
+                if props == old:
+                    result.edges_unchanged += 1
+                    continue
+                updates.append((dumps_props(props), src, etype, dst))
+                result.edges_updated += 1
+            records.append({"source": edge.source, "target": edge.target, "type": edge.type, "properties": props})
+        self._insert_edges(conn, new_rows, created)
+        conn.executemany(sql.UPDATE_EDGE, updates)
+        return records
+
+    def _resolve_edges(
+        self, conn: sqlite3.Connection, edges: Iterable[Edge], known: dict[str, tuple[int, int]]
+    ) -> list[tuple[Edge, int, int, int, int, int]]:
+        """(edge, src, type code, dst, src kind, dst kind) per edge; ValidationError for an unknown endpoint."""
+        edges = list(edges)
+        self._resolve(conn, (i for e in edges for i in (e.source, e.target)), known)
+        resolved = []
+        for edge in edges:
+            for endpoint in (edge.source, edge.target):
+                if endpoint not in known:
+                    raise missing_endpoint_error(edge, endpoint)
+            src, src_kind = known[edge.source]
+            dst, dst_kind = known[edge.target]
+            resolved.append((edge, src, edge.type._code, dst, src_kind, dst_kind))  # type: ignore[attr-defined]
+        return resolved
+
+    def _insert_edges(
+        self, conn: sqlite3.Connection, rows: list[tuple[int, int, int, int, int, str]], created: set[int]
+    ) -> None:
+        """Insert new edges (src, type, dst, src kind, dst kind, props JSON) and extend both endpoints' arrays."""
+        up_add: dict[int, list[int]] = {}
+        down_add: dict[int, list[int]] = {}
+        for src, etype, dst, src_kind, dst_kind, _props in rows:
+            up_add.setdefault(src, []).append(pack(dst, etype, dst_kind))
+            down_add.setdefault(dst, []).append(pack(src, etype, src_kind))
+        conn.executemany(sql.INSERT_EDGE, [(r[0], r[1], r[2], r[5]) for r in rows])
+        self._extend_adjacency(conn, up_add, down_add, created)
+
+    def append_verbatim(self, nodes: Sequence[Node], edges: Sequence[Edge], changes: Sequence[Change]) -> None:
+        """Store new records and another store's change-log entries exactly as given (``modelctx copy``).
+
+        Nothing is merged and no entry of our own is made, so the copied chain keeps
+        the source's hashes. Nodes must be new (ConflictError otherwise), edge
+        endpoints stored or in ``nodes`` (ValidationError), and the first entry must
+        continue the stored chain (ConflictError).
+        """
+        try:
+            with self._writing() as conn:
+                if changes:
+                    row = conn.execute(sql.LAST_CHANGE).fetchone()
+                    last_seq, last_hash = (row[0], row[1]) if row else (0, GENESIS_HASH)
+                    if changes[0].seq != last_seq + 1 or changes[0].prev_hash != last_hash:
+                        raise ConflictError(
+                            f"cannot append change-log entry {changes[0].seq} to {self.path}: "
+                            f"it does not continue the stored chain (last entry {last_seq})"
+                        )
+                known: dict[str, tuple[int, int]] = {}
+                self._resolve(conn, (n.id for n in nodes), known)
+                if known:
+                    raise ConflictError(f"cannot append node {next(iter(known))} to {self.path}: it is already stored")
+                next_nid = conn.execute(sql.MAX_NID).fetchone()[0] + 1
+                inserts = []
+                for nid, node in enumerate(nodes, start=next_nid):
+                    inserts.append((nid, node.id, node.kind.code, dumps_props(node.properties)))
+                    known[node.id] = (nid, node.kind.code)
+                conn.executemany(sql.INSERT_NODE, inserts)
+                created = {row[0] for row in inserts}
+                rows = [
+                    (src, etype, dst, src_kind, dst_kind, dumps_props(edge.properties))
+                    for edge, src, etype, dst, src_kind, dst_kind in self._resolve_edges(conn, edges, known)
+                ]
+                self._insert_edges(conn, rows, created)
+                conn.executemany(
+                    sql.INSERT_CHANGE,
+                    [(c.seq, c.at, c.actor, c.op, c.payload_json, c.prev_hash, c.hash) for c in changes],
+                )
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError(f"cannot append to {self.path}: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise BackendError(f"appending a copy to {self.path} failed: {exc}") from exc
+
+    def _extend_adjacency(
+        self, conn: sqlite3.Connection, up_add: dict[int, list[int]], down_add: dict[int, list[int]], created: set[int]
+    ) -> None:
+        touched = set(up_add) | set(down_add)
+        current: dict[int, tuple[bytes, bytes]] = {}
+        older = sorted(n for n in touched if n not in created)
+        for chunk in chunks(older):
+            for nid, up, down in conn.execute(sql.SELECT_ADJACENCY.format(marks=sql.in_marks(len(chunk))), chunk):
+                current[nid] = (up, down)
+        rows = []
+        for nid in touched:
+            up, down = current.get(nid, (b"", b""))
+            if nid in up_add:
+                up = up + array("q", up_add[nid]).tobytes()
+            if nid in down_add:
+                down = down + array("q", down_add[nid]).tobytes()
+            rows.append((nid, up, down))
+        conn.executemany(sql.UPSERT_ADJACENCY, rows)
