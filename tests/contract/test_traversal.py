@@ -7,7 +7,10 @@ import pytest
 from modelctx.errors import NotFoundError, ValidationError
 from modelctx.graph.lineage import impact
 from modelctx.graph.model import EdgeType, NodeKind
-from modelctx.graph.store import GraphStore
+from pathlib import Path
+
+from modelctx.graph.store import GraphStore, open_store
+from tests.backends import BackendHarness
 from tests.contract.graphs import lineage_world
 
 
@@ -96,3 +99,25 @@ def test_impact_lists_model_versions_and_active_deployments(store: GraphStore, w
     result = impact(store, world["raw"])
     assert [x.id for x in result.model_versions] == [world["version"]]
     assert [x.id for x in result.deployments] == [world["deployment"]]
+
+
+def test_reads_see_every_new_write_including_other_connections(
+    store: GraphStore, world: dict[str, str], backend: BackendHarness, tmp_path: Path
+) -> None:
+    from modelctx.graph.model import Edge, Node
+
+    before = store.reachable([world["deployment"]], "up")
+    # A write through this store is seen at once.
+    store.write([Node("dataset_version:extra/1", NodeKind.DATASET_VERSION)],
+                [Edge(world["loop_y"], "dataset_version:extra/1", EdgeType.DERIVED_FROM)])
+    after = store.reachable([world["deployment"]], "up")
+    assert after == {**before, "dataset_version:extra/1": 7}
+    # So is a write through another connection to the same store (another process, in practice).
+    other = open_store(backend.uri(tmp_path))  # the same store: uri() empties it once per test
+    try:
+        other.write([Node("dataset_version:extra/2", NodeKind.DATASET_VERSION)],
+                    [Edge("dataset_version:extra/1", "dataset_version:extra/2", EdgeType.DERIVED_FROM)])
+    finally:
+        other.close()
+    assert store.reachable([world["deployment"]], "up")["dataset_version:extra/2"] == 8
+    assert store.reachable(["dataset_version:extra/2"], "down", max_depth=1) == {"dataset_version:extra/1": 1}

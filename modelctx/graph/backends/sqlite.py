@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from modelctx.errors import BackendError, BackendUnavailable, ConfigError, NotFoundError, ValidationError
 from modelctx.graph.backends import sqlite_sql as sql
+from modelctx.graph.backends.sqlite_cache import AdjacencyCache
 from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, TYPE_BY_CODE, chunks, dumps
 from modelctx.graph.backends.sqlite_writes import SqliteWriter
 from modelctx.graph.changelog import (
@@ -64,6 +65,7 @@ class SqliteGraphStore(SqliteWriter, GraphStoreBase):
         self._lock = threading.Lock()
         self._closed = False
         self._id_cache: dict[int, str] = {}
+        self._adjacency = AdjacencyCache()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -339,17 +341,17 @@ class SqliteGraphStore(SqliteWriter, GraphStoreBase):
         # Walks return nodes level by level, so this keeps results ordered by depth.
         return {names[n]: d[0] for n, d in depths.items()}
 
-    @staticmethod
     def _walk_adjacency(
-        conn: sqlite3.Connection, starts: list[int], direction: Direction, type_codes: set[int], max_depth: int | None
+        self, conn: sqlite3.Connection, starts: list[int], direction: Direction, type_codes: set[int],
+        max_depth: int | None,
     ) -> dict[int, tuple[int, int]]:
         """Breadth-first over the packed neighbour arrays: nid -> (depth, kind code).
 
-        One query per level reads every frontier node's array; decoding and
-        de-duplication run as C-level set and dict operations, not per-edge
-        Python branches.
+        Each level reads every frontier node's array at once (from the cache, or
+        one query for the rest); decoding and de-duplication run as C-level set
+        and dict operations, not per-edge Python branches.
         """
-        statement = sql.SELECT_UP if direction == "up" else sql.SELECT_DOWN
+        generation = self._adjacency.begin(conn)
         seen: dict[int, tuple[int, int]] = {nid: (0, -1) for nid in starts}
         frontier = starts
         depth = 0
@@ -357,8 +359,7 @@ class SqliteGraphStore(SqliteWriter, GraphStoreBase):
         while frontier and (max_depth is None or depth < max_depth):
             depth += 1
             packed = array("q")
-            rows = conn.execute(statement, (dumps(frontier),)).fetchall()
-            packed.frombytes(b"".join([row[0] for row in rows]))
+            packed.frombytes(self._adjacency.neighbours(conn, frontier, direction, generation))
             if all_types:
                 found = {entry >> 16: entry for entry in packed}
             else:

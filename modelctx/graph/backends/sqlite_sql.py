@@ -103,6 +103,9 @@ SELECT_ADJACENCY = "SELECT nid, up, down FROM adjacency WHERE nid IN ({marks})"
 # JSON array, so the compiled statement is cached and the join probes the key.
 SELECT_UP = "SELECT a.up FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
 SELECT_DOWN = "SELECT a.down FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
+SELECT_UP_WITH_NID = "SELECT a.nid, a.up FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
+SELECT_DOWN_WITH_NID = "SELECT a.nid, a.down FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
+DATA_VERSION = "PRAGMA data_version"
 UPSERT_ADJACENCY = (
     "INSERT INTO adjacency (nid, up, down) VALUES (?, ?, ?) "
     "ON CONFLICT (nid) DO UPDATE SET up = excluded.up, down = excluded.down"

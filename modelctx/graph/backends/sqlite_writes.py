@@ -17,6 +17,7 @@ from typing import Any
 
 from modelctx.errors import BackendError, ConflictError
 from modelctx.graph.backends import sqlite_sql as sql
+from modelctx.graph.backends.sqlite_cache import AdjacencyCache
 from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, chunks, dumps_props, pack
 from modelctx.graph.batch import PreparedBatch, merge_properties, missing_endpoint_error, prepare_batch
 from modelctx.graph.changelog import (
@@ -36,6 +37,7 @@ class SqliteWriter:
     """Write methods of the SQLite store."""
 
     path: Path
+    _adjacency: AdjacencyCache
 
     def _writing(self) -> AbstractContextManager[sqlite3.Connection]:
         raise NotImplementedError
@@ -49,9 +51,12 @@ class SqliteWriter:
             return WriteResult()
         try:
             with self._writing() as conn:
-                return self._write_batch(conn, batch, actor)
+                result = self._write_batch(conn, batch, actor)
         except sqlite3.Error as exc:
             raise BackendError(f"write to {self.path} failed: {exc}") from exc
+        if result.edges_created:
+            self._adjacency.invalidate()
+        return result
 
     def _write_batch(self, conn: sqlite3.Connection, batch: PreparedBatch, actor: str) -> WriteResult:
         result = WriteResult()
@@ -228,6 +233,8 @@ class SqliteWriter:
                     sql.INSERT_CHANGE,
                     [(c.seq, c.at, c.actor, c.op, c.payload_json, c.prev_hash, c.hash) for c in changes],
                 )
+            if edges:
+                self._adjacency.invalidate()
         except sqlite3.IntegrityError as exc:
             raise ConflictError(f"cannot append to {self.path}: {exc}") from exc
         except sqlite3.Error as exc:
