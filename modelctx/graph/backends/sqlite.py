@@ -19,7 +19,6 @@ import json
 import sqlite3
 import threading
 import time
-from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -293,15 +292,14 @@ class SqliteGraphStore(SqliteWriter, GraphStoreBase):
     def _ids_of(self, conn: sqlite3.Connection, nids: Iterable[int]) -> dict[int, str]:
         """Public ids of integer keys. An nid never changes its id, so a bounded cache is always valid."""
         cache = self._id_cache
-        names: dict[int, str] = {}
-        wanted: list[int] = []
-        for nid in nids:
-            name = cache.get(nid)
-            if name is None:
-                wanted.append(nid)
-            else:
-                names[nid] = name
-        for chunk in chunks(wanted):
+        wanted = list(nids)
+        try:
+            return {nid: cache[nid] for nid in wanted}  # the common case: all cached
+        except KeyError:
+            pass
+        names = {nid: cache[nid] for nid in wanted if nid in cache}
+        missing = [nid for nid in wanted if nid not in names]
+        for chunk in chunks(missing):
             fetched = conn.execute(sql.SELECT_IDS_BY_NID.format(marks=sql.in_marks(len(chunk))), chunk).fetchall()
             names.update(fetched)
             if len(cache) < _ID_CACHE_LIMIT:
@@ -329,58 +327,53 @@ class SqliteGraphStore(SqliteWriter, GraphStoreBase):
             if missing:
                 raise NotFoundError(f"no node with id {missing[0]!r}")
             start_nids = [known[s][0] for s in starts]
-            if self.traversal == "cte":
-                depths = self._walk_cte(conn, start_nids, direction, type_codes, max_depth)
-            else:
-                depths = self._walk_adjacency(conn, start_nids, direction, type_codes, max_depth)
+            walk = self._walk_cte if self.traversal == "cte" else self._walk_adjacency
+            depths, kind_of = walk(conn, start_nids, direction, type_codes, max_depth)
             for nid in start_nids:
                 depths.pop(nid, None)
             if kind_codes is not None:
-                depths = {n: d for n, d in depths.items() if d[1] in kind_codes}
+                depths = {n: d for n, d in depths.items() if kind_of[n] & 0xFF in kind_codes}
             names = self._ids_of(conn, depths)
         # Walks return nodes level by level, so this keeps results ordered by depth.
-        return {names[n]: d[0] for n, d in depths.items()}
+        return {names[n]: d for n, d in depths.items()}
 
     def _walk_adjacency(
         self, conn: sqlite3.Connection, starts: list[int], direction: Direction, type_codes: set[int],
         max_depth: int | None,
-    ) -> dict[int, tuple[int, int]]:
-        """Breadth-first over the packed neighbour arrays: nid -> (depth, kind code).
+    ) -> tuple[dict[int, int], dict[int, int]]:
+        """Breadth-first over the packed neighbour arrays: (nid -> depth, nid -> entry holding its kind).
 
         Each level reads every frontier node's array at once (from the cache, or
-        one query for the rest); decoding and de-duplication run as C-level set
-        and dict operations, not per-edge Python branches.
+        one query for the rest); decoding, de-duplication and bookkeeping run as
+        C-level set and dict operations, not per-node Python statements.
         """
         generation = self._adjacency.begin(conn)
-        seen: dict[int, tuple[int, int]] = {nid: (0, -1) for nid in starts}
+        type_mask = sum(1 << code for code in type_codes)
+        depths: dict[int, int] = dict.fromkeys(starts, 0)
+        entries: dict[int, int] = {}
         frontier = starts
         depth = 0
-        all_types = type_codes >= set(TYPE_BY_CODE)
         while frontier and (max_depth is None or depth < max_depth):
             depth += 1
-            packed = array("q")
-            packed.frombytes(self._adjacency.neighbours(conn, frontier, direction, generation))
-            if all_types:
-                found = {entry >> 16: entry for entry in packed}
-            else:
-                found = {entry >> 16: entry for entry in packed if (entry >> 8) & 0xFF in type_codes}
-            new = sorted(found.keys() - seen.keys())
-            for nid in new:
-                seen[nid] = (depth, found[nid] & 0xFF)
-            frontier = new
-        return seen
+            found = self._adjacency.neighbour_map(conn, frontier, direction, type_mask, generation)
+            for nid in depths.keys() & found.keys():
+                del found[nid]
+            entries.update(found)
+            frontier = sorted(found)
+            depths.update(dict.fromkeys(frontier, depth))
+        return depths, entries
 
     @staticmethod
     def _walk_cte(
         conn: sqlite3.Connection, starts: list[int], direction: Direction, type_codes: set[int], max_depth: int | None
-    ) -> dict[int, tuple[int, int]]:
+    ) -> tuple[dict[int, int], dict[int, int]]:
         statement = sql.CTE_UP if direction == "up" else sql.CTE_DOWN
         if max_depth is None:
             # A shortest path never repeats a node, so the node count bounds every depth.
             max_depth = conn.execute(sql.MAX_NID).fetchone()[0]
         rows = conn.execute(statement, (dumps(starts), max_depth, dumps(sorted(type_codes)))).fetchall()
         rows.sort(key=lambda row: (row[1], row[0]))
-        return {nid: (depth, kind) for nid, depth, kind in rows}
+        return {nid: depth for nid, depth, _kind in rows}, {nid: kind for nid, _depth, kind in rows}
 
     # -- change log and counts -------------------------------------------------------------
 
