@@ -1,51 +1,49 @@
-"""Settings, read once from the environment (prefix ``MODELCTX_``) and passed explicitly.
+"""Configuration: where data lives, which store to use, who is acting.
 
-Nothing here opens a connection or loads a model: importing is free.
+Values come from the environment (prefix ``MODELCTX_``). The plain functions
+here resolve them without importing pydantic, so light commands start fast;
+:class:`modelctx.settings.Settings` (re-exported here as ``Settings``) is the
+typed object passed explicitly through the package, with these functions as
+its defaults. Nothing here opens a connection or loads a model.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+if TYPE_CHECKING:
+    from modelctx.settings import Settings as Settings
 
 
-class Settings(BaseSettings):
-    """Where modelctx keeps its data and which store it talks to."""
+def default_home() -> Path:
+    """MODELCTX_HOME, else ``~/.modelctx``."""
+    value = os.environ.get("MODELCTX_HOME")
+    return Path(value).expanduser() if value else Path.home() / ".modelctx"
 
-    model_config = SettingsConfigDict(env_prefix="MODELCTX_", extra="ignore")
 
-    home: Path = Field(
-        default_factory=lambda: Path.home() / ".modelctx",
-        description="Folder for the default store, indexes, artifacts and logs (MODELCTX_HOME).",
-    )
-    store: str | None = Field(
-        default=None,
-        description="Store URI (MODELCTX_STORE); default sqlite:///$MODELCTX_HOME/modelctx.db.",
-    )
-    actor: str | None = Field(
-        default=None,
-        description="Who writes (MODELCTX_ACTOR); default the operating-system user.",
-    )
+def default_store_uri(home: Path | None = None) -> str:
+    """MODELCTX_STORE when ``home`` is not given and it is set, else the embedded SQLite file under home."""
+    if home is None:
+        configured = os.environ.get("MODELCTX_STORE")
+        if configured:
+            return configured
+        home = default_home()
+    return f"sqlite:///{home.expanduser().resolve() / 'modelctx.db'}"
 
-    @property
-    def store_uri(self) -> str:
-        """The store URI in force: MODELCTX_STORE, else the embedded default under home."""
-        if self.store:
-            return self.store
-        return f"sqlite:///{self.home.expanduser().resolve() / 'modelctx.db'}"
 
-    @property
-    def actor_name(self) -> str:
-        if self.actor:
-            return self.actor
-        import getpass
+def default_actor() -> str:
+    """MODELCTX_ACTOR, else ``user:<operating-system user>``."""
+    configured = os.environ.get("MODELCTX_ACTOR")
+    if configured:
+        return configured
+    import getpass
 
-        try:
-            return f"user:{getpass.getuser()}"
-        except (KeyError, OSError):
-            return "user:unknown"
+    try:
+        return f"user:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "user:unknown"
 
 
 def data_dir_for(store_uri: str, home: Path) -> Path:
@@ -59,3 +57,11 @@ def data_dir_for(store_uri: str, home: Path) -> Path:
 
     digest = hashlib.sha256(redact_uri(store_uri).encode()).hexdigest()[:12]
     return home.expanduser() / "stores" / digest
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Settings":
+        from modelctx.settings import Settings
+
+        return Settings
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
