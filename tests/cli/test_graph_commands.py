@@ -104,7 +104,7 @@ def test_stats_does_not_import_heavy_packages(tmp_path: Path) -> None:
     code = (
         "import sys; from modelctx.cli import main\n"
         "try:\n    main.main(['--store', sys.argv[1], 'stats'], standalone_mode=False)\n"
-        "finally:\n    heavy = [m for m in ('torch', 'pandas', 'sentence_transformers', 'mlflow', 'numpy', 'fastapi')"
+        "finally:\n    heavy = [m for m in ('torch', 'pandas', 'sentence_transformers', 'mlflow', 'numpy', 'fastapi', 'pydantic_settings')"
         " if m in sys.modules]\n    print('HEAVY', heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", code, f"sqlite:///{tmp_path / 'g.db'}"],
