@@ -209,7 +209,8 @@ def print_results(all_results: list[dict[str, Any]]) -> None:
     print()
     print(f"{'edges':>9} {'nodes':>8} {'ingest rec/s':>13} {'disk MB':>8} {'peak RSS MB':>12}")
     for r in all_results:
-        print(f"{r['edges']:>9} {r['nodes']:>8} {r['records_per_s']:>13,.0f} {r['disk_mb']:>8.1f} {r['peak_rss_mb']:>12.0f}")
+        print(f"{r['edges']:>9} {r['nodes']:>8} {r['records_per_s']:>13,.0f} {r['disk_mb']:>8.1f} "
+              f"{r['peak_rss_mb']:>12.0f}")
     print()
     print(f"{'edges':>9}  {'query':<38} {'reached':>7} {'sqlite p50/p95 ms':>18} {'networkx p50/p95 ms':>20}"
           f" {'ratio':>6} {'cte ratio':>9}")

@@ -28,7 +28,9 @@ class _NullSink:
 
 
 @contextmanager
-def progress_bar(description: str, *, total: int | None = None, enabled: bool = True) -> Iterator[_RichSink | _NullSink]:
+def progress_bar(
+    description: str, *, total: int | None = None, enabled: bool = True
+) -> Iterator[_RichSink | _NullSink]:
     """A progress bar on stderr; a no-op sink when disabled or not on a terminal."""
     if not enabled or not sys.stderr.isatty():
         yield _NullSink()

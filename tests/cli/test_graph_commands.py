@@ -65,7 +65,9 @@ def test_lineage_tree_is_readable_and_json_is_a_subgraph(world_uri: tuple[str, d
     # The diamond's shared parent is printed in full once, then referred back to.
     assert sum("DatasetVersion raw v0" in line for line in lines) == 2
     assert sum("(shown above)" in line for line in lines) >= 1
-    result = runner.invoke(main, ["--store", uri, "lineage", w["raw"].id, "--direction", "down", "--depth", "1", "--json"])
+    result = runner.invoke(
+        main, ["--store", uri, "lineage", w["raw"].id, "--direction", "down", "--depth", "1", "--json"]
+    )
     sub = json.loads(result.stdout)
     assert {n["id"] for n in sub["nodes"]} == {w["raw"].id, w["clean_a"].id, w["clean_b"].id}
     assert all(set(e) == {"source", "target", "type", "properties"} for e in sub["edges"])
@@ -104,7 +106,8 @@ def test_stats_does_not_import_heavy_packages(tmp_path: Path) -> None:
     code = (
         "import sys; from modelctx.cli import main\n"
         "try:\n    main.main(['--store', sys.argv[1], 'stats'], standalone_mode=False)\n"
-        "finally:\n    heavy = [m for m in ('torch', 'pandas', 'sentence_transformers', 'mlflow', 'numpy', 'fastapi', 'pydantic_settings')"
+        "finally:\n    heavy = [m for m in ('torch', 'pandas', 'sentence_transformers', 'mlflow', 'numpy',"
+        " 'fastapi', 'pydantic_settings')"
         " if m in sys.modules]\n    print('HEAVY', heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", code, f"sqlite:///{tmp_path / 'g.db'}"],

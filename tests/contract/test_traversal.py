@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from modelctx.errors import NotFoundError, ValidationError
 from modelctx.graph.lineage import impact
 from modelctx.graph.model import EdgeType, NodeKind
-from pathlib import Path
-
 from modelctx.graph.store import GraphStore, open_store
 from tests.backends import BackendHarness
 from tests.contract.graphs import lineage_world
@@ -64,7 +64,9 @@ def test_downstream_through_diamond(store: GraphStore, world: dict[str, str]) ->
                    world["review"]: 4, world["deployment"]: 4}
 
 
-def test_kind_filter_returns_only_those_kinds_but_walks_through_others(store: GraphStore, world: dict[str, str]) -> None:
+def test_kind_filter_returns_only_those_kinds_but_walks_through_others(
+    store: GraphStore, world: dict[str, str]
+) -> None:
     got = store.reachable([world["deployment"]], "up", kinds=[NodeKind.DATASET_VERSION])
     assert set(got) == {world[k] for k in ("clean_a", "clean_b", "raw", "loop_x", "loop_y")}
 
