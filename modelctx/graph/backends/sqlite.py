@@ -328,18 +328,22 @@ class SqliteGraphStore(SqliteWriter, GraphStoreBase):
                 raise NotFoundError(f"no node with id {missing[0]!r}")
             start_nids = [known[s][0] for s in starts]
             walk = self._walk_cte if self.traversal == "cte" else self._walk_adjacency
-            depths, kind_of = walk(conn, start_nids, direction, type_codes, max_depth)
+            depths, kind_of = walk(conn, start_nids, direction, type_codes, max_depth, kind_codes is not None)
             for nid in start_nids:
                 depths.pop(nid, None)
             if kind_codes is not None:
                 depths = {n: d for n, d in depths.items() if kind_of[n] & 0xFF in kind_codes}
-            names = self._ids_of(conn, depths)
+            cache = self._id_cache
+            try:  # the common case: every id already cached
+                return {cache[n]: d for n, d in depths.items()}
+            except KeyError:
+                names = self._ids_of(conn, depths)
         # Walks return nodes level by level, so this keeps results ordered by depth.
         return {names[n]: d for n, d in depths.items()}
 
     def _walk_adjacency(
         self, conn: sqlite3.Connection, starts: list[int], direction: Direction, type_codes: set[int],
-        max_depth: int | None,
+        max_depth: int | None, want_kinds: bool,
     ) -> tuple[dict[int, int], dict[int, int]]:
         """Breadth-first over the packed neighbour arrays: (nid -> depth, nid -> entry holding its kind).
 
@@ -356,16 +360,17 @@ class SqliteGraphStore(SqliteWriter, GraphStoreBase):
         while frontier and (max_depth is None or depth < max_depth):
             depth += 1
             found = self._adjacency.neighbour_map(conn, frontier, direction, type_mask, generation)
-            for nid in depths.keys() & found.keys():
-                del found[nid]
-            entries.update(found)
-            frontier = sorted(found)
+            # Int sets iterate in a deterministic order, so results are stable without sorting.
+            frontier = list(found.keys() - depths.keys())
             depths.update(dict.fromkeys(frontier, depth))
+            if want_kinds:
+                entries.update({nid: found[nid] for nid in frontier})
         return depths, entries
 
     @staticmethod
     def _walk_cte(
-        conn: sqlite3.Connection, starts: list[int], direction: Direction, type_codes: set[int], max_depth: int | None
+        conn: sqlite3.Connection, starts: list[int], direction: Direction, type_codes: set[int],
+        max_depth: int | None, want_kinds: bool,
     ) -> tuple[dict[int, int], dict[int, int]]:
         statement = sql.CTE_UP if direction == "up" else sql.CTE_DOWN
         if max_depth is None:
