@@ -115,10 +115,8 @@ class EdgeType(StrEnum):
 
 # Codes are persisted by backends: only ever append to these tuples.
 _KIND_ORDER: tuple[NodeKind, ...] = tuple(NodeKind)
-_KIND_CODES = {kind: i for i, kind in enumerate(_KIND_ORDER)}
 _KINDS_BY_CODE = dict(enumerate(_KIND_ORDER))
 _TYPE_ORDER: tuple[EdgeType, ...] = tuple(EdgeType)
-_TYPE_CODES = {etype: i for i, etype in enumerate(_TYPE_ORDER)}
 _TYPES_BY_CODE = dict(enumerate(_TYPE_ORDER))
 # Codes are also kept on the members: Enum hashing runs Python code, and the
 # write path looks codes up once per record.
@@ -345,9 +343,6 @@ class Subgraph:
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
 
-    def node(self, node_id: str) -> Node | None:
-        return next((n for n in self.nodes if n.id == node_id), None)
-
     @property
     def ids(self) -> set[str]:
         return {n.id for n in self.nodes}
@@ -357,13 +352,6 @@ class Subgraph:
             "nodes": [n.to_json() for n in self.nodes],
             "edges": [e.to_json() for e in self.edges],
         }
-
-
-def parse_kinds(values: Iterable[str] | None) -> frozenset[NodeKind] | None:
-    """Parse user-given kind names; None stays None (no filter)."""
-    if values is None:
-        return None
-    return frozenset(NodeKind.parse(v) if not isinstance(v, NodeKind) else v for v in values)
 
 
 def parse_edge_types(values: Iterable[str] | None) -> frozenset[EdgeType] | None:

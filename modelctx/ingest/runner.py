@@ -12,7 +12,7 @@ records' origin; batches before it stay.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -146,11 +146,3 @@ def run_ingest(
             flush("")
     flush("")
     return report
-
-
-def collect(records: Iterable[Record]) -> tuple[list[Node], list[Edge], list[IngestWarning]]:
-    """Split records into nodes, edges and warnings (for tests and one-shot writes)."""
-    nodes = [r for r in records if isinstance(r, Node)]
-    edges = [r for r in records if isinstance(r, Edge)]
-    warnings = [r for r in records if isinstance(r, IngestWarning)]
-    return nodes, edges, warnings

@@ -142,9 +142,8 @@ def test_scoped_lineage_impact_context_and_listing(secure_http: TestClient, chur
     assert not [f for f in FRAUD_IDS if f in everything]
 
 
-def test_scoped_search_if_the_search_route_is_present(secure_http: TestClient, churn_reader: dict[str, str]) -> None:
-    if "/api/v1/search" not in secure_http.app.openapi()["paths"]:
-        pytest.skip("the search route (issue 6) is not in this build")
+def test_scoped_search_never_returns_another_project(secure_http: TestClient, churn_reader: dict[str, str]) -> None:
+    assert "/api/v1/search" in secure_http.app.openapi()["paths"]
     for query in ("fraud", "fraudulent card transactions", "secret finding", "customers"):
         response = secure_http.get("/api/v1/search", params={"q": query}, headers=churn_reader)
         assert response.status_code == 200, response.text

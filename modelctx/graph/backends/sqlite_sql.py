@@ -81,7 +81,6 @@ SET_META = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPD
 HAS_META_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
 
 SELECT_NODES_BY_ID = "SELECT nid, id, kind, props FROM nodes WHERE id IN ({marks})"
-SELECT_NODES_BY_NID = "SELECT nid, id, kind, props FROM nodes WHERE nid IN ({marks})"
 SELECT_IDS_BY_NID = "SELECT nid, id FROM nodes WHERE nid IN ({marks})"
 SELECT_NID_BY_ID = "SELECT id, nid, kind FROM nodes WHERE id IN ({marks})"
 INSERT_NODE = "INSERT INTO nodes (nid, id, kind, props) VALUES (?, ?, ?, ?)"
@@ -101,8 +100,6 @@ UPDATE_EDGE = "UPDATE edges SET props = ? WHERE src = ? AND type = ? AND dst = ?
 SELECT_ADJACENCY = "SELECT nid, up, down FROM adjacency WHERE nid IN ({marks})"
 # One statement per direction whatever the frontier's size: the nids come as a
 # JSON array, so the compiled statement is cached and the join probes the key.
-SELECT_UP = "SELECT a.up FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
-SELECT_DOWN = "SELECT a.down FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
 SELECT_UP_WITH_NID = "SELECT a.nid, a.up FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
 SELECT_DOWN_WITH_NID = "SELECT a.nid, a.down FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
 DATA_VERSION = "PRAGMA data_version"

@@ -13,7 +13,7 @@ from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from modelctx.errors import BackendError, ConflictError
 from modelctx.graph.backends import sqlite_sql as sql
@@ -39,11 +39,13 @@ class SqliteWriter:
     path: Path
     _adjacency: AdjacencyCache
 
-    def _writing(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # provided by SqliteGraphStore, which this class is mixed into
 
-    def _resolve(self, conn: sqlite3.Connection, ids: Iterable[str], known: dict[str, tuple[int, int]]) -> None:
-        raise NotImplementedError
+        def _writing(self) -> AbstractContextManager[sqlite3.Connection]: ...
+
+        def _resolve(
+            self, conn: sqlite3.Connection, ids: Iterable[str], known: dict[str, tuple[int, int]]
+        ) -> None: ...
 
     def write(self, nodes: Iterable[Node], edges: Iterable[Edge], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
         batch = prepare_batch(nodes, edges)
