@@ -44,10 +44,14 @@ class Client:
         return self._settings
 
     @property
+    def home(self) -> Path:
+        """The modelctx home in force: the settings' home, else MODELCTX_HOME (or ``~/.modelctx``)."""
+        return self._settings.home if self._settings is not None else default_home()
+
+    @property
     def data_dir(self) -> Path:
         """Folder for files derived from this store (vector index, prediction logs, artifacts)."""
-        home = self._settings.home if self._settings is not None else default_home()
-        return data_dir_for(self.store.uri, home)
+        return data_dir_for(self.store.uri, self.home)
 
     def run(self, **kwargs: Any) -> TrackedRun:
         """A tracked training run: ``with client.run(project=..., name=...) as run:``."""

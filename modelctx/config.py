@@ -23,6 +23,17 @@ def default_home() -> Path:
     return Path(value).expanduser() if value else Path.home() / ".modelctx"
 
 
+def people_file(home: Path | None = None) -> Path:
+    """MODELCTX_PEOPLE, else ``people.yaml`` under ``home`` (default: :func:`default_home`).
+
+    The optional file that maps handles to emails (``modelctx/ingest/people.py``).
+    """
+    configured = os.environ.get("MODELCTX_PEOPLE")
+    if configured:
+        return Path(configured).expanduser()
+    return (home if home is not None else default_home()).expanduser() / "people.yaml"
+
+
 def default_store_uri(home: Path | None = None) -> str:
     """MODELCTX_STORE when ``home`` is not given and it is set, else the embedded SQLite file under home."""
     if home is None:

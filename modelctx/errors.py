@@ -1,53 +1,48 @@
-"""The one error hierarchy of modelctx.
+"""The one error hierarchy of modelctx; every class carries its HTTP status and CLI exit code.
 
 ::
 
-    ModelctxError
-    ├── ConfigError          bad settings, unknown store scheme, missing extra
-    ├── NotFoundError        an id or name that is not in the graph
-    ├── ConflictError        a write that contradicts what is stored
-    ├── ValidationError      input that breaks the graph model or a file format
-    ├── IngestError          a source that cannot be read or understood
-    └── BackendError         the store failed
-        └── BackendUnavailable   the store cannot be reached at all
+    ModelctxError                       500  exit 1
+    ├── ConfigError                     500  exit 9   bad settings, unknown store scheme
+    │   └── MissingExtraError           500  exit 9   an optional dependency group is not installed
+    ├── NotFoundError                   404  exit 3   an id or name that is not in the graph (or not visible)
+    ├── ConflictError                   409  exit 5   a write that contradicts what is stored
+    │   ├── ReadOnlyError               409  exit 5   a write to a view that cannot be written (the past)
+    │   ├── DigestMismatchError         409  exit 5   an artifact whose bytes no longer match its digest
+    │   └── GovernanceRefusedError      409  exit 5   a model version that may not serve
+    ├── ValidationError                 422  exit 4   input that breaks the graph model or a file format
+    ├── IngestError                     400  exit 6   a source that cannot be read or understood
+    │   └── EventError                  400  exit 6   a malformed OpenLineage event (names its field)
+    ├── AuthenticationError             401  exit 12  no credentials, or unknown ones
+    ├── PermissionDeniedError           403  exit 13  the caller's role or project scope does not allow it
+    ├── IntegrityError                  500  exit 10  the change log does not verify
+    ├── FindingsError                   409  exit 11  policy findings where none are allowed (--strict)
+    └── BackendError                    500  exit 8   the store failed
+        └── BackendUnavailable          503  exit 7   the store cannot be reached at all
 
-Callers catch ``ModelctxError`` to report any of them; the CLI and the API map
-each class to an exit status or HTTP code in one place.
+The CLI (``cli/context.py``) and the API (``api/errors.py``) read ``exit_code``
+and ``http_status`` from the class; neither keeps a table of its own, and no
+command or route raises ``SystemExit`` or ``HTTPException`` for these cases.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 
 class ModelctxError(Exception):
     """Base of every error modelctx raises on purpose."""
 
+    http_status: int = 500
+    exit_code: int = 1
+    #: Extra response headers (``WWW-Authenticate`` for a 401).
+    headers: Mapping[str, str] = {}
+
 
 class ConfigError(ModelctxError):
     """Settings, URIs or installed extras do not allow the requested operation."""
 
-
-class NotFoundError(ModelctxError):
-    """A node, edge or named object is not in the graph."""
-
-
-class ConflictError(ModelctxError):
-    """A write contradicts what is already stored (for example a node changing kind)."""
-
-
-class ValidationError(ModelctxError):
-    """Input breaks the graph model or a documented file format."""
-
-
-class IngestError(ModelctxError):
-    """A source could not be read or understood."""
-
-
-class BackendError(ModelctxError):
-    """The storage backend failed while doing an operation."""
-
-
-class BackendUnavailable(BackendError):
-    """The storage backend cannot be reached."""
+    exit_code = 9
 
 
 class MissingExtraError(ConfigError):
@@ -60,6 +55,95 @@ class MissingExtraError(ConfigError):
         )
         self.extra = extra
         self.module = module
+
+
+class NotFoundError(ModelctxError):
+    """A node, edge or named object is not in the graph, or the caller may not see it."""
+
+    http_status = 404
+    exit_code = 3
+
+
+class ConflictError(ModelctxError):
+    """A write contradicts what is already stored (for example a node changing kind)."""
+
+    http_status = 409
+    exit_code = 5
+
+
+class ReadOnlyError(ConflictError):
+    """A write was sent to a view that cannot be written (the graph as of a past time)."""
+
+
+class DigestMismatchError(ConflictError):
+    """An artifact's bytes no longer match the digest recorded for it."""
+
+
+class GovernanceRefusedError(ConflictError):
+    """A model version is not approved for serving (and no override was given)."""
+
+
+class ValidationError(ModelctxError):
+    """Input breaks the graph model or a documented file format."""
+
+    http_status = 422
+    exit_code = 4
+
+
+class IngestError(ModelctxError):
+    """A source could not be read or understood."""
+
+    http_status = 400
+    exit_code = 6
+
+
+class EventError(IngestError):
+    """A malformed OpenLineage event; ``field`` is the dotted path of the first bad field."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class AuthenticationError(ModelctxError):
+    """A request carries no credentials, or credentials nobody issued (or that were revoked)."""
+
+    http_status = 401
+    exit_code = 12
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+class PermissionDeniedError(ModelctxError):
+    """The caller is known but its role or project scope does not allow the operation."""
+
+    http_status = 403
+    exit_code = 13
+
+
+class IntegrityError(ModelctxError):
+    """The change log does not verify: an entry is missing, altered or out of its chain."""
+
+    exit_code = 10
+
+
+class FindingsError(ModelctxError):
+    """Policy findings exist where the caller asked for none (``policy check --strict``)."""
+
+    http_status = 409
+    exit_code = 11
+
+
+class BackendError(ModelctxError):
+    """The storage backend failed while doing an operation."""
+
+    exit_code = 8
+
+
+class BackendUnavailable(BackendError):
+    """The storage backend cannot be reached."""
+
+    http_status = 503
+    exit_code = 7
 
 
 def require_extra(module: str, extra: str, feature: str) -> None:

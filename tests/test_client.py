@@ -24,7 +24,7 @@ def test_client_run_records_a_finished_run(tmp_path: Path) -> None:
             run.log_metrics({"auc": 0.91})
         node = client.store.get_node(run.id)
         assert node.kind is NodeKind.RUN
-        assert node.properties["status"] == "FINISHED"
+        assert node.properties["status"] == "COMPLETED"
         assert node.properties["project"] == "churn"
         assert node.properties["params"] == {"C": 0.5}
         assert {c.actor for c in client.store.changes()} == {"user:ana"}

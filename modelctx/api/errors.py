@@ -1,47 +1,33 @@
-"""The one place errors become HTTP responses: a status per class and a JSON body naming the problem."""
+"""The one place errors become HTTP responses: the status each error class carries, and a JSON body naming the problem."""
 
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from modelctx.errors import (
-    BackendError,
-    BackendUnavailable,
-    ConfigError,
-    ConflictError,
-    IngestError,
-    ModelctxError,
-    NotFoundError,
-    ValidationError,
-)
-
-STATUS_BY_ERROR: tuple[tuple[type[ModelctxError], int], ...] = (
-    (NotFoundError, 404),
-    (ConflictError, 409),
-    (ValidationError, 422),
-    (IngestError, 400),
-    (BackendUnavailable, 503),
-    (BackendError, 500),
-    (ConfigError, 500),
-    (ModelctxError, 500),
-)
+from modelctx.errors import EventError, ModelctxError
 
 
-def status_for(exc: ModelctxError) -> int:
-    return next(code for cls, code in STATUS_BY_ERROR if isinstance(exc, cls))
+def error_body(exc: ModelctxError) -> dict[str, Any]:
+    """``{"error": <class name>, "detail": <what was wrong>}``, plus ``field`` when the error names one."""
+    body: dict[str, Any] = {"error": type(exc).__name__, "detail": str(exc)}
+    if isinstance(exc, EventError):
+        body["field"] = exc.field
+    return body
+
+
+def error_response(exc: ModelctxError) -> JSONResponse:
+    return JSONResponse(status_code=exc.http_status, content=error_body(exc), headers=dict(exc.headers) or None)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ModelctxError)
     async def _modelctx_error(request: Request, exc: ModelctxError) -> JSONResponse:
-        return JSONResponse(
-            status_code=status_for(exc),
-            content={"error": type(exc).__name__, "detail": str(exc)},
-        )
+        return error_response(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -55,3 +41,4 @@ def install_error_handlers(app: FastAPI) -> None:
             content={"error": name, "detail": exc.detail},
             headers=getattr(exc, "headers", None),
         )
+

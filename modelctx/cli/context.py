@@ -6,34 +6,17 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from modelctx.errors import (
-    BackendError,
-    BackendUnavailable,
-    ConfigError,
-    ConflictError,
-    IngestError,
-    ModelctxError,
-    NotFoundError,
-    ValidationError,
-)
+from modelctx.errors import ModelctxError
+
+if TYPE_CHECKING:
+    from modelctx.client import Client
+    from modelctx.graph.store import GraphStore
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: exit status per error class (most specific first)
-EXIT_CODES: tuple[tuple[type[ModelctxError], int], ...] = (
-    (NotFoundError, 3),
-    (ValidationError, 4),
-    (ConflictError, 5),
-    (IngestError, 6),
-    (BackendUnavailable, 7),
-    (BackendError, 8),
-    (ConfigError, 9),
-    (ModelctxError, 1),
-)
 
 
 class AppContext:
@@ -41,10 +24,10 @@ class AppContext:
 
     def __init__(self, store_uri: str | None) -> None:
         self.store_uri = store_uri
-        self._client: Any = None
+        self._client: Client | None = None
 
     @property
-    def client(self) -> Any:
+    def client(self) -> Client:
         if self._client is None:
             from modelctx.client import Client
 
@@ -52,7 +35,7 @@ class AppContext:
         return self._client
 
     @property
-    def store(self) -> Any:
+    def store(self) -> GraphStore:
         return self.client.store
 
     def close(self) -> None:
@@ -73,10 +56,6 @@ def emit_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
-def exit_code_for(exc: ModelctxError) -> int:
-    return next(code for cls, code in EXIT_CODES if isinstance(exc, cls))
-
-
 @contextmanager
 def handle_errors() -> Iterator[None]:
     """Print a modelctx error as one clear line on stderr and exit with its status."""
@@ -84,4 +63,4 @@ def handle_errors() -> Iterator[None]:
         yield
     except ModelctxError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(exit_code_for(exc))
+        sys.exit(exc.exit_code)

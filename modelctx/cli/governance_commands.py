@@ -31,10 +31,11 @@ def audit_command(app: AppContext, node_id: str, as_of: str | None, fmt: str, ou
     from modelctx.governance.audit import build_report
     from modelctx.governance.policies import load_rules
     from modelctx.governance.render import render_report
+    from modelctx.times import upper_bound
 
     if fmt == "pdf" and output is None:
         raise ValidationError("--format pdf needs -o FILE.pdf")
-    report = build_report(app.store, node_id, as_of=as_of, rules=load_rules(rules_path))
+    report = build_report(app.store, node_id, as_of=upper_bound(as_of, "--as-of"), rules=load_rules(rules_path))
     data = render_report(report, fmt)
     verification = report["verification"]
     if output is None:
@@ -43,8 +44,9 @@ def audit_command(app: AppContext, node_id: str, as_of: str | None, fmt: str, ou
         output.write_bytes(data)
         click.echo(f"wrote {fmt} audit report of {node_id} to {output} (digest {report['digest'][:16]}…)", err=True)
     if not verification["ok"]:
-        click.echo(verification["summary"], err=True)
-        raise SystemExit(10)
+        from modelctx.errors import IntegrityError
+
+        raise IntegrityError(verification["summary"])
 
 
 @click.group("export")
@@ -100,7 +102,9 @@ def policy_check_command(app: AppContext, rules_path: Path | None, strict: bool,
             for edge in finding.evidence:
                 click.echo(f"    {edge.source} -{edge.type.value}-> {edge.target}")
     if strict and findings:
-        raise SystemExit(11)
+        from modelctx.errors import FindingsError
+
+        raise FindingsError(f"{len(findings)} policy finding(s) and --strict was given")
 
 
 @click.command("flag")

@@ -28,8 +28,7 @@ def init_command(app: AppContext, as_json: bool) -> None:
 @pass_app
 def stats_command(app: AppContext, as_json: bool) -> None:
     """Count nodes by kind and edges by type."""
-    counts = app.store.counts()
-    counts["last_seq"] = app.store.last_seq()
+    counts: dict[str, Any] = {**app.store.counts(), "last_seq": app.store.last_seq()}
     if as_json:
         emit_json(counts)
         return
@@ -52,7 +51,7 @@ def _store_as_of(app: AppContext, as_of: str | None) -> Any:
     """The live store, or a read-only replay of its change log up to ``as_of``."""
     if as_of is None:
         return app.store
-    from modelctx.governance.history import SnapshotGraphStore
+    from modelctx.graph.snapshot import SnapshotGraphStore
 
     return SnapshotGraphStore.at(app.store, as_of)
 
@@ -166,12 +165,12 @@ def impact_command(app: AppContext, node_id: str, as_json: bool) -> None:
 @pass_app
 def verify_command(app: AppContext, as_json: bool) -> None:
     """Check the change log's hash chain; exit 10 and name the first bad entry if broken."""
+    from modelctx.errors import IntegrityError
+
     result = app.store.verify()
     if as_json:
         emit_json(result.to_json())
     elif result.ok:
         click.echo(f"change log intact: {result.checked} entries, head {result.head_hash[:16]}…")
-    else:
-        click.echo(f"change log BROKEN at entry {result.first_bad_seq}: {result.reason}")
     if not result.ok:
-        raise SystemExit(10)
+        raise IntegrityError(f"change log BROKEN at entry {result.first_bad_seq}: {result.reason}")

@@ -34,17 +34,19 @@ def _sync(service: Any, *, rebuild: bool, show: bool) -> Any:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200))
 @click.option("--mode", type=click.Choice(["hybrid", "vector", "keyword"]), default="hybrid", show_default=True)
 @click.option("--project", default=None, help="Only nodes of this project.")
-@click.option("--since", default=None, metavar="DATE", help="Only nodes at or after this ISO date/time.")
-@click.option("--until", default=None, metavar="DATE", help="Only nodes at or before this ISO date/time.")
+@click.option("--since", default=None, metavar="DATE",
+              help="Only nodes at or after this ISO date/time (a date: from its start, UTC).")
+@click.option("--until", default=None, metavar="DATE",
+              help="Only nodes at or before this ISO date/time (a date: through its end, UTC).")
 @click.option("--no-context", is_flag=True, help="Skip the graph context of each hit.")
 @json_option
 @pass_app
 def search_command(app: AppContext, query: str, kind: str | None, limit: int, mode: str, project: str | None,
                    since: str | None, until: str | None, no_context: bool, as_json: bool) -> None:
     """Find nodes by meaning and by words, with each hit's nearest lineage."""
-    from modelctx.search.service import open_search, parse_when
+    from modelctx.search.service import open_search, time_window
 
-    since_at, until_at = parse_when(since, "--since"), parse_when(until, "--until")
+    since_at, until_at = time_window(since, until, names=("--since", "--until"))
     with open_search(app.client) as service:
         _sync(service, rebuild=False, show=not as_json)
         hits = service.search(query, kind=kind, limit=limit, mode=mode, project=project,

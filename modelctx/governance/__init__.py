@@ -1,6 +1,6 @@
-"""Governance: audit reports, PROV export, policies, flags, history (as-of) and the portfolio.
+"""Governance: audit reports, PROV export, policies, flags and the portfolio.
 
-Everything here reads the graph through the GraphStore protocol only, so it
-works the same on every backend and on a past snapshot of the graph
-(:mod:`modelctx.governance.history`).
+Everything here reads the graph through the store's public methods only, so it
+works the same on every backend, on a project's view and on the graph as of a
+past time (``graph/snapshot.py``).
 """

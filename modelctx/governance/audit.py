@@ -18,11 +18,14 @@ from typing import Any
 
 from modelctx.errors import ValidationError
 from modelctx.governance import facts
+from modelctx.governance.approval import approval_state
 from modelctx.governance.policies import RuleConfig, check_policies
 from modelctx.graph.changelog import VerifyResult
 from modelctx.graph.lineage import impact, lineage
 from modelctx.graph.model import EdgeType, Node, NodeKind, Subgraph, canonical_json
-from modelctx.graph.store import GraphStore, GraphStoreBase
+from modelctx.graph.store import GraphStore
+from modelctx.times import format_iso, upper_bound
+from modelctx.vocabulary import RunStatus, Severity
 
 REPORT_VERSION = 1
 
@@ -76,6 +79,8 @@ def _dataset_entries(store: GraphStore, sub: Subgraph) -> list[dict[str, Any]]:
 def _run_entry(store: GraphStore, run: Node) -> dict[str, Any]:
     props = run.properties
     entry = _node_brief(run, "kind", "status", "started_at", "ended_at", "user")
+    if "status" in entry:  # stores written before modelctx/vocabulary.py say FINISHED, KILLED …
+        entry["status"] = str(RunStatus.parse(entry["status"]) or entry["status"])
     entry["params"] = props.get("params") or {}
     entry["metrics"] = props.get("metrics") or {}
     history = props.get("metric_history")
@@ -91,6 +96,13 @@ def _review_entry(store: GraphStore, review: Node) -> dict[str, Any]:
     return entry
 
 
+def _monitoring_entry(report: Node) -> dict[str, Any]:
+    entry = _node_brief(report, "severity", "at", "window", "performance", "drift")
+    if "severity" in entry:  # on the one scale of modelctx/vocabulary.py (an old "warning" reads as medium)
+        entry["severity"] = Severity.read(entry["severity"]).value
+    return entry
+
+
 def _deployment_entries(store: GraphStore, version_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     deployments: list[dict[str, Any]] = []
     alerts: list[dict[str, Any]] = []
@@ -100,16 +112,14 @@ def _deployment_entries(store: GraphStore, version_id: str) -> tuple[list[dict[s
 
         entry["active"] = is_active_deployment(deployment)
         reports = facts.monitoring_of(store, deployment.id)
-        entry["monitoring"] = [
-            _node_brief(r, "severity", "at", "window", "performance", "drift") for r in reports
-        ]
+        entry["monitoring"] = [_monitoring_entry(r) for r in reports]
         deployments.append(entry)
         # An alert is open while the newest report of an active deployment is not quiet.
         if reports and entry["active"]:
             latest = reports[-1]
-            severity = str(latest.properties.get("severity") or "").lower()
-            if severity not in facts.QUIET_SEVERITIES:
-                alerts.append({"deployment": deployment.id, "report": latest.id, "severity": severity,
+            severity = Severity.read(latest.properties.get("severity"))
+            if not severity.is_quiet:
+                alerts.append({"deployment": deployment.id, "report": latest.id, "severity": severity.value,
                                "at": latest.properties.get("at")})
     return deployments, alerts
 
@@ -129,7 +139,8 @@ def _policy_results(
 
 
 def _model_version_report(
-    store: GraphStore, node: Node, rules: dict[str, RuleConfig] | None, now: datetime | None
+    store: GraphStore, node: Node, rules: dict[str, RuleConfig] | None, now: datetime | None,
+    as_of: datetime | None = None,
 ) -> dict[str, Any]:
     version_id = node.id
     model = facts.model_of(store, version_id)
@@ -166,6 +177,7 @@ def _model_version_report(
         },
         "runs": [_run_entry(store, r) for r in by_kind.get(NodeKind.RUN, [])],
         "reviews": [_review_entry(store, r) for r in reviews],
+        "approval": approval_state(reviews, as_of or now).to_json(),
         "deployments": deployments,
         "open_alerts": alerts,
         "policy_findings": _policy_results(store, related, rules, now),
@@ -205,7 +217,7 @@ def build_report(
     store: GraphStore,
     node_id: str,
     *,
-    as_of: str | None = None,
+    as_of: str | datetime | None = None,
     rules: dict[str, RuleConfig] | None = None,
     now: datetime | None = None,
     project: str | None = None,
@@ -215,24 +227,26 @@ def build_report(
     With ``project`` the report is built from that project's view of the graph
     (a caller scoped to a project learns nothing about other projects).
 
-    With ``as_of`` the graph is replayed from the change log to that time; the
-    verification always covers the whole live chain, because an auditor needs
-    to know whether the history the report was built from can be trusted.
+    With ``as_of`` (a datetime, or ISO text read as the ``as_of`` parameter: a
+    bare date is the end of that day) the graph is replayed from the change log
+    to that time, and the report names that moment; the verification always
+    covers the whole live chain, because an auditor needs to know whether the
+    history the report was built from can be trusted.
     """
     verification = verification_summary(store.verify())
     view: GraphStore = store
-    if as_of is not None:
-        from modelctx.governance.history import SnapshotGraphStore
+    when = upper_bound(as_of, "as_of") if isinstance(as_of, str) else as_of
+    if when is not None:
+        from modelctx.graph.snapshot import SnapshotGraphStore
 
-        view = SnapshotGraphStore.at(store, as_of)
+        view = SnapshotGraphStore.at(store, when)
     if project is not None:
         from modelctx.graph.scoped import ScopedGraphStore
 
         view = ScopedGraphStore(view, project)
-    base: Any = view
-    node = GraphStoreBase.get_node(base, node_id)
+    node = view.get_node(node_id)
     if node.kind is NodeKind.MODEL_VERSION:
-        kind, body = "model_version_audit", _model_version_report(view, node, rules, now)
+        kind, body = "model_version_audit", _model_version_report(view, node, rules, now, when)
     elif node.kind is NodeKind.DATASET_VERSION:
         kind, body = "dataset_version_impact", _dataset_version_report(view, node, rules, now)
     else:
@@ -243,7 +257,7 @@ def build_report(
         "report": kind,
         "report_version": REPORT_VERSION,
         "store": store.uri,
-        "as_of": as_of,
+        "as_of": format_iso(when) if when else None,
         "last_seq": view.last_seq(),
         **body,
         "verification": verification,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
 
 from modelctx.graph.ids import natural_key
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
+from modelctx.times import read_stored
+from modelctx.vocabulary import Verdict
 
 PAGE = 1000
 
@@ -24,11 +25,6 @@ TIME_KEYS: dict[NodeKind, tuple[str, ...]] = {
     NodeKind.MONITORING_REPORT: ("at", "created_at", "window_end", "ended_at"),
     NodeKind.RUN: ("started_at", "ended_at", "created_at"),
 }
-
-#: Monitoring severities that mean "nothing to look at".
-QUIET_SEVERITIES = frozenset({"", "ok", "none", "info", "low", "pass", "passed"})
-
-SEVERITY_RANK = {"ok": 0, "none": 0, "info": 1, "low": 1, "warning": 2, "medium": 2, "high": 3, "critical": 4}
 
 
 def iter_nodes(store: GraphStore, kind: NodeKind) -> Iterator[Node]:
@@ -42,26 +38,10 @@ def iter_nodes(store: GraphStore, kind: NodeKind) -> Iterator[Node]:
         offset += len(page)
 
 
-def parse_when(value: Any) -> datetime | None:
-    """A stored time (ISO text or epoch seconds/milliseconds) as an aware datetime, else None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        seconds = value / 1000 if value > 1e11 else value
-        return datetime.fromtimestamp(seconds, UTC)
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def event_time(node: Node) -> datetime | None:
     """When the event a node records happened (review, deployment, report, run start)."""
     for key in TIME_KEYS.get(node.kind, ("at", "created_at")):
-        when = parse_when(node.properties.get(key))
+        when = read_stored(node.properties.get(key))
         if when is not None:
             return when
     return None
@@ -99,8 +79,9 @@ def monitoring_of(store: GraphStore, deployment_id: str) -> list[Node]:
     return sort_by_time(sources_into(store, deployment_id, EdgeType.MONITORS))
 
 
-def verdict_of(review: Node) -> str:
-    return str(review.properties.get("verdict") or "").strip().lower()
+def verdict_of(review: Node) -> Verdict | None:
+    """A review's decisive verdict, however it was spelled when stored; None for a comment or nothing."""
+    return Verdict.parse(review.properties.get("verdict"))
 
 
 def identities_of_person(person: Node) -> set[str]:
@@ -177,10 +158,6 @@ def author_identities(store: GraphStore, version_id: str) -> tuple[set[str], lis
 
 def is_flagged(node: Node) -> bool:
     return node.properties.get("flagged") is True
-
-
-def severity_rank(severity: str | None) -> int:
-    return SEVERITY_RANK.get(str(severity or "").lower(), 2 if severity else 0)
 
 
 def project_of(node: Node) -> str | None:

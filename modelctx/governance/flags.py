@@ -12,7 +12,7 @@ from typing import Any
 from modelctx.errors import ValidationError
 from modelctx.graph.changelog import now_iso
 from modelctx.graph.model import Node, NodeKind
-from modelctx.graph.store import GraphStore, GraphStoreBase
+from modelctx.graph.store import GraphStore
 
 FLAGGABLE = (NodeKind.DATASET, NodeKind.DATASET_VERSION, NodeKind.MODEL_VERSION)
 
@@ -23,8 +23,7 @@ def flag_node(store: GraphStore, node_id: str, reason: str, *, actor: str, at: s
     Raises NotFoundError for an unknown id and ValidationError for a kind that
     cannot be flagged or an empty reason.
     """
-    base: Any = store
-    node = GraphStoreBase.get_node(base, node_id)
+    node = store.get_node(node_id)
     if node.kind not in FLAGGABLE:
         raise ValidationError(
             f"{node_id}: a {node.kind.value} cannot be flagged; flag one of: {', '.join(k.value for k in FLAGGABLE)}"
@@ -33,15 +32,14 @@ def flag_node(store: GraphStore, node_id: str, reason: str, *, actor: str, at: s
         raise ValidationError(f"{node_id}: a flag needs a reason (--reason)")
     props = {"flagged": True, "flag_reason": reason.strip(), "flagged_by": actor, "flagged_at": at or now_iso()}
     store.write([Node(node.id, node.kind, props)], (), actor=actor)
-    return GraphStoreBase.get_node(base, node_id)
+    return store.get_node(node_id)
 
 
 def clear_flag(store: GraphStore, node_id: str, *, actor: str) -> Node:
     """Remove a flag (the change log keeps that it was there)."""
-    base: Any = store
-    node = GraphStoreBase.get_node(base, node_id)
+    node = store.get_node(node_id)
     if node.kind not in FLAGGABLE:
         raise ValidationError(f"{node_id}: a {node.kind.value} is never flagged")
     props = {"flagged": None, "flag_reason": None, "flagged_by": None, "flagged_at": None}
     store.write([Node(node.id, node.kind, props)], (), actor=actor)
-    return GraphStoreBase.get_node(base, node_id)
+    return store.get_node(node_id)

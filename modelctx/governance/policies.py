@@ -25,9 +25,11 @@ from typing import Any
 
 from modelctx.errors import ValidationError
 from modelctx.governance import facts
+from modelctx.governance.approval import approval_state
 from modelctx.graph.lineage import is_active_deployment
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
+from modelctx.vocabulary import Severity, Verdict
 
 
 @dataclass(slots=True)
@@ -107,17 +109,19 @@ def _deployed_without_approval(ctx: Context) -> Iterator[tuple[str, list[str], l
     for deployment, version in _deployments(ctx.store, include_retired=bool(ctx.params.get("include_retired"))):
         if version is None:
             continue
-        deployed = facts.event_time(deployment)
         link = Edge(deployment.id, version.id, EdgeType.DEPLOYS)
-        approvals = [r for r in facts.reviews_of(ctx.store, version.id) if facts.verdict_of(r) == "approved"]
-        in_time = [
-            r for r in approvals
-            if deployed is None or (facts.event_time(r) or deployed) <= deployed
-        ]
-        if in_time:
+        reviews = facts.reviews_of(ctx.store, version.id)
+        at_deployment = approval_state(reviews, facts.event_time(deployment))
+        if at_deployment.approved:
             continue
-        if approvals:
-            late = approvals[0]
+        if at_deployment.objected and at_deployment.in_force is not None:
+            objection = at_deployment.in_force
+            yield (f"{_describe(deployment)} deploys {version.id}, not approved when deployed: {at_deployment.reason}",
+                   [deployment.id, version.id, objection.id],
+                   [link, Edge(objection.id, version.id, EdgeType.REVIEWS)])
+            continue
+        late = approval_state(reviews).last_approval
+        if late is not None:
             yield (
                 f"{_describe(deployment)} deploys {version.id}, approved only after it was deployed ({late.id})",
                 [deployment.id, version.id, late.id],
@@ -129,27 +133,47 @@ def _deployed_without_approval(ctx: Context) -> Iterator[tuple[str, list[str], l
 
 
 def _deployed_after_rejection(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
+    # The graver case of deployed_without_approval: an objection was in force when it went live.
     for deployment, version in _deployments(ctx.store, include_retired=bool(ctx.params.get("include_retired"))):
         if version is None:
             continue
-        deployed = facts.event_time(deployment)
-        reviews = facts.reviews_of(ctx.store, version.id)
-        before = [r for r in reviews if deployed is None or (facts.event_time(r) or deployed) <= deployed]
-        # The decision in force at deployment time is the last verdict before it.
-        decisive = [r for r in before if facts.verdict_of(r) in ("approved", "rejected")]
-        if decisive and facts.verdict_of(decisive[-1]) == "rejected":
-            rejection = decisive[-1]
-            yield (
-                f"{_describe(deployment)} deploys {version.id} after it was rejected in {rejection.id}"
-                + (f" by {rejection.properties['reviewer']}" if rejection.properties.get("reviewer") else ""),
-                [deployment.id, version.id, rejection.id],
-                [Edge(deployment.id, version.id, EdgeType.DEPLOYS), Edge(rejection.id, version.id, EdgeType.REVIEWS)],
-            )
+        state = approval_state(facts.reviews_of(ctx.store, version.id), facts.event_time(deployment))
+        if not state.objected or state.in_force is None:
+            continue
+        objection = state.in_force
+        verdict = "rejected" if state.state == Verdict.REJECTED else "sent back with changes requested"
+        yield (
+            f"{_describe(deployment)} deploys {version.id} after it was {verdict} in {objection.id}"
+            + (f" by {objection.properties['reviewer']}" if objection.properties.get("reviewer") else ""),
+            [deployment.id, version.id, objection.id],
+            [Edge(deployment.id, version.id, EdgeType.DEPLOYS), Edge(objection.id, version.id, EdgeType.REVIEWS)],
+        )
+
+
+def _serving_without_approval(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
+    # Approved when deployed (or since), then withdrawn while it serves: the gate would refuse it now.
+    for deployment, version in _deployments(ctx.store):
+        if version is None:
+            continue
+        now = approval_state(facts.reviews_of(ctx.store, version.id), ctx.now)
+        withdrawal, approval = now.in_force, now.last_approval
+        if not now.objected or withdrawal is None or approval is None:
+            continue
+        deployed, withdrawn = facts.event_time(deployment), facts.event_time(withdrawal)
+        if deployed is not None and withdrawn is not None and withdrawn <= deployed:
+            continue  # objected before it went live: deployed_after_rejection says so
+        yield (
+            f"active deployment {deployment.id} serves {version.id}, whose approval is no longer in force: "
+            f"{now.reason}",
+            [deployment.id, version.id, withdrawal.id, approval.id],
+            [Edge(deployment.id, version.id, EdgeType.DEPLOYS), Edge(withdrawal.id, version.id, EdgeType.REVIEWS),
+             Edge(approval.id, version.id, EdgeType.REVIEWS)],
+        )
 
 
 def _self_approval(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
     for review in facts.iter_nodes(ctx.store, NodeKind.REVIEW):
-        if facts.verdict_of(review) != "approved":
+        if facts.verdict_of(review) is not Verdict.APPROVED:
             continue
         reviewers = facts.reviewer_identities(ctx.store, review)
         if not reviewers:
@@ -236,10 +260,14 @@ def _stale_monitoring(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]
 BUILTIN_RULES: dict[str, Rule] = {
     rule.name: rule
     for rule in (
-        Rule("deployed_without_approval", "a deployment of a model version with no approved review "
-             "at deployment time", "high", {"include_retired": True}, _deployed_without_approval),
-        Rule("deployed_after_rejection", "a deployment of a model version whose last verdict before "
-             "deployment was a rejection", "critical", {"include_retired": True}, _deployed_after_rejection),
+        Rule("deployed_without_approval", "a deployment of a model version that was not approved at "
+             "deployment time", "high", {"include_retired": True},
+             _deployed_without_approval),
+        Rule("deployed_after_rejection", "a deployment of a model version whose last decisive verdict before "
+             "deployment was rejected or changes_requested", "critical", {"include_retired": True},
+             _deployed_after_rejection),
+        Rule("serving_without_approval", "an active deployment whose model version was approved but has since "
+             "been rejected or sent back with changes requested", "high", {}, _serving_without_approval),
         Rule("self_approval", "a model version approved by the person who trained or owns it",
              "high", {}, _self_approval),
         Rule("trained_on_flagged_data", "a model version or active deployment downstream of a node flagged as bad",
@@ -288,7 +316,7 @@ def load_rules(path: str | Path | None) -> dict[str, RuleConfig]:
             if key == "enabled":
                 config[name].enabled = bool(value)
             elif key == "severity":
-                config[name].severity = str(value)
+                config[name].severity = Severity.require(value, f"{where}: rules.{name}.severity").value
             elif key in BUILTIN_RULES[name].params:
                 config[name].params[key] = value
             else:

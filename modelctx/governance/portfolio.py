@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from modelctx.governance import facts
+from modelctx.governance.approval import approval_of
 from modelctx.governance.policies import Finding, RuleConfig, check_policies
 from modelctx.graph.lineage import impact, is_active_deployment
 from modelctx.graph.model import EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
+from modelctx.times import read_stored
+from modelctx.vocabulary import Severity
 
 NO_PROJECT = "(no project)"
 
@@ -60,11 +63,6 @@ def _project(node: Node, *others: Node | None) -> str:
     return NO_PROJECT
 
 
-def _review_state(store: GraphStore, version_id: str) -> str:
-    decisive = [r for r in facts.reviews_of(store, version_id) if facts.verdict_of(r)]
-    return facts.verdict_of(decisive[-1]) if decisive else "unreviewed"
-
-
 def build_portfolio(
     store: GraphStore, *, rules: dict[str, RuleConfig] | None = None, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -77,8 +75,8 @@ def build_portfolio(
     for run in facts.iter_nodes(store, NodeKind.RUN):
         target = pulse(_project(run))
         target.runs += 1
-        started = facts.parse_when(run.properties.get("started_at"))
-        ended = facts.parse_when(run.properties.get("ended_at"))
+        started = read_stored(run.properties.get("started_at"))
+        ended = read_stored(run.properties.get("ended_at"))
         if started is not None:
             week = iso_week(started)
             target.runs_per_week[week] = target.runs_per_week.get(week, 0) + 1
@@ -95,8 +93,8 @@ def build_portfolio(
                 "model_version": version.id,
                 "name": version.title,
                 "environment": deployment.properties.get("environment"),
-                "review_state": _review_state(store, version.id),
-                "latest_severity": (latest.properties.get("severity") if latest else None),
+                "review_state": approval_of(store, version.id, now).state,
+                "latest_severity": Severity.read(latest.properties.get("severity")).value if latest else None,
                 "latest_report": latest.id if latest else None,
             })
     findings: list[Finding] = check_policies(store, rules, now=now)

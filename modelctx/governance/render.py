@@ -99,7 +99,10 @@ def build_sections(report: dict[str, Any], *, pictures: bool = True) -> list[Sec
         sections.append(runs)
         reviews = _table("Reviews", [r | {"by": r.get("reviewer") or _people_names(r)} for r in report["reviews"]],
                          ["id", "verdict", "by", "at", "comment"], "No reviews recorded.")
-        reviews.alert = not any(r.get("verdict") == "approved" for r in report["reviews"])
+        approval = report.get("approval") or {}
+        if approval:
+            reviews.paragraphs.insert(0, f"Approval in force: {approval['state']}; {approval['reason']}")
+        reviews.alert = not approval.get("approved", False)
         sections.append(reviews)
         deployments = report["deployments"]
         sections.append(_table("Deployment history", deployments,

@@ -1,14 +1,15 @@
 """Validation and merge rules for a write batch, shared by every backend.
 
 Backends differ in how they store a batch, never in what a batch means: the
-same merge rule (new keys win, ``None`` removes a key) and the same
-validation run before any backend opens a transaction.
+same validation and normal form (``graph/values.py``) run before any backend
+opens a transaction, and the same merge rule (new keys win, ``None`` removes a
+key) runs inside it (``graph/planner.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from modelctx.errors import ConflictError, ValidationError
@@ -30,14 +31,23 @@ def merge_properties(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str
 
 @dataclass(slots=True)
 class PreparedBatch:
-    """A validated batch with duplicates folded: one record per node id and per edge key."""
+    """A validated batch with duplicates folded: one record per node id and per edge key.
+
+    ``create_only`` names node ids that must not be stored yet (a claim, such as
+    a model version number): the write fails with ConflictError if one is.
+    ``scope`` is the project of a project-scoped writer (``graph/scoped.py``):
+    the planner stamps it on new nodes and refuses to change another project's
+    nodes, inside the write transaction.
+    """
 
     nodes: dict[str, Node]
     edges: dict[tuple[str, str, str], Edge]
+    create_only: frozenset[str] = field(default_factory=frozenset)
+    scope: str | None = None
 
 
-def prepare_batch(nodes: Iterable[Node], edges: Iterable[Edge]) -> PreparedBatch:
-    """Validate every record and fold duplicates in order, before anything is written.
+def prepare_batch(nodes: Iterable[Node], edges: Iterable[Edge], create_only: Iterable[str] = ()) -> PreparedBatch:
+    """Validate every record, put its properties in stored form and fold duplicates in order.
 
     Raises ValidationError naming the record (its position in the batch and id)
     and ConflictError if one id appears with two kinds.
@@ -47,7 +57,7 @@ def prepare_batch(nodes: Iterable[Node], edges: Iterable[Edge]) -> PreparedBatch
         if not isinstance(node, Node):
             raise ValidationError(f"batch node #{position}: expected a Node, got {type(node).__name__}")
         try:
-            node.validate()
+            node = node.validate()
         except ValidationError as exc:
             raise ValidationError(f"batch node #{position}: {exc}") from None
         previous = folded_nodes.get(node.id)
@@ -64,7 +74,7 @@ def prepare_batch(nodes: Iterable[Node], edges: Iterable[Edge]) -> PreparedBatch
         if not isinstance(edge, Edge):
             raise ValidationError(f"batch edge #{position}: expected an Edge, got {type(edge).__name__}")
         try:
-            edge.validate()
+            edge = edge.validate()
         except ValidationError as exc:
             raise ValidationError(f"batch edge #{position}: {exc}") from None
         previous_edge = folded_edges.get(edge.key)
@@ -75,7 +85,11 @@ def prepare_batch(nodes: Iterable[Node], edges: Iterable[Edge]) -> PreparedBatch
                 edge.source, edge.target, edge.type,
                 merge_properties(previous_edge.properties, edge.properties),
             )
-    return PreparedBatch(folded_nodes, folded_edges)
+    claims = frozenset(create_only)
+    unknown = sorted(claims - folded_nodes.keys())
+    if unknown:
+        raise ValidationError(f"create_only names {unknown[0]!r}, which is not a node of the batch")
+    return PreparedBatch(folded_nodes, folded_edges, claims)
 
 
 def missing_endpoint_error(edge: Edge, missing: str) -> ValidationError:

@@ -1,8 +1,7 @@
 """Copy a whole graph between two stores of any backend, change log included.
 
-The source's change log is the graph's history: folding its records (each
-carries a node's or edge's full properties after that write) gives exactly
-the stored graph, in insertion order. ``copy_graph`` reads the log once
+The source's change log is the graph's history: folding it (``graph/replay.py``)
+gives exactly the stored graph, in insertion order. ``copy_graph`` reads the log once
 (checking the hash chain as it goes), writes the final nodes and edges into an
 empty target, then appends the source's log entries verbatim, so the target's
 chain verifies with the source's own hashes. At the end it compares counts
@@ -20,8 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from modelctx.errors import BackendError, ConfigError, ConflictError
-from modelctx.graph.changelog import RECORDS_PER_ENTRY, Change, ChangeOp, verify_chain
-from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.changelog import RECORDS_PER_ENTRY, Change, verify_chain
+from modelctx.graph.model import Edge, Node
+from modelctx.graph.replay import Replay
 from modelctx.graph.store import GraphStore
 
 #: Records per target transaction: large enough to be fast, small enough for a server's memory.
@@ -63,30 +63,6 @@ def _ignore(phase: str, advanced: int, total: int | None) -> None:
     return None
 
 
-class _Fold:
-    """Folds change-log entries into the final nodes and edges while they stream past."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.nodes: dict[str, Node] = {}
-        self.edges: dict[tuple[str, str, str], Edge] = {}
-        self.progress = progress
-
-    def feed(self, changes: Iterator[Change]) -> Iterator[Change]:
-        for change in changes:
-            payload = change.payload
-            if change.op == ChangeOp.UPSERT_NODES:
-                for r in payload["nodes"]:
-                    self.nodes[r["id"]] = Node(r["id"], NodeKind(r["kind"]), r["properties"])
-            elif change.op == ChangeOp.UPSERT_EDGES:
-                for r in payload["edges"]:
-                    edge = Edge(r["source"], r["target"], EdgeType(r["type"]), r["properties"])
-                    self.edges[edge.key] = edge
-            else:
-                raise BackendError(f"change-log entry {change.seq} has an unknown operation {change.op!r}")
-            self.progress("reading", 1, None)
-            yield change
-
-
 def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -114,12 +90,18 @@ def copy_graph(
 
     total_entries = source.last_seq()
     progress("reading", 0, total_entries)
-    fold = _Fold(progress)
-    checked = verify_chain(fold.feed(source.changes(0, limit=total_entries)))
+    replay = Replay()
+
+    def reading(changes: Iterator[Change]) -> Iterator[Change]:
+        for change in changes:
+            progress("reading", 1, None)
+            yield change
+
+    checked = verify_chain(replay.feed(reading(source.changes(0, limit=total_entries))))
     if not checked.ok:
         raise BackendError(f"the change log of {source.uri} does not verify: {checked.reason}; nothing was copied")
 
-    nodes, edges = list(fold.nodes.values()), list(fold.edges.values())
+    nodes, edges = list(replay.nodes.values()), list(replay.edges.values())
     progress("writing", 0, len(nodes) + len(edges))
     for chunk in _batches(nodes, records_per_transaction):
         target.append_verbatim(chunk, (), ())

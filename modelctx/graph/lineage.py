@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind, Subgraph
-from modelctx.graph.store import Direction, GraphStore, GraphStoreBase, check_direction
+from modelctx.graph.store import Direction, GraphStore, check_direction
 
 
 def lineage(
@@ -23,10 +23,7 @@ def lineage(
     edge_types: Iterable[EdgeType] | None = None,
 ) -> Subgraph:
     """The node and what lies upstream (what it came from) or downstream (what came from it)."""
-    check_direction(direction)
-    base: Any = store
-    subgraph: Subgraph = GraphStoreBase.traverse(base, [node_id], direction, edge_types=edge_types, max_depth=depth)
-    return subgraph
+    return store.traverse([node_id], check_direction(direction), edge_types=edge_types, max_depth=depth)
 
 
 @dataclass(slots=True)
@@ -55,8 +52,7 @@ def is_active_deployment(node: Node) -> bool:
 
 def impact(store: GraphStore, node_id: str) -> Impact:
     """Downstream model versions of ``node_id`` and their active deployments."""
-    base: Any = store
-    node = GraphStoreBase.get_node(base, node_id)
+    node = store.get_node(node_id)
     reached = store.reachable([node_id], "down", kinds=[NodeKind.MODEL_VERSION, NodeKind.DEPLOYMENT])
     nodes = store.get_nodes(reached)
     versions = [n for n in nodes.values() if n.kind is NodeKind.MODEL_VERSION]

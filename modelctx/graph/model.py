@@ -1,6 +1,6 @@
 """The provenance graph's domain model: node kinds, edge types and their rules.
 
-This module is the code form of DESIGN.md §3. It knows nothing about storage.
+This module is the code form of the graph tables in ``docs/design.md``. It knows nothing about storage.
 Provenance follows W3C PROV: edges point from the later thing to what it came
 from, so "upstream" is always the direction the edges point.
 
@@ -20,13 +20,13 @@ rely on them):
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from modelctx.errors import ValidationError
+from modelctx.graph.values import clean_properties
 
 
 class NodeKind(StrEnum):
@@ -129,7 +129,7 @@ _KIND_BY_PREFIX: dict[str, NodeKind] = {k.value: k for k in NodeKind}
 ANY_KIND: frozenset[NodeKind] = frozenset(NodeKind)
 K = NodeKind
 
-#: Allowed (source kinds, target kinds) per edge type: DESIGN.md §3.
+#: Allowed (source kinds, target kinds) per edge type (the edge table of ``docs/design.md``).
 EDGE_RULES: Mapping[EdgeType, tuple[frozenset[NodeKind], frozenset[NodeKind]]] = {
     EdgeType.USED: (
         frozenset({K.RUN}),
@@ -222,44 +222,6 @@ def check_edge_kinds(etype: EdgeType, source_kind: NodeKind, target_kind: NodeKi
         )
 
 
-_PLAIN_SCALARS = (str, int, bool, type(None))
-
-
-def _check_json(value: Any, where: str) -> None:
-    """Reject values that would not survive a JSON round trip unchanged."""
-    if value is None or isinstance(value, (str, bool, int)):
-        return
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValidationError(f"{where}: {value!r} is not a finite number")
-        return
-    if isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            _check_json(item, f"{where}[{i}]")
-        return
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ValidationError(f"{where}: key {key!r} is not a string")
-            _check_json(item, f"{where}.{key}")
-        return
-    raise ValidationError(
-        f"{where}: value of type {type(value).__name__} is not JSON (use str, number, bool, list, dict)"
-    )
-
-
-def check_properties(properties: Mapping[str, Any], where: str) -> None:
-    """Raise ValidationError naming ``where`` and the key if a property is not JSON."""
-    if type(properties) is not dict:
-        raise ValidationError(f"{where}: properties must be a dict, not {type(properties).__name__}")
-    for key, value in properties.items():
-        if not isinstance(key, str) or not key:
-            raise ValidationError(f"{where}: property name {key!r} must be a non-empty string")
-        if type(value) in _PLAIN_SCALARS:
-            continue
-        _check_json(value, f"{where}: property {key!r}")
-
-
 @dataclass(frozen=True, slots=True)
 class Node:
     """A node record: its id (``kind:natural-key``), kind and JSON properties."""
@@ -276,9 +238,10 @@ class Node:
                 f"node id {self.id!r} does not match its kind {self.kind.value!r}"
             )
 
-    def validate(self) -> None:
-        """Check that properties are JSON; stores call this before writing."""
-        check_properties(self.properties, f"node {self.id}")
+    def validate(self) -> Node:
+        """This node with its properties in stored form (``graph/values.py``); ValidationError if not JSON."""
+        props = clean_properties(self.properties, f"node {self.id}")
+        return self if props is self.properties else Node(self.id, self.kind, props)
 
     @property
     def title(self) -> str:
@@ -312,11 +275,13 @@ class Edge:
         """Identity of an edge: at most one edge of a type joins two nodes."""
         return (self.source, self.type, self.target)  # a StrEnum member hashes as its value
 
-    def validate(self) -> None:
-        """Check endpoint kinds against EDGE_RULES and that properties are JSON."""
+    def validate(self) -> Edge:
+        """This edge with its properties in stored form; ValidationError for bad endpoint kinds or non-JSON."""
         check_edge_kinds(self.type, kind_of_id(self.source), kind_of_id(self.target))
-        if self.properties:
-            check_properties(self.properties, f"edge {self.source} -{self.type.value}-> {self.target}")
+        if not self.properties:
+            return self
+        props = clean_properties(self.properties, f"edge {self.source} -{self.type.value}-> {self.target}")
+        return self if props is self.properties else Edge(self.source, self.target, self.type, props)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -1,105 +1,260 @@
-"""A read-only view of a store that shows only one project's nodes.
+"""A project's view of a store: the one implementation of project scope.
 
-Access control scopes a caller to a project. Rather than every report, query
-and route filtering its own results (and one of them forgetting), anything
-that reads through this view sees a graph in which other projects' nodes and
-the edges touching them do not exist. Walks do not pass through hidden nodes,
-so connectivity through another project is not revealed either.
+A caller scoped to project P (an API token, an MCP session) gets a
+:class:`ScopedGraphStore` instead of the store, and everything — routes,
+reports, policies, search context — reads and writes through it. Nothing else
+filters by project, so nothing can forget to. The rule, written for users in
+``docs/access.md``:
+
+**Reads.** A node is visible to P when
+
+1. its ``project`` is P (another project's node is never visible), or it is
+   the Project node named P; or
+2. it carries no project (commits, code repositories, environments, persons,
+   shared datasets, reviews and notes ingested without one) and is *anchored*
+   to P: a visible node points at it (it is something P's work used, came
+   from or is attributed to), or it points at a visible node with an
+   attachment edge — REVIEWS, DEPLOYS, MONITORS, ABOUT (a review of, a
+   deployment of, a report on, a note about P's node). Anchoring is followed
+   through project-less nodes, up to ``ANCHOR_DEPTH`` hops.
+
+An edge is visible when both ends are. Walks expand only visible nodes, so a
+hidden node is never traversed, whatever the depth: nothing reachable only
+through another project's node is revealed.
+
+**Writes.** New nodes take project P; a node of another project cannot be
+changed (PermissionDeniedError, 403); no node moves between projects, and a
+shared node is never adopted into P (checked inside the write transaction by
+``graph/planner.py``). A stored shared node may be written when P can see it
+or the same batch links P's work to it. An edge's endpoints must be in the
+batch or visible, except that the target of a non-attachment edge may be any
+shared node (P's run may use shared data); anything else is reported exactly
+like a missing node, so a write cannot probe for hidden ids.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
-from modelctx.errors import NotFoundError, ValidationError
+from modelctx.errors import PermissionDeniedError
+from modelctx.graph.batch import PreparedBatch, missing_endpoint_error
 from modelctx.graph.changelog import Change, VerifyResult, WriteResult
-from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
-from modelctx.graph.store import DEFAULT_ACTOR, Direction, EdgeDirection, GraphStore, GraphStoreBase, check_depth
+from modelctx.graph.ids import natural_key
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.store import PAGE, Direction, EdgeDirection, GraphStore, NodeQuery, missing_start
 
-_PAGE = 500
+#: Edges by which a project-less node attaches itself to the node it is about.
+ATTACHMENT_EDGES: frozenset[EdgeType] = frozenset(
+    {EdgeType.REVIEWS, EdgeType.DEPLOYS, EdgeType.MONITORS, EdgeType.ABOUT}
+)
+#: How far anchoring is followed through project-less nodes.
+ANCHOR_DEPTH = 32
 
 
-class ScopedGraphStore(GraphStoreBase):
-    """``store`` as seen by a caller scoped to ``project``: read-only."""
+class ScopedGraphStore(GraphStore):
+    """``store`` as seen, and written, by a caller scoped to ``project``."""
+
+    project: str
 
     def __init__(self, store: GraphStore, project: str) -> None:
+        if isinstance(store, ScopedGraphStore):
+            raise PermissionDeniedError(f"a view of project {store.project!r} cannot be scoped again")
         self.inner = store
         self.project = project
         self.uri = store.uri
+        self._decided: dict[str, bool] = {}
 
-    def _visible(self, node: Node) -> bool:
-        return node.properties.get("project") == self.project
+    # -- the visibility rule ------------------------------------------------------------------------
 
-    def write(self, nodes: Iterable[Node], edges: Iterable[Edge], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
-        raise ValidationError(f"the view of project {self.project!r} is read-only")
+    def _own(self, node: Node) -> bool | None:
+        """True when the node's project makes it visible, False when it hides it, None when it has none."""
+        if node.kind is NodeKind.PROJECT:
+            return natural_key(node.id) == self.project
+        project = node.properties.get("project")
+        if project is None or project == "":
+            return None
+        return bool(project == self.project)
 
-    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
-        return {i: n for i, n in self.inner.get_nodes(ids).items() if self._visible(n)}
+    def visible(self, nodes: Mapping[str, Node]) -> set[str]:
+        """The ids among ``nodes`` that this view shows."""
+        shown: set[str] = set()
+        pending: list[str] = []
+        for node_id, node in nodes.items():
+            decided = self._decided.get(node_id)
+            if decided is None:
+                decided = self._own(node)
+                if decided is None:
+                    pending.append(node_id)
+                    continue
+                self._decided[node_id] = decided
+            if decided:
+                shown.add(node_id)
+        if pending:
+            shown |= self._anchored(pending)
+        return shown
 
-    def find_nodes(
-        self,
-        kind: NodeKind | None = None,
-        properties: Mapping[str, Any] | None = None,
-        *,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> list[Node]:
-        wanted = dict(properties or {})
-        if wanted.setdefault("project", self.project) != self.project:
+    def _anchored(self, ids: list[str]) -> set[str]:
+        """Which project-less ``ids`` are anchored to the project.
+
+        Searches back from them through project-less nodes (level by level, two
+        edge queries a level), recording which node each anchor would make
+        visible, and stops once every id is decided or nothing is left to search.
+        """
+        dependents: dict[str, set[str]] = {}  # anchor -> project-less nodes it makes visible
+        found: set[str] = set()
+        seen = set(ids)
+        frontier = list(ids)
+
+        def reveal(anchor: str) -> None:
+            stack = [anchor]
+            while stack:
+                for node_id in dependents.pop(stack.pop(), ()):
+                    if node_id not in found:
+                        found.add(node_id)
+                        stack.append(node_id)
+
+        for _ in range(ANCHOR_DEPTH):
+            if not frontier or all(i in found for i in ids):
+                break
+            links = [(e.source, e.target) for e in self.inner.get_edges(frontier, "in")]
+            links += [(e.target, e.source) for e in self.inner.get_edges(frontier, "out", ATTACHMENT_EDGES)]
+            unknown = [a for a, _ in links if a not in self._decided and a not in seen]
+            nodes = self.inner.get_nodes(unknown) if unknown else {}
+            next_frontier: list[str] = []
+            for anchor, node_id in links:
+                dependents.setdefault(anchor, set()).add(node_id)
+                decided = self._decided.get(anchor)
+                if decided is None and anchor in nodes:
+                    decided = self._own(nodes[anchor])
+                    if decided is not None:
+                        self._decided[anchor] = decided
+                if decided or anchor in found:
+                    reveal(anchor)
+                elif decided is None and anchor in nodes and anchor not in seen:
+                    seen.add(anchor)
+                    next_frontier.append(anchor)
+            frontier = next_frontier
+        for node_id in found:
+            self._decided[node_id] = True
+        for node_id in ids:
+            self._decided.setdefault(node_id, False)
+        return found & set(ids)
+
+    # -- reads ---------------------------------------------------------------------------------------
+
+    def _get_nodes(self, ids: list[str]) -> dict[str, Node]:
+        found = self.inner.get_nodes(ids)
+        shown = self.visible(found)
+        return {i: n for i, n in found.items() if i in shown}
+
+    def _find_nodes(self, query: NodeQuery) -> list[Node]:
+        """The project's own nodes first, then the anchored shared ones (a stable order for paging)."""
+        props = {**query.equal, **dict.fromkeys(query.missing)}
+        wanted = props.get("project", self.project)
+        if wanted is not None and wanted != self.project:
             return []
-        return self.inner.find_nodes(kind, wanted, limit=limit, offset=offset)
+        own: list[Node] = []
+        own_total = 0
+        if "project" in query.equal or "project" not in props:
+            own = self.inner.find_nodes(query.kind, {**props, "project": self.project},
+                                        limit=query.limit, offset=query.offset)
+            if len(own) == query.limit:
+                return own
+            own_total = query.offset + len(own) if own or not query.offset else self._count_own(query.kind, props)
+            if "project" in query.equal:
+                return own
+        skip = max(0, query.offset - own_total)
+        shared: list[Node] = []
+        for page in self._pages(query.kind, {**props, "project": None}):
+            shown = self.visible({n.id: n for n in page})
+            for node in page:
+                if node.id not in shown:
+                    continue
+                if skip:
+                    skip -= 1
+                    continue
+                shared.append(node)
+                if len(own) + len(shared) == query.limit:
+                    return own + shared
+        return own + shared
 
-    def get_edges(
-        self, ids: Iterable[str], direction: EdgeDirection = "both", types: Iterable[EdgeType] | None = None
-    ) -> list[Edge]:
-        visible = set(self.get_nodes(ids))
-        edges = self.inner.get_edges(visible, direction, types)
+    def _count_own(self, kind: NodeKind | None, props: Mapping[str, object]) -> int:
+        return sum(len(page) for page in self._pages(kind, {**props, "project": self.project}))
+
+    def _pages(self, kind: NodeKind | None, props: Mapping[str, object]) -> Iterator[list[Node]]:
+        offset = 0
+        while True:
+            page = self.inner.find_nodes(kind, props, limit=PAGE, offset=offset)
+            if page:
+                yield page
+            if len(page) < PAGE:
+                return
+            offset += len(page)
+
+    def _get_edges(self, ids: list[str], direction: EdgeDirection, types: frozenset[EdgeType] | None) -> list[Edge]:
+        shown = list(self.get_nodes(ids))
+        edges = self.inner.get_edges(shown, direction, types)
         ends = self.get_nodes({e.source for e in edges} | {e.target for e in edges})
         return [e for e in edges if e.source in ends and e.target in ends]
 
-    def reachable(
-        self,
-        start_ids: Iterable[str],
-        direction: Direction,
-        *,
-        edge_types: Iterable[EdgeType] | None = None,
-        max_depth: int | None = None,
-        kinds: Iterable[NodeKind] | None = None,
+    def _reachable(
+        self, starts: list[str], direction: Direction, types: frozenset[EdgeType], max_depth: int | None,
+        kinds: frozenset[NodeKind] | None,
     ) -> dict[str, int]:
         """Breadth-first over visible nodes only, one neighbour query per level."""
-        check_depth(max_depth)
-        starts = list(dict.fromkeys(start_ids))
-        found = self.get_nodes(starts)
-        missing = [s for s in starts if s not in found]
-        if missing:
-            raise NotFoundError(f"no node with id {missing[0]!r}")
-        types = frozenset(edge_types) if edge_types is not None else LINEAGE_EDGES
-        wanted = frozenset(kinds) if kinds is not None else None
-        seen: dict[str, int] = {s: 0 for s in starts}
+        missing_start(starts, self.get_nodes(starts))
+        seen: set[str] = set(starts)
         reached: dict[str, int] = {}
         frontier = starts
         depth = 0
         while frontier and (max_depth is None or depth < max_depth):
             depth += 1
             edges = self.inner.get_edges(frontier, "out" if direction == "up" else "in", types)
-            frontier_set = set(frontier)
-            candidates = {
-                (e.target if direction == "up" else e.source)
-                for e in edges
-                if (e.source if direction == "up" else e.target) in frontier_set
-            }
-            nodes = self.get_nodes(c for c in candidates if c not in seen)
+            candidates = {e.target if direction == "up" else e.source for e in edges} - seen
+            nodes = self.get_nodes(candidates)
             frontier = sorted(nodes)
+            seen.update(frontier)
             for node_id in frontier:
-                seen[node_id] = depth
-                if wanted is None or nodes[node_id].kind in wanted:
+                if kinds is None or nodes[node_id].kind in kinds:
                     reached[node_id] = depth
         return reached
 
+    # -- writes --------------------------------------------------------------------------------------
+
+    def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
+        """Check what only reads can decide (shared nodes, edge endpoints), then write with the scope."""
+        touched = set(batch.nodes) | {i for e in batch.edges.values() for i in (e.source, e.target)}
+        stored = self.inner.get_nodes(touched)
+        shown = self.visible(stored)
+        linked = {e.target for e in batch.edges.values()
+                  if e.type not in ATTACHMENT_EDGES and (e.source in batch.nodes or e.source in shown)}
+        for node_id in batch.nodes:
+            node = stored.get(node_id)
+            if node is not None and node_id not in shown and self._own(node) is None and node_id not in linked:
+                raise PermissionDeniedError(
+                    f"node {node_id} is shared and not in the view of project {self.project!r}; "
+                    "link it from the project's own nodes in the same batch to write it"
+                )
+        for edge in batch.edges.values():
+            for end in (edge.source, edge.target):
+                if end in batch.nodes or end in shown:
+                    continue
+                node = stored.get(end)
+                shared_target = (
+                    end == edge.target and edge.type not in ATTACHMENT_EDGES
+                    and node is not None and self._own(node) is None
+                )
+                if not shared_target:
+                    raise missing_endpoint_error(edge, end)
+        self._decided.clear()  # the write may anchor shared nodes
+        return self.inner._write(replace(batch, scope=self.project), actor)
+
+    # -- the rest ------------------------------------------------------------------------------------
+
     def changes(self, since_seq: int = 0, limit: int | None = None) -> Iterator[Change]:
         # The log holds every project's payloads; a scoped caller gets none of it.
-        raise ValidationError(f"the change log is not readable from the view of project {self.project!r}")
+        raise PermissionDeniedError(f"the change log is not readable from the view of project {self.project!r}")
 
     def last_seq(self) -> int:
         return self.inner.last_seq()
@@ -109,17 +264,21 @@ class ScopedGraphStore(GraphStoreBase):
 
     def counts(self) -> dict[str, dict[str, int]]:
         nodes: dict[str, int] = {}
+        edges: dict[str, int] = {}
         for kind in NodeKind:
-            offset, total = 0, 0
-            while True:
-                page = self.find_nodes(kind, limit=_PAGE, offset=offset)
-                total += len(page)
-                if len(page) < _PAGE:
-                    break
-                offset += _PAGE
-            if total:
-                nodes[kind.value] = total
-        return {"nodes": nodes, "edges": {}}
+            ids = [n.id for n in self.iter_nodes(kind)]
+            if ids:
+                nodes[kind.value] = len(ids)
+            for start in range(0, len(ids), PAGE):
+                for edge in self.get_edges(ids[start : start + PAGE], "out"):
+                    edges[edge.type.value] = edges.get(edge.type.value, 0) + 1
+        return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
 
     def close(self) -> None:
         return None
+
+
+def scoped(store: GraphStore, project: str | None) -> GraphStore:
+    """The store as a caller scoped to ``project`` sees it; the store itself when ``project`` is None."""
+    return store if project is None else ScopedGraphStore(store, project)
+

@@ -1,158 +1,59 @@
-"""The GraphStore protocol, the conveniences built on it, and ``open_store``.
+"""The store: one complete base class that every backend and every view extends.
 
-Every backend implements the primitives of :class:`GraphStore`; everything
-else (single-node reads, node-only or edge-only writes, subgraph traversal) is
-built once in :class:`GraphStoreBase` on top of them, so backends cannot drift
-apart in behaviour. ``tests/contract/`` is the specification in executable
-form: a backend is done when it passes.
+Public methods validate and normalise their arguments once, here, then call a
+backend hook (``_write``, ``_get_nodes``, ``_find_nodes``, ``_get_edges``,
+``_reachable``); the conveniences (``get_node``, ``traverse``, ``iter_nodes``,
+the upserts) are built on the public methods. So a backend cannot skip a
+check, every caller gets the same type whatever the store is, and backends
+cannot drift apart in behaviour. ``tests/contract/`` is the specification in
+executable form: a backend (or view) is done when it passes.
+
+Views — a project's scope (``graph/scoped.py``) and the graph as of a past time
+(``graph/snapshot.py``) — are stores too, so everything that reads a store
+reads a view unchanged.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Literal, Protocol, runtime_checkable
-from urllib.parse import urlsplit, urlunsplit
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from modelctx.errors import ConfigError, NotFoundError, ValidationError
+from modelctx.errors import NotFoundError, ValidationError
+from modelctx.graph.batch import PreparedBatch, prepare_batch
 from modelctx.graph.changelog import Change, VerifyResult, WriteResult
-from modelctx.graph.model import (
-    LINEAGE_EDGES,
-    Edge,
-    EdgeType,
-    Node,
-    NodeKind,
-    Subgraph,
-)
+from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind, Subgraph
+from modelctx.graph.values import check_filter_value
 
 Direction = Literal["up", "down"]
 EdgeDirection = Literal["out", "in", "both"]
 
 DEFAULT_ACTOR = "system"
+#: Nodes per page when a convenience pages through ``find_nodes``.
+PAGE = 1000
 
 
-@runtime_checkable
-class GraphStore(Protocol):
-    """What every storage backend provides. All methods may raise BackendError."""
+@dataclass(frozen=True, slots=True)
+class NodeQuery:
+    """A validated ``find_nodes`` request: kind, equality filters, keys that must be absent, the page."""
 
-    uri: str
-    """The store's URI with any password removed (safe to print)."""
+    kind: NodeKind | None
+    equal: Mapping[str, str | int | float | bool]
+    missing: tuple[str, ...]
+    limit: int
+    offset: int
 
-    def write(self, nodes: Iterable[Node], edges: Iterable[Edge], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
-        """Upsert nodes, then edges, in one transaction.
+    def matches(self, node: Node) -> bool:
+        """Whether ``node`` satisfies the filters (for stores that filter in Python)."""
+        from modelctx.graph.values import filter_matches
 
-        Idempotent: writing the same records again changes nothing and appends
-        nothing to the change log. Properties merge (new keys win, ``None``
-        removes a key). Every edge endpoint must be stored already or be in the
-        batch. Raises ValidationError (bad record, unknown endpoint) or
-        ConflictError (an id changing kind); then nothing of the batch is stored.
-        """
-        ...
-
-    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
-        """The stored nodes among ``ids``, keyed by id; missing ids are left out."""
-        ...
-
-    def find_nodes(
-        self,
-        kind: NodeKind | None = None,
-        properties: Mapping[str, Any] | None = None,
-        *,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> list[Node]:
-        """Nodes of ``kind`` whose scalar properties equal ``properties``, in insertion order."""
-        ...
-
-    def get_edges(
-        self,
-        ids: Iterable[str],
-        direction: EdgeDirection = "both",
-        types: Iterable[EdgeType] | None = None,
-    ) -> list[Edge]:
-        """Edges leaving (out), entering (in) or touching (both) any of ``ids``."""
-        ...
-
-    def reachable(
-        self,
-        start_ids: Iterable[str],
-        direction: Direction,
-        *,
-        edge_types: Iterable[EdgeType] | None = None,
-        max_depth: int | None = None,
-        kinds: Iterable[NodeKind] | None = None,
-    ) -> dict[str, int]:
-        """Ids reachable from the starts (not the starts themselves) with their depth.
-
-        ``up`` follows edges as they point (to what a node came from), ``down``
-        walks them backwards. Default edge types are the lineage edges. Cycle-safe;
-        ``max_depth`` bounds hops; ``kinds`` filters what is returned, not what is
-        walked through. Unknown start ids raise NotFoundError.
-        """
-        ...
-
-    def changes(self, since_seq: int = 0, limit: int | None = None) -> Iterator[Change]:
-        """Change-log entries with ``seq > since_seq`` in sequence order."""
-        ...
-
-    def last_seq(self) -> int:
-        """The sequence number of the newest change-log entry (0 when empty)."""
-        ...
-
-    def verify(self) -> VerifyResult:
-        """Check the whole hash chain; name the first broken entry."""
-        ...
-
-    def counts(self) -> dict[str, dict[str, int]]:
-        """``{"nodes": {kind: n}, "edges": {type: n}}``."""
-        ...
-
-    def close(self) -> None:
-        """Release connections. Idempotent."""
-        ...
-
-
-class GraphStoreBase:
-    """Conveniences every backend inherits; written once on the primitives."""
-
-    def upsert_nodes(self: GraphStore, nodes: Iterable[Node], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
-        return self.write(nodes, (), actor=actor)
-
-    def upsert_edges(self: GraphStore, edges: Iterable[Edge], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
-        return self.write((), edges, actor=actor)
-
-    def get_node(self: GraphStore, node_id: str) -> Node:
-        """The node with ``node_id``; NotFoundError if it is not stored."""
-        found = self.get_nodes([node_id])
-        if node_id not in found:
-            raise NotFoundError(f"no node with id {node_id!r}")
-        return found[node_id]
-
-    def has_node(self: GraphStore, node_id: str) -> bool:
-        return node_id in self.get_nodes([node_id])
-
-    def traverse(
-        self: GraphStore,
-        start_ids: Iterable[str],
-        direction: Direction,
-        *,
-        edge_types: Iterable[EdgeType] | None = None,
-        max_depth: int | None = None,
-        kinds: Iterable[NodeKind] | None = None,
-    ) -> Subgraph:
-        """The starts plus what ``reachable`` finds, with the walked edges among them."""
-        starts = list(dict.fromkeys(start_ids))
-        types = frozenset(edge_types) if edge_types is not None else LINEAGE_EDGES
-        reached = self.reachable(starts, direction, edge_types=types, max_depth=max_depth, kinds=kinds)
-        wanted = [*starts, *(i for i in reached if i not in starts)]
-        nodes = self.get_nodes(wanted)
-        keep = set(nodes)
-        edges = [
-            e
-            for e in self.get_edges(list(keep), "out", types)
-            if e.source in keep and e.target in keep
-        ]
-        edges.sort(key=lambda e: e.key)
-        return Subgraph([nodes[i] for i in wanted if i in nodes], edges)
+        if self.kind is not None and node.kind is not self.kind:
+            return False
+        props = node.properties
+        return all(key not in props for key in self.missing) and all(
+            filter_matches(props.get(key), value) for key, value in self.equal.items()
+        )
 
 
 def check_direction(direction: str) -> Direction:
@@ -162,14 +63,244 @@ def check_direction(direction: str) -> Direction:
 
 
 def check_depth(max_depth: int | None) -> int | None:
-    if max_depth is not None and max_depth < 0:
-        raise ValidationError(f"depth must be zero or more, not {max_depth}")
+    if max_depth is not None and (isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 0):
+        raise ValidationError(f"depth must be a whole number, zero or more, not {max_depth!r}")
     return max_depth
+
+
+def _ids(ids: Iterable[str], what: str) -> list[str]:
+    if isinstance(ids, str):
+        raise ValidationError(f"{what}: expected a list of ids, got the single string {ids!r}")
+    wanted = list(dict.fromkeys(ids))
+    for node_id in wanted:
+        if not isinstance(node_id, str):
+            raise ValidationError(f"{what}: ids are strings, not {type(node_id).__name__}")
+    return wanted
+
+
+def _kind(kind: NodeKind | str) -> NodeKind:
+    return kind if isinstance(kind, NodeKind) else NodeKind.parse(kind)
+
+
+def _edge_type(etype: EdgeType | str) -> EdgeType:
+    return etype if isinstance(etype, EdgeType) else EdgeType.parse(etype)
+
+
+class GraphStore(ABC):
+    """What every storage backend and every view provides. Any method may raise BackendError."""
+
+    uri: str
+    """The store's URI with any password removed (safe to print)."""
+
+    # -- writes ------------------------------------------------------------------------------------
+
+    def write(
+        self, nodes: Iterable[Node], edges: Iterable[Edge], *, actor: str = DEFAULT_ACTOR,
+        create_only: Iterable[str] = (),
+    ) -> WriteResult:
+        """Upsert nodes, then edges, in one transaction.
+
+        Idempotent: writing the same records again changes nothing and appends
+        nothing to the change log. Properties merge (new keys win, ``None``
+        removes a key). Every edge endpoint must be stored already or be in the
+        batch. ``create_only`` names node ids of the batch that must not be
+        stored yet (a claim). Raises ValidationError (bad record, unknown
+        endpoint) or ConflictError (an id changing kind, a claimed id already
+        stored); then nothing of the batch is stored.
+        """
+        if not isinstance(actor, str) or not actor.strip():
+            raise ValidationError(f"a write needs an actor (who is writing), not {actor!r}")
+        batch = prepare_batch(nodes, edges, create_only)
+        if not batch.nodes and not batch.edges:
+            return WriteResult()
+        return self._write(batch, actor)
+
+    def upsert_nodes(self, nodes: Iterable[Node], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
+        return self.write(nodes, (), actor=actor)
+
+    def upsert_edges(self, edges: Iterable[Edge], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
+        return self.write((), edges, actor=actor)
+
+    # -- reads -------------------------------------------------------------------------------------
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        """The stored nodes among ``ids``, keyed by id in the order asked; missing ids are left out."""
+        wanted = _ids(ids, "get_nodes")
+        return self._get_nodes(wanted) if wanted else {}
+
+    def get_node(self, node_id: str) -> Node:
+        """The node with ``node_id``; NotFoundError if it is not stored."""
+        found = self.get_nodes([node_id])
+        if node_id not in found:
+            raise NotFoundError(f"no node with id {node_id!r}")
+        return found[node_id]
+
+    def has_node(self, node_id: str) -> bool:
+        return node_id in self.get_nodes([node_id])
+
+    def find_nodes(
+        self,
+        kind: NodeKind | str | None = None,
+        properties: Mapping[str, Any] | None = None,
+        *,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Node]:
+        """Nodes of ``kind`` whose properties equal ``properties`` (``None``: absent), in insertion order.
+
+        Strings equal strings, numbers compare as numbers, booleans equal only
+        booleans (``graph/values.py``).
+        """
+        for name, value in (("limit", limit), ("offset", offset)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValidationError(f"{name} must be a whole number, zero or more (got {value!r})")
+        equal: dict[str, str | int | float | bool] = {}
+        missing: list[str] = []
+        for key, value in (properties or {}).items():
+            checked = check_filter_value(key, value)
+            if checked is None:
+                missing.append(key)
+            else:
+                equal[key] = checked
+        query = NodeQuery(_kind(kind) if kind is not None else None, equal, tuple(missing), limit, offset)
+        return self._find_nodes(query) if limit else []
+
+    def iter_nodes(
+        self, kind: NodeKind | str | None = None, properties: Mapping[str, Any] | None = None
+    ) -> Iterator[Node]:
+        """Every node of ``kind`` matching ``properties``, paging through ``find_nodes``."""
+        offset = 0
+        while True:
+            page = self.find_nodes(kind, properties, limit=PAGE, offset=offset)
+            yield from page
+            if len(page) < PAGE:
+                return
+            offset += len(page)
+
+    def get_edges(
+        self,
+        ids: Iterable[str],
+        direction: EdgeDirection = "both",
+        types: Iterable[EdgeType | str] | None = None,
+    ) -> list[Edge]:
+        """Edges leaving (out), entering (in) or touching (both) any of ``ids``, in a stable order."""
+        if direction not in ("out", "in", "both"):
+            raise ValidationError(f"edge direction must be out, in or both, not {direction!r}")
+        wanted = _ids(ids, "get_edges")
+        allowed = frozenset(_edge_type(t) for t in types) if types is not None else None
+        if not wanted or allowed is not None and not allowed:
+            return []
+        return self._get_edges(wanted, direction, allowed)
+
+    def reachable(
+        self,
+        start_ids: Iterable[str],
+        direction: Direction,
+        *,
+        edge_types: Iterable[EdgeType | str] | None = None,
+        max_depth: int | None = None,
+        kinds: Iterable[NodeKind | str] | None = None,
+    ) -> dict[str, int]:
+        """Ids reachable from the starts (not the starts themselves) with their depth, nearest first.
+
+        ``up`` follows edges as they point (to what a node came from), ``down``
+        walks them backwards. Default edge types are the lineage edges. Cycle-safe;
+        ``max_depth`` bounds hops; ``kinds`` filters what is returned, not what is
+        walked through. Unknown start ids raise NotFoundError.
+        """
+        check_direction(direction)
+        check_depth(max_depth)
+        starts = _ids(start_ids, "reachable")
+        types = frozenset(_edge_type(t) for t in edge_types) if edge_types is not None else LINEAGE_EDGES
+        wanted = frozenset(_kind(k) for k in kinds) if kinds is not None else None
+        return self._reachable(starts, direction, types, max_depth, wanted)
+
+    def traverse(
+        self,
+        start_ids: Iterable[str],
+        direction: Direction,
+        *,
+        edge_types: Iterable[EdgeType | str] | None = None,
+        max_depth: int | None = None,
+        kinds: Iterable[NodeKind | str] | None = None,
+    ) -> Subgraph:
+        """The starts plus what ``reachable`` finds, with the walked edges among them."""
+        starts = _ids(start_ids, "traverse")
+        types = frozenset(_edge_type(t) for t in edge_types) if edge_types is not None else LINEAGE_EDGES
+        reached = self.reachable(starts, direction, edge_types=types, max_depth=max_depth, kinds=kinds)
+        wanted = [*starts, *(i for i in reached if i not in starts)]
+        nodes = self.get_nodes(wanted)
+        keep = set(nodes)
+        edges = [e for e in self.get_edges(list(keep), "out", types) if e.source in keep and e.target in keep]
+        edges.sort(key=lambda e: e.key)
+        return Subgraph([nodes[i] for i in wanted if i in nodes], edges)
+
+    # -- backend hooks: arguments arrive validated ------------------------------------------------
+
+    @abstractmethod
+    def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
+        """Store a prepared, non-empty batch in one transaction (see ``graph/planner.py``)."""
+
+    @abstractmethod
+    def _get_nodes(self, ids: list[str]) -> dict[str, Node]:
+        """Stored nodes among distinct ``ids``, in the order of ``ids``."""
+
+    @abstractmethod
+    def _find_nodes(self, query: NodeQuery) -> list[Node]:
+        """One page of nodes matching ``query``, in insertion order."""
+
+    @abstractmethod
+    def _get_edges(self, ids: list[str], direction: EdgeDirection, types: frozenset[EdgeType] | None) -> list[Edge]:
+        """Edges touching distinct ``ids``; ``types`` None means every type."""
+
+    @abstractmethod
+    def _reachable(
+        self, starts: list[str], direction: Direction, types: frozenset[EdgeType], max_depth: int | None,
+        kinds: frozenset[NodeKind] | None,
+    ) -> dict[str, int]:
+        """Reachable ids with depth, nearest first; NotFoundError (``missing_start``) for an unknown start."""
+
+    # -- the change log and the rest --------------------------------------------------------------
+
+    @abstractmethod
+    def changes(self, since_seq: int = 0, limit: int | None = None) -> Iterator[Change]:
+        """Change-log entries with ``seq > since_seq`` in sequence order."""
+
+    @abstractmethod
+    def last_seq(self) -> int:
+        """The sequence number of the newest change-log entry (0 when empty)."""
+
+    @abstractmethod
+    def verify(self) -> VerifyResult:
+        """Check the whole hash chain; name the first broken entry."""
+
+    @abstractmethod
+    def counts(self) -> dict[str, dict[str, int]]:
+        """``{"nodes": {kind: n}, "edges": {type: n}}``, keys sorted, zero counts left out."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections. Idempotent."""
+
+
+def missing_start(starts: Iterable[str], known: Iterable[str]) -> None:
+    """Raise NotFoundError naming the first start that is not among ``known``."""
+    found = set(known)
+    for start in starts:
+        if start not in found:
+            raise NotFoundError(f"no node with id {start!r}")
 
 
 def redact_uri(uri: str) -> str:
     """The URI without its password, for messages and logs (never fails, whatever the URI holds)."""
-    parts = urlsplit(uri)
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        scheme, _sep, rest = uri.partition("://")
+        userinfo, at, host = rest.rpartition("@")
+        return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}" if at else uri
     userinfo, at, hostport = parts.netloc.rpartition("@")
     if not at or ":" not in userinfo:
         return uri
@@ -177,27 +308,8 @@ def redact_uri(uri: str) -> str:
     return urlunsplit((parts.scheme, f"{user}:***@{hostport}", parts.path, parts.query, parts.fragment))
 
 
-SQLITE_SCHEMES = ("sqlite",)
-NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
-
-
 def open_store(uri: str) -> GraphStore:
     """Open the backend that ``uri``'s scheme names (``sqlite:///path``, ``neo4j://…``, ``bolt://…``)."""
-    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
-    if scheme in SQLITE_SCHEMES:
-        from modelctx.graph.backends.sqlite import SqliteGraphStore
+    from modelctx.graph.backends import open_backend
 
-        return SqliteGraphStore.from_uri(uri)
-    if scheme in NEO4J_SCHEMES:
-        from modelctx.errors import require_extra
-
-        require_extra("neo4j", "neo4j", "the Neo4j store")
-        try:
-            from modelctx.graph.backends.neo4j import Neo4jGraphStore
-        except ImportError as exc:  # the backend module itself is missing or broken
-            raise ConfigError(f"the Neo4j backend could not be loaded: {exc}") from exc
-        return Neo4jGraphStore.from_uri(uri)  # type: ignore[no-any-return]
-    raise ConfigError(
-        f"unknown store URI {redact_uri(uri)!r}; valid schemes: "
-        + ", ".join(f"{s}://" for s in (*SQLITE_SCHEMES, *NEO4J_SCHEMES))
-    )
+    return open_backend(uri)

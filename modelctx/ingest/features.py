@@ -19,7 +19,7 @@ from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.ingest.formats import LoadedDocument, load_validated
 from modelctx.ingest.lookup import GraphLookup, get_node, iter_nodes
-from modelctx.ingest.records import person_for
+from modelctx.ingest.people import People
 from modelctx.ingest.runner import BatchEnd, Record
 
 
@@ -87,6 +87,7 @@ class FeaturesIngestor:
         project = self.config.project
         project_id = node_id(NodeKind.PROJECT, project) if project else None
         prepared: list[tuple[int, dict[str, Any], str, Node]] = []
+        people = People(self.lookup, source="file")
         for index, spec in enumerate(data["features"]):
             group = spec.get("group") or data.get("group")
             if not group:
@@ -107,14 +108,14 @@ class FeaturesIngestor:
                 "source": "file", "source_id": f"{group}/{spec['name']}", "project": project,
             }
             owner = spec.get("owner") or data.get("owner")
-            person = person_for(str(owner), None, "file") if owner else None
+            person = people.resolve(str(owner)) if owner else None
             if person is not None:
-                props["owner"] = person.properties.get("email") or person.properties.get("name")
+                props["owner"] = person.email or str(owner).strip()
             yield Node(feature_id, NodeKind.FEATURE, props)  # None clears a field dropped from the file
             yield Edge(feature_id, version.id, EdgeType.DERIVED_FROM, {"columns": list(source["columns"])})
             if person is not None:
-                yield person
-                yield Edge(feature_id, person.id, EdgeType.ATTRIBUTED_TO, {"role": "owner"})
+                yield from person.nodes
+                yield Edge(feature_id, person.person_id, EdgeType.ATTRIBUTED_TO, {"role": "owner"})
             if project_id:
                 yield Edge(feature_id, project_id, EdgeType.IN_PROJECT)
             yield BatchEnd(doc.where(("features", index)))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -18,7 +17,8 @@ from typing import Any
 
 import yaml
 
-from modelctx.errors import IngestError
+from modelctx.errors import IngestError, ValidationError
+from modelctx.times import as_written
 
 PathKey = tuple[str | int, ...]
 SCHEMA_NAMES = ("features", "reviews", "deployments")
@@ -166,9 +166,13 @@ def load_validated(path: Path, schema_name: str) -> LoadedDocument:
 
 
 def parse_time(value: str, doc: LoadedDocument, key: PathKey) -> str:
-    """Check an ISO 8601 time and return it normalised (``Z`` kept as ``+00:00``)."""
+    """Check a file's ISO 8601 time by the rule of ``modelctx/times.py``; return it as ISO text in its own zone.
+
+    ``Z`` becomes ``+00:00``; a time without zone keeps none (readers take it as UTC), so ids derived
+    from the text stay what earlier versions derived.
+    """
     try:
-        return datetime.fromisoformat(value).isoformat()
-    except (TypeError, ValueError):
-        raise IngestError(f"{doc.where(key)}: {value!r} is not an ISO 8601 time") from None
+        return as_written(value, doc.where(key))
+    except ValidationError as exc:
+        raise IngestError(str(exc)) from None
 

@@ -24,6 +24,7 @@ from modelctx.errors import IngestError
 from modelctx.graph.ids import node_id, url_without_credentials
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.ingest.lookup import GraphLookup, IngestProgress, NoProgress, get_node
+from modelctx.ingest.people import People
 from modelctx.ingest.runner import BatchEnd, IngestWarning, Record
 
 # A commit starts with this marker; the fields are split by \x1f and the body ends with \x1f\0.
@@ -59,15 +60,6 @@ def _run_git(config: GitConfig, *args: str, check: bool = True) -> str:
     if check and done.returncode != 0:
         raise IngestError(f"git {' '.join(args)} in {config.path}: {done.stderr.strip() or 'failed'}")
     return done.stdout.strip() if done.returncode == 0 else ""
-
-
-def person_node(name: str, email: str, source: str) -> Node:
-    """The Person an email (or handle) identifies; ids are lower-cased emails."""
-    key = (email or name).strip().lower()
-    props: dict[str, Any] = {"name": name or key, "source": source, "source_id": key}
-    if "@" in key:
-        props["email"] = key
-    return Node(node_id(NodeKind.PERSON, key), NodeKind.PERSON, props)
 
 
 def _parse_numstat(tokens: list[bytes]) -> tuple[list[dict[str, Any]], int, int, int]:
@@ -110,6 +102,7 @@ class GitIngestor:
         self.lookup = lookup
         self.progress = progress or NoProgress()
         self.commits_read = 0
+        self._people = People(lookup, source="git")
 
     def _repo_identity(self) -> tuple[str, dict[str, Any]]:
         top = _run_git(self.config, "rev-parse", "--show-toplevel", check=False)
@@ -183,7 +176,6 @@ class GitIngestor:
                                 env={**os.environ, "LC_ALL": "C"})
         assert proc.stdout is not None
         seen: set[str] = set()
-        persons: dict[tuple[str, str], str] = {}
         buffer = b""
         try:
             while chunk := proc.stdout.read(_READ_SIZE):
@@ -192,9 +184,9 @@ class GitIngestor:
                 buffer = parts.pop()
                 for raw in parts:
                     if raw:
-                        yield from self._commit(raw, repo_id, project_id, seen, persons)
+                        yield from self._commit(raw, repo_id, project_id, seen)
             if buffer:
-                yield from self._commit(buffer, repo_id, project_id, seen, persons)
+                yield from self._commit(buffer, repo_id, project_id, seen)
         finally:  # also runs when the consumer stops early: git then exits on a closed pipe
             proc.stdout.close()
             stderr = ""
@@ -205,9 +197,7 @@ class GitIngestor:
         if code != 0:
             raise IngestError(f"git log in {self.config.path} failed: {stderr.strip()}")
 
-    def _commit(
-        self, raw: bytes, repo_id: str, project_id: str | None, seen: set[str], persons: dict[tuple[str, str], str]
-    ) -> Iterator[Record]:
+    def _commit(self, raw: bytes, repo_id: str, project_id: str | None, seen: set[str]) -> Iterator[Record]:
         header, sep, stat = raw.partition(b"\x1f\x00")
         fields = header.split(b"\x1f", 8)
         if not sep or len(fields) != 9:
@@ -234,12 +224,9 @@ class GitIngestor:
             yield Edge(commit_id, project_id, EdgeType.IN_PROJECT)
         roles: dict[str, list[str]] = {}
         for name, email, role in ((an, ae, "author"), (cn, ce, "committer")):
-            person_id = persons.get((name, email))
-            if person_id is None:  # each person once per run: most commits are by people already seen
-                person = person_node(name, email, "git")
-                persons[(name, email)] = person_id = person.id
-                yield person
-            roles.setdefault(person_id, []).append(role)
+            person = self._people.resolve(name, email)  # records only what is new: most people were seen before
+            yield from person.nodes
+            roles.setdefault(person.person_id, []).append(role)
         for person_id, person_roles in roles.items():
             yield Edge(commit_id, person_id, EdgeType.ATTRIBUTED_TO, {"roles": person_roles})
         for position, parent in enumerate(parents.split()):

@@ -39,6 +39,11 @@ Who sets the core properties (``uri``, ``digest``, ``rows``, ``columns`` …):
   another source's version it adds namespaced properties
   (``openlineage.columns``) and edges, never overwriting.
 
+A run that *reads* a file (``run.use(path)``, ``modelctx/training/datasets.py``)
+names no dataset, it reads bytes: a stored version with the file's SHA-256 is
+the node, whatever dataset it was ingested under (:func:`stored_content_version`);
+only when none is does the file ingestor make one.
+
 Ingestors read the graph only through
 :class:`~modelctx.ingest.lookup.GraphLookup`, the read-only slice of the store
 protocol that the CLI and the API fill with the store itself.
@@ -306,6 +311,23 @@ class DatasetIdentity:
             dataset_props.setdefault("source_id", mention.name)
             nodes.append(Node(dataset_id, NodeKind.DATASET, dataset_props))
         return nodes, [Edge(version_id, dataset_id, EdgeType.VERSION_OF)]
+
+
+def stored_content_version(
+    reader: GraphLookup, digest: str, *, uri: str | None = None, dataset: str | None = None
+) -> Node | None:
+    """The stored DatasetVersion holding the bytes with ``digest``, whatever dataset it belongs to.
+
+    The same bytes ingested under two names are two versions (rule above); a
+    reader of those bytes then takes the version of ``dataset`` when one is,
+    else the one at ``uri``, else the oldest.
+    """
+    found = reader.find_nodes(NodeKind.DATASET_VERSION, {"digest": digest}, limit=LOOKUP_LIMIT)
+    for wanted, key in ((dataset, "dataset"), (uri, "uri")):
+        chosen = [n for n in found if wanted is not None and n.properties.get(key) == wanted]
+        if chosen:
+            return chosen[0]
+    return found[0] if found else None
 
 
 def file_dataset_version(

@@ -2,9 +2,10 @@
 
 Experiments → Experiment; runs → ``run:mlflow/<run_id>`` PART_OF their
 experiment, with params, final metrics (plus step count and best value per
-metric), tags under ``mlflow.tags``, status, times, the user (ATTRIBUTED_TO a
-Person), parents (CHILD_OF), the git commit (USED Commit, the git ingestor's
-id) and notes as search text. Dataset inputs become DatasetVersions through
+metric), tags under ``mlflow.tags``, status, times, the user (ATTRIBUTED_TO the
+Person the handle names: the person rule of :mod:`modelctx.ingest.people`),
+parents (CHILD_OF), the git commit (USED Commit, the git ingestor's id) and
+notes as search text. Dataset inputs become DatasetVersions through
 the identity rule (:mod:`modelctx.ingest.identity`), so a run meets the files
 and OpenLineage datasets it read. Registered models → Model; versions →
 ``model_version:<name>/<version>`` GENERATED_BY the run that logged them
@@ -33,11 +34,11 @@ from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.ingest.identity import DatasetIdentity, DatasetMention, location_uri, normalise_digest
 from modelctx.ingest.lookup import GraphLookup
+from modelctx.ingest.people import People
 from modelctx.ingest.runner import IngestWarning, Record
+from modelctx.vocabulary import RunStatus
 
 SOURCE = "mlflow"
-STATUS = {"FINISHED": "COMPLETED", "FAILED": "FAILED", "KILLED": "ABORTED", "RUNNING": "RUNNING",
-          "SCHEDULED": "SCHEDULED"}
 NOTE_TAG = "mlflow.note.content"
 PARENT_TAG = "mlflow.parentRunId"
 COMMIT_TAG = "mlflow.source.git.commit"
@@ -142,6 +143,7 @@ class MlflowIngestor:
         self._reader = reader
         self._progress = progress
         self._identity = DatasetIdentity(reader, project=config.project)
+        self._people = People(reader, source=SOURCE)
         self._emitted: set[str] = set()
         self._project_id = node_id(NodeKind.PROJECT, config.project) if config.project else None
 
@@ -213,10 +215,14 @@ class MlflowIngestor:
         """Scope records to the project (property and IN_PROJECT) and order nodes before edges."""
         if self._project_id:
             project = self.config.project
-            # Dataset versions are scoped by the identity rule (another source may own them).
+            # Persons belong to no project (modelctx/ingest/people.py); dataset versions are
+            # scoped by the identity rule (another source may own them).
+            people = [n for n in nodes if n.kind is NodeKind.PERSON]
             nodes = [n if n.kind is NodeKind.DATASET_VERSION
-                     else Node(n.id, n.kind, {**n.properties, "project": project}) for n in nodes]
+                     else Node(n.id, n.kind, {**n.properties, "project": project})
+                     for n in nodes if n.kind is not NodeKind.PERSON]
             edges = [*edges, *(Edge(n.id, self._project_id, EdgeType.IN_PROJECT) for n in nodes)]
+            nodes = [*people, *nodes]
         return [*nodes, *edges]
 
     def _stub(self, ident: str, kind: NodeKind, props: dict[str, Any]) -> list[Node]:
@@ -264,7 +270,7 @@ class MlflowIngestor:
         user = tags.get("mlflow.user") or info.user_id
         props: dict[str, Any] = {
             "name": info.run_name or info.run_id, "kind": "training", "source": SOURCE, "source_id": info.run_id,
-            "status": STATUS.get(info.status, info.status), "mlflow.status": info.status,
+            "status": str(RunStatus.parse(info.status) or info.status), "mlflow.status": info.status,
             "started_at": ms_time(info.start_time), "ended_at": ms_time(info.end_time),
             "params": dict(sorted(data.params.items())),
             "metrics": {k: _number(v) for k, v in sorted(data.metrics.items())},
@@ -286,9 +292,9 @@ class MlflowIngestor:
         if experiment is not None:
             edges.append(Edge(run_id, node_id(NodeKind.EXPERIMENT, experiment), EdgeType.PART_OF))
         if user:
-            person = node_id(NodeKind.PERSON, user)
-            nodes += self._stub(person, NodeKind.PERSON, {"name": user, "source": SOURCE, "source_id": user})
-            edges.append(Edge(run_id, person, EdgeType.ATTRIBUTED_TO))
+            person = self._people.resolve(user)
+            nodes += person.nodes
+            edges.append(Edge(run_id, person.person_id, EdgeType.ATTRIBUTED_TO))
         parent = tags.get(PARENT_TAG)
         if parent:
             parent_id = node_id(NodeKind.RUN, SOURCE, parent)

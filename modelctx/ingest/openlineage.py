@@ -30,21 +30,15 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
-from modelctx.errors import IngestError
+from modelctx.errors import EventError, IngestError
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.ingest.identity import DatasetIdentity, DatasetMention, dataset_name_for_uri, openlineage_uri
 from modelctx.ingest.lookup import GraphLookup
 from modelctx.ingest.runner import BatchEnd, IngestWarning, Record
+from modelctx.vocabulary import RunStatus
 
 SOURCE = "openlineage"
-STATUS_BY_EVENT = {
-    "START": "RUNNING",
-    "RUNNING": "RUNNING",
-    "COMPLETE": "COMPLETED",
-    "FAIL": "FAILED",
-    "ABORT": "ABORTED",
-}
 _RANK = {"OTHER": 0, "START": 1, "RUNNING": 2, "COMPLETE": 3, "FAIL": 3, "ABORT": 3}
 _TERMINAL = frozenset({"COMPLETE", "FAIL", "ABORT"})
 _SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
@@ -185,14 +179,6 @@ def _check_uuid(value: str) -> str:
         raise ValueError(f"runId {value!r} is not a UUID") from None
 
 
-class EventError(IngestError):
-    """A malformed event; ``field`` is the dotted path of the first bad field."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 def parse_event(data: Any, where: str = "event") -> RunEvent:
     """Validate a decoded RunEvent; raise EventError naming ``where`` and the first bad field."""
     if not isinstance(data, dict):
@@ -330,7 +316,7 @@ class EventConverter:
         old_rank = int(state.get("openlineage.status_rank", -1))
         old_time = str(state.get("openlineage.status_time", ""))
         if etype != "OTHER" and (rank > old_rank or (rank == old_rank and time >= old_time)):
-            new["status"] = STATUS_BY_EVENT[etype]
+            new["status"] = str(RunStatus.parse(etype) or etype)  # START → RUNNING, COMPLETE → COMPLETED …
             new["openlineage.status_rank"] = rank
             new["openlineage.status_time"] = time
             if etype in _TERMINAL:

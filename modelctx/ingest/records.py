@@ -10,7 +10,6 @@ every record is checked before anything is yielded.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,7 +20,9 @@ from modelctx.graph.ids import content_id, node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.ingest.formats import LoadedDocument, load_validated, parse_time
 from modelctx.ingest.lookup import GraphLookup
+from modelctx.ingest.people import People, PersonMatch
 from modelctx.ingest.runner import BatchEnd, Record
+from modelctx.times import read_stored
 
 RecordKind = Literal["reviews", "deployments"]
 
@@ -40,28 +41,6 @@ class RecordsConfig(BaseModel):
     project: str | None = Field(default=None, description="Project the records belong to.")
 
 
-def person_for(who: str, email: str | None, source: str) -> Node:
-    """The Person a name, handle or email names; the email is the identity when known."""
-    who = who.strip()
-    if email is None and "@" in who:
-        email = who
-    key = (email or who).strip().lower()
-    props: dict[str, Any] = {"source": source, "source_id": key}
-    if who and who.lower() != key or not email:  # a bare email must not overwrite a real name from git
-        props["name"] = who or key
-    if email:
-        props["email"] = key
-    return Node(node_id(NodeKind.PERSON, key), NodeKind.PERSON, props)
-
-
-def _before(a: str, b: str) -> bool:
-    """Whether time ``a`` is before ``b``; times without a zone compare only with each other."""
-    first, second = datetime.fromisoformat(a), datetime.fromisoformat(b)
-    if (first.tzinfo is None) != (second.tzinfo is None):
-        return False
-    return first < second
-
-
 def model_version_id(model: str, version: str | int) -> str:
     return node_id(NodeKind.MODEL_VERSION, model, str(version))
 
@@ -72,6 +51,7 @@ class RecordsIngestor:
     def __init__(self, config: RecordsConfig, lookup: GraphLookup) -> None:
         self.config = config
         self.lookup = lookup
+        self._people = People(lookup, source="file")
         self.name: str = config.kind
 
     def _check_versions(self, doc: LoadedDocument) -> set[str]:
@@ -114,34 +94,35 @@ class RecordsIngestor:
                 node.properties["project"] = project
             yield node
             yield Edge(node.id, version_id, edge_type)
-            yield person
-            yield Edge(node.id, person.id, EdgeType.ATTRIBUTED_TO, {"role": role})
+            yield from person.nodes
+            yield Edge(node.id, person.person_id, EdgeType.ATTRIBUTED_TO, {"role": role})
             if project_id:
                 yield Edge(node.id, project_id, EdgeType.IN_PROJECT)
             yield BatchEnd(doc.where((index,)))
 
-    def _review(self, doc: LoadedDocument, i: int, r: dict[str, Any]) -> tuple[Node, Node, EdgeType, str]:
+    def _review(self, doc: LoadedDocument, i: int, r: dict[str, Any]) -> tuple[Node, PersonMatch, EdgeType, str]:
         model, version = str(r["model"]), str(r["version"])
         at = parse_time(r["reviewed_at"], doc, (i, "reviewed_at"))
-        person = person_for(r["reviewer"], r.get("reviewer_email"), "file")
+        person = self._people.resolve(r["reviewer"], r.get("reviewer_email"))
         review_id = node_id(NodeKind.REVIEW, r["id"]) if r.get("id") else content_id(
             NodeKind.REVIEW, [model, version, r["reviewer"], at])
         props: dict[str, Any] = {
             "name": f"Review of {model} v{version}: {r['verdict']}", "model": model, "version": version,
             "verdict": r["verdict"], "comment": r["comment"],
-            "reviewer": r["reviewer"], "reviewer_email": person.properties.get("email"),
+            "reviewer": r["reviewer"], "reviewer_email": person.email,
             "reviewed_at": at, "at": at, "checklist": r.get("checklist"),
             "source": "file", "source_id": str(r.get("id") or review_id.partition(":")[2]),
         }
         return Node(review_id, NodeKind.REVIEW, props), person, EdgeType.REVIEWS, "reviewer"
 
-    def _deployment(self, doc: LoadedDocument, i: int, r: dict[str, Any]) -> tuple[Node, Node, EdgeType, str]:
+    def _deployment(self, doc: LoadedDocument, i: int, r: dict[str, Any]) -> tuple[Node, PersonMatch, EdgeType, str]:
         model, version = str(r["model"]), str(r["version"])
         deployed_at = parse_time(r["deployed_at"], doc, (i, "deployed_at"))
         retired_at = parse_time(r["retired_at"], doc, (i, "retired_at")) if r.get("retired_at") else None
-        if retired_at is not None and _before(retired_at, deployed_at):
+        retired, deployed = read_stored(retired_at), read_stored(deployed_at)
+        if retired is not None and deployed is not None and retired < deployed:
             raise IngestError(f"{doc.where((i, 'retired_at'))}: {retired_at} is before deployed_at {deployed_at}")
-        person = person_for(r["deployed_by"], None, "file")
+        person = self._people.resolve(r["deployed_by"])
         deployment_id = node_id(NodeKind.DEPLOYMENT, r["id"]) if r.get("id") else content_id(
             NodeKind.DEPLOYMENT, [model, version, r["environment"], r["endpoint"], deployed_at])
         props: dict[str, Any] = {

@@ -4,12 +4,19 @@ PSI uses bins cut at the reference's deciles, so every bin holds about a
 tenth of the training data and the index reads the same whatever a
 feature's scale. Conventional reading: < 0.1 stable, 0.1–0.25 moderate
 shift, > 0.25 major shift.
+
+Severities are on the one scale of ``modelctx/vocabulary.py``: a major shift
+(PSI ≥ 0.25) is critical; a moderate one (PSI ≥ 0.1, or a KS test significant
+at 1% with a statistic of at least 0.1) is medium; anything less is ok.
+Reports written before that scale said ``warning`` for medium.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from modelctx.vocabulary import Severity
 
 PSI_WARNING = 0.1
 PSI_CRITICAL = 0.25
@@ -31,7 +38,7 @@ class FeatureDrift:
 
     @property
     def drifted(self) -> bool:
-        return self.severity != "ok"
+        return Severity.read(self.severity) is not Severity.OK
 
     def to_json(self) -> dict[str, Any]:
         return {"feature": self.feature, "psi": round(self.psi, 6), "ks_statistic": round(self.ks_statistic, 6),
@@ -74,10 +81,10 @@ def categorical_psi(reference: list[Any], current: list[Any]) -> float:
 
 def severity_of(psi_value: float, ks_statistic: float, ks_pvalue: float) -> str:
     if psi_value >= PSI_CRITICAL:
-        return "critical"
+        return Severity.CRITICAL.value
     if psi_value >= PSI_WARNING or (ks_pvalue < KS_ALPHA and ks_statistic >= KS_MIN_STATISTIC):
-        return "warning"
-    return "ok"
+        return Severity.MEDIUM.value
+    return Severity.OK.value
 
 
 def feature_drift(feature: str, reference: Any, current: Any) -> FeatureDrift:

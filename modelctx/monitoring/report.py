@@ -20,18 +20,19 @@ from modelctx.errors import ModelctxError, NotFoundError, ValidationError
 from modelctx.graph.changelog import now_iso
 from modelctx.graph.ids import natural_key, node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.ingest.people import actor_person
 from modelctx.monitoring.drift import PSI_CRITICAL, PSI_WARNING, FeatureDrift, categorical_psi, feature_drift, psi
 from modelctx.serving.deployment import prediction_log_path
 from modelctx.serving.predictions import PredictionLog, PredictionRecord, parse_window
-from modelctx.training.tracking import person_for, project_records
+from modelctx.training.tracking import project_records
+from modelctx.vocabulary import RunStatus, Severity
 
 if TYPE_CHECKING:
     from modelctx.client import Client
 
-#: An accuracy this far below the training run's is critical; half of it a warning.
+#: An accuracy this far below the training run's is critical; half of it medium.
 ACCURACY_DROP_CRITICAL = 0.10
 MAX_PLOTS = 12
-SEVERITY_ORDER = ("ok", "warning", "critical")
 
 
 @dataclass(slots=True)
@@ -91,7 +92,8 @@ def find_context(client: Client, deployment_id: str) -> _Context:
 
 
 def _overall(levels: list[str]) -> str:
-    return max(levels, key=SEVERITY_ORDER.index) if levels else "ok"
+    """The worst of the levels on the one severity scale (``modelctx/vocabulary.py``)."""
+    return max((Severity.read(level) for level in levels), default=Severity.OK).value
 
 
 def _is_number(value: Any) -> bool:
@@ -117,7 +119,8 @@ def _prediction_shift(ctx: _Context, reference_frame: Any, features: list[str],
     else:
         shift["reference_mean"] = float(sum(reference) / len(reference))
         shift["current_mean"] = float(sum(current) / len(current)) if current else 0.0
-    shift["severity"] = "critical" if value >= PSI_CRITICAL else "warning" if value >= PSI_WARNING else "ok"
+    shift["severity"] = (Severity.CRITICAL if value >= PSI_CRITICAL
+                         else Severity.MEDIUM if value >= PSI_WARNING else Severity.OK).value
     return shift
 
 
@@ -143,8 +146,8 @@ def _performance(ctx: _Context, records: list[PredictionRecord]) -> dict[str, An
         if trained is not None:
             result["training_accuracy"] = trained
             drop = float(trained) - accuracy
-            result["severity"] = ("critical" if drop >= ACCURACY_DROP_CRITICAL
-                                  else "warning" if drop >= ACCURACY_DROP_CRITICAL / 2 else "ok")
+            result["severity"] = (Severity.CRITICAL if drop >= ACCURACY_DROP_CRITICAL
+                                  else Severity.MEDIUM if drop >= ACCURACY_DROP_CRITICAL / 2 else Severity.OK).value
     else:
         errors = [abs(float(r.prediction) - float(r.label)) for r in labelled]
         result["mae"] = round(sum(errors) / len(errors), 6)
@@ -240,27 +243,27 @@ def monitor_deployment(
         **scope,
     })
     run = Node(run_id, NodeKind.RUN, {
-        "name": f"monitoring {deployment_name}", "kind": "monitoring", "status": "FINISHED",
+        "name": f"monitoring {deployment_name}", "kind": "monitoring", "status": RunStatus.COMPLETED.value,
         "started_at": at, "ended_at": now_iso(), "user": client.actor, "source": "monitoring", "source_id": key,
         "params": {"window": chosen.text, "deployment": deployment_id},
         "metrics": {"max_psi": round(max((d.psi for d in drift), default=0.0), 6),
                     "drifted_features": len(drifted), "predictions": len(records)}, **scope,
     })
-    person = person_for(client.actor)
-    nodes = [run, report, person]
+    person = actor_person(client.store, client.actor, source="monitoring", home=client.home)
+    nodes = [run, report, *person.nodes]
     edges = [
         Edge(run_id, ctx.dataset.id, EdgeType.USED, {"role": "reference"}),
         Edge(run_id, ctx.version.id, EdgeType.USED, {"role": "model"}),
         Edge(report_id, run_id, EdgeType.GENERATED_BY),
         Edge(report_id, deployment_id, EdgeType.MONITORS),
-        Edge(run_id, person.id, EdgeType.ATTRIBUTED_TO),
+        Edge(run_id, person.person_id, EdgeType.ATTRIBUTED_TO),
     ]
     for subject in (run_id, report_id):
         more_nodes, more_edges = project_records(subject, str(project) if project else None)
         nodes += more_nodes
         edges += more_edges
     insight_id = None
-    if severity != "ok":
+    if severity != Severity.OK:
         insight_id = node_id(NodeKind.INSIGHT, "monitoring", key)
         nodes.append(Node(insight_id, NodeKind.INSIGHT, {
             "name": (f"Drift on {deployment_name}: {', '.join(d.feature for d in drifted[:3])}"

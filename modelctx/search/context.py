@@ -1,7 +1,8 @@
 """Graph context for search hits: the nearest lineage of each hit, fetched in a few batched reads.
 
 - model version: its model, the run that made it, the datasets that run used,
-  the latest review verdict and the active deployments;
+  the approval in force (``modelctx/governance/approval.py``) and the active
+  deployments;
 - run: the model versions and dataset versions it made, the datasets it used;
 - dataset version: its dataset, what was derived from it, the runs that used
   it and the model versions those runs made;
@@ -18,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from modelctx.governance.approval import approval_state
 from modelctx.graph.lineage import is_active_deployment
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
-from modelctx.search.documents import event_time
+from modelctx.search.documents import canonical_fact
 
 K = NodeKind
 E = EdgeType
@@ -33,8 +35,16 @@ def _ref(node: Node) -> dict[str, Any]:
     ref: dict[str, Any] = {"id": node.id, "kind": node.kind.value, "title": node.title}
     for key in ("verdict", "status", "environment", "reviewer"):
         if key in node.properties:
-            ref[key] = node.properties[key]
+            ref[key] = canonical_fact(node.kind, key, node.properties[key])
     return ref
+
+
+def _approval(reviews: list[Node]) -> dict[str, Any] | None:
+    """The review whose verdict is in force, with the approval state it gives; None while unreviewed."""
+    state = approval_state(reviews)
+    if state.in_force is None:
+        return None
+    return _ref(state.in_force) | {"state": state.state, "reason": state.reason}
 
 
 class _Edges:
@@ -92,13 +102,12 @@ def graph_context(store: GraphStore, hits: list[Node], visible: Visible) -> dict
         if node.kind is K.MODEL_VERSION:
             runs = first.targets(nid, E.GENERATED_BY)
             reviews = [nodes[r] for r in first.sources(nid, E.REVIEWS) if r in nodes and visible(nodes[r])]
-            reviews.sort(key=lambda r: event_time(r) or 0.0)
             deployments = [d for d in first.sources(nid, E.DEPLOYS) if d in nodes and is_active_deployment(nodes[d])]
             context = {
                 "model": refs(first.targets(nid, E.VERSION_OF)),
                 "run": refs(runs),
                 "datasets": refs((t for r in runs for t in second.targets(r, E.USED)), K.DATASET_VERSION),
-                "latest_review": _ref(reviews[-1]) if reviews else None,
+                "approval": _approval(reviews),
                 "active_deployments": refs(deployments),
             }
         elif node.kind is K.RUN:

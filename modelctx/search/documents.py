@@ -16,10 +16,11 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from modelctx.graph.model import Node, NodeKind
+from modelctx.times import read_stored
+from modelctx.vocabulary import RunStatus, Severity, Verdict
 
 #: Free-text properties, most telling first.
 TEXT_FIELDS: tuple[str, ...] = (
@@ -83,30 +84,24 @@ def _render_map(name: str, value: Any, depth: int = 0) -> list[str]:
     return phrases
 
 
-def parse_time(value: Any) -> float | None:
-    """Seconds since the epoch from ISO text or epoch seconds/milliseconds; None if unreadable."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        number = float(value)
-        return number / 1000.0 if number > 1e11 else number
-    if isinstance(value, str):
-        text = value.strip().replace("Z", "+00:00")
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return moment.timestamp()
-    return None
+def canonical_fact(kind: NodeKind, name: str, value: Any) -> Any:
+    """A stored status, verdict or severity in today's words, so old and new records match the same query."""
+    member: RunStatus | Verdict | Severity | None = None
+    if name == "status" and kind is NodeKind.RUN:
+        member = RunStatus.parse(value)
+    elif name == "verdict":
+        member = Verdict.parse(value)
+    elif name == "severity":
+        member = Severity.parse(value)
+    return member.value if member is not None else value
 
 
 def event_time(node: Node) -> float | None:
+    """The node's own event time as epoch seconds (the first readable ``TIME_FIELDS``), else None."""
     for name in TIME_FIELDS:
-        moment = parse_time(node.properties.get(name))
+        moment = read_stored(node.properties.get(name))
         if moment is not None:
-            return moment
+            return moment.timestamp()
     return None
 
 
@@ -139,7 +134,7 @@ def build_document(node: Node, insights: Iterable[Node] = (), first_seen: float 
             parts.append(f"{words(name)}: " + ", ".join(phrases) + ".")
     facts = []
     for name in FACT_FIELDS:
-        value = props.get(name)
+        value = canonical_fact(kind, name, props.get(name))
         if isinstance(value, list):
             value = ", ".join(v for v in (_scalar(x) for x in value) if v)
         scalar = _scalar(value)

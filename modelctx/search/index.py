@@ -36,10 +36,11 @@ from modelctx.graph.changelog import ChangeOp
 from modelctx.graph.model import EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.search import sql
-from modelctx.search.documents import Document, build_document, embedding_text, parse_time
+from modelctx.search.documents import Document, build_document, embedding_text
 from modelctx.search.embedder import Embedder, text_digest
 from modelctx.search.keyword_index import keyword_search
 from modelctx.search.vector_index import EXACT_MAX_ROWS, Filter, VectorIndex
+from modelctx.times import read_stored
 
 #: Documents per committed chunk during catch-up.
 FLUSH_DOCS = 4096
@@ -199,7 +200,8 @@ class SearchIndex:
                 break
             payload = change.payload
             if change.op == ChangeOp.UPSERT_NODES:
-                seen = parse_time(change.at)
+                moment = read_stored(change.at)
+                seen = moment.timestamp() if moment else None
                 for record in payload.get("nodes", ()):
                     dirty.setdefault(str(record["id"]), seen)
             elif change.op == ChangeOp.UPSERT_EDGES:

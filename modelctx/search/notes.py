@@ -13,7 +13,7 @@ from modelctx.errors import ValidationError
 from modelctx.graph.changelog import now_iso
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
-from modelctx.graph.store import GraphStore, GraphStoreBase
+from modelctx.graph.store import GraphStore
 
 MAX_NOTE_CHARS = 20_000
 
@@ -25,8 +25,7 @@ def attach_note(store: GraphStore, target_id: str, text: str, *, actor: str) -> 
         raise ValidationError("a note needs some text")
     if len(body) > MAX_NOTE_CHARS:
         raise ValidationError(f"a note is limited to {MAX_NOTE_CHARS} characters, this one has {len(body)}")
-    base: object = store
-    target = GraphStoreBase.get_node(base, target_id)  # type: ignore[arg-type]
+    target = store.get_node(target_id)
     at = now_iso()
     insight_id = node_id(NodeKind.INSIGHT, str(uuid.uuid5(uuid.NAMESPACE_URL, f"{target_id}\n{body}\n{at}")))
     properties: dict[str, object] = {

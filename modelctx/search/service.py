@@ -21,7 +21,7 @@ from modelctx.errors import ValidationError
 from modelctx.graph.model import Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.search.context import graph_context
-from modelctx.search.documents import parse_time, snippet
+from modelctx.search.documents import snippet
 from modelctx.search.embedder import Embedder, MiniLMEmbedder
 from modelctx.search.hybrid import (
     KEYWORD_CANDIDATES,
@@ -33,6 +33,7 @@ from modelctx.search.hybrid import (
 )
 from modelctx.search.index import Progress, SearchIndex, SyncReport
 from modelctx.search.vector_index import Filter
+from modelctx.times import lower_bound, upper_bound
 
 Mode = Literal["hybrid", "vector", "keyword"]
 MODES: tuple[str, ...] = ("hybrid", "vector", "keyword")
@@ -58,14 +59,12 @@ class Hit:
         }
 
 
-def parse_when(value: str | None, name: str) -> float | None:
-    """A ``--since``/``--until`` value (ISO date or time) as epoch seconds."""
-    if value is None or value == "":
-        return None
-    moment = parse_time(value)
-    if moment is None:
-        raise ValidationError(f"{name}: {value!r} is not an ISO date or time (e.g. 2024-05-01 or 2024-05-01T12:00Z)")
-    return moment
+def time_window(
+    since: str | None, until: str | None, *, names: tuple[str, str] = ("since", "until")
+) -> tuple[float | None, float | None]:
+    """A ``since``/``until`` pair as epoch seconds, both inclusive (``modelctx/times.py``: a date is a whole day)."""
+    start, end = lower_bound(since, names[0]), upper_bound(until, names[1])
+    return (start.timestamp() if start else None, end.timestamp() if end else None)
 
 
 class SearchService:

@@ -11,8 +11,9 @@ from modelctx.errors import NotFoundError, ValidationError
 from modelctx.graph.changelog import now_iso
 from modelctx.graph.ids import natural_key, node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.ingest.people import actor_person
 from modelctx.serving.gate import check_governance, require_approval
-from modelctx.training.tracking import person_for, project_records
+from modelctx.training.tracking import project_records
 
 if TYPE_CHECKING:
     from modelctx.client import Client
@@ -65,11 +66,11 @@ def record_deployment(
         "project": project,
         "governance": decision.reason if decision.allowed else f"OVERRIDDEN: {decision.reason}",
     }
-    person = person_for(client.actor)
+    person = actor_person(client.store, client.actor, source="sdk", home=client.home)
     nodes = [Node(deployment_id, NodeKind.DEPLOYMENT, {k: v for k, v in deployment_props.items() if v is not None}),
-             person]
+             *person.nodes]
     edges = [Edge(deployment_id, version.id, EdgeType.DEPLOYS),
-             Edge(deployment_id, person.id, EdgeType.ATTRIBUTED_TO)]
+             Edge(deployment_id, person.person_id, EdgeType.ATTRIBUTED_TO)]
     more_nodes, more_edges = project_records(deployment_id, str(project) if project else None)
     nodes += more_nodes
     edges += more_edges

@@ -15,13 +15,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from modelctx.errors import ConflictError, NotFoundError, ValidationError
+from modelctx.errors import DigestMismatchError, NotFoundError, ValidationError
 
 CHUNK = 1 << 20
-
-
-class DigestMismatchError(ConflictError):
-    """An artifact's bytes differ from the digest recorded in the graph."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,13 @@
-"""Turning a data file a run reads into its DatasetVersion, through the dataset ingestor.
+"""Turning a data file a run reads into its DatasetVersion, through the dataset identity rule.
 
-``run.use(path)`` must land on the very node ``modelctx ingest dataset``
-resolves for the same file (the identity rule of ``ingest/identity.py``: a new
-file is ``dataset_version:<name>/<sha256>``, a file OpenLineage or MLflow
-already named is their node), so the description is the file ingestor's own
-records, computed against the run's store.
+``run.use(path)`` must land on the very node the rule of ``ingest/identity.py``
+gives for those bytes: a stored version with the file's SHA-256 is the node,
+whatever dataset it was ingested under (``modelctx ingest dataset data/ --name
+customers`` then ``run.use("data/customers_v2.csv")`` is ``customers@2``, not a
+new ``customers_v2``). Only a file whose bytes no stored version holds is
+described by the file ingestor's own records (named by ``name=``, else the file
+stem), computed against the run's store, so a file OpenLineage or MLflow named
+by path still meets their node.
 """
 
 from __future__ import annotations
@@ -20,31 +23,43 @@ from modelctx.graph.model import Edge, Node, NodeKind
 
 @dataclass(frozen=True, slots=True)
 class DescribedDataset:
-    """The DatasetVersion of a file plus the records that place it in the graph."""
+    """The DatasetVersion of a file, the dataset it belongs to, and the records that place a new one."""
 
     version_id: str
+    dataset: str
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
 
 
-# Hashing and profiling a file is the expensive part of run.use(); a loop of
-# runs over the same file pays it once per process.
-_cache: dict[tuple[str, str, int, int, str, str | None], DescribedDataset] = {}
+# Hashing and profiling a file are the expensive part of run.use(); a loop of runs over the same file
+# pays each once per process. The store is asked for the digest on every call, so a new version's
+# cached records are used only while no stored version holds those bytes.
+_digests: dict[tuple[str, int, int], str] = {}
+_new: dict[tuple[str, str, int, int, str, str | None], DescribedDataset] = {}
 
 
 def describe_file(
     path: str | os.PathLike[str], *, name: str | None, lookup: Any, project: str | None = None
 ) -> DescribedDataset:
-    """The file ingestor's Dataset/DatasetVersion records for one file (cached by path, size, mtime)."""
-    from modelctx.ingest.dataset import DatasetConfig, DatasetIngestor
+    """The stored DatasetVersion with the file's digest, else the file ingestor's records for a new one."""
+    from modelctx.ingest.dataset import DatasetConfig, DatasetIngestor, file_uri, sha256_file
+    from modelctx.ingest.identity import stored_content_version
 
     file = Path(path).expanduser().resolve()
     if not file.is_file():
         raise NotFoundError(f"dataset file {file} does not exist")
     stat = file.stat()
+    state = (str(file), stat.st_size, stat.st_mtime_ns)
+    digest = _digests.get(state)
+    if digest is None:
+        digest = _digests[state] = "sha256:" + sha256_file(file)
+    stored = stored_content_version(lookup, digest, uri=file_uri(file), dataset=name)
+    if stored is not None:
+        dataset = stored.properties.get("dataset") or stored.properties.get("name") or stored.id
+        return DescribedDataset(stored.id, str(dataset), (), ())
     dataset_name = name or file.stem
-    key = (str(getattr(lookup, "uri", "")), str(file), stat.st_size, stat.st_mtime_ns, dataset_name, project)
-    found = _cache.get(key)
+    key = (str(getattr(lookup, "uri", "")), *state, dataset_name, project)
+    found = _new.get(key)
     if found is None:
         ingestor = DatasetIngestor(DatasetConfig(path=file, name=dataset_name, project=project), lookup)
         records = list(ingestor.records())
@@ -53,8 +68,8 @@ def describe_file(
         version = next((n for n in nodes if n.kind is NodeKind.DATASET_VERSION), None)
         if version is None:
             raise ValidationError(f"dataset file {file}: the dataset ingestor produced no dataset version")
-        found = DescribedDataset(version.id, nodes, edges)
-        _cache[key] = found
+        found = DescribedDataset(version.id, dataset_name, nodes, edges)
+        _new[key] = found
     return found
 
 

@@ -1,7 +1,7 @@
 """``client.run(...)``: a training run that records itself in the graph as it happens.
 
 The Run node is written when the block starts (status RUNNING, with the code
-commit and the environment it runs in) and again when it ends (FINISHED, or
+commit and the environment it runs in) and again when it ends (COMPLETED, or
 FAILED with the error). What happens in between — params, metrics with their
 step histories, tags, notes, datasets used — is kept in memory and written in
 one transaction at the end, or every ``FLUSH_SECONDS`` for long runs: a
@@ -24,6 +24,8 @@ from modelctx.errors import ValidationError
 from modelctx.graph.changelog import now_iso
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.ingest.people import actor_person
+from modelctx.vocabulary import RunStatus
 
 if TYPE_CHECKING:
     from modelctx.client import Client
@@ -31,7 +33,16 @@ if TYPE_CHECKING:
 #: A long run writes what it has logged at most this often.
 FLUSH_SECONDS = 30.0
 
-RUNNING, FINISHED, FAILED = "RUNNING", "FINISHED", "FAILED"
+RUNNING, COMPLETED, FAILED = RunStatus.RUNNING.value, RunStatus.COMPLETED.value, RunStatus.FAILED.value
+
+
+def _end_status(run_id: str, status: str) -> str:
+    """The canonical final status a run ends with (``FINISHED`` reads as COMPLETED); a non-final one is an error."""
+    final = RunStatus.require(status, f"run {run_id}: end status")
+    if not final.is_final:
+        ended = ", ".join(s.value for s in RunStatus if s.is_final)
+        raise ValidationError(f"run {run_id}: a run ends {ended}, not {status!r}")
+    return final.value
 
 
 # Ids of large nodes (environments, dataset versions) seen stored, per open store object: a loop
@@ -50,12 +61,6 @@ def _known_to(store: Any, node_id_: str) -> bool:
         seen.add(node_id_)
         return True
     return False
-
-
-def person_for(actor: str) -> Node:
-    """The Person an actor string (``user:alice``, ``alice@example.com``) stands for."""
-    handle = actor.split(":", 1)[1] if actor.startswith("user:") else actor
-    return Node(node_id(NodeKind.PERSON, handle), NodeKind.PERSON, {"name": handle, "source": "sdk"})
 
 
 def project_records(subject: str, project: str | None) -> tuple[list[Node], list[Edge]]:
@@ -138,6 +143,7 @@ class TrackedRun:
         self.started_at: str | None = None
         self.ended_at: str | None = None
         self.error: str | None = None
+        self._person_id = ""  # the actor's Person, resolved when the run starts
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -149,7 +155,7 @@ class TrackedRun:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if exc is None:
-            self.end(FINISHED)
+            self.end(COMPLETED)
         else:
             self.end(FAILED, error=f"{type(exc).__name__}: {exc}")
         # the exception (if any) propagates: returning None never swallows it
@@ -162,9 +168,10 @@ class TrackedRun:
         self.started_at = now_iso()
         self._last_flush = time.monotonic()
         store = self.client.store
-        person = person_for(self.client.actor)
-        nodes: list[Node] = [self._run_node(), person]
-        edges: list[Edge] = [Edge(self.id, person.id, EdgeType.ATTRIBUTED_TO)]
+        person = actor_person(store, self.client.actor, source="sdk", home=self.client.home)
+        self._person_id = person.person_id
+        nodes: list[Node] = [self._run_node(), *person.nodes]
+        edges: list[Edge] = [Edge(self.id, person.person_id, EdgeType.ATTRIBUTED_TO)]
         more_nodes, more_edges = project_records(self.id, self.project)
         nodes += more_nodes
         edges += more_edges
@@ -191,11 +198,11 @@ class TrackedRun:
         nodes[0] = self._run_node()
         store.write(nodes, edges, actor=self.client.actor)
 
-    def end(self, status: str = FINISHED, *, error: str | None = None) -> None:
+    def end(self, status: str = COMPLETED, *, error: str | None = None) -> None:
         """Write the final state: status, end time, params, metrics, histories and pending records."""
         if self.status != RUNNING:
             raise ValidationError(f"run {self.id} is not running (status {self.status})")
-        self.status = status
+        self.status = _end_status(self.id, status)
         self.error = error
         self.ended_at = now_iso()
         nodes = [Node(v, NodeKind.MODEL_VERSION, {"metrics": dict(self.metrics)}) for v in self.model_versions]
@@ -242,9 +249,16 @@ class TrackedRun:
     # -- what the run used ---------------------------------------------------------
 
     def use(self, dataset: str | os.PathLike[str], role: str = "training", *, name: str | None = None) -> str:
-        """Record that the run read a dataset version (a DatasetVersion id, or a file to describe)."""
+        """Record that the run read a dataset version (a DatasetVersion id, or a file to describe).
+
+        A file is the stored version holding its bytes, whatever dataset that was
+        ingested under (``modelctx/training/datasets.py``); ``name`` names a new
+        one. A ``name`` that differs from the stored version's dataset does not
+        make a second version: the USED edge keeps it as ``requested_name``.
+        """
         self._require_running()
         text = os.fspath(dataset)
+        used: dict[str, Any] = {"role": role}
         if text.startswith(f"{NodeKind.DATASET_VERSION.value}:"):
             if text not in self.client.store.get_nodes([text]):
                 from modelctx.errors import NotFoundError
@@ -256,10 +270,12 @@ class TrackedRun:
 
             described = describe_file(text, name=name, lookup=self.client.store, project=self.project)
             version_id = described.version_id
+            if name is not None and name != described.dataset:
+                used["requested_name"] = name
             if not _known_to(self.client.store, version_id):  # profiles are large: skip rewriting them
                 self._pending_nodes.extend(described.nodes)
                 self._pending_edges.extend(described.edges)
-        self._pending_edges.append(Edge(self.id, version_id, EdgeType.USED, {"role": role}))
+        self._pending_edges.append(Edge(self.id, version_id, EdgeType.USED, used))
         self.datasets[version_id] = role
         return version_id
 
@@ -364,12 +380,11 @@ class TrackedRun:
             **({"description": description} if description else {}),
             **scope,
         })
-        person = person_for(self.client.actor)
-        nodes = [model_node, version_node, person]
+        nodes = [model_node, version_node]
         edges = [
             Edge(version_id, model_id, EdgeType.VERSION_OF),
             Edge(version_id, self.id, EdgeType.GENERATED_BY),
-            Edge(version_id, person.id, EdgeType.ATTRIBUTED_TO),
+            Edge(version_id, self._person_id, EdgeType.ATTRIBUTED_TO),
         ]
         for subject in (model_id, version_id):
             more_nodes, more_edges = project_records(subject, self.project)

@@ -1,20 +1,23 @@
-"""A project's view of a store hides every other project's nodes, edges and paths."""
+"""A project's view of a store: the visibility and write rules of ``docs/access.md``, on every backend."""
 
 from __future__ import annotations
 
 import pytest
 
-from modelctx.errors import NotFoundError, ValidationError
+from modelctx.errors import NotFoundError, PermissionDeniedError, ValidationError
 from modelctx.graph.lineage import impact
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.scoped import ScopedGraphStore
 from modelctx.graph.store import GraphStore
 
 K = NodeKind
+E = EdgeType
 
 
 def _world(store: GraphStore) -> None:
     nodes = [
+        Node("project:churn", K.PROJECT, {"name": "churn"}),
+        Node("project:fraud", K.PROJECT, {"name": "fraud"}),
         Node("dataset_version:shared/1", K.DATASET_VERSION, {"project": "churn", "name": "shared"}),
         Node("run:sdk/churn", K.RUN, {"project": "churn"}),
         Node("model_version:churn/1", K.MODEL_VERSION, {"project": "churn"}),
@@ -22,15 +25,34 @@ def _world(store: GraphStore) -> None:
         Node("model_version:fraud/1", K.MODEL_VERSION, {"project": "fraud"}),
         Node("dataset_version:fraud-derived/1", K.DATASET_VERSION, {"project": "fraud"}),
         Node("dataset_version:churn-late/1", K.DATASET_VERSION, {"project": "churn"}),
+        # project-less nodes: anchored to churn, to fraud, or to nothing
+        Node("review:churn-ok", K.REVIEW, {"verdict": "approved", "comment": "fine"}),
+        Node("review:fraud-no", K.REVIEW, {"verdict": "rejected", "comment": "fraud secret"}),
+        Node("commit:abc", K.COMMIT, {"message": "train"}),
+        Node("commit:parent", K.COMMIT, {"message": "older"}),
+        Node("code_repo:r", K.CODE_REPO, {"name": "repo"}),
+        Node("person:dana@example.com", K.PERSON, {"name": "Dana"}),
+        Node("dataset_version:raw/1", K.DATASET_VERSION, {"name": "raw"}),
+        Node("run:etl/1", K.RUN, {"name": "etl"}),
+        Node("dataset_version:lonely/1", K.DATASET_VERSION, {"name": "lonely"}),
     ]
     edges = [
-        Edge("run:sdk/churn", "dataset_version:shared/1", EdgeType.USED),
-        Edge("model_version:churn/1", "run:sdk/churn", EdgeType.GENERATED_BY),
-        Edge("run:sdk/fraud", "dataset_version:shared/1", EdgeType.USED),
-        Edge("model_version:fraud/1", "run:sdk/fraud", EdgeType.GENERATED_BY),
+        Edge("run:sdk/churn", "dataset_version:shared/1", E.USED),
+        Edge("model_version:churn/1", "run:sdk/churn", E.GENERATED_BY),
+        Edge("run:sdk/fraud", "dataset_version:shared/1", E.USED),
+        Edge("model_version:fraud/1", "run:sdk/fraud", E.GENERATED_BY),
         # churn-late is reachable from shared only through a fraud node
-        Edge("dataset_version:fraud-derived/1", "dataset_version:shared/1", EdgeType.DERIVED_FROM),
-        Edge("dataset_version:churn-late/1", "dataset_version:fraud-derived/1", EdgeType.DERIVED_FROM),
+        Edge("dataset_version:fraud-derived/1", "dataset_version:shared/1", E.DERIVED_FROM),
+        Edge("dataset_version:churn-late/1", "dataset_version:fraud-derived/1", E.DERIVED_FROM),
+        Edge("review:churn-ok", "model_version:churn/1", E.REVIEWS),
+        Edge("review:fraud-no", "model_version:fraud/1", E.REVIEWS),
+        Edge("review:churn-ok", "person:dana@example.com", E.ATTRIBUTED_TO),
+        Edge("review:fraud-no", "person:dana@example.com", E.ATTRIBUTED_TO),
+        Edge("run:sdk/churn", "commit:abc", E.USED, {"role": "code"}),
+        Edge("commit:abc", "commit:parent", E.PARENT),
+        Edge("commit:parent", "code_repo:r", E.IN_REPO),
+        Edge("dataset_version:shared/1", "run:etl/1", E.GENERATED_BY),
+        Edge("run:etl/1", "dataset_version:raw/1", E.USED),
     ]
     store.write(nodes, edges)
 
@@ -39,16 +61,92 @@ def test_scoped_view_hides_other_projects(store: GraphStore) -> None:
     _world(store)
     view = ScopedGraphStore(store, "churn")
     assert set(view.get_nodes(["run:sdk/churn", "run:sdk/fraud"])) == {"run:sdk/churn"}
-    assert [n.id for n in view.find_nodes(K.RUN)] == ["run:sdk/churn"]
+    assert [n.id for n in view.find_nodes(K.RUN)] == ["run:sdk/churn", "run:etl/1"]
     assert view.find_nodes(K.RUN, {"project": "fraud"}) == []
+    assert [n.id for n in view.find_nodes(K.RUN, {"project": "churn"})] == ["run:sdk/churn"]
     with pytest.raises(NotFoundError):
         view.get_node("model_version:fraud/1")
     assert {e.source for e in view.get_edges(["dataset_version:shared/1"], "in")} == {"run:sdk/churn"}
     down = view.reachable(["dataset_version:shared/1"], "down")
-    assert down == {"run:sdk/churn": 1, "model_version:churn/1": 2}
+    assert down == {"run:sdk/churn": 1, "model_version:churn/1": 2, "review:churn-ok": 3}
     assert [n.id for n in impact(view, "dataset_version:shared/1").model_versions] == ["model_version:churn/1"]
     sub = view.traverse(["dataset_version:shared/1"], "down")
-    assert sub.ids == {"dataset_version:shared/1", "run:sdk/churn", "model_version:churn/1"}
-    assert view.counts()["nodes"] == {"dataset_version": 2, "model_version": 1, "run": 1}
-    with pytest.raises(ValidationError, match="read-only"):
-        view.upsert_nodes([Node("model:x", K.MODEL, {"project": "churn"})])
+    assert sub.ids == {"dataset_version:shared/1", "run:sdk/churn", "model_version:churn/1", "review:churn-ok"}
+
+
+def test_project_less_nodes_are_visible_when_anchored(store: GraphStore) -> None:
+    _world(store)
+    churn, fraud = ScopedGraphStore(store, "churn"), ScopedGraphStore(store, "fraud")
+    # attachments follow what they are about; dependencies follow who used them, transitively
+    assert set(churn.get_nodes(["review:churn-ok", "review:fraud-no"])) == {"review:churn-ok"}
+    assert set(fraud.get_nodes(["review:churn-ok", "review:fraud-no"])) == {"review:fraud-no"}
+    assert set(churn.get_nodes(["commit:abc", "commit:parent", "code_repo:r"])) == {
+        "commit:abc", "commit:parent", "code_repo:r"}
+    assert fraud.get_nodes(["commit:abc", "commit:parent", "code_repo:r"]) == {}
+    assert set(churn.get_nodes(["run:etl/1", "dataset_version:raw/1"])) == {"run:etl/1", "dataset_version:raw/1"}
+    assert churn.get_nodes(["dataset_version:lonely/1"]) == {}
+    # a person both projects' reviews are attributed to: visible to both, but never a path to the other's review
+    assert "person:dana@example.com" in churn.get_nodes(["person:dana@example.com"])
+    assert {e.source for e in churn.get_edges(["person:dana@example.com"], "in")} == {"review:churn-ok"}
+    assert [n.id for n in churn.find_nodes(K.REVIEW)] == ["review:churn-ok"]
+    assert [n.id for n in churn.find_nodes(K.PROJECT)] == ["project:churn"]
+    up = churn.reachable(["model_version:churn/1"], "up")
+    assert up == {"run:sdk/churn": 1, "dataset_version:shared/1": 2, "commit:abc": 2, "run:etl/1": 3,
+                  "dataset_version:raw/1": 4}
+    assert churn.counts()["nodes"] == {
+        "code_repo": 1, "commit": 2, "dataset_version": 3, "model_version": 1, "person": 1, "project": 1,
+        "review": 1, "run": 2}
+
+
+def test_find_nodes_pages_through_own_then_shared_nodes(store: GraphStore) -> None:
+    _world(store)
+    view = ScopedGraphStore(store, "churn")
+    everything = [n.id for n in view.find_nodes(K.DATASET_VERSION, limit=100)]
+    assert everything == ["dataset_version:shared/1", "dataset_version:churn-late/1", "dataset_version:raw/1"]
+    pages = [[n.id for n in view.find_nodes(K.DATASET_VERSION, limit=1, offset=i)] for i in range(4)]
+    assert pages == [[everything[0]], [everything[1]], [everything[2]], []]
+    assert [n.id for n in view.find_nodes(K.DATASET_VERSION, limit=2, offset=1)] == everything[1:]
+    assert [n.id for n in view.find_nodes(K.DATASET_VERSION, {"project": None})] == ["dataset_version:raw/1"]
+
+
+def test_scoped_writes_stamp_the_project_and_refuse_other_projects(store: GraphStore) -> None:
+    _world(store)
+    view = ScopedGraphStore(store, "churn")
+    view.write([Node("model:new", K.MODEL, {"name": "new"})], [])
+    assert store.get_node("model:new").properties == {"name": "new", "project": "churn"}
+    seq = store.last_seq()
+    for nodes in (
+        [Node("run:sdk/fraud", K.RUN, {"name": "mine now"})],  # another project's node
+        [Node("run:sdk/churn", K.RUN, {"project": "fraud"})],  # moving own node out
+        [Node("model:other", K.MODEL, {"project": "fraud"})],  # creating in another project
+        [Node("commit:abc", K.COMMIT, {"project": "churn"})],  # adopting a shared node
+        [Node("project:fraud", K.PROJECT, {"name": "taken"})],  # another project's Project node
+    ):
+        with pytest.raises(PermissionDeniedError):
+            view.write([Node("model:bystander", K.MODEL, {}), *nodes], [])
+    assert store.last_seq() == seq
+    assert not store.has_node("model:bystander")
+    assert store.get_node("run:sdk/fraud").properties == {"project": "fraud"}
+
+
+def test_scoped_edges_cannot_reach_hidden_nodes(store: GraphStore) -> None:
+    _world(store)
+    view = ScopedGraphStore(store, "churn")
+    seq = store.last_seq()
+    hidden = Edge("model_version:churn/1", "run:sdk/fraud", E.GENERATED_BY)
+    missing = Edge("model_version:churn/1", "run:sdk/nowhere", E.GENERATED_BY)
+    messages = []
+    for edge in (hidden, missing):
+        with pytest.raises(ValidationError) as caught:
+            view.write([], [edge])
+        messages.append(str(caught.value).replace(edge.target, "X"))
+    assert messages[0] == messages[1]  # a hidden node looks exactly like a missing one
+    with pytest.raises(ValidationError):  # attaching to a shared node nobody in churn can see
+        view.write([Node("insight:peek", K.INSIGHT, {"text": "?"})], [Edge("insight:peek", "review:fraud-no", E.ABOUT)])
+    assert store.last_seq() == seq
+    # using a shared node links it into the project's view
+    view.write([], [Edge("run:sdk/churn", "dataset_version:lonely/1", E.USED)])
+    assert "dataset_version:lonely/1" in view.get_nodes(["dataset_version:lonely/1"])
+    assert "project" not in store.get_node("dataset_version:lonely/1").properties
+    with pytest.raises(PermissionDeniedError, match="shared"):
+        view.write([Node("run:etl/1", K.RUN, {"project": "churn"})], [])

@@ -41,8 +41,20 @@ def test_report_collects_the_model_versions_record(store: GraphStore, world: dic
     assert (review["verdict"], review["reviewer"]) == ("approved", "bob@example.org")
     [deployment] = report["deployments"]
     assert deployment["active"] and [m["id"] for m in deployment["monitoring"]] == [world["report"].id]
+    # The world's report was stored as "warning", monitoring's old middle level: it reads as medium.
     assert report["open_alerts"] == [{"deployment": world["deployment"].id, "report": world["report"].id,
-                                      "severity": "warning", "at": "2026-01-20T00:00:00+00:00"}]
+                                      "severity": "medium", "at": "2026-01-20T00:00:00+00:00"}]
+    assert deployment["monitoring"][0]["severity"] == "medium"
+    # Stored FINISHED (an SDK run before the one vocabulary) reads as COMPLETED.
+    assert run["status"] == "COMPLETED"
+    assert report["approval"] == {
+        "state": "approved", "approved": True, "by": "bob@example.org", "at": "2026-01-13T09:00:00+00:00",
+        "review": world["review"].id, "reason": f"approved by bob@example.org at 2026-01-13T09:00:00Z ({world['review'].id})",
+        "last_approval": {"review": world["review"].id, "verdict": "approved", "by": "bob@example.org",
+                          "at": "2026-01-13T09:00:00+00:00"},
+        "verdicts": [{"review": world["review"].id, "verdict": "approved", "by": "bob@example.org",
+                      "at": "2026-01-13T09:00:00+00:00"}],
+    }
     assert report["verification"]["ok"] is True
     assert report["digest"] == report_digest(report)
     # The monitoring report is months old by the time this test runs: the policy section says so.

@@ -116,4 +116,4 @@ def test_portfolio(store: GraphStore, world: dict[str, Node], uri: str, tmp_path
     assert code == 0 and data["totals"]["compute_hours"] == 2.5
     assert sorted(Path(p).name for p in data["plots"]) == ["activity.png", "models_by_state.png"]
     code, output = run(uri, "portfolio")
-    assert "in production: model_version:churn/1 on deployment:prod-churn-1 review=approved severity=warning" in output
+    assert "in production: model_version:churn/1 on deployment:prod-churn-1 review=approved severity=medium" in output

@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from modelctx.errors import NotFoundError, ValidationError
-from modelctx.governance.history import SnapshotGraphStore, parse_time
+from modelctx.errors import NotFoundError, ReadOnlyError
 from modelctx.graph.changelog import now_iso
 from modelctx.graph.lineage import impact, lineage
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.snapshot import SnapshotGraphStore
 from modelctx.graph.store import GraphStore
 from tests.governance.world import governed_world
 
@@ -68,13 +68,6 @@ def test_snapshot_is_read_only_and_unknown_ids_raise(store: GraphStore, world: d
     assert snap.counts() == {"nodes": {}, "edges": {}}
     with pytest.raises(NotFoundError, match="as of 2000-01-01"):
         snap.reachable([world["version"].id], "up")
-    with pytest.raises(ValidationError, match="read-only"):
+    with pytest.raises(ReadOnlyError, match="read-only"):
         snap.write([], [Edge(world["review"].id, world["version"].id, EdgeType.REVIEWS)])
 
-
-def test_parse_time_accepts_dates_and_times_and_rejects_garbage() -> None:
-    assert parse_time("2026-05-01").isoformat() == "2026-05-01T23:59:59.999999+00:00"
-    assert parse_time("2026-05-01T12:00:00Z").isoformat() == "2026-05-01T12:00:00+00:00"
-    assert parse_time("2026-05-01T12:00:00").tzinfo is not None
-    with pytest.raises(ValidationError, match="ISO 8601"):
-        parse_time("yesterday")

@@ -33,7 +33,7 @@ def test_portfolio_numbers(store: GraphStore, world: dict[str, Node]) -> None:
     assert fraud["runs_per_week"] == {"2026-W05": 1, "2026-W06": 1}  # Sunday 1 Feb, Monday 2 Feb
     assert churn["models_in_production"] == [{
         "deployment": world["deployment"].id, "model_version": world["version"].id, "name": "churn v1",
-        "environment": "prod", "review_state": "approved", "latest_severity": "warning",
+        "environment": "prod", "review_state": "approved", "latest_severity": "medium",
         "latest_report": world["report"].id,
     }]
     assert churn["findings_by_rule"] == {"trained_on_flagged_data": 2}

@@ -26,7 +26,7 @@ def test_demo_world_is_complete_and_idempotent(client: Client) -> None:
         n.kind.value for n in upstream.nodes}
     overridden = [n for n in store.find_nodes(NodeKind.DEPLOYMENT) if "governance_override" in n.properties]
     assert len(overridden) == 1 and overridden[0].properties["environment"] == "sandbox"
-    failed_or_running = [n for n in store.find_nodes(NodeKind.RUN) if n.properties["status"] != "FINISHED"]
+    failed_or_running = [n for n in store.find_nodes(NodeKind.RUN) if n.properties["status"] != "COMPLETED"]
     assert failed_or_running == []
 
     again = build_demo_world(client)

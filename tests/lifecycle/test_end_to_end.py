@@ -81,7 +81,7 @@ def test_train_approve_serve_monitor_lineage(
     assert {"deployment", "model_version", "run", "dataset_version", "commit", "environment"} <= kinds
     assert deployment_id in reached and version.id in reached
     training_runs = [n for n in reached.values() if n["kind"] == "run" and n["properties"]["kind"] == "training"]
-    assert len(training_runs) == 1 and training_runs[0]["properties"]["status"] == "FINISHED"
+    assert len(training_runs) == 1 and training_runs[0]["properties"]["status"] == "COMPLETED"
     commit = next(n for n in reached.values() if n["kind"] == "commit")
     assert commit["properties"]["message"] == "Add the training script"
     dataset = next(n for n in reached.values() if n["kind"] == "dataset_version")

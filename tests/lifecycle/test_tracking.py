@@ -35,7 +35,7 @@ def test_run_is_written_as_running_before_the_block_ends(client: Client) -> None
         run.log_metric("loss", 1.0)
         run.flush()
         assert client.store.get_nodes([run.id])[run.id].properties["metrics"] == {"loss": 1.0}
-    assert client.store.get_nodes([run.id])[run.id].properties["status"] == "FINISHED"
+    assert client.store.get_nodes([run.id])[run.id].properties["status"] == "COMPLETED"
 
 
 def test_metric_history_params_code_environment_and_dataset(
@@ -44,7 +44,7 @@ def test_metric_history_params_code_environment_and_dataset(
     version = train_cancer_model(client, cancer_csv, code_repo)
     run_id = next(e.target for e in client.store.get_edges([version.id], "out", [EdgeType.GENERATED_BY]))
     run = client.store.get_nodes([run_id])[run_id].properties
-    assert run["status"] == "FINISHED" and run["params"] == {"C": 1.0, "max_iter": 2000}
+    assert run["status"] == "COMPLETED" and run["params"] == {"C": 1.0, "max_iter": 2000}
     assert run["metric_history"]["loss"] == {"steps": [0, 1, 2], "values": [0.9, 0.5, 0.3]}
     assert run["metrics"]["loss"] == 0.3 and run["tags"]["git.dirty"] is False
     used = {client.store.get_nodes([e.target])[e.target].kind: e for e in

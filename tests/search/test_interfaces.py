@@ -38,7 +38,7 @@ def test_cli_index_note_search(store: GraphStore, backend: BackendHarness, tmp_p
     assert {insight["id"], w.ONC_MV} <= {h["id"] for h in hits}
     assert set(hits[0]) >= {"id", "kind", "score", "title", "snippet", "context"}
     code, out = cli(uri, "search", "tumour", "--kind", "model_version", "--mode", "keyword")
-    assert code == 0 and "tumour v1" in out and "latest review: onc-r2 (approved)" in out
+    assert code == 0 and "tumour v1" in out and "approval: onc-r2 (approved)" in out
     code, out = cli(uri, "search", "tumour", "--kind", "nonsense")
     assert code == 4 and "unknown node kind" in out
 

@@ -11,7 +11,7 @@ from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.search.embedder import MiniLMEmbedder
 from modelctx.search.notes import attach_note
-from modelctx.search.service import SearchService, parse_when
+from modelctx.search.service import SearchService, time_window
 from tests.search import world as w
 
 
@@ -65,7 +65,8 @@ def test_graph_context_for_each_kind(store: GraphStore, service: SearchService) 
     mv = hits[w.ONC_MV].context
     assert [r["id"] for r in mv["run"]] == [w.ONC_RUN]
     assert [r["id"] for r in mv["datasets"]] == [w.ONC_DV]
-    assert mv["latest_review"]["id"] == w.ONC_REVIEW_NEW and mv["latest_review"]["verdict"] == "approved"
+    assert (mv["approval"]["id"], mv["approval"]["verdict"], mv["approval"]["state"]) == (
+        w.ONC_REVIEW_NEW, "approved", "approved")
     assert [d["id"] for d in mv["active_deployments"]] == [w.ONC_DEPLOY]
     run = hits[w.ONC_RUN].context
     assert [r["id"] for r in run["model_versions"]] == [w.ONC_MV]
@@ -82,10 +83,15 @@ def test_filters_kind_project_and_time(store: GraphStore, service: SearchService
         assert set(ids(runs)) == {w.ONC_RUN, w.CRM_RUN}
         crm = service.search("model", project="crm", mode=mode, limit=50)
         assert crm and all(h.project == "crm" for h in crm)
-        june = service.search("train", kind="run", mode=mode, since=parse_when("2024-05-01", "since"))
+        june = service.search("train", kind="run", mode=mode, since=time_window("2024-05-01", None)[0])
         assert ids(june) == [w.CRM_RUN]
-        feb = service.search("train", kind="run", mode=mode, until=parse_when("2024-03-01", "until"))
+        feb = service.search("train", kind="run", mode=mode, until=time_window(None, "2024-03-01")[1])
         assert ids(feb) == [w.ONC_RUN]
+        # A bare date is the whole day for both bounds: the crm run started 2024-06-01T09:00Z.
+        since, until = time_window("2024-06-01", "2024-06-01")
+        assert ids(service.search("train", kind="run", mode=mode, since=since, until=until)) == [w.CRM_RUN]
+        since, until = time_window("2024-06-02", None)
+        assert ids(service.search("train", kind="run", mode=mode, since=since)) == []
 
 
 def test_project_scope_never_leaks(store: GraphStore, service: SearchService) -> None:

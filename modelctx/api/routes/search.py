@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from modelctx.api.deps import Principal, reader
-from modelctx.search.service import MAX_LIMIT, SearchService, parse_when
+from modelctx.search.service import MAX_LIMIT, SearchService, time_window
 
 router = APIRouter(tags=["search"])
 
@@ -43,12 +43,14 @@ def search(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
     mode: Annotated[str, Query(pattern="^(hybrid|vector|keyword)$")] = "hybrid",
     project: Annotated[str | None, Query(description="Only nodes of this project")] = None,
-    since: Annotated[str | None, Query(description="Only nodes at or after this ISO date/time")] = None,
-    until: Annotated[str | None, Query(description="Only nodes at or before this ISO date/time")] = None,
+    since: Annotated[str | None, Query(description="Only nodes at or after this ISO date/time "
+                                       "(a date: from its start, UTC)")] = None,
+    until: Annotated[str | None, Query(description="Only nodes at or before this ISO date/time "
+                                       "(a date: through its end, UTC)")] = None,
 ) -> dict[str, Any]:
     if principal.project is not None and project is not None and project != principal.project:
         raise HTTPException(status_code=403, detail=f"this token is limited to project {principal.project!r}")
-    since_at, until_at = parse_when(since, "since"), parse_when(until, "until")
+    since_at, until_at = time_window(since, until)
     if not q.strip():
         return {"query": q, "mode": mode, "hits": []}
     hits = search_service(request).search(

@@ -29,40 +29,20 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
-from modelctx.errors import (
-    BackendError,
-    BackendUnavailable,
-    ConfigError,
-    ConflictError,
-    NotFoundError,
-    ValidationError,
-)
+from modelctx.errors import BackendError, BackendUnavailable, ConfigError, ConflictError
+from modelctx.graph.backends import NEO4J_SCHEMES
 from modelctx.graph.backends import neo4j_cypher as cy
 from modelctx.graph.backends.neo4j_writes import BatchWriter, append_records, chunks
-from modelctx.graph.batch import prepare_batch
-from modelctx.graph.changelog import (
-    Change,
-    VerifyResult,
-    WriteResult,
-    verify_chain,
-)
-from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
-from modelctx.graph.store import (
-    DEFAULT_ACTOR,
-    NEO4J_SCHEMES,
-    Direction,
-    EdgeDirection,
-    GraphStoreBase,
-    check_depth,
-    check_direction,
-    redact_uri,
-)
+from modelctx.graph.batch import PreparedBatch
+from modelctx.graph.changelog import Change, VerifyResult, WriteResult, verify_chain
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.store import Direction, EdgeDirection, GraphStore, NodeQuery, missing_start, redact_uri
 
 if TYPE_CHECKING:
     from neo4j import Driver, ManagedTransaction
@@ -97,17 +77,7 @@ def import_driver() -> ModuleType:
     return neo4j
 
 
-def _redact(uri: str) -> str:
-    """``redact_uri``, also for URIs it cannot parse (a bad port): the password never shows."""
-    try:
-        return redact_uri(uri)
-    except ValueError:
-        scheme, _sep, rest = uri.partition("://")
-        userinfo, at, host = rest.rpartition("@")
-        return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}" if at else uri
-
-
-class Neo4jGraphStore(GraphStoreBase):
+class Neo4jGraphStore(GraphStore):
     """GraphStore on a Neo4j 5 server (``neo4j://user:pass@host:7687[/database]``)."""
 
     def __init__(
@@ -122,7 +92,7 @@ class Neo4jGraphStore(GraphStoreBase):
     ) -> None:
         if traversal not in _TRAVERSALS:
             raise ConfigError(f"unknown traversal engine {traversal!r}; valid: {', '.join(_TRAVERSALS)}")
-        self.uri = _redact(display_uri or address)
+        self.uri = redact_uri(display_uri or address)
         self.database = database or None
         self.traversal = traversal
         self._closed = False
@@ -150,20 +120,20 @@ class Neo4jGraphStore(GraphStoreBase):
         parts = urlsplit(uri)
         scheme = parts.scheme.lower()
         if scheme not in NEO4J_SCHEMES:
-            raise ConfigError(f"{_redact(uri)!r} is not a Neo4j URI; valid schemes: {', '.join(NEO4J_SCHEMES)}")
+            raise ConfigError(f"{redact_uri(uri)!r} is not a Neo4j URI; valid schemes: {', '.join(NEO4J_SCHEMES)}")
         try:
             port = parts.port
         except ValueError as exc:
-            raise ConfigError(f"bad port in store URI {_redact(uri)!r}: {exc}") from exc
+            raise ConfigError(f"bad port in store URI {redact_uri(uri)!r}: {exc}") from exc
         if not parts.hostname:
-            raise ConfigError(f"store URI {_redact(uri)!r} needs a host, as in neo4j://user:pass@localhost:7687")
+            raise ConfigError(f"store URI {redact_uri(uri)!r} needs a host, as in neo4j://user:pass@localhost:7687")
         database = parts.path.strip("/") or None
         if database is not None and "/" in database:
-            raise ConfigError(f"store URI {_redact(uri)!r}: the path names one database, as in /neo4j")
+            raise ConfigError(f"store URI {redact_uri(uri)!r}: the path names one database, as in /neo4j")
         options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         unknown = set(options) - {"traversal"}
         if unknown:
-            raise ConfigError(f"unknown option(s) {sorted(unknown)} in store URI {_redact(uri)!r}; valid: traversal")
+            raise ConfigError(f"unknown option(s) {sorted(unknown)} in store URI {redact_uri(uri)!r}; valid: traversal")
         host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
         address = urlunsplit((scheme, f"{host}:{port}" if port else host, "", "", ""))
         return cls(
@@ -257,10 +227,7 @@ class Neo4jGraphStore(GraphStoreBase):
 
     # -- writes -----------------------------------------------------------------------------------
 
-    def write(self, nodes: Iterable[Node], edges: Iterable[Edge], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
-        batch = prepare_batch(nodes, edges)
-        if not batch.nodes and not batch.edges:
-            return WriteResult()
+    def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
         return self._run_write("writing a batch", lambda tx: BatchWriter(tx, batch, actor).run())
 
     def append_verbatim(self, nodes: Sequence[Node], edges: Sequence[Edge], changes: Sequence[Change]) -> None:
@@ -288,79 +255,42 @@ class Neo4jGraphStore(GraphStoreBase):
 
     # -- reads ------------------------------------------------------------------------------------
 
-    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
-        wanted = list(dict.fromkeys(ids))
+    def _get_nodes(self, ids: list[str]) -> dict[str, Node]:
         found: dict[str, Node] = {}
-        for chunk in chunks(wanted):
+        for chunk in chunks(ids):
             for record in self._read("reading nodes", cy.SELECT_NODES, ids=list(chunk)):
                 for node_id, kind, props in record["rows"]:
                     found[node_id] = Node(node_id, NodeKind(kind), json.loads(props))
-        return {i: found[i] for i in wanted if i in found}
+        return {i: found[i] for i in ids if i in found}
 
-    def find_nodes(
-        self,
-        kind: NodeKind | None = None,
-        properties: Mapping[str, Any] | None = None,
-        *,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> list[Node]:
-        if limit < 0 or offset < 0:
-            raise ValidationError(f"limit and offset must be zero or more (got {limit}, {offset})")
-        equal: dict[str, Any] = {}
-        missing: list[str] = []
-        for key, value in (properties or {}).items():
-            if not key or '"' in key or "\\" in key:
-                raise ValidationError(f"cannot filter on property name {key!r}")
-            if value is None:
-                missing.append(key)
-            elif isinstance(value, (str, int, float)):
-                equal[cy.SCALAR_PREFIX + key] = value
-            else:
-                raise ValidationError(f"property filter {key!r}: only scalar values can be compared")
-        if kind is not None and not isinstance(kind, NodeKind):
-            kind = NodeKind.parse(kind)
-        query = cy.FIND_NODES[kind] if kind is not None else cy.FIND_NODES_ANY_KIND
-        records = self._read("finding nodes", query, equal=equal, missing=missing, limit=limit, offset=offset)
+    def _find_nodes(self, query: NodeQuery) -> list[Node]:
+        # Scalar copies are compared in Cypher, where true = 1 is false and 1 = 1.0 is true:
+        # the typing rule of ``graph/values.py``.
+        equal = {cy.SCALAR_PREFIX + key: value for key, value in query.equal.items()}
+        statement = cy.FIND_NODES[query.kind] if query.kind is not None else cy.FIND_NODES_ANY_KIND
+        records = self._read("finding nodes", statement, equal=equal, missing=list(query.missing),
+                             limit=query.limit, offset=query.offset)
         return [Node(r["id"], NodeKind(r["kind"]), json.loads(r["props"])) for r in records]
 
-    def get_edges(
-        self,
-        ids: Iterable[str],
-        direction: EdgeDirection = "both",
-        types: Iterable[EdgeType] | None = None,
-    ) -> list[Edge]:
-        if direction not in ("out", "in", "both"):
-            raise ValidationError(f"edge direction must be out, in or both, not {direction!r}")
+    def _get_edges(self, ids: list[str], direction: EdgeDirection, types: frozenset[EdgeType] | None) -> list[Edge]:
         type_names = [t.value for t in (types if types is not None else EdgeType)]
-        wanted = list(dict.fromkeys(ids))
         queries = {"out": (cy.SELECT_EDGES_OUT,), "in": (cy.SELECT_EDGES_IN,)}.get(
             direction, (cy.SELECT_EDGES_OUT, cy.SELECT_EDGES_IN)
         )
         rows: dict[tuple[int, int, int], Edge] = {}
         for query in queries:
-            for chunk in chunks(wanted):
+            for chunk in chunks(ids):
                 for record in self._read("reading edges", query, ids=list(chunk), types=type_names):
                     for source, source_nid, type_name, target, target_nid, props in record["rows"]:
                         etype = EdgeType(type_name)
                         rows[(source_nid, etype.code, target_nid)] = Edge(source, target, etype, json.loads(props))
         return [rows[key] for key in sorted(rows)]
 
-    def reachable(
-        self,
-        start_ids: Iterable[str],
-        direction: Direction,
-        *,
-        edge_types: Iterable[EdgeType] | None = None,
-        max_depth: int | None = None,
-        kinds: Iterable[NodeKind] | None = None,
+    def _reachable(
+        self, starts: list[str], direction: Direction, types: frozenset[EdgeType], max_depth: int | None,
+        kinds: frozenset[NodeKind] | None,
     ) -> dict[str, int]:
-        check_direction(direction)
-        check_depth(max_depth)
-        starts = list(dict.fromkeys(start_ids))
-        types = frozenset(EdgeType.parse(t) if not isinstance(t, EdgeType) else t
-                          for t in (edge_types if edge_types is not None else LINEAGE_EDGES))
-        kind_names = sorted({NodeKind.parse(k).value for k in kinds}) if kinds is not None else None
+        kind_names = sorted(k.value for k in kinds) if kinds is not None else None
         if self.traversal == "varlength" and types and max_depth != 0:
             query = cy.closure_query(direction, types, max_depth)
             known = set()
@@ -378,9 +308,7 @@ class Neo4jGraphStore(GraphStoreBase):
                 depths.pop(start, None)
             if kind_names is not None:
                 depths = {i: d for i, d in depths.items() if d[2] in kind_names}
-        missing = [s for s in starts if s not in known]
-        if missing:
-            raise NotFoundError(f"no node with id {missing[0]!r}")
+        missing_start(starts, known)
         return {i: d[0] for i, d in sorted(depths.items(), key=lambda item: (item[1][0], item[1][1]))}
 
     def _walk_bfs(

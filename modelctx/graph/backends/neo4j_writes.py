@@ -16,16 +16,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from modelctx.errors import ConflictError, ValidationError
 from modelctx.graph.backends import neo4j_cypher as cy
 from modelctx.graph.batch import PreparedBatch, merge_properties, missing_endpoint_error
-from modelctx.graph.changelog import (
-    GENESIS_HASH,
-    Change,
-    ChangeOp,
-    WriteResult,
-    chain_changes,
-    chunk_records,
-    now_iso,
-)
+from modelctx.graph.changelog import GENESIS_HASH, Change, WriteResult, chain_changes, now_iso
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes
 
 if TYPE_CHECKING:
     from neo4j import ManagedTransaction
@@ -105,13 +98,13 @@ def change_row(change: Change) -> dict[str, Any]:
 
 
 class BatchWriter:
-    """One write transaction: lock, read what the batch touches, merge, send UNWIND batches."""
+    """One write transaction: lock, read what the batch touches, plan (``graph/planner.py``), send UNWIND batches."""
 
     def __init__(self, tx: ManagedTransaction, batch: PreparedBatch, actor: str) -> None:
         self.tx = tx
         self.batch = batch
         self.actor = actor
-        self.result = WriteResult()
+        self.plan = WritePlan()
 
     def _rows(self, query: str, **params: Any) -> list[Any]:
         return list(self.tx.run(query, **params))
@@ -119,102 +112,68 @@ class BatchWriter:
     def run(self) -> WriteResult:
         # The lock comes first: everything read below is read after the previous writer committed.
         next_nid = int(self.tx.run(cy.LOCK_HEAD, key=cy.HEAD_KEY).single(strict=True)["next_nid"])
-        node_records, created, next_nid = self._write_nodes(next_nid)
-        edge_records = self._write_edges()
-        entries = [
-            *chunk_records(ChangeOp.UPSERT_NODES, "nodes", node_records),
-            *chunk_records(ChangeOp.UPSERT_EDGES, "edges", edge_records),
-        ]
+        created = self._write_nodes(next_nid)
+        if self.batch.edges:
+            self._write_edges()
+        entries = self.plan.entries()
+        result = self.plan.result
         if entries:
             last = self.tx.run(cy.LAST_CHANGE).single()
             last_seq, prev_hash = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS_HASH)
             changes = chain_changes(last_seq + 1, prev_hash, now_iso(), self.actor, entries)
             for chunk in chunks([change_row(c) for c in changes]):
                 self.tx.run(cy.INSERT_CHANGES, rows=chunk).consume()
-            self.result.seqs = [c.seq for c in changes]
+            result.seqs = [c.seq for c in changes]
         if created:
-            self.tx.run(cy.SET_NEXT_NID, key=cy.HEAD_KEY, next_nid=next_nid).consume()
-        return self.result
+            self.tx.run(cy.SET_NEXT_NID, key=cy.HEAD_KEY, next_nid=next_nid + created).consume()
+        return result
 
-    def _write_nodes(self, next_nid: int) -> tuple[list[dict[str, Any]], set[str], int]:
-        nodes = self.batch.nodes
-        existing: dict[str, tuple[str, str, int]] = {}
-        for id_chunk in chunks(list(nodes)):
+    def _write_nodes(self, next_nid: int) -> int:
+        """Plan and store the batch's nodes; how many were created."""
+        stored: dict[str, tuple[NodeKind, dict[str, Any]]] = {}
+        nids: dict[str, int] = {}
+        for id_chunk in chunks(list(self.batch.nodes)):
             for r in self._rows(cy.SELECT_NODES_FOR_WRITE, ids=list(id_chunk)):
-                existing[r["id"]] = (r["kind"], r["props"], r["nid"])
+                stored[r["id"]] = (NodeKind(r["kind"]), json.loads(r["props"]))
+                nids[r["id"]] = r["nid"]
+        plan_nodes(self.batch, stored, self.plan)
         inserts: dict[NodeKind, list[dict[str, Any]]] = {}
-        updates: list[dict[str, Any]] = []
-        records: list[dict[str, Any]] = []
-        created: set[str] = set()
-        for node_id, node in nodes.items():
-            stored = existing.get(node_id)
-            if stored is None:
-                props = merge_properties({}, node.properties)
-                inserts.setdefault(node.kind, []).append(node_row(node_id, node.kind, next_nid, props))
-                created.add(node_id)
-                next_nid += 1
-                self.result.nodes_created += 1
-            else:
-                stored_kind, stored_json, nid = stored
-                if stored_kind != node.kind.value:
-                    raise ConflictError(
-                        f"node {node_id} is stored as {stored_kind}, cannot be written as {node.kind.value}"
-                    )
-                old = json.loads(stored_json)
-                props = merge_properties(old, node.properties)
-                if props == old:
-                    self.result.nodes_unchanged += 1
-                    continue
-                updates.append(node_row(node_id, node.kind, nid, props))
-                self.result.nodes_updated += 1
-            records.append({"id": node_id, "kind": node.kind.value, "properties": props})
+        for nid, node in enumerate(self.plan.node_inserts, start=next_nid):
+            inserts.setdefault(node.kind, []).append(node_row(node.id, node.kind, nid, node.properties))
         for kind, rows in inserts.items():
             for chunk in chunks(rows):
                 self.tx.run(cy.CREATE_NODES[kind], rows=chunk).consume()
+        updates = [node_row(n.id, n.kind, nids[n.id], n.properties) for n in self.plan.node_updates]
         for chunk in chunks(updates):
             self.tx.run(cy.UPDATE_NODES, rows=chunk).consume()
-        return records, created, next_nid
+        return len(self.plan.node_inserts)
 
-    def _write_edges(self) -> list[dict[str, Any]]:
+    def _write_edges(self) -> None:
         edges = self.batch.edges
-        if not edges:
-            return []
         # One statement per type creates the missing edges and returns the stored ones' properties;
         # rows whose endpoints are missing drop out of its MATCH, which the count shows.
         new_rows: dict[EdgeType, list[dict[str, Any]]] = {}
         for edge in edges.values():
             row = {"s": edge.source, "d": edge.target, "props": dumps(merge_properties({}, edge.properties))}
             new_rows.setdefault(edge.type, []).append(row)
-        stored: dict[tuple[str, str, str], str] = {}
+        stored: dict[EdgeKey, dict[str, Any]] = {}
         matched = 0
         for etype, rows in new_rows.items():
             for chunk in chunks(rows):
                 record = self.tx.run(cy.CREATE_MISSING_EDGES[etype], rows=chunk).single(strict=True)
                 matched += record["matched"]
                 for source, target, props in record["stored"]:
-                    stored[(source, etype.value, target)] = props
+                    stored[(source, etype.value, target)] = json.loads(props)
         if matched != len(edges):
             self._raise_missing_endpoint()  # the transaction rolls back: nothing of the batch stays
+        plan_edges(self.batch, stored, self.plan)
         updates: dict[EdgeType, list[dict[str, Any]]] = {}
-        records: list[dict[str, Any]] = []
-        for key, edge in edges.items():
-            old_json = stored.get(key)
-            if old_json is None:
-                props = merge_properties({}, edge.properties)
-                self.result.edges_created += 1
-            else:
-                old = json.loads(old_json)
-                props = merge_properties(old, edge.properties)
-                if props == old:
-                    self.result.edges_unchanged += 1
-                    continue
-                updates.setdefault(edge.type, []).append({"s": edge.source, "d": edge.target, "props": dumps(props)})
-                self.result.edges_updated += 1
-            records.append({"source": edge.source, "target": edge.target, "type": edge.type.value, "properties": props})
+        for edge in self.plan.edge_updates:
+            row = {"s": edge.source, "d": edge.target, "props": dumps(edge.properties)}
+            updates.setdefault(edge.type, []).append(row)
         for etype, rows in updates.items():
             for chunk in chunks(rows):
                 self.tx.run(cy.UPDATE_EDGES[etype], rows=chunk).consume()
-        return records
 
     def _raise_missing_endpoint(self) -> None:
         """Name the first edge of the batch whose endpoint is neither stored nor in the batch."""

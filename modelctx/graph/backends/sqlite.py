@@ -19,37 +19,27 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from modelctx.errors import BackendError, BackendUnavailable, ConfigError, NotFoundError, ValidationError
+from modelctx.errors import BackendError, BackendUnavailable, ConfigError
 from modelctx.graph.backends import sqlite_sql as sql
 from modelctx.graph.backends.sqlite_cache import AdjacencyCache
 from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, TYPE_BY_CODE, chunks, dumps
 from modelctx.graph.backends.sqlite_writes import SqliteWriter
-from modelctx.graph.changelog import (
-    Change,
-    VerifyResult,
-    verify_rows,
-)
-from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
-from modelctx.graph.store import (
-    Direction,
-    EdgeDirection,
-    GraphStoreBase,
-    check_depth,
-    check_direction,
-)
+from modelctx.graph.changelog import Change, VerifyResult, verify_rows
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.store import Direction, EdgeDirection, GraphStore, NodeQuery, missing_start
 
 _CHANGES_PAGE = 5000
 #: nid -> id entries kept per store (about 100 bytes each).
 _ID_CACHE_LIMIT = 2_000_000
 
 
-class SqliteGraphStore(SqliteWriter, GraphStoreBase):
+class SqliteGraphStore(SqliteWriter, GraphStore):
     """GraphStore on one SQLite file (``sqlite:///path/to/modelctx.db``)."""
 
     def __init__(self, path: str | Path, *, traversal: str = "adjacency", busy_timeout_s: float = 60.0) -> None:
@@ -217,58 +207,51 @@ class SqliteGraphStore(SqliteWriter, GraphStoreBase):
         except sqlite3.Error as exc:
             raise BackendError(f"{what} on {self.path} failed: {exc}") from exc
 
-    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
-        wanted = list(dict.fromkeys(ids))
+    def _get_nodes(self, ids: list[str]) -> dict[str, Node]:
         found: dict[str, Node] = {}
         with self._translate("reading nodes"), self._reading() as conn:
-            for chunk in chunks(wanted):
+            for chunk in chunks(ids):
                 for _nid, node_id, kind, props in conn.execute(
                     sql.SELECT_NODES_BY_ID.format(marks=sql.in_marks(len(chunk))), chunk
                 ):
                     found[node_id] = Node(node_id, KIND_BY_CODE[kind], json.loads(props))
-        return {i: found[i] for i in wanted if i in found}
+        return {i: found[i] for i in ids if i in found}
 
-    def find_nodes(
-        self,
-        kind: NodeKind | None = None,
-        properties: Mapping[str, Any] | None = None,
-        *,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> list[Node]:
-        if limit < 0 or offset < 0:
-            raise ValidationError(f"limit and offset must be zero or more (got {limit}, {offset})")
+    def _find_nodes(self, query: NodeQuery) -> list[Node]:
         clauses: list[str] = []
         params: list[Any] = []
-        if kind is not None:
+        if query.kind is not None:
             clauses.append(sql.WHERE_KIND)
-            params.append(NodeKind.parse(kind).code if not isinstance(kind, NodeKind) else kind.code)
-        for key, value in (properties or {}).items():
-            if not key or '"' in key or "\\" in key:
-                raise ValidationError(f"cannot filter on property name {key!r}")
-            if value is not None and not isinstance(value, (str, int, float)):
-                raise ValidationError(f"property filter {key!r}: only scalar values can be compared")
+            params.append(query.kind.code)
+        for key in query.missing:
             indexed = sql.INDEXED_PROPERTIES.get(key)
             if indexed is not None:  # a constant expression from our table, never the user's key
-                clauses.append(f"{indexed} IS NULL" if value is None else f"{indexed} = ?")
+                clauses.append(f"{indexed} IS NULL")
             else:
-                clauses.append(sql.WHERE_PROPERTY_NULL if value is None else sql.WHERE_PROPERTY)
+                clauses.append(sql.WHERE_PROPERTY_NULL)
                 params.append(f'$."{key}"')
-            if value is not None:
-                params.append(int(value) if isinstance(value, bool) else value)
+        for key, value in query.equal.items():
+            path = f'$."{key}"'
+            if isinstance(value, bool):
+                clauses.append(sql.WHERE_PROPERTY_BOOL)
+                params += [path, "true" if value else "false"]
+                continue
+            indexed = sql.INDEXED_PROPERTIES.get(key)
+            if indexed is not None:
+                clauses.append(f"{indexed} = ?")
+            else:
+                clauses.append(sql.WHERE_PROPERTY)
+                params.append(path)
+            params.append(value)
+            if not isinstance(value, str):
+                clauses.append(sql.WHERE_JSON_NUMBER)
+                params.append(path)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         with self._translate("finding nodes"), self._reading() as conn:
-            rows = conn.execute(sql.FIND_NODES.format(where=where), (*params, limit, offset)).fetchall()
+            rows = conn.execute(sql.FIND_NODES.format(where=where), (*params, query.limit, query.offset)).fetchall()
         return [Node(node_id, KIND_BY_CODE[k], json.loads(props)) for node_id, k, props in rows]
 
-    def get_edges(
-        self,
-        ids: Iterable[str],
-        direction: EdgeDirection = "both",
-        types: Iterable[EdgeType] | None = None,
-    ) -> list[Edge]:
-        if direction not in ("out", "in", "both"):
-            raise ValidationError(f"edge direction must be out, in or both, not {direction!r}")
+    def _get_edges(self, ids: list[str], direction: EdgeDirection, types: frozenset[EdgeType] | None) -> list[Edge]:
         type_codes = {t.code for t in types} if types is not None else None
         known: dict[str, tuple[int, int]] = {}
         with self._translate("reading edges"), self._reading() as conn:
@@ -306,26 +289,16 @@ class SqliteGraphStore(SqliteWriter, GraphStoreBase):
                 cache.update(fetched)
         return names
 
-    def reachable(
-        self,
-        start_ids: Iterable[str],
-        direction: Direction,
-        *,
-        edge_types: Iterable[EdgeType] | None = None,
-        max_depth: int | None = None,
-        kinds: Iterable[NodeKind] | None = None,
+    def _reachable(
+        self, starts: list[str], direction: Direction, types: frozenset[EdgeType], max_depth: int | None,
+        kinds: frozenset[NodeKind] | None,
     ) -> dict[str, int]:
-        check_direction(direction)
-        check_depth(max_depth)
-        starts = list(dict.fromkeys(start_ids))
-        type_codes = {t.code for t in (edge_types if edge_types is not None else LINEAGE_EDGES)}
+        type_codes = {t.code for t in types}
         kind_codes = {k.code for k in kinds} if kinds is not None else None
         with self._translate("traversal"), self._reading() as conn:
             known: dict[str, tuple[int, int]] = {}
             self._resolve(conn, starts, known)
-            missing = [s for s in starts if s not in known]
-            if missing:
-                raise NotFoundError(f"no node with id {missing[0]!r}")
+            missing_start(starts, known)
             start_nids = [known[s][0] for s in starts]
             walk = self._walk_cte if self.traversal == "cte" else self._walk_adjacency
             depths, kind_of = walk(conn, start_nids, direction, type_codes, max_depth, kind_codes is not None)

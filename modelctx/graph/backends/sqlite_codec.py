@@ -20,20 +20,19 @@ def dumps(value: Any) -> str:
     return _ENCODE(value)
 
 
-_PROPS_JSON_CACHE: dict[tuple[tuple[str, Any], ...], str] = {}
+_PROPS_JSON_CACHE: dict[tuple[tuple[str, str], ...], str] = {}
 
 
 def dumps_props(props: dict[str, Any]) -> str:
-    """JSON of a property dict; many edges share small property sets, so those are memoised."""
+    """JSON of a property dict; many edges share small all-text property sets (``{"role": "training"}``),
+    so those are memoised. Only text values are: a key of other values would be looser than the value
+    (``True == 1 == 1.0`` in Python, three different JSON values)."""
     if not props:
         return "{}"
-    if len(props) > 3:
+    if len(props) > 3 or any(type(v) is not str for v in props.values()):
         return _ENCODE(props)
-    try:
-        key = tuple(props.items())
-        text = _PROPS_JSON_CACHE.get(key)
-    except TypeError:  # unhashable values (lists, dicts)
-        return _ENCODE(props)
+    key = tuple(props.items())
+    text = _PROPS_JSON_CACHE.get(key)
     if text is None:
         text = _ENCODE(props)
         if len(_PROPS_JSON_CACHE) > 4096:

@@ -89,7 +89,11 @@ MAX_NID = "SELECT coalesce(max(nid), 0) FROM nodes"
 
 FIND_NODES = "SELECT id, kind, props FROM nodes {where} ORDER BY nid LIMIT ? OFFSET ?"
 WHERE_KIND = "kind = ?"
+# Filters compare JSON types strictly: json_extract turns true into 1, so numbers also check
+# json_type, and booleans compare json_type alone ('true' / 'false').
 WHERE_PROPERTY = "json_extract(props, ?) = ?"
+WHERE_JSON_NUMBER = "json_type(props, ?) IN ('integer', 'real')"
+WHERE_PROPERTY_BOOL = "json_type(props, ?) = ?"
 WHERE_PROPERTY_NULL = "json_extract(props, ?) IS NULL"
 
 SELECT_EDGES_FROM = "SELECT src, type, dst, props FROM edges WHERE src IN ({marks})"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,18 +19,10 @@ from modelctx.errors import BackendError, ConflictError
 from modelctx.graph.backends import sqlite_sql as sql
 from modelctx.graph.backends.sqlite_cache import AdjacencyCache
 from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, chunks, dumps_props, pack
-from modelctx.graph.batch import PreparedBatch, merge_properties, missing_endpoint_error, prepare_batch
-from modelctx.graph.changelog import (
-    GENESIS_HASH,
-    Change,
-    ChangeOp,
-    WriteResult,
-    chain_changes,
-    chunk_records,
-    now_iso,
-)
-from modelctx.graph.model import Edge, Node
-from modelctx.graph.store import DEFAULT_ACTOR
+from modelctx.graph.batch import PreparedBatch, missing_endpoint_error
+from modelctx.graph.changelog import GENESIS_HASH, Change, WriteResult, chain_changes, now_iso
+from modelctx.graph.model import Edge, Node, NodeKind
+from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes
 
 
 class SqliteWriter:
@@ -47,10 +39,7 @@ class SqliteWriter:
             self, conn: sqlite3.Connection, ids: Iterable[str], known: dict[str, tuple[int, int]]
         ) -> None: ...
 
-    def write(self, nodes: Iterable[Node], edges: Iterable[Edge], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
-        batch = prepare_batch(nodes, edges)
-        if not batch.nodes and not batch.edges:
-            return WriteResult()
+    def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
         try:
             with self._writing() as conn:
                 result = self._write_batch(conn, batch, actor)
@@ -61,15 +50,14 @@ class SqliteWriter:
         return result
 
     def _write_batch(self, conn: sqlite3.Connection, batch: PreparedBatch, actor: str) -> WriteResult:
-        result = WriteResult()
+        """Read what the batch touches, plan (``graph/planner.py``), store the plan and its log entries."""
+        plan = WritePlan()
         # id -> (nid, kind code); filled from the batch's nodes and, for edges, the store.
         known: dict[str, tuple[int, int]] = {}
-        node_records, created = self._write_nodes(conn, batch.nodes, known, result)
-        edge_records = self._write_edges(conn, batch, known, created, result)
-        entries = [
-            *chunk_records(ChangeOp.UPSERT_NODES, "nodes", node_records),
-            *chunk_records(ChangeOp.UPSERT_EDGES, "edges", edge_records),
-        ]
+        created = self._write_nodes(conn, batch, known, plan)
+        if batch.edges:
+            self._write_edges(conn, batch, known, created, plan)
+        entries = plan.entries()
         if entries:
             row = conn.execute(sql.LAST_CHANGE).fetchone()
             last_seq, prev_hash = (row[0], row[1]) if row else (0, GENESIS_HASH)
@@ -78,56 +66,31 @@ class SqliteWriter:
                 sql.INSERT_CHANGE,
                 [(c.seq, c.at, c.actor, c.op, c.payload_json, c.prev_hash, c.hash) for c in changes],
             )
-            result.seqs = [c.seq for c in changes]
-        return result
+            plan.result.seqs = [c.seq for c in changes]
+        return plan.result
 
     def _write_nodes(
-        self,
-        conn: sqlite3.Connection,
-        nodes: Mapping[str, Node],
-        known: dict[str, tuple[int, int]],
-        result: WriteResult,
-    ) -> tuple[list[dict[str, Any]], set[int]]:
-        existing: dict[str, tuple[int, int, str]] = {}
-        ids = list(nodes)
-        for chunk in chunks(ids):
+        self, conn: sqlite3.Connection, batch: PreparedBatch, known: dict[str, tuple[int, int]], plan: WritePlan
+    ) -> set[int]:
+        """Plan and store the batch's nodes; the nids created."""
+        nids: dict[str, int] = {}
+        stored: dict[str, tuple[NodeKind, dict[str, Any]]] = {}
+        for chunk in chunks(list(batch.nodes)):
             statement = sql.SELECT_NODES_BY_ID.format(marks=sql.in_marks(len(chunk)))
             for nid, node_id, kind, props in conn.execute(statement, chunk):
-                existing[node_id] = (nid, kind, props)
+                nids[node_id] = nid
+                stored[node_id] = (KIND_BY_CODE[kind], json.loads(props))
+                known[node_id] = (nid, kind)
+        plan_nodes(batch, stored, plan)
         next_nid = conn.execute(sql.MAX_NID).fetchone()[0] + 1
         inserts: list[tuple[int, str, int, str]] = []
-        updates: list[tuple[str, int]] = []
-        records: list[dict[str, Any]] = []
-        created: set[int] = set()
-        for node_id, node in nodes.items():
+        for nid, node in enumerate(plan.node_inserts, start=next_nid):
             kind_code = node.kind._code  # type: ignore[attr-defined]
-            stored = existing.get(node_id)
-            if stored is None:
-                props = merge_properties({}, node.properties)
-                inserts.append((next_nid, node_id, kind_code, dumps_props(props)))
-                known[node_id] = (next_nid, kind_code)
-                created.add(next_nid)
-                next_nid += 1
-                result.nodes_created += 1
-            else:
-                nid, stored_kind, stored_json = stored
-                if stored_kind != kind_code:
-                    raise ConflictError(
-                        f"node {node_id} is stored as {KIND_BY_CODE[stored_kind].value}, "
-                        f"cannot be written as {node.kind.value}"
-                    )
-                known[node_id] = (nid, kind_code)
-                old = json.loads(stored_json)
-                props = merge_properties(old, node.properties)
-                if props == old:
-                    result.nodes_unchanged += 1
-                    continue
-                updates.append((dumps_props(props), nid))
-                result.nodes_updated += 1
-            records.append({"id": node_id, "kind": node.kind, "properties": props})
+            inserts.append((nid, node.id, kind_code, dumps_props(node.properties)))
+            known[node.id] = (nid, kind_code)
         conn.executemany(sql.INSERT_NODE, inserts)
-        conn.executemany(sql.UPDATE_NODE, updates)
-        return records, created
+        conn.executemany(sql.UPDATE_NODE, [(dumps_props(n.properties), nids[n.id]) for n in plan.node_updates])
+        return {row[0] for row in inserts}
 
     def _write_edges(
         self,
@@ -135,39 +98,33 @@ class SqliteWriter:
         batch: PreparedBatch,
         known: dict[str, tuple[int, int]],
         created: set[int],
-        result: WriteResult,
-    ) -> list[dict[str, Any]]:
-        if not batch.edges:
-            return []
+        plan: WritePlan,
+    ) -> None:
         resolved = self._resolve_edges(conn, batch.edges.values(), known)
+        by_key = {r[0].key: r for r in resolved}
         # Only edges between two nodes that existed before this batch can already be stored.
         old_sources = sorted({r[1] for r in resolved if r[1] not in created and r[3] not in created})
-        stored: dict[tuple[int, int, int], str] = {}
+        raw: dict[tuple[int, int, int], str] = {}
         for chunk in chunks(old_sources):
             statement = sql.SELECT_EDGES_FROM.format(marks=sql.in_marks(len(chunk)))
             for src, etype, dst, props in conn.execute(statement, chunk):
-                stored[(src, etype, dst)] = props
-        new_rows: list[tuple[int, int, int, int, int, str]] = []
-        updates: list[tuple[str, int, int, int]] = []
-        records: list[dict[str, Any]] = []
-        for edge, src, etype, dst, src_kind, dst_kind in resolved:
-            old_json = stored.get((src, etype, dst))
-            if old_json is None:
-                props = merge_properties({}, edge.properties)
-                new_rows.append((src, etype, dst, src_kind, dst_kind, dumps_props(props)))
-                result.edges_created += 1
-            else:
-                old = json.loads(old_json)
-                props = merge_properties(old, edge.properties)
-                if props == old:
-                    result.edges_unchanged += 1
-                    continue
-                updates.append((dumps_props(props), src, etype, dst))
-                result.edges_updated += 1
-            records.append({"source": edge.source, "target": edge.target, "type": edge.type, "properties": props})
+                raw[(src, etype, dst)] = props
+        stored: dict[EdgeKey, dict[str, Any]] = {}
+        for edge, src, etype, dst, _sk, _dk in resolved:
+            found = raw.get((src, etype, dst))
+            if found is not None:
+                stored[edge.key] = json.loads(found)
+        plan_edges(batch, stored, plan)
+        new_rows = []
+        for edge in plan.edge_inserts:
+            _e, src, etype, dst, src_kind, dst_kind = by_key[edge.key]
+            new_rows.append((src, etype, dst, src_kind, dst_kind, dumps_props(edge.properties)))
         self._insert_edges(conn, new_rows, created)
+        updates = []
+        for edge in plan.edge_updates:
+            _e, src, etype, dst, _sk, _dk = by_key[edge.key]
+            updates.append((dumps_props(edge.properties), src, etype, dst))
         conn.executemany(sql.UPDATE_EDGE, updates)
-        return records
 
     def _resolve_edges(
         self, conn: sqlite3.Connection, edges: Iterable[Edge], known: dict[str, tuple[int, int]]

@@ -1,0 +1,146 @@
+"""Property values: what may be stored, and when two values are the same.
+
+A system of record must give back exactly what it was given. Properties are
+JSON values, and JSON tells ``true``, ``1`` and ``1.0`` apart even where Python's
+``==`` does not (``True == 1 == 1.0``). So every rule that compares or caches
+values compares them *strictly*: same JSON type, same value. Three rules live
+here and nowhere else:
+
+- :func:`clean_properties` — what a write may carry (validated before any
+  backend opens a transaction) and its one normal form (tuples become lists,
+  so what is read back equals what was written);
+- :func:`strict_equal` — whether a write changes a stored value (an unchanged
+  value appends nothing to the change log);
+- :func:`filter_matches` — whether a stored value satisfies a ``find_nodes``
+  equality filter: strings equal strings, numbers compare as numbers
+  (``1`` matches ``1.0``), booleans equal only booleans.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from modelctx.errors import ValidationError
+
+#: Integers a filter may compare: the range every backend stores natively (64-bit).
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_PLAIN = (str, int, bool, type(None))
+
+
+def _check_text(text: str, where: str) -> None:
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError(f"{where}: text holds a lone surrogate (not valid Unicode)") from None
+
+
+def _clean(value: Any, where: str) -> Any:
+    """``value`` validated as JSON, with tuples turned into lists (a new object only when one was found)."""
+    kind = type(value)
+    if kind is str:
+        _check_text(value, where)
+        return value
+    if value is None or kind is bool or kind is int:
+        return value
+    if kind is float:
+        if not math.isfinite(value):
+            raise ValidationError(f"{where}: {value!r} is not a finite number")
+        return value
+    if isinstance(value, (list, tuple)):
+        items = [_clean(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        if kind is list and all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return items
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        changed = kind is not dict
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValidationError(f"{where}: key {key!r} is not a string")
+            _check_text(key, where)
+            cleaned = _clean(item, f"{where}.{key}")
+            changed = changed or cleaned is not item
+            out[key] = cleaned
+        return out if changed else value
+    if isinstance(value, (str, int, float)):  # subclasses (StrEnum, IntEnum, numpy floats): their plain value
+        return _clean(_plain(value), where)
+    raise ValidationError(
+        f"{where}: value of type {kind.__name__} is not JSON (use str, number, bool, list, dict)"
+    )
+
+
+def _plain(value: str | int | float) -> str | int | float:
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    return float(value)
+
+
+def clean_properties(properties: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The properties in their stored form; ValidationError naming ``where`` and the key if one is not JSON.
+
+    Returns the same dict when it is already clean (the common case costs one
+    type check per value).
+    """
+    if type(properties) is not dict:
+        raise ValidationError(f"{where}: properties must be a dict, not {type(properties).__name__}")
+    out: dict[str, Any] | None = None
+    for key, value in properties.items():
+        if not isinstance(key, str) or not key:
+            raise ValidationError(f"{where}: property name {key!r} must be a non-empty string")
+        if type(value) in _PLAIN and (type(value) is not str or value.isascii()):
+            continue
+        cleaned = _clean(value, f"{where}: property {key!r}")
+        if cleaned is not value:
+            if out is None:
+                out = dict(properties)
+            out[key] = cleaned
+    return out if out is not None else properties
+
+
+def strict_equal(a: Any, b: Any) -> bool:
+    """Equality of JSON values that tells ``true``, ``1`` and ``1.0`` (and ``0.0`` and ``-0.0``) apart."""
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is dict:
+        return a.keys() == b.keys() and all(strict_equal(v, b[k]) for k, v in a.items())
+    if kind is list:
+        return len(a) == len(b) and all(strict_equal(x, y) for x, y in zip(a, b, strict=True))
+    if kind is float:
+        return bool(a == b and math.copysign(1.0, a) == math.copysign(1.0, b))
+    return bool(a == b)
+
+
+def check_filter_value(key: str, value: Any) -> Any:
+    """A ``find_nodes`` filter value: a scalar (or None for "absent"), integers within 64 bits."""
+    if not isinstance(key, str) or not key or '"' in key or "\\" in key:
+        raise ValidationError(f"cannot filter on property name {key!r}")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise ValidationError(f"property filter {key!r}: {value} is outside the 64-bit integer range")
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValidationError(f"property filter {key!r}: {value!r} is not a finite number")
+        return float(value)
+    raise ValidationError(f"property filter {key!r}: only scalar values can be compared")
+
+
+def filter_matches(stored: Any, wanted: Any) -> bool:
+    """Whether a stored property value satisfies an equality filter (``None`` means "absent")."""
+    if wanted is None:
+        return stored is None
+    if isinstance(wanted, bool) or isinstance(stored, bool):
+        return type(stored) is type(wanted) and stored == wanted
+    if isinstance(wanted, (int, float)):
+        return isinstance(stored, (int, float)) and stored == wanted
+    return type(stored) is str and stored == wanted

@@ -1,0 +1,188 @@
+"""The one vocabulary of modelctx: run statuses, review verdicts and severities.
+
+Every writer stores the canonical values defined here; every reader passes
+stored text through ``parse`` first, so stores written before this module
+(SDK runs that ended ``FINISHED``, monitoring reports of severity
+``warning``, verdicts typed as ``Changes requested``) read the same as new
+ones. Sources with their own words (MLflow, OpenLineage) are translated here
+too, so there is one table of synonyms, not one per ingestor.
+
+``parse`` is lenient (unknown or empty → None) for stored values and foreign
+sources; ``require`` raises ValidationError naming where the value came from,
+for input a person typed (a policy file, an SDK call).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Self
+
+from modelctx.errors import ValidationError
+
+__all__ = ["RunStatus", "Severity", "Verdict"]
+
+
+class _Vocabulary(StrEnum):
+    """A closed set of words with synonyms; subclasses define members and ``_synonyms``."""
+
+    @classmethod
+    def _key(cls, value: object) -> str:
+        """The spelling synonyms are looked up by (case, spaces and hyphens folded)."""
+        return re.sub(r"[\s\-]+", "_", str(value).strip()).lower()
+
+    @classmethod
+    def _synonyms(cls) -> dict[str, str]:
+        return {}
+
+    @classmethod
+    def parse(cls, value: object) -> Self | None:
+        """The member ``value`` names (any known spelling or synonym), else None."""
+        if value is None or isinstance(value, bool):
+            return None
+        if isinstance(value, cls):
+            return value
+        key = cls._key(value)
+        key = cls._synonyms().get(key, key)
+        for member in cls:
+            if member.value.lower() == key:
+                return member
+        return None
+
+    @classmethod
+    def require(cls, value: object, where: str) -> Self:
+        """Like ``parse``, but a word that is not in the vocabulary is a ValidationError naming ``where``."""
+        member = cls.parse(value)
+        if member is None:
+            allowed = ", ".join(m.value for m in cls)
+            raise ValidationError(f"{where}: {value!r} is not one of {allowed}")
+        return member
+
+
+# Synonym tables live outside the classes: an Enum turns class attributes into members.
+_RUN_SYNONYMS = {
+    "finished": "completed",  # MLflow, and modelctx SDK runs before this vocabulary
+    "complete": "completed",  # OpenLineage eventType
+    "succeeded": "completed",
+    "success": "completed",
+    "fail": "failed",  # OpenLineage eventType
+    "killed": "aborted",  # MLflow
+    "abort": "aborted",  # OpenLineage eventType
+    "start": "running",  # OpenLineage eventType
+}
+
+_VERDICT_SYNONYMS = {
+    "approve": "approved",
+    "accept": "approved",
+    "accepted": "approved",
+    "reject": "rejected",
+    "declined": "rejected",
+    "request_changes": "changes_requested",
+    "changes_required": "changes_requested",
+    "needs_changes": "changes_requested",
+}
+
+_SEVERITY_SYNONYMS = {
+    "none": "ok",
+    "pass": "ok",
+    "passed": "ok",
+    "warning": "medium",  # the middle level monitoring wrote before this vocabulary
+    "warn": "medium",
+    "error": "high",
+}
+
+
+class RunStatus(_Vocabulary):
+    """Where a run is in its life. Ends: COMPLETED, FAILED, ABORTED."""
+
+    SCHEDULED = "SCHEDULED"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    ABORTED = "ABORTED"
+
+    @classmethod
+    def _synonyms(cls) -> dict[str, str]:
+        return _RUN_SYNONYMS
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the run has ended (nothing more will be logged to it)."""
+        return self in _FINAL_STATUSES
+
+
+_FINAL_STATUSES = frozenset({RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.ABORTED})
+
+
+class Verdict(_Vocabulary):
+    """The decisive outcomes of a review; anything else (a comment) decides nothing."""
+
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CHANGES_REQUESTED = "changes_requested"
+
+    @classmethod
+    def _synonyms(cls) -> dict[str, str]:
+        return _VERDICT_SYNONYMS
+
+
+class Severity(_Vocabulary):
+    """One ordered scale for monitoring results, alerts and policy findings: ok < info < low < medium < high < critical.
+
+    Monitoring writes ok, medium (drift worth a look: PSI ≥ 0.1, a significant
+    KS test, or accuracy down by half the critical drop) and critical (PSI ≥
+    0.25 or accuracy down by 0.10); see ``modelctx/monitoring/drift.py``.
+    """
+
+    OK = "ok"
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @classmethod
+    def _synonyms(cls) -> dict[str, str]:
+        return _SEVERITY_SYNONYMS
+
+    @classmethod
+    def read(cls, value: object) -> Severity:
+        """A stored severity for ranking: nothing is ok; an unknown word is medium (someone flagged something)."""
+        parsed = cls.parse(value)
+        if parsed is not None:
+            return parsed
+        return cls.OK if value is None or not str(value).strip() else cls.MEDIUM
+
+    @property
+    def rank(self) -> int:
+        """Position on the scale, 0 for ok."""
+        return _SEVERITY_RANK[self]
+
+    # Members are strings, so without these ``high < low`` would compare spellings, not the scale.
+    def _other_rank(self, other: object) -> int | None:
+        parsed = Severity.parse(other) if isinstance(other, str) else None
+        return None if parsed is None else parsed.rank
+
+    def __lt__(self, other: object) -> bool:
+        rank = self._other_rank(other)
+        return NotImplemented if rank is None else self.rank < rank
+
+    def __le__(self, other: object) -> bool:
+        rank = self._other_rank(other)
+        return NotImplemented if rank is None else self.rank <= rank
+
+    def __gt__(self, other: object) -> bool:
+        rank = self._other_rank(other)
+        return NotImplemented if rank is None else self.rank > rank
+
+    def __ge__(self, other: object) -> bool:
+        rank = self._other_rank(other)
+        return NotImplemented if rank is None else self.rank >= rank
+
+    @property
+    def is_quiet(self) -> bool:
+        """Nothing to look at: ok, info or low. A quiet monitoring report opens no alert."""
+        return self.rank <= Severity.LOW.rank
+
+
+_SEVERITY_RANK = {member: rank for rank, member in enumerate(Severity)}
