@@ -67,7 +67,44 @@ except ImportError:
     pass
 
 
+class ViewHarness:
+    """A backend seen through a view (``tests/views.py``): the as-of view at now, or a project's scope.
+
+    Contract suite only. The store it opens writes into the base backend's
+    store and reads through the view; ``uri`` and ``tamper_change`` are the
+    base backend's, so a second connection or a tamperer reaches the same data.
+    """
+
+    contract_only = True
+
+    def __init__(self, base: BackendHarness, view: str) -> None:
+        from tests.views import VIEWS
+
+        self.base = base
+        self.view = view
+        self.name = f"{base.name}-{view}"
+        self._wrap = VIEWS[view]
+
+    def uri(self, tmp_path: Path) -> str:
+        return self.base.uri(tmp_path)
+
+    def open(self, tmp_path: Path) -> GraphStore:
+        return self._wrap(make_store(self.base, tmp_path))
+
+    def tamper_change(self, store: GraphStore, seq: int) -> None:
+        self.base.tamper_change(store, seq)
+
+    def available(self) -> str | None:
+        return self.base.available()
+
+
+HARNESSES += [ViewHarness(base, view) for base in list(HARNESSES) if not base.contract_only
+              for view in ("as-of", "scoped")]
+
+
 def make_store(harness: BackendHarness, tmp_path: Path) -> GraphStore:
+    if isinstance(harness, ViewHarness):
+        return harness.open(tmp_path)
     return open_store(harness.uri(tmp_path))
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from modelctx.errors import ValidationError
+from modelctx.governance.policies import load_rules
 from modelctx.vocabulary import RunStatus, Severity, Verdict
 
 
@@ -91,3 +94,14 @@ def test_severity_read_of_stored_values() -> None:
     with pytest.raises(ValidationError, match=r"^rules\.yaml: rules\.no_owner\.severity: 'spicy' is not one of ok, "
                                               r"info, low, medium, high, critical$"):
         Severity.require("spicy", "rules.yaml: rules.no_owner.severity")
+
+
+def test_a_rules_file_speaks_the_one_severity_scale(tmp_path: Path) -> None:
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text("rules:\n  no_owner: {severity: Warning}\n  stale_monitoring: {severity: error}\n")
+    config = load_rules(rules_file)
+    assert (config["no_owner"].severity, config["stale_monitoring"].severity) == ("medium", "high")
+    rules_file.write_text("rules:\n  no_owner: {severity: urgent}\n")
+    with pytest.raises(ValidationError, match=rf"^{rules_file}: rules\.no_owner\.severity: 'urgent' is not one of "
+                                              r"ok, info, low, medium, high, critical$"):
+        load_rules(rules_file)

@@ -1,8 +1,15 @@
-"""Request dependencies: the client and the caller (a Principal with a role and a project scope).
+"""Request dependencies: who is calling, and the one store view they may read and write.
 
-Routes declare what they need with ``Depends(reader)``, ``Depends(writer)`` or
-``Depends(admin)``. When the app runs without tokens (local use on
-127.0.0.1), every caller is a local admin with no project scope.
+Access is applied once, here. A route declares ``Depends(read_access)``,
+``Depends(write_access)`` or ``Depends(admin_access)`` and receives an
+:class:`Access`: the caller (actor, role, project scope) and ``store`` — the
+raw store for an unscoped caller, that project's view (``graph/scoped.py``)
+for a scoped one. Routes and the package functions they call use that store
+and never filter by project themselves.
+
+When the app runs without tokens (local use on 127.0.0.1), a request without
+an Authorization header is the local admin with no project scope; a token
+presented anyway is honoured, so its actor and scope apply.
 """
 
 from __future__ import annotations
@@ -14,7 +21,9 @@ from typing import Any
 from fastapi import Request, Response
 
 from modelctx.client import Client
-from modelctx.graph.model import Node
+from modelctx.errors import AuthenticationError, PermissionDeniedError
+from modelctx.graph.scoped import scoped
+from modelctx.graph.store import GraphStore
 
 ROLES = ("reader", "writer", "admin")
 
@@ -30,17 +39,27 @@ class Principal:
     def allows(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)
 
-    def can_see(self, node: Node) -> bool:
-        """A project-scoped caller sees only nodes of that project."""
-        return self.project is None or node.properties.get("project") == self.project
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """A request's caller and the store as that caller may see it."""
+
+    principal: Principal
+    store: GraphStore
+    client: Client
+
+    @property
+    def actor(self) -> str:
+        return self.principal.actor
+
+    @property
+    def project(self) -> str | None:
+        return self.principal.project
 
 
 def get_client(request: Request) -> Client:
     client: Client = request.app.state.client
     return client
-
-
-LOCAL_ADMIN = Principal(actor="local", role="admin")
 
 
 def authenticate(request: Request) -> Principal:
@@ -49,32 +68,18 @@ def authenticate(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     if not request.app.state.require_tokens and not header:
         return Principal(actor=client.actor, role="admin")
-    # A token presented in local mode is still honoured, so its actor and scope apply.
-    from fastapi import HTTPException
-
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise HTTPException(status_code=401, detail="missing bearer token (Authorization: Bearer <token>)",
-                            headers={"WWW-Authenticate": "Bearer"})
-    from modelctx.api.tokens import verify_token  # implemented with token management
+        raise AuthenticationError("missing bearer token (Authorization: Bearer <token>)")
+    from modelctx.api.tokens import verify_token
 
     principal = verify_token(client, token.strip())
     if principal is None:
-        raise HTTPException(status_code=401, detail="unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
+        raise AuthenticationError("unknown or revoked token")
     return principal
 
 
-def visible_node(client: Client, principal: Principal, node_id: str) -> Node:
-    """The node if the caller may see it; otherwise the same NotFoundError as for a missing id."""
-    from modelctx.errors import NotFoundError
-
-    node = client.store.get_nodes([node_id]).get(node_id)
-    if node is None or not principal.can_see(node):
-        raise NotFoundError(f"no node with id {node_id!r}")
-    return node
-
-
-async def _require(role: str, request: Request) -> Principal:
+async def _access(role: str, request: Request) -> Access:
     # Async so that FastAPI runs it on the event loop: a thread hop per dependency costs more than the check.
     if request.headers.get("authorization"):
         from starlette.concurrency import run_in_threadpool
@@ -83,30 +88,24 @@ async def _require(role: str, request: Request) -> Principal:
     else:
         principal = authenticate(request)  # no I/O: the local admin, or an immediate 401
     if not principal.allows(role):
-        from fastapi import HTTPException
-
-        raise HTTPException(status_code=403, detail=f"this needs the {role} role; the token has {principal.role}")
-    return principal
-
-
-async def reader(request: Request) -> Principal:
-    """Dependency: any valid caller (reader, writer or admin)."""
-    return await _require("reader", request)
+        raise PermissionDeniedError(f"this needs the {role} role; the token has {principal.role}")
+    client = get_client(request)
+    return Access(principal, scoped(client.store, principal.project), client)
 
 
-async def writer(request: Request) -> Principal:
-    """Dependency: a caller allowed to write."""
-    return await _require("writer", request)
+async def read_access(request: Request) -> Access:
+    """Dependency: any valid caller (reader, writer or admin), with its view of the store."""
+    return await _access("reader", request)
 
 
-async def admin(request: Request) -> Principal:
+async def write_access(request: Request) -> Access:
+    """Dependency: a caller allowed to write, with its view of the store."""
+    return await _access("writer", request)
+
+
+async def admin_access(request: Request) -> Access:
     """Dependency: a caller allowed to manage tokens."""
-    return await _require("admin", request)
-
-
-async def current_client(request: Request) -> Client:
-    """Dependency form of ``get_client`` that runs on the event loop (no thread hop)."""
-    return get_client(request)
+    return await _access("admin", request)
 
 
 def json_response(data: Any, status_code: int = 200) -> Response:

@@ -1,4 +1,4 @@
-"""The one place errors become HTTP responses: the status each error class carries, and a JSON body naming the problem."""
+"""The one place errors become HTTP responses: each error class's own status, and a JSON body naming the problem."""
 
 from __future__ import annotations
 

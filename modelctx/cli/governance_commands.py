@@ -13,7 +13,8 @@ from modelctx.cli.context import AppContext, emit_json, json_option, pass_app
 @click.command("audit")
 @click.argument("node_id")
 @click.option("--as-of", "as_of", default=None, metavar="TIME",
-              help="Report the graph as it was at this ISO 8601 time or date (from the change log).")
+              help="Report the graph as it was at this ISO 8601 time or date "
+                   "(a date: through its end, UTC; from the change log).")
 @click.option("--format", "fmt", type=click.Choice(["json", "md", "html", "pdf"]), default="md", show_default=True)
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report here (required for pdf; default: print to stdout).")

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from modelctx.cli.context import AppContext, emit_json, json_option, pass_app
+from modelctx.graph.store import GraphStore
 
 
 @click.command("init")
@@ -44,16 +45,13 @@ def stats_command(app: AppContext, as_json: bool) -> None:
 
 def _as_of_option(func: Any) -> Any:
     return click.option("--as-of", "as_of", default=None, metavar="TIME",
-                        help="Answer from the graph as it was at this ISO 8601 time or date (change log).")(func)
+                        help="Answer from the graph as it was at this ISO 8601 time or date "
+                             "(a date: through its end, UTC; from the change log).")(func)
 
 
-def _store_as_of(app: AppContext, as_of: str | None) -> Any:
+def _store_as_of(app: AppContext, as_of: str | None) -> GraphStore:
     """The live store, or a read-only replay of its change log up to ``as_of``."""
-    if as_of is None:
-        return app.store
-    from modelctx.graph.snapshot import SnapshotGraphStore
-
-    return SnapshotGraphStore.at(app.store, as_of)
+    return app.store if as_of is None else app.store.as_of(as_of)
 
 
 @click.command("show")
@@ -127,14 +125,15 @@ def lineage_command(app: AppContext, node_id: str, direction: str, depth: int | 
     """Show what a node came from (up) or what came from it (down)."""
     from modelctx.graph.lineage import lineage, render_tree
     from modelctx.graph.model import parse_edge_types
+    from modelctx.graph.store import check_direction
 
     types = parse_edge_types(edge_types) if edge_types else None
     store = _store_as_of(app, as_of)
-    subgraph = lineage(store, node_id, direction, depth=depth, edge_types=types)  # type: ignore[arg-type]
+    subgraph = lineage(store, node_id, check_direction(direction), depth=depth, edge_types=types)
     if as_json:
         emit_json(subgraph.to_json())
         return
-    for line in render_tree(subgraph, node_id, direction):  # type: ignore[arg-type]
+    for line in render_tree(subgraph, node_id, check_direction(direction)):
         click.echo(line)
 
 

@@ -31,11 +31,11 @@ from typing import Any
 from modelctx.governance import facts
 from modelctx.graph.model import Node, NodeKind
 from modelctx.graph.store import GraphStore
+from modelctx.times import read_stored
 from modelctx.vocabulary import Verdict
 
+#: The state of a version no decisive verdict speaks for (the others are Verdict values).
 UNREVIEWED = "unreviewed"
-#: Every value ``ApprovalState.state`` can take.
-STATES: tuple[str, ...] = (*(v.value for v in Verdict), UNREVIEWED)
 
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
@@ -127,6 +127,7 @@ def ordered(reviews: Iterable[Node]) -> list[Node]:
 
 def approval_state(reviews: Iterable[Node], at: datetime | None = None) -> ApprovalState:
     """Whether the reviewed version is approved at ``at`` (None: on all reviews); see the module rule."""
+    at = read_stored(at)  # a naive datetime is UTC, like every time without a zone
     considered = [r for r in ordered(reviews) if at is None or (_when(r) or _OLDEST) <= at]
     decisive = [(r, v) for r in considered if (v := facts.verdict_of(r)) is not None]
     if not decisive:

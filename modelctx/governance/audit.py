@@ -220,12 +220,11 @@ def build_report(
     as_of: str | datetime | None = None,
     rules: dict[str, RuleConfig] | None = None,
     now: datetime | None = None,
-    project: str | None = None,
 ) -> dict[str, Any]:
     """The audit report of a model version (or the impact report of a dataset version) as JSON data.
 
-    With ``project`` the report is built from that project's view of the graph
-    (a caller scoped to a project learns nothing about other projects).
+    ``store`` is the caller's view: a project-scoped caller passes its project's
+    view (``graph/scoped.py``) and the report holds nothing else.
 
     With ``as_of`` (a datetime, or ISO text read as the ``as_of`` parameter: a
     bare date is the end of that day) the graph is replayed from the change log
@@ -234,16 +233,8 @@ def build_report(
     history the report was built from can be trusted.
     """
     verification = verification_summary(store.verify())
-    view: GraphStore = store
     when = upper_bound(as_of, "as_of") if isinstance(as_of, str) else as_of
-    if when is not None:
-        from modelctx.graph.snapshot import SnapshotGraphStore
-
-        view = SnapshotGraphStore.at(store, when)
-    if project is not None:
-        from modelctx.graph.scoped import ScopedGraphStore
-
-        view = ScopedGraphStore(view, project)
+    view = store.as_of(when) if when is not None else store
     node = view.get_node(node_id)
     if node.kind is NodeKind.MODEL_VERSION:
         kind, body = "model_version_audit", _model_version_report(view, node, rules, now, when)

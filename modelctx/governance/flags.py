@@ -7,8 +7,6 @@ so the change log records who flagged what, when, and why.
 
 from __future__ import annotations
 
-from typing import Any
-
 from modelctx.errors import ValidationError
 from modelctx.graph.changelog import now_iso
 from modelctx.graph.model import Node, NodeKind

@@ -29,6 +29,16 @@ def merge_properties(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str
     return merged
 
 
+def compose_patches(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:
+    """One patch doing what ``first`` then ``second`` do: later keys win and a ``None`` is kept.
+
+    Folding two records of one id with ``merge_properties`` would drop a ``None``
+    of the second, so ``{"a": 1}`` then ``{"a": None}`` would leave a stored
+    ``a`` in place instead of removing it.
+    """
+    return {**first, **second}
+
+
 @dataclass(slots=True)
 class PreparedBatch:
     """A validated batch with duplicates folded: one record per node id and per edge key.
@@ -66,9 +76,7 @@ def prepare_batch(nodes: Iterable[Node], edges: Iterable[Edge], create_only: Ite
         elif previous.kind is not node.kind:
             raise ConflictError(f"node {node.id} appears as {previous.kind.value} and {node.kind.value}")
         else:
-            folded_nodes[node.id] = Node(
-                node.id, node.kind, merge_properties(previous.properties, node.properties)
-            )
+            folded_nodes[node.id] = Node(node.id, node.kind, compose_patches(previous.properties, node.properties))
     folded_edges: dict[tuple[str, str, str], Edge] = {}
     for position, edge in enumerate(edges):
         if not isinstance(edge, Edge):
@@ -82,8 +90,7 @@ def prepare_batch(nodes: Iterable[Node], edges: Iterable[Edge], create_only: Ite
             folded_edges[edge.key] = edge
         else:
             folded_edges[edge.key] = Edge(
-                edge.source, edge.target, edge.type,
-                merge_properties(previous_edge.properties, edge.properties),
+                edge.source, edge.target, edge.type, compose_patches(previous_edge.properties, edge.properties)
             )
     claims = frozenset(create_only)
     unknown = sorted(claims - folded_nodes.keys())

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from datetime import datetime
 
 from modelctx.errors import PermissionDeniedError
 from modelctx.graph.batch import PreparedBatch, missing_endpoint_error
@@ -62,6 +63,7 @@ class ScopedGraphStore(GraphStore):
             raise PermissionDeniedError(f"a view of project {store.project!r} cannot be scoped again")
         self.inner = store
         self.project = project
+        self.scope = project
         self.uri = store.uri
         self._decided: dict[str, bool] = {}
 
@@ -249,6 +251,10 @@ class ScopedGraphStore(GraphStore):
                     raise missing_endpoint_error(edge, end)
         self._decided.clear()  # the write may anchor shared nodes
         return self.inner._write(replace(batch, scope=self.project), actor)
+
+    def as_of(self, when: datetime | str | None) -> GraphStore:
+        """The project's view of the graph as it was at ``when`` (the whole log is replayed, then scoped)."""
+        return ScopedGraphStore(self.inner.as_of(when), self.project)
 
     # -- the rest ------------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ class SnapshotGraphStore(GraphStore):
 
     def __init__(self, source_uri: str, as_of: datetime | None, changes: Iterable[Change]) -> None:
         self.uri = f"{source_uri}#as-of={as_of.isoformat() if as_of else 'now'}"
-        self.as_of = as_of
+        self.moment = as_of
         self._changes: list[Change] = []
         replay = Replay()
         for change in changes:
@@ -87,7 +87,7 @@ class SnapshotGraphStore(GraphStore):
     ) -> dict[str, int]:
         for start in starts:
             if start not in self._nodes:
-                when = self.as_of.isoformat() if self.as_of else "now"
+                when = self.moment.isoformat() if self.moment else "now"
                 raise NotFoundError(f"no node with id {start!r} as of {when}")
         adjacency = self._out if direction == "up" else self._in
         depths: dict[str, int] = dict.fromkeys(starts, 0)

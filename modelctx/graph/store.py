@@ -18,6 +18,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from modelctx.errors import NotFoundError, ValidationError
@@ -91,6 +92,8 @@ class GraphStore(ABC):
 
     uri: str
     """The store's URI with any password removed (safe to print)."""
+    scope: str | None = None
+    """The project this store is limited to (a scoped view), None for the whole graph."""
 
     # -- writes ------------------------------------------------------------------------------------
 
@@ -234,6 +237,15 @@ class GraphStore(ABC):
         edges = [e for e in self.get_edges(list(keep), "out", types) if e.source in keep and e.target in keep]
         edges.sort(key=lambda e: e.key)
         return Subgraph([nodes[i] for i in wanted if i in nodes], edges)
+
+    def as_of(self, when: datetime | str | None) -> GraphStore:
+        """This store as it was at ``when``: its change log replayed (``graph/snapshot.py``), read-only.
+
+        Text is read as ``--as-of`` is (``modelctx/times.py``: a bare date is the end of that day).
+        """
+        from modelctx.graph.snapshot import SnapshotGraphStore
+
+        return SnapshotGraphStore.at(self, when)
 
     # -- backend hooks: arguments arrive validated ------------------------------------------------
 

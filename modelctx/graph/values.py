@@ -13,7 +13,8 @@ here and nowhere else:
   value appends nothing to the change log);
 - :func:`filter_matches` — whether a stored value satisfies a ``find_nodes``
   equality filter: strings equal strings, numbers compare as numbers
-  (``1`` matches ``1.0``), booleans equal only booleans.
+  (``1`` matches ``1.0``), booleans equal only booleans; a stored integer
+  beyond 64 bits matches no filter (no backend can compare it exactly).
 """
 
 from __future__ import annotations
@@ -92,8 +93,11 @@ def clean_properties(properties: Mapping[str, Any], where: str) -> dict[str, Any
         raise ValidationError(f"{where}: properties must be a dict, not {type(properties).__name__}")
     out: dict[str, Any] | None = None
     for key, value in properties.items():
-        if not isinstance(key, str) or not key:
-            raise ValidationError(f"{where}: property name {key!r} must be a non-empty string")
+        # NUL: Neo4j cannot name a property with one (SQLite could), so no backend accepts it.
+        if not isinstance(key, str) or not key or "\x00" in key:
+            raise ValidationError(f"{where}: property name {key!r} must be a non-empty string without NUL")
+        if not key.isascii():  # a lone surrogate would reach the backend's encoder and crash there
+            _check_text(key, f"{where}: property name {key!r}")
         if type(value) in _PLAIN and (type(value) is not str or value.isascii()):
             continue
         cleaned = _clean(value, f"{where}: property {key!r}")
@@ -120,8 +124,11 @@ def strict_equal(a: Any, b: Any) -> bool:
 
 def check_filter_value(key: str, value: Any) -> Any:
     """A ``find_nodes`` filter value: a scalar (or None for "absent"), integers within 64 bits."""
-    if not isinstance(key, str) or not key or '"' in key or "\\" in key:
+    if not isinstance(key, str) or not key or '"' in key or "\\" in key or "\x00" in key:
         raise ValidationError(f"cannot filter on property name {key!r}")
+    _check_text(key, f"property filter {key!r}")  # lone surrogates would crash the backend's encoder
+    if isinstance(value, str):
+        _check_text(value, f"property filter {key!r}")
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -142,5 +149,9 @@ def filter_matches(stored: Any, wanted: Any) -> bool:
     if isinstance(wanted, bool) or isinstance(stored, bool):
         return type(stored) is type(wanted) and stored == wanted
     if isinstance(wanted, (int, float)):
-        return isinstance(stored, (int, float)) and stored == wanted
+        # A stored integer outside 64 bits matches no filter: no backend can compare it exactly
+        # (SQLite reads it as the nearest float, Neo4j keeps no copy of it to filter on).
+        if type(stored) is int:
+            return INT64_MIN <= stored <= INT64_MAX and stored == wanted
+        return type(stored) is float and stored == wanted
     return type(stored) is str and stored == wanted

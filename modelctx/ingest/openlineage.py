@@ -5,16 +5,28 @@ the JSONL ingestor and the ``POST /api/v1/lineage`` endpoint both use it.
 
 Mapping: Job → ``job:<namespace>/<name>``; run → ``run:openlineage/<runId>``
 INSTANCE_OF the job; status from eventType; inputs → USED {role: input};
-outputs → GENERATED_BY the run; the ``schema`` facet → ``columns``; the
-``columnLineage`` facet → DERIVED_FROM carrying the column mapping; the
-``parent`` run facet → CHILD_OF; ``sourceCodeLocation`` naming a full commit
-sha → USED Commit; ``documentation`` facets → ``description``.
+outputs → GENERATED_BY the run once it completed (below); the ``schema``
+facet → ``columns``; the ``columnLineage`` facet → DERIVED_FROM carrying the
+column mapping; the ``parent`` run facet → CHILD_OF; ``sourceCodeLocation``
+naming a full commit sha → USED Commit; ``documentation`` facets →
+``description``.
 
 Events of one run may arrive in any order and end in the same graph: a run's
 state is merged with what is stored (read through a GraphLookup) by rules
 that do not depend on arrival order — a terminal state beats START and
 RUNNING, ties go to the later ``eventTime``; ``started_at`` is the earliest
 START (else the earliest event), ``ended_at`` the terminal event's time.
+
+Outputs are a run's products only once it completed: the outputs any event of
+the run declares (START, RUNNING, FAIL, ABORT, COMPLETE) get GENERATED_BY
+edges once a COMPLETE event of the run is known — at the COMPLETE, or at once
+for events arriving after it (stored, or earlier in the ingest). Until then
+they are listed on the run as ``attempted_outputs``, so the commit of a failed
+or aborted attempt is never upstream of the data a later, successful run
+wrote. The event types seen only grow and edges are never removed, so the end
+state does not depend on arrival order either; it also means a run with a
+COMPLETE event keeps its products even if a FAIL with a later ``eventTime``
+sets its status to FAILED.
 """
 
 from __future__ import annotations
@@ -45,6 +57,8 @@ _SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 #: Facets bigger than this (Spark logical plans) are dropped with a warning.
 MAX_FACET_BYTES = 64_000
 _KNOWN_RUN_FACETS = frozenset({"parent"})
+#: The run property listing outputs its events declared but it has not produced (it has not completed).
+ATTEMPTED_OUTPUTS = "attempted_outputs"
 
 
 #: A name that is not blank (ids are built from it).
@@ -172,6 +186,28 @@ class RunEvent(_Open):
             raise ValueError("eventTime is out of range once converted to UTC") from None
 
 
+def _products(run: Node, outputs: list[str]) -> list[str]:
+    """The dataset versions the run has produced: all it declared once it completed, else none.
+
+    A run's declared outputs (``outputs`` of this event, and those earlier
+    events left in :data:`ATTEMPTED_OUTPUTS`) become its products — GENERATED_BY
+    edges — once a COMPLETE event of it is known (in ``openlineage.event_types``,
+    merged with what is stored). Until then they are listed, sorted, in
+    ``attempted_outputs``: a run that ends FAIL or ABORT keeps them there and
+    produces nothing. ``run`` is this converter's state of the run and is updated
+    in place.
+    """
+    props = run.properties
+    declared = sorted(set(props.get(ATTEMPTED_OUTPUTS) or []) | set(outputs))
+    if "COMPLETE" not in props.get("openlineage.event_types", []):
+        if declared:
+            props[ATTEMPTED_OUTPUTS] = declared
+        return []
+    if props.get(ATTEMPTED_OUTPUTS):
+        props[ATTEMPTED_OUTPUTS] = None  # None removes the stored list: they are products now
+    return declared
+
+
 def _check_uuid(value: str) -> str:
     try:
         return str(uuid.UUID(value))
@@ -227,7 +263,8 @@ class EventConverter:
         job_id = node_id(NodeKind.JOB, event.job.namespace, event.job.name)
         run_id = node_id(NodeKind.RUN, SOURCE, event.run.runId)
         nodes.append(self._job_node(job_id, event, warnings, where))
-        nodes.append(self._run_node(run_id, event, warnings, where))
+        run_node = self._run_node(run_id, event, warnings, where)
+        nodes.append(run_node)
         edges.append(Edge(run_id, job_id, EdgeType.INSTANCE_OF))
         parent = event.run.facets.parent
         if parent is not None:
@@ -256,14 +293,16 @@ class EventConverter:
             nodes += match[1]
             edges += match[2]
             edges.append(Edge(run_id, match[0], EdgeType.USED, {"role": "input"}))
+        outputs: list[str] = []
         for dataset in event.outputs:
             version_id, more_nodes, more_edges = self._dataset(dataset)
             nodes += more_nodes
             edges += more_edges
-            edges.append(Edge(version_id, run_id, EdgeType.GENERATED_BY))
+            outputs.append(version_id)
             lineage = dataset.facets.columnLineage
             if lineage is not None:
                 edges += self._column_lineage(version_id, lineage, nodes)
+        edges += [Edge(version_id, run_id, EdgeType.GENERATED_BY) for version_id in _products(run_node, outputs)]
         if self._project:
             project_id = node_id(NodeKind.PROJECT, self._project)
             nodes.insert(0, Node(project_id, NodeKind.PROJECT, {"name": self._project}))

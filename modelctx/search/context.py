@@ -10,13 +10,13 @@
   monitoring report: the deployment; insight: the node it is about;
 - anything else: its direct lineage neighbours.
 
-``visible`` drops nodes the caller may not see (another project), so context
-never leaks across a project scope.
+``store`` is the caller's view (``graph/scoped.py``): context holds only what
+that view shows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from modelctx.governance.approval import approval_state
@@ -27,7 +27,6 @@ from modelctx.search.documents import canonical_fact
 
 K = NodeKind
 E = EdgeType
-Visible = Callable[[Node], bool]
 MAX_ITEMS = 10
 
 
@@ -67,7 +66,7 @@ class _Edges:
         return [e.source for e in self.into.get(node_id, ()) if e.type is etype]
 
 
-def graph_context(store: GraphStore, hits: list[Node], visible: Visible) -> dict[str, dict[str, Any]]:
+def graph_context(store: GraphStore, hits: list[Node]) -> dict[str, dict[str, Any]]:
     """Context per hit id; three store reads whatever the number of hits."""
     if not hits:
         return {}
@@ -88,7 +87,7 @@ def graph_context(store: GraphStore, hits: list[Node], visible: Visible) -> dict
         out: list[dict[str, Any]] = []
         for node_id in dict.fromkeys(ids):
             node = nodes.get(node_id)
-            if node is None or not visible(node) or (kind is not None and node.kind is not kind):
+            if node is None or (kind is not None and node.kind is not kind):
                 continue
             out.append(_ref(node))
             if len(out) >= MAX_ITEMS:
@@ -101,7 +100,7 @@ def graph_context(store: GraphStore, hits: list[Node], visible: Visible) -> dict
         context: dict[str, Any]
         if node.kind is K.MODEL_VERSION:
             runs = first.targets(nid, E.GENERATED_BY)
-            reviews = [nodes[r] for r in first.sources(nid, E.REVIEWS) if r in nodes and visible(nodes[r])]
+            reviews = [nodes[r] for r in first.sources(nid, E.REVIEWS) if r in nodes]
             deployments = [d for d in first.sources(nid, E.DEPLOYS) if d in nodes and is_active_deployment(nodes[d])]
             context = {
                 "model": refs(first.targets(nid, E.VERSION_OF)),

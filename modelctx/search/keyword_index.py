@@ -48,6 +48,7 @@ def keyword_search(conn: sqlite3.Connection, query: str, k: int, where: Filter) 
             expression,
             where.kind, where.kind,
             where.project, where.project,
+            where.scope, where.scope,
             where.since, where.since,
             where.until, where.until,
             k,

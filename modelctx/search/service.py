@@ -4,9 +4,9 @@
 catches the index up with the change log (a cheap ``last_seq`` read when
 nothing changed), so results never miss a write.
 
-Project scope: ``scope`` (a project name, from a project-scoped caller) is a
-hard limit — hits are filtered to that project inside the index, and context
-nodes of other projects are dropped. ``project`` is an ordinary filter.
+Project scope: a search runs on the caller's view of the store
+(``graph/scoped.py``); only nodes the view shows become hits or context.
+``project`` is an ordinary filter.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from modelctx.errors import ValidationError
-from modelctx.graph.model import Node, NodeKind
+from modelctx.graph.model import NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.search.context import graph_context
 from modelctx.search.documents import snippet
@@ -38,6 +38,8 @@ from modelctx.times import lower_bound, upper_bound
 Mode = Literal["hybrid", "vector", "keyword"]
 MODES: tuple[str, ...] = ("hybrid", "vector", "keyword")
 MAX_LIMIT = 200
+#: How many more candidates a scoped search ranks than it returns.
+SCOPED_OVERFETCH = 3
 
 
 @dataclass(slots=True)
@@ -91,29 +93,39 @@ class SearchService:
         self,
         query: str,
         *,
+        store: GraphStore | None = None,
         kind: str | None = None,
         limit: int = 10,
         mode: str = "hybrid",
         project: str | None = None,
         since: float | None = None,
         until: float | None = None,
-        scope: str | None = None,
         with_context: bool = True,
     ) -> list[Hit]:
-        """The best ``limit`` hits for ``query``; ``scope`` restricts everything to one project."""
+        """The best ``limit`` hits for ``query`` among the nodes ``store`` shows.
+
+        ``store`` is the caller's view (default: the whole store). The index is
+        shared, so a scoped view's project (and project-less documents, which
+        the view may show) pre-filter the candidates, and the view decides
+        which of them are visible; snippets and context come from visible nodes only.
+        """
         if mode not in MODES:
             raise ValidationError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         if not 1 <= limit <= MAX_LIMIT:
             raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
         if not query.strip():
             raise ValidationError("the search query is empty")
+        view = store if store is not None else self.store
         kind_value = NodeKind.parse(kind).value if kind else None
+        scope = view.scope
         if scope is not None and project is not None and project != scope:
             return []
-        where = Filter(kind=kind_value, project=scope if scope is not None else project, since=since, until=until)
+        where = Filter(kind=kind_value, project=project, scope=scope, since=since, until=until)
         self.index.sync()
-        ranked = self.rank(query, where, limit, mode)
-        return self._hits(query, ranked, scope, with_context)
+        # Some candidates of a scoped search may be project-less nodes the view hides: rank a few more.
+        depth = limit if scope is None else min(MAX_LIMIT, limit * SCOPED_OVERFETCH)
+        ranked = self.rank(query, where, depth, mode)
+        return self._hits(query, ranked, view, limit, with_context)
 
     def rank(self, query: str, where: Filter, limit: int, mode: str) -> list[tuple[int, float]]:
         """(slot, score) pairs, best first, without reading documents or the graph."""
@@ -134,21 +146,18 @@ class SearchService:
         )
         return fused[:limit]
 
-    def _hits(self, query: str, ranked: list[tuple[int, float]], scope: str | None, with_context: bool) -> list[Hit]:
+    def _hits(
+        self, query: str, ranked: list[tuple[int, float]], view: GraphStore, limit: int, with_context: bool
+    ) -> list[Hit]:
         rows = self.index.documents(slot for slot, _ in ranked)
-        hits: list[Hit] = []
-        for slot, score in ranked:
-            row = rows.get(slot)
-            if row is None or (scope is not None and row.project != scope):
-                continue
-            hits.append(Hit(row.node_id, row.kind, score, row.title, snippet(row.body, query), row.project))
-        if with_context and hits:
-            nodes = self.store.get_nodes([h.id for h in hits])
-
-            def visible(node: Node) -> bool:
-                return scope is None or node.properties.get("project") == scope
-
-            contexts = graph_context(self.store, [nodes[h.id] for h in hits if h.id in nodes], visible)
+        found = [(rows[slot], score) for slot, score in ranked if slot in rows]
+        nodes = view.get_nodes([row.node_id for row, _ in found]) if view.scope is not None or with_context else None
+        hits = [
+            Hit(row.node_id, row.kind, score, row.title, snippet(row.body, query), row.project)
+            for row, score in found if nodes is None or row.node_id in nodes
+        ][:limit]
+        if with_context and hits and nodes is not None:
+            contexts = graph_context(view, [nodes[h.id] for h in hits])
             for hit in hits:
                 hit.context = contexts.get(hit.id, {})
         return hits

@@ -65,6 +65,7 @@ KEYWORD_SEARCH = (
     "WHERE docs_fts MATCH ? "
     "AND (? IS NULL OR d.kind = ?) "
     "AND (? IS NULL OR d.project = ?) "
+    "AND (? IS NULL OR d.project = ? OR d.project IS NULL) "
     "AND (? IS NULL OR d.at >= ?) "
     "AND (? IS NULL OR d.at <= ?) "
     "ORDER BY rank LIMIT ?"

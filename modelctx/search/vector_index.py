@@ -44,16 +44,22 @@ _OVERFETCH = 8
 
 @dataclass(slots=True)
 class Filter:
-    """Which rows may match: a kind, a project, a time range (epoch seconds, inclusive)."""
+    """Which rows may match: a kind, a project, a scope, a time range (epoch seconds, inclusive).
+
+    ``scope`` keeps the rows a project's view may show: that project's and the
+    project-less ones (the view itself decides among the latter).
+    """
 
     kind: str | None = None
     project: str | None = None
+    scope: str | None = None
     since: float | None = None
     until: float | None = None
 
     @property
     def empty(self) -> bool:
-        return self.kind is None and self.project is None and self.since is None and self.until is None
+        return (self.kind is None and self.project is None and self.scope is None and self.since is None
+                and self.until is None)
 
 
 def ann_kind_for(rows: int, kind: str = ANN_KIND) -> str:
@@ -189,6 +195,9 @@ class VectorIndex:
             keep &= self._kinds[: self.size] == self._kind_codes.get(where.kind, -2)
         if where.project is not None:
             keep &= self._projects[: self.size] == self._project_codes.get(where.project, -2)
+        if where.scope is not None:
+            projects = self._projects[: self.size]
+            keep &= (projects == self._project_codes.get(where.scope, -2)) | (projects == self._project_codes[None])
         at = self._at[: self.size]
         if where.since is not None:
             keep &= at >= where.since

@@ -8,8 +8,12 @@ the ones the run wrote.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
+import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,23 +49,68 @@ def _is_sklearn(obj: Any) -> bool:
     return type(obj).__module__.split(".", 1)[0] == "sklearn"
 
 
-def save_artifact(obj: Any, folder: Path, name: str, version: int | str) -> SavedArtifact:
-    """Write ``obj`` under ``folder/name/version/`` (skops for scikit-learn, else joblib)."""
-    target_dir = folder / _safe(name) / _safe(str(version))
-    target_dir.mkdir(parents=True, exist_ok=True)
-    if _is_sklearn(obj):
-        import skops.io
+@dataclass(frozen=True, slots=True)
+class StagedArtifact:
+    """An artifact written under a temporary name, waiting for the version number it will be filed under.
 
-        path = target_dir / "model.skops"
-        skops.io.dump(obj, path)
-        fmt = "skops"
-    else:
-        import joblib
+    The final path ``folder/name/version/`` embeds the number, and the number is
+    known only once its claim succeeded (``training/registry.py``): writing there
+    first could overwrite the artifact of the writer that wins the number, and
+    a lost claim would leave a file no version points at. So the bytes (and
+    their digest) are written to a staging folder beside the versions, the
+    claim records the final URI, and :meth:`place` moves the file there; a
+    failed claim :meth:`discard` s it.
+    """
 
-        path = target_dir / "model.joblib"
-        joblib.dump(obj, path)
-        fmt = "joblib"
-    return SavedArtifact(path.resolve().as_uri(), file_digest(path), fmt, path.stat().st_size)
+    path: Path
+    model_dir: Path
+    digest: str
+    format: str
+    size: int
+
+    def saved(self, version: int | str) -> SavedArtifact:
+        """The artifact as it will be once placed under ``version`` (what the ModelVersion records)."""
+        return SavedArtifact(self._final(version).as_uri(), self.digest, self.format, self.size)
+
+    def place(self, version: int | str) -> SavedArtifact:
+        """Move the file to its version's folder (an atomic rename on one file system)."""
+        final = self._final(version)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self.path, final)
+        self.path.parent.rmdir()
+        return self.saved(version)
+
+    def discard(self) -> None:
+        """Remove the staged file and its staging folder (after a failed claim)."""
+        self.path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.path.parent.rmdir()
+
+    def _final(self, version: int | str) -> Path:
+        return self.model_dir.resolve() / _safe(str(version)) / self.path.name
+
+
+def stage_artifact(obj: Any, folder: Path, name: str) -> StagedArtifact:
+    """Write ``obj`` to a staging folder under ``folder/name/`` (skops for scikit-learn, else joblib)."""
+    model_dir = folder / _safe(name)
+    staging = model_dir / f".staging-{uuid.uuid4().hex}"
+    staging.mkdir(parents=True)
+    fmt = "skops" if _is_sklearn(obj) else "joblib"
+    path = staging / f"model.{fmt}"
+    try:
+        if fmt == "skops":
+            import skops.io
+
+            skops.io.dump(obj, path)
+        else:
+            import joblib
+
+            joblib.dump(obj, path)
+        staged = StagedArtifact(path, model_dir, file_digest(path), fmt, path.stat().st_size)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # a half-written file must not be left behind
+        raise
+    return staged
 
 
 def path_from_uri(uri: str) -> Path:

@@ -345,54 +345,68 @@ class TrackedRun:
         aliases: list[str] | tuple[str, ...] = (),
         description: str | None = None,
     ) -> Node:
-        """Save the model's artifact with its digest and record a new ModelVersion GENERATED_BY this run."""
+        """Save the model's artifact with its digest and record a new ModelVersion GENERATED_BY this run.
+
+        The version number is claimed create-only (``training/registry.py``): a
+        run that loses the number to a concurrent run takes the next one. The
+        artifact is staged until the claim succeeded, then filed under its number.
+        """
         self._require_running()
-        from modelctx.training.artifacts import save_artifact
-        from modelctx.training.registry import next_version, set_alias
+        from modelctx.training.artifacts import stage_artifact
+        from modelctx.training.registry import claim_version, set_alias
 
         store = self.client.store
-        version = next_version(store, name)
-        saved = save_artifact(model, self.client.data_dir / "artifacts", name, version)
+        staged = stage_artifact(model, self.client.data_dir / "artifacts", name)
         inputs = signature if signature is not None else [str(c) for c in getattr(model, "feature_names_in_", [])]
         model_id = node_id(NodeKind.MODEL, name)
-        version_id = node_id(NodeKind.MODEL_VERSION, name, version)
         framework = _framework(model)
         scope = {"project": self.project} if self.project else {}
         model_node = Node(model_id, NodeKind.MODEL, {"name": name, "source": "sdk", **scope})
-        version_node = Node(version_id, NodeKind.MODEL_VERSION, {
-            "name": f"{name} v{version}",
-            "model": name,
-            "version": version,
-            "artifact_uri": saved.uri,
-            "artifact_format": saved.format,
-            "artifact_size": saved.size,
-            "digest": saved.digest,
-            "framework": framework,
-            "estimator": type(model).__name__,
-            "signature": {"inputs": inputs},
-            "aliases": [],
-            "created_at": now_iso(),
-            "created_by": self.client.actor,
-            "params": dict(self.params),
-            "metrics": dict(self.metrics),
-            "source": "sdk",
-            "source_id": self.source_id,
-            **({"description": description} if description else {}),
-            **scope,
-        })
-        nodes = [model_node, version_node]
-        edges = [
-            Edge(version_id, model_id, EdgeType.VERSION_OF),
-            Edge(version_id, self.id, EdgeType.GENERATED_BY),
-            Edge(version_id, self._person_id, EdgeType.ATTRIBUTED_TO),
-        ]
-        for subject in (model_id, version_id):
-            more_nodes, more_edges = project_records(subject, self.project)
-            nodes += more_nodes
-            edges += more_edges
-        # pending dataset records go first so the model's lineage is complete when it appears
-        store.write([self._run_node(), *self._pending_nodes, *nodes], [*self._pending_edges, *edges],
-                    actor=self.client.actor)
+
+        def records(version: int) -> tuple[list[Node], list[Edge]]:
+            saved = staged.saved(version)
+            version_id = node_id(NodeKind.MODEL_VERSION, name, version)
+            version_node = Node(version_id, NodeKind.MODEL_VERSION, {
+                "name": f"{name} v{version}",
+                "model": name,
+                "version": version,
+                "artifact_uri": saved.uri,
+                "artifact_format": saved.format,
+                "artifact_size": saved.size,
+                "digest": saved.digest,
+                "framework": framework,
+                "estimator": type(model).__name__,
+                "signature": {"inputs": inputs},
+                "aliases": [],
+                "created_at": now_iso(),
+                "created_by": self.client.actor,
+                "params": dict(self.params),
+                "metrics": dict(self.metrics),
+                "source": "sdk",
+                "source_id": self.source_id,
+                **({"description": description} if description else {}),
+                **scope,
+            })
+            nodes = [model_node, version_node]
+            edges = [
+                Edge(version_id, model_id, EdgeType.VERSION_OF),
+                Edge(version_id, self.id, EdgeType.GENERATED_BY),
+                Edge(version_id, self._person_id, EdgeType.ATTRIBUTED_TO),
+            ]
+            for subject in (model_id, version_id):
+                more_nodes, more_edges = project_records(subject, self.project)
+                nodes += more_nodes
+                edges += more_edges
+            # pending dataset records go first so the model's lineage is complete when it appears
+            return [self._run_node(), *self._pending_nodes, *nodes], [*self._pending_edges, *edges]
+
+        try:
+            version = claim_version(store, name, records, actor=self.client.actor)
+        except BaseException:
+            staged.discard()
+            raise
+        staged.place(version)
+        version_id = node_id(NodeKind.MODEL_VERSION, name, version)
         self._pending_nodes.clear()
         self._pending_edges.clear()
         self.model_versions.append(version_id)

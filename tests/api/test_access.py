@@ -178,8 +178,11 @@ def test_local_mode_honours_a_presented_token(http: TestClient, client: Client) 
 def test_access_errors_are_json_naming_the_problem(secure_http: TestClient, client: Client) -> None:
     missing = secure_http.get(f"/api/v1/nodes/{CHURN_V1}")
     assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
-    assert missing.json() == {"error": "Unauthorized", "detail": "missing bearer token (Authorization: Bearer <token>)"}
+    assert missing.json() == {
+        "error": "AuthenticationError", "detail": "missing bearer token (Authorization: Bearer <token>)"}
     _, read = create_token(client, "r", "reader")
     denied = secure_http.get("/api/v1/tokens", headers=bearer(read))
-    assert denied.json() == {"error": "Forbidden", "detail": "this needs the admin role; the token has reader"}
+    assert denied.status_code == 403
+    assert denied.json() == {
+        "error": "PermissionDeniedError", "detail": "this needs the admin role; the token has reader"}
     assert secure_http.get("/api/v1/nothing-here").json()["error"] == "NotFound"

@@ -100,7 +100,8 @@ def test_verify_names_the_broken_entry(tmp_path: Path) -> None:
     broken = runner.invoke(main, ["--store", uri, "verify"])
     assert broken.exit_code == 10
     assert broken.stdout == ""
-    assert broken.stderr == "error: change log BROKEN at entry 2: entry 2 was altered: its content does not match its hash\n"
+    assert broken.stderr == (
+        "error: change log BROKEN at entry 2: entry 2 was altered: its content does not match its hash\n")
 
 
 def test_stats_does_not_import_heavy_packages(tmp_path: Path) -> None:

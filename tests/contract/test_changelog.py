@@ -5,6 +5,8 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
+import pytest
+
 from modelctx.graph.changelog import GENESIS_HASH, entry_hash
 from modelctx.graph.model import Node, NodeKind
 from modelctx.graph.store import GraphStore, open_store
@@ -64,6 +66,8 @@ def _write_many(uri: str, worker: int, batches: int) -> None:
         store.close()
 
 
+@pytest.mark.backend_only("the worker processes write outside the project's view (their nodes carry no project)",
+                          views=("scoped",))
 def test_two_processes_writing_at_once_lose_nothing(store: GraphStore, backend: BackendHarness, tmp_path: Path) -> None:
     uri = backend.uri(tmp_path)
     ctx = multiprocessing.get_context("spawn")

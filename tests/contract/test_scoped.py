@@ -13,6 +13,9 @@ from modelctx.graph.store import GraphStore
 K = NodeKind
 E = EdgeType
 
+pytestmark = pytest.mark.backend_only("these tests scope the store themselves: a scoped view is not scoped again",
+                                      views=("scoped",))
+
 
 def _world(store: GraphStore) -> None:
     nodes = [

@@ -161,7 +161,7 @@ def test_portfolio_audit_and_search_report_the_state_in_force(store: GraphStore)
     assert approval["last_approval"]["review"] == names["review"].id
     assert [(v["review"], v["verdict"]) for v in approval["verdicts"]] == [
         (names["review"].id, "approved"), (withdrawal.id, "changes_requested")]
-    context = graph_context(store, [store.get_nodes([VERSION])[VERSION]], lambda _node: True)[VERSION]
+    context = graph_context(store, [store.get_nodes([VERSION])[VERSION]])[VERSION]
     assert (context["approval"]["id"], context["approval"]["state"], context["approval"]["verdict"]) == (
         withdrawal.id, "changes_requested", "changes_requested")
     assert approval_of(store, VERSION).state == "changes_requested"

@@ -49,7 +49,8 @@ def test_report_collects_the_model_versions_record(store: GraphStore, world: dic
     assert run["status"] == "COMPLETED"
     assert report["approval"] == {
         "state": "approved", "approved": True, "by": "bob@example.org", "at": "2026-01-13T09:00:00+00:00",
-        "review": world["review"].id, "reason": f"approved by bob@example.org at 2026-01-13T09:00:00Z ({world['review'].id})",
+        "review": world["review"].id,
+        "reason": f"approved by bob@example.org at 2026-01-13T09:00:00Z ({world['review'].id})",
         "last_approval": {"review": world["review"].id, "verdict": "approved", "by": "bob@example.org",
                           "at": "2026-01-13T09:00:00+00:00"},
         "verdicts": [{"review": world["review"].id, "verdict": "approved", "by": "bob@example.org",

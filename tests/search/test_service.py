@@ -8,6 +8,7 @@ import pytest
 
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.scoped import ScopedGraphStore
 from modelctx.graph.store import GraphStore
 from modelctx.search.embedder import MiniLMEmbedder
 from modelctx.search.notes import attach_note
@@ -100,19 +101,23 @@ def test_project_scope_never_leaks(store: GraphStore, service: SearchService) ->
     store.write([], [Edge(w.CRM_RUN, w.ONC_DV, EdgeType.USED, {"role": "benchmark"})])
     attach_note(store, w.CRM_MV, "churn spikes every December around contract renewals", actor="user:bo")
     queries = ["breast cancer tumour", "telecom churn December", "train model", "review calibration"]
+    onc = ScopedGraphStore(store, "onc")
     for mode in ("hybrid", "vector", "keyword"):
         for query in queries:
-            hits = service.search(query, mode=mode, limit=50, scope="onc")
+            hits = service.search(query, mode=mode, limit=50, store=onc)
             for hit in hits:
                 assert hit.project == "onc"
                 assert "December" not in hit.snippet and "telecom" not in hit.snippet
                 for value in hit.context.values():
                     for ref in value if isinstance(value, list) else [value] if value else []:
+                        if "id" not in ref:
+                            continue
                         assert store.get_node(ref["id"]).properties.get("project") == "onc", (query, hit.id, ref)
-    dv = next(h for h in service.search("cleaned breast cancer", scope="onc", limit=20) if h.id == w.ONC_DV)
+    dv = next(h for h in service.search("cleaned breast cancer", store=onc, limit=20) if h.id == w.ONC_DV)
     assert [r["id"] for r in dv.context["used_by_runs"]] == [w.ONC_RUN]
-    assert service.search("telecom", scope="onc", project="crm") == []
-    crm_run = next(h for h in service.search("train churn", scope="crm", limit=20) if h.id == w.CRM_RUN)
+    assert service.search("telecom", store=onc, project="crm") == []
+    crm = ScopedGraphStore(store, "crm")
+    crm_run = next(h for h in service.search("train churn", store=crm, limit=20) if h.id == w.CRM_RUN)
     assert crm_run.context["datasets_used"] == [{"id": w.CRM_DV, "kind": "dataset_version",
                                                  "title": "telecom customers v1"}]
 

@@ -7,8 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from modelctx.api.deps import Principal, get_client, reader, visible_node, writer
-from modelctx.client import Client
+from modelctx.api.deps import Access, read_access, write_access
 
 router = APIRouter(tags=["governance"])
 
@@ -19,40 +18,25 @@ class FlagRequest(BaseModel):
     reason: str = Field(min_length=1, description="Why the dataset or model version is bad.")
 
 
-@router.get("/policy/findings", summary="Run the built-in policy rules; findings in the caller's scope")
-def policy_findings(
-    principal: Annotated[Principal, Depends(reader)],
-    client: Annotated[Client, Depends(get_client)],
-) -> dict[str, Any]:
+@router.get("/policy/findings", summary="Run the built-in policy rules on the caller's view of the graph")
+def policy_findings(access: Annotated[Access, Depends(read_access)]) -> dict[str, Any]:
     from modelctx.governance.policies import check_policies
 
-    findings = [f.to_json() for f in check_policies(client.store)
-                if principal.project is None or f.project == principal.project]
+    findings = [f.to_json() for f in check_policies(access.store)]
     return {"findings": findings, "count": len(findings)}
 
 
 @router.post("/flags/{node_id:path}", summary="Flag a dataset or model version as bad")
-def flag(
-    node_id: str,
-    body: FlagRequest,
-    principal: Annotated[Principal, Depends(writer)],
-    client: Annotated[Client, Depends(get_client)],
-) -> dict[str, Any]:
+def flag(node_id: str, body: FlagRequest, access: Annotated[Access, Depends(write_access)]) -> dict[str, Any]:
     from modelctx.governance.flags import flag_node
     from modelctx.graph.lineage import impact
 
-    visible_node(client, principal, node_id)
-    node = flag_node(client.store, node_id, body.reason, actor=principal.actor)
-    return {"node": node.to_json(), "impact": impact(client.store, node_id).to_json()}
+    node = flag_node(access.store, node_id, body.reason, actor=access.actor)
+    return {"node": node.to_json(), "impact": impact(access.store, node_id).to_json()}
 
 
 @router.delete("/flags/{node_id:path}", summary="Remove a flag")
-def unflag(
-    node_id: str,
-    principal: Annotated[Principal, Depends(writer)],
-    client: Annotated[Client, Depends(get_client)],
-) -> dict[str, Any]:
+def unflag(node_id: str, access: Annotated[Access, Depends(write_access)]) -> dict[str, Any]:
     from modelctx.governance.flags import clear_flag
 
-    visible_node(client, principal, node_id)
-    return {"node": clear_flag(client.store, node_id, actor=principal.actor).to_json()}
+    return {"node": clear_flag(access.store, node_id, actor=access.actor).to_json()}

@@ -6,11 +6,10 @@ import importlib.util
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from modelctx.api.deps import Principal, current_client, json_response, reader, visible_node, writer
-from modelctx.client import Client
+from modelctx.api.deps import Access, json_response, read_access, write_access
 from modelctx.errors import ValidationError
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
 
@@ -46,19 +45,14 @@ def summary(node: Node) -> dict[str, Any]:
 
 @router.get("/nodes", summary="List nodes by kind and property filters")
 def list_nodes(
-    principal: Annotated[Principal, Depends(reader)],
-    client: Annotated[Client, Depends(current_client)],
+    access: Annotated[Access, Depends(read_access)],
     kind: Annotated[str | None, Query(description="Node kind, e.g. model_version")] = None,
     where: Annotated[list[str], Query(description="Property filter key:value (repeatable)")] = [],  # noqa: B006
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
     node_kind = NodeKind.parse(kind) if kind else None
-    filters = parse_where(where)
-    if principal.project is not None:
-        if filters.setdefault("project", principal.project) != principal.project:
-            return json_response({"nodes": [], "limit": limit, "offset": offset, "next_offset": None})
-    nodes = client.store.find_nodes(node_kind, filters, limit=limit, offset=offset)
+    nodes = access.store.find_nodes(node_kind, parse_where(where), limit=limit, offset=offset)
     return json_response({
         "nodes": [summary(n) for n in nodes],
         "limit": limit,
@@ -68,12 +62,8 @@ def list_nodes(
 
 
 @router.get("/nodes/{node_id:path}", summary="Get one node")
-def get_node(
-    node_id: str,
-    principal: Annotated[Principal, Depends(reader)],
-    client: Annotated[Client, Depends(current_client)],
-) -> Response:
-    return json_response(summary(visible_node(client, principal, node_id)))
+def get_node(node_id: str, access: Annotated[Access, Depends(read_access)]) -> Response:
+    return json_response(summary(access.store.get_node(node_id)))
 
 
 class NodeIn(BaseModel):
@@ -97,41 +87,13 @@ class WriteIn(BaseModel):
     edges: list[EdgeIn] = Field(default_factory=list, max_length=10_000)
 
 
-def _scoped_batch(client: Client, principal: Principal, nodes: list[Node], edges: list[Edge]) -> list[Node]:
-    """A project-scoped writer writes only into its project: nodes get its project, edges join visible nodes."""
-    if principal.project is None:
-        return nodes
-    scoped = []
-    for node in nodes:
-        project = node.properties.get("project", principal.project)
-        if project != principal.project:
-            raise HTTPException(403, f"node {node.id}: this token may only write into project {principal.project!r}")
-        scoped.append(Node(node.id, node.kind, {**node.properties, "project": project}))
-    batch = {n.id for n in scoped}
-    stored = client.store.get_nodes([n.id for n in scoped] + [e.source for e in edges] + [e.target for e in edges])
-    for node in scoped:
-        existing = stored.get(node.id)
-        if existing is not None and not principal.can_see(existing):
-            raise HTTPException(403, f"node {node.id}: this token may only write into project {principal.project!r}")
-    for edge in edges:
-        for end in (edge.source, edge.target):
-            if end not in batch and (end not in stored or not principal.can_see(stored[end])):
-                raise ValidationError(f"edge {edge.source} -{edge.type.value}-> {edge.target}: no node with id {end!r}")
-    return scoped
-
-
 @router.post("/nodes", summary="Write nodes and edges in one transaction", status_code=200)
-def write_nodes(
-    body: WriteIn,
-    principal: Annotated[Principal, Depends(writer)],
-    client: Annotated[Client, Depends(current_client)],
-) -> dict[str, Any]:
+def write_nodes(body: WriteIn, access: Annotated[Access, Depends(write_access)]) -> dict[str, Any]:
     """Upsert a batch (idempotent); the change log records the caller as the actor."""
     nodes = [Node(n.id, NodeKind.parse(n.kind), n.properties) for n in body.nodes]
     edges = [Edge(e.source, e.target, EdgeType.parse(e.type), e.properties) for e in body.edges]
-    nodes = _scoped_batch(client, principal, nodes, edges)
-    result = client.store.write(nodes, edges, actor=principal.actor)
-    return {"actor": principal.actor, "result": result.to_json()}
+    result = access.store.write(nodes, edges, actor=access.actor)
+    return {"actor": access.actor, "result": result.to_json()}
 
 
 _AUDIT_ROUTE_PRESENT = importlib.util.find_spec("modelctx.api.routes.audit") is not None
@@ -142,24 +104,17 @@ def _capped(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @router.get("/context/{node_id:path}", summary="A node with its reviews, deployments, notes and neighbours")
-def node_context(
-    node_id: str,
-    principal: Annotated[Principal, Depends(reader)],
-    client: Annotated[Client, Depends(current_client)],
-) -> Response:
+def node_context(node_id: str, access: Annotated[Access, Depends(read_access)]) -> Response:
     """What the explorer's side panel shows; for a Model, reviews and deployments of its versions too."""
-    node = visible_node(client, principal, node_id)
-    store = client.store
+    store = access.store
+    node = store.get_node(node_id)
     edges = store.get_edges([node_id], "both")
     subjects = [node_id]
     if node.kind is NodeKind.MODEL:
-        candidates = [e.source for e in edges if e.type is EdgeType.VERSION_OF and e.target == node_id]
-        found = store.get_nodes(candidates)
-        versions = [v for v in candidates if v in found and principal.can_see(found[v])]
+        versions = [e.source for e in edges if e.type is EdgeType.VERSION_OF and e.target == node_id]
         subjects += versions
         edges += store.get_edges(versions, "in", [EdgeType.REVIEWS, EdgeType.DEPLOYS, EdgeType.ABOUT])
-    others = store.get_nodes({e.source for e in edges} | {e.target for e in edges})
-    visible = {i: n for i, n in others.items() if principal.can_see(n)}
+    visible = store.get_nodes({e.source for e in edges} | {e.target for e in edges})
     sections: dict[str, list[dict[str, Any]]] = {
         "reviews": [], "deployments": [], "monitoring": [], "notes": [], "upstream": [], "downstream": [],
     }

@@ -11,8 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from modelctx.api.deps import Principal, current_client, visible_node, writer
-from modelctx.client import Client
+from modelctx.api.deps import Access, write_access
 from modelctx.search.notes import MAX_NOTE_CHARS, attach_note
 
 router = APIRouter(tags=["notes"])
@@ -27,26 +26,16 @@ class NoteRequest(NoteBody):
     node_id: str = Field(min_length=3, max_length=1000, description="The node the note is about.")
 
 
-def _attach(client: Client, principal: Principal, node_id: str, text: str) -> dict[str, Any]:
-    visible_node(client, principal, node_id)
-    insight = attach_note(client.store, node_id, text, actor=principal.actor)
+def _attach(access: Access, node_id: str, text: str) -> dict[str, Any]:
+    insight = attach_note(access.store, node_id, text, actor=access.actor)
     return {**insight.to_json(), "about": node_id}
 
 
 @router.post("/nodes/{node_id:path}/notes", status_code=201, summary="Attach a note (an Insight) to a node")
-def add_node_note(
-    node_id: str,
-    body: NoteBody,
-    principal: Annotated[Principal, Depends(writer)],
-    client: Annotated[Client, Depends(current_client)],
-) -> dict[str, Any]:
-    return _attach(client, principal, node_id, body.text)
+def add_node_note(node_id: str, body: NoteBody, access: Annotated[Access, Depends(write_access)]) -> dict[str, Any]:
+    return _attach(access, node_id, body.text)
 
 
 @router.post("/notes", status_code=201, summary="Attach a note (an Insight) to the node it names")
-def add_note(
-    body: NoteRequest,
-    principal: Annotated[Principal, Depends(writer)],
-    client: Annotated[Client, Depends(current_client)],
-) -> dict[str, Any]:
-    return _attach(client, principal, body.node_id, body.text)
+def add_note(body: NoteRequest, access: Annotated[Access, Depends(write_access)]) -> dict[str, Any]:
+    return _attach(access, body.node_id, body.text)

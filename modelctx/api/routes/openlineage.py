@@ -26,7 +26,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from modelctx.api.deps import Principal, get_client, writer
+from modelctx.api.deps import Access, get_client, write_access
 from modelctx.client import Client
 from modelctx.errors import ModelctxError
 from modelctx.ingest.openlineage import EventConverter, EventError, EventIngestor, RunEvent, parse_event
@@ -45,7 +45,7 @@ RESET_AFTER = 20_000
 @dataclass(slots=True)
 class _Pending:
     event: RunEvent
-    principal: Principal
+    access: Access
     done: Future[IngestReport] = field(default_factory=Future)
 
 
@@ -62,8 +62,8 @@ class EventWriter:
         self._project: str | None = None
         self._converted = 0
 
-    def submit(self, event: RunEvent, principal: Principal) -> Future[IngestReport]:
-        pending = _Pending(event, principal)
+    def submit(self, event: RunEvent, access: Access) -> Future[IngestReport]:
+        pending = _Pending(event, access)
         with self._lock:
             self._queue.put(pending)
             if self._thread is None or not self._thread.is_alive():
@@ -89,7 +89,7 @@ class EventWriter:
                     break
             by_caller: dict[tuple[str, str | None], list[_Pending]] = {}
             for pending in group:
-                by_caller.setdefault((pending.principal.actor, pending.principal.project), []).append(pending)
+                by_caller.setdefault((pending.access.actor, pending.access.project), []).append(pending)
             for items in by_caller.values():
                 self._write(items)
 
@@ -111,17 +111,18 @@ class EventWriter:
             item.done.set_result(report)
 
     def _ingest(self, items: list[_Pending]) -> IngestReport:
-        store = self._client.store
-        project = items[0].principal.project
+        # The caller's view: a scoped writer's events create nodes in its project and cannot touch another's.
+        store = items[0].access.store
+        project = items[0].access.project
         before = store.last_seq()
         # The converter remembers run states and dataset matches; that memory is valid only while
         # nothing but this writer has written since (the change log's last sequence number says so).
         if self._converter is None or before != self._seq or project != self._project or self._converted > RESET_AFTER:
-            self._converter = EventConverter(store, base_dir=Path.cwd(), project=project)
+            self._converter = EventConverter(store, base_dir=Path.cwd())
             self._project, self._converted = project, 0
         ingestor = EventIngestor([i.event for i in items], converter=self._converter)
         try:
-            report = run_ingest(store, ingestor, actor=items[0].principal.actor)
+            report = run_ingest(store, ingestor, actor=items[0].access.actor)
         except BaseException:
             self._converter = None
             raise
@@ -178,7 +179,7 @@ def _bad_request(detail: str, field: str) -> JSONResponse:
     },
     responses={400: {"description": "Malformed event; `field` names the first bad field"}},
 )
-async def post_lineage(request: Request, principal: Principal = Depends(writer)) -> JSONResponse:  # noqa: B008
+async def post_lineage(request: Request, access: Access = Depends(write_access)) -> JSONResponse:  # noqa: B008
     """Validate one RunEvent and write its job, run and datasets; 201 once committed."""
     body = await request.body()
     try:
@@ -189,7 +190,7 @@ async def post_lineage(request: Request, principal: Principal = Depends(writer))
         event = parse_event(data, "event")
     except EventError as exc:
         return _bad_request(str(exc), exc.field)
-    report = await asyncio.wrap_future(event_writer(request).submit(event, principal))
+    report = await asyncio.wrap_future(event_writer(request).submit(event, access))
     return JSONResponse(
         status_code=201,
         content={"run": f"run:openlineage/{event.run.runId}", "changes": report.write.to_json()},

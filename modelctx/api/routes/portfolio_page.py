@@ -9,9 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 
-from modelctx.api.deps import Principal, get_client, reader
-from modelctx.api.routes.portfolio import scoped_portfolio
-from modelctx.client import Client
+from modelctx.api.deps import Access, read_access
 
 AT_ROOT = True
 
@@ -66,8 +64,7 @@ def render_portfolio_page(data: dict[str, Any]) -> str:
 
 
 @router.get("/portfolio", response_class=HTMLResponse, include_in_schema=False)
-def portfolio_page(
-    principal: Annotated[Principal, Depends(reader)],
-    client: Annotated[Client, Depends(get_client)],
-) -> HTMLResponse:
-    return HTMLResponse(render_portfolio_page(scoped_portfolio(client, principal)))
+def portfolio_page(access: Annotated[Access, Depends(read_access)]) -> HTMLResponse:
+    from modelctx.governance.portfolio import build_portfolio
+
+    return HTMLResponse(render_portfolio_page(build_portfolio(access.store)))

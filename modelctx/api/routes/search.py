@@ -1,9 +1,9 @@
 """``GET /search``: keyword, vector or hybrid search with graph context per hit.
 
 The search service (and its embedding model) is created on the first search
-and kept on the app. A project-scoped caller gets hits, snippets and context
-from its own project only: the scope is applied inside the index, before
-ranking, and again to every context node.
+and kept on the app. Hits, snippets and context come from the caller's view
+of the store (``api/deps.py``): a project-scoped caller finds only what its
+view shows.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
-from modelctx.api.deps import Principal, reader
+from modelctx.api.deps import Access, read_access
 from modelctx.search.service import MAX_LIMIT, SearchService, time_window
 
 router = APIRouter(tags=["search"])
@@ -37,7 +37,7 @@ def search_service(request: Request) -> SearchService:
 @router.get("/search", summary="Search the graph by meaning and by words")
 def search(
     request: Request,
-    principal: Annotated[Principal, Depends(reader)],
+    access: Annotated[Access, Depends(read_access)],
     q: Annotated[str, Query(max_length=2000, description="What to look for, in words")] = "",
     kind: Annotated[str | None, Query(description="Only nodes of this kind, e.g. model_version")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 10,
@@ -48,13 +48,11 @@ def search(
     until: Annotated[str | None, Query(description="Only nodes at or before this ISO date/time "
                                        "(a date: through its end, UTC)")] = None,
 ) -> dict[str, Any]:
-    if principal.project is not None and project is not None and project != principal.project:
-        raise HTTPException(status_code=403, detail=f"this token is limited to project {principal.project!r}")
     since_at, until_at = time_window(since, until)
     if not q.strip():
         return {"query": q, "mode": mode, "hits": []}
     hits = search_service(request).search(
         q, kind=kind or None, limit=limit, mode=mode, project=project,
-        since=since_at, until=until_at, scope=principal.project,
+        since=since_at, until=until_at, store=access.store,
     )
     return {"query": q, "mode": mode, "hits": [h.to_json() for h in hits]}

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from modelctx.api.deps import Principal, admin, current_client
+from modelctx.api.deps import Access, admin_access
 from modelctx.api.tokens import create_token, list_tokens, revoke_token
-from modelctx.client import Client
-from modelctx.errors import NotFoundError
+from modelctx.errors import NotFoundError, PermissionDeniedError
 
 router = APIRouter(tags=["tokens"])
 
@@ -23,37 +22,26 @@ class TokenIn(BaseModel):
 
 
 @router.post("/tokens", status_code=201, summary="Create a token; the secret is returned only now")
-def post_token(
-    body: TokenIn,
-    principal: Annotated[Principal, Depends(admin)],
-    client: Annotated[Client, Depends(current_client)],
-) -> dict[str, Any]:
+def post_token(body: TokenIn, access: Annotated[Access, Depends(admin_access)]) -> dict[str, Any]:
     project = body.project
-    if principal.project is not None:
-        if project not in (None, principal.project):
-            raise HTTPException(403, f"this token may only create tokens for project {principal.project!r}")
-        project = principal.project
-    info, secret = create_token(client, body.name, body.role, project)
+    if access.project is not None:
+        if project not in (None, access.project):
+            raise PermissionDeniedError(f"this token may only create tokens for project {access.project!r}")
+        project = access.project
+    info, secret = create_token(access.client, body.name, body.role, project)
     return {**info.to_json(), "secret": secret}
 
 
 @router.get("/tokens", summary="List tokens (never their secrets)")
-def get_tokens(
-    principal: Annotated[Principal, Depends(admin)],
-    client: Annotated[Client, Depends(current_client)],
-) -> dict[str, Any]:
-    tokens = [t for t in list_tokens(client) if principal.project in (None, t.project)]
+def get_tokens(access: Annotated[Access, Depends(admin_access)]) -> dict[str, Any]:
+    tokens = [t for t in list_tokens(access.client) if access.project in (None, t.project)]
     return {"tokens": [t.to_json() for t in tokens]}
 
 
 @router.delete("/tokens/{name}", summary="Revoke the active token with this name")
-def delete_token(
-    name: str,
-    principal: Annotated[Principal, Depends(admin)],
-    client: Annotated[Client, Depends(current_client)],
-) -> dict[str, Any]:
-    if principal.project is not None:
-        active = [t for t in list_tokens(client, include_revoked=False) if t.name == name]
-        if not active or active[0].project != principal.project:
+def delete_token(name: str, access: Annotated[Access, Depends(admin_access)]) -> dict[str, Any]:
+    if access.project is not None:
+        active = [t for t in list_tokens(access.client, include_revoked=False) if t.name == name]
+        if not active or active[0].project != access.project:
             raise NotFoundError(f"no active token named {name!r}")
-    return revoke_token(client, name).to_json()
+    return revoke_token(access.client, name).to_json()

@@ -43,6 +43,7 @@ from modelctx.graph.batch import PreparedBatch
 from modelctx.graph.changelog import Change, VerifyResult, WriteResult, verify_chain
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import Direction, EdgeDirection, GraphStore, NodeQuery, missing_start, redact_uri
+from modelctx.graph.values import INT64_MAX
 
 if TYPE_CHECKING:
     from neo4j import Driver, ManagedTransaction
@@ -51,6 +52,8 @@ T = TypeVar("T")
 
 _CHANGES_PAGE = 5000
 _TRAVERSALS = ("varlength", "bfs")
+#: The integer and the float Cypher's ``=`` confuses (see ``_find_nodes``).
+_SATURATING = (INT64_MAX, float(2**63))
 
 
 #: Optional modules the driver imports eagerly when installed (2-3 s) for data-frame results we never ask for.
@@ -268,9 +271,16 @@ class Neo4jGraphStore(GraphStore):
         # the typing rule of ``graph/values.py``.
         equal = {cy.SCALAR_PREFIX + key: value for key, value in query.equal.items()}
         statement = cy.FIND_NODES[query.kind] if query.kind is not None else cy.FIND_NODES_ANY_KIND
+        # Cypher holds 2**63 - 1 and 2.0**63 equal (it casts the float to a long, which saturates), the
+        # one pair of numbers it compares wrongly: a filter on either is checked again here, then paged.
+        recheck = any(v in _SATURATING and type(v) is not bool for v in query.equal.values())
+        limit, offset = (INT64_MAX, 0) if recheck else (query.limit, query.offset)
         records = self._read("finding nodes", statement, equal=equal, missing=list(query.missing),
-                             limit=query.limit, offset=query.offset)
-        return [Node(r["id"], NodeKind(r["kind"]), json.loads(r["props"])) for r in records]
+                             limit=limit, offset=offset)
+        nodes = [Node(r["id"], NodeKind(r["kind"]), json.loads(r["props"])) for r in records]
+        if recheck:
+            nodes = [node for node in nodes if query.matches(node)][query.offset : query.offset + query.limit]
+        return nodes
 
     def _get_edges(self, ids: list[str], direction: EdgeDirection, types: frozenset[EdgeType] | None) -> list[Edge]:
         type_names = [t.value for t in (types if types is not None else EdgeType)]

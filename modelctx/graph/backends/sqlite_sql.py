@@ -90,9 +90,14 @@ MAX_NID = "SELECT coalesce(max(nid), 0) FROM nodes"
 FIND_NODES = "SELECT id, kind, props FROM nodes {where} ORDER BY nid LIMIT ? OFFSET ?"
 WHERE_KIND = "kind = ?"
 # Filters compare JSON types strictly: json_extract turns true into 1, so numbers also check
-# json_type, and booleans compare json_type alone ('true' / 'false').
+# json_type, and booleans compare json_type alone ('true' / 'false'). An integer beyond 64 bits
+# (json_type 'integer', extracted as a lossy 'real') matches no filter (``graph/values.py``).
 WHERE_PROPERTY = "json_extract(props, ?) = ?"
-WHERE_JSON_NUMBER = "json_type(props, ?) IN ('integer', 'real')"
+WHERE_JSON_NUMBER = (
+    "(CASE json_type(props, ?) WHEN 'real' THEN 1 "
+    "WHEN 'integer' THEN typeof(json_extract(props, ?)) = 'integer' ELSE 0 END)"
+)
+WHERE_JSON_TEXT = "json_type(props, ?) = 'text'"
 WHERE_PROPERTY_BOOL = "json_type(props, ?) = ?"
 WHERE_PROPERTY_NULL = "json_extract(props, ?) IS NULL"
 
