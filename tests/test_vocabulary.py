@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+import modelctx
 from modelctx.errors import ValidationError
 from modelctx.governance.policies import load_rules
+from modelctx.graph.model import NodeKind
 from modelctx.vocabulary import RunStatus, Severity, Verdict
 
 
@@ -105,3 +107,21 @@ def test_a_rules_file_speaks_the_one_severity_scale(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match=rf"^{rules_file}: rules\.no_owner\.severity: 'urgent' is not one of "
                                               r"ok, info, low, medium, high, critical$"):
         load_rules(rules_file)
+
+
+def test_sdk_runs_end_with_canonical_statuses(tmp_path: Path) -> None:
+    with modelctx.connect(f"sqlite:///{tmp_path / 'g.db'}", actor="user:ana") as client:
+        with client.run(name="ok", capture_code=False, capture_environment=False) as ok:
+            pass
+        legacy = client.run(name="legacy", capture_code=False, capture_environment=False)
+        legacy.start()
+        legacy.end("FINISHED")  # the old spelling is still understood, and written as COMPLETED
+        killed = client.run(name="killed", capture_code=False, capture_environment=False)
+        killed.start()
+        with pytest.raises(ValidationError, match=rf"^run {killed.id}: a run ends COMPLETED, FAILED, ABORTED, "
+                                                  r"not 'RUNNING'$"):
+            killed.end("RUNNING")
+        killed.end("KILLED")
+        statuses = {n.properties["name"]: n.properties["status"] for n in client.store.find_nodes(NodeKind.RUN)}
+    assert statuses == {"ok": "COMPLETED", "legacy": "COMPLETED", "killed": "ABORTED"}
+    assert ok.status == "COMPLETED" and type(ok.status) is str

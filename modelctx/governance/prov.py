@@ -1,6 +1,6 @@
 """W3C PROV-JSON export of a node's upstream lineage.
 
-The provenance graph already follows PROV (DESIGN.md §3), so the export is a
+The provenance graph already follows PROV (``docs/design.md``), so the export is a
 mapping, not a translation: runs and jobs are activities, people are agents,
 everything else is an entity. Each node kind is a namespace prefix, so a node
 id (``dataset_version:customers/abc``) is its own qualified name in the

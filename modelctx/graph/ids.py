@@ -2,7 +2,7 @@
 
 Ids are deterministic so that ingesting the same input twice changes nothing
 and two sources that describe the same thing meet at one node. The natural key
-is the parts joined with ``/`` (DESIGN.md §3), for example
+is the parts joined with ``/`` (``docs/design.md``, "The graph"), for example
 ``node_id("model_version", "churn", "3") == "model_version:churn/3"``.
 """
 

@@ -1,6 +1,6 @@
 """What an ingestor may be handed besides its config: a read-only graph view and a progress sink.
 
-Ingestors never see a store (STYLE.md §3), yet some must read what is already
+Ingestors never see a store (``docs/design.md``, "Ingestors"), yet some must read what is already
 there: the last ingested commit of a branch, the known versions of a dataset,
 whether a model version exists. They take a :class:`GraphLookup` instead; any
 GraphStore satisfies it, and the CLI passes the store it opened. Long reads

@@ -20,6 +20,7 @@ from modelctx.errors import ModelctxError, NotFoundError, ValidationError
 from modelctx.graph.changelog import now_iso
 from modelctx.graph.ids import natural_key, node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.store import GraphStore
 from modelctx.ingest.people import actor_person
 from modelctx.monitoring.drift import PSI_CRITICAL, PSI_WARNING, FeatureDrift, categorical_psi, feature_drift, psi
 from modelctx.serving.deployment import prediction_log_path
@@ -60,11 +61,11 @@ class _Context:
     dataset: Node
 
 
-def _one(store: Any, node_id_: str, kind: NodeKind) -> Node:
+def _one(store: GraphStore, node_id_: str, kind: NodeKind) -> Node:
     found = store.get_nodes([node_id_])
     if node_id_ not in found:
         raise NotFoundError(f"no {kind.label} {node_id_!r} in the graph")
-    node: Node = found[node_id_]
+    node = found[node_id_]
     if node.kind is not kind:
         raise ValidationError(f"{node_id_} is a {node.kind.label}, not a {kind.label}")
     return node

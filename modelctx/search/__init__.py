@@ -1,4 +1,4 @@
-"""Semantic and hybrid search over the provenance graph (DESIGN.md §4).
+"""Semantic and hybrid search over the provenance graph (``docs/design.md``, "Search").
 
 The search index is *derived*: every node becomes one document, embedded with
 all-MiniLM-L6-v2 and indexed for BM25, and the index catches up from the

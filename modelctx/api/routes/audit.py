@@ -17,7 +17,8 @@ def get_audit(
     node_id: str,
     access: Annotated[Access, Depends(read_access)],
     format: Annotated[Literal["json", "md", "html", "pdf"], Query(description="Report format")] = "json",
-    as_of: Annotated[str | None, Query(description="ISO 8601 time: report the graph as it was then")] = None,
+    as_of: Annotated[str | None, Query(description="ISO 8601 time or date (a date: through its end, UTC): "
+                                                       "report the graph as it was then")] = None,
 ) -> Response:
     from modelctx.governance.audit import build_report
     from modelctx.governance.render import MEDIA_TYPES, render_report

@@ -28,6 +28,7 @@ specification); the shared batch rules (``graph/batch.py``) and hash chain
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -66,6 +67,9 @@ def import_driver() -> ModuleType:
     With the ``all`` extras installed they would make every ``--store neo4j://``
     command start seconds later. Modules already imported are left alone.
     """
+    # The driver logs connection failures it also raises; without a handler of its own, Python's
+    # last-resort handler would print them to stderr beside our one-line error.
+    logging.getLogger("neo4j").addHandler(logging.NullHandler())
     if "neo4j" in sys.modules:
         return sys.modules["neo4j"]
     masked = [name for name in _DRIVER_EXTRAS if name not in sys.modules]

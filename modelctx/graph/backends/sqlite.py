@@ -89,8 +89,10 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
                 conn.execute(sql.BUSY_TIMEOUT_PRAGMA.format(ms=int(self._busy_timeout_s * 1000)))
                 for pragma in sql.PRAGMAS:
                     conn.execute(pragma)
-            except sqlite3.Error as exc:
+            except sqlite3.OperationalError as exc:  # the file cannot be opened (permissions, a folder, a lock)
                 raise BackendUnavailable(f"cannot open the SQLite store {self.path}: {exc}") from exc
+            except sqlite3.Error as exc:  # it opens, but is not a database
+                raise BackendError(f"{self.path} is not a usable modelctx SQLite store: {exc}") from exc
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)

@@ -1,0 +1,5 @@
+"""``python -m modelctx``: the same as the ``modelctx`` command."""
+
+from modelctx.cli import run
+
+run()
