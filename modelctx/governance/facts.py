@@ -1,50 +1,20 @@
 """Small questions about the graph that audits, policies and the portfolio all ask.
 
 Kept in one place so that "the reviews of a model version", "who owns it" and
-"when did this happen" mean the same thing in a report, a policy finding and
+"when did this happen" (``graph/events.py``) mean the same thing in a report, a policy finding and
 the portfolio page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from modelctx.graph.events import event_time
 from modelctx.graph.ids import natural_key
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
-from modelctx.times import read_stored
 from modelctx.vocabulary import Verdict
-
-PAGE = 1000
-
-#: Property names that hold the time a node's event happened, most specific first.
-TIME_KEYS: dict[NodeKind, tuple[str, ...]] = {
-    NodeKind.REVIEW: ("at", "reviewed_at", "created_at"),
-    NodeKind.DEPLOYMENT: ("deployed_at", "at", "created_at"),
-    NodeKind.MONITORING_REPORT: ("at", "created_at", "window_end", "ended_at"),
-    NodeKind.RUN: ("started_at", "ended_at", "created_at"),
-}
-
-
-def iter_nodes(store: GraphStore, kind: NodeKind) -> Iterator[Node]:
-    """Every node of ``kind``, paging through find_nodes."""
-    offset = 0
-    while True:
-        page = store.find_nodes(kind, limit=PAGE, offset=offset)
-        yield from page
-        if len(page) < PAGE:
-            return
-        offset += len(page)
-
-
-def event_time(node: Node) -> datetime | None:
-    """When the event a node records happened (review, deployment, report, run start)."""
-    for key in TIME_KEYS.get(node.kind, ("at", "created_at")):
-        when = read_stored(node.properties.get(key))
-        if when is not None:
-            return when
-    return None
 
 
 def sort_by_time(nodes: Iterable[Node]) -> list[Node]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from modelctx.governance.approval import approval_state
 from modelctx.graph.lineage import is_active_deployment
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
+from modelctx.times import now as current_time
 from modelctx.vocabulary import Severity, Verdict
 
 
@@ -88,7 +89,7 @@ class Rule:
 
 def _deployments(store: GraphStore, *, include_retired: bool = False) -> Iterator[tuple[Node, Node | None]]:
     """Deployments (active ones unless ``include_retired``) with the model version each deploys."""
-    for deployment in facts.iter_nodes(store, NodeKind.DEPLOYMENT):
+    for deployment in store.iter_nodes(NodeKind.DEPLOYMENT):
         if not include_retired and not is_active_deployment(deployment):
             continue
         versions = facts.targets_of(store, deployment.id, EdgeType.DEPLOYS)
@@ -172,7 +173,7 @@ def _serving_without_approval(ctx: Context) -> Iterator[tuple[str, list[str], li
 
 
 def _self_approval(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
-    for review in facts.iter_nodes(ctx.store, NodeKind.REVIEW):
+    for review in ctx.store.iter_nodes(NodeKind.REVIEW):
         if facts.verdict_of(review) is not Verdict.APPROVED:
             continue
         reviewers = facts.reviewer_identities(ctx.store, review)
@@ -210,7 +211,7 @@ def _trained_on_flagged(ctx: Context) -> Iterator[tuple[str, list[str], list[Edg
     from modelctx.graph.lineage import impact
 
     for kind in (NodeKind.DATASET_VERSION, NodeKind.DATASET, NodeKind.MODEL_VERSION):
-        for flagged in facts.iter_nodes(ctx.store, kind):
+        for flagged in ctx.store.iter_nodes(kind):
             if not facts.is_flagged(flagged):
                 continue
             reason = flagged.properties.get("flag_reason") or "no reason given"
@@ -230,7 +231,7 @@ def _trained_on_flagged(ctx: Context) -> Iterator[tuple[str, list[str], list[Edg
 def _no_owner(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
     kinds = [NodeKind.parse(k) for k in ctx.params.get("kinds", ["model"])]
     for kind in kinds:
-        for node in facts.iter_nodes(ctx.store, kind):
+        for node in ctx.store.iter_nodes(kind):
             if facts.owner_values(node) or facts.people_of(ctx.store, node.id):
                 continue
             yield (f"{node.id} has no owner (no owner property, no ATTRIBUTED_TO person)", [node.id], [])
@@ -333,7 +334,7 @@ def check_policies(
 ) -> list[Finding]:
     """Run every enabled rule over the whole graph; findings in rule order, then subject id."""
     config = rules if rules is not None else default_config()
-    clock = now or datetime.now(UTC)
+    clock = now or current_time()
     findings: list[Finding] = []
     for name, rule in BUILTIN_RULES.items():
         settings = config.get(name)

@@ -72,7 +72,7 @@ def build_portfolio(
     def pulse(name: str) -> ProjectPulse:
         return pulses.setdefault(name, ProjectPulse(name))
 
-    for run in facts.iter_nodes(store, NodeKind.RUN):
+    for run in store.iter_nodes(NodeKind.RUN):
         target = pulse(_project(run))
         target.runs += 1
         started = read_stored(run.properties.get("started_at"))
@@ -82,7 +82,7 @@ def build_portfolio(
             target.runs_per_week[week] = target.runs_per_week.get(week, 0) + 1
             if ended is not None and ended >= started:
                 target.compute_hours += (ended - started).total_seconds() / 3600
-    for deployment in facts.iter_nodes(store, NodeKind.DEPLOYMENT):
+    for deployment in store.iter_nodes(NodeKind.DEPLOYMENT):
         if not is_active_deployment(deployment):
             continue
         for version in facts.targets_of(store, deployment.id, EdgeType.DEPLOYS):
@@ -101,7 +101,7 @@ def build_portfolio(
     for finding in findings:
         pulse(finding.project or NO_PROJECT).findings.append(finding.to_json())
     for kind in (NodeKind.DATASET, NodeKind.DATASET_VERSION, NodeKind.MODEL_VERSION):
-        for node in facts.iter_nodes(store, kind):
+        for node in store.iter_nodes(kind):
             if not facts.is_flagged(node):
                 continue
             affected = impact(store, node.id)

@@ -13,10 +13,10 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from modelctx.graph.model import canonical_json
+from modelctx.times import format_iso, now
 
 GENESIS_HASH = "0" * 64
 
@@ -83,8 +83,8 @@ class VerifyResult:
 
 
 def now_iso() -> str:
-    """The current UTC time, ISO 8601 with microseconds, as stored in the log."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
+    """The current time in the written form of ``modelctx/times.py`` (UTC, microseconds), as stored in the log."""
+    return format_iso(now())
 
 
 _json_text = json.JSONEncoder(ensure_ascii=False).encode

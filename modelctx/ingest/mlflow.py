@@ -36,6 +36,7 @@ from modelctx.ingest.identity import DatasetIdentity, DatasetMention, location_u
 from modelctx.ingest.lookup import GraphLookup
 from modelctx.ingest.people import People
 from modelctx.ingest.runner import IngestWarning, Record
+from modelctx.times import format_iso
 from modelctx.vocabulary import RunStatus
 
 SOURCE = "mlflow"
@@ -72,7 +73,7 @@ def ms_time(value: int | None) -> str | None:
     """MLflow's epoch milliseconds as UTC ISO 8601 (the same form the OpenLineage ingestor writes)."""
     if value is None:
         return None
-    return datetime.fromtimestamp(value / 1000, UTC).isoformat(timespec="microseconds")
+    return format_iso(datetime.fromtimestamp(value / 1000, UTC))
 
 
 def _number(value: float) -> float | str:

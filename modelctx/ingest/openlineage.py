@@ -48,6 +48,7 @@ from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.ingest.identity import DatasetIdentity, DatasetMention, dataset_name_for_uri, openlineage_uri
 from modelctx.ingest.lookup import GraphLookup
 from modelctx.ingest.runner import BatchEnd, IngestWarning, Record
+from modelctx.times import format_iso
 from modelctx.vocabulary import RunStatus
 
 SOURCE = "openlineage"
@@ -227,10 +228,6 @@ def parse_event(data: Any, where: str = "event") -> RunEvent:
         raise EventError(f"{where}: field {field!r}: {first['msg']}", field) from None
 
 
-def iso_time(value: datetime) -> str:
-    """UTC ISO 8601 with microseconds: fixed width, so strings compare as times do."""
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
 
 def _facets_json(model: BaseModel, where: str, warnings: list[IngestWarning]) -> dict[str, Any]:
     facets: dict[str, Any] = model.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -345,7 +342,7 @@ class EventConverter:
         if state is None:
             stored = self._reader.get_nodes([run_id]).get(run_id) if self._reader is not None else None
             state = dict(stored.properties) if stored is not None else {}
-        time = iso_time(event.eventTime)
+        time = format_iso(event.eventTime)  # fixed width: these strings compare as times do
         etype = event.eventType
         new = dict(state)
         new.update({"name": event.job.name, "kind": state.get("kind", "etl"), "source": SOURCE,

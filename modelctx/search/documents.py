@@ -6,8 +6,8 @@ words ("learning rate 0.1", "accuracy 0.93"), other short facts, and the text
 of every Insight attached to it. Identifiers, digests and URIs are left out:
 they are found by id, not by meaning.
 
-Time filter: a document's ``at`` is the node's own event time — the first of
-``TIME_FIELDS`` present — or else when the node first entered the change log.
+Time filter: a document's ``at`` is the node's own event time
+(``graph/events.py``), or else when the node first entered the change log.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from modelctx.graph.events import event_time
 from modelctx.graph.model import Node, NodeKind
-from modelctx.times import read_stored
 from modelctx.vocabulary import RunStatus, Severity, Verdict
 
 #: Free-text properties, most telling first.
@@ -34,10 +34,6 @@ FACT_FIELDS: tuple[str, ...] = (
     "verdict", "status", "kind", "severity", "environment", "framework", "reviewer", "author",
     "owner", "owners", "format", "dtype", "aliases", "window", "endpoint", "rows", "version",
     "python", "image", "default_branch",
-)
-#: Event-time properties, in the order they are preferred for the time filter.
-TIME_FIELDS: tuple[str, ...] = (
-    "at", "reviewed_at", "deployed_at", "started_at", "authored_at", "created_at", "ended_at", "timestamp",
 )
 MAX_BODY_CHARS = 4000
 _MAX_MAP_ITEMS = 40
@@ -96,15 +92,6 @@ def canonical_fact(kind: NodeKind, name: str, value: Any) -> Any:
     return member.value if member is not None else value
 
 
-def event_time(node: Node) -> float | None:
-    """The node's own event time as epoch seconds (the first readable ``TIME_FIELDS``), else None."""
-    for name in TIME_FIELDS:
-        moment = read_stored(node.properties.get(name))
-        if moment is not None:
-            return moment.timestamp()
-    return None
-
-
 def insight_visible(insight: Node, target: Node) -> bool:
     """An Insight's text joins its target's document only within one project scope."""
     return insight.properties.get("project") == target.properties.get("project")
@@ -144,7 +131,8 @@ def build_document(node: Node, insights: Iterable[Node] = (), first_seen: float 
         parts.append("; ".join(facts) + ".")
     body = " ".join(p if p.endswith((".", "!", "?")) else p + "." for p in parts)[:MAX_BODY_CHARS]
     project = props.get("project")
-    at = event_time(node)
+    moment = event_time(node)
+    at = moment.timestamp() if moment is not None else None
     return Document(
         node_id=node.id,
         kind=kind.value,

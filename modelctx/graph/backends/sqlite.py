@@ -232,19 +232,17 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
             else:
                 clauses.append(sql.WHERE_PROPERTY_NULL)
                 params.append(f'$."{key}"')
-        compare_in_python = False
         for key, value in query.equal.items():
             path = f'$."{key}"'
             if isinstance(value, bool):
                 clauses.append(sql.WHERE_PROPERTY_BOOL)
                 params += [path, "true" if value else "false"]
                 continue
+            # json_extract ends text at a NUL (it reads "a\u0000b" as "a"): a text filter holding a NUL, and
+            # any text filter on a node whose JSON holds one, compares the value's JSON text instead.
             if isinstance(value, str) and "\x00" in value:
-                # json_extract ends text at a NUL, so SQL cannot compare this value: SQL keeps the
-                # nodes whose value is text, Python compares (``query.matches``) and pages below.
-                clauses.append(sql.WHERE_JSON_TEXT)
-                params.append(path)
-                compare_in_python = True
+                clauses.append(sql.WHERE_JSON_TEXT_IS)
+                params += [path, path, dumps([value, value])]
                 continue
             indexed = sql.INDEXED_PROPERTIES.get(key)
             if indexed is not None:
@@ -256,19 +254,18 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
             if not isinstance(value, str):
                 clauses.append(sql.WHERE_JSON_NUMBER)
                 params += [path, path]
-            elif value[:1] in ("[", "{"):
+                continue
+            clauses.append(sql.WHERE_NO_NUL_OR_JSON_TEXT_IS)
+            params += [sql.JSON_NUL, path, path, dumps([value, value])]
+            if value[:1] in ("[", "{"):
                 # json_extract gives a list or map as its JSON text: the text '["a"]' must not match ["a"].
-                # (Only text starting with a bracket can, so other string filters skip the check.)
+                # (Only text starting with a bracket can, so other text filters skip the check.)
                 clauses.append(sql.WHERE_JSON_TEXT)
                 params.append(path)
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        limit, offset = (-1, 0) if compare_in_python else (query.limit, query.offset)
         with self._translate("finding nodes"), self._reading() as conn:
-            rows = conn.execute(sql.FIND_NODES.format(where=where), (*params, limit, offset)).fetchall()
-        nodes = [Node(node_id, KIND_BY_CODE[k], json.loads(props)) for node_id, k, props in rows]
-        if compare_in_python:
-            nodes = [node for node in nodes if query.matches(node)][query.offset : query.offset + query.limit]
-        return nodes
+            rows = conn.execute(sql.FIND_NODES.format(where=where), (*params, query.limit, query.offset)).fetchall()
+        return [Node(node_id, KIND_BY_CODE[k], json.loads(props)) for node_id, k, props in rows]
 
     def _get_edges(self, ids: list[str], direction: EdgeDirection, types: frozenset[EdgeType] | None) -> list[Edge]:
         type_codes = {t.code for t in types} if types is not None else None

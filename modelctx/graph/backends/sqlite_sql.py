@@ -98,6 +98,12 @@ WHERE_JSON_NUMBER = (
     "WHEN 'integer' THEN typeof(json_extract(props, ?)) = 'integer' ELSE 0 END)"
 )
 WHERE_JSON_TEXT = "json_type(props, ?) = 'text'"
+# json_extract ends text at a NUL. With the path given twice it returns the values' JSON text verbatim
+# (an array of two), which the caller compares with the filter's JSON text; only nodes whose JSON holds
+# an escaped NUL (JSON_NUL, or a literal backslash-u0000: checked again, harmlessly) need it.
+JSON_NUL = "\\u0000"
+WHERE_JSON_TEXT_IS = "json_extract(props, ?, ?) = ?"
+WHERE_NO_NUL_OR_JSON_TEXT_IS = "(instr(props, ?) = 0 OR json_extract(props, ?, ?) = ?)"
 WHERE_PROPERTY_BOOL = "json_type(props, ?) = ?"
 WHERE_PROPERTY_NULL = "json_extract(props, ?) IS NULL"
 
