@@ -36,7 +36,7 @@ def compose_patches(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict
     of the second, so ``{"a": 1}`` then ``{"a": None}`` would leave a stored
     ``a`` in place instead of removing it.
     """
-    return merge_properties(first, second)
+    return {**first, **second}
 
 
 @dataclass(slots=True)

@@ -177,6 +177,10 @@ LINEAGE_EDGES: frozenset[EdgeType] = frozenset(
     }
 )
 
+#: Kinds that name things outside any project — a person, code, a software environment — so that
+#: every project can point at the same node: a project-scoped writer never puts them into its project.
+SHARED_KINDS: frozenset[NodeKind] = frozenset({K.PERSON, K.COMMIT, K.CODE_REPO, K.ENVIRONMENT})
+
 #: Edges that are structure, not lineage: walked only when asked for by type.
 STRUCTURE_EDGES: frozenset[EdgeType] = frozenset(EdgeType) - LINEAGE_EDGES
 

@@ -17,7 +17,7 @@ from modelctx.errors import ConflictError, PermissionDeniedError
 from modelctx.graph.batch import PreparedBatch, merge_properties
 from modelctx.graph.changelog import ChangeOp, WriteResult, chunk_records
 from modelctx.graph.ids import natural_key
-from modelctx.graph.model import Edge, Node, NodeKind
+from modelctx.graph.model import SHARED_KINDS, Edge, Node, NodeKind
 from modelctx.graph.values import strict_equal
 
 EdgeKey = tuple[str, str, str]
@@ -82,7 +82,8 @@ _ABSENT = object()
 def scoped_node(node: Node, stored: Mapping[str, Any] | None, scope: str) -> Node:
     """``node`` as a writer scoped to project ``scope`` may write it (the write rule of ``docs/access.md``).
 
-    New nodes take the scope's project. A stored node of another project is
+    New nodes take the scope's project, except those of ``SHARED_KINDS`` (people,
+    code, environments), which stay shared. A stored node of another project is
     refused; so is moving a node between projects, or a shared node (one
     without a project) into one. The Project node of the scope itself may be
     written, no other.
@@ -94,6 +95,8 @@ def scoped_node(node: Node, stored: Mapping[str, Any] | None, scope: str) -> Nod
         return node
     if stored is None:
         if incoming is _ABSENT or incoming is None:
+            if node.kind in SHARED_KINDS:  # a person or a commit belongs to no project
+                return node
             return Node(node.id, node.kind, {**node.properties, "project": scope})
         if incoming != scope:
             raise PermissionDeniedError(

@@ -22,7 +22,9 @@ An edge is visible when both ends are. Walks expand only visible nodes, so a
 hidden node is never traversed, whatever the depth: nothing reachable only
 through another project's node is revealed.
 
-**Writes.** New nodes take project P; a node of another project cannot be
+**Writes.** New nodes take project P — except people, commits, code
+repositories and environments (``SHARED_KINDS``), which stay shared so that
+every project can point at the same person or commit; a node of another project cannot be
 changed (PermissionDeniedError, 403); no node moves between projects, and a
 shared node is never adopted into P (checked inside the write transaction by
 ``graph/planner.py``). A stored shared node may be written when P can see it

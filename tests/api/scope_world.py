@@ -234,6 +234,7 @@ def build_scope_world(store: GraphStore) -> None:
         Edge(B_TRAIN, B_FEAT_V1, E.USED, {"role": "training"}),
         Edge(B_TRAIN, SHARED_V1, E.USED, {"role": "reference"}),
         Edge(B_TRAIN, B_COMMIT, E.USED),
+        Edge(B_TRAIN, A_TRAINER, E.ATTRIBUTED_TO),  # alice trains for both teams: a shared person with bravo's edges
         Edge(B_V1, B_TRAIN, E.GENERATED_BY),
         Edge(B_V1, B_MODEL, E.VERSION_OF),
         Edge(B_REVIEW, B_V1, E.REVIEWS),

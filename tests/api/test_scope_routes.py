@@ -29,7 +29,6 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from modelctx.api.app import create_app
@@ -70,10 +69,19 @@ def needs_admin(role: str) -> dict[str, str]:
 # -- the routes ---------------------------------------------------------------------------------------
 
 
+def iter_routes(app: FastAPI) -> Iterable[Any]:
+    """The app's routes with included routers flattened (FastAPI >= 0.165 keeps them whole in ``app.routes``)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI copies every included route into app.routes
+        return list(app.routes)
+    return list(iter_route_contexts(app.routes))
+
+
 def app_routes(app: FastAPI) -> dict[RouteKey, Any]:
     """Every (method, path) the app serves, in matching order (HEAD is GET's)."""
     routes: dict[RouteKey, Any] = {}
-    for route in iter_route_contexts(app.routes):
+    for route in iter_routes(app):
         assert route.methods, f"{route.path}: a route without methods (a mount, a websocket) needs a probe here"
         for method in sorted(route.methods - {"HEAD"}):
             routes.setdefault((method, route.path), route)
@@ -271,7 +279,7 @@ def test_route_inventory(probe: Probe) -> None:
     assert isinstance(app, FastAPI)
     assert set(SKIPPED) <= set(probe.routes), sorted(set(SKIPPED) - set(probe.routes))
     for key in SKIPPED:
-        original = probe.routes[key].original_route
+        original = getattr(probe.routes[key], "original_route", probe.routes[key])
         dependant = getattr(original, "dependant", None)
         if dependant is None:  # not an APIRoute: only FastAPI's own documentation pages are allowed here
             assert key[1] in {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}, key
@@ -319,6 +327,7 @@ def sweep_reads(probe: Probe, who: str, oracle: Oracle) -> None:
     assert paged == everything
     assert listed(where="project:bravo", limit=1000) == []
     assert sorted(listed(where="project:alpha", limit=1000)) == sorted(w.A_OWN)
+    assert sorted(listed(where="project:null", limit=1000)) == sorted(w.A_SHARED)
     assert listed(where="flagged:true", limit=1000) == [w.A_RAW_V1]
     assert listed(kind="review", where="verdict:rejected") == []
     assert listed(kind="review", where="verdict:approved") == [w.A_REVIEW]
@@ -346,7 +355,7 @@ def sweep_reads(probe: Probe, who: str, oracle: Oracle) -> None:
     lineage_types = {t.value for t in LINEAGE_EDGES}
     for ident in visible:
         for direction in ("up", "down", "both"):
-            for depth in (None, 0, 1, 2, 10):
+            for depth in (None, 0, 1, 2):
                 params: dict[str, Any] = {"direction": direction} | ({} if depth is None else {"depth": depth})
                 got = call(who, "GET", f"/api/v1/lineage/{ident}", params=params)
                 assert got.status_code == 200, got.text
@@ -355,7 +364,7 @@ def sweep_reads(probe: Probe, who: str, oracle: Oracle) -> None:
                 edges = {(e["source"], e["type"], e["target"]) for e in body["edges"]}
                 assert (set(nodes), edges) == oracle.lineage(ident, direction, depth, lineage_types), (ident, params)
                 assert len(nodes) == len(set(nodes)) and body["truncated"] is False
-    for ident in (w.A_V1, w.A_TRAIN, w.A_RAW_V1, w.SHARED_V1, w.PROJECT_A, w.A_REVIEW, w.A_COMMIT):
+    for ident in (w.A_V1, w.A_TRAIN, w.A_RAW_V1, w.SHARED_V1, w.PROJECT_A, w.A_REVIEW, w.A_COMMIT, w.A_TRAINER):
         for types in (["ABOUT"], ["ATTRIBUTED_TO", "REVIEWS"], ["IN_PROJECT"], ["IN_REPO", "USED"],
                       [t.value for t in EdgeType]):
             for direction in ("up", "down", "both"):
@@ -385,7 +394,7 @@ def sweep_reads(probe: Probe, who: str, oracle: Oracle) -> None:
 
     # audit reports: alpha's auditable nodes in every format, bravo's like missing ones
     for ident in (w.A_V1, w.A_RAW_V1, w.A_CLEAN_V1, w.SHARED_V1):
-        for fmt in ("json", "md", "html", "pdf"):
+        for fmt in ("json", "md", "html", "pdf") if ident == w.A_V1 else ("json", "md", "html"):
             got = call(who, "GET", f"/api/v1/audit/{ident}", params={"format": fmt})
             assert got.status_code == 200, got.text
         today = datetime.now(UTC).date().isoformat()  # the world was written today: the replay of today holds it
@@ -422,9 +431,11 @@ def sweep_reads(probe: Probe, who: str, oracle: Oracle) -> None:
     # search, in every mode, for bravo's words and alpha's
     queries = ["bravo", w.B_COMMENT, w.B_NOTE_TEXT, w.B_FLAG_REASON, "fraudulent transfers", "vendor feed poisoned",
                "threshold tuned on the test set", "alpha churn", "Calibration fine", "retrain monthly"]
+    filters: list[dict[str, Any]] = [{"project": "alpha"}, {"project": "bravo"}, {"kind": "review"},
+                                     {"since": "2026-01-01", "until": "2099-12-31"}]
     for q in queries:
         for mode in ("hybrid", "vector", "keyword"):
-            for extra in ({}, {"project": "alpha"}, {"project": "bravo"}, {"kind": "review"}):
+            for extra in [{}, *(filters if q in (w.B_COMMENT, "alpha churn") else [])]:
                 got = call(who, "GET", "/api/v1/search", params={"q": q, "mode": mode, **extra}, echo=[q])
                 assert got.status_code == 200, got.text
                 hits = got.json()["hits"]

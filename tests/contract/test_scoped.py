@@ -153,3 +153,18 @@ def test_scoped_edges_cannot_reach_hidden_nodes(store: GraphStore) -> None:
     assert "project" not in store.get_node("dataset_version:lonely/1").properties
     with pytest.raises(PermissionDeniedError, match="shared"):
         view.write([Node("run:etl/1", K.RUN, {"project": "churn"})], [])
+
+
+def test_people_and_code_written_through_a_scope_stay_shared(store: GraphStore) -> None:
+    _world(store)
+    churn, fraud = ScopedGraphStore(store, "churn"), ScopedGraphStore(store, "fraud")
+    churn.write([Node("person:ana@example.com", K.PERSON, {"name": "Ana"}), Node("commit:new", K.COMMIT, {})],
+                [Edge("run:sdk/churn", "person:ana@example.com", E.ATTRIBUTED_TO),
+                 Edge("run:sdk/churn", "commit:new", E.USED)])
+    assert store.get_node("person:ana@example.com").properties == {"name": "Ana"}
+    assert "project" not in store.get_node("commit:new").properties
+    # the other project can point at the same person, and then sees her
+    fraud.write([Node("person:ana@example.com", K.PERSON, {"name": "Ana"})],
+                [Edge("run:sdk/fraud", "person:ana@example.com", E.ATTRIBUTED_TO)])
+    assert "person:ana@example.com" in fraud.get_nodes(["person:ana@example.com"])
+    assert "commit:new" not in fraud.get_nodes(["commit:new"])
