@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import Any
 
 from modelctx.errors import ValidationError
-from modelctx.graph.values import clean_properties
+from modelctx.graph.values import check_text, clean_properties
 
 
 class NodeKind(StrEnum):
@@ -244,6 +244,7 @@ class Node:
 
     def validate(self) -> Node:
         """This node with its properties in stored form (``graph/values.py``); ValidationError if not JSON."""
+        check_text(self.id, "node id")
         props = clean_properties(self.properties, f"node {self.id}")
         return self if props is self.properties else Node(self.id, self.kind, props)
 
@@ -282,6 +283,8 @@ class Edge:
     def validate(self) -> Edge:
         """This edge with its properties in stored form; ValidationError for bad endpoint kinds or non-JSON."""
         check_edge_kinds(self.type, kind_of_id(self.source), kind_of_id(self.target))
+        check_text(self.source, "edge source")
+        check_text(self.target, "edge target")
         if not self.properties:
             return self
         props = clean_properties(self.properties, f"edge {self.source} -{self.type.value}-> {self.target}")

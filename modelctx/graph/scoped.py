@@ -10,13 +10,14 @@ filters by project, so nothing can forget to. The rule, written for users in
 
 1. its ``project`` is P (another project's node is never visible), or it is
    the Project node named P; or
-2. it carries no project (commits, code repositories, environments, persons,
-   shared datasets, reviews and notes ingested without one) and is *anchored*
-   to P: a visible node points at it (it is something P's work used, came
-   from or is attributed to), or it points at a visible node with an
-   attachment edge — REVIEWS, DEPLOYS, MONITORS, ABOUT (a review of, a
-   deployment of, a report on, a note about P's node). Anchoring is followed
-   through project-less nodes, up to ``ANCHOR_DEPTH`` hops.
+2. it carries no project and is not an attachment: shared things (people,
+   commits, code repositories, environments, datasets, jobs and runs ingested
+   without a project) are visible to every project; or
+3. it is an attachment without a project — a review, deployment, monitoring
+   report or note (``ATTACHMENT_KINDS``) — and what it is about is visible:
+   it has a REVIEWS, DEPLOYS, MONITORS or ABOUT edge to a visible node. So
+   another project's reviews and notes, even those filed without a project,
+   stay hidden.
 
 An edge is visible when both ends are. Walks expand only visible nodes, so a
 hidden node is never traversed, whatever the depth: nothing reachable only
@@ -24,14 +25,12 @@ through another project's node is revealed.
 
 **Writes.** New nodes take project P — except people, commits, code
 repositories and environments (``SHARED_KINDS``), which stay shared so that
-every project can point at the same person or commit; a node of another project cannot be
-changed (PermissionDeniedError, 403); no node moves between projects, and a
-shared node is never adopted into P (checked inside the write transaction by
-``graph/planner.py``). A stored shared node may be written when P can see it
-or the same batch links P's work to it. An edge's endpoints must be in the
-batch or visible, except that the target of a non-attachment edge may be any
-shared node (P's run may use shared data); anything else is reported exactly
-like a missing node, so a write cannot probe for hidden ids.
+every project can point at the same person or commit. A node of another
+project cannot be changed (PermissionDeniedError, 403); no node moves between
+projects, and a shared node is never adopted into P (checked inside the write
+transaction by ``graph/planner.py``). Every other node a batch writes or links
+must be in the batch or visible; a hidden one is reported exactly like a
+missing one, so a write cannot probe for hidden ids.
 """
 
 from __future__ import annotations
@@ -47,12 +46,16 @@ from modelctx.graph.ids import natural_key
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import PAGE, Direction, EdgeDirection, GraphStore, NodeQuery, missing_start
 
-#: Edges by which a project-less node attaches itself to the node it is about.
+#: Edges by which an attachment is about the node it is attached to.
 ATTACHMENT_EDGES: frozenset[EdgeType] = frozenset(
     {EdgeType.REVIEWS, EdgeType.DEPLOYS, EdgeType.MONITORS, EdgeType.ABOUT}
 )
-#: How far anchoring is followed through project-less nodes.
-ANCHOR_DEPTH = 32
+#: Kinds that exist to say something about another node; without a project they follow what they are about.
+ATTACHMENT_KINDS: frozenset[NodeKind] = frozenset(
+    {NodeKind.REVIEW, NodeKind.DEPLOYMENT, NodeKind.MONITORING_REPORT, NodeKind.INSIGHT}
+)
+#: How many attachments deep (a note about a review about a version) visibility is followed.
+ATTACHMENT_DEPTH = 8
 
 
 class ScopedGraphStore(GraphStore):
@@ -72,12 +75,12 @@ class ScopedGraphStore(GraphStore):
     # -- the visibility rule ------------------------------------------------------------------------
 
     def _own(self, node: Node) -> bool | None:
-        """True when the node's project makes it visible, False when it hides it, None when it has none."""
+        """Whether ``node`` is visible on its own; None for a project-less attachment, which follows its subject."""
         if node.kind is NodeKind.PROJECT:
             return natural_key(node.id) == self.project
         project = node.properties.get("project")
         if project is None or project == "":
-            return None
+            return None if node.kind in ATTACHMENT_KINDS else True
         return bool(project == self.project)
 
     def visible(self, nodes: Mapping[str, Node]) -> set[str]:
@@ -95,55 +98,38 @@ class ScopedGraphStore(GraphStore):
             if decided:
                 shown.add(node_id)
         if pending:
-            shown |= self._anchored(pending)
+            shown |= self._attached(pending)
         return shown
 
-    def _anchored(self, ids: list[str]) -> set[str]:
-        """Which project-less ``ids`` are anchored to the project.
-
-        Searches back from them through project-less nodes (level by level, two
-        edge queries a level), recording which node each anchor would make
-        visible, and stops once every id is decided or nothing is left to search.
-        """
-        dependents: dict[str, set[str]] = {}  # anchor -> project-less nodes it makes visible
-        found: set[str] = set()
-        seen = set(ids)
-        frontier = list(ids)
-
-        def reveal(anchor: str) -> None:
-            stack = [anchor]
-            while stack:
-                for node_id in dependents.pop(stack.pop(), ()):
-                    if node_id not in found:
-                        found.add(node_id)
-                        stack.append(node_id)
-
-        for _ in range(ANCHOR_DEPTH):
-            if not frontier or all(i in found for i in ids):
+    def _attached(self, ids: list[str]) -> set[str]:
+        """Which project-less attachments among ``ids`` are about a visible node (one edge query a level)."""
+        subjects: dict[str, set[str]] = {}  # subject -> attachments it makes visible
+        frontier = ids
+        for _ in range(ATTACHMENT_DEPTH):
+            if not frontier:
                 break
-            links = [(e.source, e.target) for e in self.inner.get_edges(frontier, "in")]
-            links += [(e.target, e.source) for e in self.inner.get_edges(frontier, "out", ATTACHMENT_EDGES)]
-            unknown = [a for a, _ in links if a not in self._decided and a not in seen]
+            for edge in self.inner.get_edges(frontier, "out", ATTACHMENT_EDGES):
+                subjects.setdefault(edge.target, set()).add(edge.source)
+            unknown = [s for s in subjects if s not in self._decided]
             nodes = self.inner.get_nodes(unknown) if unknown else {}
-            next_frontier: list[str] = []
-            for anchor, node_id in links:
-                dependents.setdefault(anchor, set()).add(node_id)
-                decided = self._decided.get(anchor)
-                if decided is None and anchor in nodes:
-                    decided = self._own(nodes[anchor])
-                    if decided is not None:
-                        self._decided[anchor] = decided
-                if decided or anchor in found:
-                    reveal(anchor)
-                elif decided is None and anchor in nodes and anchor not in seen:
-                    seen.add(anchor)
-                    next_frontier.append(anchor)
-            frontier = next_frontier
-        for node_id in found:
-            self._decided[node_id] = True
+            frontier = []
+            for subject in unknown:
+                node = nodes.get(subject)
+                decided = self._own(node) if node is not None else False
+                if decided is None:
+                    frontier.append(subject)  # itself an attachment: look at what it is about
+                else:
+                    self._decided[subject] = decided
+        found: set[str] = set()
+        stack = [s for s in subjects if self._decided.get(s)]
+        while stack:
+            for attachment in subjects.pop(stack.pop(), ()):
+                if attachment not in found:
+                    found.add(attachment)
+                    stack.append(attachment)
         for node_id in ids:
-            self._decided.setdefault(node_id, False)
-        return found & set(ids)
+            self._decided[node_id] = node_id in found
+        return found
 
     # -- reads ---------------------------------------------------------------------------------------
 
@@ -227,31 +213,20 @@ class ScopedGraphStore(GraphStore):
     # -- writes --------------------------------------------------------------------------------------
 
     def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
-        """Check what only reads can decide (shared nodes, edge endpoints), then write with the scope."""
+        """Check what only reads can decide (hidden nodes and edge ends), then write with the scope."""
         touched = set(batch.nodes) | {i for e in batch.edges.values() for i in (e.source, e.target)}
         stored = self.inner.get_nodes(touched)
         shown = self.visible(stored)
-        linked = {e.target for e in batch.edges.values()
-                  if e.type not in ATTACHMENT_EDGES and (e.source in batch.nodes or e.source in shown)}
         for node_id in batch.nodes:
             node = stored.get(node_id)
-            if node is not None and node_id not in shown and self._own(node) is None and node_id not in linked:
-                raise PermissionDeniedError(
-                    f"node {node_id} is shared and not in the view of project {self.project!r}; "
-                    "link it from the project's own nodes in the same batch to write it"
-                )
+            # Another project's node is refused (403) by the planner; a hidden attachment looks missing.
+            if node is not None and node_id not in shown and self._own(node) is None:
+                raise PermissionDeniedError(f"node {node_id} is not in the view of project {self.project!r}")
         for edge in batch.edges.values():
             for end in (edge.source, edge.target):
-                if end in batch.nodes or end in shown:
-                    continue
-                node = stored.get(end)
-                shared_target = (
-                    end == edge.target and edge.type not in ATTACHMENT_EDGES
-                    and node is not None and self._own(node) is None
-                )
-                if not shared_target:
+                if end not in batch.nodes and end not in shown:
                     raise missing_endpoint_error(edge, end)
-        self._decided.clear()  # the write may anchor shared nodes
+        self._decided.clear()  # the write may attach nodes to the project's own
         return self.inner._write(replace(batch, scope=self.project), actor)
 
     def as_of(self, when: datetime | str | None) -> GraphStore:

@@ -25,7 +25,7 @@ from modelctx.errors import NotFoundError, ValidationError
 from modelctx.graph.batch import PreparedBatch, prepare_batch
 from modelctx.graph.changelog import Change, VerifyResult, WriteResult
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind, Subgraph
-from modelctx.graph.values import check_filter_value
+from modelctx.graph.values import check_filter_value, check_text
 
 Direction = Literal["up", "down"]
 EdgeDirection = Literal["out", "in", "both"]
@@ -113,6 +113,7 @@ class GraphStore(ABC):
         """
         if not isinstance(actor, str) or not actor.strip():
             raise ValidationError(f"a write needs an actor (who is writing), not {actor!r}")
+        check_text(actor, "actor")
         batch = prepare_batch(nodes, edges, create_only)
         if not batch.nodes and not batch.edges:
             return WriteResult()

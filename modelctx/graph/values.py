@@ -27,10 +27,13 @@ from modelctx.errors import ValidationError
 
 #: Integers a filter may compare: the range every backend stores natively (64-bit).
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+#: Lists and maps nested deeper than this are refused: deeper values ran out of Python's recursion
+#: limit somewhere on the way (a RecursionError, not a ValidationError), and a list holding itself never ended.
+MAX_DEPTH = 100
 _PLAIN = (str, int, bool, type(None))
 
 
-def _check_text(text: str, where: str) -> None:
+def check_text(text: str, where: str) -> None:
     if not text.isascii():
         try:
             text.encode("utf-8")
@@ -38,11 +41,11 @@ def _check_text(text: str, where: str) -> None:
             raise ValidationError(f"{where}: text holds a lone surrogate (not valid Unicode)") from None
 
 
-def _clean(value: Any, where: str) -> Any:
+def _clean(value: Any, where: str, depth: int = 0) -> Any:
     """``value`` validated as JSON, with tuples turned into lists (a new object only when one was found)."""
     kind = type(value)
     if kind is str:
-        _check_text(value, where)
+        check_text(value, where)
         return value
     if value is None or kind is bool or kind is int:
         return value
@@ -50,8 +53,10 @@ def _clean(value: Any, where: str) -> Any:
         if not math.isfinite(value):
             raise ValidationError(f"{where}: {value!r} is not a finite number")
         return value
+    if depth >= MAX_DEPTH and isinstance(value, (list, tuple, dict)):
+        raise ValidationError(f"{where}: lists and maps nest more than {MAX_DEPTH} levels deep")
     if isinstance(value, (list, tuple)):
-        items = [_clean(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        items = [_clean(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)]
         if kind is list and all(a is b for a, b in zip(items, value, strict=True)):
             return value
         return items
@@ -61,13 +66,13 @@ def _clean(value: Any, where: str) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise ValidationError(f"{where}: key {key!r} is not a string")
-            _check_text(key, where)
-            cleaned = _clean(item, f"{where}.{key}")
+            check_text(key, where)
+            cleaned = _clean(item, f"{where}.{key}", depth + 1)
             changed = changed or cleaned is not item
             out[key] = cleaned
         return out if changed else value
     if isinstance(value, (str, int, float)):  # subclasses (StrEnum, IntEnum, numpy floats): their plain value
-        return _clean(_plain(value), where)
+        return _clean(_plain(value), where, depth)
     raise ValidationError(
         f"{where}: value of type {kind.__name__} is not JSON (use str, number, bool, list, dict)"
     )
@@ -97,7 +102,7 @@ def clean_properties(properties: Mapping[str, Any], where: str) -> dict[str, Any
         if not isinstance(key, str) or not key or "\x00" in key:
             raise ValidationError(f"{where}: property name {key!r} must be a non-empty string without NUL")
         if not key.isascii():  # a lone surrogate would reach the backend's encoder and crash there
-            _check_text(key, f"{where}: property name {key!r}")
+            check_text(key, f"{where}: property name {key!r}")
         if type(value) in _PLAIN and (type(value) is not str or value.isascii()):
             continue
         cleaned = _clean(value, f"{where}: property {key!r}")
@@ -126,9 +131,9 @@ def check_filter_value(key: str, value: Any) -> Any:
     """A ``find_nodes`` filter value: a scalar (or None for "absent"), integers within 64 bits."""
     if not isinstance(key, str) or not key or '"' in key or "\\" in key or "\x00" in key:
         raise ValidationError(f"cannot filter on property name {key!r}")
-    _check_text(key, f"property filter {key!r}")  # lone surrogates would crash the backend's encoder
+    check_text(key, f"property filter {key!r}")  # lone surrogates would crash the backend's encoder
     if isinstance(value, str):
-        _check_text(value, f"property filter {key!r}")
+        check_text(value, f"property filter {key!r}")
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):

@@ -12,10 +12,11 @@ see) are laid out so that every shortcut a leaky route could take shows:
   ``alpha-churn/1`` (and its reviewer), the commit and its repository, the
   environment, the trainer, a shared reference dataset, a note. Alpha sees
   them, and its audit must count the review (so no ``deployed_without_approval``).
-- Project-less nodes attached only to bravo's work: a rejecting review with a
-  secret comment, its reviewer, bravo's commit and environment, a note with
-  secret text, and a dataset version bravo derived from alpha's (it points at
-  alpha's node, but DERIVED_FROM does not attach it). Alpha never sees them.
+- Project-less attachments of bravo's work: a rejecting review with a secret
+  comment and a note with secret text. They follow what they are about, so
+  alpha never sees them. Bravo's own commit, environment, reviewer and the
+  dataset version bravo derived from alpha's carry project bravo (project-less
+  things other than attachments are shared with every project: ``docs/access.md``).
 - Bravo's governance problems: a deployment of a version that was never
   approved (rejected, in fact), two models without an owner, and a flagged
   dataset version (``B_FLAG_REASON``) upstream of alpha's model version.
@@ -112,7 +113,7 @@ B_COMMIT_MESSAGE = "bravo secret commit message"
 B_ENV = node_id(K.ENVIRONMENT, "bravo-env")
 B_SHARED_NOTE = node_id(K.INSIGHT, "bravo-shared-note")
 B_NOTE_TEXT = "bravo secret note: the mid table leaks labels"
-#: Derived by bravo from alpha's data, stored without a project: it points at alpha's node, but not to attach to it.
+#: Derived by bravo from alpha's data: it points at alpha's node, but it is bravo's.
 B_EXPORT_V1 = node_id(K.DATASET_VERSION, "bravo-export", "v1")
 
 A_OWN = {PROJECT_A, A_RAW, A_RAW_V1, A_CLEAN, A_CLEAN_V1, A_TRAIN, A_MODEL, A_V1, A_ORPHAN, A_DEPLOY, A_MONITOR,
@@ -121,8 +122,8 @@ A_SHARED = {A_REVIEW, A_REVIEWER, A_TRAINER, A_COMMIT, A_REPO, A_ENV, SHARED, SH
 #: Everything alpha's view shows.
 A_VISIBLE = A_OWN | A_SHARED
 B_OWN = {PROJECT_B, B_MID, B_MID_V1, B_FEAT, B_FEAT_V1, B_ETL, B_JOB, B_PARENT, B_PARENT_JOB, B_TRAIN, B_MODEL,
-         B_V1, B_SPARE, B_DEPLOY, B_NOTE}
-B_ONLY_SHARED = {B_REVIEW, B_REVIEWER, B_COMMIT, B_ENV, B_SHARED_NOTE, B_EXPORT_V1}
+         B_V1, B_SPARE, B_DEPLOY, B_NOTE, B_REVIEWER, B_COMMIT, B_ENV, B_EXPORT_V1}
+B_ONLY_SHARED = {B_REVIEW, B_SHARED_NOTE}
 #: Everything alpha's view hides.
 B_HIDDEN = B_OWN | B_ONLY_SHARED
 #: Strings of bravo's that must not appear in any answer to alpha (besides every id in B_HIDDEN).
@@ -193,11 +194,11 @@ def build_scope_world(store: GraphStore) -> None:
         _node(B_NOTE, B, text="bravo note about its own model"),
         _node(B_REVIEW, None, verdict="rejected", reviewer=B_REVIEWER_EMAIL, at="2026-01-01T00:00:00+00:00",
               comment=B_COMMENT),
-        _node(B_REVIEWER, None, name="bravo boss", email=B_REVIEWER_EMAIL),
-        _node(B_COMMIT, None, sha=B_COMMIT_SHA, message=B_COMMIT_MESSAGE),
-        _node(B_ENV, None, python="3.12", name="bravo-env"),
+        _node(B_REVIEWER, B, name="bravo boss", email=B_REVIEWER_EMAIL),
+        _node(B_COMMIT, B, sha=B_COMMIT_SHA, message=B_COMMIT_MESSAGE),
+        _node(B_ENV, B, python="3.12", name="bravo-env"),
         _node(B_SHARED_NOTE, None, text=B_NOTE_TEXT),
-        _node(B_EXPORT_V1, None, name="bravo-export v1", rows=480),
+        _node(B_EXPORT_V1, B, name="bravo-export v1", rows=480),
     ]
     edges = [
         # alpha, with its only links to alpha-raw going through bravo

@@ -28,7 +28,7 @@ def _world(store: GraphStore) -> None:
         Node("model_version:fraud/1", K.MODEL_VERSION, {"project": "fraud"}),
         Node("dataset_version:fraud-derived/1", K.DATASET_VERSION, {"project": "fraud"}),
         Node("dataset_version:churn-late/1", K.DATASET_VERSION, {"project": "churn"}),
-        # project-less nodes: anchored to churn, to fraud, or to nothing
+        # project-less nodes: shared things, and attachments about churn's or fraud's nodes
         Node("review:churn-ok", K.REVIEW, {"verdict": "approved", "comment": "fine"}),
         Node("review:fraud-no", K.REVIEW, {"verdict": "rejected", "comment": "fraud secret"}),
         Node("commit:abc", K.COMMIT, {"message": "train"}),
@@ -77,39 +77,43 @@ def test_scoped_view_hides_other_projects(store: GraphStore) -> None:
     assert sub.ids == {"dataset_version:shared/1", "run:sdk/churn", "model_version:churn/1", "review:churn-ok"}
 
 
-def test_project_less_nodes_are_visible_when_anchored(store: GraphStore) -> None:
+def test_project_less_attachments_follow_their_subject_and_shared_things_are_seen_by_all(store: GraphStore) -> None:
     _world(store)
     churn, fraud = ScopedGraphStore(store, "churn"), ScopedGraphStore(store, "fraud")
-    # attachments follow what they are about; dependencies follow who used them, transitively
+    # a review or note without a project is visible exactly when what it is about is
     assert set(churn.get_nodes(["review:churn-ok", "review:fraud-no"])) == {"review:churn-ok"}
     assert set(fraud.get_nodes(["review:churn-ok", "review:fraud-no"])) == {"review:fraud-no"}
-    assert set(churn.get_nodes(["commit:abc", "commit:parent", "code_repo:r"])) == {
-        "commit:abc", "commit:parent", "code_repo:r"}
-    assert fraud.get_nodes(["commit:abc", "commit:parent", "code_repo:r"]) == {}
-    assert set(churn.get_nodes(["run:etl/1", "dataset_version:raw/1"])) == {"run:etl/1", "dataset_version:raw/1"}
-    assert churn.get_nodes(["dataset_version:lonely/1"]) == {}
-    # a person both projects' reviews are attributed to: visible to both, but never a path to the other's review
-    assert "person:dana@example.com" in churn.get_nodes(["person:dana@example.com"])
+    shared = ["commit:abc", "commit:parent", "code_repo:r", "run:etl/1", "dataset_version:raw/1",
+              "dataset_version:lonely/1", "person:dana@example.com"]
+    assert list(churn.get_nodes(shared)) == list(fraud.get_nodes(shared)) == shared
+    # a person both projects' reviews are attributed to: never a path to the other's review
     assert {e.source for e in churn.get_edges(["person:dana@example.com"], "in")} == {"review:churn-ok"}
+    assert churn.reachable(["person:dana@example.com"], "down", edge_types=[E.ATTRIBUTED_TO]) == {
+        "review:churn-ok": 1}
     assert [n.id for n in churn.find_nodes(K.REVIEW)] == ["review:churn-ok"]
     assert [n.id for n in churn.find_nodes(K.PROJECT)] == ["project:churn"]
     up = churn.reachable(["model_version:churn/1"], "up")
     assert up == {"run:sdk/churn": 1, "dataset_version:shared/1": 2, "commit:abc": 2, "run:etl/1": 3,
                   "dataset_version:raw/1": 4}
     assert churn.counts()["nodes"] == {
-        "code_repo": 1, "commit": 2, "dataset_version": 3, "model_version": 1, "person": 1, "project": 1,
+        "code_repo": 1, "commit": 2, "dataset_version": 4, "model_version": 1, "person": 1, "project": 1,
         "review": 1, "run": 2}
+    # a note about a review follows the review
+    store.write([Node("insight:n1", K.INSIGHT, {"text": "about the rejection"})],
+                [Edge("insight:n1", "review:fraud-no", E.ABOUT)])
+    assert churn.get_nodes(["insight:n1"]) == {} and list(fraud.get_nodes(["insight:n1"])) == ["insight:n1"]
 
 
 def test_find_nodes_pages_through_own_then_shared_nodes(store: GraphStore) -> None:
     _world(store)
     view = ScopedGraphStore(store, "churn")
     everything = [n.id for n in view.find_nodes(K.DATASET_VERSION, limit=100)]
-    assert everything == ["dataset_version:shared/1", "dataset_version:churn-late/1", "dataset_version:raw/1"]
-    pages = [[n.id for n in view.find_nodes(K.DATASET_VERSION, limit=1, offset=i)] for i in range(4)]
-    assert pages == [[everything[0]], [everything[1]], [everything[2]], []]
-    assert [n.id for n in view.find_nodes(K.DATASET_VERSION, limit=2, offset=1)] == everything[1:]
-    assert [n.id for n in view.find_nodes(K.DATASET_VERSION, {"project": None})] == ["dataset_version:raw/1"]
+    assert everything == ["dataset_version:shared/1", "dataset_version:churn-late/1", "dataset_version:raw/1",
+                          "dataset_version:lonely/1"]
+    pages = [[n.id for n in view.find_nodes(K.DATASET_VERSION, limit=1, offset=i)] for i in range(5)]
+    assert pages == [[everything[0]], [everything[1]], [everything[2]], [everything[3]], []]
+    assert [n.id for n in view.find_nodes(K.DATASET_VERSION, limit=2, offset=1)] == everything[1:3]
+    assert [n.id for n in view.find_nodes(K.DATASET_VERSION, {"project": None})] == everything[2:]
 
 
 def test_scoped_writes_stamp_the_project_and_refuse_other_projects(store: GraphStore) -> None:
@@ -144,13 +148,16 @@ def test_scoped_edges_cannot_reach_hidden_nodes(store: GraphStore) -> None:
             view.write([], [edge])
         messages.append(str(caught.value).replace(edge.target, "X"))
     assert messages[0] == messages[1]  # a hidden node looks exactly like a missing one
-    with pytest.raises(ValidationError):  # attaching to a shared node nobody in churn can see
+    with pytest.raises(ValidationError):  # a note about another project's review
         view.write([Node("insight:peek", K.INSIGHT, {"text": "?"})], [Edge("insight:peek", "review:fraud-no", E.ABOUT)])
+    with pytest.raises(PermissionDeniedError):  # rewriting another project's review, filed without a project
+        view.write([Node("review:fraud-no", K.REVIEW, {"verdict": "approved"})], [])
     assert store.last_seq() == seq
-    # using a shared node links it into the project's view
-    view.write([], [Edge("run:sdk/churn", "dataset_version:lonely/1", E.USED)])
-    assert "dataset_version:lonely/1" in view.get_nodes(["dataset_version:lonely/1"])
-    assert "project" not in store.get_node("dataset_version:lonely/1").properties
+    assert store.get_node("review:fraud-no").properties["verdict"] == "rejected"
+    # shared things can be used and enriched, never adopted
+    view.write([Node("dataset_version:lonely/1", K.DATASET_VERSION, {"description": "raw extract"})],
+               [Edge("run:sdk/churn", "dataset_version:lonely/1", E.USED)])
+    assert store.get_node("dataset_version:lonely/1").properties == {"name": "lonely", "description": "raw extract"}
     with pytest.raises(PermissionDeniedError, match="shared"):
         view.write([Node("run:etl/1", K.RUN, {"project": "churn"})], [])
 
@@ -167,4 +174,7 @@ def test_people_and_code_written_through_a_scope_stay_shared(store: GraphStore) 
     fraud.write([Node("person:ana@example.com", K.PERSON, {"name": "Ana"})],
                 [Edge("run:sdk/fraud", "person:ana@example.com", E.ATTRIBUTED_TO)])
     assert "person:ana@example.com" in fraud.get_nodes(["person:ana@example.com"])
-    assert "commit:new" not in fraud.get_nodes(["commit:new"])
+    assert "commit:new" in fraud.get_nodes(["commit:new"])
+    # and a later batch of the same writer can hang more on them
+    churn.write([Node("code_repo:new", K.CODE_REPO, {"name": "new"})], [Edge("commit:new", "code_repo:new", E.IN_REPO)])
+    assert store.get_node("code_repo:new").properties == {"name": "new"}

@@ -16,6 +16,7 @@ the same however many ran before.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ from modelctx.errors import ValidationError
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.snapshot import SnapshotGraphStore
 from modelctx.graph.store import GraphStore
+from modelctx.graph.values import MAX_DEPTH
 from tests.backends import BackendHarness, make_store
 
 K = NodeKind
@@ -291,6 +293,26 @@ def test_property_names_are_valid_text_without_nul(store: GraphStore) -> None:
     assert typed(store.get_node("model:nested").properties) == typed({"m": {"a\x00b": 1}})
 
 
+def test_values_nest_up_to_the_depth_limit(store: GraphStore) -> None:
+    def nested(depth: int) -> Any:
+        value: Any = {"leaf": -0.0}
+        for level in range(depth - 1):
+            value = [value] if level % 2 else {"k": value}
+        return value
+
+    deepest = nested(MAX_DEPTH)
+    store.write([Node("model:deep", K.MODEL, {"v": deepest, "x": 1})], [])
+    for view in (store, SnapshotGraphStore.at(store, None)):
+        assert typed(view.get_node("model:deep").properties) == typed({"v": deepest, "x": 1})
+        assert [n.id for n in view.find_nodes(K.MODEL, {"x": 1})] == ["model:deep"]
+    looped: list[Any] = []
+    looped.append(looped)
+    for bad in (nested(MAX_DEPTH + 1), looped):  # a RecursionError before the limit existed
+        with pytest.raises(ValidationError, match=f"nest more than {MAX_DEPTH} levels deep"):
+            store.write([Node("model:deeper", K.MODEL, {"v": bad})], [])
+    assert store.counts() == {"nodes": {"model": 1}, "edges": {}}
+
+
 # -- filters -------------------------------------------------------------------------------------
 
 FILTERED: dict[str, Any] = {
@@ -361,17 +383,23 @@ def filters_agree(store: GraphStore, values: list[Any], data: st.DataObject) -> 
     """Store the values on nodes, then filter on a value near one of them: the store, the replay and the rule agree."""
     nodes = [Node(f"model:f{i}", K.MODEL, {"v": value}) for i, value in enumerate(values)]
     store.write([*nodes, Node("model:other", K.MODEL, {"w": 1})], [])
-    # Filters near the stored values: the same, the other number type, the text form; or any scalar.
+    # Filters near the stored values, or any scalar: the value itself, the other number type (the nearest
+    # 64-bit integer for a float), its text, a list's or map's JSON text, the text before a NUL.
     near: list[Any] = []
     for value in values:
-        if type(value) in (bool, str) or (type(value) is int and -INT64 <= value < INT64):
+        kind = type(value)
+        if kind is bool or kind is str or kind is int and -INT64 <= value < INT64:
             near.append(value)
-        if type(value) is int and -INT64 <= value < INT64:
+        if kind is int:
             near += [float(value), str(value)]
-        if type(value) is float:
+        elif kind is float:
             near += [value, repr(value)]
-            if value.is_integer() and -INT64 <= value < INT64:
-                near.append(int(value))
+            if value.is_integer():
+                near.append(min(max(int(value), -INT64), INT64 - 1))
+        elif kind is str:
+            near.append(value.partition("\x00")[0])
+        elif kind is list or kind is dict:
+            near.append(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
     wanted = data.draw(st.sampled_from(near) | filter_scalars if near else filter_scalars, label="wanted")
     expected = [node.id for node, value in zip(nodes, values, strict=True) if matches(value, wanted)]
     for view in (store, SnapshotGraphStore.at(store, None)):
@@ -496,3 +524,12 @@ def replay_equals_live(store: GraphStore, sequence: list[Any]) -> None:
     assert replayed.counts() == store.counts()
     assert replayed.last_seq() == store.last_seq()
     assert store.verify().ok
+
+
+def test_ids_and_actors_with_lone_surrogates_are_refused(store: GraphStore) -> None:
+    seq = store.last_seq()
+    with pytest.raises(ValidationError, match="node id"):
+        store.write([Node("model:bad\ud800", NodeKind.MODEL, {})], [])
+    with pytest.raises(ValidationError, match="actor"):
+        store.write([Node("model:fine", NodeKind.MODEL, {})], [], actor="user:\udfff")
+    assert store.last_seq() == seq and not store.has_node("model:fine")
