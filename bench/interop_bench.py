@@ -130,7 +130,7 @@ def bench_openlineage(root: Path, count: int, concurrency: int) -> dict[str, Any
     try:
         start = time.perf_counter()
         for event in events:
-            run_ingest(store, EventIngestor([parse_event(event)], store, base_dir=root))
+            run_ingest(store, EventIngestor([parse_event(event)], base_dir=root))
         direct = time.perf_counter() - start
     finally:
         store.close()

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from modelctx.graph.batch import PreparedBatch
@@ -55,6 +55,9 @@ class AsOfView(GraphStore):
 
     def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
         return self.live._write(batch, actor)
+
+    def _transact(self, work: Callable[[GraphStore], PreparedBatch], actor: str) -> WriteResult:
+        return self.live._transact(work, actor)
 
     def _get_nodes(self, ids: list[str]) -> dict[str, Node]:
         return self.snapshot()._get_nodes(ids)
@@ -120,6 +123,9 @@ class ScopedView(GraphStore):
 
     def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
         return self.view._write(batch, actor)
+
+    def _transact(self, work: Callable[[GraphStore], PreparedBatch], actor: str) -> WriteResult:
+        return self.view._transact(work, actor)
 
     def _get_nodes(self, ids: list[str]) -> dict[str, Node]:
         return {i: self._node(n) for i, n in self.view._get_nodes(ids).items()}

@@ -80,5 +80,5 @@ def openlineage_command(
     """OpenLineage RunEvents from a JSON-lines file (one event per line), as the HTTP endpoint takes them."""
     from modelctx.ingest.openlineage import OpenLineageIngestor
 
-    ingestor = OpenLineageIngestor(path, app.store, base_dir=(base_dir or Path.cwd()).resolve(), project=project)
+    ingestor = OpenLineageIngestor(path, base_dir=(base_dir or Path.cwd()).resolve(), project=project)
     _write(app, ingestor, dry_run, as_json)

@@ -35,7 +35,7 @@ missing one, so a write cannot probe for hidden ids.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -213,13 +213,32 @@ class ScopedGraphStore(GraphStore):
     # -- writes --------------------------------------------------------------------------------------
 
     def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
-        """Check what only reads can decide (hidden nodes and edge ends), then write with the scope."""
+        self.check_batch(batch)
+        return self.inner._write(replace(batch, scope=self.project), actor)
+
+    def _transact(self, work: Callable[[GraphStore], PreparedBatch], actor: str) -> WriteResult:
+        def scoped(reader: GraphStore) -> PreparedBatch:
+            # The work reads the project's view of the store as the transaction sees it.
+            view = ScopedGraphStore(reader, self.project)
+            batch = work(view)
+            view.check_batch(batch)
+            return replace(batch, scope=self.project)
+
+        self._decided.clear()
+        return self.inner._transact(scoped, actor)
+
+    def check_batch(self, batch: PreparedBatch) -> None:
+        """What only reads can decide about a scoped write: hidden nodes and edge ends.
+
+        Another project's node is refused by the planner inside the transaction
+        (403); a hidden attachment rewritten is refused here (403); an edge
+        touching a hidden node is refused like an edge to a missing one.
+        """
         touched = set(batch.nodes) | {i for e in batch.edges.values() for i in (e.source, e.target)}
         stored = self.inner.get_nodes(touched)
         shown = self.visible(stored)
         for node_id in batch.nodes:
             node = stored.get(node_id)
-            # Another project's node is refused (403) by the planner; a hidden attachment looks missing.
             if node is not None and node_id not in shown and self._own(node) is None:
                 raise PermissionDeniedError(f"node {node_id} is not in the view of project {self.project!r}")
         for edge in batch.edges.values():
@@ -227,7 +246,6 @@ class ScopedGraphStore(GraphStore):
                 if end not in batch.nodes and end not in shown:
                     raise missing_endpoint_error(edge, end)
         self._decided.clear()  # the write may attach nodes to the project's own
-        return self.inner._write(replace(batch, scope=self.project), actor)
 
     def as_of(self, when: datetime | str | None) -> GraphStore:
         """The project's view of the graph as it was at ``when`` (the whole log is replayed, then scoped)."""

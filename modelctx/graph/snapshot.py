@@ -13,7 +13,7 @@ A bare date as ``as_of`` means the end of that day (``modelctx/times.py``), so
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 from modelctx.errors import NotFoundError, ReadOnlyError
@@ -53,6 +53,9 @@ class SnapshotGraphStore(GraphStore):
         return cls(store.uri, when, store.changes(0))
 
     def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
+        raise ReadOnlyError(f"{self.uri} is a read-only view of the past; write to the live store instead")
+
+    def _transact(self, work: Callable[[GraphStore], PreparedBatch], actor: str) -> WriteResult:
         raise ReadOnlyError(f"{self.uri} is a read-only view of the past; write to the live store instead")
 
     def _get_nodes(self, ids: list[str]) -> dict[str, Node]:

@@ -16,7 +16,7 @@ reads a view unchanged.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -31,6 +31,9 @@ Direction = Literal["up", "down"]
 EdgeDirection = Literal["out", "in", "both"]
 
 DEFAULT_ACTOR = "system"
+
+Work = Callable[["GraphStore"], tuple[Iterable[Node], Iterable[Edge]]]
+"""A read-then-write unit for ``transact``: reads through the store it is given, returns (nodes, edges)."""
 #: Nodes per page when a convenience pages through ``find_nodes``.
 PAGE = 1000
 
@@ -118,6 +121,28 @@ class GraphStore(ABC):
         if not batch.nodes and not batch.edges:
             return WriteResult()
         return self._write(batch, actor)
+
+    def transact(self, work: Work, *, actor: str = DEFAULT_ACTOR) -> WriteResult:
+        """Read and write in one transaction: ``work`` reads what it needs and returns the records to write.
+
+        ``work`` gets a store to read through — inside the write transaction,
+        after every earlier writer committed and before any later one starts —
+        and returns ``(nodes, edges)``. So a merge with stored state (a run's
+        status from out-of-order events, facets, counters) is never lost to a
+        concurrent writer in another process. ``work`` may run more than once
+        (a backend retries a transaction on a transient conflict) and must not
+        have side effects. What it returns is validated and written like
+        ``write``; an error in it rolls everything back.
+        """
+        if not isinstance(actor, str) or not actor.strip():
+            raise ValidationError(f"a write needs an actor (who is writing), not {actor!r}")
+        check_text(actor, "actor")
+
+        def prepared(reader: GraphStore) -> PreparedBatch:
+            nodes, edges = work(reader)
+            return prepare_batch(nodes, edges)
+
+        return self._transact(prepared, actor)
 
     def upsert_nodes(self, nodes: Iterable[Node], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
         return self.write(nodes, (), actor=actor)
@@ -253,6 +278,10 @@ class GraphStore(ABC):
     @abstractmethod
     def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
         """Store a prepared, non-empty batch in one transaction (see ``graph/planner.py``)."""
+
+    @abstractmethod
+    def _transact(self, work: Callable[[GraphStore], PreparedBatch], actor: str) -> WriteResult:
+        """Open the write transaction, call ``work`` with a store reading inside it, write the batch it returns."""
 
     @abstractmethod
     def _get_nodes(self, ids: list[str]) -> dict[str, Node]:

@@ -1,7 +1,8 @@
 """OpenLineage RunEvents into the graph: jobs, runs, the datasets they read and wrote.
 
-One function, :func:`event_records`, turns a validated RunEvent into records;
-the JSONL ingestor and the ``POST /api/v1/lineage`` endpoint both use it.
+:class:`EventConverter` turns a validated RunEvent into records, inside the
+write transaction (:func:`event_units`); the JSONL ingestor and the
+``POST /api/v1/lineage`` endpoint both use it.
 
 Mapping: Job → ``job:<namespace>/<name>``; run → ``run:openlineage/<runId>``
 INSTANCE_OF the job; status from eventType; inputs → USED {role: input};
@@ -12,7 +13,8 @@ naming a full commit sha → USED Commit; ``documentation`` facets →
 ``description``.
 
 Events of one run may arrive in any order and end in the same graph: a run's
-state is merged with what is stored (read through a GraphLookup) by rules
+state is merged with what is stored (read inside the write transaction, so
+concurrent writers in other processes merge too) by rules
 that do not depend on arrival order — a terminal state beats START and
 RUNNING, ties go to the later ``eventTime``; ``started_at`` is the earliest
 START (else the earliest event), ``ended_at`` the terminal event's time.
@@ -47,7 +49,7 @@ from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.ingest.identity import DatasetIdentity, DatasetMention, dataset_name_for_uri, openlineage_uri
 from modelctx.ingest.lookup import GraphLookup
-from modelctx.ingest.runner import BatchEnd, IngestWarning, Record
+from modelctx.ingest.runner import IngestWarning, InTransaction, Record
 from modelctx.times import format_iso
 from modelctx.vocabulary import RunStatus
 
@@ -422,16 +424,51 @@ class EventConverter:
         return edges
 
 
+#: Events whose records one transaction writes (they read and merge run state inside it).
+EVENTS_PER_TRANSACTION = 500
+
+
+def event_units(
+    events: Iterable[tuple[str, RunEvent]], *, base_dir: Path, project: str | None = None,
+    size: int = EVENTS_PER_TRANSACTION,
+) -> Iterator[InTransaction]:
+    """Units of at most ``size`` events (each with where it came from), converted inside their transaction.
+
+    A unit's converter reads run state and dataset matches from the store as
+    the transaction sees it, so events of one run that reach two processes at
+    once (two API replicas, an API and a CLI ingest) merge and never overwrite
+    each other.
+    """
+    group: list[tuple[str, RunEvent]] = []
+
+    def unit(items: list[tuple[str, RunEvent]]) -> InTransaction:
+        def work(reader: GraphLookup) -> list[Node | Edge | IngestWarning]:
+            converter = EventConverter(reader, base_dir=base_dir, project=project)
+            records = [r for where, event in items for r in converter.records(event, where)]
+            return [r for r in records if isinstance(r, (Node, Edge, IngestWarning))]
+
+        return InTransaction(work, items[0][0] if len(items) == 1 else f"{items[0][0]} to {items[-1][0]}")
+
+    for item in events:
+        group.append(item)
+        if len(group) >= size:
+            yield unit(group)
+            group = []
+    if group:
+        yield unit(group)
+
+
 class OpenLineageIngestor:
     """Reads RunEvents from a JSON-lines file; every line is validated before anything is written."""
 
     name = "openlineage"
 
-    def __init__(self, path: Path, reader: GraphLookup | None, *, base_dir: Path, project: str | None = None) -> None:
+    def __init__(self, path: Path, *, base_dir: Path, project: str | None = None) -> None:
         self.path = path
-        self._converter = EventConverter(reader, base_dir=base_dir, project=project)
+        self.base_dir = base_dir
+        self.project = project
 
-    def _lines(self) -> Iterator[tuple[int, RunEvent]]:
+    def _lines(self) -> Iterator[tuple[str, RunEvent]]:
         try:
             handle = self.path.open(encoding="utf-8")
         except OSError as exc:
@@ -445,31 +482,25 @@ class OpenLineageIngestor:
                     data = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise IngestError(f"{where}: not JSON: {exc.msg} at column {exc.colno}") from None
-                yield number, parse_event(data, where)
+                yield where, parse_event(data, where)
 
     def records(self) -> Iterator[Record]:
         # Validate the whole file first so that a bad line writes nothing.
         for _ in self._lines():
             pass
-        for number, event in self._lines():
-            yield from self._converter.records(event, f"{self.path}:{number}")
-        yield BatchEnd(str(self.path))
+        yield from event_units(self._lines(), base_dir=self.base_dir, project=self.project)
 
 
 class EventIngestor:
-    """Records of already-validated events (the HTTP endpoint's unit of work).
-
-    Pass ``converter`` to carry run state and dataset matches over from earlier
-    events; the caller must then know that nothing else wrote in between.
-    """
+    """Already-validated events (the HTTP endpoint's unit of work), written in one transaction."""
 
     name = "openlineage"
 
-    def __init__(self, events: Iterable[RunEvent], reader: GraphLookup | None = None, *, base_dir: Path | None = None,
-                 project: str | None = None, converter: EventConverter | None = None) -> None:
-        self._events = list(events)
-        self._converter = converter or EventConverter(reader, base_dir=base_dir or Path.cwd(), project=project)
+    def __init__(self, events: Iterable[RunEvent], *, base_dir: Path | None = None, project: str | None = None) -> None:
+        self._events = [(f"event {i}", event) for i, event in enumerate(events)]
+        self._base_dir = base_dir or Path.cwd()
+        self._project = project
 
     def records(self) -> Iterator[Record]:
-        for i, event in enumerate(self._events):
-            yield from self._converter.records(event, f"event {i}")
+        size = len(self._events) or 1
+        yield from event_units(self._events, base_dir=self._base_dir, project=self._project, size=size)

@@ -2,17 +2,27 @@
 
 An ingestor is any object with a ``name`` and a ``records()`` generator that
 yields :class:`~modelctx.graph.model.Node`, :class:`~modelctx.graph.model.Edge`,
-:class:`IngestWarning` and :class:`BatchEnd` items. The runner writes nodes and
-edges in batches, one transaction each; a ``BatchEnd`` closes the current
-batch early so a logical unit (one file, one event) is never split. A batch
-that fails is not written at all and the error names the ingestor and the
-records' origin; batches before it stay.
+:class:`IngestWarning` and :class:`BatchEnd` items. A ``BatchEnd`` closes the
+current batch early so a logical unit (one file, one event) is never split.
+
+Two ways to write, chosen by the ingestor's ``atomic`` attribute:
+
+- **All or nothing** (``atomic = True``: data files, features, reviews,
+  deployments, whose input is bounded and read whole). Each batch is validated
+  as it comes, so an error still names the record's origin, and everything is
+  written in one transaction at the end: an ingest that fails at any point,
+  while reading the source or while writing, leaves the store unchanged.
+- **Per batch** (the default: git history, MLflow, OpenLineage files, whose
+  sources can be larger than memory). Each batch is one transaction; a batch
+  that fails is not written and the error names it; batches before it stay,
+  and since every ingestor is idempotent, running it again after fixing the
+  source completes the import (git resumes after the last stored head).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -20,6 +30,7 @@ from modelctx.errors import ConflictError, IngestError, ValidationError
 from modelctx.graph.changelog import WriteResult
 from modelctx.graph.model import Edge, Node
 from modelctx.graph.store import DEFAULT_ACTOR, GraphStore
+from modelctx.ingest.lookup import GraphLookup
 
 DEFAULT_BATCH_SIZE = 5000
 MAX_SAMPLED_WARNINGS = 20
@@ -43,13 +54,28 @@ class BatchEnd:
     origin: str = ""
 
 
-Record = Node | Edge | IngestWarning | BatchEnd
+@dataclass(frozen=True, slots=True)
+class InTransaction:
+    """Records that merge with stored state, computed inside the write transaction (``GraphStore.transact``).
+
+    ``work`` reads what is stored through the lookup it is given — as the
+    transaction sees it, so a concurrent writer's update is never lost — and
+    returns the unit's records. It may run more than once and must not have
+    side effects. The runner writes each unit in its own transaction.
+    """
+
+    work: Callable[[GraphLookup], list[Node | Edge | IngestWarning]]
+    origin: str = ""
+
+
+Record = Node | Edge | IngestWarning | BatchEnd | InTransaction
 
 
 class Ingestor(Protocol):
     """What the runner needs of an ingestor."""
 
     name: str
+    # ``atomic: bool`` (optional, default False): write everything in one transaction (module docstring).
 
     def records(self) -> Iterator[Record]:
         """Yield nodes, edges, warnings and batch ends; raise IngestError on bad input."""
@@ -100,13 +126,20 @@ def run_ingest(
     dry_run: bool = False,
     progress: ProgressSink | None = None,
 ) -> IngestReport:
-    """Write what ``ingestor`` yields into ``store`` in batches; with ``dry_run`` validate only."""
+    """Write what ``ingestor`` yields into ``store`` in batches; with ``dry_run`` validate only.
+
+    An ``atomic`` ingestor's batches are validated one by one and written together at the end.
+    """
     from modelctx.graph.batch import prepare_batch
 
     report = IngestReport(ingestor.name, dry_run=dry_run)
+    atomic = bool(getattr(ingestor, "atomic", False))
     nodes: list[Node] = []
     edges: list[Edge] = []
+    held_nodes: list[Node] = []  # an atomic ingest's validated batches, written at the end
+    held_edges: list[Edge] = []
     first_origin = ""
+    not_written = "nothing was written" if atomic else "this batch was not written"
 
     def flush(origin: str) -> None:
         nonlocal nodes, edges, first_origin
@@ -114,12 +147,12 @@ def run_ingest(
             return
         where = origin or first_origin or f"batch {report.batches + 1}"
         try:
-            if dry_run or store is None:
+            if dry_run or store is None or atomic:
                 prepare_batch(nodes, edges)
             else:
                 report.write.add(store.write(nodes, edges, actor=actor))
         except (ValidationError, ConflictError) as exc:
-            raise IngestError(f"{ingestor.name}: {where}: {exc} (this batch was not written)") from exc
+            raise IngestError(f"{ingestor.name}: {where}: {exc} ({not_written})") from exc
         for node in nodes:
             report.nodes_by_kind[node.kind.value] += 1
         for edge in edges:
@@ -127,6 +160,9 @@ def run_ingest(
         report.batches += 1
         if progress is not None:
             progress.advance(len(nodes) + len(edges))
+        if atomic:
+            held_nodes.extend(nodes)
+            held_edges.extend(edges)
         nodes, edges, first_origin = [], [], ""
 
     for record in ingestor.records():
@@ -140,9 +176,51 @@ def run_ingest(
         elif isinstance(record, BatchEnd):
             flush(record.origin)
             continue
+        elif isinstance(record, InTransaction):
+            flush("")
+            _write_unit(store, ingestor.name, record, report, actor=actor, dry_run=dry_run, progress=progress)
+            continue
         else:
             raise IngestError(f"{ingestor.name} yielded {type(record).__name__}, not a graph record")
         if len(nodes) + len(edges) >= batch_size:
             flush("")
     flush("")
+    if atomic and not dry_run and store is not None and (held_nodes or held_edges):
+        try:
+            report.write.add(store.write(held_nodes, held_edges, actor=actor))
+        except (ValidationError, ConflictError) as exc:
+            raise IngestError(f"{ingestor.name}: {exc} ({not_written})") from exc
     return report
+
+
+def _write_unit(
+    store: GraphStore | None, name: str, unit: InTransaction, report: IngestReport, *, actor: str, dry_run: bool,
+    progress: ProgressSink | None,
+) -> None:
+    """Compute and write one in-transaction unit (or, dry, compute it against the store as it is)."""
+    from modelctx.graph.batch import prepare_batch
+    from modelctx.ingest.lookup import EmptyLookup
+
+    produced: list[Node | Edge | IngestWarning] = []
+
+    def work(reader: GraphLookup) -> tuple[list[Node], list[Edge]]:
+        produced[:] = unit.work(reader)  # the last attempt's records are the ones written
+        return ([r for r in produced if isinstance(r, Node)], [r for r in produced if isinstance(r, Edge)])
+
+    try:
+        if dry_run or store is None:
+            prepare_batch(*work(store if store is not None else EmptyLookup()))
+        else:
+            report.write.add(store.transact(work, actor=actor))
+    except (ValidationError, ConflictError) as exc:
+        raise IngestError(f"{name}: {unit.origin or 'a unit'}: {exc} (this unit was not written)") from exc
+    for record in produced:
+        if isinstance(record, Node):
+            report.nodes_by_kind[record.kind.value] += 1
+        elif isinstance(record, Edge):
+            report.edges_by_type[record.type.value] += 1
+        else:
+            report.warn(record)
+    report.batches += 1
+    if progress is not None:
+        progress.advance(len(produced))

@@ -30,7 +30,7 @@ def write_jsonl(path: Path, events: list[Any]) -> Path:
 
 
 def ingest_file(store: GraphStore, path: Path, base_dir: Path) -> Any:
-    return run_ingest(store, OpenLineageIngestor(path, store, base_dir=base_dir), actor="test")
+    return run_ingest(store, OpenLineageIngestor(path, base_dir=base_dir), actor="test")
 
 
 def test_jsonl_events_make_jobs_runs_and_datasets(store: GraphStore, tmp_path: Path) -> None:
@@ -77,7 +77,7 @@ def test_out_of_order_events_end_in_the_same_graph(store: GraphStore, tmp_path: 
         run = str(uuid.uuid4())
         for i in order:  # one ingest per event: each arrives on its own, as over HTTP
             body = dict(bodies[i], run={**bodies[i]["run"], "runId": run})
-            run_ingest(store, EventIngestor([parse_event(body)], store, base_dir=tmp_path))
+            run_ingest(store, EventIngestor([parse_event(body)], base_dir=tmp_path))
         props = dict(store.get_node(node_id("run", "openlineage", run)).properties)
         props.pop("source_id")
         edges = sorted((e.type.value, e.target) for e in store.get_edges([node_id("run", "openlineage", run)], "out"))

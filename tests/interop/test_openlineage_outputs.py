@@ -36,7 +36,7 @@ def bodies(tmp_path: Path, run_id: str) -> dict[str, dict[str, Any]]:
 
 def send(store: GraphStore, tmp_path: Path, *events: dict[str, Any]) -> None:
     for body in events:  # one ingest per event
-        run_ingest(store, EventIngestor([parse_event(body)], store, base_dir=tmp_path))
+        run_ingest(store, EventIngestor([parse_event(body)], base_dir=tmp_path))
 
 
 def train_version(store: GraphStore, tmp_path: Path) -> str:
@@ -117,6 +117,6 @@ def test_a_completion_in_a_later_batch_clears_what_a_failure_left(store: GraphSt
     send(store, tmp_path, events["START"], events["FAIL"])
     assert store.get_node(run_id).properties["attempted_outputs"] == [train_version(store, tmp_path)]
     later = [parse_event(events["RUNNING"]), parse_event(events["COMPLETE"])]
-    run_ingest(store, EventIngestor(later, store, base_dir=tmp_path))
+    run_ingest(store, EventIngestor(later, base_dir=tmp_path))
     assert producers(store, train_version(store, tmp_path)) == [run_id]
     assert "attempted_outputs" not in store.get_node(run_id).properties

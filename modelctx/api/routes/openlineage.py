@@ -2,14 +2,15 @@
 
 Airflow, Spark and dbt integrations point their HTTP transport here. A
 malformed event gets 400 with a JSON body naming the field, and nothing is
-written; a good one is written attributed to the caller, and the response is
-sent only after its transaction committed.
+written; a good one is written attributed to the caller, through the caller's
+view of the store, and the response is sent only after its transaction committed.
 
 Writes go through one writer thread per app (group commit): events that
-arrive while a transaction is open are converted and written together in the
-next one. That keeps a run's read-merge-write (out-of-order events) free of
-interleaving within a process, and spreads one commit over many events. API
-processes sharing one store each serialise only their own events.
+arrive while a transaction is open are written together in the next one.
+Each group is converted inside its write transaction (``ingest/openlineage.py``
+``event_units``), so a run's out-of-order events merge with what any other
+process wrote. A group that fails is retried one event at a time, so only the
+bad event fails.
 """
 
 from __future__ import annotations
@@ -26,11 +27,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from modelctx.api.deps import Access, get_client, write_access
-from modelctx.client import Client
-from modelctx.errors import ModelctxError
-from modelctx.ingest.openlineage import EventConverter, EventError, EventIngestor, RunEvent, parse_event
-from modelctx.ingest.runner import IngestReport, run_ingest
+from modelctx.api.deps import Access, write_access
+from modelctx.graph.changelog import WriteResult
+from modelctx.ingest.openlineage import EventError, EventIngestor, RunEvent, parse_event
+from modelctx.ingest.runner import run_ingest
 
 router = APIRouter(tags=["openlineage"])
 
@@ -38,31 +38,24 @@ router = APIRouter(tags=["openlineage"])
 MAX_GROUP = 256
 #: Seconds the writer thread waits for more work before it exits (it restarts on demand).
 IDLE_SECONDS = 2.0
-#: Events after which the writer forgets what it remembered (bounds its memory).
-RESET_AFTER = 20_000
 
 
 @dataclass(slots=True)
 class _Pending:
     event: RunEvent
     access: Access
-    done: Future[IngestReport] = field(default_factory=Future)
+    done: Future[WriteResult] = field(default_factory=Future)
 
 
 class EventWriter:
     """One thread that writes queued events in groups, one transaction per group and caller."""
 
-    def __init__(self, client: Client) -> None:
-        self._client = client
+    def __init__(self) -> None:
         self._queue: queue.Queue[_Pending] = queue.Queue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._converter: EventConverter | None = None
-        self._seq: int | None = None
-        self._project: str | None = None
-        self._converted = 0
 
-    def submit(self, event: RunEvent, access: Access) -> Future[IngestReport]:
+    def submit(self, event: RunEvent, access: Access) -> Future[WriteResult]:
         pending = _Pending(event, access)
         with self._lock:
             self._queue.put(pending)
@@ -95,40 +88,22 @@ class EventWriter:
 
     def _write(self, items: list[_Pending]) -> None:
         try:
-            report = self._ingest(items)
-        except ModelctxError as exc:
+            result = self._ingest(items)
+        except Exception as exc:  # noqa: BLE001 - handed to the waiting requests, which re-raise it
             if len(items) == 1:
                 items[0].done.set_exception(exc)
                 return
             for item in items:  # find the one that failed; the others still go in
                 self._write([item])
             return
-        except Exception as exc:  # noqa: BLE001 - handed to the waiting request, which re-raises it
-            for item in items:
-                item.done.set_exception(exc)
-            return
         for item in items:
-            item.done.set_result(report)
+            item.done.set_result(result)
 
-    def _ingest(self, items: list[_Pending]) -> IngestReport:
-        # The caller's view: a scoped writer's events create nodes in its project and cannot touch another's.
-        store = items[0].access.store
-        project = items[0].access.project
-        before = store.last_seq()
-        # The converter remembers run states and dataset matches; that memory is valid only while
-        # nothing but this writer has written since (the change log's last sequence number says so).
-        if self._converter is None or before != self._seq or project != self._project or self._converted > RESET_AFTER:
-            self._converter = EventConverter(store, base_dir=Path.cwd())
-            self._project, self._converted = project, 0
-        ingestor = EventIngestor([i.event for i in items], converter=self._converter)
-        try:
-            report = run_ingest(store, ingestor, actor=items[0].access.actor)
-        except BaseException:
-            self._converter = None
-            raise
-        self._converted += len(items)
-        self._seq = max(report.write.seqs) if report.write.seqs else before
-        return report
+    @staticmethod
+    def _ingest(items: list[_Pending]) -> WriteResult:
+        access = items[0].access
+        ingestor = EventIngestor([i.event for i in items], base_dir=Path.cwd())
+        return run_ingest(access.store, ingestor, actor=access.actor).write
 
 
 _WRITERS_LOCK = threading.Lock()
@@ -140,7 +115,7 @@ def event_writer(request: Request) -> EventWriter:
     with _WRITERS_LOCK:
         found: EventWriter | None = getattr(state, "openlineage_writer", None)
         if found is None:
-            found = EventWriter(get_client(request))
+            found = EventWriter()
             state.openlineage_writer = found
     return found
 
@@ -193,5 +168,5 @@ async def post_lineage(request: Request, access: Access = Depends(write_access))
     report = await asyncio.wrap_future(event_writer(request).submit(event, access))
     return JSONResponse(
         status_code=201,
-        content={"run": f"run:openlineage/{event.run.runId}", "changes": report.write.to_json()},
+        content={"run": f"run:openlineage/{event.run.runId}", "changes": report.to_json()},
     )

@@ -237,6 +237,17 @@ class Neo4jGraphStore(GraphStore):
     def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
         return self._run_write("writing a batch", lambda tx: BatchWriter(tx, batch, actor).run())
 
+    def _transact(self, work: Callable[[GraphStore], PreparedBatch], actor: str) -> WriteResult:
+        def run(tx: ManagedTransaction) -> WriteResult:
+            # Take the head's lock before reading, so the reads see every earlier writer and no later one.
+            tx.run(cy.LOCK_HEAD, key=cy.HEAD_KEY).consume()
+            batch = work(_InTransaction(self, tx))
+            if not batch.nodes and not batch.edges:
+                return WriteResult()
+            return BatchWriter(tx, batch, actor).run()
+
+        return self._run_write("writing a batch", run)
+
     def append_verbatim(self, nodes: Sequence[Node], edges: Sequence[Edge], changes: Sequence[Change]) -> None:
         """Store new records and another store's change-log entries exactly as given (``modelctx copy``).
 
@@ -371,3 +382,27 @@ class Neo4jGraphStore(GraphStore):
         nodes = {r["key"]: r["n"] for r in self._read("counting", cy.COUNT_NODES_BY_KIND) if r["n"]}
         edges = {r["key"]: r["n"] for r in self._read("counting", cy.COUNT_EDGES_BY_TYPE) if r["n"]}
         return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
+
+
+class _InTransaction(Neo4jGraphStore):
+    """The store's reads, run inside one write transaction (what ``transact`` hands its work)."""
+
+    def __init__(self, store: Neo4jGraphStore, tx: ManagedTransaction) -> None:  # noqa: D107 - no driver of its own
+        self.uri = store.uri
+        self.database = store.database
+        self.traversal = "bfs"  # one statement per level, all on the transaction
+        self._closed = False
+        self._tx = tx
+
+    def _read(self, what: str, query: str, **params: Any) -> list[Any]:
+        with self._translate(what):
+            return list(self._tx.run(query, params))
+
+    def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
+        raise BackendError(f"{self.uri}: a write inside a transaction's reads; return the records instead")
+
+    def _transact(self, work: Callable[[GraphStore], PreparedBatch], actor: str) -> WriteResult:
+        raise BackendError(f"{self.uri}: transactions do not nest")
+
+    def close(self) -> None:
+        return None

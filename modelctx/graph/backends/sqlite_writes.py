@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from modelctx.errors import BackendError, ConflictError
 from modelctx.graph.backends import sqlite_sql as sql
@@ -23,6 +23,9 @@ from modelctx.graph.batch import PreparedBatch, missing_endpoint_error
 from modelctx.graph.changelog import GENESIS_HASH, Change, WriteResult, chain_changes, now_iso
 from modelctx.graph.model import Edge, Node, NodeKind
 from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes
+
+if TYPE_CHECKING:
+    from modelctx.graph.store import GraphStore
 
 
 class SqliteWriter:
@@ -43,6 +46,18 @@ class SqliteWriter:
         try:
             with self._writing() as conn:
                 result = self._write_batch(conn, batch, actor)
+        except sqlite3.Error as exc:
+            raise BackendError(f"write to {self.path} failed: {exc}") from exc
+        if result.edges_created:
+            self._adjacency.invalidate()
+        return result
+
+    def _transact(self, work: Callable[[GraphStore], PreparedBatch], actor: str) -> WriteResult:
+        try:
+            with self._writing() as conn:
+                # Reads by this thread reuse its connection, so the work reads inside the write transaction.
+                batch = work(cast("GraphStore", self))
+                result = self._write_batch(conn, batch, actor) if batch.nodes or batch.edges else WriteResult()
         except sqlite3.Error as exc:
             raise BackendError(f"write to {self.path} failed: {exc}") from exc
         if result.edges_created:
