@@ -28,7 +28,7 @@ test: $(VENV)/.stamp-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make bench: every benchmark at its default size (slow; each prints ratios against a baseline run alongside)
-BENCHES := store_bench ingest_bench interop_bench search_quality search_bench api_bench lifecycle_bench audit_bench
+BENCHES := store_bench ingest_bench interop_bench search_quality search_bench api_bench lifecycle_bench audit_bench crash_bench
 bench: $(VENV)/.stamp-dev
 	set -e; for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py; done
 
