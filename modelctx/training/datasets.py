@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from modelctx.errors import NotFoundError, ValidationError
+from modelctx.errors import IngestError, NotFoundError, ValidationError
 from modelctx.graph.model import Edge, Node, NodeKind
+from modelctx.graph.store import GraphStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,7 @@ _new: dict[tuple[str, str, int, int, str, str | None], DescribedDataset] = {}
 
 
 def describe_file(
-    path: str | os.PathLike[str], *, name: str | None, lookup: Any, project: str | None = None
+    path: str | os.PathLike[str], *, name: str | None, lookup: GraphStore, project: str | None = None
 ) -> DescribedDataset:
     """The stored DatasetVersion with the file's digest, else the file ingestor's records for a new one."""
     from modelctx.ingest.dataset import DatasetConfig, DatasetIngestor, file_uri, sha256_file
@@ -58,7 +59,7 @@ def describe_file(
         dataset = stored.properties.get("dataset") or stored.properties.get("name") or stored.id
         return DescribedDataset(stored.id, str(dataset), (), ())
     dataset_name = name or file.stem
-    key = (str(getattr(lookup, "uri", "")), *state, dataset_name, project)
+    key = (lookup.uri, *state, dataset_name, project)
     found = _new.get(key)
     if found is None:
         ingestor = DatasetIngestor(DatasetConfig(path=file, name=dataset_name, project=project), lookup)
@@ -74,21 +75,48 @@ def describe_file(
 
 
 def read_dataset(uri_or_path: str) -> Any:
-    """A DataFrame of a dataset version's file (``file://`` URI or path): CSV, TSV, Parquet, JSON lines."""
+    """A DataFrame of a dataset version's file (``file://`` URI or path): CSV, TSV, Parquet, JSON lines.
+
+    Text files follow the text rule of ``modelctx/ingest/formats.py`` (UTF-8, or what a byte-order mark
+    names); a file the parser cannot read is an IngestError naming it, never the parser's own exception.
+    """
     import pandas as pd
 
+    from modelctx.ingest.formats import sniff_encoding
     from modelctx.training.artifacts import path_from_uri
 
     file = path_from_uri(uri_or_path)
     if not file.is_file():
         raise NotFoundError(f"dataset file {file} (from {uri_or_path}) does not exist")
     suffix = file.suffix.lower()
-    if suffix == ".csv":
-        return pd.read_csv(file)
-    if suffix == ".tsv":
-        return pd.read_csv(file, sep="\t")
-    if suffix == ".parquet":
-        return pd.read_parquet(file)
-    if suffix in (".jsonl", ".ndjson"):
-        return pd.read_json(file, lines=True)
-    raise ValidationError(f"dataset file {file}: unsupported format {suffix!r} (csv, tsv, parquet, jsonl)")
+    if suffix not in _READABLE:
+        raise ValidationError(f"dataset file {file}: unsupported format {suffix!r} (csv, tsv, parquet, jsonl)")
+    encoding = "utf-8"
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(file)
+        with file.open("rb") as handle:
+            encoding = sniff_encoding(handle.read(4))
+        if suffix in (".jsonl", ".ndjson"):
+            return pd.read_json(file, lines=True, encoding=encoding)
+        return pd.read_csv(file, sep="\t" if suffix == ".tsv" else ",", encoding=encoding)
+    except UnicodeDecodeError:
+        _check_text(file, encoding)  # raises, naming the first byte that is not text
+        raise
+    except (ValueError, OSError) as exc:  # pandas' and pyarrow's parse errors are ValueErrors
+        detail = " ".join(str(exc).split())
+        raise IngestError(f"dataset file {file}: cannot read as {_READABLE[suffix]}: {detail}") from None
+
+
+_READABLE = {".csv": "CSV", ".tsv": "TSV", ".parquet": "Parquet", ".jsonl": "JSON lines", ".ndjson": "JSON lines"}
+
+
+def _check_text(file: Path, encoding: str) -> None:
+    """Raise the IngestError of the text rule for the first byte of ``file`` that is not text."""
+    from modelctx.ingest.formats import TextCheck
+
+    check = TextCheck(f"dataset file {file}", encoding)
+    with file.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            check.feed(block)
+    check.feed(b"", final=True)

@@ -8,15 +8,27 @@ one transaction at the end, or every ``FLUSH_SECONDS`` for long runs: a
 metric logged every step must cost a list append, not a database commit.
 Models are written when logged, because a model version is something other
 people look up by name.
+
+**The lease.** A process can die without ending its run (SIGKILL, the OOM
+killer, a lost machine), and a run left RUNNING forever would be read as work
+in progress. So a running run keeps ``lease_until`` (``lease_seconds`` ahead
+of its last sign of life, ``LEASE_SECONDS`` by default) and ``heartbeat_at``
+(that sign of life) on its node. Every write of the run renews them, and a
+small heartbeat thread renews them when nothing else has for a third of the
+lease — one tiny write then, never one per metric. A RUNNING run whose lease
+has expired reads as LOST (``run_status`` in ``modelctx/vocabulary.py``);
+ending the run removes the lease.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import threading
 import time
 import uuid
 import weakref
+from datetime import timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -24,14 +36,19 @@ from modelctx.errors import ValidationError
 from modelctx.graph.changelog import now_iso
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.store import GraphStore
 from modelctx.ingest.people import actor_person
-from modelctx.vocabulary import RunStatus
+from modelctx.times import format_iso, now
+from modelctx.vocabulary import LEASE_PROPERTY, RunStatus
 
 if TYPE_CHECKING:
     from modelctx.client import Client
 
 #: A long run writes what it has logged at most this often.
 FLUSH_SECONDS = 30.0
+#: How far ahead of its last sign of life a running run's lease reaches (module docstring).
+LEASE_SECONDS = 300.0
+HEARTBEAT_PROPERTY = "heartbeat_at"
 
 RUNNING, COMPLETED, FAILED = RunStatus.RUNNING.value, RunStatus.COMPLETED.value, RunStatus.FAILED.value
 
@@ -47,14 +64,11 @@ def _end_status(run_id: str, status: str) -> str:
 
 # Ids of large nodes (environments, dataset versions) seen stored, per open store object: a loop
 # of runs checks the store once instead of re-reading or re-writing them every run.
-_known: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+_known: weakref.WeakKeyDictionary[GraphStore, set[str]] = weakref.WeakKeyDictionary()
 
 
-def _known_to(store: Any, node_id_: str) -> bool:
-    try:
-        seen = _known.setdefault(store, set())
-    except TypeError:  # a store that cannot be weakly referenced: just ask it
-        return node_id_ in store.get_nodes([node_id_])
+def _known_to(store: GraphStore, node_id_: str) -> bool:
+    seen = _known.setdefault(store, set())
     if node_id_ in seen:
         return True
     if node_id_ in store.get_nodes([node_id_]):
@@ -119,8 +133,15 @@ class TrackedRun:
         code_path: str | os.PathLike[str] | None = None,
         capture_code: bool = True,
         capture_environment: bool = True,
+        lease_seconds: float = LEASE_SECONDS,
     ) -> None:
+        if not (isinstance(lease_seconds, (int, float)) and math.isfinite(lease_seconds) and lease_seconds > 0):
+            raise ValidationError(f"lease_seconds must be a positive number of seconds, not {lease_seconds!r}")
         self.client = client
+        self.lease_seconds = float(lease_seconds)
+        self._heartbeat: threading.Thread | None = None
+        self._stop_heartbeat = threading.Event()
+        self._renewed = 0.0  # time.monotonic() of the last write that renewed the lease
         self.project = project
         self.kind = kind
         self.source_id = run_id or uuid.uuid4().hex
@@ -197,16 +218,47 @@ class TrackedRun:
                 self.tags["git.dirty"] = commit.dirty
         nodes[0] = self._run_node()
         store.write(nodes, edges, actor=self.client.actor)
+        self._heartbeat = threading.Thread(target=self._beat, name=f"modelctx lease {self.source_id[:8]}",
+                                           daemon=True)
+        self._heartbeat.start()
 
     def end(self, status: str = COMPLETED, *, error: str | None = None) -> None:
         """Write the final state: status, end time, params, metrics, histories and pending records."""
         if self.status != RUNNING:
             raise ValidationError(f"run {self.id} is not running (status {self.status})")
-        self.status = _end_status(self.id, status)
+        final = _end_status(self.id, status)
+        self._stop()  # no renewal may land after the final write
+        self.status = final
         self.error = error
         self.ended_at = now_iso()
         nodes = [Node(v, NodeKind.MODEL_VERSION, {"metrics": dict(self.metrics)}) for v in self.model_versions]
         self._write(nodes)
+
+    # -- the lease ------------------------------------------------------------------
+
+    def _lease(self) -> dict[str, Any]:
+        """The lease properties as of now: renewed by whoever writes them."""
+        moment = now()
+        self._renewed = time.monotonic()
+        return {HEARTBEAT_PROPERTY: format_iso(moment),
+                LEASE_PROPERTY: format_iso(moment + timedelta(seconds=self.lease_seconds))}
+
+    def _beat(self) -> None:
+        """The heartbeat thread: renew the lease when no other write has for a third of it."""
+        interval = self.lease_seconds / 3
+        while not self._stop_heartbeat.wait(max(0.0, interval - (time.monotonic() - self._renewed))):
+            if time.monotonic() - self._renewed < interval:
+                continue  # a flush renewed it meanwhile
+            try:
+                self.client.store.write([Node(self.id, NodeKind.RUN, self._lease())], [], actor=self.client.actor)
+            except Exception:  # the store may be busy or closing: the next beat tries again
+                self._renewed = time.monotonic() - interval / 2
+
+    def _stop(self) -> None:
+        self._stop_heartbeat.set()
+        if self._heartbeat is not None and self._heartbeat is not threading.current_thread():
+            self._heartbeat.join(timeout=self.lease_seconds)
+        self._heartbeat = None
 
     def flush(self) -> None:
         """Write what has been logged so far (the run stays RUNNING)."""
@@ -240,7 +292,12 @@ class TrackedRun:
         if any(len(steps) > 1 for steps, _ in self._history.values()):
             props["metric_history"] = {k: {"steps": list(steps), "values": list(values)}
                                        for k, (steps, values) in self._history.items() if len(steps) > 1}
-        return Node(self.id, NodeKind.RUN, {k: v for k, v in props.items() if v is not None})
+        kept = {k: v for k, v in props.items() if v is not None}
+        if self.status == RUNNING:
+            kept.update(self._lease())
+        else:  # an ended run holds no lease (None removes the stored keys)
+            kept.update({HEARTBEAT_PROPERTY: None, LEASE_PROPERTY: None})
+        return Node(self.id, NodeKind.RUN, kept)
 
     def _require_running(self) -> None:
         if self.status != RUNNING:
