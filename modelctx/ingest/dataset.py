@@ -10,6 +10,13 @@ is read once, in blocks: the digest is taken from the same bytes the parser
 reads (CSV, TSV, JSON lines) or from one extra streamed pass (Parquet, which
 needs random access), and statistics are merged batch by batch
 (:mod:`modelctx.ingest.dataset_stats`), so memory stays bounded on any size.
+
+Text files (CSV, TSV, JSON lines) are read by the text rule of
+:mod:`modelctx.ingest.formats`: UTF-8 (a byte-order mark is allowed, a UTF-16
+or UTF-32 one names that encoding) unless ``encoding`` names another, and the
+first byte that is not text in it stops the ingest with its offset and line —
+never a column silently typed ``binary``. The whole ingest is one transaction
+(``atomic``): a file that fails after others were read writes nothing.
 """
 
 from __future__ import annotations
@@ -28,8 +35,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from modelctx.errors import IngestError
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.ingest.formats import TextCheck, check_encoding, is_utf8, sniff_encoding
 from modelctx.ingest.identity import CONTENT_SOURCE, DatasetIdentity, DatasetMention, path_uri
-from modelctx.ingest.lookup import GraphLookup, IngestProgress, NoProgress, get_node, iter_nodes
+from modelctx.ingest.lookup import GraphLookup, IngestProgress, NoProgress, get_node
 from modelctx.ingest.runner import BatchEnd, IngestWarning, Record
 
 FORMATS: dict[str, str] = {
@@ -60,6 +68,14 @@ class DatasetConfig(BaseModel):
         description="DatasetVersion ids, or paths of already-ingested files (matched by digest), this data came from.",
     )
     project: str | None = Field(default=None, description="Project the dataset belongs to.")
+    encoding: str | None = Field(
+        default=None,
+        description="Text encoding of CSV, TSV and JSON-lines files (default: UTF-8, or what a byte-order mark names).",
+    )
+
+
+#: What a refused text file is told it can do besides converting (the option of ``modelctx ingest dataset``).
+ENCODING_HINT = "pass its encoding with --encoding (for example --encoding latin-1)"
 
 
 def file_uri(path: Path) -> str:
@@ -107,20 +123,40 @@ def _format_of(path: Path) -> str | None:
     return FORMATS.get(path.suffix.lower())
 
 
-class _HashingReader(io.RawIOBase):
-    """A file that hashes every byte read through it, so parsing and digest share one read."""
+def _text_encoding(path: Path, encoding: str | None) -> str:
+    """The encoding a text data file is read in (the given one, else its byte-order mark's, else UTF-8)."""
+    with path.open("rb") as handle:
+        return sniff_encoding(handle.read(4), encoding)
 
-    def __init__(self, handle: BinaryIO, progress: IngestProgress) -> None:
+
+class _HashingReader(io.RawIOBase):
+    """A file that hashes and text-checks every byte read through it, so parsing, digest and check share one read.
+
+    A byte that is not text ends the stream early (the parser sees the end of
+    the file) and is kept in ``error``, which the caller raises: an exception
+    raised inside the parser's read would come back wrapped in its own.
+    """
+
+    def __init__(self, handle: BinaryIO, progress: IngestProgress, check: TextCheck) -> None:
         self._handle = handle
         self._progress = progress
+        self._check = check
         self.digest = hashlib.sha256()
         self.size = 0
+        self.error: IngestError | None = None
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int = -1) -> bytes:
+        if self.error is not None:
+            return b""
         data = self._handle.read(size)
+        try:
+            self._check.feed(data, final=not data)
+        except IngestError as exc:
+            self.error = exc
+            return b""
         self.digest.update(data)
         self.size += len(data)
         self._progress.advance(len(data))
@@ -153,12 +189,18 @@ def _line_of(path: Path, text: str) -> int | None:
     return None
 
 
-def _profile_delimited(path: Path, delimiter: str, progress: IngestProgress) -> FileProfile:
+def _profile_delimited(
+    path: Path, delimiter: str, progress: IngestProgress, encoding: str | None, hint: str
+) -> FileProfile:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     from modelctx.ingest.dataset_stats import TableStats
 
+    text_encoding = _text_encoding(path, encoding)
+    # pyarrow reads UTF-8 (and skips its byte-order mark) itself; other encodings it transcodes.
+    read_options = pacsv.ReadOptions(block_size=BLOCK_SIZE, **({} if is_utf8(text_encoding) else
+                                                                {"encoding": text_encoding}))
     overrides: dict[str, Any] = {}
     while True:
         bad_rows: list[str] = []
@@ -169,12 +211,12 @@ def _profile_delimited(path: Path, delimiter: str, progress: IngestProgress) -> 
 
         stats = TableStats()
         with path.open("rb") as handle:
-            reader_file = _HashingReader(handle, progress)
+            reader_file = _HashingReader(handle, progress, TextCheck(f"dataset: {path}", text_encoding, hint=hint))
             names: list[str] = []
             try:
                 reader = pacsv.open_csv(
                     pa.PythonFile(reader_file, mode="r"),
-                    read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE),
+                    read_options=read_options,
                     parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid),
                     convert_options=pacsv.ConvertOptions(column_types=overrides),
                 )
@@ -182,6 +224,8 @@ def _profile_delimited(path: Path, delimiter: str, progress: IngestProgress) -> 
                 for batch in reader:
                     stats.add_batch(batch)
             except pa.ArrowInvalid as exc:
+                if reader_file.error is not None:  # the text check ended the stream: that is the error
+                    raise reader_file.error from None
                 message = str(exc)
                 match = _CONVERSION_ERROR.search(message)
                 if match and names and int(match.group(1)) < len(names):
@@ -197,7 +241,11 @@ def _profile_delimited(path: Path, delimiter: str, progress: IngestProgress) -> 
                     raise IngestError(f"dataset: {path}: {where}: {message}") from None
                 raise IngestError(f"dataset: {path}: cannot parse as {delimiter!r}-separated text: {message}") from None
             except (pa.ArrowException, OSError) as exc:
+                if reader_file.error is not None:
+                    raise reader_file.error from None
                 raise IngestError(f"dataset: {path}: cannot read: {exc}") from None
+        if reader_file.error is not None:
+            raise reader_file.error
         return FileProfile(
             "sha256:" + reader_file.digest.hexdigest(), reader_file.size, stats.rows,
             stats.columns_json(), stats.stats_json(),
@@ -225,12 +273,15 @@ def _profile_parquet(path: Path, progress: IngestProgress) -> FileProfile:
     )
 
 
-def _profile_jsonl(path: Path, progress: IngestProgress) -> FileProfile:
+def _profile_jsonl(path: Path, progress: IngestProgress, encoding: str | None, hint: str) -> FileProfile:
     import pyarrow as pa
     import pyarrow.json as pajson
 
     from modelctx.ingest.dataset_stats import TableStats
 
+    text_encoding = _text_encoding(path, encoding)
+    check = TextCheck(f"dataset: {path}", text_encoding, hint=hint)
+    utf8 = is_utf8(text_encoding)  # pyarrow reads only UTF-8: other encodings are handed on transcoded
     stats = TableStats()
     digest = hashlib.sha256()
     size = 0
@@ -242,7 +293,8 @@ def _profile_jsonl(path: Path, progress: IngestProgress) -> FileProfile:
             digest.update(block)
             size += len(block)
             progress.advance(len(block))
-            data = tail + block
+            text = check.feed(block, final=not block)
+            data = tail + (block if utf8 else text.encode("utf-8"))
             cut = data.rfind(b"\n") + 1 if block else len(data)
             chunk, tail = data[:cut], data[cut:]
             if chunk.strip():
@@ -259,18 +311,27 @@ def _profile_jsonl(path: Path, progress: IngestProgress) -> FileProfile:
     return FileProfile("sha256:" + digest.hexdigest(), size, stats.rows, stats.columns_json(), stats.stats_json())
 
 
-def profile_file(path: Path, progress: IngestProgress | None = None) -> FileProfile:
-    """Digest, row count, columns and statistics of one data file; progress counts bytes read."""
+def profile_file(
+    path: Path, progress: IngestProgress | None = None, encoding: str | None = None, *, hint: str = ENCODING_HINT
+) -> FileProfile:
+    """Digest, row count, columns and statistics of one data file; progress counts bytes read.
+
+    ``encoding`` is the text encoding of a CSV, TSV or JSON-lines file (module docstring); ``hint``
+    is what a refused file's error offers besides converting it (the option the caller has, if any).
+    """
     fmt = _format_of(path)
     sink = progress or NoProgress()
-    if fmt == "csv":
-        return _profile_delimited(path, ",", sink)
-    if fmt == "tsv":
-        return _profile_delimited(path, "\t", sink)
-    if fmt == "parquet":
-        return _profile_parquet(path, sink)
-    if fmt == "jsonl":
-        return _profile_jsonl(path, sink)
+    try:
+        if fmt == "csv":
+            return _profile_delimited(path, ",", sink, encoding, hint)
+        if fmt == "tsv":
+            return _profile_delimited(path, "\t", sink, encoding, hint)
+        if fmt == "parquet":
+            return _profile_parquet(path, sink)
+        if fmt == "jsonl":
+            return _profile_jsonl(path, sink, encoding, hint)
+    except OSError as exc:  # opening the file (gone, unreadable) rather than parsing it
+        raise IngestError(f"dataset: {path}: cannot read: {exc.strerror or exc}") from None
     raise IngestError(f"dataset: {path}: unknown format {path.suffix!r}; known: {', '.join(sorted(FORMATS))}")
 
 
@@ -281,11 +342,18 @@ def _summary(name: str, label: str, fmt: str, profile: FileProfile) -> str:
 
 
 class DatasetIngestor:
-    """Yields one Dataset and one DatasetVersion per file, each file its own batch."""
+    """Yields one Dataset and one DatasetVersion per file, each file its own batch; written all or nothing."""
 
     name = "dataset"
+    atomic = True  # modelctx/ingest/runner.py: a failed file leaves no Dataset node behind
 
-    def __init__(self, config: DatasetConfig, lookup: GraphLookup, progress: IngestProgress | None = None) -> None:
+    def __init__(
+        self, config: DatasetConfig, lookup: GraphLookup, progress: IngestProgress | None = None, *,
+        encoding_hint: str = ENCODING_HINT,
+    ) -> None:
+        self.encoding_hint = encoding_hint  # what a refused text file is told it can do besides converting
+        if config.encoding is not None:
+            config = config.model_copy(update={"encoding": check_encoding(config.encoding)})
         self.config = config
         self.lookup = lookup
         self.progress = progress or NoProgress()
@@ -322,7 +390,7 @@ class DatasetIngestor:
         self.progress.set_total(sum(p.stat().st_size for p in files))
         dataset_id = node_id(NodeKind.DATASET, config.name)
         known = {str(n.properties.get("digest")): n for n in
-                 iter_nodes(self.lookup, NodeKind.DATASET_VERSION, {"dataset": config.name})}
+                 self.lookup.iter_nodes(NodeKind.DATASET_VERSION, {"dataset": config.name})}
         next_index = max((int(n.properties.get("version_index") or 0) for n in known.values()), default=0) + 1
         project_id = node_id(NodeKind.PROJECT, config.project) if config.project else None
         dataset_props: dict[str, Any] = {
@@ -342,7 +410,7 @@ class DatasetIngestor:
         seen: set[str] = set()
         for path in files:
             fmt = _format_of(path) or ""
-            profile = profile_file(path, self.progress)
+            profile = profile_file(path, self.progress, config.encoding, hint=self.encoding_hint)
             if profile.digest in seen:
                 yield IngestWarning("same bytes as an earlier file: one version for both", str(path))
                 continue
@@ -370,6 +438,8 @@ class DatasetIngestor:
             }
             if config.project:
                 props["project"] = config.project
+            if config.encoding and fmt != "parquet":
+                props["encoding"] = config.encoding
             # What the rule adds (another source's digest, kept aside on adoption) sits under this file's own.
             resolved = next((n.properties for n in match.nodes if n.id == version_id), {})
             yield Node(version_id, NodeKind.DATASET_VERSION, {**resolved, **props})

@@ -18,7 +18,7 @@ from modelctx.errors import IngestError
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.ingest.formats import LoadedDocument, load_validated
-from modelctx.ingest.lookup import GraphLookup, get_node, iter_nodes
+from modelctx.ingest.lookup import GraphLookup, get_node
 from modelctx.ingest.people import People
 from modelctx.ingest.runner import BatchEnd, Record
 
@@ -38,9 +38,10 @@ def _version_index(node: Node) -> int:
 
 
 class FeaturesIngestor:
-    """Yields one Feature per definition, each in its own batch."""
+    """Yields one Feature per definition, each in its own batch; the file is written whole or not at all."""
 
     name = "features"
+    atomic = True  # modelctx/ingest/runner.py: one transaction for the file
 
     def __init__(self, config: FeaturesConfig, lookup: GraphLookup) -> None:
         self.config = config
@@ -50,12 +51,12 @@ class FeaturesIngestor:
         dataset = str(source["dataset"])
         key = ("features", index, "source")
         if get_node(self.lookup, node_id(NodeKind.DATASET, dataset)) is None:
-            known = sorted(str(n.properties.get("name") or n.id) for n in iter_nodes(self.lookup, NodeKind.DATASET))
+            known = sorted(str(n.properties.get("name") or n.id) for n in self.lookup.iter_nodes(NodeKind.DATASET))
             raise IngestError(
                 f"{doc.where((*key, 'dataset'))}: unknown dataset {dataset!r}; "
                 f"known datasets: {', '.join(known) or 'none (run `modelctx ingest dataset` first)'}"
             )
-        versions = list(iter_nodes(self.lookup, NodeKind.DATASET_VERSION, {"dataset": dataset}))
+        versions = list(self.lookup.iter_nodes(NodeKind.DATASET_VERSION, {"dataset": dataset}))
         if "digest" in source:
             chosen = [v for v in versions if v.properties.get("digest") == source["digest"]]
             field, wanted = "digest", str(source["digest"])

@@ -63,7 +63,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
-from modelctx.ingest.lookup import EmptyLookup, GraphLookup
+from modelctx.ingest.lookup import GraphLookup, empty_lookup
 
 #: The source that reads a dataset's bytes: authoritative for its core properties wherever it lands.
 CONTENT_SOURCE = "file"
@@ -193,7 +193,7 @@ class DatasetIdentity:
     """Resolves dataset mentions to DatasetVersion ids, remembering what it decided in this ingest."""
 
     def __init__(self, reader: GraphLookup | None, *, project: str | None = None) -> None:
-        self._reader: GraphLookup = reader if reader is not None else EmptyLookup()
+        self._reader: GraphLookup = reader if reader is not None else empty_lookup()
         self._project = project
         self._by_uri: dict[tuple[str, str | None], Node] = {}
         self._by_digest: dict[str, Node] = {}

@@ -15,11 +15,9 @@ from typing import Any, Protocol
 
 from modelctx.graph.model import Node, NodeKind
 
-_PAGE = 1000
-
 
 class GraphLookup(Protocol):
-    """The two reads ingestors need; both are side-effect free."""
+    """The reads ingestors need; all side-effect free. Every store (``graph/store.py``) is one."""
 
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         """The stored nodes among ``ids``, keyed by id; missing ids are left out."""
@@ -34,6 +32,10 @@ class GraphLookup(Protocol):
         offset: int = 0,
     ) -> list[Node]:
         """Nodes of ``kind`` whose scalar properties equal ``properties``, in insertion order."""
+        ...
+
+    def iter_nodes(self, kind: NodeKind | None = None, properties: Mapping[str, Any] | None = None) -> Iterator[Node]:
+        """Every node of ``kind`` matching ``properties``."""
         ...
 
 
@@ -55,34 +57,11 @@ class NoProgress:
         return None
 
 
-class EmptyLookup:
+def empty_lookup() -> GraphLookup:
     """A lookup of an empty graph: for dry runs without a store and for one-shot conversions."""
+    from modelctx.graph.snapshot import SnapshotGraphStore
 
-    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
-        return {}
-
-    def find_nodes(
-        self,
-        kind: NodeKind | None = None,
-        properties: Mapping[str, Any] | None = None,
-        *,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> list[Node]:
-        return []
-
-
-def iter_nodes(
-    lookup: GraphLookup, kind: NodeKind, properties: Mapping[str, Any] | None = None
-) -> Iterator[Node]:
-    """Every node of ``kind`` matching ``properties``, paging through ``find_nodes``."""
-    offset = 0
-    while True:
-        page = lookup.find_nodes(kind, properties, limit=_PAGE, offset=offset)
-        yield from page
-        if len(page) < _PAGE:
-            return
-        offset += _PAGE
+    return SnapshotGraphStore("memory:empty", None, ())
 
 
 def get_node(lookup: GraphLookup, node_id: str) -> Node | None:

@@ -54,7 +54,7 @@ from typing import Any
 from modelctx.errors import ValidationError
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Node, NodeKind
-from modelctx.ingest.lookup import EmptyLookup, GraphLookup
+from modelctx.ingest.lookup import GraphLookup, empty_lookup
 
 #: The prefix of an SDK actor that names a user (``user:alice``); other actors are handles as written.
 USER_PREFIX = "user:"
@@ -110,18 +110,10 @@ _loaded: dict[str, tuple[tuple[str, int, int], PeopleDirectory]] = {}
 
 
 def _parse_people(path: Path) -> PeopleDirectory:
-    import yaml
+    from modelctx.ingest.formats import load_yaml, read_text
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"people file {path}: cannot read: {exc}") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise ValidationError(f"people file {path}: {where}invalid YAML: {exc.problem or exc}") from None
-    except yaml.YAMLError as exc:
-        raise ValidationError(f"people file {path}: invalid YAML: {exc}") from None
+    label = f"people file {path}"
+    data = load_yaml(read_text(path, label, error=ValidationError), label, error=ValidationError)
     if data is None:
         return PeopleDirectory()
     if not isinstance(data, dict) or set(data) != {"people"} or not isinstance(data["people"], list):
@@ -180,7 +172,7 @@ class People:
 
     def __init__(self, lookup: GraphLookup | None, *, source: str,
                  directory: PeopleDirectory | None = None) -> None:
-        self._lookup: GraphLookup = lookup if lookup is not None else EmptyLookup()
+        self._lookup: GraphLookup = lookup if lookup is not None else empty_lookup()
         self._source = source
         self._directory = directory if directory is not None else people_directory()
         #: The properties each person has once what this resolver handed out is written (None: not stored).

@@ -199,7 +199,7 @@ def _write_unit(
 ) -> None:
     """Compute and write one in-transaction unit (or, dry, compute it against the store as it is)."""
     from modelctx.graph.batch import prepare_batch
-    from modelctx.ingest.lookup import EmptyLookup
+    from modelctx.ingest.lookup import empty_lookup
 
     produced: list[Node | Edge | IngestWarning] = []
 
@@ -209,7 +209,7 @@ def _write_unit(
 
     try:
         if dry_run or store is None:
-            prepare_batch(*work(store if store is not None else EmptyLookup()))
+            prepare_batch(*work(store if store is not None else empty_lookup()))
         else:
             report.write.add(store.transact(work, actor=actor))
     except (ValidationError, ConflictError) as exc:
