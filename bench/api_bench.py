@@ -237,6 +237,12 @@ def bench_search(client: Client, base: str, args: argparse.Namespace) -> list[st
     queries = ["model trained on stage 4 data", "feature f12", "deployment in prod", "dataset version rows",
                "change 3", "monitoring report severity"]
     httpx.get(base + "/api/v1/search", params={"q": "warm up"}, timeout=300)
+    # The server indexes in the background (modelctx/search/catchup.py): time queries on a current index.
+    deadline = time.monotonic() + 600
+    while httpx.get(base + "/api/v1/search", params={"q": ""}, timeout=60).json().get("pending_changes", 0):
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     with open_search(client) as service:
         service.search("warm up")
         base_times = time_direct(lambda q: json.dumps([h.to_json() for h in service.search(q)]), queries * 20)

@@ -50,7 +50,11 @@ class Client:
 
     @property
     def data_dir(self) -> Path:
-        """Folder for files derived from this store (vector index, prediction logs, artifacts)."""
+        """Folder for files derived from this store (vector index, prediction logs, artifacts, tokens).
+
+        Whatever creates it creates it 0700 (``modelctx/files.py`` private_dir): what is under it is the
+        store owner's alone.
+        """
         return data_dir_for(self.store.uri, self.home)
 
     def run(self, **kwargs: Any) -> TrackedRun:

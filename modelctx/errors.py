@@ -11,12 +11,18 @@
     │   ├── DigestMismatchError         409  exit 5   an artifact whose bytes no longer match its digest
     │   └── GovernanceRefusedError      409  exit 5   a model version that may not serve
     ├── ValidationError                 422  exit 4   input that breaks the graph model or a file format
+    │   └── RequestRefusedError         400  exit 4   an HTTP request refused before any route read it (too deep)
+    │       ├── BodyTooLargeError       413  exit 4   a body over the size limit (not read further)
+    │       ├── UnsupportedMediaTypeError 415 exit 4  a state-changing request whose body is not JSON
+    │       └── HostNotAllowedError     421  exit 4   local mode: a Host header that names another server
     ├── IngestError                     400  exit 6   a source that cannot be read or understood
     │   └── EventError                  400  exit 6   a malformed OpenLineage event (names its field)
     ├── AuthenticationError             401  exit 12  no credentials, or unknown ones
     ├── PermissionDeniedError           403  exit 13  the caller's role or project scope does not allow it
-    ├── IntegrityError                  500  exit 10  the change log does not verify
+    │   └── CrossSiteRequestError       403  exit 13  local mode: a write sent by another web site's page
+    ├── IntegrityError                  500  exit 10  the change log, the tables against it, or a checkpoint fail
     ├── FindingsError                   409  exit 11  policy findings where none are allowed (--strict)
+    ├── TimeBudgetError                 503  exit 14  work stopped: its time budget ran out, or its caller left
     └── BackendError                    500  exit 8   the store failed
         └── BackendUnavailable          503  exit 7   the store cannot be reached at all
 
@@ -120,8 +126,13 @@ class PermissionDeniedError(ModelctxError):
     exit_code = 13
 
 
+class CrossSiteRequestError(PermissionDeniedError):
+    """Local mode (``api/guard.py``): a state-changing request sent by a page of another origin."""
+
+
 class IntegrityError(ModelctxError):
-    """The change log does not verify: an entry is missing, altered or out of its chain."""
+    """``verify`` failed: a log entry missing, altered or out of its chain; the tables not what the log says;
+    or the log no longer holding a checkpoint's head (``graph/integrity.py``)."""
 
     exit_code = 10
 
@@ -131,6 +142,42 @@ class FindingsError(ModelctxError):
 
     http_status = 409
     exit_code = 11
+
+
+class RequestRefusedError(ValidationError):
+    """An HTTP request refused by ``api/guard.py`` before routing and authentication: too deep, for example.
+
+    Its subclasses name the other refusals (CrossSiteRequestError, a permission
+    matter, is a PermissionDeniedError); none of them reaches a route, so none
+    of them can have written anything.
+    """
+
+    http_status = 400
+
+
+class BodyTooLargeError(RequestRefusedError):
+    """A request body larger than the configured limit; the rest of it is not read."""
+
+    http_status = 413
+
+
+class UnsupportedMediaTypeError(RequestRefusedError):
+    """A state-changing request whose body is not declared as JSON."""
+
+    http_status = 415
+
+
+class HostNotAllowedError(RequestRefusedError):
+    """Local mode: the Host header names neither this machine nor a configured name (DNS rebinding)."""
+
+    http_status = 421
+
+
+class TimeBudgetError(ModelctxError):
+    """Long work stopped at a checkpoint: its time budget ran out, its caller left, or the server is stopping."""
+
+    http_status = 503
+    exit_code = 14
 
 
 class BackendError(ModelctxError):

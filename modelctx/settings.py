@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from modelctx.config import default_actor, default_home, default_store_uri
+from modelctx.config import Limits, default_actor, default_home, default_store_uri, limits_from_env
 
 
 class Settings(BaseSettings):
@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     actor: str | None = Field(
         default=None,
         description="Who writes (MODELCTX_ACTOR); default the operating-system user.",
+    )
+    limits: Limits = Field(
+        default_factory=limits_from_env,
+        description="What one HTTP request may cost (config.Limits; each field has its own MODELCTX_ variable).",
     )
 
     @property

@@ -10,17 +10,27 @@ too, so there is one table of synonyms, not one per ingestor.
 ``parse`` is lenient (unknown or empty → None) for stored values and foreign
 sources; ``require`` raises ValidationError naming where the value came from,
 for input a person typed (a policy file, an SDK call).
+
+A run's status is *read* through :func:`run_status`, never straight from the
+stored ``status``: a RUNNING run whose lease expired reads LOST (its process
+died without ending it; ``modelctx/training/tracking.py`` renews the lease
+while the process lives).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Self
+from typing import TYPE_CHECKING, Any, Self
 
 from modelctx.errors import ValidationError
 
-__all__ = ["RunStatus", "Severity", "Verdict"]
+if TYPE_CHECKING:
+    from modelctx.graph.model import Node
+
+__all__ = ["LEASE_PROPERTY", "RunStatus", "Severity", "Verdict", "as_read", "run_status"]
 
 
 class _Vocabulary(StrEnum):
@@ -93,13 +103,19 @@ _SEVERITY_SYNONYMS = {
 
 
 class RunStatus(_Vocabulary):
-    """Where a run is in its life. Ends: COMPLETED, FAILED, ABORTED."""
+    """Where a run is in its life. Ends: COMPLETED, FAILED, ABORTED.
+
+    LOST is read, never written: a RUNNING run whose lease expired
+    (:func:`run_status`). It is not an end — a process that was only paused
+    renews its lease and reads RUNNING again — and no run may be ended LOST.
+    """
 
     SCHEDULED = "SCHEDULED"
     RUNNING = "RUNNING"
     COMPLETED = "COMPLETED"
     FAILED = "FAILED"
     ABORTED = "ABORTED"
+    LOST = "LOST"
 
     @classmethod
     def _synonyms(cls) -> dict[str, str]:
@@ -112,6 +128,32 @@ class RunStatus(_Vocabulary):
 
 
 _FINAL_STATUSES = frozenset({RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.ABORTED})
+
+#: The property a live run keeps a few minutes ahead of now (an ISO time): its lease.
+LEASE_PROPERTY = "lease_until"
+
+
+def run_status(properties: Mapping[str, Any], now: datetime | None = None) -> RunStatus | None:
+    """The status a run reads as at ``now`` (default: the current time): the one rule every reader asks.
+
+    The stored status in today's words (``parse``), except that RUNNING whose
+    ``lease_until`` is before ``now`` is LOST. A RUNNING run without a lease
+    (written by MLflow, OpenLineage, or an SDK before leases) stays RUNNING:
+    nothing says its process died. None when the status is missing or unknown.
+    """
+    from modelctx.times import now as current
+    from modelctx.times import read_stored
+
+    status = RunStatus.parse(properties.get("status"))
+    if status is not RunStatus.RUNNING:
+        return status
+    lease = read_stored(properties.get(LEASE_PROPERTY))
+    if lease is None:
+        return status
+    moment = now or current()
+    if moment.tzinfo is None:  # a naive time is UTC, as everywhere in modelctx/times.py
+        moment = moment.replace(tzinfo=UTC)
+    return RunStatus.LOST if lease < moment else status
 
 
 class Verdict(_Vocabulary):
@@ -186,3 +228,15 @@ class Severity(_Vocabulary):
 
 
 _SEVERITY_RANK = {member: rank for rank, member in enumerate(Severity)}
+
+
+def as_read(node: Node, now: datetime | None = None) -> Node:
+    """A node as people are shown it: a run whose lease expired reads LOST (``run_status``), not RUNNING.
+
+    Other stored words are shown as written (``FINISHED`` stays ``FINISHED``): a node is the record.
+    """
+    from modelctx.graph.model import NodeKind
+
+    if node.kind is not NodeKind.RUN or run_status(node.properties, now) is not RunStatus.LOST:
+        return node
+    return type(node)(node.id, node.kind, {**node.properties, "status": RunStatus.LOST.value})

@@ -23,6 +23,9 @@ have declares it with ``@pytest.mark.backend_only(reason, views=...)``
   wrapper reads it from the live store, so the contract tests check that
   writes through the view log exactly what they change. Nothing else is
   adapted: visibility, the write rule and the scoped walks are the view's own.
+
+Both wrappers answer ``verify_integrity`` with the real view's own answer
+(the snapshot's, the scoped view's), not through the wrapper's reads.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from typing import Any
 
 from modelctx.graph.batch import PreparedBatch
 from modelctx.graph.changelog import Change, VerifyResult, WriteResult
+from modelctx.graph.checkpoint import Checkpoint, SigningKey
+from modelctx.graph.integrity import IntegrityResult
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.scoped import ScopedGraphStore
 from modelctx.graph.snapshot import SnapshotGraphStore
@@ -82,6 +87,12 @@ class AsOfView(GraphStore):
 
     def verify(self) -> VerifyResult:
         return self.snapshot().verify()
+
+    def verify_integrity(
+        self, *, tables: bool = True, checkpoint: Checkpoint | None = None, key: SigningKey | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> IntegrityResult:
+        return self.snapshot().verify_integrity(tables=tables, checkpoint=checkpoint, key=key, progress=progress)
 
     def counts(self) -> dict[str, dict[str, int]]:
         return self.snapshot().counts()
@@ -151,6 +162,12 @@ class ScopedView(GraphStore):
 
     def verify(self) -> VerifyResult:
         return self.view.verify()
+
+    def verify_integrity(
+        self, *, tables: bool = True, checkpoint: Checkpoint | None = None, key: SigningKey | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> IntegrityResult:
+        return self.view.verify_integrity(tables=tables, checkpoint=checkpoint, key=key, progress=progress)
 
     def counts(self) -> dict[str, dict[str, int]]:
         return self.view.counts()

@@ -21,6 +21,7 @@ from typing import Any
 from fastapi import Request, Response
 
 from modelctx.client import Client
+from modelctx.config import Limits
 from modelctx.errors import AuthenticationError, PermissionDeniedError
 from modelctx.graph.scoped import scoped
 from modelctx.graph.store import GraphStore
@@ -60,6 +61,12 @@ class Access:
 def get_client(request: Request) -> Client:
     client: Client = request.app.state.client
     return client
+
+
+def request_limits(request: Request) -> Limits:
+    """The app's limits (``config.Limits``): set once by ``create_app``."""
+    limits: Limits = request.app.state.limits
+    return limits
 
 
 def authenticate(request: Request) -> Principal:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
+from collections.abc import Iterable
 
 from modelctx.client import Client
 from modelctx.errors import ConfigError
@@ -51,13 +53,24 @@ def decide_require_tokens(host: str, require_tokens: bool | None, tokens_exist: 
     return required
 
 
-def serve(client: Client, *, host: str = "127.0.0.1", port: int = 8000, require_tokens: bool | None = None) -> None:
-    """Serve the API and the web page until interrupted.
+def serve(
+    client: Client, *, host: str = "127.0.0.1", port: int = 8000, require_tokens: bool | None = None,
+    allow_hosts: Iterable[str] = (),
+) -> None:
+    """Serve the API and the web page until interrupted (SIGINT or SIGTERM).
 
     ``require_tokens`` None: tokens are off on a loopback host and required
     elsewhere. Raises ConfigError when binding a non-loopback host without
-    tokens, or when tokens are required but none exist.
+    tokens, or when tokens are required but none exist. ``allow_hosts`` adds
+    Host names local mode answers besides loopback (``api/guard.py``).
+
+    On SIGTERM the server stops accepting, gives requests in flight
+    ``shutdown_seconds`` (``config.Limits``), then cancels them; long work
+    stops at its next checkpoint (``api/work.py``), and the search catch-up
+    between chunks, so the process ends within seconds.
     """
+    import dataclasses
+
     import click
     import uvicorn
 
@@ -65,7 +78,11 @@ def serve(client: Client, *, host: str = "127.0.0.1", port: int = 8000, require_
     from modelctx.api.tokens import has_tokens
 
     required = decide_require_tokens(host, require_tokens, has_tokens(client))
-    app = create_app(client, require_tokens=required)
+    limits = client.settings.limits
+    extra = tuple(h.strip().lower() for h in allow_hosts if h.strip())
+    if extra:
+        limits = dataclasses.replace(limits, allowed_hosts=limits.allowed_hosts + extra)
+    app = create_app(client, require_tokens=required, limits=limits, index_in_background=True)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"modelctx serving {client.store.uri} at http://{shown}:{port}/  (API docs: /docs)")
     if required:
@@ -73,4 +90,5 @@ def serve(client: Client, *, host: str = "127.0.0.1", port: int = 8000, require_
     else:
         click.echo(LOCAL_MODE_WARNING)
         log.info(LOCAL_MODE_WARNING)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                timeout_graceful_shutdown=max(1, math.ceil(limits.shutdown_seconds)))

@@ -90,16 +90,18 @@ def tokens_path(client: Client) -> Path:
 @contextmanager
 def _connect(client: Client, *, create: bool) -> Iterator[sqlite3.Connection | None]:
     """A connection to the token file; None when it does not exist and ``create`` is false."""
+    from modelctx.files import create_private_file, private_dir
+
     path = tokens_path(client)
     if not path.exists():
         if not create:
             yield None
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
+        create_private_file(path)  # 0600 from its first byte: it holds credentials' digests
     with closing(sqlite3.connect(path, timeout=30.0, isolation_level=None)) as conn:
         if create:
             conn.executescript(_SCHEMA)
-            path.chmod(0o600)
         yield conn
 
 

@@ -24,7 +24,8 @@ COMMANDS: dict[str, str] = {
     "nodes": "modelctx.cli.graph_commands:nodes_command",
     "lineage": "modelctx.cli.graph_commands:lineage_command",
     "impact": "modelctx.cli.graph_commands:impact_command",
-    "verify": "modelctx.cli.graph_commands:verify_command",
+    "verify": "modelctx.cli.integrity_commands:verify_command",
+    "checkpoint": "modelctx.cli.integrity_commands:checkpoint_command",
     "demo": "modelctx.cli.demo_commands:demo_command",
     "copy": "modelctx.cli.copy_commands:copy_command",
     "ingest": "modelctx.cli.ingest_commands:ingest_group",
@@ -65,6 +66,13 @@ class LazyGroup(click.Group):
         module_name, attribute = target.split(":", 1)
         command: Any = getattr(importlib.import_module(module_name), attribute)
         return command  # type: ignore[no-any-return]
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        # The root's own options (--store) are parsed here, before invoke: their usage errors are one line too.
+        with handle_errors():
+            return super().make_context(info_name, args, parent=parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         # Errors become one line and an exit status however the CLI is invoked (console or tests).

@@ -12,12 +12,16 @@ from modelctx.cli.context import AppContext, emit_json, json_option, pass_app
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--require-tokens", is_flag=True, default=None,
               help="Check API tokens even on 127.0.0.1 (always on for other addresses).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="Without tokens, also answer requests whose Host header is NAME (repeatable; "
+                   "default: loopback names only; MODELCTX_ALLOWED_HOSTS adds more).")
 @pass_app
-def serve_command(app: AppContext, host: str, port: int, require_tokens: bool | None) -> None:
+def serve_command(app: AppContext, host: str, port: int, require_tokens: bool | None,
+                  allow_hosts: tuple[str, ...]) -> None:
     """Serve the REST API (/api/v1, docs at /docs) and the lineage explorer page (/)."""
     from modelctx.api.server import serve
 
-    serve(app.client, host=host, port=port, require_tokens=require_tokens or None)
+    serve(app.client, host=host, port=port, require_tokens=require_tokens or None, allow_hosts=allow_hosts)
 
 
 @click.group("token")

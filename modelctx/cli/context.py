@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -56,11 +57,45 @@ def emit_json(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
+def write_output(path: Path, data: bytes, option: str = "-o") -> None:
+    """Write the file a command was asked to write (``-o FILE``); one that cannot be written is one error line."""
+    from modelctx.errors import ValidationError
+
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise ValidationError(f"{option} {path}: cannot write: {exc.strerror or exc}") from None
+
+
+#: The exit status of a command line click cannot parse (an unknown option, a bad value): click's own.
+USAGE_EXIT_CODE = 2
+#: What click (8.2 and later) raises to print a group's help when it is run without a sub-command.
+_HELP_FOR_NO_ARGS: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def one_line(text: object) -> str:
+    """``text`` with every run of whitespace (newlines included) made one space: an error is one line."""
+    return " ".join(str(text).split())
+
+
 @contextmanager
 def handle_errors() -> Iterator[None]:
-    """Print a modelctx error as one clear line on stderr and exit with its status."""
+    """Print a modelctx error, or a command line click cannot parse, as one line on stderr and exit with its status.
+
+    A modelctx error exits with its class's code (``modelctx/errors.py``). A
+    usage error keeps click's exit status 2 (``USAGE_EXIT_CODE``) but not its
+    usage block: one line, ``error: <message> (see <command> --help)``, so
+    every failure of the CLI reads the same. Running a group without a
+    sub-command still prints its help.
+    """
     try:
         yield
     except ModelctxError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {one_line(exc)}", err=True)
         sys.exit(exc.exit_code)
+    except _HELP_FOR_NO_ARGS:
+        raise
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx is not None else "modelctx"
+        click.echo(f"error: {one_line(exc.format_message())} (see {command} --help)", err=True)
+        sys.exit(USAGE_EXIT_CODE)

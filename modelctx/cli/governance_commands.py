@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from modelctx.cli.context import AppContext, emit_json, json_option, pass_app
+from modelctx.cli.context import AppContext, emit_json, json_option, pass_app, write_output
 
 
 @click.command("audit")
@@ -26,8 +26,10 @@ def audit_command(app: AppContext, node_id: str, as_of: str | None, fmt: str, ou
     """Audit report of a model version (or impact report of a dataset version).
 
     Exits 10 when the change log's hash chain is broken (the report still
-    names the first bad entry).
+    names the first bad entry). Sections hold at most MODELCTX_AUDIT_MAX_ROWS
+    rows (default 2000); the report says which were summarised.
     """
+    from modelctx.config import limits_from_env
     from modelctx.errors import ValidationError
     from modelctx.governance.audit import build_report
     from modelctx.governance.policies import load_rules
@@ -36,13 +38,14 @@ def audit_command(app: AppContext, node_id: str, as_of: str | None, fmt: str, ou
 
     if fmt == "pdf" and output is None:
         raise ValidationError("--format pdf needs -o FILE.pdf")
-    report = build_report(app.store, node_id, as_of=upper_bound(as_of, "--as-of"), rules=load_rules(rules_path))
+    report = build_report(app.store, node_id, as_of=upper_bound(as_of, "--as-of"), rules=load_rules(rules_path),
+                          max_rows=limits_from_env().audit_max_rows)
     data = render_report(report, fmt)
     verification = report["verification"]
     if output is None:
         click.echo(data.decode())
     else:
-        output.write_bytes(data)
+        write_output(output, data)
         click.echo(f"wrote {fmt} audit report of {node_id} to {output} (digest {report['digest'][:16]}…)", err=True)
     if not verification["ok"]:
         from modelctx.errors import IntegrityError
@@ -68,7 +71,7 @@ def export_prov_command(app: AppContext, node_id: str, output: Path | None) -> N
     if output is None:
         click.echo(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_output(output, text.encode("utf-8"))
         click.echo(f"wrote PROV-JSON of {node_id} to {output}", err=True)
 
 
@@ -146,11 +149,15 @@ def flag_command(app: AppContext, node_id: str, reason: str | None, clear: bool,
 @pass_app
 def portfolio_command(app: AppContext, output: Path | None, rules_path: Path | None, as_json: bool) -> None:
     """Per project: activity, compute, models in production, findings and flagged data."""
+    from modelctx.errors import ValidationError
     from modelctx.governance.policies import load_rules
     from modelctx.governance.portfolio import build_portfolio, write_plots
 
     data = build_portfolio(app.store, rules=load_rules(rules_path))
-    written = write_plots(data, output) if output is not None else []
+    try:
+        written = write_plots(data, output) if output is not None else []
+    except OSError as exc:
+        raise ValidationError(f"-o {output}: cannot write the plots: {exc.strerror or exc}") from None
     if as_json:
         emit_json({**data, "plots": [str(p) for p in written]})
         return
@@ -160,7 +167,8 @@ def portfolio_command(app: AppContext, output: Path | None, rules_path: Path | N
                f"production, {totals['open_findings']} open finding(s), {totals['flagged']} flagged")
     for project in data["projects"]:
         click.echo(f"\n{project['project']}")
-        click.echo(f"  runs: {project['runs']}  compute hours: {project['compute_hours']:.2f}")
+        lost = f"  lost: {project['runs_lost']}" if project.get("runs_lost") else ""
+        click.echo(f"  runs: {project['runs']}{lost}  compute hours: {project['compute_hours']:.2f}")
         weeks = project["runs_per_week"]
         if weeks:
             click.echo("  runs per week: " + ", ".join(f"{w}: {c}" for w, c in list(weeks.items())[-8:]))

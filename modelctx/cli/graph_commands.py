@@ -1,4 +1,4 @@
-"""Commands that look at the graph: init, stats, show, nodes, lineage, impact, verify."""
+"""Commands that look at the graph: init, stats, show, nodes, lineage, impact (verify: integrity_commands)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from modelctx.cli.context import AppContext, emit_json, json_option, pass_app
+from modelctx.graph.model import Node
 from modelctx.graph.store import GraphStore
 
 
@@ -54,6 +55,14 @@ def _store_as_of(app: AppContext, as_of: str | None) -> GraphStore:
     return app.store if as_of is None else app.store.as_of(as_of)
 
 
+def _as_read(node: Node, as_of: str | None = None) -> Node:
+    """A node as people are shown it, at ``--as-of`` when given (``as_read`` in ``modelctx/vocabulary.py``)."""
+    from modelctx.times import upper_bound
+    from modelctx.vocabulary import as_read
+
+    return as_read(node, upper_bound(as_of, "--as-of"))
+
+
 @click.command("show")
 @click.argument("node_id")
 @_as_of_option
@@ -62,7 +71,7 @@ def _store_as_of(app: AppContext, as_of: str | None) -> GraphStore:
 def show_command(app: AppContext, node_id: str, as_of: str | None, as_json: bool) -> None:
     """Print one node with its properties and its edges."""
     store = _store_as_of(app, as_of)
-    node = store.get_node(node_id)
+    node = _as_read(store.get_node(node_id), as_of)
     edges = store.get_edges([node_id], "both")
     if as_json:
         emit_json({**node.to_json(), "edges": [e.to_json() for e in edges]})
@@ -92,17 +101,15 @@ def nodes_command(app: AppContext, kind: str, where: tuple[str, ...], limit: int
     """List nodes of one kind."""
     from modelctx.errors import ValidationError
     from modelctx.graph.model import NodeKind
+    from modelctx.graph.values import filter_value_from_text
 
     filters: dict[str, object] = {}
     for item in where:
         key, sep, value = item.partition("=")
         if not sep:
             raise ValidationError(f"--where {item!r}: expected KEY=VALUE")
-        try:
-            filters[key] = json.loads(value)
-        except json.JSONDecodeError:
-            filters[key] = value
-    nodes = app.store.find_nodes(NodeKind.parse(kind), filters, limit=limit, offset=offset)
+        filters[key] = filter_value_from_text(key, value)
+    nodes = [_as_read(n) for n in app.store.find_nodes(NodeKind.parse(kind), filters, limit=limit, offset=offset)]
     if as_json:
         emit_json({"nodes": [n.to_json() for n in nodes]})
         return
@@ -122,14 +129,29 @@ def nodes_command(app: AppContext, kind: str, where: tuple[str, ...], limit: int
 @pass_app
 def lineage_command(app: AppContext, node_id: str, direction: str, depth: int | None,
                     edge_types: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
-    """Show what a node came from (up) or what came from it (down)."""
-    from modelctx.graph.lineage import lineage, render_tree
+    """Show what a node came from (up) or what came from it (down).
+
+    Without --depth the whole lineage is walked (unlike the API, which stops at
+    its lineage_depth limit): on a terminal a progress line counts the nodes
+    found, and Ctrl-C stops a walk that is too long.
+    """
+    from modelctx.cli.progress import progress_bar
+    from modelctx.graph.lineage import render_tree, walk_lineage
     from modelctx.graph.model import parse_edge_types
     from modelctx.graph.store import check_direction
 
     types = parse_edge_types(edge_types) if edge_types else None
     store = _store_as_of(app, as_of)
-    subgraph = lineage(store, node_id, check_direction(direction), depth=depth, edge_types=types)
+    with progress_bar("walking lineage (nodes found)", enabled=not as_json) as bar:
+        shown = 1
+
+        def found(hops: int, nodes: int) -> None:
+            nonlocal shown
+            bar.advance(nodes - shown)
+            shown = nodes
+
+        subgraph = walk_lineage(store, node_id, check_direction(direction), depth=depth, edge_types=types,
+                                progress=found).subgraph
     if as_json:
         emit_json(subgraph.to_json())
         return
@@ -157,19 +179,3 @@ def impact_command(app: AppContext, node_id: str, as_json: bool) -> None:
     for node in result.deployments:
         props = node.properties
         click.echo(f"    {node.id}  {props.get('environment', '')} {props.get('endpoint', '')}".rstrip())
-
-
-@click.command("verify")
-@json_option
-@pass_app
-def verify_command(app: AppContext, as_json: bool) -> None:
-    """Check the change log's hash chain; exit 10 and name the first bad entry if broken."""
-    from modelctx.errors import IntegrityError
-
-    result = app.store.verify()
-    if as_json:
-        emit_json(result.to_json())
-    elif result.ok:
-        click.echo(f"change log intact: {result.checked} entries, head {result.head_hash[:16]}…")
-    if not result.ok:
-        raise IntegrityError(f"change log BROKEN at entry {result.first_bad_seq}: {result.reason}")

@@ -77,22 +77,29 @@ def git_command(
 @click.option("--description", default=None, help="What the dataset is (indexed for search).")
 @click.option("--description-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Read the description from a file.")
+@click.option("--encoding", default=None, metavar="NAME",
+              help="Text encoding of CSV, TSV and JSON-lines files, e.g. latin-1 or cp1252 "
+                   "(default: UTF-8, or what a byte-order mark names; other bytes are refused).")
 @_common
 @pass_app
 def dataset_command(
     app: AppContext, path: Path, name: str, derived_from: tuple[str, ...], description: str | None,
-    description_file: Path | None, project: str | None, dry_run: bool, as_json: bool,
+    description_file: Path | None, encoding: str | None, project: str | None, dry_run: bool, as_json: bool,
 ) -> None:
     """A CSV, TSV, Parquet or JSON-lines file, or a folder of versions: digest, schema and column statistics."""
     from modelctx.errors import ValidationError
     from modelctx.ingest.dataset import DatasetConfig, DatasetIngestor
+    from modelctx.ingest.formats import check_encoding, read_text
 
     if description is not None and description_file is not None:
         raise ValidationError("give --description or --description-file, not both")
+    if encoding is not None:
+        encoding = check_encoding(encoding)
     if description_file is not None:
-        description = description_file.read_text(encoding="utf-8").strip()
+        description = read_text(description_file, f"--description-file {description_file}",
+                                error=ValidationError).strip()
     config = _config(DatasetConfig, path=path, name=name, derived_from=list(derived_from),
-                     description=description, project=project)
+                     description=description, project=project, encoding=encoding)
     _run(app, lambda bar: DatasetIngestor(config, app.store, bar), f"dataset {name} (bytes)", dry_run, as_json,
          own_progress=True)
 

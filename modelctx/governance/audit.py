@@ -8,41 +8,137 @@ impact: every downstream model version and deployment.
 
 The report's ``digest`` is SHA-256 over the canonical JSON of everything else
 in it, so a copy handed to an auditor can be checked against a fresh run.
+``verification`` covers the hash chain and the stored tables against the log
+(``graph/integrity.py``) and names the log's ``head``; ``checkpoint`` is that
+head as a checkpoint (``graph/checkpoint.py``), so a filed JSON report is
+itself one: ``modelctx verify --checkpoint report.json``.
+
+Size and time are bounded. Beyond ``max_rows`` entries (the ``audit_max_rows``
+limit, ``config.Limits``) a section keeps the nearest (or, for histories, the
+latest) ``max_rows`` and the report says so: ``summarised`` names each cut
+section with how many it shows of how many, and ``lineage.by_kind`` counts
+everything upstream (``downstream_by_kind`` downstream, for a dataset version)
+per kind. The walks count ids without loading nodes, so counting 200,000
+upstream datasets costs little; only what is shown is loaded. A ``budget``
+(``budget.py``) is checked between sections: TimeBudgetError when it runs out
+or is stopped.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
+from modelctx.budget import Budget
+from modelctx.config import Limits
 from modelctx.errors import ValidationError
 from modelctx.governance import facts
 from modelctx.governance.approval import approval_state
 from modelctx.governance.policies import RuleConfig, check_policies
-from modelctx.graph.changelog import VerifyResult
-from modelctx.graph.lineage import impact, lineage
-from modelctx.graph.model import EdgeType, Node, NodeKind, Subgraph, canonical_json
+from modelctx.graph.checkpoint import Checkpoint, signing_key_from_env
+from modelctx.graph.integrity import IntegrityResult
+from modelctx.graph.lineage import count_kinds, impact, subgraph_of, walk_ids
+from modelctx.graph.model import EdgeType, Node, NodeKind, Subgraph, canonical_json, kind_of_id
 from modelctx.graph.store import GraphStore
 from modelctx.times import format_iso, upper_bound
-from modelctx.vocabulary import RunStatus, Severity
+from modelctx.vocabulary import Severity, run_status
 
-REPORT_VERSION = 1
+#: 2: ``max_rows``, ``summarised`` and ``lineage.by_kind`` (the size limit) joined the report, and its digest.
+REPORT_VERSION = 2
 
 AUDITABLE = (NodeKind.MODEL_VERSION, NodeKind.DATASET_VERSION)
+#: Entries per section when the caller names no limit (``config.Limits``, MODELCTX_AUDIT_MAX_ROWS).
+DEFAULT_MAX_ROWS = Limits().audit_max_rows
 
 
-def verification_summary(result: VerifyResult) -> dict[str, Any]:
-    """The verify result plus one sentence that says where the chain breaks, if it does."""
+class _Bounds:
+    """One report's size limit and budget, and the sections it cut (recorded as ``summarised``)."""
+
+    def __init__(self, node_id: str, max_rows: int, budget: Budget | None) -> None:
+        if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+            raise ValidationError(f"max_rows must be a whole number, one or more, not {max_rows!r}")
+        self.what = f"audit report of {node_id}"
+        self.max_rows = max_rows
+        self.budget = budget
+        self.summarised: dict[str, dict[str, int]] = {}
+
+    def check(self) -> None:
+        if self.budget is not None:
+            self.budget.check(self.what)
+
+    def cap(self, section: str, items: list[Any], *, latest: bool = False, total: int | None = None) -> list[Any]:
+        """The first ``max_rows`` items (the last with ``latest``); a cut is recorded under ``section``."""
+        count = len(items) if total is None else total
+        if count > self.max_rows:
+            self.summarised[section] = {"shown": min(len(items), self.max_rows), "total": count}
+        if len(items) <= self.max_rows:
+            return items
+        return items[-self.max_rows :] if latest else items[: self.max_rows]
+
+
+@dataclass(slots=True)
+class _Walked:
+    """A bounded walk for a report: every id found (nearest first), the shown graph, the shown nodes by kind."""
+
+    ids: dict[str, int]
+    graph: Subgraph
+    by_kind: dict[NodeKind, list[Node]]
+    counts: dict[str, int]
+
+
+def _walk(store: GraphStore, node_id: str, direction: Literal["up", "down"], bounds: _Bounds, name: str) -> _Walked:
+    """Walk all of ``direction`` within the budget, counting ids; load the nearest ``max_rows`` of each kind.
+
+    ``graph`` is the nearest ``max_rows`` nodes overall with the lineage edges among them.
+    """
+    ids, cut = walk_ids(store, node_id, direction, depth=None, budget=bounds.budget)
+    if cut == "time":
+        bounds.check()
+    per_kind: dict[NodeKind, list[str]] = {}
+    for ident in ids:
+        chosen = per_kind.setdefault(kind_of_id(ident), [])
+        if len(chosen) < bounds.max_rows:
+            chosen.append(ident)
+    nearest = list(ids)[: bounds.max_rows]
+    if len(ids) > bounds.max_rows:
+        bounds.summarised[f"{name}.graph"] = {"shown": len(nearest), "total": len(ids)}
+    wanted = dict.fromkeys(nearest)
+    for chosen in per_kind.values():
+        wanted.update(dict.fromkeys(chosen))
+    loaded = subgraph_of(store, wanted)
+    nodes = {n.id: n for n in loaded.nodes}
+    keep = set(nearest)
+    graph = Subgraph([nodes[i] for i in nearest if i in nodes],
+                     [e for e in loaded.edges if e.source in keep and e.target in keep])
+    by_kind = {kind: [nodes[i] for i in chosen if i in nodes] for kind, chosen in per_kind.items()}
+    bounds.check()
+    return _Walked(ids, graph, by_kind, count_kinds(ids))
+
+
+def verification_summary(result: IntegrityResult) -> dict[str, Any]:
+    """The verification (the chain and the tables, ``graph/integrity.py``) plus one sentence: what holds, or
+    where it breaks — the chain's first bad entry, or the first place the tables differ from the log."""
     data = result.to_json()
-    if result.ok:
-        data["summary"] = f"change log intact: {result.checked} entries verified, head {result.head_hash}"
-    else:
+    chain = result.chain
+    if not chain.ok:
         data["summary"] = (
-            f"change log BROKEN at entry {result.first_bad_seq}: {result.reason} "
-            f"({result.checked} entries before it verified)"
+            f"change log BROKEN at entry {chain.first_bad_seq}: {chain.reason} "
+            f"({chain.checked} entries before it verified)"
         )
+    data["head"] = {"seq": chain.last_seq, "hash": chain.head_hash}
     return data
+
+
+def _checkpoint(store: GraphStore, result: IntegrityResult, at: str) -> dict[str, Any] | None:
+    """The log's head as a checkpoint ``modelctx verify --checkpoint`` takes (signed with MODELCTX_SIGNING_KEY
+    when set), so a filed report is itself a checkpoint; None when the chain is broken (no head to vouch for)."""
+    if not result.chain.ok:
+        return None
+    chain = result.chain
+    return Checkpoint.of(chain.last_seq, chain.head_hash, store=store.uri, key=signing_key_from_env(),
+                         at=at).to_json()
 
 
 def _node_brief(node: Node, *keys: str) -> dict[str, Any]:
@@ -57,15 +153,23 @@ def _people(store: GraphStore, node_id: str) -> list[dict[str, Any]]:
     return [_node_brief(p, "email") for p in facts.people_of(store, node_id)]
 
 
-def _dataset_entries(store: GraphStore, sub: Subgraph) -> list[dict[str, Any]]:
-    versions = [n for n in sub.nodes if n.kind is NodeKind.DATASET_VERSION]
+def _dataset_entries(store: GraphStore, walked: _Walked, bounds: _Bounds, section: str) -> list[dict[str, Any]]:
+    """The dataset versions the walk found (at most ``max_rows``), their dataset and the roles they were used in.
+
+    Parents and roles are read for the shown versions themselves, from edges
+    within the walk, so they are right whatever the cut left out.
+    """
+    found = walked.ids
+    versions = bounds.cap(section, walked.by_kind.get(NodeKind.DATASET_VERSION, []),
+                          total=walked.counts.get(NodeKind.DATASET_VERSION.value, 0))
+    shown = [v.id for v in versions]
     parents: dict[str, str] = {}
-    for edge in sub.edges:
-        if edge.type is EdgeType.VERSION_OF and edge.source in {v.id for v in versions}:
+    for edge in store.get_edges(shown, "out", [EdgeType.VERSION_OF]):
+        if edge.target in found:
             parents[edge.source] = edge.target
     roles: dict[str, set[str]] = {}
-    for edge in sub.edges:
-        if edge.type is EdgeType.USED and edge.properties.get("role"):
+    for edge in store.get_edges(shown, "in", [EdgeType.USED]):
+        if edge.source in found and edge.properties.get("role"):
             roles.setdefault(edge.target, set()).add(str(edge.properties["role"]))
     out = []
     for version in versions:
@@ -76,11 +180,11 @@ def _dataset_entries(store: GraphStore, sub: Subgraph) -> list[dict[str, Any]]:
     return out
 
 
-def _run_entry(store: GraphStore, run: Node) -> dict[str, Any]:
+def _run_entry(store: GraphStore, run: Node, when: datetime | None = None) -> dict[str, Any]:
     props = run.properties
     entry = _node_brief(run, "kind", "status", "started_at", "ended_at", "user")
-    if "status" in entry:  # stores written before modelctx/vocabulary.py say FINISHED, KILLED …
-        entry["status"] = str(RunStatus.parse(entry["status"]) or entry["status"])
+    if "status" in entry:  # today's words (FINISHED is COMPLETED) and LOST once the lease expired
+        entry["status"] = str(run_status(props, when) or entry["status"])
     entry["params"] = props.get("params") or {}
     entry["metrics"] = props.get("metrics") or {}
     history = props.get("metric_history")
@@ -103,16 +207,19 @@ def _monitoring_entry(report: Node) -> dict[str, Any]:
     return entry
 
 
-def _deployment_entries(store: GraphStore, version_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _deployment_entries(
+    store: GraphStore, version_id: str, bounds: _Bounds
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     deployments: list[dict[str, Any]] = []
     alerts: list[dict[str, Any]] = []
-    for deployment in facts.deployments_of(store, version_id):
+    for deployment in bounds.cap("deployments", facts.deployments_of(store, version_id), latest=True):
         entry = _node_brief(deployment, "environment", "endpoint", "status", "deployed_at", "retired_at")
         from modelctx.graph.lineage import is_active_deployment
 
         entry["active"] = is_active_deployment(deployment)
         reports = facts.monitoring_of(store, deployment.id)
-        entry["monitoring"] = [_monitoring_entry(r) for r in reports]
+        entry["monitoring"] = [_monitoring_entry(r) for r in
+                               bounds.cap(f"deployments.{deployment.id}.monitoring", reports, latest=True)]
         deployments.append(entry)
         # An alert is open while the newest report of an active deployment is not quiet.
         if reports and entry["active"]:
@@ -140,18 +247,24 @@ def _policy_results(
 
 def _model_version_report(
     store: GraphStore, node: Node, rules: dict[str, RuleConfig] | None, now: datetime | None,
-    as_of: datetime | None = None,
+    as_of: datetime | None, bounds: _Bounds,
 ) -> dict[str, Any]:
     version_id = node.id
     model = facts.model_of(store, version_id)
     owners = sorted(set(facts.owner_values(node)) | set(facts.owner_values(model) if model else ()))
     people = _people(store, version_id) + (_people(store, model.id) if model else [])
-    upstream = lineage(store, version_id, "up")
-    by_kind: dict[NodeKind, list[Node]] = {}
-    for n in upstream.nodes:
-        by_kind.setdefault(n.kind, []).append(n)
-    reviews = facts.reviews_of(store, version_id)
-    deployments, alerts = _deployment_entries(store, version_id)
+    upstream = _walk(store, version_id, "up", bounds, "lineage")
+    by_kind, counts = upstream.by_kind, upstream.counts
+
+    def shown(kind: NodeKind, section: str) -> list[Node]:
+        return bounds.cap(section, by_kind.get(kind, []), total=counts.get(kind.value, 0))
+
+    all_reviews = facts.reviews_of(store, version_id)
+    reviews = bounds.cap("reviews", all_reviews, latest=True)
+    deployments, alerts = _deployment_entries(store, version_id, bounds)
+    bounds.check()
+    runs = [_run_entry(store, r, as_of or now) for r in shown(NodeKind.RUN, "runs")]
+    bounds.check()
     related = {version_id, *(d["id"] for d in deployments), *(r.id for r in reviews)}
     if model:
         related.add(model.id)
@@ -165,19 +278,20 @@ def _model_version_report(
             "project": facts.project_of(node) or (facts.project_of(model) if model else None),
         },
         "lineage": {
-            "datasets": _dataset_entries(store, upstream),
+            "datasets": _dataset_entries(store, upstream, bounds, "lineage.datasets"),
             "features": [_node_brief(n, "dtype", "description", "transformation")
-                         for n in by_kind.get(NodeKind.FEATURE, [])],
+                         for n in shown(NodeKind.FEATURE, "lineage.features")],
             "commits": [_node_brief(n, "message", "author", "authored_at", "repo")
-                        for n in by_kind.get(NodeKind.COMMIT, [])],
+                        for n in shown(NodeKind.COMMIT, "lineage.commits")],
             "environments": [_node_brief(n, "python", "image") | {
                 "packages": len(n.properties.get("packages") or [])}
-                for n in by_kind.get(NodeKind.ENVIRONMENT, [])],
-            "graph": _lineage_json(upstream),
+                for n in shown(NodeKind.ENVIRONMENT, "lineage.environments")],
+            "graph": _lineage_json(upstream.graph),
+            "by_kind": counts,
         },
-        "runs": [_run_entry(store, r) for r in by_kind.get(NodeKind.RUN, [])],
+        "runs": runs,
         "reviews": [_review_entry(store, r) for r in reviews],
-        "approval": approval_state(reviews, as_of or now).to_json(),
+        "approval": approval_state(all_reviews, as_of or now).to_json(),
         "deployments": deployments,
         "open_alerts": alerts,
         "policy_findings": _policy_results(store, related, rules, now),
@@ -185,30 +299,39 @@ def _model_version_report(
 
 
 def _dataset_version_report(
-    store: GraphStore, node: Node, rules: dict[str, RuleConfig] | None, now: datetime | None
+    store: GraphStore, node: Node, rules: dict[str, RuleConfig] | None, now: datetime | None,
+    as_of: datetime | None, bounds: _Bounds,
 ) -> dict[str, Any]:
     affected = impact(store, node.id)
-    downstream = lineage(store, node.id, "down")
-    upstream = lineage(store, node.id, "up")
+    bounds.check()
+    downstream = _walk(store, node.id, "down", bounds, "lineage.downstream")
+    upstream = _walk(store, node.id, "up", bounds, "lineage")
+    active = bounds.cap("impact.active_deployments", affected.deployments)
     deployments = [
         _node_brief(d, "environment", "endpoint", "status", "deployed_at")
         | {"model_versions": [e.target for e in store.get_edges([d.id], "out", [EdgeType.DEPLOYS])]}
-        for d in affected.deployments
+        for d in active
     ]
     related = {node.id, *(v.id for v in affected.model_versions), *(d.id for d in affected.deployments)}
+    runs = bounds.cap("runs", downstream.by_kind.get(NodeKind.RUN, []),
+                      total=downstream.counts.get(NodeKind.RUN.value, 0))
+    bounds.check()
     return {
         "subject": {**node.to_json(), "name": node.title, "project": facts.project_of(node),
                     "owners": facts.owner_values(node), "people": _people(store, node.id)},
         "lineage": {
-            "datasets": _dataset_entries(store, upstream),
-            "graph": _lineage_json(upstream),
-            "downstream": _lineage_json(downstream),
+            "datasets": _dataset_entries(store, upstream, bounds, "lineage.datasets"),
+            "graph": _lineage_json(upstream.graph),
+            "downstream": _lineage_json(downstream.graph),
+            "by_kind": upstream.counts,
+            "downstream_by_kind": downstream.counts,
         },
         "impact": {
-            "model_versions": [_node_brief(v, "flagged") for v in affected.model_versions],
+            "model_versions": [_node_brief(v, "flagged")
+                               for v in bounds.cap("impact.model_versions", affected.model_versions)],
             "active_deployments": deployments,
         },
-        "runs": [_run_entry(store, r) for r in downstream.nodes if r.kind is NodeKind.RUN],
+        "runs": [_run_entry(store, r, as_of or now) for r in runs],
         "policy_findings": _policy_results(store, related, rules, now),
     }
 
@@ -220,8 +343,14 @@ def build_report(
     as_of: str | datetime | None = None,
     rules: dict[str, RuleConfig] | None = None,
     now: datetime | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    budget: Budget | None = None,
 ) -> dict[str, Any]:
     """The audit report of a model version (or the impact report of a dataset version) as JSON data.
+
+    Sections hold at most ``max_rows`` entries and the report says which were
+    cut (``summarised``); ``budget`` is checked between sections
+    (TimeBudgetError when it runs out or is stopped).
 
     ``store`` is the caller's view: a project-scoped caller passes its project's
     view (``graph/scoped.py``) and the report holds nothing else.
@@ -232,18 +361,23 @@ def build_report(
     covers the whole live chain, because an auditor needs to know whether the
     history the report was built from can be trusted.
     """
-    verification = verification_summary(store.verify())
+    bounds = _Bounds(node_id, max_rows, budget)
+    verified = store.verify_integrity(progress=lambda _done: bounds.check())
+    verification = verification_summary(verified)
+    bounds.check()
     when = upper_bound(as_of, "as_of") if isinstance(as_of, str) else as_of
     view = store.as_of(when) if when is not None else store
+    bounds.check()
     node = view.get_node(node_id)
     if node.kind is NodeKind.MODEL_VERSION:
-        kind, body = "model_version_audit", _model_version_report(view, node, rules, now, when)
+        kind, body = "model_version_audit", _model_version_report(view, node, rules, now, when, bounds)
     elif node.kind is NodeKind.DATASET_VERSION:
-        kind, body = "dataset_version_impact", _dataset_version_report(view, node, rules, now)
+        kind, body = "dataset_version_impact", _dataset_version_report(view, node, rules, now, when, bounds)
     else:
         raise ValidationError(
             f"{node_id}: audit reports cover {' and '.join(k.value for k in AUDITABLE)} nodes, not {node.kind.value}"
         )
+    bounds.check()  # after the policy section, which checks the whole view
     report: dict[str, Any] = {
         "report": kind,
         "report_version": REPORT_VERSION,
@@ -252,13 +386,19 @@ def build_report(
         "last_seq": view.last_seq(),
         **body,
         "verification": verification,
+        "max_rows": max_rows,
+        "summarised": bounds.summarised,
     }
     report["digest"] = report_digest(report)
     report["generated_at"] = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    report["checkpoint"] = _checkpoint(store, verified, report["generated_at"])
     return report
 
 
 def report_digest(report: dict[str, Any]) -> str:
-    """SHA-256 over the canonical JSON of the report without its digest and generation time."""
-    content = {k: v for k, v in report.items() if k not in ("digest", "generated_at")}
+    """SHA-256 over the canonical JSON of the report without its digest, generation time and checkpoint.
+
+    (The checkpoint holds the generation time, and its signature depends on the key of whoever ran it.)
+    """
+    content = {k: v for k, v in report.items() if k not in ("digest", "generated_at", "checkpoint")}
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()

@@ -289,15 +289,11 @@ def load_rules(path: str | Path | None) -> dict[str, RuleConfig]:
     config = default_config()
     if path is None:
         return config
-    import yaml
+    from modelctx.ingest.formats import load_yaml, read_text
 
     where = str(path)
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ValidationError(f"{where}: cannot read the rules file: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ValidationError(f"{where}: not valid YAML: {exc}") from exc
+    data = load_yaml(read_text(Path(path), where, error=ValidationError), where,
+                     error=ValidationError) or {}
     if not isinstance(data, dict) or not isinstance(data.get("rules", {}), dict):
         raise ValidationError(f"{where}: expected a mapping with a 'rules' mapping")
     unknown_top = set(data) - {"rules"}

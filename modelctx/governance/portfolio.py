@@ -1,7 +1,8 @@
 """The portfolio: the pulse of the whole practice, per project, for the people who govern it.
 
 Per project: runs per ISO week and compute hours (from run start and end
-times), models in production with their review state and latest monitoring
+times; a LOST run, whose process died, counts to its last heartbeat), runs
+lost, models in production with their review state and latest monitoring
 severity, open policy findings, and flagged datasets with what depends on them.
 """
 
@@ -19,7 +20,7 @@ from modelctx.graph.lineage import impact, is_active_deployment
 from modelctx.graph.model import EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.times import read_stored
-from modelctx.vocabulary import Severity
+from modelctx.vocabulary import RunStatus, Severity, run_status
 
 NO_PROJECT = "(no project)"
 
@@ -28,6 +29,7 @@ NO_PROJECT = "(no project)"
 class ProjectPulse:
     name: str
     runs: int = 0
+    runs_lost: int = 0
     compute_hours: float = 0.0
     runs_per_week: dict[str, int] = field(default_factory=dict)
     production: list[dict[str, Any]] = field(default_factory=list)
@@ -41,6 +43,7 @@ class ProjectPulse:
         return {
             "project": self.name,
             "runs": self.runs,
+            "runs_lost": self.runs_lost,
             "compute_hours": round(self.compute_hours, 3),
             "runs_per_week": dict(sorted(self.runs_per_week.items())),
             "models_in_production": self.production,
@@ -77,6 +80,9 @@ def build_portfolio(
         target.runs += 1
         started = read_stored(run.properties.get("started_at"))
         ended = read_stored(run.properties.get("ended_at"))
+        if run_status(run.properties, now) is RunStatus.LOST:  # modelctx/vocabulary.py: its lease expired
+            target.runs_lost += 1
+            ended = ended or read_stored(run.properties.get("heartbeat_at"))  # its last sign of life
         if started is not None:
             week = iso_week(started)
             target.runs_per_week[week] = target.runs_per_week.get(week, 0) + 1

@@ -156,6 +156,18 @@ def verify_chain(changes: Iterable[Change]) -> VerifyResult:
     )
 
 
+def _missing(expected_seq: int, seq: int) -> str:
+    return f"entry {expected_seq} is missing (next stored entry is {seq})"
+
+
+def _unlinked(seq: int) -> str:
+    return f"entry {seq} does not link to the hash of entry {seq - 1}"
+
+
+def _altered(seq: int) -> str:
+    return f"entry {seq} was altered: its content does not match its hash"
+
+
 def verify_rows(rows: Iterable[ChangeRow]) -> VerifyResult:
     """``verify_chain`` over raw rows, so backends can stream a cursor without building objects."""
     prev_hash = GENESIS_HASH
@@ -163,24 +175,59 @@ def verify_rows(rows: Iterable[ChangeRow]) -> VerifyResult:
     checked = 0
     for seq, at, actor, op, payload_json, stored_prev, stored_hash in rows:
         if seq != expected_seq:
-            return VerifyResult(
-                False, checked, seq, expected_seq,
-                f"entry {expected_seq} is missing (next stored entry is {seq})", prev_hash,
-            )
+            return VerifyResult(False, checked, seq, expected_seq, _missing(expected_seq, seq), prev_hash)
         if stored_prev != prev_hash:
-            return VerifyResult(
-                False, checked, seq, seq,
-                f"entry {seq} does not link to the hash of entry {seq - 1}", prev_hash,
-            )
+            return VerifyResult(False, checked, seq, seq, _unlinked(seq), prev_hash)
         if entry_hash(seq, at, actor, op, stored_prev, payload_json) != stored_hash:
-            return VerifyResult(
-                False, checked, seq, seq,
-                f"entry {seq} was altered: its content does not match its hash", prev_hash,
-            )
+            return VerifyResult(False, checked, seq, seq, _altered(seq), prev_hash)
         checked += 1
         prev_hash = stored_hash
         expected_seq += 1
     return VerifyResult(True, checked, expected_seq - 1, None, None, prev_hash)
+
+
+class ChainWalk:
+    """``verify_rows`` one entry at a time, for a caller that does more with each entry (``graph/integrity.py``).
+
+    ``step`` checks the next entry exactly as ``verify_rows`` does; after the
+    first failure the walk stops and ``result`` reports it.
+    """
+
+    __slots__ = ("prev_hash", "expected_seq", "checked", "failure")
+
+    def __init__(self) -> None:
+        self.prev_hash = GENESIS_HASH
+        self.expected_seq = 1
+        self.checked = 0
+        self.failure: VerifyResult | None = None
+
+    def step(self, row: ChangeRow) -> bool:
+        """Check the next stored entry; False (the walk has failed) if it breaks the chain."""
+        seq, at, actor, op, payload_json, stored_prev, stored_hash = row
+        if seq != self.expected_seq:
+            self.failure = VerifyResult(
+                False, self.checked, seq, self.expected_seq, _missing(self.expected_seq, seq), self.prev_hash
+            )
+        elif stored_prev != self.prev_hash:
+            self.failure = VerifyResult(False, self.checked, seq, seq, _unlinked(seq), self.prev_hash)
+        elif entry_hash(seq, at, actor, op, stored_prev, payload_json) != stored_hash:
+            self.failure = VerifyResult(False, self.checked, seq, seq, _altered(seq), self.prev_hash)
+        else:
+            self.checked += 1
+            self.prev_hash = stored_hash
+            self.expected_seq += 1
+            return True
+        return False
+
+    def reject(self, row: ChangeRow, reason: str) -> None:
+        """Fail the walk at ``row``, an entry ``step`` accepted but the caller cannot use (an unreadable payload)."""
+        seq = row[0]
+        self.failure = VerifyResult(False, self.checked - 1, seq, seq, reason, row[5])
+
+    def result(self) -> VerifyResult:
+        if self.failure is not None:
+            return self.failure
+        return VerifyResult(True, self.checked, self.expected_seq - 1, None, None, self.prev_hash)
 
 
 @dataclass(slots=True)

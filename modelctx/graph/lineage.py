@@ -6,12 +6,21 @@ them agree on what "upstream", "downstream" and "impact" mean.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from modelctx.graph.model import Edge, EdgeType, Node, NodeKind, Subgraph
-from modelctx.graph.store import Direction, GraphStore, check_direction
+from modelctx.budget import Budget
+from modelctx.errors import ValidationError
+from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind, Subgraph, kind_of_id
+from modelctx.graph.store import Direction, GraphStore, check_depth, check_direction
+
+#: Hops per traversal call of a bounded walk: the budget and the node cap are checked between calls.
+WALK_STEP = 64
+
+WalkDirection = Literal["up", "down", "both"]
+#: Which bound cut a walk short.
+CutBy = Literal["depth", "max_nodes", "time"]
 
 
 def lineage(
@@ -24,6 +33,151 @@ def lineage(
 ) -> Subgraph:
     """The node and what lies upstream (what it came from) or downstream (what came from it)."""
     return store.traverse([node_id], check_direction(direction), edge_types=edge_types, max_depth=depth)
+
+
+@dataclass(slots=True)
+class Walk:
+    """A lineage walk that may have been cut short, and what was cut.
+
+    ``subgraph`` holds the root first, then the nodes nearest first.
+    ``truncated`` means more lies beyond what it holds; ``cut_by`` names the
+    first bound that cut it (a walk cut by ``time`` is partial: nodes within
+    the depth may be missing too). ``found`` counts the nodes the walk saw,
+    ``by_kind`` counts them per kind — beyond ``max_nodes`` these describe what
+    the subgraph leaves out.
+    """
+
+    subgraph: Subgraph
+    depth: int | None
+    truncated: bool = False
+    cut_by: CutBy | None = None
+    found: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def _step_walk(
+    store: GraphStore, root: str, direction: Direction, types: frozenset[EdgeType], depth: int | None,
+    stop_after: int | None, budget: Budget | None, progress: Callable[[int, int], None] | None,
+) -> tuple[dict[str, int], CutBy | None]:
+    """Breadth-first in steps of WALK_STEP hops: ids with their depth (nearest first) and what cut the walk."""
+    found: dict[str, int] = {root: 0}
+    frontier = [root]
+    done = 0
+    while True:
+        if depth is not None and done >= depth:
+            # More beyond the bound? One more hop from the last level says.
+            beyond = store.reachable(frontier, direction, edge_types=types, max_depth=1)
+            return found, ("depth" if beyond.keys() - found.keys() else None)
+        if budget is not None and budget.exhausted:
+            return found, "time"
+        step = WALK_STEP if depth is None else min(WALK_STEP, depth - done)
+        reached = store.reachable(frontier, direction, edge_types=types, max_depth=step)
+        # A node first found from the last level lies exactly that many hops further than the level
+        # (breadth-first layers); nodes found before keep their depth.
+        new = {node: done + hops for node, hops in reached.items() if node not in found}
+        found.update(new)
+        done += step
+        if progress is not None:
+            progress(done, len(found))
+        if stop_after is not None and len(found) > stop_after:
+            return found, "max_nodes"
+        frontier = [node for node, hops in new.items() if hops == done]
+        if not frontier:
+            return found, None
+
+
+def walk_ids(
+    store: GraphStore,
+    node_id: str,
+    direction: WalkDirection,
+    *,
+    depth: int | None,
+    edge_types: Iterable[EdgeType] | None = None,
+    stop_after: int | None = None,
+    budget: Budget | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[dict[str, int], CutBy | None]:
+    """The ids a bounded walk finds with their depth (root first, then nearest first), and the bound that cut it.
+
+    No node is loaded, so a walk can count far more than it could return.
+    ``stop_after``: stop once more than that many ids are found (``max_nodes``).
+    """
+    check_depth(depth)
+    if direction not in ("up", "down", "both"):
+        raise ValidationError(f"direction must be 'up', 'down' or 'both', not {direction!r}")
+    types = frozenset(edge_types) if edge_types is not None else LINEAGE_EDGES
+    store.get_node(node_id)  # NotFoundError before any walking
+    found: dict[str, int] = {}
+    cut: CutBy | None = None
+    for way in (("up", "down") if direction == "both" else (direction,)):
+        ids, way_cut = _step_walk(store, node_id, way, types, depth, stop_after, budget, progress)
+        found.update((i, d) for i, d in ids.items() if i not in found)
+        cut = cut or way_cut
+    return found, cut
+
+
+def subgraph_of(store: GraphStore, ids: Iterable[str], edge_types: Iterable[EdgeType] | None = None) -> Subgraph:
+    """The nodes ``ids`` (in that order) and the edges of ``edge_types`` among them (default: lineage edges)."""
+    wanted = list(ids)
+    types = frozenset(edge_types) if edge_types is not None else LINEAGE_EDGES
+    nodes = store.get_nodes(wanted)
+    keep = set(nodes)
+    edges = [e for e in store.get_edges(list(keep), "out", types) if e.source in keep and e.target in keep]
+    edges.sort(key=lambda e: e.key)
+    return Subgraph([nodes[i] for i in wanted if i in nodes], edges)
+
+
+def count_kinds(ids: Iterable[str]) -> dict[str, int]:
+    """How many of ``ids`` are of each kind (read from the ids), kinds sorted."""
+    counts: dict[str, int] = {}
+    for ident in ids:
+        kind = kind_of_id(ident).value
+        counts[kind] = counts.get(kind, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def walk_lineage(
+    store: GraphStore,
+    node_id: str,
+    direction: WalkDirection,
+    *,
+    depth: int | None,
+    edge_types: Iterable[EdgeType] | None = None,
+    max_nodes: int | None = None,
+    budget: Budget | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Walk:
+    """Lineage with bounds: at most ``depth`` hops, ``max_nodes`` nodes (root included), within ``budget``.
+
+    The API bounds every request this way (``api/routes/lineage.py``: a
+    default depth, a node cap and the request's time budget). ``direction``
+    ``both`` walks up, then down, and merges the two subgraphs (an edge between
+    an upstream and a downstream node belongs to neither). ``progress`` is
+    called with (hops walked, nodes found) between steps. Unknown
+    ``node_id``: NotFoundError.
+    """
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
+        raise ValidationError(f"max_nodes must be a whole number, one or more, not {max_nodes!r}")
+    ways: tuple[WalkDirection, ...] = ("up", "down") if direction == "both" else (direction,)
+    walks = [walk_ids(store, node_id, way, depth=depth, edge_types=edge_types, stop_after=max_nodes,
+                      budget=budget, progress=progress) for way in ways]
+    found: dict[str, int] = {}
+    cut: CutBy | None = None
+    for ids, way_cut in walks:
+        found.update((i, d) for i, d in ids.items() if i not in found)
+        cut = cut or way_cut
+    if max_nodes is not None and len(found) > max_nodes:
+        cut = cut or "max_nodes"
+    kept = list(found)[:max_nodes] if max_nodes is not None else list(found)
+    if len(walks) == 1:
+        subgraph = subgraph_of(store, kept, edge_types)
+    else:
+        keep = set(kept)
+        parts = [subgraph_of(store, [i for i in ids if i in keep], edge_types) for ids, _ in walks]
+        nodes = {n.id: n for part in parts for n in part.nodes}
+        edges = {e.key: e for part in parts for e in part.edges}
+        subgraph = Subgraph([nodes[i] for i in kept if i in nodes], sorted(edges.values(), key=lambda e: e.key))
+    return Walk(subgraph, depth, cut is not None, cut, len(found), count_kinds(found))
 
 
 @dataclass(slots=True)

@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from modelctx.errors import PermissionDeniedError
 from modelctx.graph.batch import PreparedBatch, missing_endpoint_error
@@ -45,6 +46,10 @@ from modelctx.graph.changelog import Change, VerifyResult, WriteResult
 from modelctx.graph.ids import natural_key
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import PAGE, Direction, EdgeDirection, GraphStore, NodeQuery, missing_start
+
+if TYPE_CHECKING:
+    from modelctx.graph.checkpoint import Checkpoint, SigningKey
+    from modelctx.graph.integrity import IntegrityResult
 
 #: Edges by which an attachment is about the node it is attached to.
 ATTACHMENT_EDGES: frozenset[EdgeType] = frozenset(
@@ -262,6 +267,22 @@ class ScopedGraphStore(GraphStore):
 
     def verify(self) -> VerifyResult:
         return self.inner.verify()
+
+    def verify_integrity(
+        self, *, tables: bool = True, checkpoint: Checkpoint | None = None, key: SigningKey | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> IntegrityResult:
+        """The whole store's verdict, without the places: a difference may be in another project's records.
+
+        The view cannot read the log, so the store verifies itself; the project
+        learns whether (and how often, and the entry involved) but not which
+        record, what it holds, or how big the store is. Run ``modelctx verify``
+        on the store for that.
+        """
+        result = self.inner.verify_integrity(tables=tables, checkpoint=checkpoint, key=key, progress=progress)
+        if result.tables is not None:
+            result.tables = result.tables.redacted(self.project)
+        return result
 
     def counts(self) -> dict[str, dict[str, int]]:
         nodes: dict[str, int] = {}

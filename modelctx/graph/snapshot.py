@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from modelctx.errors import NotFoundError, ReadOnlyError
 from modelctx.graph.batch import PreparedBatch
@@ -23,6 +25,9 @@ from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.replay import EdgeKey, Replay
 from modelctx.graph.store import Direction, EdgeDirection, GraphStore, NodeQuery
 from modelctx.times import read_stored, upper_bound
+
+if TYPE_CHECKING:
+    from modelctx.graph.integrity import TableScan
 
 
 class SnapshotGraphStore(GraphStore):
@@ -124,6 +129,17 @@ class SnapshotGraphStore(GraphStore):
 
     def verify(self) -> VerifyResult:
         return verify_chain(self._changes)
+
+    def _integrity_scan(self, locked: bool) -> AbstractContextManager[TableScan]:
+        """The view's own records: they are the replay of its entries, so its tables agree with its log."""
+        from modelctx.graph.integrity import RecordScan, change_rows
+
+        return nullcontext(RecordScan(
+            lambda: change_rows(self._changes),
+            lambda: ((n.id, n.kind.value, n.properties) for n in self._nodes.values()),
+            lambda: ((e.source, e.type.value, e.target, e.properties) for e in self._edges.values()),
+            consistent=True,
+        ))
 
     def counts(self) -> dict[str, dict[str, int]]:
         nodes: dict[str, int] = {}

@@ -17,15 +17,20 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from modelctx.errors import NotFoundError, ValidationError
 from modelctx.graph.batch import PreparedBatch, prepare_batch
 from modelctx.graph.changelog import Change, VerifyResult, WriteResult
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind, Subgraph
 from modelctx.graph.values import check_filter_value, check_text
+
+if TYPE_CHECKING:
+    from modelctx.graph.checkpoint import Checkpoint, SigningKey
+    from modelctx.graph.integrity import IntegrityResult, TableScan
 
 Direction = Literal["up", "down"]
 EdgeDirection = Literal["out", "in", "both"]
@@ -315,6 +320,26 @@ class GraphStore(ABC):
     @abstractmethod
     def verify(self) -> VerifyResult:
         """Check the whole hash chain; name the first broken entry."""
+
+    def verify_integrity(
+        self, *, tables: bool = True, checkpoint: Checkpoint | None = None, key: SigningKey | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> IntegrityResult:
+        """The chain, and with ``tables`` whether the stored tables are exactly what the log says, and with
+        ``checkpoint`` whether the log still holds that head (``graph/integrity.py``, ``graph/checkpoint.py``)."""
+        from modelctx.graph.integrity import verify_integrity
+
+        return verify_integrity(self, tables=tables, checkpoint=checkpoint, key=key, progress=progress)
+
+    def _integrity_scan(self, locked: bool) -> AbstractContextManager[TableScan]:
+        """Hook: the log's rows and the stored records for ``verify_integrity``, read as one snapshot if possible.
+
+        ``locked`` asks to hold writers off while scanning (after a concurrent write was seen). The default reads
+        through the public methods, which is all a view has.
+        """
+        from modelctx.graph.integrity import public_scan
+
+        return nullcontext(public_scan(self))
 
     @abstractmethod
     def counts(self) -> dict[str, dict[str, int]]:

@@ -160,3 +160,27 @@ def filter_matches(stored: Any, wanted: Any) -> bool:
             return INT64_MIN <= stored <= INT64_MAX and stored == wanted
         return type(stored) is float and stored == wanted
     return type(stored) is str and stored == wanted
+
+
+def filter_value_from_text(key: str, text: str) -> Any:
+    """A filter value typed as text (``?where=k:v``, ``--where k=v``): JSON when it parses to a scalar, else the text.
+
+    Integer text is always a number, so one too long for the JSON reader
+    (Python refuses over 4300 digits) is refused as outside 64 bits like any
+    other, rather than silently compared as a string.
+    """
+    import json
+    import re
+
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise ValidationError(f"property filter {key!r}: the value nests too deeply to read") from None
+    except ValueError:
+        if re.fullmatch(r"\s*-?[0-9]+\s*", text):
+            raise ValidationError(f"property filter {key!r}: {text.strip()[:40]}… is outside the 64-bit integer "
+                                  "range") from None
+        return text
+    if isinstance(value, (dict, list)) or (isinstance(value, float) and value != value):
+        return text
+    return check_filter_value(key, value)

@@ -1,14 +1,37 @@
-"""Loading and validating the documented input files (features, reviews, deployments).
+"""Loading and validating the files people write: the one place that decides how they are read.
 
-Each format has a JSON Schema in ``modelctx/ingest/schemas/`` (the one source
-of truth; ``docs/formats/`` points there). Files are JSON or YAML. YAML
-timestamps stay strings so that one schema validates both syntaxes, and every
-error names the file, the record (index and, when known, line) and the field.
+Documented input files (features, reviews, deployments) each have a JSON Schema
+in ``modelctx/ingest/schemas/`` (the one source of truth; ``docs/formats/``
+points there). Files are JSON or YAML. YAML timestamps stay strings so that
+one schema validates both syntaxes, and every error names the file, the record
+(index and, when known, line) and the field.
+
+Every YAML or JSON file modelctx reads — these, the policy rules file
+(``governance/policies.py``), the people file (``ingest/people.py``) and the
+training config (``training/train.py``) — goes through :func:`read_text` and
+:func:`load_yaml` / :func:`load_json`, so one set of limits holds for all:
+
+- **Text** is UTF-8, with or without a byte-order mark; a UTF-16 or UTF-32
+  byte-order mark is read as that encoding. Any other byte is refused, naming
+  the byte offset and line (:class:`TextCheck`); data files (CSV, TSV, JSON
+  lines) take the same rule and an ``--encoding`` to name another encoding
+  (``ingest/dataset.py``). Nothing is guessed: a wrong guess would be stored as
+  data.
+- **Size**: a document is read whole, so it may be at most
+  ``MAX_DOCUMENT_BYTES``; lists and mappings nest at most ``MAX_DEPTH`` deep.
+- **YAML aliases** are allowed (``source: *orders``) but may repeat at most
+  ``MAX_ALIAS_NODES`` values in all, counted at parse time, so a few hundred
+  bytes of nested aliases (a "billion laughs") fail at once instead of
+  expanding to gigabytes in the schema check. An alias inside its own anchor
+  (a recursive structure) is refused. Only plain data types are built (a
+  SafeLoader): no tags that construct objects.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -17,21 +40,230 @@ from typing import Any
 
 import yaml
 
-from modelctx.errors import IngestError, ValidationError
+from modelctx.errors import IngestError, ModelctxError, ValidationError
 from modelctx.times import as_written
 
 PathKey = tuple[str | int, ...]
 SCHEMA_NAMES = ("features", "reviews", "deployments")
 
+#: Largest YAML or JSON file read (they are read whole).
+MAX_DOCUMENT_BYTES = 32 << 20
+#: Deepest nesting of lists and mappings in a YAML or JSON file.
+MAX_DEPTH = 64
+#: Most values YAML aliases may repeat in one file, all aliases together.
+MAX_ALIAS_NODES = 10_000
 
-class _StringTimestampLoader(yaml.SafeLoader):
-    """SafeLoader that leaves timestamps as the strings written in the file."""
+#: Byte-order marks and the codec that reads past them; UTF-32 first (its LE mark starts like UTF-16's).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_UTF8 = frozenset({"utf-8", "utf-8-sig"})
 
 
-_StringTimestampLoader.yaml_implicit_resolvers = {
+def check_encoding(name: str, where: str = "--encoding") -> str:
+    """Python's name of a text encoding a person named (``latin-1`` is ``iso8859-1``); ValidationError if unknown."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        known = "e.g. utf-8, latin-1, cp1252, utf-16"
+        raise ValidationError(f"{where}: unknown text encoding {name!r} ({known})") from None
+    if not getattr(info, "_is_text_encoding", True):  # base64, rot13 …: codecs, but not for text files
+        raise ValidationError(f"{where}: {name!r} is not a text encoding")
+    return info.name
+
+
+def sniff_encoding(head: bytes, encoding: str | None = None) -> str:
+    """The encoding a text file is read in: the one given, else the one its byte-order mark names, else UTF-8.
+
+    ``head`` is the file's first (up to) four bytes. ``utf-8-sig``, ``utf-16``
+    and ``utf-32`` drop their mark while decoding.
+    """
+    if encoding is not None:
+        return encoding
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return codec
+    return "utf-8"
+
+
+def is_utf8(encoding: str) -> bool:
+    """Whether bytes in ``encoding`` are already UTF-8 (so they can be handed on undecoded)."""
+    return codecs.lookup(encoding).name in _UTF8
+
+
+class TextCheck:
+    """Decodes a file's bytes block by block, strictly: the first byte that is not text is an error.
+
+    The error names ``label`` (the file), the byte's offset from the start of
+    the file and its line, and says how to convert the file; ``hint`` adds
+    what else can be done (``pass --encoding …`` where the command has one).
+    """
+
+    def __init__(self, label: str, encoding: str, *, hint: str = "", error: type[ModelctxError] = IngestError) -> None:
+        self.label = label
+        self.encoding = encoding
+        self._decoder = codecs.getincrementaldecoder(encoding)("strict")
+        self._hint = hint
+        self._error = error
+        self._offset = 0
+        self._lines = 1
+        self._count_lines = "\n".encode(encoding.replace("-sig", "")) == b"\n"
+
+    def feed(self, block: bytes, *, final: bool = False) -> str:
+        """The text of ``block`` (bytes of an unfinished character wait for the next block)."""
+        pending = self._decoder.getstate()[0]
+        try:
+            text = self._decoder.decode(block, final)
+        except UnicodeDecodeError as exc:
+            offset = self._offset - len(pending) + exc.start
+            line = self._lines + (pending + block)[: exc.start].count(b"\n") if self._count_lines else None
+            raise self._error(self._message(offset, line, exc.object[exc.start : exc.end])) from None
+        self._offset += len(block)
+        if self._count_lines:
+            self._lines += block.count(b"\n")
+        return text
+
+    def _message(self, offset: int, line: int | None, bad: bytes) -> str:
+        name = "UTF-8" if self.encoding in _UTF8 else self.encoding
+        where = f"byte {offset}" + (f" (line {line})" if line else "")
+        advice = "convert it to UTF-8 (from Latin-1, for example: iconv -f LATIN1 -t UTF-8 FILE > FILE.utf8)"
+        if self._hint:
+            advice += f" or {self._hint}"
+        return f"{self.label}: {where}: 0x{bad.hex()} is not {name} text; {advice}"
+
+
+def read_text(
+    path: Path, label: str | None = None, *, error: type[ModelctxError] = IngestError,
+    read_error: type[ModelctxError] | None = None, limit: int = MAX_DOCUMENT_BYTES,
+) -> str:
+    """The text of a file read whole (a YAML or JSON document), by the text rule of this module.
+
+    ``label`` names the file in errors (default: its path). A file that cannot
+    be read raises ``read_error`` (default ``error``); one that is too large or
+    not text raises ``error``.
+    """
+    label = label or str(path)
+    unreadable = read_error or error
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise unreadable(f"{label}: no such file") from None
+    except IsADirectoryError:
+        raise unreadable(f"{label}: is a folder, not a file") from None
+    except OSError as exc:
+        raise unreadable(f"{label}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise error(f"{label}: larger than {limit >> 20} MB, the most a YAML or JSON file may hold")
+    return TextCheck(label, sniff_encoding(data[:4]), error=error).feed(data, final=True)
+
+
+def _one_line(text: object) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip()
+
+
+class _LimitError(yaml.MarkedYAMLError):
+    """A document over one of this module's limits (not a syntax error)."""
+
+
+class _DocumentLoader(yaml.SafeLoader):
+    """SafeLoader with the limits of this module; timestamps stay the strings written in the file.
+
+    Composition is where aliases are resolved and nesting recurses, so the
+    limits are checked there, before anything is constructed: each node's
+    size (itself and everything under it, aliases expanded) is known when it
+    is complete, and an alias adds its target's size to the file's total.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._sizes: dict[int, int] = {}
+        self._alias_nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            node: yaml.Node = super().compose_node(parent, index)
+            size = self._sizes.get(id(node))
+            if size is None:
+                raise _LimitError(None, None, f"alias *{event.anchor} is inside the value it names "
+                                  "(recursive aliases are not allowed)", event.start_mark)
+            self._alias_nodes += size
+            if self._alias_nodes > MAX_ALIAS_NODES:
+                raise _LimitError(None, None, f"aliases repeat more than {MAX_ALIAS_NODES} values in all; "
+                                  "write the values out instead", event.start_mark)
+            return node
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _LimitError(None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        size = 1
+        if isinstance(node, yaml.SequenceNode):
+            size += sum(self._sizes[id(child)] for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            size += sum(self._sizes[id(key)] + self._sizes[id(value)] for key, value in node.value)
+        self._sizes[id(node)] = size
+        return node
+
+
+_DocumentLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+def _yaml_error(label: str, exc: yaml.YAMLError) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        kind = "" if isinstance(exc, _LimitError) else "invalid YAML: "
+        return f"{label}: {line}{kind}{_one_line(exc.problem or exc)}"
+    return f"{label}: invalid YAML: {_one_line(exc)}"
+
+
+def load_yaml(text: str, label: str, *, error: type[ModelctxError] = IngestError) -> Any:
+    """One YAML document as plain data, within this module's limits; any problem is one ``error`` line.
+
+    ``label`` names the file; syntax errors and limits add the line and column.
+    """
+    try:
+        return yaml.load(text, Loader=_DocumentLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise error(_yaml_error(label, exc)) from None
+    except ValueError as exc:  # a value Python will not build, such as an integer of 5,000 digits
+        raise error(f"{label}: invalid YAML: {_one_line(exc)}") from None
+
+
+def _too_deep(data: Any) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def load_json(text: str, label: str, *, error: type[ModelctxError] = IngestError) -> Any:
+    """One JSON document as data, nested at most ``MAX_DEPTH`` deep; any problem is one ``error`` line."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(f"{label}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise error(f"{label}: nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise error(f"{label}: invalid JSON: {_one_line(exc)}") from None
+    if _too_deep(data):
+        raise error(f"{label}: nested deeper than {MAX_DEPTH} levels")
+    return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +296,7 @@ class LoadedDocument:
 def _line_map(text: str) -> dict[PathKey, int]:
     """Map every path in a YAML/JSON text to the line it starts on (best effort)."""
     try:
-        root = yaml.compose(text, Loader=_StringTimestampLoader)
+        root = yaml.compose(text, Loader=_DocumentLoader)
     except yaml.YAMLError:
         return {}
     lines: dict[PathKey, int] = {}
@@ -85,27 +317,10 @@ def _line_map(text: str) -> dict[PathKey, int]:
 
 
 def load_document(path: Path) -> LoadedDocument:
-    """Parse a JSON (``.json``) or YAML file; a syntax error names the file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise IngestError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IngestError(f"{path}: cannot read: {exc}") from exc
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise IngestError(f"{path}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}") from None
-    else:
-        try:
-            data = yaml.load(text, Loader=_StringTimestampLoader)  # noqa: S506 - a SafeLoader subclass
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-            raise IngestError(f"{path}: {line}invalid YAML: {exc.problem or exc}") from None
-        except yaml.YAMLError as exc:
-            raise IngestError(f"{path}: invalid YAML: {exc}") from None
+    """Parse a JSON (``.json``) or YAML file by the rules of this module; errors name the file and line."""
+    text = read_text(path)
+    label = str(path)
+    data = load_json(text, label) if path.suffix.lower() == ".json" else load_yaml(text, label)
     return LoadedDocument(path, data, _line_map(text))
 
 

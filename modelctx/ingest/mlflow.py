@@ -14,14 +14,30 @@ were never registered stay on their run (``mlflow.logged_models``).
 
 Every property is derived deterministically from MLflow, so a second import
 changes only what changed there.
+
+**Read-only.** An import never writes to the tracking store. MLflow's own
+client would: pointed at a SQLite file it creates its ~70 tables (or upgrades
+them), and at a folder it adds ``.trash`` and ``models``. So a SQLite store is
+first checked through a read-only connection — it must be a SQLite database
+holding MLflow's ``experiments`` and ``alembic_version`` tables, else the
+import is refused and the file is left byte for byte as it was — and MLflow
+then reads a snapshot of it taken through that connection (the SQLite backup
+API, so a store being written meanwhile is read at one consistent moment). A
+folder must already be an MLflow file store (``.trash``, or an experiment's
+``meta.yaml``); a file store without a ``models`` folder has no registry and
+its registry is skipped rather than created.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
+import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -92,19 +108,77 @@ def redact(uri: str) -> str:
     return uri.replace(f":{parts.password}@", ":***@", 1)
 
 
-def check_tracking_uri(uri: str) -> None:
-    """Fail fast with a clear IngestError when the tracking store is missing or unreachable.
+#: Tables every MLflow SQL tracking store has; a database without them is not one.
+MLFLOW_TABLES = ("experiments", "alembic_version")
 
-    MLflow would silently create an empty SQLite file or retry an HTTP server
-    for minutes; an import should instead say which URI is wrong.
+
+def sqlite_path(uri: str) -> Path:
+    """The file of a ``sqlite:///relative.db`` or ``sqlite:////absolute.db`` URI (SQLAlchemy's form)."""
+    raw = uri.split("://", 1)[1] if "://" in uri else ""
+    raw = raw.split("?", 1)[0]
+    return Path(raw[1:] if raw.startswith("/") else raw)
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write to ``path`` (SQLite's ``mode=ro``; nothing is created either)."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+
+def check_sqlite_store(path: Path, shown: str) -> None:
+    """Refuse, without changing a byte, a file that is not an MLflow SQLite tracking store."""
+    try:
+        with ExitStack() as stack:
+            conn = _read_only(path)
+            stack.callback(conn.close)
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise IngestError(f"MLflow tracking store {shown}: {path} is not an SQLite database ({exc})") from None
+    missing = [t for t in MLFLOW_TABLES if t not in tables]
+    if missing:
+        raise IngestError(
+            f"MLflow tracking store {shown}: {path} is an SQLite database but not an MLflow tracking store "
+            f"(no {' or '.join(repr(t) for t in missing)} table); nothing was read or written"
+        )
+
+
+def snapshot_sqlite(path: Path, folder: Path) -> str:
+    """Copy an SQLite store through a read-only connection into ``folder``; the copy's ``sqlite:`` URI."""
+    target = folder / "mlflow-snapshot.db"
+    source = _read_only(path)
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+    except sqlite3.DatabaseError as exc:
+        raise IngestError(f"MLflow tracking store {path}: cannot read a snapshot: {exc}") from None
+    finally:
+        source.close()
+    return f"sqlite:///{target.resolve()}"
+
+
+def is_file_store(path: Path) -> bool:
+    """Whether a folder is an MLflow file store: its ``.trash``, or an experiment folder's ``meta.yaml``."""
+    if (path / ".trash").is_dir():
+        return True
+    return any((child / "meta.yaml").is_file() for child in path.iterdir() if child.is_dir())
+
+
+def check_tracking_uri(uri: str) -> None:
+    """Fail fast with a clear IngestError when the tracking store is missing, unreachable or not MLflow's.
+
+    MLflow would silently create an empty SQLite file (or its tables in any
+    SQLite file), or retry an HTTP server for minutes; an import should instead
+    say which URI is wrong, and leave what it points at unchanged.
     """
     shown = redact(uri)
     scheme = uri.split(":", 1)[0].lower() if ":" in uri else ""
     if scheme == "sqlite":
-        raw = uri.split("://", 1)[1] if "://" in uri else ""
-        path = Path(raw[1:] if raw.startswith("/") else raw)
+        path = sqlite_path(uri)
         if not path.is_file():
             raise IngestError(f"MLflow tracking store {shown} does not exist (no file {path})")
+        check_sqlite_store(path, shown)
     elif scheme in ("http", "https"):
         import urllib.error
         import urllib.request
@@ -122,6 +196,9 @@ def check_tracking_uri(uri: str) -> None:
         path = Path(urlsplit(uri).path if scheme else uri)
         if not path.is_dir():
             raise IngestError(f"MLflow tracking store {shown} does not exist (no directory {path})")
+        if not is_file_store(path):
+            raise IngestError(f"MLflow tracking store {shown}: {path} is not an MLflow file store "
+                              "(no .trash folder and no experiment meta.yaml); nothing was read or written")
 
 
 def _paged(fetch: Callable[[str | None], Any]) -> Iterator[Any]:
@@ -147,23 +224,56 @@ class MlflowIngestor:
         self._people = People(reader, source=SOURCE)
         self._emitted: set[str] = set()
         self._project_id = node_id(NodeKind.PROJECT, config.project) if config.project else None
+        self._has_registry = True
 
-    def _client(self) -> Any:
-        check_tracking_uri(self.config.tracking_uri)
-        if _is_file_store(self.config.tracking_uri):
+    def _check(self) -> None:
+        """Refuse a missing, unreachable or foreign store before MLflow (seconds to import) is loaded."""
+        tracking, registry = self.config.tracking_uri, self.config.registry_uri
+        check_tracking_uri(tracking)
+        if registry is not None and registry != tracking:
+            check_tracking_uri(registry)
+
+    def _client(self, stack: ExitStack) -> Any:
+        """An MlflowClient that cannot change the store: SQLite stores are read from a snapshot (module doc)."""
+        tracking, registry = self.config.tracking_uri, self.config.registry_uri
+        snapshots: dict[Path, str] = {}
+
+        def readable(uri: str | None) -> str | None:
+            if uri is None or not uri.lower().startswith("sqlite:"):
+                return uri
+            path = sqlite_path(uri).resolve()
+            if path not in snapshots:
+                folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="modelctx-mlflow-")))
+                snapshots[path] = snapshot_sqlite(path, folder)
+            return snapshots[path]
+
+        if _is_file_store(tracking):
             # MLflow 3 refuses file stores unless told otherwise; reading an existing one is what an import does.
             os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+            root = Path(urlsplit(tracking).path if "://" in tracking or tracking.startswith("file:") else tracking)
+            # MLflow's file registry would create its models folder: no folder, no registry to read.
+            self._has_registry = registry is not None or (root / "models").is_dir()
         from mlflow.tracking import MlflowClient
 
-        return MlflowClient(tracking_uri=self.config.tracking_uri, registry_uri=self.config.registry_uri)
+        return MlflowClient(tracking_uri=readable(tracking), registry_uri=readable(registry))
 
     def records(self) -> Iterator[Record]:
+        self._check()
+        from alembic.util.exc import CommandError
         from mlflow.exceptions import MlflowException
+        from sqlalchemy.exc import SQLAlchemyError
 
-        try:
-            yield from self._records(self._client())
-        except MlflowException as exc:
-            raise IngestError(f"MLflow at {redact(self.config.tracking_uri)}: {exc.message}") from exc
+        shown = redact(self.config.tracking_uri)
+        with ExitStack() as stack:
+            stack.enter_context(_quiet_mlflow())
+            try:
+                yield from self._records(self._client(stack))
+            except MlflowException as exc:
+                message = " ".join(str(exc.message).split())
+                raise IngestError(f"MLflow at {shown}: {message}") from exc
+            except (SQLAlchemyError, CommandError) as exc:  # tables or a schema version MLflow cannot read
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise IngestError(f"MLflow at {shown}: cannot read the tracking store: {first}") from exc
 
     def _records(self, client: Any) -> Iterator[Record]:
         experiments = self._experiments(client)
@@ -184,7 +294,7 @@ class MlflowIngestor:
             yield from self._run_records(client, run, names, logged.get(run.info.run_id, []))
             if self._progress is not None:
                 self._progress.advance(1)
-        if self.config.registry:
+        if self.config.registry and self._has_registry:
             yield from self._registry(client, imported, logged)
 
     def _experiments(self, client: Any) -> list[Any]:
@@ -438,6 +548,24 @@ class MlflowIngestor:
             "updated_at": ms_time(version.last_updated_timestamp),
         }
         return Node(version_id, NodeKind.MODEL_VERSION, {k: v for k, v in props.items() if v is not None})
+
+
+@contextmanager
+def _quiet_mlflow() -> Iterator[None]:
+    """Mute MLflow's and Alembic's loggers while importing.
+
+    They log what they also raise, and the table set-up they run on a snapshot;
+    the import reports its outcome itself, as one line on failure.
+    """
+    loggers = [logging.getLogger(name) for name in ("mlflow", "alembic")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _is_file_store(uri: str) -> bool:

@@ -469,20 +469,23 @@ class OpenLineageIngestor:
         self.project = project
 
     def _lines(self) -> Iterator[tuple[str, RunEvent]]:
+        """Each event with where it came from; the text and JSON rules of ``ingest/formats.py`` apply per line."""
+        from modelctx.ingest.formats import TextCheck, load_json, sniff_encoding
+
         try:
-            handle = self.path.open(encoding="utf-8")
+            handle = self.path.open("rb")
         except OSError as exc:
             raise IngestError(f"cannot read OpenLineage events from {self.path}: {exc.strerror or exc}") from exc
         with handle:
-            for number, line in enumerate(handle, start=1):
+            text: TextCheck | None = None
+            for number, raw in enumerate(handle, start=1):
+                if text is None:
+                    text = TextCheck(str(self.path), sniff_encoding(raw[:4]))
+                line = text.feed(raw)
                 if not line.strip():
                     continue
                 where = f"{self.path}:{number}"
-                try:
-                    data = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise IngestError(f"{where}: not JSON: {exc.msg} at column {exc.colno}") from None
-                yield where, parse_event(data, where)
+                yield where, parse_event(load_json(line.rstrip("\r\n"), where), where)
 
     def records(self) -> Iterator[Record]:
         # Validate the whole file first so that a bad line writes nothing.

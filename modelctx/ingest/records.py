@@ -46,7 +46,9 @@ def model_version_id(model: str, version: str | int) -> str:
 
 
 class RecordsIngestor:
-    """Yields one Review or Deployment per record, each record its own batch."""
+    """Yields one Review or Deployment per record, each its own batch; a file is written whole or not at all."""
+
+    atomic = True  # modelctx/ingest/runner.py: one transaction for the file
 
     def __init__(self, config: RecordsConfig, lookup: GraphLookup) -> None:
         self.config = config

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from modelctx.errors import ModelctxError, NotFoundError, ValidationError
+from modelctx.files import private_dir
 from modelctx.graph.changelog import now_iso
 from modelctx.graph.ids import natural_key, node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
@@ -161,7 +162,7 @@ def _plot(feature: str, reference: Any, current: Any, drift: FeatureDrift, folde
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     fig, ax = plt.subplots(figsize=(6, 3.5), dpi=90)
     ax.hist(reference, bins=30, alpha=0.55, density=True, label="training")
     ax.hist(current, bins=30, alpha=0.55, density=True, label="served")

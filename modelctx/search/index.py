@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from modelctx.errors import BackendError
+from modelctx.files import private_dir
 from modelctx.graph.changelog import ChangeOp
 from modelctx.graph.model import EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
@@ -95,7 +96,7 @@ class SearchIndex:
         self.folder = folder
         self.embedder = embedder
         self._lock = threading.RLock()
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
         try:
             self.conn = sqlite3.connect(
                 folder / "index.sqlite", check_same_thread=False, isolation_level=None, timeout=60.0
@@ -174,12 +175,18 @@ class SearchIndex:
 
     # -- catching up ---------------------------------------------------------
 
-    def sync(self, progress: Progress | None = None, *, rebuild: bool = False) -> SyncReport:
-        """Catch up with the store's change log, then bring the in-memory vectors up to date."""
+    def sync(self, progress: Progress | None = None, *, rebuild: bool = False, memory: bool = True) -> SyncReport:
+        """Catch up with the store's change log, then bring the in-memory vectors up to date.
+
+        ``memory=False`` leaves the in-memory vectors alone: the background
+        catch-up (``search/catchup.py``) writes the index file through an
+        instance of its own and lets the searching instance ``refresh``.
+        """
         with self._lock:
             target = self.store.last_seq()
             if not rebuild and self._verified_seq == target == self.last_seq:
-                self._refresh_memory()  # another process may have advanced the index file
+                if memory:
+                    self._refresh_memory()  # another process may have advanced the index file
                 return SyncReport(target, target)
             rebuilt = rebuild or not self._store_matches()
             if rebuilt:
@@ -189,8 +196,20 @@ class SearchIndex:
             if target > start:
                 self._catch_up(start, target, report, progress)
             self._verified_seq = self.last_seq
-            self._refresh_memory()
+            if memory:
+                self._refresh_memory()
             return report
+
+    def refresh(self) -> None:
+        """Bring the in-memory vectors up to what the index file holds (another instance or process wrote it)."""
+        with self._lock:
+            self._refresh_memory()
+
+    @property
+    def searchable_seq(self) -> int:
+        """The last change-log entry every search sees: covered by the index file and by the in-memory vectors."""
+        with self._lock:
+            return max(0, min(self.last_seq, self._mem_seq))
 
     def _catch_up(self, start: int, target: int, report: SyncReport, progress: Progress | None) -> None:
         dirty: dict[str, float | None] = {}

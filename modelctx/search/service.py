@@ -1,8 +1,11 @@
 """Search over one store: catch up, rank (keyword, vector or hybrid), filter, add graph context.
 
-``SearchService`` is what the CLI and the API call. Every search first
-catches the index up with the change log (a cheap ``last_seq`` read when
-nothing changed), so results never miss a write.
+``SearchService`` is what the CLI and the API call. A search from the CLI or
+the library first catches the index up with the change log (a cheap
+``last_seq`` read when nothing changed), so results never miss a write. The
+API never indexes inside a request (``catch_up=False``): a background thread
+keeps the index current (``search/catchup.py``) and each answer says how many
+change-log entries it does not cover yet (``pending_changes``).
 
 Project scope: a search runs on the caller's view of the store
 (``graph/scoped.py``); only nodes the view shows become hits or context.
@@ -77,6 +80,7 @@ class SearchService:
     ) -> None:
         self.store = store
         self.embedder = embedder or MiniLMEmbedder()
+        self.index_options = index_options
         self.index = SearchIndex(store, folder, self.embedder, **index_options)
         self.rrf_k = RRF_K
         self.weights = (VECTOR_WEIGHT, KEYWORD_WEIGHT)
@@ -88,6 +92,10 @@ class SearchService:
 
     def sync(self, progress: Progress | None = None, *, rebuild: bool = False) -> SyncReport:
         return self.index.sync(progress, rebuild=rebuild)
+
+    def pending_changes(self) -> int:
+        """Change-log entries written but not yet searchable (0 when the index is current)."""
+        return max(0, self.store.last_seq() - self.index.searchable_seq)
 
     def search(
         self,
@@ -101,6 +109,7 @@ class SearchService:
         since: float | None = None,
         until: float | None = None,
         with_context: bool = True,
+        catch_up: bool = True,
     ) -> list[Hit]:
         """The best ``limit`` hits for ``query`` among the nodes ``store`` shows.
 
@@ -108,6 +117,8 @@ class SearchService:
         shared, so a scoped view's project (and project-less documents, which
         the view may show) pre-filter the candidates, and the view decides
         which of them are visible; snippets and context come from visible nodes only.
+        ``catch_up=False`` searches what is indexed now (the API's way; see
+        :meth:`pending_changes`).
         """
         if mode not in MODES:
             raise ValidationError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
@@ -121,7 +132,8 @@ class SearchService:
         if scope is not None and project is not None and project != scope:
             return []
         where = Filter(kind=kind_value, project=project, scope=scope, since=since, until=until)
-        self.index.sync()
+        if catch_up:
+            self.index.sync()
         # Some candidates of a scoped search may be project-less nodes the view hides: rank a few more.
         depth = limit if scope is None else min(MAX_LIMIT, limit * SCOPED_OVERFETCH)
         ranked = self.rank(query, where, depth, mode)

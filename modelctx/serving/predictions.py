@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from modelctx.errors import NotFoundError, ValidationError
+from modelctx.files import private_dir
 
 _DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -75,7 +76,7 @@ class PredictionLog:
 
     def _open(self) -> Any:
         if self._handle is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)
             self._handle = self.path.open("a", encoding="utf-8")
         return self._handle
 

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from modelctx.errors import DigestMismatchError, NotFoundError, ValidationError
+from modelctx.files import private_dir
 
 CHUNK = 1 << 20
 
@@ -75,7 +76,7 @@ class StagedArtifact:
     def place(self, version: int | str) -> SavedArtifact:
         """Move the file to its version's folder (an atomic rename on one file system)."""
         final = self._final(version)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(final.parent)
         os.replace(self.path, final)
         self.path.parent.rmdir()
         return self.saved(version)
@@ -94,7 +95,7 @@ def stage_artifact(obj: Any, folder: Path, name: str) -> StagedArtifact:
     """Write ``obj`` to a staging folder under ``folder/name/`` (skops for scikit-learn, else joblib)."""
     model_dir = folder / _safe(name)
     staging = model_dir / f".staging-{uuid.uuid4().hex}"
-    staging.mkdir(parents=True)
+    private_dir(staging)
     fmt = "skops" if _is_sklearn(obj) else "joblib"
     path = staging / f"model.{fmt}"
     try:

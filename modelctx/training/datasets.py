@@ -62,7 +62,9 @@ def describe_file(
     key = (lookup.uri, *state, dataset_name, project)
     found = _new.get(key)
     if found is None:
-        ingestor = DatasetIngestor(DatasetConfig(path=file, name=dataset_name, project=project), lookup)
+        # No --encoding here: a refused file is told to convert to UTF-8 (modelctx/ingest/formats.py).
+        ingestor = DatasetIngestor(DatasetConfig(path=file, name=dataset_name, project=project), lookup,
+                                   encoding_hint="")
         records = list(ingestor.records())
         nodes = tuple(r for r in records if isinstance(r, Node))
         edges = tuple(r for r in records if isinstance(r, Edge))

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
@@ -70,12 +69,10 @@ class TrainResult:
 
 def load_train_config(path: Path) -> TrainConfig:
     """Parse and validate a config; errors name the file and the field."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read training config: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ValidationError(f"{path}: not valid YAML: {exc}") from None
+    from modelctx.ingest.formats import load_yaml, read_text
+
+    text = read_text(path, error=ValidationError, read_error=ConfigError)
+    data = load_yaml(text, str(path), error=ValidationError)
     if not isinstance(data, dict):
         raise ValidationError(f"{path}: a training config is a mapping of settings")
     try:
@@ -111,14 +108,17 @@ def _build(step: EstimatorConfig | str) -> Any:
 
 
 def train_from_config(client: Client, config: TrainConfig) -> TrainResult:
-    """Split, fit, score and log the model through a tracked run."""
-    from sklearn.metrics import get_scorer
-    from sklearn.model_selection import train_test_split
-    from sklearn.pipeline import make_pipeline
+    """Split, fit, score and log the model through a tracked run.
 
-    from modelctx.training.datasets import read_dataset
+    Everything that can refuse the input — the data file's bytes (profiled by the dataset
+    ingestor's strict reader), its columns, the estimator paths and params, the metric names — is
+    checked before the run starts, so a refused input writes nothing; run.use() below reuses the
+    file's description.
+    """
+    from modelctx.training.datasets import describe_file, read_dataset
     from modelctx.training.tracking import TrackedRun
 
+    describe_file(config.dataset, name=config.dataset_name, lookup=client.store, project=config.project)
     frame = read_dataset(str(config.dataset))
     if config.target not in frame.columns:
         raise ValidationError(f"{config.dataset}: no target column {config.target!r}; "
@@ -127,11 +127,21 @@ def train_from_config(client: Client, config: TrainConfig) -> TrainResult:
     unknown = [f for f in features if f not in frame.columns]
     if unknown:
         raise ValidationError(f"{config.dataset}: feature column(s) not in the file: {', '.join(unknown)}")
+    from sklearn.metrics import get_scorer
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+
     x, y = frame[features], frame[config.target]
     x_train, x_test, y_train, y_test = train_test_split(
         x, y, test_size=config.split.test_size, random_state=config.split.random_state,
         stratify=y if config.split.stratify else None)
     pipeline = make_pipeline(*[_build(s) for s in config.preprocessing], _build(config.estimator))
+    scorers = {}
+    for metric in config.metrics:
+        try:
+            scorers[metric] = get_scorer(metric)
+        except ValueError:
+            raise ValidationError(f"metric {metric!r}: not a scikit-learn scorer name") from None
     with TrackedRun(client, project=config.project, name=config.name or f"train {config.model}",
                     description=config.description) as run:
         run.use(config.dataset, role="training", name=config.dataset_name)
@@ -139,13 +149,7 @@ def train_from_config(client: Client, config: TrainConfig) -> TrainResult:
                         "test_size": config.split.test_size, "random_state": config.split.random_state,
                         "features": len(features), "target": config.target})
         pipeline.fit(x_train, y_train)
-        scores = {}
-        for metric in config.metrics:
-            try:
-                scorer = get_scorer(metric)
-            except ValueError:
-                raise ValidationError(f"metric {metric!r}: not a scikit-learn scorer name") from None
-            scores[metric] = float(scorer(pipeline, x_test, y_test))
+        scores = {metric: float(scorer(pipeline, x_test, y_test)) for metric, scorer in scorers.items()}
         run.log_metrics(scores)
         version = run.log_model(pipeline, config.model, signature=features, aliases=config.aliases,
                                 description=config.description)

@@ -23,8 +23,8 @@ def client(store: GraphStore, tmp_path: Path) -> Client:
 
 @pytest.fixture
 def http(client: Client) -> Iterator[TestClient]:
-    """The app in local mode (no tokens)."""
-    with TestClient(create_app(client)) as test_client:
+    """The app in local mode (no tokens), called by a loopback name as local mode requires (``api/guard.py``)."""
+    with TestClient(create_app(client), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 

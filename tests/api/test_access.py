@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from modelctx.api.tokens import create_token, list_tokens
 from modelctx.client import Client
+from tests.api.indexing import wait_until_indexed
 from tests.api.world import (
     CHURN_IDS,
     CHURN_V1,
@@ -144,6 +145,7 @@ def test_scoped_lineage_impact_context_and_listing(secure_http: TestClient, chur
 
 def test_scoped_search_never_returns_another_project(secure_http: TestClient, churn_reader: dict[str, str]) -> None:
     assert "/api/v1/search" in secure_http.app.openapi()["paths"]
+    wait_until_indexed(secure_http, churn_reader)
     for query in ("fraud", "fraudulent card transactions", "secret finding", "customers"):
         response = secure_http.get("/api/v1/search", params={"q": query}, headers=churn_reader)
         assert response.status_code == 200, response.text

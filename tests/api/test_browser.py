@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from modelctx.api.app import create_app
 from modelctx.client import Client
+from tests.api.indexing import wait_until_indexed
 from tests.api.live import running_server
 from tests.api.world import (
     CHURN_MODEL,
@@ -81,6 +83,8 @@ def wait_ready(page: Any) -> None:
 
 def test_search_open_expand_and_read_reviews(page: tuple[Any, str], tmp_path: Path) -> None:
     browser_page, base_url = page
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        wait_until_indexed(http)  # the API searches what is indexed; the catch-up runs in the background
     browser_page.goto(base_url + "/")
     browser_page.fill("#q", "churn")
     browser_page.press("#q", "Enter")

@@ -41,6 +41,7 @@ from modelctx.graph.lineage import is_active_deployment
 from modelctx.graph.model import LINEAGE_EDGES, EdgeType, NodeKind
 from modelctx.graph.store import GraphStore
 from tests.api import scope_world as w
+from tests.api.indexing import wait_until_indexed
 
 RouteKey = tuple[str, str]
 EdgeKey = tuple[str, str, str]
@@ -363,7 +364,12 @@ def sweep_reads(probe: Probe, who: str, oracle: Oracle) -> None:
                 nodes = [n["id"] for n in body["nodes"]]
                 edges = {(e["source"], e["type"], e["target"]) for e in body["edges"]}
                 assert (set(nodes), edges) == oracle.lineage(ident, direction, depth, lineage_types), (ident, params)
-                assert len(nodes) == len(set(nodes)) and body["truncated"] is False
+                # truncated: more lies beyond the depth (the oracle one hop further finds more); default depth 50
+                further = None if depth is None else oracle.lineage(ident, direction, depth + 1, lineage_types)[0]
+                beyond = further is not None and further != set(nodes)
+                assert len(nodes) == len(set(nodes)) and body["truncated"] is beyond, (ident, params)
+                assert (body["depth"], body["truncated_by"]) == (50 if depth is None else depth,
+                                                                 "depth" if beyond else None), (ident, params)
     for ident in (w.A_V1, w.A_TRAIN, w.A_RAW_V1, w.SHARED_V1, w.PROJECT_A, w.A_REVIEW, w.A_COMMIT, w.A_TRAINER):
         for types in (["ABOUT"], ["ATTRIBUTED_TO", "REVIEWS"], ["IN_PROJECT"], ["IN_REPO", "USED"],
                       [t.value for t in EdgeType]):
@@ -428,7 +434,8 @@ def sweep_reads(probe: Probe, who: str, oracle: Oracle) -> None:
     images = [base64.b64decode(data) for data in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page.text)]
     assert images == list(portfolio_plots(portfolio).values())
 
-    # search, in every mode, for bravo's words and alpha's
+    # search, in every mode, for bravo's words and alpha's (once the background catch-up has indexed the world)
+    wait_until_indexed(probe.http, probe.headers[who])
     queries = ["bravo", w.B_COMMENT, w.B_NOTE_TEXT, w.B_FLAG_REASON, "fraudulent transfers", "vendor feed poisoned",
                "threshold tuned on the test set", "alpha churn", "Calibration fine", "retrain monthly"]
     filters: list[dict[str, Any]] = [{"project": "alpha"}, {"project": "bravo"}, {"kind": "review"},
@@ -755,5 +762,6 @@ def test_unscoped_caller_sees_what_the_probes_look_for(probe: Probe) -> None:
     assert w.B_FEAT_V1 in {d["id"] for d in audit["lineage"]["datasets"]}
     context = probe.call(root, "GET", f"/api/v1/context/{w.B_V1}").text
     assert w.B_COMMENT in context
+    wait_until_indexed(probe.http, probe.headers[root])
     hits = probe.call(root, "GET", "/api/v1/search", params={"q": "threshold tuned", "mode": "keyword"}).json()
     assert w.B_REVIEW in {h["id"] for h in hits["hits"]}

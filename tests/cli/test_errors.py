@@ -33,6 +33,7 @@ def test_each_error_family_has_its_own_exit_code_and_status() -> None:
         "ConflictError": (5, 409), "IngestError": (6, 400), "BackendUnavailable": (7, 503),
         "BackendError": (8, 500), "ConfigError": (9, 500), "IntegrityError": (10, 500),
         "FindingsError": (11, 409), "AuthenticationError": (12, 401), "PermissionDeniedError": (13, 403),
+        "TimeBudgetError": (14, 503),
     }
 
 
@@ -64,6 +65,7 @@ def test_cli_errors_are_one_line_with_their_exit_code(world: str, tmp_path: Path
         (["--store", world, "show", "model:nope"], 3, "no node with id 'model:nope'"),
         (["--store", world, "nodes", "--kind", "modle"], 4, "unknown node kind 'modle'"),
         (["--store", world, "nodes", "--kind", "run", "--where", f"x={2**70}"], 4, "64-bit"),
+        (["--store", world, "nodes", "--kind", "run", "--where", "x=" + "9" * 5000], 4, "64-bit"),  # too long to read
         (["--store", world, "copy", "--to", world], 5, "is not empty"),
         (["--store", world, "ingest", "openlineage", str(bad_events)], 6, "events.jsonl:1: not JSON"),
         (["--store", "neo4j://neo4j:pw@127.0.0.1:1", "stats"], 7, "Neo4j is not reachable"),

@@ -21,7 +21,8 @@ VERSION = "model_version:churn/1"
 def http(store: GraphStore, tmp_path: Path) -> Iterator[TestClient]:
     nodes, edges, _ = governed_world()
     store.write(nodes, edges)
-    with TestClient(create_app(Client(store, Settings(home=tmp_path / "home"), "user:test"))) as test_client:
+    app = create_app(Client(store, Settings(home=tmp_path / "home"), "user:test"))
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:  # local mode answers loopback names only
         yield test_client
 
 

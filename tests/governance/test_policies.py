@@ -182,7 +182,7 @@ def test_rules_yaml_disables_and_tunes(store: GraphStore, tmp_path: Path) -> Non
     ("rules:\n  nonsense: {}\n", "rules.nonsense: unknown rule"),
     ("rules:\n  stale_monitoring: {weeks: 2}\n", "rules.stale_monitoring.weeks: unknown setting"),
     ("rules: [1, 2]\n", "expected a mapping"),
-    ("rules: {\n", "not valid YAML"),
+    ("rules: {\n", r"rules\.yaml: line \d+, column \d+: invalid YAML"),
 ])
 def test_bad_rules_files_name_the_key(tmp_path: Path, text: str, message: str) -> None:
     rules_file = tmp_path / "rules.yaml"

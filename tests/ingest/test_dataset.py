@@ -208,16 +208,19 @@ def test_unknown_parent_lists_what_is_known(store: GraphStore, sklearn_frames: d
     assert store.find_nodes(NodeKind.DATASET, {"name": "iris"}) == []
 
 
-def test_malformed_csv_names_file_and_line_and_keeps_earlier_versions(
+def test_malformed_csv_names_file_and_line_and_writes_nothing(
     store: GraphStore, sklearn_frames: dict, tmp_path: Path
 ) -> None:
     folder = tmp_path / "runs"
     folder.mkdir()
     sklearn_frames["iris"].to_csv(folder / "runs_v1.csv", index=False)
     (folder / "runs_v2.csv").write_text("a,b\n1,2\n3,4\n5,6,7\n")
+    before = (store.counts(), store.last_seq())
     with pytest.raises(IngestError, match=r"runs_v2\.csv: line 4: .*Expected 2 columns, got 3"):
         ingest(store, folder, "runs")
-    assert [v.properties["version"] for v in versions(store, "runs")] == ["1"]
+    # all or nothing (modelctx/ingest/runner.py): neither the Dataset nor the good first version is written
+    assert (store.counts(), store.last_seq()) == before
+    assert versions(store, "runs") == [] and not store.get_nodes(["dataset:runs"])
 
 
 def test_malformed_jsonl_and_parquet(store: GraphStore, tmp_path: Path) -> None:

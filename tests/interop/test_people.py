@@ -190,7 +190,7 @@ def test_a_malformed_aliases_file_names_the_file_and_entry(
         "people:\n  - {email: a@example.com, aliases: [b@example.com]}\n":
             r"people\[0\]: alias 'b@example.com' is not a handle",
         "- a@example.com\n": r"expected a mapping with one key, 'people', holding a list",
-        "people: [\n": r"line \d+: invalid YAML",
+        "people: [\n": r"line \d+, column \d+: invalid YAML",
     }
     for text, message in cases.items():
         path.write_text(text)

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from modelctx.cli import main
 from modelctx.errors import BackendError, ConflictError
 from modelctx.graph.backends.sqlite import SqliteGraphStore
+from modelctx.graph.checkpoint import Checkpoint
 from modelctx.graph.copy import copy_graph
 from modelctx.graph.model import EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore, open_store
@@ -58,9 +59,13 @@ def test_sqlite_to_neo4j_copies_graph_and_log_verbatim(sqlite_source: GraphStore
         _same_graph(sqlite_source, target)
         assert target.get_node("model:churn").properties == {"owner": "ana"}
         assert target.reachable(["deployment:d1"], "up") == sqlite_source.reachable(["deployment:d1"], "up")
+        # The copy's tables are what its (copied) log says, and a checkpoint of the source holds in it.
+        verified = target.verify_integrity(checkpoint=Checkpoint.of(7, report.head_hash, store=None, key=None))
+        assert verified.ok and verified.tables is not None and (verified.tables.nodes, verified.tables.edges) == (
+            1215, 17)
         # The copy keeps working as a store: the next write continues the copied chain.
         target.upsert_nodes([Node("model:after", NodeKind.MODEL, {})])
-        assert target.verify().ok and target.last_seq() == 8
+        assert target.verify().ok and target.last_seq() == 8 and target.verify_integrity().ok
     finally:
         target.close()
         sqlite_source.close()

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from modelctx.cli import main
 from modelctx.graph.model import EdgeType
 from modelctx.graph.store import GraphStore
+from tests.api.indexing import wait_until_indexed
 from tests.backends import BackendHarness
 from tests.search import world as w
 
@@ -59,7 +60,7 @@ def api(store: GraphStore, backend: BackendHarness, tmp_path: Path) -> Iterator[
     w.write_world(store)
     client = Client.open(backend.uri(tmp_path), actor="user:api", settings=Settings(home=tmp_path / "home"))
     app = create_app(client)
-    with TestClient(app) as test_client:
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:  # local mode answers loopback names only
         test_client.app_state = app  # type: ignore[attr-defined]
         test_client.modelctx_client = client  # type: ignore[attr-defined]
         yield test_client
@@ -77,7 +78,9 @@ def test_api_search_and_notes(api) -> None:  # type: ignore[no-untyped-def]
     response = api.post("/api/v1/notes", json={"node_id": w.ONC_RUN, "text": "seed 7 was unlucky"})
     assert response.status_code == 201
     assert api.post("/api/v1/notes", json={"node_id": "run:sdk/none", "text": "x"}).status_code == 404
+    wait_until_indexed(api)  # the API searches what the background catch-up has indexed
     body = api.get("/api/v1/search", params={"q": "December churn", "limit": 5}).json()
+    assert body["pending_changes"] == 0
     assert {note["id"], w.CRM_MV} <= {h["id"] for h in body["hits"]}
     runs = api.get("/api/v1/search", params={"q": "train", "kind": "run", "mode": "keyword"}).json()["hits"]
     assert {h["id"] for h in runs} == {w.ONC_RUN, w.CRM_RUN}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from modelctx.api.deps import Access, json_response, read_access, write_access
 from modelctx.errors import ValidationError
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
+from modelctx.graph.values import filter_value_from_text
 
 router = APIRouter(tags=["nodes"])
 
@@ -21,26 +21,26 @@ CONTEXT_CAP = 200
 
 
 def parse_where(items: list[str]) -> dict[str, Any]:
-    """``key:value`` or ``key=value`` filters; values are JSON when they parse (``3``, ``true``), else strings."""
+    """``key:value`` or ``key=value`` filters, each value read by ``graph/values.py`` (JSON scalars, else text).
+
+    A value the store cannot compare (an integer beyond 64 bits, ``1e400``) is a ValidationError: 422.
+    """
     filters: dict[str, Any] = {}
     for item in items:
         cut = min((i for i in (item.find(":"), item.find("=")) if i > 0), default=-1)
         if cut <= 0:
             raise ValidationError(f"where={item!r}: expected key:value (or key=value)")
         key, raw = item[:cut], item[cut + 1 :]
-        try:
-            value = json.loads(raw)
-        except ValueError:
-            value = raw
-        if isinstance(value, (dict, list)) or (isinstance(value, float) and value != value):
-            value = raw
-        filters[key] = value
+        filters[key] = filter_value_from_text(key, raw)
     return filters
 
 
 def summary(node: Node) -> dict[str, Any]:
-    """A node as the page lists it: id, kind, title and properties."""
-    return {"id": node.id, "kind": node.kind.value, "title": node.title, "properties": node.properties}
+    """A node as the page lists it: id, kind, title and properties (a run whose lease expired reads LOST)."""
+    from modelctx.vocabulary import as_read
+
+    shown = as_read(node)
+    return {"id": node.id, "kind": node.kind.value, "title": node.title, "properties": shown.properties}
 
 
 @router.get("/nodes", summary="List nodes by kind and property filters")

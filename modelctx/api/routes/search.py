@@ -1,9 +1,12 @@
 """``GET /search``: keyword, vector or hybrid search with graph context per hit.
 
-The search service (and its embedding model) is created on the first search
-and kept on the app. Hits, snippets and context come from the caller's view
-of the store (``api/deps.py``): a project-scoped caller finds only what its
-view shows.
+The search service (and its embedding model) is created once per app, with
+the first search or when the app starts (``modelctx serve``), together with
+its background catch-up (``search/catchup.py``). A request never indexes: it
+searches what is indexed and says how many change-log entries are not yet
+(``pending_changes``, 0 when the index is current). Hits, snippets and
+context come from the caller's view of the store (``api/deps.py``): a
+project-scoped caller finds only what its view shows.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from starlette.datastructures import State
 
 from modelctx.api.deps import Access, read_access
+from modelctx.search.catchup import CatchUp
 from modelctx.search.service import MAX_LIMIT, SearchService, time_window
 
 router = APIRouter(tags=["search"])
@@ -21,17 +26,25 @@ router = APIRouter(tags=["search"])
 _SERVICE_LOCK = threading.Lock()
 
 
-def search_service(request: Request) -> SearchService:
-    """The app's SearchService, created once (loading the model takes seconds)."""
-    state = request.app.state
-    service: SearchService | None = getattr(state, "search_service", None)
-    if service is None:
+def search_catchup(state: State) -> CatchUp:
+    """The app's SearchService and its running catch-up, created once (``state``: the app's state)."""
+    catchup: CatchUp | None = getattr(state, "search_catchup", None)
+    if catchup is None:
         with _SERVICE_LOCK:
-            service = getattr(state, "search_service", None)
-            if service is None:
+            catchup = getattr(state, "search_catchup", None)
+            if catchup is None:
                 service = SearchService.for_client(state.client)
+                service.index.refresh()  # load what is indexed already (reading, not indexing)
+                catchup = CatchUp(service, state.limits.search_catchup_seconds)
                 state.search_service = service
-    return service
+                state.search_catchup = catchup
+                catchup.start()
+    return catchup
+
+
+def search_service(request: Request) -> SearchService:
+    """The app's SearchService (loading the model takes seconds, so it is made once)."""
+    return search_catchup(request.app.state).service
 
 
 @router.get("/search", summary="Search the graph by meaning and by words")
@@ -48,11 +61,14 @@ def search(
     until: Annotated[str | None, Query(description="Only nodes at or before this ISO date/time "
                                        "(a date: through its end, UTC)")] = None,
 ) -> dict[str, Any]:
+    """Hits from what is indexed now; ``pending_changes`` counts the writes the index does not cover yet."""
     since_at, until_at = time_window(since, until)
+    service = search_service(request)
+    pending = service.pending_changes()
     if not q.strip():
-        return {"query": q, "mode": mode, "hits": []}
-    hits = search_service(request).search(
+        return {"query": q, "mode": mode, "hits": [], "pending_changes": pending}
+    hits = service.search(
         q, kind=kind or None, limit=limit, mode=mode, project=project,
-        since=since_at, until=until_at, store=access.store,
+        since=since_at, until=until_at, store=access.store, catch_up=False,
     )
-    return {"query": q, "mode": mode, "hits": [h.to_json() for h in hits]}
+    return {"query": q, "mode": mode, "hits": [h.to_json() for h in hits], "pending_changes": pending}

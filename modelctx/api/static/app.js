@@ -311,7 +311,9 @@
       const t2 = performance.now();
       runLayout();
       state.timings = { fetch: Math.round(t1 - t0), build: Math.round(t2 - t1), layout: state.layoutMs };
-      $("#status").textContent += body.truncated ? " (truncated)" : "";
+      // "all" is the server's lineage_depth bound: say where the answer was cut (docs/guide/web.md).
+      const cut = { depth: ` at depth ${body.depth}`, max_nodes: " at its node limit", time: ": partial, out of time" };
+      $("#status").textContent += body.truncated ? ` (truncated${cut[body.truncated_by] || ""})` : "";
       cy.getElementById(id).select();
       await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
       state.timings.draw = Math.round(performance.now() - t2 - state.layoutMs);

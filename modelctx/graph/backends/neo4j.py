@@ -49,6 +49,8 @@ from modelctx.graph.values import INT64_MAX
 if TYPE_CHECKING:
     from neo4j import Driver, ManagedTransaction
 
+    from modelctx.graph.backends.neo4j_verify import Neo4jScan
+
 T = TypeVar("T")
 
 _CHANGES_PAGE = 5000
@@ -377,6 +379,26 @@ class Neo4jGraphStore(GraphStore):
 
     def verify(self) -> VerifyResult:
         return verify_chain(self.changes(0))
+
+    @contextmanager
+    def _integrity_scan(self, locked: bool) -> Iterator[Neo4jScan]:
+        """Plain reads (not one snapshot); ``locked``: one transaction holding the writers' lock throughout."""
+        from modelctx.graph.backends.neo4j_verify import Neo4jScan
+
+        if not locked:
+            yield Neo4jScan(self, consistent=False)
+            return
+        self._check_open()
+        with self._translate("verifying the store"), self._driver.session(
+            database=self.database, bookmark_manager=self._driver.execute_query_bookmark_manager
+        ) as session:
+            tx = session.begin_transaction()
+            try:
+                # Writers take the head first (LOCK_HEAD), so none commits until this transaction ends.
+                tx.run(cy.LOCK_HEAD, key=cy.HEAD_KEY).consume()
+                yield Neo4jScan(_InTransaction(self, tx), consistent=True)  # type: ignore[arg-type]  # runs .run only
+            finally:
+                tx.rollback()  # it only read (and touched the head's lock time)
 
     def counts(self) -> dict[str, dict[str, int]]:
         nodes = {r["key"]: r["n"] for r in self._read("counting", cy.COUNT_NODES_BY_KIND) if r["n"]}

@@ -193,3 +193,28 @@ DELETE_NODES_BATCH = (
     "MATCH (n) WHERE n:Node OR n:ChangeLog OR n:ChangeLogHead "
     "WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
 )
+
+# -- verify_integrity (graph/integrity.py, neo4j_verify.py) --------------------------------------------------
+# The stored side is read in ranges of nid: a range holds every node of its nids (duplicates too), and each
+# range is one record of lists. Nodes the ranges cannot reach — a Node without an integer nid, or a node
+# carrying a kind's label but not Node — are read by one more statement.
+
+_KIND_LABELS = " OR ".join(f"n:{kind.label}" for kind in NodeKind)
+_SCAN_NODE_ROW = (
+    "[n.nid, n.id, n.kind, n.props, labels(n), n.pkeys, [k IN keys(n) WHERE k STARTS WITH 'p.' | [k, n[k]]]]"
+)
+_NUMBERED = "valueType(n.nid) = 'INTEGER NOT NULL'"
+_UNNUMBERED = f"(n:Node AND (n.nid IS NULL OR NOT {_NUMBERED})) OR (NOT n:Node AND ({_KIND_LABELS}))"
+#: The smallest integer nid at or above $from (None when there is none).
+SCAN_NEXT_NID = f"MATCH (n:Node) WHERE n.nid >= $from AND {_NUMBERED} RETURN min(n.nid) AS nid"
+SCAN_NODES_RANGE = (
+    f"MATCH (n:Node) WHERE n.nid >= $lo AND n.nid < $hi AND {_NUMBERED} RETURN collect({_SCAN_NODE_ROW}) AS rows"
+)
+SCAN_NODES_UNNUMBERED = f"MATCH (n) WHERE {_UNNUMBERED} RETURN collect({_SCAN_NODE_ROW}) AS rows"
+SCAN_EDGES_RANGE = (
+    f"MATCH (n:Node)-[r]->(b) WHERE n.nid >= $lo AND n.nid < $hi AND {_NUMBERED} "
+    "RETURN collect([n.id, type(r), b.id, r.props]) AS rows"
+)
+SCAN_EDGES_UNNUMBERED = f"MATCH (n)-[r]->(b) WHERE {_UNNUMBERED} RETURN collect([n.id, type(r), b.id, r.props]) AS rows"
+#: The log in small pages: an entry holds up to 1,000 records, so 5,000 entries could be a gigabyte.
+SCAN_CHANGES_PAGE = 200

@@ -22,10 +22,11 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from modelctx.errors import BackendError, BackendUnavailable, ConfigError
+from modelctx.files import create_private_file, private_dir
 from modelctx.graph.backends import sqlite_sql as sql
 from modelctx.graph.backends.sqlite_cache import AdjacencyCache
 from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, TYPE_BY_CODE, chunks, dumps
@@ -33,6 +34,9 @@ from modelctx.graph.backends.sqlite_writes import SqliteWriter
 from modelctx.graph.changelog import Change, VerifyResult, verify_rows
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import Direction, EdgeDirection, GraphStore, NodeQuery, missing_start
+
+if TYPE_CHECKING:
+    from modelctx.graph.backends.sqlite_verify import SqliteScan
 
 _CHANGES_PAGE = 5000
 #: nid -> id entries kept per store (about 100 bytes each).
@@ -56,7 +60,9 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
         self._id_cache: dict[int, str] = {}
         self._adjacency = AdjacencyCache()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # 0700 folder, 0600 file (and so -wal/-shm) when created here: modelctx/files.py
+            private_dir(self.path.parent)
+            create_private_file(self.path)
         except OSError as exc:
             raise BackendUnavailable(f"cannot create the folder of {self.path}: {exc}") from exc
         self._migrate(self._conn())
@@ -395,6 +401,14 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
         # One cursor over raw rows inside a read transaction: a consistent snapshot, no per-entry objects.
         with self._translate("verifying the change log"), self._reading() as conn:
             return verify_rows(conn.execute(sql.SELECT_ALL_CHANGES))
+
+    @contextmanager
+    def _integrity_scan(self, locked: bool) -> Iterator[SqliteScan]:
+        # One read transaction: the log, the tables and the adjacency arrays are one snapshot (never retried).
+        from modelctx.graph.backends.sqlite_verify import SqliteScan
+
+        with self._translate("verifying the store"), self._reading() as conn:
+            yield SqliteScan(conn)
 
     def counts(self) -> dict[str, dict[str, int]]:
         with self._translate("counting"), self._reading() as conn:

@@ -157,6 +157,26 @@ SELECT_CHANGES = (
     "WHERE seq > ? ORDER BY seq LIMIT ?"
 )
 
+# -- verify_integrity (graph/integrity.py, sqlite_verify.py): every table streamed in key order ------------
+SCAN_NODES = "SELECT id, kind, props FROM nodes ORDER BY nid"
+# An edge whose node row is gone keeps its nid (the LEFT JOIN gives no id).
+SCAN_EDGES = (
+    "SELECT e.src, s.id, e.type, e.dst, d.id, e.props FROM edges AS e "
+    "LEFT JOIN nodes AS s ON s.nid = e.src LEFT JOIN nodes AS d ON d.nid = e.dst ORDER BY e.src, e.type, e.dst"
+)
+SCAN_ADJACENCY = "SELECT nid, up, down FROM adjacency ORDER BY nid"
+# What each node's arrays must hold, grouped by node: (nid, packed entry), packed as sqlite_codec.pack does
+# (neighbour nid << 16 | type << 8 | neighbour kind; 255 for a neighbour whose row is gone).
+SCAN_UP_ENTRIES = (
+    "SELECT e.src, (e.dst << 16) | (e.type << 8) | coalesce(n.kind, 255) FROM edges AS e "
+    "LEFT JOIN nodes AS n ON n.nid = e.dst WHERE typeof(e.src) = 'integer' ORDER BY e.src, e.type, e.dst"
+)
+SCAN_DOWN_ENTRIES = (
+    "SELECT e.dst, (e.src << 16) | (e.type << 8) | coalesce(n.kind, 255) FROM edges AS e "
+    "LEFT JOIN nodes AS n ON n.nid = e.src WHERE typeof(e.dst) = 'integer' ORDER BY e.dst, e.type, e.src"
+)
+SELECT_ID_BY_NID = "SELECT id FROM nodes WHERE nid = ?"
+
 COUNT_NODES_BY_KIND = "SELECT kind, count(*) FROM nodes GROUP BY kind"
 COUNT_EDGES_BY_TYPE = "SELECT type, count(*) FROM edges GROUP BY type"
 
