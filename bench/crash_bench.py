@@ -88,12 +88,10 @@ def _check(uri: str, expected_runs: list[str], tally: Tally, what: str) -> None:
         tally.lost += missing
         if missing:
             tally.notes.append(f"{what}: {missing} acknowledged run(s) missing")
-        result = store.verify()
-        tables = getattr(store, "verify_tables", None)
-        tables_ok = True if tables is None else bool(tables().ok)
-        if not result.ok or not tables_ok:
+        result = store.verify_integrity(tables=True)  # the chain, and the tables against the log
+        if not result.ok:
             tally.verify_failures += 1
-            tally.notes.append(f"{what}: verify failed: {result.reason}")
+            tally.notes.append(f"{what}: verify failed: {result.to_json()}")
     finally:
         store.close()
 
@@ -198,7 +196,7 @@ def trial_tracked(uri: str, home: Path, rng: random.Random, tally: Tally) -> Non
             tally.notes.append(f"tracked: run {run_id or '?'} missing")
         else:
             tally.acknowledged += 1
-        if not store.verify().ok:
+        if not store.verify_integrity(tables=True).ok:
             tally.verify_failures += 1
     finally:
         store.close()

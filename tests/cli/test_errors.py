@@ -67,7 +67,7 @@ def test_cli_errors_are_one_line_with_their_exit_code(world: str, tmp_path: Path
         (["--store", world, "nodes", "--kind", "run", "--where", f"x={2**70}"], 4, "64-bit"),
         (["--store", world, "nodes", "--kind", "run", "--where", "x=" + "9" * 5000], 4, "64-bit"),  # too long to read
         (["--store", world, "copy", "--to", world], 5, "is not empty"),
-        (["--store", world, "ingest", "openlineage", str(bad_events)], 6, "events.jsonl:1: not JSON"),
+        (["--store", world, "ingest", "openlineage", str(bad_events)], 6, "events.jsonl:1: line 1, column 22"),
         (["--store", "neo4j://neo4j:pw@127.0.0.1:1", "stats"], 7, "Neo4j is not reachable"),
         (["--store", f"sqlite:///{junk}", "stats"], 8, "not a usable modelctx SQLite store"),
         (["--store", "mongodb://x", "stats"], 9, "unknown store URI"),

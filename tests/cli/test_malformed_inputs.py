@@ -255,7 +255,8 @@ def _write_inputs(folder: Path) -> None:
     (folder / "junk.db").write_bytes(b"this is not a database" * 100)
     (folder / "events.jsonl").write_text('{"eventType": "START"\n')
     (folder / "notevent.jsonl").write_text('{"run": {}}\n')
-    (folder / "latin-events.jsonl").write_bytes('{"eventType": "START", "job": {"name": "caf\u00e9"}}\n'.encode("latin-1"))
+    latin = '{"eventType": "START", "job": {"name": "caf\u00e9"}}\n'
+    (folder / "latin-events.jsonl").write_bytes(latin.encode("latin-1"))
     (folder / "deep-events.jsonl").write_text('{"run": ' + "[" * 5000 + "]" * 5000 + "}\n")
     (folder / "list.yaml").write_text("- model: churn\n")
     (folder / "train-partial.yaml").write_text("dataset: good.csv\ntarget: b\n")
