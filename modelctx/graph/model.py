@@ -287,7 +287,7 @@ class Edge:
         check_text(self.target, "edge target")
         if not self.properties:
             return self
-        props = clean_properties(self.properties, f"edge {self.source} -{self.type.value}-> {self.target}")
+        props = clean_properties(self.properties, lambda: f"edge {self.source} -{self.type.value}-> {self.target}")
         return self if props is self.properties else Edge(self.source, self.target, self.type, props)
 
     def to_json(self) -> dict[str, Any]:

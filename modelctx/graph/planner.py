@@ -29,8 +29,8 @@ class WritePlan:
 
     node_inserts: list[Node] = field(default_factory=list)
     node_updates: list[Node] = field(default_factory=list)
-    edge_inserts: list[Edge] = field(default_factory=list)
-    edge_updates: list[Edge] = field(default_factory=list)
+    edge_inserts: list[tuple[EdgeKey, Edge]] = field(default_factory=list)
+    edge_updates: list[tuple[EdgeKey, Edge]] = field(default_factory=list)
     result: WriteResult = field(default_factory=WriteResult)
     node_records: list[dict[str, Any]] = field(default_factory=list)
     edge_records: list[dict[str, Any]] = field(default_factory=list)
@@ -56,8 +56,10 @@ def plan_nodes(batch: PreparedBatch, stored: Mapping[str, tuple[NodeKind, dict[s
         if batch.scope is not None:
             node = scoped_node(node, old[1] if old is not None else None, batch.scope)
         if old is None:
-            props = merge_properties({}, node.properties)
-            plan.node_inserts.append(Node(node_id, node.kind, props))
+            if None in node.properties.values():  # a removal on a new node: nothing to remove
+                node = Node(node_id, node.kind, merge_properties({}, node.properties))
+            props = node.properties
+            plan.node_inserts.append(node)
             result.nodes_created += 1
         else:
             stored_kind, old_props = old
@@ -127,15 +129,17 @@ def plan_edges(batch: PreparedBatch, stored: Mapping[EdgeKey, dict[str, Any]], p
     for key, edge in batch.edges.items():
         old = stored.get(key)
         if old is None:
-            props = merge_properties({}, edge.properties)
-            plan.edge_inserts.append(Edge(edge.source, edge.target, edge.type, props))
+            if None in edge.properties.values():
+                edge = Edge(edge.source, edge.target, edge.type, merge_properties({}, edge.properties))
+            props = edge.properties
+            plan.edge_inserts.append((key, edge))
             result.edges_created += 1
         else:
             props = merge_properties(old, edge.properties)
             if strict_equal(props, old):
                 result.edges_unchanged += 1
                 continue
-            plan.edge_updates.append(Edge(edge.source, edge.target, edge.type, props))
+            plan.edge_updates.append((key, Edge(edge.source, edge.target, edge.type, props)))
             result.edges_updated += 1
         plan.edge_records.append(
             {"source": edge.source, "target": edge.target, "type": edge.type.value, "properties": props}

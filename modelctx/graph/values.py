@@ -20,7 +20,7 @@ here and nowhere else:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from modelctx.errors import ValidationError
@@ -88,29 +88,34 @@ def _plain(value: str | int | float) -> str | int | float:
     return float(value)
 
 
-def clean_properties(properties: Mapping[str, Any], where: str) -> dict[str, Any]:
+def clean_properties(properties: Mapping[str, Any], where: str | Callable[[], str]) -> dict[str, Any]:
     """The properties in their stored form; ValidationError naming ``where`` and the key if one is not JSON.
 
     Returns the same dict when it is already clean (the common case costs one
-    type check per value).
+    type check per value). ``where`` may be a function, called only to name a
+    problem: writes validate every record, and most are clean.
     """
     if type(properties) is not dict:
-        raise ValidationError(f"{where}: properties must be a dict, not {type(properties).__name__}")
+        raise ValidationError(f"{_where(where)}: properties must be a dict, not {type(properties).__name__}")
     out: dict[str, Any] | None = None
     for key, value in properties.items():
         # NUL: Neo4j cannot name a property with one (SQLite could), so no backend accepts it.
         if not isinstance(key, str) or not key or "\x00" in key:
-            raise ValidationError(f"{where}: property name {key!r} must be a non-empty string without NUL")
+            raise ValidationError(f"{_where(where)}: property name {key!r} must be a non-empty string without NUL")
         if not key.isascii():  # a lone surrogate would reach the backend's encoder and crash there
-            check_text(key, f"{where}: property name {key!r}")
+            check_text(key, f"{_where(where)}: property name {key!r}")
         if type(value) in _PLAIN and (type(value) is not str or value.isascii()):
             continue
-        cleaned = _clean(value, f"{where}: property {key!r}")
+        cleaned = _clean(value, f"{_where(where)}: property {key!r}")
         if cleaned is not value:
             if out is None:
                 out = dict(properties)
             out[key] = cleaned
     return out if out is not None else properties
+
+
+def _where(where: str | Callable[[], str]) -> str:
+    return where if isinstance(where, str) else where()
 
 
 def strict_equal(a: Any, b: Any) -> bool:

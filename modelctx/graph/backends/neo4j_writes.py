@@ -168,7 +168,7 @@ class BatchWriter:
             self._raise_missing_endpoint()  # the transaction rolls back: nothing of the batch stays
         plan_edges(self.batch, stored, self.plan)
         updates: dict[EdgeType, list[dict[str, Any]]] = {}
-        for edge in self.plan.edge_updates:
+        for _key, edge in self.plan.edge_updates:
             row = {"s": edge.source, "d": edge.target, "props": dumps(edge.properties)}
             updates.setdefault(edge.type, []).append(row)
         for etype, rows in updates.items():

@@ -116,7 +116,7 @@ class SqliteWriter:
         plan: WritePlan,
     ) -> None:
         resolved = self._resolve_edges(conn, batch.edges.values(), known)
-        by_key = {r[0].key: r for r in resolved}
+        by_key = dict(zip(batch.edges, resolved, strict=True))
         # Only edges between two nodes that existed before this batch can already be stored.
         old_sources = sorted({r[1] for r in resolved if r[1] not in created and r[3] not in created})
         raw: dict[tuple[int, int, int], str] = {}
@@ -125,19 +125,20 @@ class SqliteWriter:
             for src, etype, dst, props in conn.execute(statement, chunk):
                 raw[(src, etype, dst)] = props
         stored: dict[EdgeKey, dict[str, Any]] = {}
-        for edge, src, etype, dst, _sk, _dk in resolved:
-            found = raw.get((src, etype, dst))
-            if found is not None:
-                stored[edge.key] = json.loads(found)
+        if raw:
+            for key, (_edge, src, etype, dst, _sk, _dk) in by_key.items():
+                found = raw.get((src, etype, dst))
+                if found is not None:
+                    stored[key] = json.loads(found)
         plan_edges(batch, stored, plan)
         new_rows = []
-        for edge in plan.edge_inserts:
-            _e, src, etype, dst, src_kind, dst_kind = by_key[edge.key]
+        for key, edge in plan.edge_inserts:
+            _e, src, etype, dst, src_kind, dst_kind = by_key[key]
             new_rows.append((src, etype, dst, src_kind, dst_kind, dumps_props(edge.properties)))
         self._insert_edges(conn, new_rows, created)
         updates = []
-        for edge in plan.edge_updates:
-            _e, src, etype, dst, _sk, _dk = by_key[edge.key]
+        for key, edge in plan.edge_updates:
+            _e, src, etype, dst, _sk, _dk = by_key[key]
             updates.append((dumps_props(edge.properties), src, etype, dst))
         conn.executemany(sql.UPDATE_EDGE, updates)
 
