@@ -12,7 +12,6 @@ from modelctx.errors import ReadOnlyError, ValidationError
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore, open_store
 from tests.backends import BackendHarness
-from tests.conftest import use_harness
 
 COUNTER = "model:counter"
 
@@ -23,11 +22,9 @@ def _increment(reader: GraphStore) -> tuple[Iterable[Node], Iterable[Edge]]:
     return [Node(COUNTER, NodeKind.MODEL, {"count": count + 1})], []
 
 
+@pytest.mark.backend_only("the writers open the store under the view: the store is what serialises them")
 def test_concurrent_read_modify_writes_lose_nothing(store: GraphStore, backend: BackendHarness, tmp_path: Path) -> None:
     """Four writers, each with its own connection, increment one counter 25 times: it ends at 100."""
-    use_harness(backend)
-    if not hasattr(backend, "uri") or "as-of" in backend.name or "scoped" in backend.name:
-        pytest.skip("the views delegate to the store under them; the store is what serialises writers")
     uri = backend.uri(tmp_path)
     errors: list[BaseException] = []
 

@@ -66,17 +66,18 @@ def test_a_killed_training_process_leaves_a_lost_run(store: GraphStore, store_ur
             assert time.monotonic() < deadline, "the child never started its run"
             time.sleep(0.05)
         run_id = started.read_text()
-        seq_at_start, watched_from = store.last_seq(), time.monotonic()
+        seq_at_start = store.last_seq()
         first_lease = read_stored(store.get_node(run_id).properties["lease_until"])
         # Alive for twice the lease, logging nothing: the heartbeat keeps it RUNNING.
         time.sleep(2 * LEASE)
         alive = store.get_node(run_id)
-        beats, watched = store.last_seq() - seq_at_start, time.monotonic() - watched_from
+        beats = store.last_seq() - seq_at_start
         assert run_status(alive.properties) is RunStatus.RUNNING
         assert read_stored(alive.properties["lease_until"]) > first_lease
         assert _show(store_uri, run_id, tmp_path)["properties"]["status"] == "RUNNING"
-        # A heartbeat is one small write per third of the lease, not one per metric (1000 were logged).
-        assert 1 <= beats <= watched / (LEASE / 3) + 1
+        # A heartbeat is one small write per third of the lease (about 6 in two leases), never one per metric:
+        # 1000 were logged. The bound counts writes, not seconds, so a slow machine cannot make it flaky.
+        assert 1 <= beats <= 30
         assert not alive.properties.get("metrics")  # still in the child's memory
         child.send_signal(signal.SIGKILL)
         assert child.wait(timeout=30) == -signal.SIGKILL
