@@ -39,7 +39,7 @@ from modelctx.governance.approval import approval_state
 from modelctx.governance.policies import RuleConfig, check_policies
 from modelctx.graph.checkpoint import Checkpoint, signing_key_from_env
 from modelctx.graph.integrity import IntegrityResult
-from modelctx.graph.lineage import count_kinds, impact, subgraph_of, walk_ids
+from modelctx.graph.lineage import count_kinds, impact, walk_ids
 from modelctx.graph.model import EdgeType, Node, NodeKind, Subgraph, canonical_json, kind_of_id
 from modelctx.graph.store import GraphStore
 from modelctx.times import format_iso, upper_bound
@@ -107,7 +107,7 @@ def _walk(store: GraphStore, node_id: str, direction: Literal["up", "down"], bou
     wanted = dict.fromkeys(nearest)
     for chosen in per_kind.values():
         wanted.update(dict.fromkeys(chosen))
-    loaded = subgraph_of(store, wanted)
+    loaded = store.subgraph(wanted)
     nodes = {n.id: n for n in loaded.nodes}
     keep = set(nearest)
     graph = Subgraph([nodes[i] for i in nearest if i in nodes],

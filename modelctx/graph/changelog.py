@@ -170,28 +170,16 @@ def _altered(seq: int) -> str:
 
 def verify_rows(rows: Iterable[ChangeRow]) -> VerifyResult:
     """``verify_chain`` over raw rows, so backends can stream a cursor without building objects."""
-    prev_hash = GENESIS_HASH
-    expected_seq = 1
-    checked = 0
-    for seq, at, actor, op, payload_json, stored_prev, stored_hash in rows:
-        if seq != expected_seq:
-            return VerifyResult(False, checked, seq, expected_seq, _missing(expected_seq, seq), prev_hash)
-        if stored_prev != prev_hash:
-            return VerifyResult(False, checked, seq, seq, _unlinked(seq), prev_hash)
-        if entry_hash(seq, at, actor, op, stored_prev, payload_json) != stored_hash:
-            return VerifyResult(False, checked, seq, seq, _altered(seq), prev_hash)
-        checked += 1
-        prev_hash = stored_hash
-        expected_seq += 1
-    return VerifyResult(True, checked, expected_seq - 1, None, None, prev_hash)
+    walk = ChainWalk()
+    for row in rows:
+        if not walk.step(row):
+            break
+    return walk.result()
 
 
 class ChainWalk:
-    """``verify_rows`` one entry at a time, for a caller that does more with each entry (``graph/integrity.py``).
-
-    ``step`` checks the next entry exactly as ``verify_rows`` does; after the
-    first failure the walk stops and ``result`` reports it.
-    """
+    """The hash chain checked one entry at a time (``verify_rows``, and ``graph/integrity.py``, which does more
+    with each entry); after the first failure the walk stops and ``result`` reports it."""
 
     __slots__ = ("prev_hash", "expected_seq", "checked", "failure")
 

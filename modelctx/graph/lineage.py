@@ -89,7 +89,7 @@ def _step_walk(
 def walk_ids(
     store: GraphStore,
     node_id: str,
-    direction: WalkDirection,
+    direction: Direction,
     *,
     depth: int | None,
     edge_types: Iterable[EdgeType] | None = None,
@@ -103,28 +103,9 @@ def walk_ids(
     ``stop_after``: stop once more than that many ids are found (``max_nodes``).
     """
     check_depth(depth)
-    if direction not in ("up", "down", "both"):
-        raise ValidationError(f"direction must be 'up', 'down' or 'both', not {direction!r}")
     types = frozenset(edge_types) if edge_types is not None else LINEAGE_EDGES
     store.get_node(node_id)  # NotFoundError before any walking
-    found: dict[str, int] = {}
-    cut: CutBy | None = None
-    for way in (("up", "down") if direction == "both" else (direction,)):
-        ids, way_cut = _step_walk(store, node_id, way, types, depth, stop_after, budget, progress)
-        found.update((i, d) for i, d in ids.items() if i not in found)
-        cut = cut or way_cut
-    return found, cut
-
-
-def subgraph_of(store: GraphStore, ids: Iterable[str], edge_types: Iterable[EdgeType] | None = None) -> Subgraph:
-    """The nodes ``ids`` (in that order) and the edges of ``edge_types`` among them (default: lineage edges)."""
-    wanted = list(ids)
-    types = frozenset(edge_types) if edge_types is not None else LINEAGE_EDGES
-    nodes = store.get_nodes(wanted)
-    keep = set(nodes)
-    edges = [e for e in store.get_edges(list(keep), "out", types) if e.source in keep and e.target in keep]
-    edges.sort(key=lambda e: e.key)
-    return Subgraph([nodes[i] for i in wanted if i in nodes], edges)
+    return _step_walk(store, node_id, check_direction(direction), types, depth, stop_after, budget, progress)
 
 
 def count_kinds(ids: Iterable[str]) -> dict[str, int]:
@@ -158,7 +139,9 @@ def walk_lineage(
     """
     if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValidationError(f"max_nodes must be a whole number, one or more, not {max_nodes!r}")
-    ways: tuple[WalkDirection, ...] = ("up", "down") if direction == "both" else (direction,)
+    if direction not in ("up", "down", "both"):
+        raise ValidationError(f"direction must be 'up', 'down' or 'both', not {direction!r}")
+    ways: tuple[Direction, ...] = ("up", "down") if direction == "both" else (direction,)
     walks = [walk_ids(store, node_id, way, depth=depth, edge_types=edge_types, stop_after=max_nodes,
                       budget=budget, progress=progress) for way in ways]
     found: dict[str, int] = {}
@@ -170,10 +153,10 @@ def walk_lineage(
         cut = cut or "max_nodes"
     kept = list(found)[:max_nodes] if max_nodes is not None else list(found)
     if len(walks) == 1:
-        subgraph = subgraph_of(store, kept, edge_types)
+        subgraph = store.subgraph(kept, edge_types)
     else:
         keep = set(kept)
-        parts = [subgraph_of(store, [i for i in ids if i in keep], edge_types) for ids, _ in walks]
+        parts = [store.subgraph([i for i in ids if i in keep], edge_types) for ids, _ in walks]
         nodes = {n.id: n for part in parts for n in part.nodes}
         edges = {e.key: e for part in parts for e in part.edges}
         subgraph = Subgraph([nodes[i] for i in kept if i in nodes], sorted(edges.values(), key=lambda e: e.key))

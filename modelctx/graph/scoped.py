@@ -109,13 +109,15 @@ class ScopedGraphStore(GraphStore):
     def _attached(self, ids: list[str]) -> set[str]:
         """Which project-less attachments among ``ids`` are about a visible node (one edge query a level)."""
         subjects: dict[str, set[str]] = {}  # subject -> attachments it makes visible
+        looked = set(ids)  # read already: each node is fetched once, however many levels name it
         frontier = ids
         for _ in range(ATTACHMENT_DEPTH):
             if not frontier:
                 break
             for edge in self.inner.get_edges(frontier, "out", ATTACHMENT_EDGES):
                 subjects.setdefault(edge.target, set()).add(edge.source)
-            unknown = [s for s in subjects if s not in self._decided]
+            unknown = [s for s in subjects if s not in self._decided and s not in looked]
+            looked.update(unknown)
             nodes = self.inner.get_nodes(unknown) if unknown else {}
             frontier = []
             for subject in unknown:
@@ -132,9 +134,11 @@ class ScopedGraphStore(GraphStore):
                 if attachment not in found:
                     found.add(attachment)
                     stack.append(attachment)
+        for node_id in found:
+            self._decided[node_id] = True
         for node_id in ids:
-            self._decided[node_id] = node_id in found
-        return found
+            self._decided.setdefault(node_id, False)
+        return found & set(ids)
 
     # -- reads ---------------------------------------------------------------------------------------
 

@@ -262,7 +262,13 @@ class GraphStore(ABC):
         starts = _ids(start_ids, "traverse")
         types = frozenset(_edge_type(t) for t in edge_types) if edge_types is not None else LINEAGE_EDGES
         reached = self.reachable(starts, direction, edge_types=types, max_depth=max_depth, kinds=kinds)
-        wanted = [*starts, *(i for i in reached if i not in starts)]
+        return self.subgraph([*starts, *(i for i in reached if i not in starts)], types)
+
+    def subgraph(self, ids: Iterable[str], edge_types: Iterable[EdgeType | str] | None = None) -> Subgraph:
+        """The stored nodes among ``ids`` (in that order) and the edges of ``edge_types`` among them (default:
+        the lineage edges), in key order."""
+        wanted = _ids(ids, "subgraph")
+        types = frozenset(_edge_type(t) for t in edge_types) if edge_types is not None else LINEAGE_EDGES
         nodes = self.get_nodes(wanted)
         keep = set(nodes)
         edges = [e for e in self.get_edges(list(keep), "out", types) if e.source in keep and e.target in keep]
