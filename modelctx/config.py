@@ -118,7 +118,7 @@ def _positive(variable: str, text: str, kind: type[int] | type[float]) -> int | 
         value = kind(text.strip())
     except ValueError:
         raise ConfigError(f"{variable}={text!r}: expected a {'whole ' if kind is int else ''}number") from None
-    if not value > 0 or value != value or value == float("inf"):
+    if not 0 < value < float("inf"):  # also false for NaN
         raise ConfigError(f"{variable}={text!r}: expected a number above zero")
     return value
 

@@ -19,11 +19,12 @@ while the process lives).
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from modelctx.errors import ValidationError
 
@@ -34,16 +35,20 @@ __all__ = ["LEASE_PROPERTY", "RunStatus", "Severity", "Verdict", "as_read", "run
 
 
 class _Vocabulary(StrEnum):
-    """A closed set of words with synonyms; subclasses define members and ``_synonyms``."""
+    """A closed set of words with synonyms; subclasses define members and pass ``synonyms=`` (a table)."""
+
+    #: Other words (in ``_key`` spelling) and the member value each means: the class's ``synonyms=``.
+    _synonyms: ClassVar[Mapping[str, str]]
+
+    def __init_subclass__(cls, *, synonyms: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        # A keyword of the class statement: a table in the class body would become a member.
+        super().__init_subclass__(**kwargs)
+        cls._synonyms = synonyms or {}
 
     @classmethod
     def _key(cls, value: object) -> str:
         """The spelling synonyms are looked up by (case, spaces and hyphens folded)."""
         return re.sub(r"[\s\-]+", "_", str(value).strip()).lower()
-
-    @classmethod
-    def _synonyms(cls) -> dict[str, str]:
-        return {}
 
     @classmethod
     def parse(cls, value: object) -> Self | None:
@@ -53,7 +58,7 @@ class _Vocabulary(StrEnum):
         if isinstance(value, cls):
             return value
         key = cls._key(value)
-        key = cls._synonyms().get(key, key)
+        key = cls._synonyms.get(key, key)
         for member in cls:
             if member.value.lower() == key:
                 return member
@@ -69,7 +74,7 @@ class _Vocabulary(StrEnum):
         return member
 
 
-# Synonym tables live outside the classes: an Enum turns class attributes into members.
+# Synonym tables of the vocabularies below (``synonyms=`` of each class statement).
 _RUN_SYNONYMS = {
     "finished": "completed",  # MLflow, and modelctx SDK runs before this vocabulary
     "complete": "completed",  # OpenLineage eventType
@@ -102,7 +107,7 @@ _SEVERITY_SYNONYMS = {
 }
 
 
-class RunStatus(_Vocabulary):
+class RunStatus(_Vocabulary, synonyms=_RUN_SYNONYMS):
     """Where a run is in its life. Ends: COMPLETED, FAILED, ABORTED.
 
     LOST is read, never written: a RUNNING run whose lease expired
@@ -116,10 +121,6 @@ class RunStatus(_Vocabulary):
     FAILED = "FAILED"
     ABORTED = "ABORTED"
     LOST = "LOST"
-
-    @classmethod
-    def _synonyms(cls) -> dict[str, str]:
-        return _RUN_SYNONYMS
 
     @property
     def is_final(self) -> bool:
@@ -150,25 +151,19 @@ def run_status(properties: Mapping[str, Any], now: datetime | None = None) -> Ru
     lease = read_stored(properties.get(LEASE_PROPERTY))
     if lease is None:
         return status
-    moment = now or current()
-    if moment.tzinfo is None:  # a naive time is UTC, as everywhere in modelctx/times.py
-        moment = moment.replace(tzinfo=UTC)
+    moment = read_stored(now) or current()  # a naive ``now`` is UTC, as everywhere in modelctx/times.py
     return RunStatus.LOST if lease < moment else status
 
 
-class Verdict(_Vocabulary):
+class Verdict(_Vocabulary, synonyms=_VERDICT_SYNONYMS):
     """The decisive outcomes of a review; anything else (a comment) decides nothing."""
 
     APPROVED = "approved"
     REJECTED = "rejected"
     CHANGES_REQUESTED = "changes_requested"
 
-    @classmethod
-    def _synonyms(cls) -> dict[str, str]:
-        return _VERDICT_SYNONYMS
 
-
-class Severity(_Vocabulary):
+class Severity(_Vocabulary, synonyms=_SEVERITY_SYNONYMS):
     """One ordered scale for monitoring results, alerts and policy findings: ok < info < low < medium < high < critical.
 
     Monitoring writes ok, medium (drift worth a look: PSI ≥ 0.1, a significant
@@ -184,10 +179,6 @@ class Severity(_Vocabulary):
     CRITICAL = "critical"
 
     @classmethod
-    def _synonyms(cls) -> dict[str, str]:
-        return _SEVERITY_SYNONYMS
-
-    @classmethod
     def read(cls, value: object) -> Severity:
         """A stored severity for ranking: nothing is ok; an unknown word is medium (someone flagged something)."""
         parsed = cls.parse(value)
@@ -201,25 +192,21 @@ class Severity(_Vocabulary):
         return _SEVERITY_RANK[self]
 
     # Members are strings, so without these ``high < low`` would compare spellings, not the scale.
-    def _other_rank(self, other: object) -> int | None:
+    def _compare(self, other: object, by: Callable[[int, int], bool]) -> bool:
         parsed = Severity.parse(other) if isinstance(other, str) else None
-        return None if parsed is None else parsed.rank
+        return NotImplemented if parsed is None else by(self.rank, parsed.rank)
 
     def __lt__(self, other: object) -> bool:
-        rank = self._other_rank(other)
-        return NotImplemented if rank is None else self.rank < rank
+        return self._compare(other, operator.lt)
 
     def __le__(self, other: object) -> bool:
-        rank = self._other_rank(other)
-        return NotImplemented if rank is None else self.rank <= rank
+        return self._compare(other, operator.le)
 
     def __gt__(self, other: object) -> bool:
-        rank = self._other_rank(other)
-        return NotImplemented if rank is None else self.rank > rank
+        return self._compare(other, operator.gt)
 
     def __ge__(self, other: object) -> bool:
-        rank = self._other_rank(other)
-        return NotImplemented if rank is None else self.rank >= rank
+        return self._compare(other, operator.ge)
 
     @property
     def is_quiet(self) -> bool:

@@ -41,4 +41,3 @@ def install_error_handlers(app: FastAPI) -> None:
             content={"error": name, "detail": exc.detail},
             headers=getattr(exc, "headers", None),
         )
-

@@ -37,13 +37,6 @@ from modelctx.vocabulary import Verdict
 #: The state of a version no decisive verdict speaks for (the others are Verdict values).
 UNREVIEWED = "unreviewed"
 
-_OLDEST = datetime.min.replace(tzinfo=UTC)
-
-
-def _when(review: Node) -> datetime | None:
-    return facts.event_time(review)
-
-
 def _shown(moment: datetime | None) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z") if moment else "an unknown time"
 
@@ -60,7 +53,7 @@ def _words(verdict: Verdict) -> str:
 def _describe(review: Node) -> str:
     verdict = facts.verdict_of(review)
     said = _words(verdict) if verdict else "reviewed"
-    return f"{said} by {_reviewer(review)} at {_shown(_when(review))} ({review.id})"
+    return f"{said} by {_reviewer(review)} at {_shown(facts.event_time(review))} ({review.id})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +94,7 @@ class ApprovalState:
         def brief(review: Node | None) -> dict[str, Any] | None:
             if review is None:
                 return None
-            when = _when(review)
+            when = facts.event_time(review)
             verdict = facts.verdict_of(review)
             return {"review": review.id, "verdict": verdict.value if verdict else None, "by": _reviewer(review),
                     "at": when.isoformat() if when else None}
@@ -122,13 +115,13 @@ class ApprovalState:
 def ordered(reviews: Iterable[Node]) -> list[Node]:
     """Review nodes (others dropped, duplicates once) oldest first by parsed time, ties by id."""
     unique = {r.id: r for r in reviews if r.kind is NodeKind.REVIEW}
-    return sorted(unique.values(), key=lambda r: (_when(r) or _OLDEST, r.id))
+    return sorted(unique.values(), key=lambda r: (facts.event_time(r) or facts.OLDEST, r.id))
 
 
 def approval_state(reviews: Iterable[Node], at: datetime | None = None) -> ApprovalState:
     """Whether the reviewed version is approved at ``at`` (None: on all reviews); see the module rule."""
     at = read_stored(at)  # a naive datetime is UTC, like every time without a zone
-    considered = [r for r in ordered(reviews) if at is None or (_when(r) or _OLDEST) <= at]
+    considered = [r for r in ordered(reviews) if at is None or (facts.event_time(r) or facts.OLDEST) <= at]
     decisive = [(r, v) for r in considered if (v := facts.verdict_of(r)) is not None]
     if not decisive:
         return ApprovalState(UNREVIEWED, reviews=considered, at=at)

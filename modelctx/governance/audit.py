@@ -87,6 +87,10 @@ class _Walked:
     by_kind: dict[NodeKind, list[Node]]
     counts: dict[str, int]
 
+    def shown(self, kind: NodeKind, section: str, bounds: _Bounds) -> list[Node]:
+        """The shown nodes of ``kind``, capped as ``section``: a cut is of all of ``kind`` the walk found."""
+        return bounds.cap(section, self.by_kind.get(kind, []), total=self.counts.get(kind.value, 0))
+
 
 def _walk(store: GraphStore, node_id: str, direction: Literal["up", "down"], bounds: _Bounds, name: str) -> _Walked:
     """Walk all of ``direction`` within the budget, counting ids; load the nearest ``max_rows`` of each kind.
@@ -160,8 +164,7 @@ def _dataset_entries(store: GraphStore, walked: _Walked, bounds: _Bounds, sectio
     within the walk, so they are right whatever the cut left out.
     """
     found = walked.ids
-    versions = bounds.cap(section, walked.by_kind.get(NodeKind.DATASET_VERSION, []),
-                          total=walked.counts.get(NodeKind.DATASET_VERSION.value, 0))
+    versions = walked.shown(NodeKind.DATASET_VERSION, section, bounds)
     shown = [v.id for v in versions]
     parents: dict[str, str] = {}
     for edge in store.get_edges(shown, "out", [EdgeType.VERSION_OF]):
@@ -254,16 +257,11 @@ def _model_version_report(
     owners = sorted(set(facts.owner_values(node)) | set(facts.owner_values(model) if model else ()))
     people = _people(store, version_id) + (_people(store, model.id) if model else [])
     upstream = _walk(store, version_id, "up", bounds, "lineage")
-    by_kind, counts = upstream.by_kind, upstream.counts
-
-    def shown(kind: NodeKind, section: str) -> list[Node]:
-        return bounds.cap(section, by_kind.get(kind, []), total=counts.get(kind.value, 0))
-
     all_reviews = facts.reviews_of(store, version_id)
     reviews = bounds.cap("reviews", all_reviews, latest=True)
     deployments, alerts = _deployment_entries(store, version_id, bounds)
     bounds.check()
-    runs = [_run_entry(store, r, as_of or now) for r in shown(NodeKind.RUN, "runs")]
+    runs = [_run_entry(store, r, as_of or now) for r in upstream.shown(NodeKind.RUN, "runs", bounds)]
     bounds.check()
     related = {version_id, *(d["id"] for d in deployments), *(r.id for r in reviews)}
     if model:
@@ -280,14 +278,14 @@ def _model_version_report(
         "lineage": {
             "datasets": _dataset_entries(store, upstream, bounds, "lineage.datasets"),
             "features": [_node_brief(n, "dtype", "description", "transformation")
-                         for n in shown(NodeKind.FEATURE, "lineage.features")],
+                         for n in upstream.shown(NodeKind.FEATURE, "lineage.features", bounds)],
             "commits": [_node_brief(n, "message", "author", "authored_at", "repo")
-                        for n in shown(NodeKind.COMMIT, "lineage.commits")],
+                        for n in upstream.shown(NodeKind.COMMIT, "lineage.commits", bounds)],
             "environments": [_node_brief(n, "python", "image") | {
                 "packages": len(n.properties.get("packages") or [])}
-                for n in shown(NodeKind.ENVIRONMENT, "lineage.environments")],
+                for n in upstream.shown(NodeKind.ENVIRONMENT, "lineage.environments", bounds)],
             "graph": _lineage_json(upstream.graph),
-            "by_kind": counts,
+            "by_kind": upstream.counts,
         },
         "runs": runs,
         "reviews": [_review_entry(store, r) for r in reviews],
@@ -313,8 +311,7 @@ def _dataset_version_report(
         for d in active
     ]
     related = {node.id, *(v.id for v in affected.model_versions), *(d.id for d in affected.deployments)}
-    runs = bounds.cap("runs", downstream.by_kind.get(NodeKind.RUN, []),
-                      total=downstream.counts.get(NodeKind.RUN.value, 0))
+    runs = downstream.shown(NodeKind.RUN, "runs", bounds)
     bounds.check()
     return {
         "subject": {**node.to_json(), "name": node.title, "project": facts.project_of(node),

@@ -16,11 +16,13 @@ from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.vocabulary import Verdict
 
+#: Before every event time: where a node that records none is sorted.
+OLDEST = datetime.min.replace(tzinfo=UTC)
+
 
 def sort_by_time(nodes: Iterable[Node]) -> list[Node]:
     """Oldest first; nodes without a time keep their order at the front."""
-    floor = datetime.min.replace(tzinfo=UTC)
-    return sorted(nodes, key=lambda n: event_time(n) or floor)
+    return sorted(nodes, key=lambda n: event_time(n) or OLDEST)
 
 
 def sources_into(store: GraphStore, node_id: str, etype: EdgeType) -> list[Node]:

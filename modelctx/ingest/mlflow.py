@@ -37,7 +37,7 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -127,9 +127,7 @@ def _read_only(path: Path) -> sqlite3.Connection:
 def check_sqlite_store(path: Path, shown: str) -> None:
     """Refuse, without changing a byte, a file that is not an MLflow SQLite tracking store."""
     try:
-        with ExitStack() as stack:
-            conn = _read_only(path)
-            stack.callback(conn.close)
+        with closing(_read_only(path)) as conn:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
         raise IngestError(f"MLflow tracking store {shown}: {path} is not an SQLite database ({exc})") from None

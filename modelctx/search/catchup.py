@@ -78,10 +78,6 @@ class CatchUp:
         thread = self._thread
         return thread is not None and thread.is_alive()
 
-    def pending(self) -> int:
-        """Change-log entries not yet searchable."""
-        return self.service.pending_changes()
-
     def _after_chunk(self, done: int, total: int) -> None:
         self.service.index.refresh()
         if self._stopping.is_set():

@@ -164,10 +164,10 @@ class SearchService:
         rows = self.index.documents(slot for slot, _ in ranked)
         found = [(rows[slot], score) for slot, score in ranked if slot in rows]
         nodes = view.get_nodes([row.node_id for row, _ in found]) if view.scope is not None or with_context else None
+        shown = [(row, score) for row, score in found if nodes is None or row.node_id in nodes][:limit]
         hits = [
-            Hit(row.node_id, row.kind, score, row.title, snippet(row.body, query), row.project)
-            for row, score in found if nodes is None or row.node_id in nodes
-        ][:limit]
+            Hit(row.node_id, row.kind, score, row.title, snippet(row.body, query), row.project) for row, score in shown
+        ]
         if with_context and hits and nodes is not None:
             contexts = graph_context(view, [nodes[h.id] for h in hits])
             for hit in hits:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from modelctx.errors import GovernanceRefusedError
-from modelctx.governance.approval import ApprovalState, approval_of
+from modelctx.governance.approval import approval_of
 from modelctx.graph.model import Node
 from modelctx.graph.store import GraphStore
 
@@ -27,7 +27,6 @@ class GovernanceDecision:
     approval: Node | None = None
     blocking: Node | None = None
     reviews: list[Node] = field(default_factory=list)
-    state: ApprovalState | None = None
 
 
 def check_governance(store: GraphStore, version_id: str) -> GovernanceDecision:
@@ -40,7 +39,7 @@ def check_governance(store: GraphStore, version_id: str) -> GovernanceDecision:
     state = approval_of(store, version_id)
     return GovernanceDecision(
         version_id, state.approved, state.reason, state.last_approval,
-        state.in_force if state.objected else None, state.reviews, state,
+        state.in_force if state.objected else None, state.reviews,
     )
 
 

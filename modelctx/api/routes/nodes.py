@@ -12,6 +12,7 @@ from modelctx.api.deps import Access, json_response, read_access, write_access
 from modelctx.errors import ValidationError
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
 from modelctx.graph.values import filter_value_from_text
+from modelctx.vocabulary import as_read
 
 router = APIRouter(tags=["nodes"])
 
@@ -37,8 +38,6 @@ def parse_where(items: list[str]) -> dict[str, Any]:
 
 def summary(node: Node) -> dict[str, Any]:
     """A node as the page lists it: id, kind, title and properties (a run whose lease expired reads LOST)."""
-    from modelctx.vocabulary import as_read
-
     shown = as_read(node)
     return {"id": node.id, "kind": node.kind.value, "title": node.title, "properties": shown.properties}
 
