@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "policy": "modelctx.cli.governance_commands:policy_group",
     "flag": "modelctx.cli.governance_commands:flag_command",
     "portfolio": "modelctx.cli.governance_commands:portfolio_command",
+    "diff": "modelctx.cli.diff_commands:diff_command",
 }
 
 
