@@ -169,7 +169,7 @@ def _by_version(store: GraphStore, ref: str, suggest: bool) -> Node:
     if versions:
         known = sorted({a for n in versions for a in n.properties.get("aliases") or []})
         raise NotFoundError(
-            f"node reference {ref!r}: no version of model {name!r} has alias {which!r}"
+            f"model reference {ref!r}: no version of {name!r} has alias {which!r}"
             + (f"; aliases in use: {', '.join(known)}" if known else "; no aliases are set")
         )
     raise _missing(store, ref, suggest)
