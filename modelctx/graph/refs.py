@@ -196,7 +196,7 @@ def _ambiguous(ref: str, ids: list[str]) -> ValidationError:
     shown = ids[:MAX_CANDIDATES]
     more = " and more" if len(ids) > MAX_CANDIDATES else ""
     return ValidationError(f"node reference {ref!r} is ambiguous: it matches {', '.join(shown)}{more}; "
-                           "give more of the id")
+                           "give more of the id", candidates=shown)
 
 
 def _missing(store: GraphStore, ref: str, suggest: bool, note: str = "") -> NotFoundError:
@@ -204,7 +204,7 @@ def _missing(store: GraphStore, ref: str, suggest: bool, note: str = "") -> NotF
     text = f"no node with id {ref!r}" + (f" {note}" if note else "")
     if close:
         text += f"; did you mean: {', '.join(close)}?"
-    return NotFoundError(text)
+    return NotFoundError(text, suggestions=close)
 
 
 def suggestions(store: GraphStore, ref: str, n: int = MAX_SUGGESTIONS) -> list[str]:

@@ -221,7 +221,7 @@ class Probe:
 
 
 def _without_suggestions(text: str) -> str:
-    return re.sub(r"; did you mean: [^\"]*\?", "", text)
+    return re.sub(r',"suggestions":\[[^\]]*\]', "", re.sub(r"; did you mean: [^\"]*\?", "", text))
 
 
 def bearer(secret: str) -> dict[str, str]:
