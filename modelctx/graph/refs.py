@@ -54,7 +54,7 @@ VERSIONS_PAGE = 500
 
 
 def model_versions(store: GraphStore, model: str) -> list[Node]:
-    """Every stored version of ``model``, oldest first."""
+    """Every stored version of ``model``, oldest first (read in pages: a model's versions are few)."""
     found: list[Node] = []
     offset = 0
     while True:
@@ -109,11 +109,6 @@ def resolve_model_version(store: GraphStore, ref: str) -> Node:
         raise ValidationError(f"{ref!r} is {node.kind.label} {node.id}, not a model version "
                               "(expected NAME@VERSION, NAME@ALIAS, NAME or a model_version id)")
     return node
-
-
-def resolve_refs(store: GraphStore, refs: list[str]) -> list[Node]:
-    """Each of ``refs`` resolved, in order (the first that fails raises)."""
-    return [resolve_ref(store, ref) for ref in refs]
 
 
 # -- the forms ---------------------------------------------------------------------------------------
