@@ -352,7 +352,8 @@ def _deployment_entries(
 def _lineage_json(sub: Subgraph) -> dict[str, Any]:
     return {
         "nodes": [{"id": n.id, "kind": n.kind.value, "name": n.title} for n in sub.nodes],
-        "edges": [{"source": e.source, "type": e.type.value, "target": e.target} for e in sub.edges],
+        "edges": [{"source": e.source, "type": e.type.value, "target": e.target}
+                  | ({"role": str(e.properties["role"])} if e.properties.get("role") else {}) for e in sub.edges],
     }
 
 

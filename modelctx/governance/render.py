@@ -19,10 +19,12 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 from modelctx.budget import Budget
 from modelctx.errors import ValidationError
+from modelctx.governance.refs import Ref, node_url, refs_in, shorten, split_refs
 
 FORMATS = ("json", "md", "html", "pdf")
 #: Runs whose metric history is plotted (each plot is a matplotlib figure: the slow part of a big report).
@@ -31,17 +33,35 @@ MAX_PLOTS = 20
 
 @dataclass(slots=True)
 class Section:
+    """A titled block: paragraphs, a table (with relative column ``widths``) and pictures.
+
+    Text shows ids and digests short (``modelctx/governance/refs.py``) unless the section is ``verbatim`` (the
+    appendix) or the text is a :class:`Verbatim`.
+    """
+
     title: str
     paragraphs: list[str] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     images: list[tuple[str, bytes]] = field(default_factory=list)
     alert: bool = False
+    widths: list[float] = field(default_factory=list)
+    verbatim: bool = False
+    #: A picture that gets its own page, fitted to it (the lineage diagram).
+    full_page: bool = False
+
+
+class Verbatim(str):
+    """Text shown as it is, ids and digests in full (the artifact digest, the chain's head, the checkpoint)."""
+
+    __slots__ = ()
 
 
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
     if isinstance(value, dict):
         return ", ".join(f"{k}={_text(v)}" for k, v in sorted(value.items()))
     if isinstance(value, list):
@@ -49,12 +69,20 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _table(title: str, items: list[dict[str, Any]], columns: list[str], empty: str) -> Section:
-    section = Section(title, headers=columns)
+def _table(title: str, items: list[dict[str, Any]], columns: list[str], empty: str,
+           widths: list[float] | None = None) -> Section:
+    section = Section(title, headers=columns, widths=list(widths or []))
     section.rows = [[_text(item.get(c)) for c in columns] for item in items]
     if not items:
         section.paragraphs.append(empty)
     return section
+
+
+def _fields(title: str, pairs: list[tuple[str, Any]]) -> Section:
+    """A two-column field/value table; values that are empty are left out."""
+    rows = [[name, value if isinstance(value, Verbatim) else _text(value)] for name, value in pairs
+            if value not in (None, "", [], {})]
+    return Section(title, headers=["field", "value"], rows=rows, widths=[1, 6])
 
 
 def _people_names(item: dict[str, Any]) -> str:
@@ -86,121 +114,367 @@ def _verification_section(verification: dict[str, Any], checkpoint: dict[str, An
     section = Section("Change-log verification", [verification["summary"]], alert=not verification["ok"])
     head = verification.get("head")
     if head:
-        section.paragraphs.append(f"Head of the change log: entry {head['seq']}, hash {head['hash']}")
+        section.paragraphs.append(Verbatim(f"Head of the change log: entry {head['seq']}, hash {head['hash']}"))
     if checkpoint:
-        section.paragraphs.append(
+        section.paragraphs.append(Verbatim(
             "Checkpoint (check the log against it later: modelctx verify --checkpoint FILE, FILE holding this "
-            "JSON or the report's JSON form): " + json.dumps(checkpoint, ensure_ascii=False))
+            "JSON or the report's JSON form): " + json.dumps(checkpoint, ensure_ascii=False)))
     return section
+
+
+def _when(value: Any) -> str:
+    """A stored time as ``YYYY-MM-DD HH:MM:SSZ`` (one line in a cell); other values as they are."""
+    from modelctx.times import read_stored
+
+    moment = read_stored(value) if isinstance(value, str) else None
+    if moment is None:
+        return _text(value)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def _approval_line(approval: dict[str, Any]) -> str:
+    if not approval:
+        return ""
+    verdicts = "; ".join(f"{v['verdict']} by {v['by']} at {_when(v['at'])}" for v in approval.get("verdicts", []))
+    return f"{approval['state']} — {approval['reason']}" + (f" (verdicts: {verdicts})" if verdicts else "")
+
+
+def _executive_section(report: dict[str, Any]) -> Section:
+    """The first thing an auditor reads: approval, deployments against it, findings, drift, flags, the chain."""
+    subject, executive = report["subject"], report["executive"]
+    facts = subject.get("facts") or {}
+    verification = report["verification"]
+    head = verification.get("head") or {}
+    deployments = [
+        f"{d['environment']}{' (production)' if d['production'] else ''}: {d['deployment']} deployed "
+        f"{_when(d['deployed_at'])}, {'active' if d['active'] else 'retired ' + _when(d.get('retired_at'))}; "
+        f"approval when deployed: {d['approval_when_deployed']}"
+        + (f" ({d['approved_by']})" if d.get("approved_by") else "")
+        + (f"; governance override: {d['override']}" if d.get("override") else "")
+        for d in executive["deployments"]]
+    findings = executive["findings_by_severity"]
+    drift = [f"{d['severity']} on {d['deployment']} at {_when(d['at'])}"
+             + (f": drift in {', '.join(d['drifted_features'])}" if d["drifted_features"] else ": no drift")
+             for d in executive["drift"]]
+    flagged = [f"{f['id']}: {f['reason'] or 'no reason given'}" for f in executive["flagged_inputs"]]
+    section = _fields("Executive summary", [
+        ("model version", f"{subject['name']} ({subject['id']})"),
+        ("artifact digest", Verbatim(str(facts["digest"])) if facts.get("digest") else "none recorded"),
+        ("metrics", facts.get("metrics") or "none recorded"),
+        ("owners", subject.get("owners") or "none recorded"),
+        ("approval", _approval_line(report.get("approval") or {})),
+        ("deployments vs approval", "\n".join(deployments) or "never deployed"),
+        ("policy findings", _text(findings) if findings else "none"),
+        ("drift", "\n".join(drift) or "no monitoring of an active deployment"),
+        ("flagged inputs", "\n".join(flagged) or "none"),
+        ("chain verification", verification["summary"]),
+        ("head of the change log", Verbatim(f"entry {head.get('seq')}, hash {head.get('hash')}") if head else ""),
+        ("report digest (sha256)", Verbatim(report["digest"])),
+    ])
+    section.alert = bool(findings) or not verification["ok"]
+    return section
+
+
+def _facts_section(report: dict[str, Any]) -> Section:
+    subject = report["subject"]
+    facts = subject.get("facts") or {}
+    model = subject.get("model") or {}
+    return _fields("Model facts", [
+        ("model", f"{model.get('name')} ({model.get('id')})" if model else None),
+        ("version", facts.get("version")),
+        ("description", facts.get("description") or model.get("description")),
+        ("framework", facts.get("framework")),
+        ("estimator", facts.get("estimator")),
+        ("aliases", facts.get("aliases") or "none"),
+        ("metrics", facts.get("metrics")),
+        ("artifact", facts.get("artifact_uri")),
+        ("artifact format and size", " ".join(_text(facts.get(k)) for k in ("artifact_format", "artifact_size")
+                                              if facts.get(k) is not None) + (" bytes" if facts.get("artifact_size")
+                                                                               else "")),
+        ("digest", facts.get("digest")),
+        ("created", f"{_when(facts.get('created_at'))} by {facts.get('created_by') or '?'}"
+         if facts.get("created_at") else None),
+        ("project", subject.get("project") or "none recorded"),
+        ("owners", subject.get("owners") or "none recorded"),
+        ("people", [p.get("email") or p.get("name") for p in subject.get("people", [])]),
+        ("as of", report.get("as_of") or "now (live graph)"),
+        ("store", report["store"]),
+        ("change log entries", str(report["last_seq"])),
+        ("generated at", report.get("generated_at", "")),
+    ])
+
+
+CARD_TITLES = {"intended_use": "intended use", "limitations": "limitations", "evaluation_data": "evaluation data"}
+
+
+def _model_card_section(report: dict[str, Any]) -> Section:
+    card = report.get("model_card") or {}
+    section = Section("Model card", headers=["entry", "recorded", "source"], widths=[1, 5, 1.6])
+    for key, title in CARD_TITLES.items():
+        for item in card.get(key, []):
+            section.rows.append([title, item["text"], item["source"]])
+    missing = [CARD_TITLES[m] for m in card.get("missing", [])]
+    if missing:
+        section.paragraphs.append(f"Not recorded: {', '.join(missing)} (a property of that name on the version "
+                                  f"or model, or a note starting \"{CARD_TITLES[card['missing'][0]].capitalize()}:\").")
+    return section
+
+
+def _dataset_rows(datasets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for d in datasets:
+        schema = d.get("schema") or {}
+        names = schema.get("names") or []
+        more = schema.get("columns", 0) - len(names)
+        out.append(d | {
+            "dataset version": f"{d.get('name')} ({d['id']})",
+            "schema": (f"{schema['columns']} columns: {', '.join(names)}" + (f", +{more} more" if more > 0 else ""))
+            if schema else "",
+            "flags": f"FLAGGED: {d.get('flag_reason') or 'no reason given'}" if d.get("flagged") else "",
+        })
+    return out
+
+
+DATASET_COLUMNS = ["dataset version", "location", "digest", "rows", "schema", "producer", "roles", "flags"]
+DATASET_WIDTHS = [2.2, 3.2, 1.5, 0.6, 3.0, 1.4, 0.8, 1.3]
+
+
+def _drift_section(deployments: list[dict[str, Any]]) -> Section:
+    """Per feature drift of the newest report of each deployment: the drifted features, then a count of the rest."""
+    section = Section("Drift per feature", headers=["deployment", "report time", "feature", "severity", "PSI",
+                                                    "KS statistic", "reference mean", "current mean"],
+                      widths=[2.2, 1.4, 1.6, 0.8, 0.7, 0.8, 1, 1])
+    for deployment in deployments:
+        if not deployment["monitoring"]:
+            continue
+        latest = deployment["monitoring"][-1]
+        drift = latest.get("drift")
+        if not isinstance(drift, list):
+            continue
+        shown = [d for d in drift if d.get("severity") not in (None, "ok")]
+        for item in shown:
+            section.rows.append([deployment["id"], _when(latest.get("at")), _text(item.get("feature")),
+                                 _text(item.get("severity")), _text(item.get("psi")), _text(item.get("ks_statistic")),
+                                 _text(item.get("reference_mean")), _text(item.get("current_mean"))])
+        if len(drift) > len(shown):
+            section.paragraphs.append(f"{deployment['id']}: {len(drift) - len(shown)} other feature(s) within "
+                                      f"bounds in {latest['id']}.")
+    if not section.rows and not section.paragraphs:
+        section.paragraphs.append("No drift measured.")
+    return section
+
+
+def _appendix(sections: list[Section]) -> Section:
+    """Every id and digest the body shows short, in full (each once, in order of appearance)."""
+    seen: dict[str, str] = {}
+    for section in sections:
+        if section.verbatim:
+            continue
+        texts = [p for p in section.paragraphs if not isinstance(p, Verbatim)]
+        texts += [c for row in section.rows for c in row if not isinstance(c, Verbatim)]
+        for text in texts:
+            for ref in refs_in(text):
+                seen.setdefault(ref.full, ref.short)
+    appendix = Section("Appendix: full identifiers and digests", headers=["short form", "full"],
+                       rows=[[short, full] for full, short in seen.items()], widths=[1, 3.2], verbatim=True)
+    appendix.paragraphs.append("The body shows long ids and digests by their first characters; here they are whole."
+                               if seen else "Every id and digest is shown whole in the body.")
+    return appendix
 
 
 def build_sections(report: dict[str, Any], *, pictures: bool = True, budget: Budget | None = None) -> list[Section]:
     """The report as ordered sections; ``pictures`` adds the lineage diagram and metric plots."""
-    subject = report["subject"]
-    verification = report["verification"]
-    summary = Section("Summary")
-    summary.headers = ["field", "value"]
-    summary.rows = [
-        ["subject", f"{subject['name']} [{subject['id']}]"],
-        ["kind", subject["kind"]],
-        ["model", _text((subject.get("model") or {}).get("id"))],
-        ["project", _text(subject.get("project"))],
-        ["owners", _text(subject.get("owners")) or "none recorded"],
-        ["people", _text([p.get("email") or p.get("name") for p in subject.get("people", [])])],
-        ["as of", report.get("as_of") or "now (live graph)"],
-        ["store", report["store"]],
-        ["change log entries", str(report["last_seq"])],
-        ["generated at", report.get("generated_at", "")],
-        ["report digest (sha256)", report["digest"]],
-    ]
-    summarised = report.get("summarised") or {}
-    if summarised:
-        summary.rows.append(["summarised sections", ", ".join(
-            f"{key} ({cut['shown']} of {cut['total']})" for key, cut in summarised.items())])
-    for key, label in (("by_kind", "upstream by kind"), ("downstream_by_kind", "downstream by kind")):
-        if summarised and report["lineage"].get(key):
-            summary.rows.append([label, _counts(report["lineage"][key])])
-    sections = [summary, _verification_section(verification, report.get("checkpoint"))]
-    lineage = report["lineage"]
-    dataset_columns = ["id", "name", "dataset", "digest", "rows", "roles", "flagged", "flag_reason"]
     if report["report"] == "dataset_version_impact":
-        affected = report["impact"]
-        sections.append(_table("Impacted model versions", affected["model_versions"], ["id", "name", "flagged"],
-                               "No model version depends on this dataset version."))
-        _cut(report, sections[-1], "impact.model_versions")
-        sections.append(_table("Impacted active deployments", affected["active_deployments"],
-                               ["id", "environment", "endpoint", "status", "deployed_at", "model_versions"],
-                               "No active deployment depends on this dataset version."))
-        _cut(report, sections[-1], "impact.active_deployments")
-        sections.append(_table("Upstream datasets", lineage["datasets"], dataset_columns, "No upstream datasets."))
-        _cut(report, sections[-1], "lineage.datasets")
-        sections.append(_table("Downstream runs", report["runs"], ["id", "name", "status", "started_at", "ended_at"],
-                               "No run used this dataset version."))
-        _cut(report, sections[-1], "runs")
-        diagram_graph, diagram_key = lineage["downstream"], "lineage.downstream.graph"
+        sections = _impact_sections(report, pictures, budget)
     else:
-        sections.append(_table("Datasets", lineage["datasets"], dataset_columns, "No datasets recorded upstream."))
-        _cut(report, sections[-1], "lineage.datasets")
-        sections.append(_table("Features", lineage["features"], ["id", "name", "dtype", "transformation"],
-                               "No features recorded."))
-        _cut(report, sections[-1], "lineage.features")
-        sections.append(_table("Code commits", lineage["commits"], ["id", "message", "author", "authored_at"],
-                               "No commits recorded."))
-        _cut(report, sections[-1], "lineage.commits")
-        sections.append(_table("Environments", lineage["environments"], ["id", "python", "image", "packages"],
-                               "No environment recorded."))
-        _cut(report, sections[-1], "lineage.environments")
-        runs = _table("Training runs", report["runs"],
-                      ["id", "name", "status", "started_at", "ended_at", "user", "params", "metrics"],
-                      "No training run recorded.")
-        _cut(report, runs, "runs")
-        sections.append(runs)
-        reviews = _table("Reviews", [r | {"by": r.get("reviewer") or _people_names(r)} for r in report["reviews"]],
-                         ["id", "verdict", "by", "at", "comment"], "No reviews recorded.")
-        approval = report.get("approval") or {}
-        if approval:
-            reviews.paragraphs.insert(0, f"Approval in force: {approval['state']}; {approval['reason']}")
-        reviews.alert = not approval.get("approved", False)
-        _cut(report, reviews, "reviews")
-        sections.append(reviews)
-        deployments = report["deployments"]
-        sections.append(_table("Deployment history", deployments,
-                               ["id", "environment", "endpoint", "status", "deployed_at", "retired_at"],
-                               "Never deployed."))
-        _cut(report, sections[-1], "deployments")
-        monitoring = [m | {"deployment": d["id"]} for d in deployments for m in d["monitoring"]]
-        sections.append(_table("Monitoring history", monitoring, ["id", "deployment", "at", "severity", "window"],
-                               "No monitoring reports."))
-        _cut(report, sections[-1], *(f"deployments.{d['id']}.monitoring" for d in deployments))
-        alerts = _table("Open alerts", report["open_alerts"], ["deployment", "report", "severity", "at"],
-                        "No open alerts.")
-        alerts.alert = bool(report["open_alerts"])
-        sections.append(alerts)
-        if pictures:
-            from modelctx.governance.plots import metric_history_plot
+        sections = _audit_sections(report, pictures, budget)
+    sections.append(_appendix(sections))
+    _check(budget, report)
+    return sections
 
-            plotted = [run for run in report["runs"] if run.get("metric_history")]
-            for run in plotted[:MAX_PLOTS]:
-                _check(budget, report)
-                picture = metric_history_plot(run["metric_history"], f"metric history of {run['name']}")
-                if picture:
-                    runs.images.append((f"Metric history: {run['id']}", picture))
-            if len(plotted) > MAX_PLOTS:
-                runs.paragraphs.append(f"Metric history plotted for the first {MAX_PLOTS} of {len(plotted)} runs.")
-        diagram_graph, diagram_key = lineage["graph"], "lineage.graph"
+
+def _summarised_pairs(report: dict[str, Any]) -> list[tuple[str, Any]]:
+    summarised = report.get("summarised") or {}
+    pairs: list[tuple[str, Any]] = []
+    if summarised:
+        pairs.append(("summarised sections", ", ".join(
+            f"{key} ({cut['shown']} of {cut['total']})" for key, cut in summarised.items())))
+        for key, label in (("by_kind", "upstream by kind"), ("downstream_by_kind", "downstream by kind")):
+            if report["lineage"].get(key):
+                pairs.append((label, _counts(report["lineage"][key])))
+    return pairs
+
+
+def _audit_sections(report: dict[str, Any], pictures: bool, budget: Budget | None) -> list[Section]:
+    lineage = report["lineage"]
+    executive = _executive_section(report)
+    executive.rows += [[k, _text(v)] for k, v in _summarised_pairs(report)]
+    sections = [executive, _facts_section(report), _model_card_section(report)]
+
+    data = _table("Data", _dataset_rows(lineage["datasets"]), DATASET_COLUMNS, "No datasets recorded upstream.",
+                  DATASET_WIDTHS)
+    data.alert = any(d.get("flagged") for d in lineage["datasets"])
+    _cut(report, data, "lineage.datasets")
+    sections.append(data)
+    if lineage["features"]:
+        sections.append(_table("Features", lineage["features"], ["id", "name", "dtype", "transformation"],
+                               "No features recorded.", [2, 1.5, 0.8, 3]))
+        _cut(report, sections[-1], "lineage.features")
+    commits = [c | {"dirty": {True: "yes: uncommitted changes", False: "no"}.get(c.get("dirty"), "not recorded"),
+                    "authored": _when(c.get("authored_at"))}
+               for c in lineage["commits"]]
+    sections.append(_table("Code", commits, ["sha", "repo", "message", "author", "authored", "dirty"],
+                           "No commits recorded.", [1.6, 2.6, 2.6, 1.2, 1.3, 1]))
+    _cut(report, sections[-1], "lineage.commits")
+    environments = [e | {"key packages": e.get("key_packages") or {},
+                         "all packages": e.get("packages")} for e in lineage["environments"]]
+    sections.append(_table("Environment", environments, ["id", "python", "platform", "key packages", "all packages"],
+                           "No environment recorded.", [1.8, 0.6, 1.8, 4, 0.6]))
+    _cut(report, sections[-1], "lineage.environments")
+    runs = _table("Training runs", [r | {"started": _when(r.get("started_at")), "ended": _when(r.get("ended_at"))}
+                                    for r in report["runs"]],
+                  ["id", "name", "status", "started", "ended", "user", "params", "metrics"],
+                  "No training run recorded.", [1.6, 1.4, 0.8, 1.3, 1.3, 0.8, 2.2, 1.6])
+    _cut(report, runs, "runs")
+    sections.append(runs)
+    sections.append(_evaluation_section(report))
+    reviews = _table("Reviews", [r | {"by": r.get("reviewer") or _people_names(r), "when": _when(r.get("at"))}
+                                 for r in report["reviews"]],
+                     ["id", "verdict", "by", "when", "comment"], "No reviews recorded.", [1.5, 1, 1.1, 1.3, 5])
+    approval = report.get("approval") or {}
+    if approval:
+        reviews.paragraphs.insert(0, f"Approval in force: {approval['state']}; {approval['reason']}")
+    reviews.alert = not approval.get("approved", False)
+    _cut(report, reviews, "reviews")
+    sections.append(reviews)
+    deployments = report["deployments"]
+    timeline = [d | {"deployed": _when(d.get("deployed_at")), "retired": _when(d.get("retired_at")),
+                     "state": "active" if d["active"] else "retired",
+                     "override": (d.get("governance_override") or {}).get("reason")} for d in deployments]
+    sections.append(_table("Deployments (timeline)", timeline,
+                           ["deployed", "retired", "id", "environment", "state", "endpoint", "override"],
+                           "Never deployed.", [1.3, 1.3, 2.2, 0.9, 0.7, 2.2, 2.2]))
+    _cut(report, sections[-1], "deployments")
+    monitoring = [m | {"deployment": d["id"], "when": _when(m.get("at")),
+                       "drifted features": m.get("drifted_features") or "none",
+                       "performance": m.get("performance")} for d in deployments for m in d["monitoring"]]
+    sections.append(_table("Monitoring", monitoring,
+                           ["when", "id", "deployment", "severity", "predictions", "drifted features", "performance"],
+                           "No monitoring reports.", [1.3, 2.2, 2, 0.7, 0.7, 2, 2.2]))
+    _cut(report, sections[-1], *(f"deployments.{d['id']}.monitoring" for d in deployments))
+    sections.append(_drift_section(deployments))
+    alerts = _table("Open alerts", [a | {"when": _when(a.get("at"))} for a in report["open_alerts"]],
+                    ["deployment", "report", "severity", "when"], "No open alerts.", [2, 2.5, 1, 1])
+    alerts.alert = bool(report["open_alerts"])
+    sections.append(alerts)
+    sections.append(_notes_section(report))
+    if pictures:
+        from modelctx.governance.plots import metric_history_plot
+
+        plotted = [run for run in report["runs"] if run.get("metric_history")]
+        for run in plotted[:MAX_PLOTS]:
+            _check(budget, report)
+            picture = metric_history_plot(run["metric_history"], f"metric history of {run['name']}")
+            if picture:
+                runs.images.append((f"Metric history: {run['id']}", picture))
+        if len(plotted) > MAX_PLOTS:
+            runs.paragraphs.append(f"Metric history plotted for the first {MAX_PLOTS} of {len(plotted)} runs.")
+    sections.append(_policy_section(report))
+    sections.append(_verification_section(report["verification"], report.get("checkpoint")))
+    if pictures:
+        sections.append(_diagram_section(report, lineage["graph"], "lineage.graph", budget))
+    return sections
+
+
+def _evaluation_section(report: dict[str, Any]) -> Section:
+    """How the version was evaluated: its metrics, the recorded evaluation data, and measured performance live."""
+    facts = report["subject"].get("facts") or {}
+    evaluation = [item["text"] for item in (report.get("model_card") or {}).get("evaluation_data", [])]
+    live = [f"{d['id']} at {_when(m.get('at'))}: {_text(m['performance'])}"
+            for d in report["deployments"] for m in d["monitoring"] if isinstance(m.get("performance"), dict)]
+    return _fields("Evaluation", [
+        ("metrics at training", facts.get("metrics") or "none recorded"),
+        ("evaluation data", "\n".join(evaluation) or "not recorded"),
+        ("performance in production", "\n".join(live) or "no labelled predictions monitored"),
+    ])
+
+
+def _notes_section(report: dict[str, Any]) -> Section:
+    notes = [n | {"when": _when(n.get("at")), "kind": "governance override" if n.get("category") ==
+                  "governance_override" else "note"} for n in report.get("notes", [])]
+    section = _table("Notes, insights and overrides", notes, ["when", "kind", "author", "about", "text"],
+                     "No notes recorded.", [1.3, 1, 0.9, 2.2, 5])
+    for override in report.get("overrides", []):
+        section.paragraphs.append(
+            f"Governance override: {override.get('actor')} deployed to {override.get('environment')} "
+            f"({override['deployment']}) at {_when(override.get('at'))} although the gate refused: "
+            f"{override.get('refused_because')}. Reason given: {override.get('reason')}.")
+    section.alert = bool(report.get("overrides"))
+    _cut(report, section, "notes")
+    return section
+
+
+def _policy_section(report: dict[str, Any]) -> Section:
     findings = report["policy_findings"]
     policy = _table("Policy findings", [f | {"evidence": [f"{e['source']} -{e['type']}-> {e['target']}"
                                                           for e in f["evidence"]]} for f in findings],
-                    ["rule", "severity", "message", "evidence"], "No policy findings.")
+                    ["rule", "severity", "message", "evidence"], "No policy findings.", [1.2, 0.7, 4.5, 3])
     policy.alert = bool(findings)
-    sections.append(policy)
-    if pictures:
-        from modelctx.governance.plots import lineage_diagram
+    return policy
 
-        _check(budget, report)
-        sections.append(Section("Lineage diagram", images=[("lineage", lineage_diagram(diagram_graph, subject["id"]))]))
-        _cut(report, sections[-1], diagram_key)
+
+def _diagram_section(report: dict[str, Any], graph: dict[str, Any], key: str, budget: Budget | None) -> Section:
+    from modelctx.governance.plots import lineage_diagram
+
     _check(budget, report)
+    section = Section("Lineage diagram", images=[(
+        "Lineage, left to right: each arrow goes from an input to what used or came from it, labelled with the "
+        "recorded edge type.", lineage_diagram(graph, report["subject"]["id"]))], full_page=True)
+    _cut(report, section, key)
+    return section
+
+
+def _impact_sections(report: dict[str, Any], pictures: bool, budget: Budget | None) -> list[Section]:
+    subject = report["subject"]
+    lineage = report["lineage"]
+    props = subject.get("properties") or {}
+    affected = report["impact"]
+    summary = _fields("Executive summary", [
+        ("dataset version", f"{subject['name']} ({subject['id']})"),
+        ("location", props.get("uri") or props.get("path")),
+        ("digest", Verbatim(str(props["digest"])) if props.get("digest") else None),
+        ("rows", props.get("rows")),
+        ("flag", f"FLAGGED: {props.get('flag_reason')}" if props.get("flagged") is True else "not flagged"),
+        ("project", subject.get("project") or "none recorded"),
+        ("owners", subject.get("owners") or "none recorded"),
+        ("impacted model versions", len(affected["model_versions"])),
+        ("impacted active deployments", len(affected["active_deployments"])),
+        ("policy findings", len(report["policy_findings"]) or "none"),
+        ("chain verification", report["verification"]["summary"]),
+        ("as of", report.get("as_of") or "now (live graph)"),
+        ("store", report["store"]),
+        ("generated at", report.get("generated_at", "")),
+        ("report digest (sha256)", Verbatim(report["digest"])),
+        *_summarised_pairs(report),
+    ])
+    sections = [summary]
+    sections.append(_table("Impacted model versions", affected["model_versions"], ["id", "name", "flagged"],
+                           "No model version depends on this dataset version."))
+    _cut(report, sections[-1], "impact.model_versions")
+    sections.append(_table("Impacted active deployments", affected["active_deployments"],
+                           ["id", "environment", "endpoint", "status", "deployed_at", "model_versions"],
+                           "No active deployment depends on this dataset version."))
+    _cut(report, sections[-1], "impact.active_deployments")
+    sections.append(_table("Upstream data", _dataset_rows(lineage["datasets"]), DATASET_COLUMNS,
+                           "No upstream datasets.", DATASET_WIDTHS))
+    _cut(report, sections[-1], "lineage.datasets")
+    sections.append(_table("Downstream runs", report["runs"], ["id", "name", "status", "started_at", "ended_at"],
+                           "No run used this dataset version."))
+    _cut(report, sections[-1], "runs")
+    sections.append(_policy_section(report))
+    sections.append(_verification_section(report["verification"], report.get("checkpoint")))
+    if pictures:
+        sections.append(_diagram_section(report, lineage["downstream"], "lineage.downstream.graph", budget))
     return sections
 
 
@@ -208,45 +482,87 @@ def render_json(report: dict[str, Any], budget: Budget | None = None) -> bytes:
     return json.dumps(report, indent=2, ensure_ascii=False).encode()
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _shown(text: str, verbatim: bool) -> list[str | Ref]:
+    """Text split into plain parts and refs; verbatim text is one plain part."""
+    return [str(text)] if verbatim or isinstance(text, Verbatim) else split_refs(str(text))
+
+
+def _md_text(text: str, verbatim: bool = False) -> str:
+    """Markdown for text in a cell or paragraph: shortened refs as code spans, pipes and ``<`` escaped.
+
+    Underscores stay as they are: GitHub-flavoured Markdown reads them inside words literally (model_version).
+    """
+    out = []
+    for part in _shown(text, verbatim):
+        if isinstance(part, Ref) and part.shortened:
+            out.append(f"`{part.short}`")
+        else:
+            out.append(str(part.full if isinstance(part, Ref) else part).replace("|", "\\|").replace("<", "&lt;"))
+    return "".join(out).replace("\n", "<br>")
 
 
 def render_md(report: dict[str, Any], budget: Budget | None = None) -> bytes:
-    """Markdown without pictures (they would need files beside it); HTML and PDF carry them."""
-    lines = [f"# Audit report: {report['subject']['name']}", ""]
+    """GitHub-flavoured Markdown without pictures (they would need files beside it); HTML and PDF carry them."""
+    lines = [f"# Audit report: {_md_text(report['subject']['name'])}", ""]
     for section in build_sections(report, pictures=False, budget=budget):
         lines += [f"## {section.title}", ""]
-        lines += [("**" + p + "**" if section.alert else p) for p in section.paragraphs]
+        for paragraph in section.paragraphs:
+            text = _md_text(paragraph, section.verbatim)
+            lines += [f"**{text}**" if section.alert else text, ""]
         if section.rows:
             lines.append("| " + " | ".join(section.headers) + " |")
-            lines.append("|" + "---|" * len(section.headers))
-            lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in section.rows]
-        lines.append("")
+            lines.append("|" + " --- |" * len(section.headers))
+            lines += ["| " + " | ".join(_md_text(c, section.verbatim) or " " for c in row) + " |"
+                      for row in section.rows]
+            lines.append("")
     return "\n".join(lines).encode()
 
 
-_CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}td,th{border:1px solid #ccc;padding:3px 6px;
-text-align:left;vertical-align:top}th{background:#f3f3f3}.alert{color:#b00020;font-weight:bold}
-h2{border-bottom:1px solid #ddd;padding-bottom:.2em}img{max-width:100%}code{font-size:.85em}"""
+_CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
+.scroll{overflow-x:auto;margin:.5em 0 1.5em}
+table{border-collapse:collapse;font-size:.85em;width:100%;table-layout:fixed}
+td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{background:#f3f3f3}.alert{color:#b00020;font-weight:bold}
+h2{border-bottom:1px solid #ddd;padding-bottom:.2em}img{max-width:100%;height:auto}code{font-size:.92em}
+a code{color:#0645ad}"""
+
+
+def _html_text(text: str, verbatim: bool = False) -> str:
+    """HTML for text: node ids link to the web app's node page (short form, full id as the title)."""
+    esc = html.escape
+    out = []
+    for part in _shown(text, verbatim):
+        if isinstance(part, Ref) and part.is_node:
+            out.append(f"<a href='{esc(node_url(part.full))}' title='{esc(part.full)}'>"
+                       f"<code>{esc(part.short)}</code></a>")
+        elif isinstance(part, Ref):
+            out.append(f"<code title='{esc(part.full)}'>{esc(part.short)}</code>")
+        else:
+            out.append(esc(part))
+    return "".join(out).replace("\n", "<br>")
 
 
 def render_html(report: dict[str, Any], budget: Budget | None = None) -> bytes:
     esc = html.escape
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>Audit report: {esc(report['subject']['name'])}</title><style>{_CSS}</style></head><body>",
         f"<h1>Audit report: {esc(report['subject']['name'])}</h1>",
     ]
     for section in build_sections(report, budget=budget):
         parts.append(f"<h2>{esc(section.title)}</h2>")
         css = " class='alert'" if section.alert else ""
-        parts += [f"<p{css}>{esc(p)}</p>" for p in section.paragraphs]
+        parts += [f"<p{css}>{_html_text(p, section.verbatim)}</p>" for p in section.paragraphs]
         if section.rows:
-            parts.append("<table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in section.headers) + "</tr>")
-            parts += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in section.rows]
-            parts.append("</table>")
+            weights = section.widths or [1.0] * len(section.headers)
+            total = sum(weights)
+            parts.append("<div class='scroll'><table><colgroup>" + "".join(
+                f"<col style='width:{100 * w / total:.1f}%'>" for w in weights) + "</colgroup><tr>"
+                + "".join(f"<th>{esc(h)}</th>" for h in section.headers) + "</tr>")
+            parts += ["<tr>" + "".join(f"<td>{_html_text(c, section.verbatim)}</td>" for c in row) + "</tr>"
+                      for row in section.rows]
+            parts.append("</table></div>")
         for caption, png in section.images:
             data = base64.b64encode(png).decode()
             parts.append(f"<figure><img alt='{esc(caption)}' src='data:image/png;base64,{data}'>"
@@ -256,17 +572,38 @@ def render_html(report: dict[str, Any], budget: Budget | None = None) -> bytes:
 
 
 CELL_FONT_SIZE = 7
-MAX_CELL_LINES = 8
+#: Lines a cell may take; longer text is cut with an ellipsis (ids and digests, shown short, take at most three).
+MAX_CELL_LINES = 12
+#: Average width of a Helvetica character, in ems, for wrapping (digits and lower case are about 0.5–0.56).
+CHAR_EM = 0.55
+PAGE_MARGIN_CM = 1.5
 
 
 def _wrap(text: str, width: int) -> str:
-    """Wrap a table cell to ``width`` characters, at most MAX_CELL_LINES lines."""
+    """Wrap a table cell to ``width`` characters (its own line breaks kept), at most MAX_CELL_LINES lines."""
     import textwrap
 
-    lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines += textwrap.wrap(paragraph, width, break_long_words=True, break_on_hyphens=False) or [""]
     if len(lines) > MAX_CELL_LINES:
         lines = lines[: MAX_CELL_LINES - 1] + [lines[MAX_CELL_LINES - 1][: width - 1] + "…"]
     return "\n".join(lines)
+
+
+def pdf_table_layout(section: Section, usable_width: float) -> tuple[list[float], list[list[str]]]:
+    """Column widths (points) and the wrapped cells (short forms) of ``section``'s table, as the PDF draws them.
+
+    Plain pre-wrapped strings, not Paragraphs: a Paragraph per cell measures every word and makes a
+    thousand-row table take many seconds; fixed-width wrapping is exact enough here.
+    """
+    weights = section.widths or [1.0] * len(section.headers)
+    total = sum(weights)
+    widths = [usable_width * w / total for w in weights]
+    chars = [max(6, int((w - 6) / (CELL_FONT_SIZE * CHAR_EM))) for w in widths]
+    rows = [[_wrap(cell if section.verbatim or isinstance(cell, Verbatim) else shorten(cell), chars[i])
+             for i, cell in enumerate(row)] for row in section.rows]
+    return widths, [list(section.headers), *rows]
 
 
 def render_pdf(report: dict[str, Any], budget: Budget | None = None) -> bytes:
@@ -274,7 +611,16 @@ def render_pdf(report: dict[str, Any], budget: Budget | None = None) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import Flowable, Image, LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import (
+        Flowable,
+        Image,
+        LongTable,
+        PageBreak,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        TableStyle,
+    )
 
     class Checkpoint(Flowable):
         """Takes no room; checks the budget when the layout reaches it (between sections)."""
@@ -288,27 +634,40 @@ def render_pdf(report: dict[str, Any], budget: Budget | None = None) -> bytes:
 
     styles = getSampleStyleSheet()
     cell = styles["BodyText"].clone("cell", fontSize=CELL_FONT_SIZE, leading=CELL_FONT_SIZE + 1.5)
-    alert = styles["BodyText"].clone("alert", textColor=colors.HexColor("#b00020"), fontName="Helvetica-Bold")
+    body = styles["BodyText"].clone("body", fontSize=9, leading=11.5)
+    alert = body.clone("alert", textColor=colors.HexColor("#b00020"), fontName="Helvetica-Bold")
+    # A heading never ends a page: it is kept with what follows it.
+    heading = styles["Heading2"].clone("heading", keepWithNext=1, spaceBefore=8, spaceAfter=4)
     page_w, page_h = landscape(A4)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=(page_w, page_h), leftMargin=1.5 * cm, rightMargin=1.5 * cm,
-                            topMargin=1.5 * cm, bottomMargin=1.5 * cm,
-                            title=f"Audit report: {report['subject']['name']}", author="modelctx")
+    name = report["subject"]["name"]
+    doc = SimpleDocTemplate(buffer, pagesize=(page_w, page_h), leftMargin=PAGE_MARGIN_CM * cm,
+                            rightMargin=PAGE_MARGIN_CM * cm, topMargin=PAGE_MARGIN_CM * cm,
+                            bottomMargin=PAGE_MARGIN_CM * cm, title=f"Audit report: {name}", author="modelctx")
     # Leave room for a picture's caption and the frame's padding.
     usable_w, usable_h = doc.width - 12, doc.height - 40
+
+    def footer(canvas: Any, document: Any) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(PAGE_MARGIN_CM * cm, 0.8 * cm, f"modelctx audit report: {name}")
+        canvas.drawRightString(page_w - PAGE_MARGIN_CM * cm, 0.8 * cm, f"page {document.page}")
+        canvas.restoreState()
+
     esc = html.escape
-    story: list[Any] = [Paragraph(esc(f"Audit report: {report['subject']['name']}"), styles["Title"])]
+    story: list[Any] = [Paragraph(esc(f"Audit report: {name}"), styles["Title"])]
     for section in build_sections(report, budget=budget):
         story.append(Checkpoint())
-        story.append(Paragraph(esc(section.title), styles["Heading2"]))
-        story += [Paragraph(esc(p), alert if section.alert else styles["BodyText"]) for p in section.paragraphs]
+        if section.full_page:
+            story.append(PageBreak())
+        story.append(Paragraph(esc(section.title), heading))
+        style = alert if section.alert else body
+        story += [Paragraph(esc(p if section.verbatim or isinstance(p, Verbatim) else shorten(p)), style)
+                  for p in section.paragraphs]
         if section.rows:
-            col_w = usable_w / len(section.headers)
-            # Plain pre-wrapped strings, not Paragraphs: a Paragraph per cell measures every word and
-            # makes a thousand-row table take many seconds; fixed-width wrapping is exact enough here.
-            chars = max(8, int(col_w / (CELL_FONT_SIZE * 0.56)))
-            data = [section.headers] + [[_wrap(c, chars) for c in row] for row in section.rows]
-            table = LongTable(data, repeatRows=1, colWidths=[col_w] * len(section.headers))
+            widths, data = pdf_table_layout(section, usable_w)
+            table = LongTable(data, repeatRows=1, colWidths=widths)
             table.setStyle(TableStyle([
                 ("FONT", (0, 0), (-1, -1), "Helvetica", CELL_FONT_SIZE, CELL_FONT_SIZE + 1.5),
                 ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", CELL_FONT_SIZE, CELL_FONT_SIZE + 1.5),
@@ -321,12 +680,15 @@ def render_pdf(report: dict[str, Any], budget: Budget | None = None) -> bytes:
             story.append(table)
         for caption, png in section.images:
             picture = Image(io.BytesIO(png))
-            scale = min(1.0, usable_w / picture.drawWidth, usable_h / picture.drawHeight)
+            room_h = usable_h - (40 if section.full_page else 0)  # the heading above a page-sized picture
+            scale = min(usable_w / picture.drawWidth, room_h / picture.drawHeight)
+            if not section.full_page:
+                scale = min(scale, 1.0)
             picture.drawWidth *= scale
             picture.drawHeight *= scale
-            story += [picture, Paragraph(esc(caption), cell)]
-        story.append(Spacer(1, 0.3 * cm))
-    doc.build(story)
+            story += [picture, Paragraph(esc(shorten(caption)), cell)]
+        story.append(PageBreak() if section.full_page else Spacer(1, 0.3 * cm))
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
 
