@@ -19,7 +19,6 @@ KIND_COLOURS = {
     "person": "#17becf",
 }
 
-MAX_LABELS = 40
 
 
 def _figure(width: float, height: float) -> Any:
@@ -43,6 +42,8 @@ def _png(fig: Any) -> bytes:
 DIAGRAM_SIZE = (10.4, 6.4)
 #: Up to this many nodes the diagram draws labelled boxes, arrows and edge labels; beyond, coloured dots.
 MAX_BOXES = 40
+#: Labels on a diagram past MAX_BOXES nodes.
+MAX_BIG_LABELS = 12
 
 
 def _layers(nodes: Mapping[str, Any], edges: list[tuple[str, str, str]], root: str) -> dict[str, int]:
@@ -163,7 +164,9 @@ def lineage_diagram(graph: Mapping[str, Any], root: str) -> bytes:
         ax.add_collection(LineCollection(segments, colors="#bbbbbb", linewidths=0.6, zorder=1, antialiaseds=False))
         ax.scatter([pos[i][0] for i in ids], [pos[i][1] for i in ids], s=40 if len(ids) < 200 else 10,
                    c=[KIND_COLOURS.get(nodes[i]["kind"], "#333333") for i in ids], zorder=2)
-        nearest = sorted(ids, key=lambda i: (abs(layers[i] - layers[root]), i))[:MAX_LABELS]
+        # Only the subject and its direct neighbours are named: each label costs a text layout at draw time.
+        nearest = sorted((i for i in ids if abs(layers[i] - layers[root]) <= 1),
+                         key=lambda i: (abs(layers[i] - layers[root]), i))[:MAX_BIG_LABELS]
         for node_id in nearest:
             x, y = pos[node_id]
             ax.annotate(str(nodes[node_id]["name"])[:28], (x, y), xytext=(4, 3), textcoords="offset points",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 from modelctx.graph.model import NodeKind
@@ -46,8 +47,14 @@ class Ref:
         return self.short != self.full
 
 
-def split_refs(text: str) -> list[str | Ref]:
-    """``text`` as plain parts and refs, in order (a trailing full stop stays text)."""
+@lru_cache(maxsize=1 << 16)
+def split_refs(text: str) -> tuple[str | Ref, ...]:
+    """``text`` as plain parts and refs, in order (a trailing full stop stays text).
+
+    Cached: a report shows the same ids in many cells and again in its appendix.
+    """
+    if ":" not in text and len(text) < 32:  # no id, no digest, no chain hash: most cells
+        return (text,) if text else ()
     parts: list[str | Ref] = []
     last = 0
     for match in _PATTERN.finditer(text):
@@ -64,7 +71,7 @@ def split_refs(text: str) -> list[str | Ref]:
         last = end
     if last < len(text):
         parts.append(text[last:])
-    return parts
+    return tuple(parts)
 
 
 def _is_digest(value: str) -> bool:

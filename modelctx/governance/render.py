@@ -323,7 +323,7 @@ def _audit_sections(report: dict[str, Any], pictures: bool, budget: Budget | Non
     commits = [c | {"dirty": {True: "yes: uncommitted changes", False: "no"}.get(c.get("dirty"), "not recorded"),
                     "authored": _when(c.get("authored_at"))}
                for c in lineage["commits"]]
-    sections.append(_table("Code", commits, ["sha", "repo", "message", "author", "authored", "dirty"],
+    sections.append(_table("Code", commits, ["id", "repo", "message", "author", "authored", "dirty"],
                            "No commits recorded.", [1.6, 2.6, 2.6, 1.2, 1.3, 1]))
     _cut(report, sections[-1], "lineage.commits")
     environments = [e | {"key packages": e.get("key_packages") or {},
@@ -482,9 +482,9 @@ def render_json(report: dict[str, Any], budget: Budget | None = None) -> bytes:
     return json.dumps(report, indent=2, ensure_ascii=False).encode()
 
 
-def _shown(text: str, verbatim: bool) -> list[str | Ref]:
+def _shown(text: str, verbatim: bool) -> tuple[str | Ref, ...]:
     """Text split into plain parts and refs; verbatim text is one plain part."""
-    return [str(text)] if verbatim or isinstance(text, Verbatim) else split_refs(str(text))
+    return (str(text),) if verbatim or isinstance(text, Verbatim) else split_refs(str(text))
 
 
 def _md_text(text: str, verbatim: bool = False) -> str:
