@@ -164,7 +164,7 @@ def _executive_section(report: dict[str, Any]) -> Section:
         ("owners", subject.get("owners") or "none recorded"),
         ("approval", _approval_line(report.get("approval") or {})),
         ("deployments vs approval", "\n".join(deployments) or "never deployed"),
-        ("policy findings", _text(findings) if findings else "none"),
+        ("policy findings", ", ".join(f"{severity} {count}" for severity, count in findings.items()) or "none"),
         ("drift", "\n".join(drift) or "no monitoring of an active deployment"),
         ("flagged inputs", "\n".join(flagged) or "none"),
         ("chain verification", verification["summary"]),
@@ -408,7 +408,7 @@ def _notes_section(report: dict[str, Any]) -> Section:
         section.paragraphs.append(
             f"Governance override: {override.get('actor')} deployed to {override.get('environment')} "
             f"({override['deployment']}) at {_when(override.get('at'))} although the gate refused: "
-            f"{override.get('refused_because')}. Reason given: {override.get('reason')}.")
+            f"{override.get('refused_because')}. Reason given: {str(override.get('reason')).rstrip('.')}.")
     section.alert = bool(report.get("overrides"))
     _cut(report, section, "notes")
     return section
