@@ -15,6 +15,7 @@ from modelctx.governance.audit import build_report
 from modelctx.governance.refs import Ref, node_url, split_refs
 from modelctx.governance.render import build_sections, pdf_table_layout, render_report
 from modelctx.search.notes import attach_note
+from tests.backends import BackendHarness
 
 FOOTER = re.compile(r"^(modelctx audit report: .*|page \d+)$")
 NOTE = "Auditor's note: calibration re-checked on the v2 hold-out; fine."
@@ -24,12 +25,19 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+#: One demo world per backend for this module: the report is plain data, and a world takes seconds to build.
+_AUDITED: dict[str, tuple[dict[str, Any], bytes]] = {}
+
+
 @pytest.fixture
-def audited(client: Client) -> tuple[dict[str, Any], bytes]:
-    world = build_demo_world(client)
-    attach_note(client.store, world.focus_version, NOTE, actor="user:auditor")  # a minute before the report
-    report = build_report(client.store, world.focus_version)
-    return report, render_report(report, "pdf")
+def audited(backend: BackendHarness, request: pytest.FixtureRequest) -> tuple[dict[str, Any], bytes]:
+    if backend.name not in _AUDITED:
+        client: Client = request.getfixturevalue("client")
+        world = build_demo_world(client)
+        attach_note(client.store, world.focus_version, NOTE, actor="user:auditor")  # a minute before the report
+        report = build_report(client.store, world.focus_version)
+        _AUDITED[backend.name] = (report, render_report(report, "pdf"))
+    return _AUDITED[backend.name]
 
 
 def page_lines(pdf: bytes) -> list[list[str]]:
@@ -141,3 +149,34 @@ def test_html_links_ids_to_node_pages_and_markdown_tables_are_whole(
             header_cells = cells
         assert cells == header_cells, line
     assert "## Model card" in markdown and "Intended use" not in markdown.split("## Model card")[0]
+
+
+def test_html_tables_stay_within_the_page_in_chromium(audited: tuple[dict[str, Any], bytes]) -> None:
+    """In a real browser at a laptop's width, no table is wider than the page and ids are links."""
+    from pathlib import Path
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip(f"{chromium} is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    report, _pdf = audited
+    page_html = render_report(report, "html").decode()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium),
+                                    args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"])
+        try:
+            page = browser.new_page(viewport={"width": 1024, "height": 800})
+            page.set_content(page_html)
+            widths = page.evaluate("""() => ({
+                page: document.documentElement.scrollWidth, view: window.innerWidth,
+                tables: [...document.querySelectorAll('.scroll')].map(d => [d.scrollWidth, d.clientWidth]),
+                links: [...document.querySelectorAll('a[href^="/nodes/"]')].map(a => a.getAttribute('href')),
+            })""")
+        finally:
+            browser.close()
+    assert widths["page"] <= widths["view"], widths["page"]
+    assert len(widths["tables"]) > 10
+    assert all(scroll <= client for scroll, client in widths["tables"]), widths["tables"]
+    assert node_url(report["subject"]["id"]) in widths["links"]
+    assert node_url(report["lineage"]["datasets"][0]["id"]) in widths["links"]
