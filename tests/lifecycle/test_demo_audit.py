@@ -25,8 +25,10 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-#: One demo world per backend for this module: the report is plain data, and a world takes seconds to build.
+#: One demo world per backend for this module: the reports are plain data, and a world takes seconds to build.
 _AUDITED: dict[str, tuple[dict[str, Any], bytes]] = {}
+#: The audit of the wine model trained on the flagged first export, per backend.
+_FLAGGED: dict[str, dict[str, Any]] = {}
 
 
 @pytest.fixture
@@ -37,7 +39,27 @@ def audited(backend: BackendHarness, request: pytest.FixtureRequest) -> tuple[di
         attach_note(client.store, world.focus_version, NOTE, actor="user:auditor")  # a minute before the report
         report = build_report(client.store, world.focus_version)
         _AUDITED[backend.name] = (report, render_report(report, "pdf"))
+        _FLAGGED[backend.name] = build_report(client.store, "model_version:wine-cultivar/1")
     return _AUDITED[backend.name]
+
+
+def test_the_audit_of_a_model_trained_on_flagged_data_says_so(
+    audited: tuple[dict[str, Any], bytes], backend: BackendHarness,
+) -> None:
+    from modelctx.demo.world import WINE_V1_FLAG
+
+    report = _FLAGGED[backend.name]
+    [dataset] = report["lineage"]["datasets"]
+    assert dataset["flagged"] is True and dataset["flag_reason"] == WINE_V1_FLAG
+    assert report["executive"]["flagged_inputs"] == [{
+        "id": dataset["id"], "name": "wine@1", "kind": "dataset_version", "reason": WINE_V1_FLAG,
+        "flagged_by": "user:ada"}]  # the client fixture's actor built the world
+    assert report["executive"]["findings_by_severity"] == {"high": 1}
+    assert report["approval"]["state"] == "rejected" and report["approval"]["by"] == "Alan Turing"
+    assert report["executive"]["deployments"] == []
+    markdown = render_report(report, "md").decode()
+    assert f"FLAGGED: {WINE_V1_FLAG}" in markdown
+    assert "trained\\_on" not in markdown and "trained_on_flagged_data" in markdown
 
 
 def page_lines(pdf: bytes) -> list[list[str]]:
