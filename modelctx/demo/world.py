@@ -141,6 +141,7 @@ def _train(client: Client, *, project: str, name: str, model: str, data: Path, d
     from sklearn.metrics import get_scorer
     from sklearn.model_selection import train_test_split
 
+    from modelctx.search.notes import attach_note
     from modelctx.training.datasets import read_dataset
     from modelctx.training.tracking import TrackedRun
 
@@ -162,6 +163,9 @@ def _train(client: Client, *, project: str, name: str, model: str, data: Path, d
             run.log_metric(metric, float(get_scorer(metric)(estimator, x_test, y_test)))
         run.note(note)
         version = run.log_model(estimator, model, aliases=list(aliases), description=note, owner=OWNERS[model])
+    attach_note(client.store, version.id, f"Evaluation data: a 25% hold-out of {data.name} ({len(x_test)} of "
+                f"{len(frame)} rows, random_state 0), not used in training; {metric} measured on it.",
+                actor=client.actor)
     return version
 
 
@@ -208,15 +212,14 @@ PROJECTS = {"breast-cancer": "oncology", "wine": "winery", "diabetes": "oncology
 #: Why the first wine export is flagged: the violation the demo means to show with trained_on_flagged_data.
 WINE_V1_FLAG = "duplicated rows: 40 rows appear twice, so train and test overlap"
 
-#: What a model card shows (``modelctx/governance/model_card.py`` reads notes that start with these headings).
+#: What a model card shows (``modelctx/governance/model_card.py`` reads notes that start with these headings);
+#: each version's evaluation data is noted when it is trained (``_train``).
 MODEL_CARD_NOTES: dict[str, list[str]] = {
     "tumour-classifier": [
         "Intended use: decision support for pathologists triaging breast biopsies; every prediction is "
         "reviewed by a pathologist before it reaches a patient record.",
         "Limitations: trained on one hospital's Wisconsin diagnostic data; not validated on other scanners or "
         "populations. Not for use without a pathologist's review.",
-        "Evaluation data: a stratified 25% hold-out of the breast-cancer v2 export (143 biopsies), "
-        "random_state 0.",
     ],
     "diabetes-progression": [
         "Intended use: research estimate of disease progression one year after baseline; not for treatment "

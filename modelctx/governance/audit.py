@@ -344,8 +344,9 @@ def _deployment_entries(
             latest = reports[-1]
             severity = Severity.read(latest.properties.get("severity"))
             if not severity.is_quiet:
+                when = event_time(latest)
                 alerts.append({"deployment": deployment.id, "report": latest.id, "severity": severity.value,
-                               "at": latest.properties.get("at")})
+                               "at": when.isoformat() if when else None})
     return deployments, alerts
 
 

@@ -96,6 +96,12 @@ def test_pdf_names_every_location_and_reviewer_and_leads_with_the_versions_facts
     assert squash(f"hash {report['verification']['head']['hash']}") in first  # the chain's head, whole
     assert "owners" in first and "katherine@example.com" in first
 
+    [alert] = report["open_alerts"]  # the shifted production traffic: dated, like its monitoring report
+    latest = report["deployments"][-1]["monitoring"][-1]
+    assert alert["severity"] == "critical" and alert["at"] == latest["at"] and alert["at"] is not None
+    assert [d["feature"] for d in latest["drift"] if d["severity"] == "critical"] == [
+        "mean radius", "worst area", "mean concavity"]
+
     assert squash(NOTE) in text
     for title in ("Modelcard", "Intendeduse", "limitations", "evaluationdata", "Driftperfeature", "meanradius",
                   "Notes,insightsandoverrides", "Appendix:fullidentifiersanddigests"):
