@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from modelctx.cli.context import AppContext, handle_errors
+from modelctx.cli.examples import attach_help
 
 #: command name -> "module:attribute". Add one line per command.
 COMMANDS: dict[str, str] = {
@@ -65,7 +66,7 @@ class LazyGroup(click.Group):
             return None
         module_name, attribute = target.split(":", 1)
         command: Any = getattr(importlib.import_module(module_name), attribute)
-        return command  # type: ignore[no-any-return]
+        return attach_help(command, cmd_name)
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
@@ -86,10 +87,18 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="modelctx")
 @click.pass_context
 def main(ctx: click.Context, store_uri: str | None) -> None:
-    """modelctx: the provenance graph of your models, searchable and auditable."""
+    """modelctx: the provenance graph of your models, searchable and auditable.
+
+    Every command has examples in its --help (modelctx nodes --help). Shell
+    completion: eval "$(_MODELCTX_COMPLETE=bash_source modelctx)" in ~/.bashrc
+    (zsh_source, fish_source for zsh and fish).
+    """
     app = AppContext(store_uri)
     ctx.obj = app
     ctx.call_on_close(app.close)
+
+
+attach_help(main, "")
 
 
 def run() -> None:
