@@ -1,11 +1,13 @@
 """Feedback for long work on stderr: a rich progress bar on a terminal, status lines elsewhere, none with --json.
 
-Work that takes more than a second (an index catching up with the change log,
-a long ingest) says so wherever its stderr goes: people at a terminal see a bar;
-logs, CI jobs and pipes get a status line once the work has run for a second
+People at a terminal see a bar. Work that is slow for reasons the user cannot
+see (``status_lines=True``: the search index catching up with the change log,
+which loads the embedding model) says so wherever its stderr goes: logs, CI jobs
+and pipes get a status line once it has run for a second
 (``STATUS_AFTER_SECONDS``) and one when it ends, so a silent pause never looks
-like a hang, and quick work prints nothing. ``enabled=False`` (``--json``) keeps
-the command quiet.
+like a hang, and quick work prints nothing. Other work stays silent off a
+terminal, so a command that fails prints its one error line and nothing else.
+``enabled=False`` (``--json``) keeps the command quiet.
 """
 
 from __future__ import annotations
@@ -85,10 +87,10 @@ def _of(count: int, total: int | None) -> str:
 
 @contextmanager
 def progress_bar(
-    description: str, *, total: int | None = None, enabled: bool = True
+    description: str, *, total: int | None = None, enabled: bool = True, status_lines: bool = False
 ) -> Iterator[_RichSink | _NullSink | _StatusSink]:
-    """A progress bar on a terminal's stderr; elsewhere status lines, once the work has taken a second."""
-    if not enabled:
+    """A progress bar on a terminal's stderr; elsewhere, with ``status_lines``, lines once it has taken a second."""
+    if not enabled or (not status_lines and not sys.stderr.isatty()):
         yield _NullSink()
         return
     if not sys.stderr.isatty():

@@ -19,7 +19,16 @@ from tests.contract.graphs import lineage_world
 
 
 def test_work_that_ends_within_the_threshold_prints_nothing(capsys: pytest.CaptureFixture[str]) -> None:
-    with progress.progress_bar("walking", total=3) as bar:
+    with progress.progress_bar("indexing change log", total=3, status_lines=True) as bar:
+        bar.advance(3)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_other_work_off_a_terminal_prints_nothing_so_a_failure_stays_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(progress, "STATUS_AFTER_SECONDS", 0.0)
+    with progress.progress_bar("walking lineage", total=3) as bar:
         bar.advance(3)
     assert capsys.readouterr() == ("", "")
 
@@ -28,7 +37,7 @@ def test_slow_work_off_a_terminal_prints_a_start_and_an_end_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(progress, "STATUS_AFTER_SECONDS", 0.0)
-    with progress.progress_bar("indexing change log", total=1200) as bar:
+    with progress.progress_bar("indexing change log", total=1200, status_lines=True) as bar:
         bar.advance(1000)
         bar.advance(200)
     out, err = capsys.readouterr()
@@ -41,7 +50,7 @@ def test_disabled_feedback_prints_nothing_even_when_slow(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(progress, "STATUS_AFTER_SECONDS", 0.0)
-    with progress.progress_bar("indexing change log", total=5, enabled=False) as bar:
+    with progress.progress_bar("indexing change log", total=5, enabled=False, status_lines=True) as bar:
         bar.advance(5)
     assert capsys.readouterr() == ("", "")
 
