@@ -27,7 +27,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
               "modelctx nodes --kind run --where project=oncology --limit 10 --json"),
     "lineage": (f"modelctx lineage {MV} --direction up", f"modelctx lineage {MV} --direction down --depth 2",
                 f"modelctx lineage {MV} --edge-type GENERATED_BY --edge-type USED"),
-    "impact": (f"modelctx impact {MV}", "modelctx impact dataset_version:breast-cancer/<sha256> --json"),
+    "impact": (f"modelctx impact {MV}", "modelctx impact breast-cancer@2 --json"),
     "verify": ("modelctx verify", "modelctx verify --no-tables", "modelctx verify --checkpoint head.json"),
     "checkpoint": ("modelctx checkpoint -o head.json   # later: modelctx verify --checkpoint head.json",),
     "demo": ("modelctx demo", "modelctx demo --no-serve"),
@@ -69,8 +69,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "policy": ("modelctx policy check", "modelctx policy check --json --strict"),
     "policy check": ("modelctx policy check", "modelctx policy check --json --strict   # exit 11 on findings",
                      "modelctx policy check --rules rules.yaml"),
-    "flag": ('modelctx flag dataset_version:breast-cancer/<sha256> --reason "consent withdrawn"',
-             "modelctx flag dataset_version:breast-cancer/<sha256> --clear"),
+    "flag": ('modelctx flag breast-cancer@2 --reason "consent withdrawn"',
+             "modelctx flag breast-cancer@2 --clear"),
     "portfolio": ("modelctx portfolio", "modelctx portfolio --json -o plots/"),
 }
 
