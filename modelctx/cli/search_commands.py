@@ -17,7 +17,8 @@ from modelctx.cli.progress import progress_bar
 def _sync(service: Any, *, rebuild: bool, show: bool) -> Any:
     """Catch the index up, with a progress bar over change-log entries on a terminal."""
     behind = service.store.last_seq() - (0 if rebuild else service.index.last_seq)
-    with progress_bar("indexing change log", total=max(behind, 0), enabled=show and behind > 0) as bar:
+    with progress_bar("indexing change log", total=max(behind, 0), enabled=show and behind > 0,
+                      status_lines=True) as bar:
         done = 0
 
         def advance(entries_done: int, total: int) -> None:
