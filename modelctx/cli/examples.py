@@ -27,6 +27,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
               "modelctx nodes --kind run --where project=oncology --limit 10 --json"),
     "lineage": (f"modelctx lineage {MV} --direction up", f"modelctx lineage {MV} --direction down --depth 2",
                 f"modelctx lineage {MV} --edge-type GENERATED_BY --edge-type USED"),
+    "diff": ("modelctx diff tumour-classifier@2 tumour-classifier@3",
+             "modelctx diff tumour-classifier@2 tumour-classifier@3 --json"),
     "impact": (f"modelctx impact {MV}", "modelctx impact breast-cancer@2 --json"),
     "verify": ("modelctx verify", "modelctx verify --no-tables", "modelctx verify --checkpoint head.json"),
     "checkpoint": ("modelctx checkpoint -o head.json   # later: modelctx verify --checkpoint head.json",),
