@@ -34,6 +34,7 @@ from modelctx.budget import Budget
 from modelctx.cli.context import one_line
 from modelctx.config import Limits
 from modelctx.errors import ModelctxError, NotFoundError, ValidationError
+from modelctx.graph.refs import MAX_REF_CHARS
 from modelctx.mcp import tools as t
 from modelctx.search.notes import MAX_NOTE_CHARS
 
@@ -114,8 +115,10 @@ def _request(ctx: Context) -> Any | None:
     return ctx.request_context.request
 
 
-Id = Annotated[str, Field(min_length=1, max_length=1000,
-                          description="A node id as other answers give it (kind:key, e.g. model_version:churn/3).")]
+REF_FORMS = ("an id as other answers give it (kind:key, e.g. model_version:churn/3), NAME@VERSION "
+             "(churn@3), NAME@ALIAS (churn@production), a model NAME (its latest version), DATASET@VERSION "
+             "or a unique id prefix")
+Id = Annotated[str, Field(min_length=1, max_length=MAX_REF_CHARS, description=f"The node: {REF_FORMS}.")]
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False)
 
@@ -209,9 +212,9 @@ def build_server(host: Host) -> ModelctxMCP:
     @server.tool(annotations=READ_ONLY, structured_output=False)
     async def audit(
         ctx: Context,
-        id: Annotated[str, Field(min_length=1, max_length=1000,
-                                 description="A model_version id (audit report) or dataset_version id "
-                                             "(impact report).")],
+        id: Annotated[str, Field(min_length=1, max_length=MAX_REF_CHARS,
+                                 description=f"A model version (audit report) or dataset version (impact report): "
+                                             f"{REF_FORMS}.")],
         format: Annotated[Literal["json", "md"], Field(description="json (data) or md (Markdown to read).")]
         = "md",
         max_rows: Annotated[int, Field(ge=1, le=t.AUDIT_MAX_ROWS, description="Rows per section; the report "
@@ -250,8 +253,8 @@ def build_server(host: Host) -> ModelctxMCP:
     @server.tool(annotations=WRITES, structured_output=False)
     async def flag(
         ctx: Context,
-        id: Annotated[str, Field(min_length=1, max_length=1000,
-                                 description="A dataset, dataset_version or model_version id.")],
+        id: Annotated[str, Field(min_length=1, max_length=MAX_REF_CHARS,
+                                 description=f"A dataset, dataset version or model version: {REF_FORMS}.")],
         reason: Annotated[str | None, Field(max_length=2000, description="Why it is bad (needed unless clear).")]
         = None,
         clear: Annotated[bool, Field(description="Remove the flag instead.")] = False,

@@ -17,6 +17,7 @@ from typing import Any
 
 from modelctx.budget import Budget
 from modelctx.graph.model import Edge, Node
+from modelctx.graph.refs import resolve_ref
 from modelctx.graph.store import GraphStore
 from modelctx.vocabulary import as_read
 
@@ -38,10 +39,12 @@ FINDINGS_LIMIT, FINDINGS_MAX = 50, 500
 def resolve(store: GraphStore, ref: str) -> Node:
     """The node ``ref`` names in the caller's view; every id argument of every tool goes through here.
 
-    NotFoundError (the CLI's message) when the view has no such node: a hidden
-    node reads exactly like a missing one (``graph/scoped.py``).
+    Any human form the CLI takes (``graph/refs.py``: an id, NAME@VERSION, an
+    alias, a unique prefix). NotFoundError with the CLI's message when the
+    view has no such node: a hidden node reads like a missing one
+    (``graph/scoped.py``), and is never suggested.
     """
-    return store.get_node(ref)
+    return resolve_ref(store, ref)
 
 
 def brief(node: Node) -> dict[str, Any]:

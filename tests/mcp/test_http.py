@@ -29,6 +29,9 @@ from tests.api.live import running_server
 from tests.mcp.harness import CALL_SECONDS, Answer, Session, http_session, run
 
 NEEDS_WRITER = "error: this needs the writer role; the token has reader"
+#: Bravo's nodes by id, by natural key and by id prefix, and an id nobody has: all must read alike to alpha.
+BRAVO_REFS = (w.B_V1, w.B_FEAT_V1, w.B_REVIEW, w.B_SHARED_NOTE, "bravo-fraud/1", "model_version:bravo",
+              "model_version:no-such/1")
 
 
 @dataclass
@@ -102,7 +105,7 @@ async def _sweep(session: Session) -> dict[str, Any]:
         "node_resource": await session.read(f"modelctx://node/{w.A_V1}"),
         "audit_resource": await session.read(f"modelctx://audit/{w.A_V1}"),
     }
-    for ident in (w.B_V1, w.B_FEAT_V1, w.B_REVIEW, w.B_SHARED_NOTE, "model_version:no-such/1"):
+    for ident in BRAVO_REFS:
         got[f"show {ident}"] = await session.call("show", id=ident)
         got[f"lineage {ident}"] = await session.call("lineage", id=ident)
         got[f"impact {ident}"] = await session.call("impact", id=ident)
@@ -155,12 +158,16 @@ def test_a_project_token_never_sees_another_projects_nodes(served: Served) -> No
     assert "deployed_without_approval" not in alpha_rules
     assert "deployed_without_approval" in {f["rule"] for f in admin["policy"].json["findings"]}
     # a bravo id reads exactly like a missing one, through every tool and resource
-    for ident in (w.B_V1, w.B_FEAT_V1, w.B_REVIEW, w.B_SHARED_NOTE, "model_version:no-such/1"):
+    for ident in BRAVO_REFS:
         for tool in ("show", "lineage", "impact", "audit"):
             answer = alpha[f"{tool} {ident}"]
-            assert answer.is_error and answer.text == f"error: no node with id {ident!r}", (tool, ident)
-        assert str(alpha[f"resource {ident}"]) == f"error: no node with id {ident!r}"
-    assert not admin[f"show {w.B_V1}"].is_error and admin[f"show {w.B_V1}"].json["id"] == w.B_V1
+            assert answer.is_error and answer.text.startswith(f"error: no node with id {ident!r}"), (tool, ident)
+            assert answer.data["error"] == "NotFoundError"
+            # what alpha is offered instead ("did you mean") is its own
+            assert leaks(answer.text.removeprefix(f"error: no node with id {ident!r}")) == [], (tool, ident)
+        assert str(alpha[f"resource {ident}"]) == alpha[f"show {ident}"].text
+    for ident in (w.B_V1, "bravo-fraud/1", "model_version:bravo"):
+        assert not admin[f"show {ident}"].is_error and admin[f"show {ident}"].json["id"] == w.B_V1
 
 
 def test_a_reader_cannot_write(served: Served) -> None:
@@ -190,7 +197,7 @@ def test_a_writer_writes_as_its_token_within_its_project(served: Served) -> None
     assert not noted.is_error and noted.json["properties"]["author"] == "token:alpha-writer"
     assert served.store.get_node(noted.json["id"]).properties["text"] == "checked by the assistant"
     for refused, ident in ((note_bravo, w.B_V1), (flag_bravo, w.B_FEAT_V1)):
-        assert refused.is_error and refused.text == f"error: no node with id {ident!r}"
+        assert refused.is_error and refused.text.startswith(f"error: no node with id {ident!r}")
     assert flagged.json["node"]["properties"]["flagged_by"] == "token:alpha-writer"
     assert flagged.json["impact"]["model_versions"]["items"] == [
         {"id": w.A_V1, "kind": "model_version", "title": "alpha churn v1"}]  # bravo's model is not listed

@@ -194,11 +194,25 @@ def test_errors_are_the_cli_line(env: dict[str, str], store: GraphStore) -> None
         assert done.returncode in (3, 4)
         assert answer.is_error and answer.text == done.stderr.strip(), args
         assert "\n" not in answer.text and "Traceback" not in answer.text
-    assert show.text == f"error: no node with id {missing!r}"
-    assert show.data == {"error": "NotFoundError", "detail": f"no node with id {missing!r}"}
+    assert show.text.startswith(f"error: no node with id {missing!r}")
+    assert show.data == {"error": "NotFoundError", "detail": show.text.removeprefix("error: ")}
     assert flag_no_reason.data["error"] == "ValidationError"
     assert too_deep.is_error
     assert too_deep.text == "error: lineage: argument depth: Input should be less than or equal to 20"
-    assert isinstance(resource, MCPError) and str(resource) == f"error: no node with id {missing!r}"
+    assert isinstance(resource, MCPError) and str(resource) == show.text
     assert not after.is_error and after.json["id"] == w.A_V1
     assert store.last_seq() == before
+
+
+def test_ids_may_be_given_in_any_human_form_the_cli_takes(env: dict[str, str]) -> None:
+    async def body(session: Session) -> Any:
+        return (await session.call("show", id="alpha-churn/1"),
+                await session.call("impact", id="alpha-raw/v1"),
+                await session.call("show", id="model_version:alpha-ch"),
+                await session.read("modelctx://node/alpha-churn/1"))
+
+    by_key, impact, by_prefix, resource = stdio(env, body)
+    shown = cli_json(env, "show", "alpha-churn/1", "--json")
+    assert by_key.json["id"] == shown["id"] == w.A_V1 and by_key.json["edges"] == shown["edges"]
+    assert by_prefix.json == by_key.json and json.loads(resource) == by_key.json
+    assert impact.json["node"]["id"] == w.A_RAW_V1
