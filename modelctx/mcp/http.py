@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -77,9 +78,11 @@ def mount_mcp(app: FastAPI) -> None:
     """Serve MCP at ``/mcp`` in ``app`` (``api/app.py`` calls this when the ``mcp`` SDK is installed)."""
     server = build_server(AppHost(app))
     # Creates the SDK's session manager (run by the app's lifespan: ``mcp_running``); its own Starlette app is
-    # not used. No transport security settings: the app's request guard already checks Host and Origin.
+    # not used. The SDK's own Host/Origin check is off: the app's request guard (api/guard.py) decides that, and
+    # answers every Host when tokens are on (the SDK's default would refuse any name but loopback's with a port).
     server.streamable_http_app(stateless_http=True, json_response=True,
-                               max_request_body_size=app.state.limits.max_body_bytes)
+                               max_request_body_size=app.state.limits.max_body_bytes,
+                               transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False))
     app.state.mcp_server = server
     app.router.routes.append(Route(MCP_PATH, endpoint=McpEndpoint(server), methods=["GET", "POST", "DELETE"]))
 

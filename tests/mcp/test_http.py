@@ -83,6 +83,10 @@ def test_a_token_is_required(served: Served) -> None:
     good = httpx.post(served.url, json=initialize, headers={**accept,
                                                            "Authorization": f"Bearer {served.tokens['alpha-reader']}"})
     assert good.status_code == 200 and good.json()["result"]["serverInfo"]["name"] == "modelctx"
+    # with tokens on, the server answers by any name (a team's server behind its own host name)
+    named = httpx.post(served.url, json=initialize, headers={**accept, "Host": "modelctx.example.com",
+                                                            "Authorization": f"Bearer {served.tokens['admin']}"})
+    assert named.status_code == 200 and named.json()["result"]["serverInfo"]["name"] == "modelctx"
 
 
 async def _sweep(session: Session) -> dict[str, Any]:
@@ -216,5 +220,15 @@ def test_local_mode_on_loopback_needs_no_token(store: GraphStore, tmp_path: Path
                     await session.call("note", id=w.B_V1, text="local note"))
 
         shown, noted = run(lambda: http_session(f"{base}/mcp"), body)
+        port = base.rsplit(":", 1)[1]
+        tools_list = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+        accept = {"Accept": "application/json, text/event-stream"}
+        by_name = httpx.post(f"{base}/mcp", json=tools_list, headers={**accept, "Host": f"localhost:{port}"})
+        rebound = httpx.post(f"{base}/mcp", json=tools_list, headers={**accept, "Host": f"evil.example:{port}"})
+        cross_site = httpx.post(f"{base}/mcp", json=tools_list, headers={**accept, "Origin": "http://evil.example"})
     assert shown.json["id"] == w.B_V1
     assert noted.json["properties"]["author"] == "user:local"
+    # local mode: the app's guard (api/guard.py) decides which names and origins may call, for /mcp as for routes
+    assert by_name.status_code == 200 and len(by_name.json()["result"]["tools"]) >= 8
+    assert (rebound.status_code, rebound.json()["error"]) == (421, "HostNotAllowedError")
+    assert (cross_site.status_code, cross_site.json()["error"]) == (403, "CrossSiteRequestError")
