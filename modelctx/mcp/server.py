@@ -45,9 +45,10 @@ INSTRUCTIONS = (
     "reviews, deployments and notes. Ask it instead of guessing: `search` finds nodes by meaning and words; "
     "every answer carries node ids (kind:key, e.g. model_version:churn/3) to pass to `show`, `lineage` "
     "(what a node came from, or what came from it), `impact` (model versions and deployments downstream), "
-    "`audit` (who trained and approved a model version, on which data) and `policy_check`. Writers may add "
-    "a `note` or `flag` bad data; both are recorded in the change log with the caller as actor. Lists are "
-    "capped: `total` and `truncated` say what was left out."
+    "`diff` (what changed between two model versions), `audit` (who trained and approved a model version, "
+    "on which data) and `policy_check`. Ids may also be human: churn@3, churn@production, a unique prefix. "
+    "Writers may add a `note` or `flag` bad data; both are recorded in the change log with the caller as "
+    "actor. Lists are capped: `total` and `truncated` say what was left out."
 )
 
 
@@ -124,7 +125,7 @@ WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempoten
 
 
 def build_server(host: Host) -> ModelctxMCP:
-    """The MCP server over ``host``: tools ``search``, ``show``, ``lineage``, ``impact``, ``audit``,
+    """The MCP server over ``host``: tools ``search``, ``show``, ``lineage``, ``impact``, ``diff``, ``audit``,
     ``policy_check``, ``note`` and ``flag``; resources ``modelctx://node/{id}`` and ``modelctx://audit/{id}``."""
     from modelctx import __version__
 
@@ -208,6 +209,19 @@ def build_server(host: Host) -> ModelctxMCP:
         """What a change to a node affects: the model versions downstream of it and their active
         deployments (environment, endpoint). Each list has `total` and `truncated`."""
         return answer(await run(ctx, "reader", lambda a: t.impact(a.store, id, limit)))
+
+    @server.tool(annotations=READ_ONLY, structured_output=False)
+    async def diff(
+        ctx: Context,
+        a: Annotated[str, Field(min_length=1, max_length=MAX_REF_CHARS,
+                                description=f"The earlier model version (or run): {REF_FORMS}.")],
+        b: Annotated[str, Field(min_length=1, max_length=MAX_REF_CHARS,
+                                description=f"The later model version (or run): {REF_FORMS}.")],
+    ) -> CallToolResult:
+        """What changed between two model versions (or two runs) through their lineage: parameters, metrics
+        (with deltas), training datasets (digest, rows, columns), features, code commits (and the commits
+        between them), environment packages and review state. Long lists are cut; `truncated` names them."""
+        return answer(await run(ctx, "reader", lambda access: t.diff(access.store, a, b)))
 
     @server.tool(annotations=READ_ONLY, structured_output=False)
     async def audit(

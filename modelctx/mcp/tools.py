@@ -164,3 +164,13 @@ def search(service: Any, store: GraphStore, query: str, *, kind: str | None, lim
                           since=since_at, until=until_at, catch_up=catch_up)
     return {"query": query, "mode": mode, "hits": [h.to_json() for h in hits],
             "pending_changes": service.pending_changes()}
+
+
+def diff(store: GraphStore, a: str, b: str) -> dict[str, Any]:
+    """What differs between two model versions or two runs (``governance/diff.py``, the CLI's and the API's).
+
+    Bounded there: every list at ``MAX_ITEMS``, the sections it cut named in ``truncated``.
+    """
+    from modelctx.governance.diff import diff_nodes
+
+    return diff_nodes(store, resolve(store, a), resolve(store, b))

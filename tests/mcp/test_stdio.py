@@ -20,7 +20,7 @@ from tests.api import scope_world as w
 from tests.backends import BackendHarness
 from tests.mcp.harness import Session, cli, cli_json, env_for, run, stdio_session
 
-TOOLS = {"search", "show", "lineage", "impact", "audit", "policy_check", "note", "flag"}
+TOOLS = {"search", "show", "lineage", "impact", "diff", "audit", "policy_check", "note", "flag"}
 
 
 @pytest.fixture
@@ -71,6 +71,7 @@ def test_reads_answer_what_the_cli_answers(env: dict[str, str]) -> None:
         got["impact_capped"] = await session.call("impact", id=w.A_RAW_V1, limit=1)
         got["audit_json"] = await session.call("audit", id=w.A_V1, format="json", max_rows=7)
         got["audit_md"] = await session.call("audit", id=w.A_V1)
+        got["diff"] = await session.call("diff", a=w.A_V1, b=w.B_V1)
         got["policy"] = await session.call("policy_check", limit=500)
         got["policy_capped"] = await session.call("policy_check", limit=1)
         got["node_resource"] = await session.read(f"modelctx://node/{w.A_V1}")
@@ -118,6 +119,10 @@ def test_reads_answer_what_the_cli_answers(env: dict[str, str]) -> None:
     assert got["audit_md"].data is None
     assert markdown.startswith("# ") and w.A_V1 in markdown and "deployed_without_approval" not in markdown
     assert got["audit_resource"].startswith("# ") and w.A_V1 in got["audit_resource"]
+
+    compared = cli_json(env, "diff", w.A_V1, w.B_V1, "--json")
+    assert got["diff"].json == compared
+    assert (compared["a"]["id"], compared["b"]["id"], compared["kind"]) == (w.A_V1, w.B_V1, "model_version")
 
     findings = cli_json(env, "policy", "check", "--json")
     mine = got["policy"].json
