@@ -17,6 +17,7 @@ compact JSON (also given as structured content).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Callable
 from functools import partial
@@ -39,13 +40,16 @@ from modelctx.mcp import tools as t
 from modelctx.search.notes import MAX_NOTE_CHARS
 
 T = TypeVar("T")
+#: Whether the diff of two model versions (``governance/diff.py``) is part of this installation.
+HAS_DIFF = importlib.util.find_spec("modelctx.governance.diff") is not None
 
 INSTRUCTIONS = (
     "modelctx is the system of record of ML models: a provenance graph of datasets, runs, model versions, "
     "reviews, deployments and notes. Ask it instead of guessing: `search` finds nodes by meaning and words; "
     "every answer carries node ids (kind:key, e.g. model_version:churn/3) to pass to `show`, `lineage` "
     "(what a node came from, or what came from it), `impact` (model versions and deployments downstream), "
-    "`diff` (what changed between two model versions), `audit` (who trained and approved a model version, "
+    + ("`diff` (what changed between two model versions), " if HAS_DIFF else "")
+    + "`audit` (who trained and approved a model version, "
     "on which data) and `policy_check`. Ids may also be human: churn@3, churn@production, a unique prefix. "
     "Writers may add a `note` or `flag` bad data; both are recorded in the change log with the caller as "
     "actor. Lists are capped: `total` and `truncated` say what was left out."
@@ -210,18 +214,20 @@ def build_server(host: Host) -> ModelctxMCP:
         deployments (environment, endpoint). Each list has `total` and `truncated`."""
         return answer(await run(ctx, "reader", lambda a: t.impact(a.store, id, limit)))
 
-    @server.tool(annotations=READ_ONLY, structured_output=False)
-    async def diff(
-        ctx: Context,
-        a: Annotated[str, Field(min_length=1, max_length=MAX_REF_CHARS,
-                                description=f"The earlier model version (or run): {REF_FORMS}.")],
-        b: Annotated[str, Field(min_length=1, max_length=MAX_REF_CHARS,
-                                description=f"The later model version (or run): {REF_FORMS}.")],
-    ) -> CallToolResult:
-        """What changed between two model versions (or two runs) through their lineage: parameters, metrics
-        (with deltas), training datasets (digest, rows, columns), features, code commits (and the commits
-        between them), environment packages and review state. Long lists are cut; `truncated` names them."""
-        return answer(await run(ctx, "reader", lambda access: t.diff(access.store, a, b)))
+    if HAS_DIFF:  # governance/diff.py lands with issue 16; until then the server has no diff tool
+
+        @server.tool(annotations=READ_ONLY, structured_output=False)
+        async def diff(
+            ctx: Context,
+            a: Annotated[str, Field(min_length=1, max_length=MAX_REF_CHARS,
+                                    description=f"The earlier model version (or run): {REF_FORMS}.")],
+            b: Annotated[str, Field(min_length=1, max_length=MAX_REF_CHARS,
+                                    description=f"The later model version (or run): {REF_FORMS}.")],
+        ) -> CallToolResult:
+            """What changed between two model versions (or two runs) through their lineage: parameters, metrics
+            (with deltas), training datasets (digest, rows, columns), features, code commits (and the commits
+            between them), environment packages and review state. Long lists are cut; `truncated` names them."""
+            return answer(await run(ctx, "reader", lambda access: t.diff(access.store, a, b)))
 
     @server.tool(annotations=READ_ONLY, structured_output=False)
     async def audit(
