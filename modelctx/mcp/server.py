@@ -17,7 +17,6 @@ compact JSON (also given as structured content).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Callable
 from functools import partial
@@ -31,6 +30,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
 from modelctx.api.deps import Access
+from modelctx.api.errors import error_body
 from modelctx.budget import Budget
 from modelctx.cli.context import one_line
 from modelctx.config import Limits
@@ -40,16 +40,13 @@ from modelctx.mcp import tools as t
 from modelctx.search.notes import MAX_NOTE_CHARS
 
 T = TypeVar("T")
-#: Whether the diff of two model versions (``governance/diff.py``) is part of this installation.
-HAS_DIFF = importlib.util.find_spec("modelctx.governance.diff") is not None
 
 INSTRUCTIONS = (
     "modelctx is the system of record of ML models: a provenance graph of datasets, runs, model versions, "
     "reviews, deployments and notes. Ask it instead of guessing: `search` finds nodes by meaning and words; "
     "every answer carries node ids (kind:key, e.g. model_version:churn/3) to pass to `show`, `lineage` "
     "(what a node came from, or what came from it), `impact` (model versions and deployments downstream), "
-    + ("`diff` (what changed between two model versions), " if HAS_DIFF else "")
-    + "`audit` (who trained and approved a model version, "
+    "`diff` (what changed between two model versions), `audit` (who trained and approved a model version, "
     "on which data) and `policy_check`. Ids may also be human: churn@3, churn@production, a unique prefix. "
     "Writers may add a `note` or `flag` bad data; both are recorded in the change log with the caller as "
     "actor. Lists are capped: `total` and `truncated` say what was left out."
@@ -86,10 +83,10 @@ def answer(data: dict[str, Any] | str) -> CallToolResult:
 
 
 def error_answer(exc: ModelctxError) -> CallToolResult:
-    """An MCP tool error with the CLI's one line (``cli/context.py`` ``handle_errors``)."""
-    line = one_line(exc)
-    return CallToolResult(content=[TextContent(type="text", text=f"error: {line}")], is_error=True,
-                          structured_content={"error": type(exc).__name__, "detail": line})
+    """An MCP tool error: the CLI's one line as text (``cli/context.py`` ``handle_errors``), the API's error
+    body as structured content (``api/errors.py``: the class, the detail, any suggestions or candidates)."""
+    return CallToolResult(content=[TextContent(type="text", text=f"error: {one_line(exc)}")], is_error=True,
+                          structured_content=error_body(exc))
 
 
 def argument_error(tool: str, exc: pydantic.ValidationError) -> ValidationError:
@@ -214,20 +211,18 @@ def build_server(host: Host) -> ModelctxMCP:
         deployments (environment, endpoint). Each list has `total` and `truncated`."""
         return answer(await run(ctx, "reader", lambda a: t.impact(a.store, id, limit)))
 
-    if HAS_DIFF:  # governance/diff.py lands with issue 16; until then the server has no diff tool
-
-        @server.tool(annotations=READ_ONLY, structured_output=False)
-        async def diff(
-            ctx: Context,
-            a: Annotated[str, Field(min_length=1, max_length=MAX_REF_CHARS,
-                                    description=f"The earlier model version (or run): {REF_FORMS}.")],
-            b: Annotated[str, Field(min_length=1, max_length=MAX_REF_CHARS,
-                                    description=f"The later model version (or run): {REF_FORMS}.")],
-        ) -> CallToolResult:
-            """What changed between two model versions (or two runs) through their lineage: parameters, metrics
-            (with deltas), training datasets (digest, rows, columns), features, code commits (and the commits
-            between them), environment packages and review state. Long lists are cut; `truncated` names them."""
-            return answer(await run(ctx, "reader", lambda access: t.diff(access.store, a, b)))
+    @server.tool(annotations=READ_ONLY, structured_output=False)
+    async def diff(
+        ctx: Context,
+        a: Annotated[str, Field(min_length=1, max_length=MAX_REF_CHARS,
+                                description=f"The earlier model version (or run): {REF_FORMS}.")],
+        b: Annotated[str, Field(min_length=1, max_length=MAX_REF_CHARS,
+                                description=f"The later model version (or run): {REF_FORMS}.")],
+    ) -> CallToolResult:
+        """What changed between two model versions (or two runs) through their lineage: parameters, metrics
+        (with deltas), training datasets (digest, rows, columns), features, code commits (and the commits
+        between them), environment packages and review state. Long lists are cut; `truncated` names them."""
+        return answer(await run(ctx, "reader", lambda access: t.diff(access.store, a, b)))
 
     @server.tool(annotations=READ_ONLY, structured_output=False)
     async def audit(

@@ -20,12 +20,8 @@ import httpx2
 from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
-from modelctx.mcp.server import HAS_DIFF
-
 T = TypeVar("T")
-#: The tools; ``diff`` is there once governance/diff.py is (issue 16).
-TOOLS = {"search", "show", "lineage", "impact", "audit", "policy_check", "note", "flag"} | ({"diff"} if HAS_DIFF
-                                                                                          else set())
+TOOLS = {"search", "show", "lineage", "impact", "diff", "audit", "policy_check", "note", "flag"}
 #: Bounds on waiting for a server or a command: sanity limits, not speed claims.
 CALL_SECONDS = 300.0
 

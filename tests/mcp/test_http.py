@@ -24,7 +24,6 @@ from modelctx.api.tokens import create_token
 from modelctx.client import Client
 from modelctx.config import Settings
 from modelctx.graph.store import GraphStore
-from modelctx.mcp.server import HAS_DIFF
 from tests.api import scope_world as w
 from tests.api.live import running_server
 from tests.mcp.harness import CALL_SECONDS, TOOLS, Answer, Session, http_session, run
@@ -107,7 +106,7 @@ async def _sweep(session: Session) -> dict[str, Any]:
         "audit_md": await session.call("audit", id=w.A_V1, format="md", max_rows=500),
         "audit_data": await session.call("audit", id=w.A_CLEAN_V1, format="json", max_rows=500),
         "policy": await session.call("policy_check", limit=500),
-        **({"diff": await session.call("diff", a=w.A_V1, b=w.A_V1)} if HAS_DIFF else {}),
+        "diff": await session.call("diff", a=w.A_V1, b=w.A_V1),
         "node_resource": await session.read(f"modelctx://node/{w.A_V1}"),
         "audit_resource": await session.read(f"modelctx://audit/{w.A_V1}"),
     }
@@ -116,8 +115,7 @@ async def _sweep(session: Session) -> dict[str, Any]:
         got[f"lineage {ident}"] = await session.call("lineage", id=ident)
         got[f"impact {ident}"] = await session.call("impact", id=ident)
         got[f"audit {ident}"] = await session.call("audit", id=ident)
-        if HAS_DIFF:
-            got[f"diff {ident}"] = await session.call("diff", a=w.A_V1, b=ident)
+        got[f"diff {ident}"] = await session.call("diff", a=w.A_V1, b=ident)
         try:
             got[f"resource {ident}"] = await session.read(f"modelctx://node/{ident}")
         except MCPError as exc:
@@ -142,9 +140,8 @@ def test_a_project_token_never_sees_another_projects_nodes(served: Served) -> No
     assert leaks(admin["search_keyword"].text) and leaks(admin["policy"].text) and leaks(admin["impact"].text)
 
     assert alpha["tools"] == sorted(TOOLS)
-    if HAS_DIFF:
-        assert alpha["diff"].json["a"]["id"] == alpha["diff"].json["b"]["id"] == w.A_V1
-        assert w.B_V1 in admin[f"diff {w.B_V1}"].text
+    assert alpha["diff"].json["a"]["id"] == alpha["diff"].json["b"]["id"] == w.A_V1
+    assert w.B_V1 in admin[f"diff {w.B_V1}"].text
     # search: only alpha's view ranks
     assert all(h["id"] in w.A_VISIBLE for h in alpha["search"].json["hits"])
     assert alpha["search_keyword"].json["hits"] == []
@@ -170,7 +167,7 @@ def test_a_project_token_never_sees_another_projects_nodes(served: Served) -> No
     assert "deployed_without_approval" in {f["rule"] for f in admin["policy"].json["findings"]}
     # a bravo id reads exactly like a missing one, through every tool and resource
     for ident in BRAVO_REFS:
-        for tool in ("show", "lineage", "impact", "audit", *(("diff",) if HAS_DIFF else ())):
+        for tool in ("show", "lineage", "impact", "audit", "diff"):
             answer = alpha[f"{tool} {ident}"]
             assert answer.is_error and answer.text.startswith(f"error: no node with id {ident!r}"), (tool, ident)
             assert answer.data["error"] == "NotFoundError"

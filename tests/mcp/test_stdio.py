@@ -16,7 +16,6 @@ import pytest
 from mcp.shared.exceptions import MCPError
 
 from modelctx.graph.store import GraphStore
-from modelctx.mcp.server import HAS_DIFF
 from tests.api import scope_world as w
 from tests.backends import BackendHarness
 from tests.mcp.harness import TOOLS, Session, cli, cli_json, env_for, run, stdio_session
@@ -70,8 +69,7 @@ def test_reads_answer_what_the_cli_answers(env: dict[str, str]) -> None:
         got["impact_capped"] = await session.call("impact", id=w.A_RAW_V1, limit=1)
         got["audit_json"] = await session.call("audit", id=w.A_V1, format="json", max_rows=7)
         got["audit_md"] = await session.call("audit", id=w.A_V1)
-        if HAS_DIFF:
-            got["diff"] = await session.call("diff", a=w.A_V1, b=w.B_V1)
+        got["diff"] = await session.call("diff", a=w.A_V1, b=w.B_V1)
         got["policy"] = await session.call("policy_check", limit=500)
         got["policy_capped"] = await session.call("policy_check", limit=1)
         got["node_resource"] = await session.read(f"modelctx://node/{w.A_V1}")
@@ -120,10 +118,9 @@ def test_reads_answer_what_the_cli_answers(env: dict[str, str]) -> None:
     assert markdown.startswith("# ") and w.A_V1 in markdown and "deployed_without_approval" not in markdown
     assert got["audit_resource"].startswith("# ") and w.A_V1 in got["audit_resource"]
 
-    if HAS_DIFF:
-        compared = cli_json(env, "diff", w.A_V1, w.B_V1, "--json")
-        assert got["diff"].json == compared
-        assert (compared["a"]["id"], compared["b"]["id"], compared["kind"]) == (w.A_V1, w.B_V1, "model_version")
+    compared = cli_json(env, "diff", w.A_V1, w.B_V1, "--json")
+    assert got["diff"].json == compared
+    assert (compared["a"]["id"], compared["b"]["id"], compared["kind"]) == (w.A_V1, w.B_V1, "model_version")
 
     findings = cli_json(env, "policy", "check", "--json")
     mine = got["policy"].json
@@ -201,7 +198,7 @@ def test_errors_are_the_cli_line(env: dict[str, str], store: GraphStore) -> None
         assert answer.is_error and answer.text == done.stderr.strip(), args
         assert "\n" not in answer.text and "Traceback" not in answer.text
     assert show.text.startswith(f"error: no node with id {missing!r}")
-    assert show.data == {"error": "NotFoundError", "detail": show.text.removeprefix("error: ")}
+    assert (show.data["error"], show.data["detail"]) == ("NotFoundError", show.text.removeprefix("error: "))
     assert flag_no_reason.data["error"] == "ValidationError"
     assert too_deep.is_error
     assert too_deep.text == "error: lineage: argument depth: Input should be less than or equal to 20"
