@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "note": "modelctx.cli.search_commands:note_command",
     "serve": "modelctx.cli.api_commands:serve_command",
     "token": "modelctx.cli.api_commands:token_group",
+    "mcp": "modelctx.cli.api_commands:mcp_command",
     "train": "modelctx.cli.lifecycle_commands:train_command",
     "serve-model": "modelctx.cli.lifecycle_commands:serve_model_command",
     "monitor": "modelctx.cli.lifecycle_commands:monitor_command",
