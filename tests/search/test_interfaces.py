@@ -19,7 +19,8 @@ from tests.search import world as w
 
 def cli(uri: str, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["--store", uri, *args], catch_exceptions=False)
-    return result.exit_code, result.output
+    # JSON on stdout; status lines (a model loading) go to stderr.
+    return result.exit_code, result.stdout if "--json" in args else result.output
 
 
 def test_cli_index_note_search(store: GraphStore, backend: BackendHarness, tmp_path: Path) -> None:
