@@ -206,6 +206,13 @@ def _terms(text: str) -> set[str]:
     return {t.lower()[:5] for t in _TOKEN.findall(text) if len(t) > 2}
 
 
+def _unlabelled(sentence: str) -> str:
+    for prefix in _MAP_PREFIXES:
+        if sentence.startswith(prefix):
+            return sentence[len(prefix) :]
+    return sentence
+
+
 def _is_filler(sentence: str) -> bool:
     """Says nothing alone: fewer than three words, or a parameter list of one or two items ("params: c 1.")."""
     if len(_TOKEN.findall(sentence)) < 3:
@@ -223,7 +230,8 @@ def snippet(body: str, query: str, context: str = "", max_chars: int = 220) -> s
     own = [s.strip() for s in _SENTENCE.split(body) if s.strip()][1:]  # [0] is the "Kind kind." sentence
     near = [s.strip() for s in _SENTENCE.split(context) if s.strip()]
     terms = _terms(query)
-    scored = [(len(_terms(s) & terms), -position, s) for position, s in enumerate(own + near)]
+    # A parameter list matches on its items, not on its label ("params", "metrics").
+    scored = [(len(_terms(_unlabelled(s)) & terms), -position, s) for position, s in enumerate(own + near)]
     matched = [item for item in scored if item[0] > 0 and len(_TOKEN.findall(item[2])) >= 3]
     if matched:
         best = max(matched)[2]

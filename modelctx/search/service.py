@@ -68,6 +68,11 @@ class Hit:
         }
 
 
+def no_results(query: str) -> str:
+    """What a search that found nothing says (the CLI, the API)."""
+    return f"no results for {query!r}: nothing in the graph matches it"
+
+
 def time_window(
     since: str | None, until: str | None, *, names: tuple[str, str] = ("since", "until")
 ) -> tuple[float | None, float | None]:
