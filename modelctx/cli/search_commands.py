@@ -1,7 +1,8 @@
 """``modelctx search``, ``modelctx index`` and ``modelctx note``.
 
-``search`` and ``index`` load the embedding model (seconds); ``note`` only
-writes an Insight, and the index picks it up on the next search.
+``search`` and ``index`` load the embedding model (ONNX Runtime, about half
+a second; a status line on stderr says so); ``note`` only writes an Insight,
+and the index picks it up on the next search.
 """
 
 from __future__ import annotations
@@ -45,15 +46,19 @@ def _sync(service: Any, *, rebuild: bool, show: bool) -> Any:
 def search_command(app: AppContext, query: str, kind: str | None, limit: int, mode: str, project: str | None,
                    since: str | None, until: str | None, no_context: bool, as_json: bool) -> None:
     """Find nodes by meaning and by words, with each hit's nearest lineage."""
-    from modelctx.search.service import open_search, time_window
+    from modelctx.search.service import no_results, open_search, time_window
 
     since_at, until_at = time_window(since, until, names=("--since", "--until"))
     with open_search(app.client) as service:
         _sync(service, rebuild=False, show=not as_json)
         hits = service.search(query, kind=kind, limit=limit, mode=mode, project=project,
                               since=since_at, until=until_at, with_context=not no_context)
+        note = service.note
+    if note:
+        click.echo(f"modelctx: {note}", err=True)
     if as_json:
-        emit_json({"query": query, "mode": mode, "hits": [h.to_json() for h in hits]})
+        emit_json({"query": query, "mode": mode, "hits": [h.to_json() for h in hits],
+                   "note": no_results(query) if not hits else None})
         return
     _print_hits(query, hits)
 
@@ -78,7 +83,9 @@ def _print_hits(query: str, hits: list[Any]) -> None:
 
     console = Console()
     if not hits:
-        console.print(f"no results for {query!r}")
+        from modelctx.search.service import no_results
+
+        console.print(escape(no_results(query)))
         return
     for rank, hit in enumerate(hits, start=1):
         console.print(

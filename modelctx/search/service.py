@@ -25,16 +25,20 @@ from modelctx.graph.model import NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.search.context import graph_context
 from modelctx.search.documents import snippet
-from modelctx.search.embedder import Embedder, MiniLMEmbedder
+from modelctx.search.embedder import SEMANTIC_OFF_NOTE, Embedder, default_embedder, models_dir_for
 from modelctx.search.hybrid import (
     KEYWORD_CANDIDATES,
     KEYWORD_WEIGHT,
     RRF_K,
     VECTOR_CANDIDATES,
     VECTOR_WEIGHT,
+    above_floor,
+    boost_kinds,
+    exact_first,
     reciprocal_rank_fusion,
 )
 from modelctx.search.index import Progress, SearchIndex, SyncReport
+from modelctx.search.intent import exact_ids, kind_hints
 from modelctx.search.vector_index import Filter
 from modelctx.times import lower_bound, upper_bound
 
@@ -64,6 +68,11 @@ class Hit:
         }
 
 
+def no_results(query: str) -> str:
+    """What a search that found nothing says (the CLI, the API)."""
+    return f"no results for {query!r}: nothing in the graph matches it"
+
+
 def time_window(
     since: str | None, until: str | None, *, names: tuple[str, str] = ("since", "until")
 ) -> tuple[float | None, float | None]:
@@ -79,7 +88,8 @@ class SearchService:
         self, store: GraphStore, folder: Path, embedder: Embedder | None = None, **index_options: Any
     ) -> None:
         self.store = store
-        self.embedder = embedder or MiniLMEmbedder()
+        models_dir = index_options.pop("models_dir", None)
+        self.embedder = embedder or default_embedder(models_dir)
         self.index_options = index_options
         self.index = SearchIndex(store, folder, self.embedder, **index_options)
         self.rrf_k = RRF_K
@@ -88,7 +98,13 @@ class SearchService:
     @classmethod
     def for_client(cls, client: Any, embedder: Embedder | None = None, **index_options: Any) -> SearchService:
         """The service over ``client.store`` with its index in ``client.data_dir / "search"``."""
+        index_options.setdefault("models_dir", models_dir_for(Path(client.home)))
         return cls(client.store, Path(client.data_dir) / "search", embedder, **index_options)
+
+    @property
+    def note(self) -> str | None:
+        """What a searcher should know about this install (semantic search off), else None."""
+        return None if self.embedder.semantic else SEMANTIC_OFF_NOTE
 
     def sync(self, progress: Progress | None = None, *, rebuild: bool = False) -> SyncReport:
         return self.index.sync(progress, rebuild=rebuild)
@@ -140,23 +156,33 @@ class SearchService:
         return self._hits(query, ranked, view, limit, with_context)
 
     def rank(self, query: str, where: Filter, limit: int, mode: str) -> list[tuple[int, float]]:
-        """(slot, score) pairs, best first, without reading documents or the graph."""
+        """(slot, score) pairs, best first, without reading documents or the graph.
+
+        Nodes the query names exactly come first (``search/intent.py``); vector
+        hits below the relevance floor do not count (``search/hybrid.py``);
+        kind words in the query lift hits of those kinds. Without semantic
+        search (no ``search`` extra) every mode ranks by keywords.
+        """
+        if not self.embedder.semantic:
+            mode = "keyword"
         vector: list[tuple[int, float]] = []
-        keyword: list[tuple[int, float]] = []
+        depth = {"keyword": limit, "hybrid": max(KEYWORD_CANDIDATES, limit), "vector": 1}[mode]
+        keyword = self.index.keyword_search(query, depth, where)
         if mode in ("hybrid", "vector"):
             query_vector = self.embedder.embed_query(query)
-            vector = self.index.vector_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
-        if mode in ("hybrid", "keyword"):
-            depth = limit if mode == "keyword" else max(KEYWORD_CANDIDATES, limit)
-            keyword = self.index.keyword_search(query, depth, where)
+            found = self.index.vector_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
+            vector = above_floor(found, keyword_matched=bool(keyword))
         if mode == "vector":
-            return vector[:limit]
-        if mode == "keyword":
-            return keyword[:limit]
-        fused = reciprocal_rank_fusion(
-            [[s for s, _ in vector], [s for s, _ in keyword]], self.weights, self.rrf_k
-        )
-        return fused[:limit]
+            ranked = vector
+        elif mode == "keyword":
+            ranked = keyword
+        else:
+            ranked = reciprocal_rank_fusion([[s for s, _ in vector], [s for s, _ in keyword]], self.weights, self.rrf_k)
+        hints = kind_hints(query) if where.kind is None else frozenset()
+        if hints and ranked:
+            ranked = boost_kinds(ranked, self.index.kinds(s for s, _ in ranked), hints)
+        exact = self.index.exact_slots(exact_ids(self.store, query), query, where)
+        return exact_first(exact, ranked)[:limit]
 
     def _hits(
         self, query: str, ranked: list[tuple[int, float]], view: GraphStore, limit: int, with_context: bool
@@ -166,7 +192,8 @@ class SearchService:
         nodes = view.get_nodes([row.node_id for row, _ in found]) if view.scope is not None or with_context else None
         shown = [(row, score) for row, score in found if nodes is None or row.node_id in nodes][:limit]
         hits = [
-            Hit(row.node_id, row.kind, score, row.title, snippet(row.body, query), row.project) for row, score in shown
+            Hit(row.node_id, row.kind, score, row.title, snippet(row.body, query, row.context), row.project)
+            for row, score in shown
         ]
         if with_context and hits and nodes is not None:
             contexts = graph_context(view, [nodes[h.id] for h in hits])
