@@ -8,6 +8,8 @@ must carry the ranking. Unlisted nodes are judged 0.
 
 from __future__ import annotations
 
+CLASSES = ("direct", "paraphrase")
+
 QUERIES: list[tuple[str, str, dict[str, int]]] = [
     # -- direct ---------------------------------------------------------------
     ("direct", "breast cancer biopsy dataset",
