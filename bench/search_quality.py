@@ -48,6 +48,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=("both", "dev", "independent"), default="both",
                         help="Which evaluation set to report.")
+    parser.add_argument("--no-questions", action="store_true",
+                        help="Rank every query (no answers from the graph): the baseline of search/questions.py.")
     parser.add_argument("--grid", action="store_true", help="Also print the RRF tuning grid (development set).")
     args = parser.parse_args()
     embedder = MiniLMEmbedder()
@@ -55,6 +57,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             world = build_world(Path(tmp))
             service = SearchService(world.store, Path(tmp) / "search", embedder)
+            service.questions = not args.no_questions
             service.sync()
             table("independent set (tests/search_eval/independent; never tuned on)", service, world.ids,
                   INDEPENDENT_QUERIES, INDEPENDENT_CLASSES)
@@ -66,6 +69,7 @@ def main() -> None:
         store = open_store(f"sqlite:///{Path(tmp) / 'graph.db'}")
         ids = write_world(store)
         service = SearchService(store, Path(tmp) / "search", embedder)
+        service.questions = not args.no_questions
         service.sync()
         print(f"\nRRF k={service.rrf_k} weights (vector, keyword)={service.weights} "
               f"keyword candidates={hybrid.KEYWORD_CANDIDATES}")

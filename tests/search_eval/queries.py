@@ -8,14 +8,14 @@ must carry the ranking. Unlisted nodes are judged 0.
 
 from __future__ import annotations
 
-CLASSES = ("direct", "paraphrase")
+CLASSES = ("direct", "paraphrase", "structure")
 
 QUERIES: list[tuple[str, str, dict[str, int]]] = [
     # -- direct ---------------------------------------------------------------
     ("direct", "breast cancer biopsy dataset",
      {"ds_cancer": 3, "dv_cancer_raw": 2, "dv_cancer_clean": 2, "m_tumour": 1}),
     ("direct", "wine cultivar chemical analysis",
-     {"ds_wine": 3, "dv_wine_v1": 2, "r_wine_svm": 1, "m_cultivar": 1, "in_proline": 1}),
+     {"ds_wine": 3, "dv_wine_v1": 2, "dv_wine_draft": 2, "r_wine_svm": 1, "m_cultivar": 1, "in_proline": 1}),
     ("direct", "handwritten digits augmentation",
      {"dv_digits_aug": 3, "c_augment": 2, "r_digits_cnn": 2, "in_epoch": 1, "ds_digits": 1}),
     ("direct", "malignant recall regressed after texture scaling",
@@ -23,7 +23,7 @@ QUERIES: list[tuple[str, str, dict[str, int]]] = [
     ("direct", "normalisation statistics computed before the split",
      {"rv_p1": 3, "c_leak": 3}),
     ("direct", "HbA1c lab measurements", {"dv_diabetes_v2": 3, "r_diabetes_rf": 1}),
-    ("direct", "Optuna gradient boosting hyperparameters", {"c_optuna": 3, "r_cancer_gb": 3, "r_cancer_gb2": 1}),
+    ("direct", "Optuna gradient boosting hyperparameters", {"c_optuna": 3, "r_cancer_gb": 3, "r_cancer_gb2": 1, "r_cancer_study": 2}),
     ("direct", "pin scikit-learn version pickles", {"c_pin": 3}),
     ("direct", "iris k nearest neighbours", {"r_iris_knn": 3, "mv_iris_1": 1, "ds_iris": 1, "m_iris": 1}),
     ("direct", "linnerud exercise physiological",
@@ -54,7 +54,7 @@ QUERIES: list[tuple[str, str, dict[str, int]]] = [
     ("paraphrase", "tumour detector live in the x-ray department trial", {"dep_t2": 3, "rv_t2": 2, "mv_tumour_2": 1}),
     ("paraphrase", "a library upgrade broke loading of saved models", {"c_pin": 3}),
     ("paraphrase", "telling grape varieties apart from their chemistry",
-     {"ds_wine": 3, "r_wine_svm": 2, "dv_wine_v1": 2, "m_cultivar": 2, "in_proline": 1}),
+     {"ds_wine": 3, "r_wine_svm": 2, "dv_wine_v1": 2, "m_cultivar": 2, "in_proline": 1, "dv_wine_draft": 1}),
     ("paraphrase", "flower species measured by petal size", {"ds_iris": 3, "dv_iris_v1": 2, "r_iris_knn": 1}),
     ("paraphrase", "athletes' workouts and their body measurements",
      {"ds_linnerud": 3, "dv_linnerud_v1": 2, "r_linnerud_pls": 2}),
@@ -66,7 +66,7 @@ QUERIES: list[tuple[str, str, dict[str, int]]] = [
     ("paraphrase", "network memorised its training images", {"r_digits_noaug": 3, "mv_digit_1": 1}),
     ("paraphrase", "each pass over the data became twice as slow on the shared computer", {"in_epoch": 3}),
     ("paraphrase", "automatic tuning replaced exhaustive search over settings",
-     {"c_optuna": 3, "r_cancer_gb": 2}),
+     {"c_optuna": 3, "r_cancer_gb": 2, "r_cancer_study": 2}),
     ("paraphrase", "removing repeated patient records", {"dv_cancer_clean": 3, "dv_cancer_raw": 1, "in_clip": 1}),
     ("paraphrase", "biggest lesions get cut off so retain the unprocessed copy",
      {"in_clip": 3, "dv_cancer_clean": 2, "dv_cancer_raw": 1, "rv_t1": 1}),
@@ -76,4 +76,21 @@ QUERIES: list[tuple[str, str, dict[str, int]]] = [
      {"dep_d2": 3, "rv_d2": 2, "m_digit": 2, "mv_digit_2": 1}),
     ("paraphrase", "handwriting got bolder and the reader made more mistakes", {"mon_d2": 3}),
     ("paraphrase", "one compound alone identifies the first variety", {"in_proline": 3, "r_wine_svm": 1}),
+    # -- structure (questions about the graph; added with search/questions.py) -------------
+    ("structure", "runs that used the cleaned breast cancer data", {"r_cancer_lr": 3, "r_cancer_gb": 3, "r_cancer_gb2": 3, "r_cancer_study": 3}),
+    ("structure", "runs that used the output of the breast cancer raw export", {"r_cancer_lr": 3, "r_cancer_gb": 3, "r_cancer_gb2": 3, "r_cancer_study": 3}),
+    ("structure", "model versions trained on diabetes progression v2", {"mv_prog_2": 3}),
+    ("structure", "model versions trained on the handwritten digits dataset", {"mv_digit_1": 3, "mv_digit_2": 3}),
+    ("structure", "what did ana change", {"c_texture": 3, "c_optuna": 3}),
+    ("structure", "what did li change", {"c_leak": 3, "c_pin": 3}),
+    ("structure", "what did dr-okafor review", {"rv_t1": 3, "rv_t2": 3, "rv_t3": 3}),
+    ("structure", "what did sam deploy", {"dep_d2": 3, "dep_i1": 3}),
+    ("structure", "models in production without approval", {"mv_iris_1": 3, "dep_i1": 3}),
+    ("structure", "model versions that came out of a hyperparameter search", {"mv_tumour_2": 3, "r_cancer_study": 1}),
+    ("structure", "datasets nothing was trained on", {"dv_wine_draft": 3}),
+    ("structure", "current production model for tumour", {"mv_tumour_2": 3, "dep_t2": 2}),
+    ("structure", "what changed between tumour v2 and tumour v3", {"r_cancer_gb2": 3, "c_texture": 3, "f_texture_scaled": 3, "c_pin": 1}),
+    ("structure", "who reviewed progression v1", {"rv_p1": 3}),
+    ("structure", "deployments of digit-reader", {"dep_d2": 3}),
+    ("structure", "runs that used the robust texture feature", {"r_cancer_gb2": 3}),
 ]
