@@ -1,12 +1,12 @@
 """Questions about structure, answered from the graph: deterministic, offline, one parser per shape.
 
 A search query that matches one of ``SHAPES`` ("runs that used the output of
-enrich_transactions", "what did Priya change", "in production without
-approval", ...) is not ranked: the entities it names are resolved (an id,
-``name@version`` / ``name vN`` through ``training/registry.py``, an exact name,
-else the best search hit of a fitting kind), the graph operation runs on the
-caller's view of the store, and every answer carries the path that makes it one
-(``run R USED dataset_version D GENERATED_BY run E INSTANCE_OF job J``).
+nightly_etl", "what did Ada change", "in production without approval", ...)
+is not ranked: the entities it names are resolved (an id, ``name@version`` /
+``name vN`` through ``training/registry.py``, an exact name, else the best
+search hit of a fitting kind that shares a word with it), the graph operation
+runs on the caller's view of the store, and every answer carries the path that
+makes it one (``run R USED dataset_version D GENERATED_BY run E INSTANCE_OF job J``).
 
 The rules come from their one home: lineage walks and "in production" from
 ``graph/lineage.py``, "approved" from ``governance/approval.py``, reviews and
@@ -368,46 +368,46 @@ SHAPES: tuple[Shape, ...] = (
     _shape("used_output", _WHICH + _RUNS + _THAT
            + r"(?:used|use|uses|read|reads|consumed|consume|consumes|took|take|takes|depend\s+on|depends\s+on)\s+"
            r"(?:the\s+)?(?:outputs?|results?|products?|data\s+written)\s+(?:of|from|by)\s+(?P<x>.+)$",
-           "runs that used the output of enrich_transactions", _used_output),
+           "runs that consumed the output of the nightly_etl job", _used_output),
     _shape("used", _WHICH + _RUNS + _THAT
            + r"(?:used|use|uses|read|reads|consumed|consume|consumes|took|take|takes|trained\s+on|ran\s+on)\s+"
            r"(?P<x>.+)$",
-           "runs that used card-transactions", _used),
+           "runs that used breast-cancer", _used),
     _shape("trained_on", _WHICH + _VERSIONS + _THAT
            + r"(?:trained|fitted|fit|built|learned|learnt|made|derived)\s+(?:on|from|with|using)\s+(?P<x>.+)$",
-           "model versions trained on customer-accounts", _trained_on),
+           "model versions trained on wine", _trained_on),
     _shape("person_did", r"^(?:what|which\s+\w+)\s+(?:did|has|have)\s+(?P<person>.+?)\s+(?P<verb>" + _VERBS + r")\b",
-           "what did Priya Natarajan change", _person_did),
+           "what did Ada Lovelace change", _person_did),
     _shape("person_did", r"^(?:(?:show|list|find|all)\s+)?(?:the\s+)?(?P<verb>commits|changes|reviews|deployments|runs)"
            r"\s+(?:by|from|made\s+by|done\s+by)\s+(?P<person>.+)$",
-           "reviews by Olu Adeyemi", _person_did),
+           "reviews by Grace Hopper", _person_did),
     _shape("unapproved_production", r"\b(?:production|prod|live|deployed|serving)\b.*\b(?:without|lacks?|lacking|"
            r"missing|no|not|never)\b.*\b(?:approv\w*|review\w*|sign[- ]?off)|\bunapproved\b.*\b(?:production|prod|"
            r"live|deployed)\b",
-           "which models are in production without approval", _unapproved_in_production),
+           "deployed models without an approval", _unapproved_in_production),
     _shape("sweep", r"\b(?:came|come|comes|coming|produced|made|resulted|trained|picked|chosen)\b.*\b(?:sweeps?|"
            r"hyper-?parameter\s+(?:search|sweep|tuning|optimi[sz]ation)|grid\s+search|random\s+search|"
            r"tuning\s+runs?)\b|^" + _WHICH.removeprefix("^") + _VERSIONS + r"\s+(?:from|of|out\s+of)\s+(?:a\s+|the\s+)?"
            r"(?:sweeps?|hyper-?parameter\s+(?:search|sweep|tuning))",
-           "model versions that came out of a hyperparameter sweep", _from_sweep),
+           "which versions came out of a sweep", _from_sweep),
     _shape("untrained_datasets", r"\bdatasets?\b.*\b(?:nothing|no\s+model|no\s+models|no\s+run|no\s+one|nobody|"
            r"never)\b.*\b(?:trained|used|fitted|read)\b|\b(?:unused|untrained)\s+datasets?\b",
-           "datasets nothing was trained on", _untrained_datasets),
+           "datasets no model was trained on", _untrained_datasets),
     _shape("current_production", r"^(?:what\s+is\s+|which\s+is\s+)?(?:the\s+)?(?:current|live|latest)?\s*"
            r"(?:production|prod|live|serving|deployed)\s+(?:model|version|model\s+version)\s+(?:for|of)\s+(?P<x>.+)$",
-           "current production model for fraud-scorer", _current_production),
+           "current production model for tumour-classifier", _current_production),
     _shape("current_production", r"^(?:what|which)\s+(?:version\s+)?(?:of\s+)?(?P<x>.+?)\s+is\s+(?:in\s+production|"
            r"live|deployed\s+in\s+production|serving)$",
-           "which version of churn-predictor is in production", _current_production),
+           "which version of diabetes-progression is in production", _current_production),
     _shape("changed_between", r"^(?:what\s+)?(?:has\s+|was\s+)?(?:changed|changes|differs|differences?|diff)\s+"
            r"(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|vs\.?|versus)\s+(?P<b>.+)$",
-           "what changed between fraud-scorer v1 and fraud-scorer v2", _changed_between),
+           "what changed between tumour-classifier v2 and tumour-classifier v3", _changed_between),
     _shape("reviews_of", r"^(?:who\s+(?:reviewed|approved|rejected|signed\s+off)|(?:the\s+)?reviews?\s+(?:of|for))\s+"
            r"(?P<x>.+)$",
-           "who reviewed churn-predictor v2", _reviews_of),
+           "who reviewed wine-cultivar v1", _reviews_of),
     _shape("deployments_of", r"^(?:who\s+deployed|where\s+is|where\s+was|(?:the\s+)?deployments?\s+(?:of|for))\s+"
            r"(?P<x>.+?)(?:\s+deployed)?$",
-           "deployments of fraud-scorer", _deployments_of),
+           "deployments of tumour-classifier", _deployments_of),
 )
 
 
@@ -478,6 +478,16 @@ def answer(query: str, view: GraphStore, resolve: Resolver) -> list[Answer] | No
         if answers is not None:
             return answers
     return None
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def shares_a_word(text: str, title: str) -> bool:
+    """Whether a title shares a word with entity text: a search hit resolves an entity only then, so that
+    "Ada Lovelace" never resolves to the nearest person who is someone else."""
+    words = {w for w in _WORD.findall(text.lower()) if len(w) > 1}
+    return bool(words & set(_WORD.findall(title.lower())))
 
 
 _VERSION_REF = re.compile(r"^(?P<name>.+?)(?:\s+v|\s+version\s+|@|/)(?P<which>[\w.-]+)$", re.IGNORECASE)

@@ -185,3 +185,9 @@ def test_api_answers_within_the_callers_scope(api) -> None:  # type: ignore[no-u
     scoped = api.get("/api/v1/search", params=query, headers={"Authorization": f"Bearer {secret}"}).json()["hits"]
     assert scoped and all(h["project"] in ("onc", None) and h["answer"] is None for h in scoped)
     assert not {h["id"] for h in scoped} & CRM_IDS
+
+
+def test_the_guide_lists_every_shape_with_its_example() -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "guide" / "search.md").read_text(encoding="utf-8")
+    section = guide.split("### Questions about structure", 1)[1]
+    assert all(f"`{shape.example}`" in section for shape in questions.SHAPES)
