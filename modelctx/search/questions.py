@@ -300,7 +300,11 @@ def _untrained_datasets(view: GraphStore, resolve: Resolver, parts: dict[str, st
 def _changed_between(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """What lies upstream of B but not of A (then what only A had), with the commits between theirs."""
     kinds = (K.MODEL_VERSION, K.DATASET_VERSION, K.RUN, K.COMMIT, K.MODEL, K.DATASET)
-    first, second = _find(resolve, parts["a"], kinds), _find(resolve, parts["b"], kinds)
+    later = parts["b"]
+    same_model, bare = _VERSION_REF.match(parts["a"]), _BARE_VERSION.match(later)
+    if same_model is not None and bare is not None:  # "between tumour v1 and v2": v2 of the same model
+        later = f"{same_model['name']} v{bare['n']}"
+    first, second = _find(resolve, parts["a"], kinds), _find(resolve, later, kinds)
     if first is None or second is None or first.id == second.id:
         return None
     types = [*LINEAGE_EDGES, E.CHILD_OF]
@@ -376,14 +380,17 @@ SHAPES: tuple[Shape, ...] = (
     _shape("trained_on", _WHICH + _VERSIONS + _THAT
            + r"(?:trained|fitted|fit|built|learned|learnt|made|derived)\s+(?:on|from|with|using)\s+(?P<x>.+)$",
            "model versions trained on wine", _trained_on),
+    _shape("trained_on", r"^(?:what|which|anything|everything)\s+(?:was|were|is|are|has\s+been|have\s+been|got)\s+"
+           r"(?:trained|fitted|fit|built|learned|learnt)\s+(?:on|from|with|using)\s+(?P<x>.+)$",
+           "what was trained on diabetes", _trained_on),
     _shape("person_did", r"^(?:what|which\s+\w+)\s+(?:did|has|have)\s+(?P<person>.+?)\s+(?P<verb>" + _VERBS + r")\b",
            "what did Ada Lovelace change", _person_did),
     _shape("person_did", r"^(?:(?:show|list|find|all)\s+)?(?:the\s+)?(?P<verb>commits|changes|reviews|deployments|runs)"
            r"\s+(?:by|from|made\s+by|done\s+by)\s+(?P<person>.+)$",
            "reviews by Grace Hopper", _person_did),
-    _shape("unapproved_production", r"\b(?:production|prod|live|deployed|serving)\b.*\b(?:without|lacks?|lacking|"
-           r"missing|no|not|never)\b.*\b(?:approv\w*|review\w*|sign[- ]?off)|\bunapproved\b.*\b(?:production|prod|"
-           r"live|deployed)\b",
+    _shape("unapproved_production", r"\b(?:production|prod|live|deployed|deployments?|serving)\b.*"
+           r"\b(?:without|lacks?|lacking|missing|no|not|never)\b.*\b(?:approv\w*|review\w*|sign[- ]?off)"
+           r"|\bunapproved\b.*\b(?:production|prod|live|deployed)\b",
            "deployed models without an approval", _unapproved_in_production),
     _shape("sweep", r"\b(?:came|come|comes|coming|produced|made|resulted|trained|picked|chosen)\b.*\b(?:sweeps?|"
            r"hyper-?parameter\s+(?:search|sweep|tuning|optimi[sz]ation)|grid\s+search|random\s+search|"
@@ -399,6 +406,9 @@ SHAPES: tuple[Shape, ...] = (
     _shape("current_production", r"^(?:what|which)\s+(?:version\s+)?(?:of\s+)?(?P<x>.+?)\s+is\s+(?:in\s+production|"
            r"live|deployed\s+in\s+production|serving)$",
            "which version of diabetes-progression is in production", _current_production),
+    _shape("current_production", r"^(?:what|which\s+\w+)\s+is\s+(?:in\s+production|live|deployed|serving)\s+"
+           r"(?:for|of)\s+(?P<x>.+)$",
+           "what is in production for wine-cultivar", _current_production),
     _shape("changed_between", r"^(?:what\s+)?(?:has\s+|was\s+)?(?:changed|changes|differs|differences?|diff)\s+"
            r"(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|vs\.?|versus)\s+(?P<b>.+)$",
            "what changed between tumour-classifier v2 and tumour-classifier v3", _changed_between),
@@ -481,6 +491,7 @@ def answer(query: str, view: GraphStore, resolve: Resolver) -> list[Answer] | No
 
 
 _WORD = re.compile(r"[^\W_]+")
+_BARE_VERSION = re.compile(r"^(?:v|version\s*)?(?P<n>\d+)$", re.IGNORECASE)
 
 
 def shares_a_word(text: str, title: str) -> bool:
