@@ -257,16 +257,6 @@ def render_tree(subgraph: Subgraph, root: str, direction: Direction) -> list[str
     return lines
 
 
-#: Environment names that mean production (compared lower-cased).
-PRODUCTION_ENVIRONMENTS: frozenset[str] = frozenset({"production", "prod"})
-
-
-def is_in_production(node: Node) -> bool:
-    """An active deployment (``is_active_deployment``) whose environment is production."""
-    environment = str(node.properties.get("environment") or "").strip().lower()
-    return is_active_deployment(node) and environment in PRODUCTION_ENVIRONMENTS
-
-
 def paths_from(
     store: GraphStore,
     start_ids: Iterable[str],

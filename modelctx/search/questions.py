@@ -3,7 +3,7 @@
 A search query that matches one of ``SHAPES`` ("runs that used the output of
 nightly_etl", "what did Ada change", "in production without approval", ...)
 is not ranked: the entities it names are resolved (an id, ``name@version`` /
-``name vN`` through ``training/registry.py``, an exact name, else the best
+``name vN`` through ``graph/refs.py``, an exact name, else the best
 search hit of a fitting kind that shares a word with it), the graph operation
 runs on the caller's view of the store, and every answer carries the path that
 makes it one (``run R USED dataset_version D GENERATED_BY run E INSTANCE_OF job J``).
@@ -28,8 +28,8 @@ from modelctx.governance import facts
 from modelctx.governance.approval import approval_of
 from modelctx.graph.lineage import is_in_production, paths_from
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
+from modelctx.graph.refs import resolve_ref
 from modelctx.graph.store import GraphStore
-from modelctx.training.registry import resolve_model_version
 
 K = NodeKind
 E = EdgeType
@@ -505,19 +505,23 @@ _VERSION_REF = re.compile(r"^(?P<name>.+?)(?:\s+v|\s+version\s+|@|/)(?P<which>[\
 
 
 def exact_node(view: GraphStore, text: str, kinds: tuple[NodeKind, ...]) -> Node | None:
-    """The node ``text`` names exactly: an id, a model version reference (``name@3``, ``name v3``,
-    ``name@alias``; ``training/registry.py``) or a name — among ``kinds``, in their order."""
-    if ":" in text and not text.startswith("http"):
-        node = view.get_nodes([text]).get(text)
-        if node is not None and node.kind in kinds:
+    """The node ``text`` names exactly, among ``kinds``: a bare natural key of one of the kinds, in their
+    order (so "tumour" is the model, not its latest version, when a model is wanted first); else what
+    ``graph/refs.py`` resolve_ref makes of it (``name vN`` read as ``name@N``); else an exact name."""
+    keys = [f"{kind.value}:{text}" for kind in kinds]
+    direct = view.get_nodes(keys)
+    for key in keys:
+        if key in direct:
+            return direct[key]
+    version = _VERSION_REF.match(text)
+    refs = [f"{version['name']}@{version['which']}"] if version is not None and "@" not in text else []
+    for ref in [*refs, text]:
+        try:
+            node = resolve_ref(view, ref)
+        except ModelctxError:
+            continue
+        if node.kind in kinds:
             return node
-    if K.MODEL_VERSION in kinds:
-        ref = _VERSION_REF.match(text)
-        if ref is not None:
-            try:
-                return resolve_model_version(view, f"{ref['name']}@{ref['which']}")
-            except ModelctxError:
-                pass
     for kind in kinds:
         for key in ("name", "email", "message"):
             found = view.find_nodes(kind, {key: text}, limit=2)
