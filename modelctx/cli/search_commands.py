@@ -91,6 +91,8 @@ def _print_hits(query: str, hits: list[Any]) -> None:
         console.print(
             f"[bold]{rank:>2}. {escape(hit.title)}[/bold]  [dim]{hit.kind} · {escape(hit.id)} · {hit.score:.4f}[/dim]"
         )
+        if hit.answer:
+            console.print(f"    [green]{escape(hit.answer)}[/green]")
         if hit.snippet:
             console.print(f"    {escape(hit.snippet)}")
         line = _context_line(hit.context)

@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from modelctx.errors import ValidationError
-from modelctx.graph.model import NodeKind
+from modelctx.graph.model import Node, NodeKind
 from modelctx.graph.store import GraphStore
+from modelctx.search import questions
 from modelctx.search.context import graph_context
-from modelctx.search.documents import snippet
+from modelctx.search.documents import build_document, snippet
 from modelctx.search.embedder import SEMANTIC_OFF_NOTE, Embedder, default_embedder, models_dir_for
 from modelctx.search.hybrid import (
     KEYWORD_CANDIDATES,
@@ -47,6 +48,8 @@ MODES: tuple[str, ...] = ("hybrid", "vector", "keyword")
 MAX_LIMIT = 200
 #: How many more candidates a scoped search ranks than it returns.
 SCOPED_OVERFETCH = 3
+#: Ranked candidates searched for an entity a question names (``search/questions.py``).
+RESOLVE_CANDIDATES = 25
 
 
 @dataclass(slots=True)
@@ -60,11 +63,13 @@ class Hit:
     snippet: str
     project: str | None = None
     context: dict[str, Any] = field(default_factory=dict)
+    #: For an answer to a question about structure: the path that makes it one (``search/questions.py``).
+    answer: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "kind": self.kind, "score": round(self.score, 6), "title": self.title,
-            "snippet": self.snippet, "project": self.project, "context": self.context,
+            "snippet": self.snippet, "project": self.project, "context": self.context, "answer": self.answer,
         }
 
 
@@ -94,6 +99,8 @@ class SearchService:
         self.index = SearchIndex(store, folder, self.embedder, **index_options)
         self.rrf_k = RRF_K
         self.weights = (VECTOR_WEIGHT, KEYWORD_WEIGHT)
+        #: Answer questions about structure from the graph (``search/questions.py``); off only to measure without.
+        self.questions = True
 
     @classmethod
     def for_client(cls, client: Any, embedder: Embedder | None = None, **index_options: Any) -> SearchService:
@@ -150,6 +157,10 @@ class SearchService:
         where = Filter(kind=kind_value, project=project, scope=scope, since=since, until=until)
         if catch_up:
             self.index.sync()
+        if mode == "hybrid" and self.questions and since is None and until is None:
+            answered = self.answer_question(query, view, where, limit, with_context)
+            if answered is not None:
+                return answered
         # Some candidates of a scoped search may be project-less nodes the view hides: rank a few more.
         depth = limit if scope is None else min(MAX_LIMIT, limit * SCOPED_OVERFETCH)
         ranked = self.rank(query, where, depth, mode)
@@ -201,8 +212,54 @@ class SearchService:
                 hit.context = contexts.get(hit.id, {})
         return hits
 
+    def answer_question(
+        self, query: str, view: GraphStore, where: Filter, limit: int, with_context: bool
+    ) -> list[Hit] | None:
+        """A question about structure answered from ``view`` (``search/questions.py``), None if ``query`` is not one.
+
+        Entities are resolved exactly first, else by this search (best visible
+        hit of a fitting kind whose title shares a word with the entity). The answers come first, each with its path in
+        ``answer``; ranked hits for the query fill the remaining places.
+        """
+
+        def resolve(text: str, kinds: tuple[NodeKind, ...]) -> Node | None:
+            node = questions.exact_node(view, text, kinds)
+            if node is not None:
+                return node
+            wanted = {k.value for k in kinds}
+            ranked = self.rank(text, Filter(scope=where.scope), RESOLVE_CANDIDATES, "hybrid")
+            rows = self.index.documents(slot for slot, _ in ranked)
+            ids = [rows[slot].node_id for slot, _ in ranked if slot in rows and rows[slot].kind in wanted
+                   and questions.shares_a_word(text, rows[slot].title)]
+            nodes = view.get_nodes(ids)
+            return next((nodes[i] for i in ids if i in nodes), None)
+
+        answers = questions.answer(query, view, resolve)
+        if answers is None:
+            return None
+        kept = [a for a in answers if (where.kind is None or a.node.kind.value == where.kind)
+                and (where.project is None or a.node.properties.get("project") == where.project)][:limit]
+        hits = [Hit(a.node.id, a.node.kind.value, 1.0 - rank / (2 * MAX_LIMIT), a.node.title,
+                    snippet(build_document(a.node).body, query), _project(a.node), answer=a.path)
+                for rank, a in enumerate(kept)]
+        if with_context and hits:
+            contexts = graph_context(view, [a.node for a in kept])
+            for hit in hits:
+                hit.context = contexts.get(hit.id, {})
+        if len(hits) < limit:
+            shown = {h.id for h in hits}
+            depth = min(MAX_LIMIT, limit + len(hits) if where.scope is None else (limit + len(hits)) * SCOPED_OVERFETCH)
+            ranked = self._hits(query, self.rank(query, where, depth, "hybrid"), view, depth, with_context)
+            hits += [h for h in ranked if h.id not in shown][: limit - len(hits)]
+        return hits
+
     def close(self) -> None:
         self.index.close()
+
+
+def _project(node: Node) -> str | None:
+    project = node.properties.get("project")
+    return str(project) if project is not None else None
 
 
 @contextmanager

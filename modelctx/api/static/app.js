@@ -79,6 +79,7 @@
       title: hit.title || hit.name || node.title || props.name || (id ? id.split(":").slice(1).join(":") : ""),
       snippet: hit.snippet || hit.text || props.description || props.text || "",
       context: hit.context || [],
+      answer: hit.answer || "",
     };
   }
 
@@ -126,6 +127,7 @@
         onclick: (e) => { markActive(e.currentTarget); openExplorer(hit.id); },
       },
         el("div", { class: "hit-title" }, kindBadge(hit.kind), hit.title),
+        hit.answer ? el("div", { class: "hit-answer" }, hit.answer) : null,
         hit.snippet ? el("div", { class: "hit-snippet" }, fmt(hit.snippet).slice(0, 240)) : null,
         el("div", { class: "hit-context" }, contextChips(hit.context)),
       )));
