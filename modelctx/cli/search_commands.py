@@ -46,7 +46,7 @@ def _sync(service: Any, *, rebuild: bool, show: bool) -> Any:
 def search_command(app: AppContext, query: str, kind: str | None, limit: int, mode: str, project: str | None,
                    since: str | None, until: str | None, no_context: bool, as_json: bool) -> None:
     """Find nodes by meaning and by words, with each hit's nearest lineage."""
-    from modelctx.search.service import no_results, open_search, time_window
+    from modelctx.search.service import open_search, time_window
 
     since_at, until_at = time_window(since, until, names=("--since", "--until"))
     with open_search(app.client) as service:
@@ -54,11 +54,11 @@ def search_command(app: AppContext, query: str, kind: str | None, limit: int, mo
         hits = service.search(query, kind=kind, limit=limit, mode=mode, project=project,
                               since=since_at, until=until_at, with_context=not no_context)
         note = service.note
+        answer = service.answer(query, mode, hits)
     if note:
         click.echo(f"modelctx: {note}", err=True)
     if as_json:
-        emit_json({"query": query, "mode": mode, "hits": [h.to_json() for h in hits],
-                   "note": no_results(query) if not hits else None})
+        emit_json(answer)
         return
     _print_hits(query, hits)
 

@@ -162,8 +162,7 @@ def search(service: Any, store: GraphStore, query: str, *, kind: str | None, lim
     since_at, until_at = time_window(since, until)
     hits = service.search(query, store=store, kind=kind, limit=limit, mode=mode, project=project,
                           since=since_at, until=until_at, catch_up=catch_up)
-    return {"query": query, "mode": mode, "hits": [h.to_json() for h in hits],
-            "pending_changes": service.pending_changes()}
+    return dict(service.answer(query, mode, hits))
 
 
 def diff(store: GraphStore, a: str, b: str) -> dict[str, Any]:

@@ -113,6 +113,18 @@ class SearchService:
         """What a searcher should know about this install (semantic search off), else None."""
         return None if self.embedder.semantic else SEMANTIC_OFF_NOTE
 
+    def answer(self, query: str, mode: str, hits: list[Hit], pending: int | None = None) -> dict[str, Any]:
+        """A search's answer as the CLI, the API and the MCP server print it: hits, what is not yet indexed, why empty.
+
+        ``note`` says why there are no hits (nothing matches the query) and/or that semantic search is off.
+        """
+        notes = [self.note] if self.note else []
+        if query.strip() and not hits:
+            notes.insert(0, no_results(query))
+        return {"query": query, "mode": mode, "hits": [h.to_json() for h in hits],
+                "pending_changes": self.pending_changes() if pending is None else pending,
+                "note": "; ".join(notes) or None}
+
     def sync(self, progress: Progress | None = None, *, rebuild: bool = False) -> SyncReport:
         return self.index.sync(progress, rebuild=rebuild)
 

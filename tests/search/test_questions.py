@@ -146,7 +146,7 @@ def test_cli_shows_the_answer(store: GraphStore, backend: BackendHarness, tmp_pa
     query = "which models are in production without approval"
     result = CliRunner().invoke(main, ["--store", uri, "search", query, "--json", "--limit", "3"])
     assert result.exit_code == 0, result.output
-    hits = json.loads(result.output)["hits"]
+    hits = json.loads(result.stdout)["hits"]
     assert [h["id"] for h in hits[:2]] == [w.CRM_MV, CRM_DEPLOY]
     assert hits[0]["answer"].startswith("deployment churn scoring DEPLOYS model_version churn v1; unreviewed")
     result = CliRunner().invoke(main, ["--store", uri, "search", query, "--limit", "2"])

@@ -19,7 +19,7 @@ from starlette.datastructures import State
 
 from modelctx.api.deps import Access, read_access
 from modelctx.search.catchup import CatchUp
-from modelctx.search.service import MAX_LIMIT, SearchService, no_results, time_window
+from modelctx.search.service import MAX_LIMIT, SearchService, time_window
 
 router = APIRouter(tags=["search"])
 
@@ -72,8 +72,4 @@ def search(
         q, kind=kind or None, limit=limit, mode=mode, project=project,
         since=since_at, until=until_at, store=access.store, catch_up=False,
     ) if q.strip() else []
-    notes = [service.note] if service.note else []
-    if q.strip() and not hits:
-        notes.insert(0, no_results(q))
-    return {"query": q, "mode": mode, "hits": [h.to_json() for h in hits], "pending_changes": pending,
-            "note": "; ".join(notes) or None}
+    return service.answer(q, mode, hits, pending)
