@@ -35,6 +35,7 @@ ROUTERS: tuple[str, ...] = (
     "search",
     "notes",
     "openlineage",
+    "marquez",
     "tokens",
     "audit",
     "governance",

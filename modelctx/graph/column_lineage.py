@@ -4,7 +4,7 @@ Column mappings live on DERIVED_FROM edges (``ingest/openlineage.py``):
 ``columns`` maps each output column to the input columns it was computed from,
 ``column_transformations`` says how (OpenLineage transformation type, subtype,
 description, masking). The CLI (``modelctx lineage --column``) and the API
-(``GET /api/v1/column-lineage``) both answer with :func:`column_lineage`.
+(``GET /api/v1/columns/lineage``) both answer with :func:`column_lineage`.
 """
 
 from __future__ import annotations

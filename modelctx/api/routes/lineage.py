@@ -61,7 +61,7 @@ async def get_lineage(
     })
 
 
-@router.get("/column-lineage", summary="The columns one column came from (up) or fed (down)")
+@router.get("/columns/lineage", summary="The columns one column came from (up) or fed (down)")
 async def get_column_lineage(
     request: Request,
     access: Annotated[Access, Depends(read_access)],
