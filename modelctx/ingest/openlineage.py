@@ -77,7 +77,9 @@ from modelctx.ingest.openlineage_events import (
     RunEvent,
     SchemaField,
     _Facets,
+    event_digest,
     event_time_key,
+    is_deleted,
     parse_event,
 )
 from modelctx.ingest.runner import IngestWarning, InTransaction, Record
@@ -127,14 +129,21 @@ def merge_facets(stored: dict[str, Any], new: dict[str, Any], deleted: Iterable[
     times = dict(stored.get(_FACET_TIMES) or {})
     changes = [(name, value) for name, value in new.items()] + [(name, None) for name in deleted]
     for name, value in changes:
-        if str(times.get(name, "")) > time:
+        stored_time = str(times.get(name, ""))
+        if stored_time > time:
             continue
+        if stored_time == time and name in facets and value is not None and _rank(value) <= _rank(facets[name]):
+            continue  # two values at one time: the same one wins whichever came first
         times[name] = time
         if value is None:
             facets.pop(name, None)
         else:
             facets[name] = value
     return {FACETS: dict(sorted(facets.items())) or None, _FACET_TIMES: dict(sorted(times.items())) or None}
+
+
+def _rank(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def _column(field: SchemaField) -> dict[str, Any]:
@@ -171,6 +180,7 @@ class EventConverter:
         self._base_dir = base_dir
         self._project = project
         self._state: dict[str, dict[str, Any]] = {}
+        self._edge_state: dict[tuple[str, EdgeType, str], dict[str, Any]] = {}
         self._emitted: set[str] = set()
 
     def records(self, event: AnyEvent, where: str) -> list[Record]:
@@ -212,9 +222,8 @@ class EventConverter:
             nodes += match.nodes
             edges += match.edges
             reads[(dataset.namespace, dataset.name)] = match.version_id
-            props: dict[str, Any] = {"role": "input"}
-            if dataset.inputFacets:
-                props[FACETS] = _facets_json(dataset.inputFacets, where, warnings)
+            props = {"role": "input", **self._edge_facets((run_id, EdgeType.USED, match.version_id),
+                                                          dataset.inputFacets, time, where, warnings)}
             edges.append(Edge(run_id, match.version_id, EdgeType.USED, props))
         for dataset in self._products(run_node, event.outputs):
             self._write(dataset, run_node, started, reads, time, where, warnings, nodes, edges)
@@ -300,16 +309,20 @@ class EventConverter:
         state = self._stored(run_id)
         etype = event.eventType
         new = dict(state)
-        new.update({"name": event.job.name, "kind": state.get("kind", "etl"), "source": SOURCE,
-                    "source_id": event.run.runId, "job": f"{event.job.namespace}/{event.job.name}",
-                    "openlineage.producer": event.producer})
+        new.update({"kind": state.get("kind", "etl"), "source": SOURCE, "source_id": event.run.runId})
+        # Who ran it is the latest event's say; ties are broken by the values, never by arrival.
+        said = (time, f"{event.job.namespace}/{event.job.name}", event.producer)
+        if said >= (str(state.get("openlineage.last_event_time", "")), str(state.get("job", "")),
+                    str(state.get("openlineage.producer", ""))):
+            new.update({"name": event.job.name, "job": said[1], "openlineage.producer": event.producer})
         rank = _RANK[etype or "OTHER"]
-        old_rank = int(state.get("openlineage.status_rank", -1))
-        old_time = str(state.get("openlineage.status_time", ""))
-        if etype not in (None, "OTHER") and (rank > old_rank or (rank == old_rank and time >= old_time)):
+        old = (int(state.get("openlineage.status_rank", -1)), str(state.get("openlineage.status_time", "")),
+               str(state.get("openlineage.status_event", "")))
+        if etype not in (None, "OTHER") and (rank, time, etype) >= old:
             new["status"] = str(RunStatus.parse(etype) or etype)  # START → RUNNING, COMPLETE → COMPLETED …
             new["openlineage.status_rank"] = rank
             new["openlineage.status_time"] = time
+            new["openlineage.status_event"] = etype
             if etype in _TERMINAL:
                 new["ended_at"] = time
         first = min(filter(None, [state.get("openlineage.first_event_time"), time]))
@@ -414,6 +427,21 @@ class EventConverter:
         self._state[match.version_id].update({k: v for k, v in full.namespaced.items() if v is not None})
         return DatasetMatch(match.version_id, match.existing, [*found.nodes, *match.nodes], match.edges)
 
+    def _edge_facets(self, key: tuple[str, EdgeType, str], facets: dict[str, Any], time: str, where: str,
+                     warnings: list[IngestWarning]) -> dict[str, Any]:
+        """Input or output facets on their edge, merged with the stored ones facet by facet (the later wins)."""
+        if not facets:
+            return {}
+        state = self._edge_state.get(key)
+        if state is None:
+            stored = self._reader.get_edges([key[0]], "out", [key[1]]) if self._reader is not None else []
+            state = next((dict(e.properties) for e in stored if e.target == key[2]), {})
+        deleted = [name for name, value in facets.items() if is_deleted(value)]
+        kept = _facets_json({k: v for k, v in facets.items() if k not in deleted}, where, warnings)
+        merged = merge_facets(state, kept, deleted, time)
+        self._edge_state[key] = {**state, **merged}
+        return merged
+
     def _version_state(self, version_id: str) -> dict[str, Any]:
         return self._state.setdefault(version_id, self._stored(version_id))
 
@@ -466,9 +494,8 @@ class EventConverter:
                                    **{k: v for k, v in mention.namespaced.items() if v is not None}}
         nodes += match.nodes
         edges += match.edges
-        out_props: dict[str, Any] = {}
-        if dataset.outputFacets:
-            out_props[FACETS] = _facets_json(dataset.outputFacets, where, warnings)
+        out_props = self._edge_facets((match.version_id, EdgeType.GENERATED_BY, run.id), dataset.outputFacets, time,
+                                      where, warnings)
         edges.append(Edge(match.version_id, run.id, EdgeType.GENERATED_BY, out_props))
         lineage = dataset.facets.columnLineage
         if lineage is not None:
@@ -543,7 +570,7 @@ def event_units(
     group: list[tuple[str, AnyEvent]] = []
 
     def unit(items: list[tuple[str, AnyEvent]]) -> InTransaction:
-        ordered = sorted(items, key=lambda item: event_time_key(item[1]))
+        ordered = sorted(items, key=lambda item: (event_time_key(item[1]), event_digest(item[1])))
 
         def work(reader: GraphLookup) -> list[Node | Edge | IngestWarning]:
             converter = EventConverter(reader, base_dir=base_dir, project=project)
@@ -606,10 +633,12 @@ class OpenLineageIngestor:
         with self._open() as handle:
             encoding = sniff_encoding(handle.read(4))
         if encoding not in ("utf-8", "utf-8-sig"):  # lines of UTF-16/32 cannot be read back one by one
-            events = sorted(((where, event) for where, _, event in self._lines()), key=lambda i: event_time_key(i[1]))
+            events = sorted(((where, event) for where, _, event in self._lines()),
+                            key=lambda i: (event_time_key(i[1]), event_digest(i[1])))
             yield from events
             return
-        order = sorted((event_time_key(event), start, where) for where, start, event in self._lines())
+        order = sorted(((event_time_key(event), event_digest(event)), start, where)
+                       for where, start, event in self._lines())
         with self._open() as handle:
             for _, start, where in order:
                 handle.seek(start)

@@ -15,11 +15,12 @@ symlinks, parent, source code) are typed; a facet whose value is
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from modelctx.errors import EventError
@@ -204,13 +205,15 @@ class Job(_Open):
 class BaseEvent(_Open):
     """What every OpenLineage event carries."""
 
-    eventTime: AwareDatetime
+    eventTime: datetime
     producer: str = Field(min_length=1)
     schemaURL: str | None = None
 
     @field_validator("eventTime")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:  # not RFC 3339, but Marquez takes it as UTC, and so do we
+            return value.replace(tzinfo=UTC)
         try:
             return value.astimezone(UTC)
         except OverflowError:
@@ -279,3 +282,8 @@ def event_time_key(event: AnyEvent) -> tuple[datetime, int]:
     """Order of events for one ingest: by time, a run's START before its other events at the same time."""
     rank = {"START": 0, "RUNNING": 1}.get(getattr(event, "eventType", None) or "", 2)
     return event.eventTime, rank
+
+
+def event_digest(event: AnyEvent) -> str:
+    """A digest of the event's content: orders events of one time the same way whatever order they came in."""
+    return hashlib.sha256(event.model_dump_json(by_alias=True).encode()).hexdigest()
