@@ -191,6 +191,11 @@ def version_key(digest: str | None, uri: str | None) -> str:
     raise ValueError("a dataset version needs a digest or a URI")
 
 
+def keyed_version_id(dataset_name: str, key: str) -> str:
+    """The version a writer names (rule step 4): ``dataset_version:<name>/<key>``, key from a version facet or run."""
+    return node_id(NodeKind.DATASET_VERSION, dataset_name, key)
+
+
 def dataset_name_for_uri(uri: str) -> str:
     """A default dataset name for a URI: the absolute path (without its leading slash) for files, else the URI."""
     if uri.startswith("file://"):
@@ -249,7 +254,7 @@ class DatasetIdentity:
         compare as times) and ``written_by`` (the run's id) are what
         :meth:`resolve_read` chooses by.
         """
-        version_id = node_id(NodeKind.DATASET_VERSION, mention.name, key)
+        version_id = keyed_version_id(mention.name, key)
         stamp = {"written_at": written_at, "written_by": by}
         stamped = DatasetMention(
             name=mention.name, source=mention.source, uri=mention.uri, digest=mention.digest,
@@ -291,7 +296,7 @@ class DatasetIdentity:
         the writer described it first.
         """
         if key is not None:
-            version_id = node_id(NodeKind.DATASET_VERSION, mention.name, key)
+            version_id = keyed_version_id(mention.name, key)
             node = self._made.get(version_id) or self._reader.get_nodes([version_id]).get(version_id)
             if node is None:
                 return self._create(mention, version_id)

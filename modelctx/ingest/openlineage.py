@@ -49,7 +49,6 @@ run read is decided from the writes known when its events are converted.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -64,6 +63,7 @@ from modelctx.ingest.identity import (
     DatasetMatch,
     DatasetMention,
     dataset_name_for_uri,
+    keyed_version_id,
     openlineage_uri,
 )
 from modelctx.ingest.lookup import GraphLookup
@@ -75,12 +75,18 @@ from modelctx.ingest.openlineage_events import (
     EventError,
     JobEvent,
     RunEvent,
-    SchemaField,
-    _Facets,
     event_digest,
     event_time_key,
     is_deleted,
     parse_event,
+)
+from modelctx.ingest.openlineage_facets import (
+    FACETS,
+    column_json,
+    facets_json,
+    job_version,
+    merge_facets,
+    version_key,
 )
 from modelctx.ingest.runner import IngestWarning, InTransaction, Record
 from modelctx.times import format_iso
@@ -93,82 +99,11 @@ SOURCE = "openlineage"
 _RANK = {"OTHER": 0, "START": 1, "RUNNING": 2, "COMPLETE": 3, "FAIL": 3, "ABORT": 3}
 _TERMINAL = frozenset({"COMPLETE", "FAIL", "ABORT"})
 _SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
-_PLAIN_KEY = re.compile(r"^[A-Za-z0-9._:+-]{1,64}$")
-#: Facets bigger than this (Spark logical plans) are dropped with a warning.
-MAX_FACET_BYTES = 64_000
 #: Facets the graph holds as nodes and edges rather than as facets.
 _RUN_STRUCTURE = frozenset({"parent"})
-#: Job facets that say which code a run ran: they make its job version.
-_CODE_FACETS = ("sourceCode", "sql", "sourceCodeLocation")
 #: The run property listing the Datasets its events declared as outputs before it completed.
 ATTEMPTED_OUTPUTS = "attempted_outputs"
 _PENDING = "openlineage.pending_outputs"
-FACETS = "openlineage.facets"
-_FACET_TIMES = "openlineage.facet_times"
-
-
-def _facets_json(facets: _Facets | dict[str, Any], where: str, warnings: list[IngestWarning]) -> dict[str, Any]:
-    payload = facets.payload() if isinstance(facets, _Facets) else facets
-    kept: dict[str, Any] = {}
-    for name, value in sorted(payload.items()):
-        size = len(json.dumps(value, default=str))
-        if size > MAX_FACET_BYTES:
-            warnings.append(IngestWarning(f"facet {name!r} dropped ({size} bytes)", where))
-            continue
-        kept[name] = value
-    return kept
-
-
-def merge_facets(stored: dict[str, Any], new: dict[str, Any], deleted: Iterable[str], time: str) -> dict[str, Any]:
-    """``openlineage.facets`` and ``openlineage.facet_times`` after an event at ``time``: per facet, the later wins.
-
-    A deletion is kept as a time without a value, so an older event arriving
-    later cannot bring the facet back. Returns the properties to write.
-    """
-    facets = dict(stored.get(FACETS) or {})
-    times = dict(stored.get(_FACET_TIMES) or {})
-    changes = [(name, value) for name, value in new.items()] + [(name, None) for name in deleted]
-    for name, value in changes:
-        stored_time = str(times.get(name, ""))
-        if stored_time > time:
-            continue
-        if stored_time == time and name in facets and value is not None and _rank(value) <= _rank(facets[name]):
-            continue  # two values at one time: the same one wins whichever came first
-        times[name] = time
-        if value is None:
-            facets.pop(name, None)
-        else:
-            facets[name] = value
-    return {FACETS: dict(sorted(facets.items())) or None, _FACET_TIMES: dict(sorted(times.items())) or None}
-
-
-def _rank(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-def _column(field: SchemaField) -> dict[str, Any]:
-    """A schema field as a column: name, type, description and nested fields (structs), as sent."""
-    column: dict[str, Any] = field.model_dump(mode="json", exclude_none=True, include={"name", "type", "description"})
-    if field.fields:
-        column["fields"] = [_column(f) for f in field.fields]
-    return column
-
-
-def _version_key(dataset: Dataset | None, fallback: str | None) -> str | None:
-    """A version's key from the ``version`` facet (readable when short and plain), else ``fallback``."""
-    facet = dataset.facets.version if dataset is not None else None
-    if facet is None:
-        return fallback
-    value = facet.datasetVersion.strip()
-    return f"v-{value}" if _PLAIN_KEY.match(value) else "v-" + hashlib.sha256(value.encode()).hexdigest()[:32]
-
-
-def job_version(facets: dict[str, Any]) -> str | None:
-    """The version of a job's code: the SHA-256 (first 16 hex) of its code facets, None without any."""
-    code = {name: facets[name] for name in _CODE_FACETS if name in facets}
-    if not code:
-        return None
-    return hashlib.sha256(json.dumps(code, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 class EventConverter:
@@ -288,7 +223,7 @@ class EventConverter:
             "name": job.name, "namespace": job.namespace, "source": SOURCE,
             "source_id": f"{job.namespace}/{job.name}",
         }
-        facets = _facets_json(job.facets, where, warnings)
+        facets = facets_json(job.facets, where, warnings)
         props.update(merge_facets(state, facets, job.facets.deleted_facets, time))
         merged = props[FACETS] or {}
         doc = merged.get("documentation")
@@ -334,13 +269,13 @@ class EventConverter:
         new["started_at"] = new.get("openlineage.start_time") or first
         seen = sorted(set(state.get("openlineage.event_types", [])) | ({etype} if etype else set()))
         new["openlineage.event_types"] = seen
-        facets = {k: v for k, v in _facets_json(event.run.facets, where, warnings).items() if k not in _RUN_STRUCTURE}
+        facets = {k: v for k, v in facets_json(event.run.facets, where, warnings).items() if k not in _RUN_STRUCTURE}
         new.update(merge_facets(state, facets, event.run.facets.deleted_facets, time))
         merged = new.get(FACETS) or {}
         error = merged.get("errorMessage")
         if isinstance(error, dict) and error.get("message"):
             new["text"] = str(error["message"])
-        version = job_version(_facets_json(event.job.facets, where, []))
+        version = job_version(facets_json(event.job.facets, where, []))
         if version is not None:
             new["job_version"] = version
         new["openlineage.last_event_time"] = max(str(state.get("openlineage.last_event_time", "")), time)
@@ -401,7 +336,7 @@ class EventConverter:
             facets = dataset.facets
             schema = facets.schema_
             if schema is not None and schema.fields:  # an empty schema says nothing: it never wipes columns
-                columns = [_column(f) for f in schema.fields]
+                columns = [column_json(f) for f in schema.fields]
                 core["columns"] = columns
                 namespaced["openlineage.columns"] = columns
             if facets.documentation is not None:
@@ -409,7 +344,7 @@ class EventConverter:
             if facets.symlinks is not None and facets.symlinks.identifiers:
                 dataset_props["aliases"] = sorted({openlineage_uri(i.namespace, i.name, self._base_dir)
                                                    for i in facets.symlinks.identifiers})
-            payload = _facets_json(facets, where, warnings)
+            payload = facets_json(facets, where, warnings)
             if payload or facets.deleted_facets:
                 namespaced.update(merge_facets(stored or {}, payload, facets.deleted_facets, time))
         return DatasetMention(name=dataset_name_for_uri(uri), source=SOURCE, uri=uri, source_id=uri,
@@ -419,11 +354,11 @@ class EventConverter:
               where: str, warnings: list[IngestWarning]) -> DatasetMatch:
         """The version a reader that started at ``at`` read (``run_id`` None: not a run — a static mention)."""
         bare = self._mention(namespace, name, None, time, where, warnings)
-        found = self._identity.resolve_read(bare, at, key=_version_key(dataset, None), not_by=run_id)
+        found = self._identity.resolve_read(bare, at, key=version_key(dataset, None), not_by=run_id)
         if dataset is None:
             return found
         full = self._mention(namespace, name, dataset, time, where, warnings, self._version_state(found.version_id))
-        match = self._identity.resolve_read(full, at, key=_version_key(dataset, None), not_by=run_id)
+        match = self._identity.resolve_read(full, at, key=version_key(dataset, None), not_by=run_id)
         self._state[match.version_id].update({k: v for k, v in full.namespaced.items() if v is not None})
         return DatasetMatch(match.version_id, match.existing, [*found.nodes, *match.nodes], match.edges)
 
@@ -437,7 +372,7 @@ class EventConverter:
             stored = self._reader.get_edges([key[0]], "out", [key[1]]) if self._reader is not None else []
             state = next((dict(e.properties) for e in stored if e.target == key[2]), {})
         deleted = [name for name, value in facets.items() if is_deleted(value)]
-        kept = _facets_json({k: v for k, v in facets.items() if k not in deleted}, where, warnings)
+        kept = facets_json({k: v for k, v in facets.items() if k not in deleted}, where, warnings)
         merged = merge_facets(state, kept, deleted, time)
         self._edge_state[key] = {**state, **merged}
         return merged
@@ -483,10 +418,10 @@ class EventConverter:
     ) -> None:
         props = run.properties
         written_at = str(props.get("openlineage.complete_time") or props.get("ended_at") or time)
-        key = _version_key(dataset, "run-" + str(props["source_id"]))
+        key = version_key(dataset, "run-" + str(props["source_id"]))
         assert key is not None
         bare = self._mention(dataset.namespace, dataset.name, None, time, where, warnings)
-        version_id = node_id(NodeKind.DATASET_VERSION, bare.name, key)
+        version_id = keyed_version_id(bare.name, key)
         mention = self._mention(dataset.namespace, dataset.name, dataset, time, where, warnings,
                                 self._version_state(version_id))
         match = self._identity.resolve_write(mention, key, written_at=written_at, by=run.id)

@@ -16,6 +16,7 @@ symlinks, parent, source code) are typed; a facet whose value is
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
@@ -286,4 +287,6 @@ def event_time_key(event: AnyEvent) -> tuple[datetime, int]:
 
 def event_digest(event: AnyEvent) -> str:
     """A digest of the event's content: orders events of one time the same way whatever order they came in."""
-    return hashlib.sha256(event.model_dump_json(by_alias=True).encode()).hexdigest()
+    # json.dumps escapes what UTF-8 cannot hold (a lone surrogate): the write path refuses that, not this.
+    text = json.dumps(event.model_dump(mode="python", by_alias=True), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
