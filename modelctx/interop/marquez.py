@@ -183,6 +183,22 @@ def job_runs(store: GraphStore, namespace: str, job: str, *, limit: int = 100, o
     return {"runs": [run_json(store, r) for r in _runs_of(store, job_node.id)[offset:offset + limit]]}
 
 
+def job(store: GraphStore, namespace: str, name: str) -> dict[str, Any]:
+    """One job (NotFoundError when there is none), with its ten latest runs."""
+    found = store.get_nodes([node_id(NodeKind.JOB, namespace, name)]).get(node_id(NodeKind.JOB, namespace, name))
+    if found is None or found.properties.get("source") != SOURCE:
+        raise NotFoundError(f"no job {name!r} in namespace {namespace!r}")
+    return job_json(store, found, runs=10)
+
+
+def dataset(store: GraphStore, namespace: str, name: str) -> dict[str, Any]:
+    """One dataset (NotFoundError when there is none)."""
+    found = _find_dataset(store, namespace, name)
+    if found is None:
+        raise NotFoundError(f"no dataset {name!r} in namespace {namespace!r}")
+    return dataset_json(store, found)
+
+
 def _find_dataset(store: GraphStore, namespace: str, name: str) -> Node | None:
     found = store.find_nodes(NodeKind.DATASET, {_NS: namespace, _NAME: name}, limit=1)
     return found[0] if found else None

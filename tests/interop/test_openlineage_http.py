@@ -167,6 +167,12 @@ def test_marquez_read_api(store: GraphStore, tmp_path: Path, serve: Any, history
         [dataset] = http.get(f"/api/v1/namespaces/{encoded}/datasets").json()["datasets"]
         assert dataset["name"] == ORDERS[1]
         assert [f["name"] for f in dataset["fields"]] == ["order_id", "customer", "amount", "channel"]
+        one = http.get(f"/api/v1/namespaces/{encoded}/datasets/shop.public.orders").json()
+        assert one == dataset
+        assert http.get(f"/api/v1/namespaces/{encoded}/datasets/nothing").status_code == 404
+        job = http.get("/api/v1/namespaces/spark/jobs/merge_orders").json()
+        assert [r["id"] for r in job["latestRuns"]] == [r[0] for r in reversed(history.runs["merge"])]
+        assert http.get("/api/v1/namespaces/spark/jobs/nothing").status_code == 404
         runs = http.get("/api/v1/namespaces/dbt/jobs/analytics.daily_revenue/runs").json()["runs"]
         assert [r["id"] for r in runs] == [r[0] for r in reversed(history.runs["report"])]
         assert runs[0]["state"] == "COMPLETED" and runs[0]["durationMs"] == 1_800_000

@@ -3,7 +3,9 @@
 Routes follow Marquez's published API (``spec/openapi.yml`` of the Marquez
 repository): ``GET /api/v1/lineage?nodeId=…&depth=N``, ``/namespaces``,
 ``/namespaces/{ns}/jobs``, ``/namespaces/{ns}/datasets`` and
-``/namespaces/{ns}/jobs/{job}/runs``; the answers are built by
+``/namespaces/{ns}/jobs/{job}/runs``, and one job or dataset
+(``/namespaces/{ns}/jobs/{job}``, ``/namespaces/{ns}/datasets/{dataset}``), which
+Marquez's web UI opens; the answers are built by
 ``interop/marquez.py``. Namespaces such as ``s3://bucket`` are sent
 URL-encoded and may hold ``/`` once decoded, hence the ``path`` parameters.
 """
@@ -55,6 +57,19 @@ async def get_job_runs(
 ) -> Response:
     return await _bounded(request, f"runs of {namespace}/{job}",
                           lambda: marquez.job_runs(access.store, namespace, job, limit=limit, offset=offset))
+
+
+@router.get("/namespaces/{namespace:path}/jobs/{job:path}", summary="Marquez job, with its latest runs")
+async def get_job(namespace: str, job: str, request: Request,
+                  access: Annotated[Access, Depends(read_access)]) -> Response:
+    return await _bounded(request, f"job {namespace}/{job}", lambda: marquez.job(access.store, namespace, job))
+
+
+@router.get("/namespaces/{namespace:path}/datasets/{dataset:path}", summary="Marquez dataset")
+async def get_dataset(namespace: str, dataset: str, request: Request,
+                      access: Annotated[Access, Depends(read_access)]) -> Response:
+    return await _bounded(request, f"dataset {namespace}/{dataset}",
+                          lambda: marquez.dataset(access.store, namespace, dataset))
 
 
 @router.get("/namespaces/{namespace:path}/jobs", summary="Marquez jobs of a namespace")
