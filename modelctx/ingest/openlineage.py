@@ -355,8 +355,8 @@ class EventConverter:
         """The version a reader that started at ``at`` read (``run_id`` None: not a run — a static mention)."""
         bare = self._mention(namespace, name, None, time, where, warnings)
         found = self._identity.resolve_read(bare, at, key=version_key(dataset, None), not_by=run_id)
-        if dataset is None:
-            return found
+        if dataset is None or not (dataset.facets.payload() or dataset.facets.deleted_facets):
+            return found  # nothing more to say about it (most inputs)
         full = self._mention(namespace, name, dataset, time, where, warnings, self._version_state(found.version_id))
         match = self._identity.resolve_read(full, at, key=version_key(dataset, None), not_by=run_id)
         self._state[match.version_id].update({k: v for k, v in full.namespaced.items() if v is not None})
