@@ -38,6 +38,7 @@ ROUTERS: tuple[str, ...] = (
     "search",
     "notes",
     "openlineage",
+    "marquez",
     "tokens",
     "audit",
     "governance",

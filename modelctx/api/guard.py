@@ -23,8 +23,8 @@ no store access. In order:
    read further;
 6. a JSON body may nest ``[``/``{`` at most ``max_json_depth`` levels: 400.
    Bodies with a Content-Encoding (gzip) are passed on as sent, counted as
-   sent; whatever decodes them must bound the decoded size and call
-   :func:`json_depth_exceeds` itself.
+   sent; the route that takes them decodes with :func:`decode_body`, which
+   bounds the decoded size by the same limit and checks the depth.
 
 With tokens on, 1 and 2 do not apply: a browser cannot attach a bearer token
 to a cross-site request, and a token-protected server may be reached by any
@@ -38,6 +38,7 @@ from __future__ import annotations
 import itertools
 import operator
 import re
+import zlib
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -75,6 +76,48 @@ def json_depth_exceeds(body: bytes, limit: int) -> bool:
     steps = _STRING.sub(b"", body).translate(_OPENS_AS_TWO, _NOT_BRACKETS)
     # An opening bracket adds 2, a closing one 0: after the i-th bracket the sum minus i is the depth there.
     return max(map(operator.sub, itertools.accumulate(steps), itertools.count(1)), default=0) > limit
+
+
+#: Content-Encodings :func:`decode_body` takes, with the zlib window bits that decode each.
+BODY_ENCODINGS: dict[str, int] = {"identity": 0, "gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS,
+                                  "deflate": zlib.MAX_WBITS}
+
+
+def decode_body(body: bytes, content_encoding: str | None, limits: Limits) -> bytes:
+    """A request body without its Content-Encoding (gzip, deflate), decoded to at most ``max_body_bytes``.
+
+    The guard counted the body as sent; a small gzip body can inflate a
+    thousandfold, so decoding stops at the same limit (413) rather than after
+    it. The decoded JSON gets the depth check the guard gave plain bodies (400).
+    An unknown encoding is 415, a corrupt stream 400.
+    """
+    encoding = (content_encoding or "identity").strip().lower() or "identity"
+    if encoding not in BODY_ENCODINGS:
+        raise UnsupportedMediaTypeError(
+            f"Content-Encoding {encoding!r} is not supported; send {', '.join(sorted(BODY_ENCODINGS))}")
+    limit = limits.max_body_bytes
+    if encoding != "identity":
+        bits = BODY_ENCODINGS[encoding]
+        decoded = b""
+        # deflate as sent by most clients is zlib-wrapped; a raw deflate stream is tried when that fails.
+        for wbits in (bits, -zlib.MAX_WBITS) if encoding == "deflate" else (bits,):
+            decoder = zlib.decompressobj(wbits)
+            try:
+                decoded = decoder.decompress(body, limit + 1)
+            except zlib.error as exc:
+                if wbits != -zlib.MAX_WBITS and encoding == "deflate":
+                    continue
+                raise RequestRefusedError(f"the {encoding} request body cannot be decoded: {exc}") from None
+            break
+        if len(decoded) > limit:
+            raise BodyTooLargeError(
+                f"the request body decodes to more than the limit of {limit} bytes (MODELCTX_MAX_BODY_BYTES)")
+        body = decoded
+    if json_depth_exceeds(body, limits.max_json_depth):
+        raise RequestRefusedError(
+            f"the JSON body nests deeper than {limits.max_json_depth} levels of lists and objects "
+            "(MODELCTX_MAX_JSON_DEPTH)")
+    return body
 
 
 def host_name(header: str) -> str | None:

@@ -137,21 +137,32 @@ def nodes_command(app: AppContext, kind: str, where: tuple[str, ...], limit: int
 
 
 @click.command("lineage")
-@click.argument("node_id", metavar="REF")
+@click.argument("node_id", metavar="REF", required=False)
+@click.option("--column", "column", default=None, metavar="DATASET_ID:COLUMN",
+              help="Column lineage of one column of a dataset or dataset version instead of a node's lineage.")
 @click.option("--direction", type=click.Choice(["up", "down"]), default="up", show_default=True)
 @click.option("--depth", type=click.IntRange(0), default=None, help="Maximum hops (default: all).")
 @click.option("--edge-type", "edge_types", multiple=True, help="Edge types to follow (default: lineage edges).")
 @_as_of_option
 @json_option
 @pass_app
-def lineage_command(app: AppContext, node_id: str, direction: str, depth: int | None,
+def lineage_command(app: AppContext, node_id: str | None, column: str | None, direction: str, depth: int | None,
                     edge_types: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
     """Show what a node came from (up) or what came from it (down).
 
     Without --depth the whole lineage is walked (unlike the API, which stops at
     its lineage_depth limit): on a terminal a progress line counts the nodes
-    found, and Ctrl-C stops a walk that is too long.
+    found, and Ctrl-C stops a walk that is too long. With --column, the
+    columns one column came from or fed (``graph/column_lineage.py``).
     """
+    from modelctx.errors import ValidationError
+
+    if (node_id is None) == (column is None):
+        raise ValidationError("give a NODE_ID or --column DATASET_ID:COLUMN (one of them)")
+    if column is not None:
+        _column_lineage(app, column, direction, depth, as_of, as_json)
+        return
+    assert node_id is not None
     from modelctx.cli.progress import progress_bar
     from modelctx.graph.lineage import render_tree, walk_lineage
     from modelctx.graph.model import parse_edge_types
@@ -176,6 +187,21 @@ def lineage_command(app: AppContext, node_id: str, direction: str, depth: int | 
         return
     for line in render_tree(subgraph, node_id, check_direction(direction)):
         click.echo(line)
+
+
+def _column_lineage(app: AppContext, column: str, direction: str, depth: int | None, as_of: str | None,
+                    as_json: bool) -> None:
+    from modelctx.graph.column_lineage import column_lineage, parse_column
+
+    node, name = parse_column(column)
+    answer = column_lineage(_store_as_of(app, as_of), node, name, direction, depth=depth)
+    if as_json:
+        emit_json(answer)
+        return
+    click.echo(f"{node} column {name} ({'came from' if direction == 'up' else 'fed'}):")
+    for hop in answer["columns"]:
+        how = ", ".join("/".join(filter(None, (t.get("type"), t.get("subtype")))) for t in hop["transformations"])
+        click.echo(f"{'  ' * hop['depth']}{hop['column']}  [{hop['node']}]{f'  ({how})' if how else ''}")
 
 
 @click.command("impact")

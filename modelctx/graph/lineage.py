@@ -59,10 +59,44 @@ def _step_walk(
     store: GraphStore, root: str, direction: Direction, types: frozenset[EdgeType], depth: int | None,
     stop_after: int | None, budget: Budget | None, progress: Callable[[int, int], None] | None,
 ) -> tuple[dict[str, int], CutBy | None]:
-    """Breadth-first in steps of WALK_STEP hops: ids with their depth (nearest first) and what cut the walk."""
+    """Breadth-first in steps of WALK_STEP hops: ids with their depth (nearest first) and what cut the walk.
+
+    Jobs take part through their runs (:func:`_with_jobs`): a job's lineage is
+    its runs' lineage, in either direction, and every run found brings its job.
+    """
     found: dict[str, int] = {root: 0}
     frontier = [root]
     done = 0
+    jobs = EdgeType.INSTANCE_OF in types
+    if jobs and direction == "up" and kind_of_id(root) is NodeKind.JOB and depth != 0:
+        # A job has no lineage of its own upstream: it is its runs' (INSTANCE_OF points from run to job).
+        runs = store.reachable([root], "down", edge_types=[EdgeType.INSTANCE_OF], max_depth=1)
+        found.update((run, 1) for run in runs if run not in found)
+        frontier = [run for run in runs if run != root]
+        done = 1
+        if not frontier:
+            return found, None
+    found, cut = _walk_from(store, found, frontier, done, direction, types, depth, stop_after, budget, progress)
+    return (_with_jobs(store, found, depth) if jobs and direction == "down" else found), cut
+
+
+def _with_jobs(store: GraphStore, found: dict[str, int], depth: int | None) -> dict[str, int]:
+    """Each run of a downstream walk brings its job, one hop further (jobs are not walked through)."""
+    runs = [i for i, hops in found.items() if kind_of_id(i) is NodeKind.RUN and (depth is None or hops < depth)]
+    if not runs:
+        return found
+    for edge in store.get_edges(runs, "out", [EdgeType.INSTANCE_OF]):
+        hops = found[edge.source] + 1
+        if hops < found.get(edge.target, hops + 1):
+            found[edge.target] = hops
+    return found
+
+
+def _walk_from(
+    store: GraphStore, found: dict[str, int], frontier: list[str], done: int, direction: Direction,
+    types: frozenset[EdgeType], depth: int | None, stop_after: int | None, budget: Budget | None,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[dict[str, int], CutBy | None]:
     while True:
         if depth is not None and done >= depth:
             # More beyond the bound? One more hop from the last level says.
@@ -222,8 +256,13 @@ def render_tree(subgraph: Subgraph, root: str, direction: Direction) -> list[str
     """
     nodes = {n.id: n for n in subgraph.nodes}
     children: dict[str, list[Edge]] = {}
+    flipped: set[tuple[str, str, str]] = set()
     for edge in subgraph.edges:
-        parent = edge.source if direction == "up" else edge.target
+        # A job shows its runs below it, a downstream run its job (INSTANCE_OF points from run to job).
+        flip = edge.type is EdgeType.INSTANCE_OF and (direction == "up") == (edge.target == root)
+        parent = edge.source if (direction == "up") != flip else edge.target
+        if flip:
+            flipped.add(edge.key)
         children.setdefault(parent, []).append(edge)
     for edges in children.values():
         edges.sort(key=lambda e: (e.type.value, e.target if direction == "up" else e.source))
@@ -240,7 +279,7 @@ def render_tree(subgraph: Subgraph, root: str, direction: Direction) -> list[str
         edges = children.get(node_id, [])
         for i, edge in enumerate(edges):
             last = i == len(edges) - 1
-            child = edge.target if direction == "up" else edge.source
+            child = edge.target if (direction == "up") != (edge.key in flipped) else edge.source
             connector = "└─" if last else "├─"
             role = edge.properties.get("role")
             via = f"{edge.type.value}{f' ({role})' if role else ''}"

@@ -9,10 +9,11 @@ one node:
 1. **Location → URI.** A local path (relative ones resolved against the
    ``--base-dir`` the user gives, default the current directory) becomes
    ``file://`` + the resolved absolute path, exactly as the file ingestor
-   records ``uri``. An OpenLineage dataset in namespace ``file`` (or
-   ``file://host``) with name ``path`` is that path; any other namespace
-   (``s3://bucket``, ``postgres://host:5432``) gives ``namespace/name`` with
-   the scheme and host lower-cased and duplicate slashes folded.
+   records ``uri``; a file on another host keeps its host (:func:`file_uri`).
+   An OpenLineage ``(namespace, name)`` follows the OpenLineage naming spec
+   (:func:`openlineage_uri`): ``file`` names a path, ``s3://bucket`` or
+   ``postgres://host:5432`` give ``namespace/name`` with the scheme and
+   authority lower-cased, a namespace without a scheme keeps its case.
 2. **Look the URI up in the graph.** If a stored DatasetVersion has that
    ``uri`` and the mention's content digest, it is that node. A digest that
    one stored version carries (any URI: the same bytes moved) also decides.
@@ -59,7 +60,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote
 
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
@@ -71,6 +72,7 @@ CONTENT_SOURCE = "file"
 LOOKUP_LIMIT = 1000
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1", "[::1]"})
 
 
 def path_uri(path: str | Path, base_dir: Path) -> str:
@@ -93,40 +95,75 @@ def _resolved_uri(path: str, base_dir: str) -> str:
 def location_uri(location: str, base_dir: Path) -> str:
     """Normalise a path or URI as written by any source (rule step 1)."""
     text = location.strip()
-    lowered = text.lower()
-    if lowered.startswith("file:"):
-        parts = urlsplit(text)
-        # file:relative, file:/abs, file:///abs and file://host/abs all name a local path.
-        raw = unquote(parts.path) if parts.netloc or text[5:7] == "//" else unquote(text[5:])
-        return path_uri(raw or "/", base_dir)
+    if text.lower().startswith("file:"):
+        if text[5:7] != "//":  # file:relative and file:/abs name a local path
+            return path_uri(unquote(text[5:]) or "/", base_dir)
+        authority, _, path = text[7:].partition("/")
+        return file_uri(authority, "/" + unquote(path.split("#", 1)[0].split("?", 1)[0]), base_dir)
     if not _SCHEME.match(text) or _WINDOWS_DRIVE.match(text):
         return path_uri(text, base_dir)
     return normalise_uri(text)
 
 
+def file_uri(host: str, path: str, base_dir: Path) -> str:
+    """A file on this machine (no host, ``localhost``) is its resolved path; a file on another host keeps the host.
+
+    Two machines' ``/data/x.csv`` are two datasets (OpenLineage naming spec:
+    the ``file`` namespace is ``file://{host}``); only this machine's paths can
+    be resolved, so only they meet the file ingestor's ``uri``.
+    """
+    name = host.rpartition("@")[2].strip().lower()
+    if name in _LOCAL_HOSTS:
+        return path_uri(path or "/", base_dir)
+    return f"file://{name}/{_fold_slashes(path).lstrip('/')}"
+
+
+def _fold_slashes(path: str) -> str:
+    path = re.sub(r"/{2,}", "/", path)
+    return path.rstrip("/") if len(path) > 1 else path
+
+
+def normalise_authority(authority: str) -> str:
+    """Host part(s) lower-cased, any password dropped; ports and host lists (``h1:3306,h2:3306``) kept as written.
+
+    Never parses a port: OpenLineage namespaces carry broker lists and
+    placeholders (``database://host:port``) that no URL parser accepts.
+    """
+    user, at, hosts = authority.rpartition("@")
+    user = user.partition(":")[0]
+    return f"{user}@{hosts.lower()}" if at and user else hosts.lower()
+
+
 def normalise_uri(uri: str) -> str:
-    """Lower-case scheme and host, fold duplicate slashes, drop a trailing slash and any password."""
-    parts = urlsplit(uri)
-    host = (parts.hostname or "").lower()
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    if parts.username:
-        host = f"{parts.username}@{host}"
-    path = re.sub(r"/{2,}", "/", parts.path)
-    if len(path) > 1:
-        path = path.rstrip("/")
-    return urlunsplit((parts.scheme.lower(), host, path, parts.query, ""))
+    """Lower-case scheme and host, fold duplicate slashes, drop a trailing slash, any password and fragment."""
+    scheme, _, rest = uri.partition("://")
+    rest = rest.partition("#")[0]
+    rest, question, query = rest.partition("?")
+    authority, slash, path = rest.partition("/")
+    tail = _fold_slashes(slash + path) if slash else ""
+    return f"{scheme.lower()}://{normalise_authority(authority)}{tail}{question}{query}"
 
 
 def openlineage_uri(namespace: str, name: str, base_dir: Path) -> str:
-    """The URI of an OpenLineage dataset ``(namespace, name)`` (rule step 1)."""
+    """The URI of an OpenLineage dataset ``(namespace, name)`` (rule step 1), per the OpenLineage naming spec.
+
+    ``scheme://authority`` namespaces lower-case the scheme and authority and
+    keep the name as written (``#`` and ``?`` included: they are part of names
+    such as Kafka topics and partitions); ``file`` namespaces name a local path
+    unless they carry another host (:func:`file_uri`); namespaces without a
+    scheme are opaque labels and keep their case. Never raises.
+    """
     ns = namespace.strip()
-    if ns.lower() == "file" or ns.lower().startswith("file:"):
-        return path_uri(name, base_dir)
-    if "://" not in ns:
-        # Namespaces without a scheme (``warehouse``, ``kafka-cluster``) are opaque labels.
-        return f"{ns.lower()}:{name.strip()}"
-    return normalise_uri(f"{ns.rstrip('/')}/{name.lstrip('/')}")
+    scheme, sep, authority = ns.partition("://")
+    if not sep:
+        if ns.lower() == "file" or ns.lower().startswith("file:"):
+            return path_uri(name, base_dir)
+        return f"{ns}:{name.strip()}"
+    authority, _, prefix = authority.partition("/")
+    if scheme.lower() == "file":
+        return file_uri(authority, f"/{prefix.strip('/')}/{name.lstrip('/')}" if prefix.strip("/") else name, base_dir)
+    path = _fold_slashes("/".join(p.strip("/") for p in (prefix, name) if p.strip("/")))
+    return f"{scheme.lower()}://{normalise_authority(authority)}/{path}"
 
 
 def normalise_digest(digest: str | None, algorithm: str | None = None) -> str | None:
@@ -152,6 +189,11 @@ def version_key(digest: str | None, uri: str | None) -> str:
     if uri:
         return "uri-" + hashlib.sha256(uri.encode()).hexdigest()[:16]
     raise ValueError("a dataset version needs a digest or a URI")
+
+
+def keyed_version_id(dataset_name: str, key: str) -> str:
+    """The version a writer names (rule step 4): ``dataset_version:<name>/<key>``, key from a version facet or run."""
+    return node_id(NodeKind.DATASET_VERSION, dataset_name, key)
 
 
 def dataset_name_for_uri(uri: str) -> str:
@@ -197,6 +239,106 @@ class DatasetIdentity:
         self._project = project
         self._by_uri: dict[tuple[str, str | None], Node] = {}
         self._by_digest: dict[str, Node] = {}
+        #: Per URI, every version known (stored or made in this ingest): id → (written_at, written_by).
+        self._writes: dict[str, dict[str, tuple[str | None, str | None]]] = {}
+        self._made: dict[str, Node] = {}
+
+    # -- versions per write (rule step 4) ------------------------------------------------------
+
+    def resolve_write(self, mention: DatasetMention, key: str, *, written_at: str, by: str) -> DatasetMatch:
+        """The version one completed write made: ``dataset_version:<name>/<key>``, stamped with its time and run.
+
+        ``key`` comes from the writer (a version facet, else its run), so every
+        event of the write, in any order, lands on the same node; ``written_at``
+        (an ISO time as :func:`modelctx.times.format_iso` writes it, so strings
+        compare as times) and ``written_by`` (the run's id) are what
+        :meth:`resolve_read` chooses by.
+        """
+        version_id = keyed_version_id(mention.name, key)
+        stamp = {"written_at": written_at, "written_by": by}
+        stamped = DatasetMention(
+            name=mention.name, source=mention.source, uri=mention.uri, digest=mention.digest,
+            source_id=mention.source_id, properties={**mention.properties, **stamp},
+            namespaced=mention.namespaced, dataset_properties=mention.dataset_properties,
+        )
+        known = self._known(mention.uri)
+        stored = self._reader.get_nodes([version_id]).get(version_id) if version_id not in self._made else None
+        if stored is None and version_id not in self._made and mention.uri and mention.uri.startswith("file://"):
+            # The file rule: bytes the file ingestor read at this path, claimed by no other write, are this write's.
+            for vid, (_, writer) in known.items():
+                node = self._made.get(vid) or self._reader.get_nodes([vid]).get(vid)
+                if node is not None and node.properties.get("source") == CONTENT_SOURCE and writer in (None, by):
+                    version_id, stored = vid, node
+                    break
+        if mention.uri is not None:
+            self._writes.setdefault(mention.uri, {})[version_id] = (written_at, by)
+        if version_id in self._made or stored is not None:
+            node = self._made.get(version_id) or stored
+            assert node is not None
+            match = self._enrich(node, stamped)
+            nodes = [*match.nodes, Node(version_id, NodeKind.DATASET_VERSION, stamp)]
+            self._made[version_id] = Node(version_id, NodeKind.DATASET_VERSION, {**self._made[version_id].properties,
+                                                                                  **stamp})
+            dataset_nodes, edges = self._own_dataset(node, mention)
+            return DatasetMatch(version_id, True, [*dataset_nodes, *nodes], edges)
+        return self._create(stamped, version_id)
+
+    def resolve_read(
+        self, mention: DatasetMention, at: str, *, key: str | None = None, not_by: str | None = None
+    ) -> DatasetMatch:
+        """The version a reader that started at ``at`` read: the one a write made last at or before ``at``.
+
+        ``key`` (the reader's version facet) names the version outright.
+        Versions written by ``not_by`` (the reader itself: a MERGE reads what
+        was there before it wrote) are skipped. With no write known, the
+        version made without one (a file ingest, or a mention: rule steps 2–3)
+        is it. The reader's core properties only fill what the version lacks:
+        the writer described it first.
+        """
+        if key is not None:
+            version_id = keyed_version_id(mention.name, key)
+            node = self._made.get(version_id) or self._reader.get_nodes([version_id]).get(version_id)
+            if node is None:
+                return self._create(mention, version_id)
+            return self._fill(node, mention)
+        known = self._known(mention.uri)
+        written = [(when, vid) for vid, (when, by) in known.items()
+                   if when is not None and when <= at and (not_by is None or by != not_by)]
+        if written:
+            chosen = max(written)[1]
+            node = self._made.get(chosen) or self._reader.get_nodes([chosen]).get(chosen)
+            if node is not None:
+                return self._fill(node, mention)
+        unwritten = [vid for vid, (when, _) in known.items() if when is None]
+        if unwritten:
+            node = self._made.get(unwritten[-1]) or self._reader.get_nodes([unwritten[-1]]).get(unwritten[-1])
+            if node is not None:
+                return self._fill(node, mention)
+        return self._create(mention)
+
+    def _known(self, uri: str | None) -> dict[str, tuple[str | None, str | None]]:
+        if uri is None:
+            return {}
+        if uri not in self._writes:
+            found = self._writes.setdefault(uri, {})
+            for node in self._reader.iter_nodes(NodeKind.DATASET_VERSION, {"uri": uri}):
+                found[node.id] = (node.properties.get("written_at"), node.properties.get("written_by"))
+        return self._writes[uri]
+
+    def _fill(self, node: Node, mention: DatasetMention) -> DatasetMatch:
+        absent = {k: v for k, v in mention.properties.items() if k not in node.properties}
+        reader = DatasetMention(name=mention.name, source=mention.source, uri=mention.uri, digest=mention.digest,
+                                source_id=mention.source_id, properties=absent, namespaced=mention.namespaced,
+                                dataset_properties=mention.dataset_properties)
+        match = self._enrich(node, reader)
+        dataset_nodes, edges = self._own_dataset(node, mention)
+        return DatasetMatch(node.id, True, [*dataset_nodes, *match.nodes], edges)
+
+    def _own_dataset(self, node: Node, mention: DatasetMention) -> tuple[list[Node], list[Edge]]:
+        """The Dataset records of a version this source made; another source's version keeps its own Dataset."""
+        if node.properties.get("source") != mention.source:
+            return [], []
+        return self._dataset_records(node.id, mention)
 
     def resolve(self, mention: DatasetMention) -> DatasetMatch:
         """Apply the identity rule (module docstring) and return the records to write."""
@@ -265,6 +407,8 @@ class DatasetIdentity:
         if mention.uri is not None and not node.properties.get("uri"):
             properties["uri"] = mention.uri
         nodes = [Node(node.id, NodeKind.DATASET_VERSION, properties)] if properties else []
+        merged = {k: v for k, v in {**node.properties, **properties}.items() if v is not None}
+        self._made[node.id] = Node(node.id, NodeKind.DATASET_VERSION, merged)
         return DatasetMatch(node.id, True, nodes, [])
 
     def _adopt(self, node: Node, mention: DatasetMention) -> DatasetMatch:
@@ -291,10 +435,15 @@ class DatasetIdentity:
             core["project"] = self._project
         return core
 
-    def _create(self, mention: DatasetMention) -> DatasetMatch:
-        version_id = node_id(NodeKind.DATASET_VERSION, mention.name, version_key(mention.digest, mention.uri))
+    def _create(self, mention: DatasetMention, version_id: str | None = None) -> DatasetMatch:
+        if version_id is None:
+            version_id = node_id(NodeKind.DATASET_VERSION, mention.name, version_key(mention.digest, mention.uri))
         version = Node(version_id, NodeKind.DATASET_VERSION, {**self._core(mention), **mention.namespaced})
         dataset_nodes, edges = self._dataset_records(version_id, mention)
+        self._made[version_id] = version
+        if mention.uri is not None:
+            props = version.properties
+            self._known(mention.uri).setdefault(version_id, (props.get("written_at"), props.get("written_by")))
         self._remember(version, mention.uri, mention.digest)
         return DatasetMatch(version_id, False, [*dataset_nodes, version], edges)
 

@@ -11,9 +11,9 @@ GraphStore satisfies it, and the CLI passes the store it opened. Long reads
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
-from modelctx.graph.model import Node, NodeKind
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 
 
 class GraphLookup(Protocol):
@@ -36,6 +36,13 @@ class GraphLookup(Protocol):
 
     def iter_nodes(self, kind: NodeKind | None = None, properties: Mapping[str, Any] | None = None) -> Iterator[Node]:
         """Every node of ``kind`` matching ``properties``."""
+        ...
+
+    def get_edges(
+        self, ids: Iterable[str], direction: Literal["out", "in", "both"] = "both",
+        types: Iterable[EdgeType | str] | None = None,
+    ) -> list[Edge]:
+        """Edges leaving (out), entering (in) or touching (both) any of ``ids``, in a stable order."""
         ...
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
-from modelctx.ingest.identity import dataset_name_for_uri, openlineage_uri, version_key
+from modelctx.ingest.identity import dataset_name_for_uri, keyed_version_id, openlineage_uri, version_key
 
 K = NodeKind
 E = EdgeType
@@ -47,6 +47,11 @@ def ol_dataset_version(namespace: str, name: str) -> str:
     """The id the OpenLineage converter gives a dataset ``(namespace, name)`` seen for the first time."""
     uri = openlineage_uri(namespace, name, Path("/"))
     return node_id(K.DATASET_VERSION, dataset_name_for_uri(uri), version_key(None, uri))
+
+
+def ol_written_version(namespace: str, name: str, run_id: str) -> str:
+    """The id of the version the OpenLineage run ``run_id`` wrote of ``(namespace, name)`` (versions per write)."""
+    return keyed_version_id(dataset_name_for_uri(openlineage_uri(namespace, name, Path("/"))), f"run-{run_id}")
 
 
 # -- alpha --------------------------------------------------------------------------------------------

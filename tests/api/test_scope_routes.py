@@ -421,6 +421,32 @@ def sweep_reads(probe: Probe, who: str, oracle: Oracle) -> None:
     for ident in hidden:
         probe.like_missing(who, "GET", lambda i: f"/api/v1/impact/{i}", ident)
 
+    # column lineage: alpha's versions answer, bravo's like missing ones
+    for ident in (w.A_RAW_V1, w.A_CLEAN_V1):
+        got = call(who, "GET", "/api/v1/columns/lineage", params={"column": f"{ident}:id", "direction": "down"})
+        assert got.status_code == 200 and got.json()["root"] == {"node": ident, "column": "id"}, got.text
+    missing = "dataset_version:no-such-node"
+    for ident in (w.B_MID_V1, w.B_FEAT_V1):
+        got, want = (call(who, "GET", "/api/v1/columns/lineage", params={"column": f"{i}:id"}, echo=[i])
+                     for i in (ident, missing))
+        assert got.status_code == want.status_code == 404
+        assert got.text.replace(ident, "<id>") == want.text.replace(missing, "<id>")
+
+    # the Marquez-compatible routes: bravo's namespace, jobs and datasets are not there
+    names = [n["name"] for n in call(who, "GET", "/api/v1/namespaces").json()["namespaces"]]
+    assert w.B_NAMESPACE not in names
+    sent = [w.B_NAMESPACE, w.B_ETL_JOB_NAME, w.B_FEAT_NAME]
+    for listing, empty in (("jobs", {"jobs": [], "totalCount": 0}), ("datasets", {"datasets": [], "totalCount": 0})):
+        got = call(who, "GET", f"/api/v1/namespaces/{w.B_NAMESPACE}/{listing}", echo=sent)
+        assert got.status_code == 200 and got.json() == empty, got.text
+    for url in (f"/api/v1/namespaces/{w.B_NAMESPACE}/jobs/{w.B_ETL_JOB_NAME}",
+                f"/api/v1/namespaces/{w.B_NAMESPACE}/jobs/{w.B_ETL_JOB_NAME}/runs",
+                f"/api/v1/namespaces/{w.B_NAMESPACE}/datasets/{w.B_FEAT_NAME}"):
+        assert call(who, "GET", url, echo=sent).status_code == 404, url
+    for node in (f"job:{w.B_NAMESPACE}:{w.B_ETL_JOB_NAME}", f"dataset:{w.B_NAMESPACE}:{w.B_FEAT_NAME}"):
+        got = call(who, "GET", "/api/v1/lineage", params={"nodeId": node}, echo=[node, *sent])
+        assert got.status_code == 404, got.text
+
     # audit reports: alpha's auditable nodes in every format, bravo's like missing ones
     for ident in (w.A_V1, w.A_RAW_V1, w.A_CLEAN_V1, w.SHARED_V1):
         for fmt in ("json", "md", "html", "pdf") if ident == w.A_V1 else ("json", "md", "html"):
@@ -743,8 +769,8 @@ def test_concurrent_openlineage_events_only_the_cross_project_one_fails(probe: P
     assert bravo_state(store)[1:] == before[1:]
     for run in runs:
         assert store.get_node(node_id(NodeKind.RUN, "openlineage", run)).properties["project"] == "alpha"
-    assert store.has_node(w.ol_dataset_version("alpha-ns", "alpha-out-0"))
-    assert not store.has_node(w.ol_dataset_version("alpha-ns", "alpha-out-bad"))
+    assert store.has_node(w.ol_written_version("alpha-ns", "alpha-out-0", runs[0]))
+    assert not store.has_node(w.ol_written_version("alpha-ns", "alpha-out-bad", w.B_ETL_RUN_UUID))
 
 
 def test_scoped_audit_counts_the_shared_nodes_of_alpha_and_nothing_of_bravo(probe: Probe) -> None:

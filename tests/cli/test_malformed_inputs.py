@@ -128,7 +128,7 @@ CASES: list[Case] = [
     case(6, "latin-events.jsonl: byte 43 (line 1): 0xe9 is not UTF-8 text", "ingest", "openlineage",
          "{in}/latin-events.jsonl"),
     case(6, "deep-events.jsonl:1: nested deeper than", "ingest", "openlineage", "{in}/deep-events.jsonl"),
-    case(6, "notevent.jsonl:1: field 'eventType'", "ingest", "openlineage", "{in}/notevent.jsonl"),
+    case(6, "notevent.jsonl:1: field 'eventTime'", "ingest", "openlineage", "{in}/notevent.jsonl"),
     # train
     case(4, "lol.yaml: line 5, column 8: aliases repeat", "train", "{in}/lol.yaml"),
     case(4, "latin.yaml: byte 12 (line 1): 0xe9 is not UTF-8 text", "train", "{in}/latin.yaml"),

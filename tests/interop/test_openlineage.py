@@ -211,7 +211,7 @@ def test_cli_dry_run_and_errors(store: GraphStore, backend: Any, tmp_path: Path)
     result = runner.invoke(main, ["--store", uri, "ingest", "openlineage", str(path), "--dry-run", "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["dry_run"] and report["nodes"]["run"] == 3 and report["edges"]["DERIVED_FROM"] == 2
+    assert report["dry_run"] and report["nodes"]["run"] == 3 and report["edges"]["DERIVED_FROM"] == 1
     assert store.last_seq() == 0
     path.write_text('{"eventType": "START"}\n', encoding="utf-8")
     result = runner.invoke(main, ["--store", uri, "ingest", "openlineage", str(path)])

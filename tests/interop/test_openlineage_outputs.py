@@ -15,7 +15,7 @@ from typing import Any
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import EdgeType, NodeKind
 from modelctx.graph.store import GraphStore
-from modelctx.ingest.identity import path_uri
+from modelctx.ingest.identity import dataset_name_for_uri, path_uri
 from modelctx.ingest.openlineage import EventIngestor, parse_event
 from modelctx.ingest.runner import run_ingest
 from tests.interop.conftest import COMMIT_SHA, etl_events, event_json
@@ -39,9 +39,21 @@ def send(store: GraphStore, tmp_path: Path, *events: dict[str, Any]) -> None:
         run_ingest(store, EventIngestor([parse_event(body)], base_dir=tmp_path))
 
 
-def train_version(store: GraphStore, tmp_path: Path) -> str:
-    [version] = store.find_nodes(NodeKind.DATASET_VERSION, {"uri": path_uri(tmp_path / "train.csv", tmp_path)})
+def train_version(store: GraphStore, tmp_path: Path, run: str) -> str:
+    """The version of train.csv the run ``run`` wrote (it must exist)."""
+    uri = path_uri(tmp_path / "train.csv", tmp_path)
+    [version] = [v for v in store.find_nodes(NodeKind.DATASET_VERSION, {"uri": uri})
+                 if v.properties.get("written_by") == node_id("run", "openlineage", run)]
     return version.id
+
+
+def train_versions(store: GraphStore, tmp_path: Path) -> list[str]:
+    uri = path_uri(tmp_path / "train.csv", tmp_path)
+    return [v.id for v in store.find_nodes(NodeKind.DATASET_VERSION, {"uri": uri})]
+
+
+def train_dataset(tmp_path: Path) -> str:
+    return node_id(NodeKind.DATASET, dataset_name_for_uri(path_uri(tmp_path / "train.csv", tmp_path)))
 
 
 def producers(store: GraphStore, version_id: str) -> list[str]:
@@ -59,14 +71,15 @@ def test_a_failed_run_keeps_its_outputs_as_attempted_and_produces_nothing(store:
         attempt = str(uuid.uuid4())
         events = bodies(tmp_path, attempt)
         send(store, tmp_path, with_commit(events["START"], FAILED_SHA), with_commit(events[ending], FAILED_SHA))
-        train = train_version(store, tmp_path)
         run = store.get_node(node_id("run", "openlineage", attempt)).properties
         assert run["status"] == ("FAILED" if ending == "FAIL" else "ABORTED")
-        assert run["attempted_outputs"] == [train]
-        assert producers(store, train) == []
+        assert run["attempted_outputs"] == [train_dataset(tmp_path)]
+        assert train_versions(store, tmp_path) == []  # nothing was written
     success = str(uuid.uuid4())
     send(store, tmp_path, bodies(tmp_path, success)["START"], bodies(tmp_path, success)["COMPLETE"])
     run_id = node_id("run", "openlineage", success)
+    train = train_version(store, tmp_path, success)
+    assert train_versions(store, tmp_path) == [train]
     assert producers(store, train) == [run_id]
     assert "attempted_outputs" not in store.get_node(run_id).properties
     upstream = store.reachable([train], "up")
@@ -78,11 +91,15 @@ def test_outputs_declared_at_start_are_produced_at_complete(store: GraphStore, t
     run_id = node_id("run", "openlineage", run)
     events = bodies(tmp_path, run)
     send(store, tmp_path, events["START"])
-    train = train_version(store, tmp_path)
-    assert store.get_node(run_id).properties["attempted_outputs"] == [train]
-    assert producers(store, train) == []
+    assert store.get_node(run_id).properties["attempted_outputs"] == [train_dataset(tmp_path)]
+    assert train_versions(store, tmp_path) == []
     send(store, tmp_path, {**events["COMPLETE"], "outputs": []})
+    train = train_version(store, tmp_path, run)
     assert producers(store, train) == [run_id]
+    props = store.get_node(train).properties
+    assert props["written_at"] == "2025-03-01T12:03:00.000000+00:00" and props["written_by"] == run_id
+    # the schema the START declared is the written version's
+    assert [c["name"] for c in props["columns"]][-1] == "target"
     assert "attempted_outputs" not in store.get_node(run_id).properties
     # an event arriving after the run is known complete produces its outputs at once
     late = {**events["RUNNING"], "outputs": [{"namespace": "file", "name": str(tmp_path / "eval.csv")}]}
@@ -102,7 +119,7 @@ def test_fail_then_complete_of_one_run_ends_the_same_in_any_order(store: GraphSt
         run_id = node_id("run", "openlineage", run)
         props = dict(store.get_node(run_id).properties)
         props.pop("source_id")
-        assert run_id in producers(store, train_version(store, tmp_path)), order
+        assert producers(store, train_version(store, tmp_path, run)) == [run_id], order
         results.append(props)
     assert results[0]["status"] == "COMPLETED" and "attempted_outputs" not in results[0]
     assert results[0]["ended_at"] == "2025-03-01T12:03:00.000000+00:00"
@@ -115,8 +132,8 @@ def test_a_completion_in_a_later_batch_clears_what_a_failure_left(store: GraphSt
     run_id = node_id("run", "openlineage", run)
     events = bodies(tmp_path, run)
     send(store, tmp_path, events["START"], events["FAIL"])
-    assert store.get_node(run_id).properties["attempted_outputs"] == [train_version(store, tmp_path)]
+    assert store.get_node(run_id).properties["attempted_outputs"] == [train_dataset(tmp_path)]
     later = [parse_event(events["RUNNING"]), parse_event(events["COMPLETE"])]
     run_ingest(store, EventIngestor(later, base_dir=tmp_path))
-    assert producers(store, train_version(store, tmp_path)) == [run_id]
+    assert producers(store, train_version(store, tmp_path, run)) == [run_id]
     assert "attempted_outputs" not in store.get_node(run_id).properties

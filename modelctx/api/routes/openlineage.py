@@ -1,6 +1,8 @@
-"""``POST /api/v1/lineage``: OpenLineage RunEvents in, as Marquez accepts them.
+"""``POST /api/v1/lineage``: OpenLineage events in (RunEvent, DatasetEvent, JobEvent), as Marquez accepts them.
 
-Airflow, Spark and dbt integrations point their HTTP transport here. A
+Airflow, Spark and dbt integrations point their HTTP transport here; bodies
+may be gzip- or deflate-compressed (the transport's ``compression`` option),
+decoded within the body-size limit (``api/guard.py`` ``decode_body``). A
 malformed event gets 400 with a JSON body naming the field, and nothing is
 written; a good one is written attributed to the caller, through the caller's
 view of the store, and the response is sent only after its transaction committed.
@@ -27,9 +29,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from modelctx.api.deps import Access, write_access
+from modelctx.api.deps import Access, request_limits, write_access
+from modelctx.api.guard import decode_body
+from modelctx.config import Limits
 from modelctx.graph.changelog import WriteResult
+from modelctx.graph.ids import node_id
+from modelctx.graph.model import NodeKind
 from modelctx.ingest.openlineage import EventError, EventIngestor, RunEvent, parse_event
+from modelctx.ingest.openlineage_events import AnyEvent, DatasetEvent, JobEvent
 from modelctx.ingest.runner import run_ingest
 
 router = APIRouter(tags=["openlineage"])
@@ -42,7 +49,7 @@ IDLE_SECONDS = 2.0
 
 @dataclass(slots=True)
 class _Pending:
-    event: RunEvent
+    event: AnyEvent
     access: Access
     done: Future[WriteResult] = field(default_factory=Future)
 
@@ -55,7 +62,7 @@ class EventWriter:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def submit(self, event: RunEvent, access: Access) -> Future[WriteResult]:
+    def submit(self, event: AnyEvent, access: Access) -> Future[WriteResult]:
         pending = _Pending(event, access)
         with self._lock:
             self._queue.put(pending)
@@ -121,20 +128,25 @@ def event_writer(request: Request) -> EventWriter:
 
 
 def inline_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """The JSON schema with its ``$defs`` inlined: OpenAPI cannot resolve pydantic's ``#/$defs`` refs."""
+    """The JSON schema with its ``$defs`` inlined: OpenAPI cannot resolve pydantic's ``#/$defs`` refs.
+
+    A recursive definition (a schema field's nested ``fields``) is inlined
+    once; inside itself it is an open object.
+    """
     defs = schema.pop("$defs", {})
 
-    def resolve(node: Any) -> Any:
+    def resolve(node: Any, inside: frozenset[str]) -> Any:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                return resolve(defs[ref.removeprefix("#/$defs/")])
-            return {k: resolve(v) for k, v in node.items()}
+                name = ref.removeprefix("#/$defs/")
+                return {"type": "object"} if name in inside else resolve(defs[name], inside | {name})
+            return {k: resolve(v, inside) for k, v in node.items()}
         if isinstance(node, list):
-            return [resolve(v) for v in node]
+            return [resolve(v, inside) for v in node]
         return node
 
-    resolved: dict[str, Any] = resolve(schema)
+    resolved: dict[str, Any] = resolve(schema, frozenset())
     return resolved
 
 
@@ -145,18 +157,22 @@ def _bad_request(detail: str, field: str) -> JSONResponse:
 @router.post(
     "/lineage",
     status_code=201,
-    summary="Record an OpenLineage RunEvent",
+    summary="Record an OpenLineage event (RunEvent, DatasetEvent or JobEvent)",
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": inline_schema(RunEvent.model_json_schema(by_alias=True))}},
+            "content": {"application/json": {"schema": {"oneOf": [
+                inline_schema(model.model_json_schema(by_alias=True)) for model in (RunEvent, DatasetEvent, JobEvent)
+            ]}}},
         }
     },
     responses={400: {"description": "Malformed event; `field` names the first bad field"}},
 )
-async def post_lineage(request: Request, access: Access = Depends(write_access)) -> JSONResponse:  # noqa: B008
-    """Validate one RunEvent and write its job, run and datasets; 201 once committed."""
-    body = await request.body()
+async def post_lineage(
+    request: Request, access: Access = Depends(write_access), limits: Limits = Depends(request_limits)  # noqa: B008
+) -> JSONResponse:
+    """Validate one event and write its job, run and dataset versions; 201 once committed."""
+    body = decode_body(await request.body(), request.headers.get("content-encoding"), limits)
     try:
         data: Any = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -166,7 +182,7 @@ async def post_lineage(request: Request, access: Access = Depends(write_access))
     except EventError as exc:
         return _bad_request(str(exc), exc.field)
     report = await asyncio.wrap_future(event_writer(request).submit(event, access))
-    return JSONResponse(
-        status_code=201,
-        content={"run": f"run:openlineage/{event.run.runId}", "changes": report.to_json()},
-    )
+    content: dict[str, Any] = {"changes": report.to_json()}
+    if isinstance(event, RunEvent):
+        content["run"] = node_id(NodeKind.RUN, "openlineage", event.run.runId)
+    return JSONResponse(status_code=201, content=content)

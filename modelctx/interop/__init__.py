@@ -1,0 +1,1 @@
+"""Views of the graph in other tools' shapes (Marquez's read API)."""
