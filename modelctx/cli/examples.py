@@ -29,6 +29,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
                 f"modelctx lineage {MV} --edge-type GENERATED_BY --edge-type USED"),
     "diff": ("modelctx diff tumour-classifier@2 tumour-classifier@3",
              "modelctx diff tumour-classifier@2 tumour-classifier@3 --json"),
+    "mcp": ("modelctx mcp   # an assistant's MCP client starts this; it speaks MCP on stdin/stdout",
+            "modelctx --store sqlite:///team.db mcp"),
     "impact": (f"modelctx impact {MV}", "modelctx impact breast-cancer@2 --json"),
     "verify": ("modelctx verify", "modelctx verify --no-tables", "modelctx verify --checkpoint head.json"),
     "checkpoint": ("modelctx checkpoint -o head.json   # later: modelctx verify --checkpoint head.json",),
