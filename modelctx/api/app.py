@@ -101,7 +101,7 @@ def create_app(
         version=__version__,
         description="The provenance graph of your models: lineage, search, audit.",
         lifespan=_lifespan,
-        # /docs is served by routes/pages.py with Swagger UI's assets from the swagger-ui-bundle package
+        # /docs is served by routes/pages.py with Swagger UI's assets from the fastapi-offline package
         # (FastAPI's own page loads them from a CDN); ReDoc has no packaged assets, so it is not offered.
         docs_url=None,
         redoc_url=None,

@@ -51,7 +51,7 @@ EdgeKey = tuple[str, str, str]
 SKIPPED: dict[RouteKey, str] = {
     ("GET", "/docs"): "the Swagger UI page (api/routes/pages.py): a fixed template, no store, no caller",
     ("GET", "/docs/oauth2-redirect"): "Swagger UI's OAuth2 redirect helper page: a fixed template, no store, no caller",
-    ("GET", "/docs/assets/{name}"): "Swagger UI's files from the swagger-ui-bundle package: no store, no caller",
+    ("GET", "/docs/assets/{name}"): "Swagger UI's files from the fastapi-offline package: no store, no caller",
     ("GET", "/static/{path:path}"): "files of the package's static folder (the app's JS, CSS, vendored "
                                     "Cytoscape): no store, no caller",
     **{("GET", path): "the web app's shell (api/routes/pages.py PAGE_PATHS): a fixed file, no store, no caller; "

@@ -8,8 +8,10 @@ names. No route here reads the store or knows the caller: the shell's data
 comes from the API, under the caller's token.
 
 Static files are the package's own folder (vendored Cytoscape.js, no CDN) and,
-for ``/docs``, Swagger UI's assets from the ``swagger-ui-bundle`` PyPI package
-(the ``web`` extra): the API documentation renders without network.
+for ``/docs``, Swagger UI 5's assets as the ``fastapi-offline`` PyPI package
+ships them (the ``web`` extra; only its files are used): the API documentation
+renders without network. ``swagger-ui-bundle`` ships Swagger UI 4, which cannot
+render the OpenAPI 3.1 that FastAPI writes.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ PAGE_PATHS = (
     "/", "/models", "/models/{name:path}", "/nodes/{node_id:path}", "/search", "/lineage/{node_id:path}", "/diff",
     "/portfolio", "/findings",
 )
-#: Swagger UI's files, from the swagger-ui-bundle package (no CDN)
-DOCS_ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png")
+#: Swagger UI's files, from the fastapi-offline package's static folder (no CDN)
+DOCS_ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon.png")
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,22 +71,22 @@ def static(path: str) -> Response:
 @functools.cache
 def _docs_dir() -> Path | None:
     try:
-        import swagger_ui_bundle
+        import fastapi_offline
     except ImportError:  # the web extra is not installed: /docs says so
         return None
-    return Path(swagger_ui_bundle.swagger_ui_path)
+    return Path(fastapi_offline.__file__).resolve().parent / "static"
 
 
 @router.get("/docs")
 def docs() -> Response:
     """Swagger UI for ``/openapi.json``, its script and styles served from the installed package."""
     if _docs_dir() is None:
-        return Response("Swagger UI needs the swagger-ui-bundle package: pip install 'modelctx[web]'",
+        return Response("Swagger UI needs the fastapi-offline package: pip install 'modelctx[web]'",
                         status_code=503, media_type="text/plain")
     return get_swagger_ui_html(
         openapi_url="/openapi.json", title="modelctx API", oauth2_redirect_url="/docs/oauth2-redirect",
         swagger_js_url="/docs/assets/swagger-ui-bundle.js", swagger_css_url="/docs/assets/swagger-ui.css",
-        swagger_favicon_url="/docs/assets/favicon-32x32.png",
+        swagger_favicon_url="/docs/assets/favicon.png",
     )
 
 

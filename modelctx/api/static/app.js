@@ -733,7 +733,7 @@
     const query = new URLSearchParams({ direction });
     if (depth !== "" && depth !== null && depth !== undefined && depth !== "all") query.set("depth", String(depth));
     const body = await api(`/lineage/${idPath(id)}?${query}`);
-    const cy = cytoscape({ container, minZoom: 0.05, maxZoom: 2.5, style: graphStyle(), wheelSensitivity: 0.3 });
+    const cy = cytoscape({ container, minZoom: 0.05, maxZoom: 2.5, style: graphStyle() });
     state.cy = cy;
     window.cy = cy;
     addSubgraph(cy, body, id);
@@ -815,7 +815,7 @@
 
   function download(name, blob) {
     const a = el("a", { href: URL.createObjectURL(blob), download: name });
-    document.add(body, a);
+    document.body.append(a);
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
@@ -967,7 +967,7 @@
         p.models_in_production.length ? [el("h3", {}, "Models in production"), table(["model version", "deployment", "environment", "review", "latest drift"],
           p.models_in_production.map((m) => [idLink(m.model_version, m.name), idLink(m.deployment, m.environment ? `${m.environment} deployment` : m.deployment),
             m.environment || "", verdictChip(m.review_state),
-            m.latest_report ? el("a", { href: `/nodes/${idPath(m.latest_report)}` }, severityChip(m.latest_severity)) : el("span", { class: "empty" }, "no report")]))] : null,
+            m.latest_report ? el("a", { href: `/nodes/${idPath(m.latest_report)}` }, severityChip(m.latest_severity)) : el("span", { class: "empty" }, "no report")]), { class: "production" })] : null,
         p.findings.length ? [el("h3", {}, "Open policy findings"), table(["severity", "rule", "finding", "about"], p.findings.map((f) => [
           el("span", { class: `sev-${f.severity}` }, f.severity), f.rule, f.message, f.nodes.map((n) => el("div", {}, idLink(n)))]))] : null,
         p.flagged.length ? [el("h3", {}, "Flagged data and what depends on it"), table(["flagged", "reason", "model versions", "deployments"],
