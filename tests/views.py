@@ -70,6 +70,9 @@ class AsOfView(GraphStore):
     def _find_nodes(self, query: NodeQuery) -> list[Node]:
         return self.snapshot()._find_nodes(query)
 
+    def _find_ids(self, prefix: str, after: str, limit: int) -> list[str]:
+        return self.snapshot()._find_ids(prefix, after, limit)
+
     def _get_edges(self, ids: list[str], direction: EdgeDirection, types: frozenset[EdgeType] | None) -> list[Edge]:
         return self.snapshot()._get_edges(ids, direction, types)
 
@@ -143,6 +146,9 @@ class ScopedView(GraphStore):
 
     def _find_nodes(self, query: NodeQuery) -> list[Node]:
         return [self._node(n) for n in self.view._find_nodes(query)]
+
+    def _find_ids(self, prefix: str, after: str, limit: int) -> list[str]:
+        return self.view._find_ids(prefix, after, limit)
 
     def _get_edges(self, ids: list[str], direction: EdgeDirection, types: frozenset[EdgeType] | None) -> list[Edge]:
         return self.view._get_edges(ids, direction, types)

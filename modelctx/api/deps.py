@@ -1,6 +1,9 @@
 """Request dependencies: who is calling, and the one store view they may read and write.
 
-Access is applied once, here. A route declares ``Depends(read_access)``,
+Access is applied once, here. So is reading a node id from a request path:
+a route with ``{node_id:path}`` declares ``Depends(read_node)`` (or
+``write_node``) and receives the Node, resolved on the caller's view from any
+human form (``graph/refs.py``: an id, ``NAME@VERSION``, an alias, a prefix). A route declares ``Depends(read_access)``,
 ``Depends(write_access)`` or ``Depends(admin_access)`` and receives an
 :class:`Access`: the caller (actor, role, project scope) and ``store`` — the
 raw store for an unscoped caller, that project's view (``graph/scoped.py``)
@@ -16,13 +19,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Depends, Path, Request, Response
 
 from modelctx.client import Client
 from modelctx.config import Limits
 from modelctx.errors import AuthenticationError, PermissionDeniedError
+from modelctx.graph.model import Node
+from modelctx.graph.refs import MAX_REF_CHARS, resolve_ref
 from modelctx.graph.scoped import scoped
 from modelctx.graph.store import GraphStore
 
@@ -113,6 +118,21 @@ async def write_access(request: Request) -> Access:
 async def admin_access(request: Request) -> Access:
     """Dependency: a caller allowed to manage tokens."""
     return await _access("admin", request)
+
+
+NodeRef = Annotated[str, Path(max_length=MAX_REF_CHARS, description=(
+    "The node: its id, NAME@VERSION, NAME@ALIAS, a model NAME (latest version), DATASET@VERSION "
+    "or a unique id prefix"))]
+
+
+def read_node(node_id: NodeRef, access: Annotated[Access, Depends(read_access)]) -> Node:
+    """Dependency: the node the path names, as the caller sees it (404 when it cannot, with suggestions)."""
+    return resolve_ref(access.store, node_id)
+
+
+def write_node(node_id: NodeRef, access: Annotated[Access, Depends(write_access)]) -> Node:
+    """Dependency: the node the path names, for a caller allowed to write."""
+    return resolve_ref(access.store, node_id)
 
 
 def json_response(data: Any, status_code: int = 200) -> Response:

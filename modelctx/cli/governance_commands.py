@@ -11,7 +11,7 @@ from modelctx.cli.context import AppContext, emit_json, json_option, pass_app, w
 
 
 @click.command("audit")
-@click.argument("node_id")
+@click.argument("node_id", metavar="REF")
 @click.option("--as-of", "as_of", default=None, metavar="TIME",
               help="Report the graph as it was at this ISO 8601 time or date "
                    "(a date: through its end, UTC; from the change log).")
@@ -34,10 +34,12 @@ def audit_command(app: AppContext, node_id: str, as_of: str | None, fmt: str, ou
     from modelctx.governance.audit import build_report
     from modelctx.governance.policies import load_rules
     from modelctx.governance.render import render_report
+    from modelctx.graph.refs import resolve_ref
     from modelctx.times import upper_bound
 
     if fmt == "pdf" and output is None:
         raise ValidationError("--format pdf needs -o FILE.pdf")
+    node_id = resolve_ref(app.store, node_id).id
     report = build_report(app.store, node_id, as_of=upper_bound(as_of, "--as-of"), rules=load_rules(rules_path),
                           max_rows=limits_from_env().audit_max_rows)
     data = render_report(report, fmt)
@@ -59,14 +61,16 @@ def export_group() -> None:
 
 
 @export_group.command("prov")
-@click.argument("node_id")
+@click.argument("node_id", metavar="REF")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write PROV-JSON here (default: stdout).")
 @pass_app
 def export_prov_command(app: AppContext, node_id: str, output: Path | None) -> None:
     """The upstream lineage of a node as W3C PROV-JSON."""
     from modelctx.governance.prov import export_prov
+    from modelctx.graph.refs import resolve_ref
 
+    node_id = resolve_ref(app.store, node_id).id
     text = json.dumps(export_prov(app.store, node_id), indent=2, ensure_ascii=False)
     if output is None:
         click.echo(text)
@@ -112,7 +116,7 @@ def policy_check_command(app: AppContext, rules_path: Path | None, strict: bool,
 
 
 @click.command("flag")
-@click.argument("node_id")
+@click.argument("node_id", metavar="REF")
 @click.option("--reason", required=False, default=None, help="Why it is bad (required unless --clear).")
 @click.option("--clear", is_flag=True, help="Remove the flag.")
 @json_option
@@ -121,8 +125,10 @@ def flag_command(app: AppContext, node_id: str, reason: str | None, clear: bool,
     """Mark a dataset, dataset version or model version as bad (see `impact ID`, `policy check`)."""
     from modelctx.governance.flags import clear_flag, flag_node
     from modelctx.graph.lineage import impact
+    from modelctx.graph.refs import resolve_ref
 
     actor = app.client.actor
+    node_id = resolve_ref(app.store, node_id).id
     node = clear_flag(app.store, node_id, actor=actor) if clear else flag_node(app.store, node_id, reason or "",
                                                                                actor=actor)
     affected = impact(app.store, node_id)

@@ -64,14 +64,21 @@ def _as_read(node: Node, as_of: str | None = None) -> Node:
 
 
 @click.command("show")
-@click.argument("node_id")
+@click.argument("node_id", metavar="REF")
 @_as_of_option
 @json_option
 @pass_app
 def show_command(app: AppContext, node_id: str, as_of: str | None, as_json: bool) -> None:
-    """Print one node with its properties and its edges."""
+    """Print one node with its properties and its edges.
+
+    REF is an id, NAME@VERSION, NAME@ALIAS, a model NAME (its latest version),
+    DATASET@VERSION or a unique id prefix (``graph/refs.py``).
+    """
+    from modelctx.graph.refs import resolve_ref
+
     store = _store_as_of(app, as_of)
-    node = _as_read(store.get_node(node_id), as_of)
+    node = _as_read(resolve_ref(store, node_id), as_of)
+    node_id = node.id
     edges = store.get_edges([node_id], "both")
     if as_json:
         emit_json({**node.to_json(), "edges": [e.to_json() for e in edges]})
@@ -120,7 +127,7 @@ def nodes_command(app: AppContext, kind: str, where: tuple[str, ...], limit: int
 
 
 @click.command("lineage")
-@click.argument("node_id")
+@click.argument("node_id", metavar="REF")
 @click.option("--direction", type=click.Choice(["up", "down"]), default="up", show_default=True)
 @click.option("--depth", type=click.IntRange(0), default=None, help="Maximum hops (default: all).")
 @click.option("--edge-type", "edge_types", multiple=True, help="Edge types to follow (default: lineage edges).")
@@ -138,10 +145,12 @@ def lineage_command(app: AppContext, node_id: str, direction: str, depth: int | 
     from modelctx.cli.progress import progress_bar
     from modelctx.graph.lineage import render_tree, walk_lineage
     from modelctx.graph.model import parse_edge_types
+    from modelctx.graph.refs import resolve_ref
     from modelctx.graph.store import check_direction
 
     types = parse_edge_types(edge_types) if edge_types else None
     store = _store_as_of(app, as_of)
+    node_id = resolve_ref(store, node_id).id
     with progress_bar("walking lineage (nodes found)", enabled=not as_json) as bar:
         shown = 1
 
@@ -160,14 +169,15 @@ def lineage_command(app: AppContext, node_id: str, direction: str, depth: int | 
 
 
 @click.command("impact")
-@click.argument("node_id")
+@click.argument("node_id", metavar="REF")
 @json_option
 @pass_app
 def impact_command(app: AppContext, node_id: str, as_json: bool) -> None:
     """Model versions and active deployments downstream of a node."""
     from modelctx.graph.lineage import impact
+    from modelctx.graph.refs import resolve_ref
 
-    result = impact(app.store, node_id)
+    result = impact(app.store, resolve_ref(app.store, node_id).id)
     if as_json:
         emit_json(result.to_json())
         return

@@ -29,7 +29,7 @@ def train_command(app: AppContext, config_path: Path, as_json: bool) -> None:
 
 
 @click.command("serve-model")
-@click.argument("ref", metavar="NAME@VERSION|NAME@ALIAS")
+@click.argument("ref", metavar="NAME@VERSION|NAME@ALIAS|REF")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8100, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--environment", default="local", show_default=True, help="Environment name recorded on the deployment.")
@@ -54,7 +54,7 @@ def serve_model_command(app: AppContext, ref: str, host: str, port: int, environ
 
 
 @click.command("monitor")
-@click.argument("deployment_id")
+@click.argument("deployment_id", metavar="REF")
 @click.option("--window", default="24h", show_default=True,
               help="'all', the latest N predictions (500), or a duration (30m, 24h, 7d).")
 @click.option("--no-plots", is_flag=True, help="Skip the PNG plots of drifted features.")
@@ -62,8 +62,10 @@ def serve_model_command(app: AppContext, ref: str, host: str, port: int, environ
 @pass_app
 def monitor_command(app: AppContext, deployment_id: str, window: str, no_plots: bool, as_json: bool) -> None:
     """Compare a deployment's recent predictions with its training data; write a MonitoringReport."""
+    from modelctx.graph.refs import resolve_ref
     from modelctx.monitoring.report import monitor_deployment
 
+    deployment_id = resolve_ref(app.client.store, deployment_id).id
     outcome = monitor_deployment(app.client, deployment_id, window=window, plots=not no_plots)
     if as_json:
         emit_json(outcome.to_json())

@@ -115,14 +115,16 @@ def index_command(app: AppContext, rebuild: bool, as_json: bool) -> None:
 
 
 @click.command("note")
-@click.argument("node_id")
+@click.argument("node_id", metavar="REF")
 @click.argument("text")
 @json_option
 @pass_app
 def note_command(app: AppContext, node_id: str, text: str, as_json: bool) -> None:
     """Attach an Insight (free text) to any node; search finds it and its node."""
+    from modelctx.graph.refs import resolve_ref
     from modelctx.search.notes import attach_note
 
+    node_id = resolve_ref(app.store, node_id).id
     insight = attach_note(app.store, node_id, text, actor=app.client.actor)
     if as_json:
         emit_json({**insight.to_json(), "about": node_id})

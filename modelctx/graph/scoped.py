@@ -59,6 +59,8 @@ ATTACHMENT_EDGES: frozenset[EdgeType] = frozenset(
 ATTACHMENT_KINDS: frozenset[NodeKind] = frozenset(
     {NodeKind.REVIEW, NodeKind.DEPLOYMENT, NodeKind.MONITORING_REPORT, NodeKind.INSIGHT}
 )
+#: Pages of ids (``PAGE`` each) a prefix lookup reads past hidden ones before it gives up.
+HIDDEN_PAGES = 10
 #: How many attachments deep (a note about a review about a version) visibility is followed.
 ATTACHMENT_DEPTH = 8
 
@@ -190,6 +192,20 @@ class ScopedGraphStore(GraphStore):
             if len(page) < PAGE:
                 return
             offset += len(page)
+
+    def _find_ids(self, prefix: str, after: str, limit: int) -> list[str]:
+        """The visible ones among the store's ids with ``prefix``, paging past hidden ones (at most
+        ``HIDDEN_PAGES`` pages of them: a prefix shared by that many hidden ids finds no more)."""
+        found: list[str] = []
+        cursor = after
+        for _ in range(HIDDEN_PAGES):
+            page = self.inner.find_ids(prefix, limit=PAGE, after=cursor)
+            shown = self.get_nodes(page)
+            found.extend(i for i in page if i in shown)
+            if len(found) >= limit or len(page) < PAGE:
+                break
+            cursor = page[-1]
+        return found[:limit]
 
     def _get_edges(self, ids: list[str], direction: EdgeDirection, types: frozenset[EdgeType] | None) -> list[Edge]:
         shown = list(self.get_nodes(ids))

@@ -80,6 +80,10 @@ class SnapshotGraphStore(GraphStore):
                 break
         return out
 
+    def _find_ids(self, prefix: str, after: str, limit: int) -> list[str]:
+        # In memory: a scan of the ids (a snapshot is read whole anyway).
+        return sorted(i for i in self._nodes if i.startswith(prefix) and i > after)[:limit]
+
     def _get_edges(self, ids: list[str], direction: EdgeDirection, types: frozenset[EdgeType] | None) -> list[Edge]:
         found: dict[EdgeKey, Edge] = {}
         for node_id in ids:

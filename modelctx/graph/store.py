@@ -211,6 +211,22 @@ class GraphStore(ABC):
                 return
             offset += len(page)
 
+    def find_ids(self, prefix: str, *, limit: int = 100, after: str = "") -> list[str]:
+        """Stored ids that start with ``prefix``, in id order, the first ``limit`` of those after ``after``.
+
+        For looking a node up by a prefix of its id (``graph/refs.py``): backends
+        answer from their id index, so it costs a range read, not a scan. Page
+        with ``after=<last id returned>``.
+        """
+        if not isinstance(prefix, str) or not prefix:
+            raise ValidationError(f"an id prefix is a non-empty string, not {prefix!r}")
+        check_text(prefix, "id prefix")
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise ValidationError(f"limit must be a whole number, zero or more (got {limit!r})")
+        if not isinstance(after, str):
+            raise ValidationError(f"after is an id, not {after!r}")
+        return self._find_ids(prefix, after, limit) if limit else []
+
     def get_edges(
         self,
         ids: Iterable[str],
@@ -305,6 +321,15 @@ class GraphStore(ABC):
     @abstractmethod
     def _get_edges(self, ids: list[str], direction: EdgeDirection, types: frozenset[EdgeType] | None) -> list[Edge]:
         """Edges touching distinct ``ids``; ``types`` None means every type."""
+
+    def _find_ids(self, prefix: str, after: str, limit: int) -> list[str]:
+        """Ids starting with ``prefix`` and greater than ``after``, in order, at most ``limit`` (arguments checked).
+
+        This default reads every node: backends override it with an index read.
+        """
+        found = sorted(n.id for n in self.iter_nodes() if n.id.startswith(prefix) and n.id > after)
+        return found[:limit]
+
 
     @abstractmethod
     def _reachable(

@@ -1,4 +1,4 @@
-"""Model versions by name: numbering, aliases and resolving ``NAME@VERSION|NAME@ALIAS``.
+"""Model versions by name: numbering and aliases (``NAME@VERSION|NAME@ALIAS`` is read by ``graph/refs.py``).
 
 A version number is *claimed*, not read-then-written: :func:`claim_version`
 writes the new ModelVersion create-only (``GraphStore.write(create_only=...)``),
@@ -14,25 +14,13 @@ from collections.abc import Callable, Sequence
 from modelctx.errors import ConflictError, NotFoundError, ValidationError
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, Node, NodeKind
+from modelctx.graph.refs import model_versions, resolve_model_version
 from modelctx.graph.store import DEFAULT_ACTOR, GraphStore
 
-PAGE = 500
+__all__ = ["MAX_CLAIMS", "claim_version", "model_versions", "resolve_model_version", "set_alias"]
+
 #: Lost claims in a row after which claiming gives up (each one means another writer took the number).
 MAX_CLAIMS = 100
-
-
-def model_versions(store: GraphStore, model: str) -> list[Node]:
-    """Every stored version of ``model``, oldest first."""
-    found: list[Node] = []
-    offset = 0
-    while True:
-        page = store.find_nodes(NodeKind.MODEL_VERSION, {"model": model}, limit=PAGE, offset=offset)
-        found.extend(page)
-        if len(page) < PAGE:
-            break
-        offset += PAGE
-    found.sort(key=lambda n: int(n.properties.get("version", 0)))
-    return found
 
 
 def _next_version(store: GraphStore, model: str) -> int:
@@ -67,30 +55,6 @@ def claim_version(
             continue
         return version
     raise ConflictError(f"model {model!r}: {MAX_CLAIMS} version numbers in a row were claimed by other writers")
-
-
-def resolve_model_version(store: GraphStore, ref: str) -> Node:
-    """The ModelVersion that ``ref`` names: ``name@3``, ``name@production``, ``name`` (latest) or an id."""
-    if ref.startswith(f"{NodeKind.MODEL_VERSION.value}:"):
-        return _get(store, ref, ref)
-    name, sep, which = ref.partition("@")
-    if not name or (sep and not which):
-        raise ValidationError(f"model reference {ref!r}: expected NAME@VERSION or NAME@ALIAS")
-    if which.isdigit():
-        return _get(store, node_id(NodeKind.MODEL_VERSION, name, which), ref)
-    versions = model_versions(store, name)
-    if not versions:
-        raise NotFoundError(f"model reference {ref!r}: no versions of model {name!r} are recorded")
-    if not sep:
-        return versions[-1]
-    for node in reversed(versions):
-        if which in (node.properties.get("aliases") or []):
-            return node
-    known = sorted({a for n in versions for a in n.properties.get("aliases") or []})
-    raise NotFoundError(
-        f"model reference {ref!r}: no version of {name!r} has alias {which!r}"
-        + (f"; aliases in use: {', '.join(known)}" if known else "; no aliases are set")
-    )
 
 
 def _get(store: GraphStore, version_id: str, ref: str) -> Node:

@@ -169,7 +169,7 @@ CASES: list[Case] = [
     case(2, "Invalid value for '--limit': -1", "nodes", "--kind", "run", "--limit", "-1"),
     case(3, "no node with id 'model:nope'", "show", "model:nope"),
     case(4, "--as-of: 'then' is not an ISO 8601 time", "show", "model:churn", "--as-of", "then"),
-    case(2, "Missing argument 'NODE_ID'", "show"),
+    case(2, "Missing argument 'REF'", "show"),
     case(2, "Invalid value for '--depth': -1 is not in the range x>=0", "lineage", "model_version:churn/1",
          "--depth", "-1"),
     case(2, "Invalid value for '--depth': 'deep'", "lineage", "model_version:churn/1", "--depth", "deep"),

@@ -144,3 +144,18 @@ def test_find_nodes_by_kind_and_properties(store: GraphStore) -> None:
     assert [x.id for x in store.find_nodes(K.MODEL, {"live": True, "owner": "bo"})] == ["model:m0", "model:m2"]
     assert store.find_nodes(K.DATASET) == []
     assert len(store.find_nodes(K.MODEL, limit=3)) == 3
+
+
+def test_find_ids_reads_ids_by_prefix_in_order_and_pages(store: GraphStore) -> None:
+    ids = ["commit:ab12", "commit:ab34", "commit:ab", "commit:b0", "commit:ab12ff", "commit:ab\u00e9", "commit:aa"]
+    store.write([Node(i, NodeKind.COMMIT, {"message": i}) for i in ids], ())
+    assert store.find_ids("commit:ab") == ["commit:ab", "commit:ab12", "commit:ab12ff", "commit:ab34",
+                                           "commit:ab\u00e9"]
+    assert store.find_ids("commit:ab1") == ["commit:ab12", "commit:ab12ff"]
+    assert store.find_ids("commit:ab", limit=2) == ["commit:ab", "commit:ab12"]
+    assert store.find_ids("commit:ab", limit=2, after="commit:ab12") == ["commit:ab12ff", "commit:ab34"]
+    assert store.find_ids("commit:abz") == []
+    assert store.find_ids("comm", limit=0) == []
+    assert store.find_ids("%") == [] and store.find_ids("commit:_") == []  # no wildcards
+    with pytest.raises(ValidationError, match="id prefix"):
+        store.find_ids("")

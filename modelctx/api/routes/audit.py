@@ -16,16 +16,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from modelctx.api.deps import Access, read_access, request_limits
+from modelctx.api.deps import Access, read_access, read_node, request_limits
 from modelctx.api.work import run_bounded
 from modelctx.budget import Budget
+from modelctx.graph.model import Node
 
 router = APIRouter(tags=["governance"])
 
 
 @router.get("/audit/{node_id:path}", summary="Audit report of a model version (impact report of a dataset version)")
 async def get_audit(
-    node_id: str,
+    node: Annotated[Node, Depends(read_node)],
     request: Request,
     access: Annotated[Access, Depends(read_access)],
     format: Annotated[Literal["json", "md", "html", "pdf"], Query(description="Report format")] = "json",
@@ -35,6 +36,7 @@ async def get_audit(
     from modelctx.governance.audit import build_report
     from modelctx.governance.render import MEDIA_TYPES, render_report
 
+    node_id = node.id
     limits = request_limits(request)
     budget = Budget(limits.request_seconds)
 

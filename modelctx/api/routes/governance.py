@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from modelctx.api.deps import Access, read_access, write_access
+from modelctx.api.deps import Access, read_access, write_access, write_node
+from modelctx.graph.model import Node
 
 router = APIRouter(tags=["governance"])
 
@@ -27,16 +28,18 @@ def policy_findings(access: Annotated[Access, Depends(read_access)]) -> dict[str
 
 
 @router.post("/flags/{node_id:path}", summary="Flag a dataset or model version as bad")
-def flag(node_id: str, body: FlagRequest, access: Annotated[Access, Depends(write_access)]) -> dict[str, Any]:
+def flag(target: Annotated[Node, Depends(write_node)], body: FlagRequest,
+         access: Annotated[Access, Depends(write_access)]) -> dict[str, Any]:
     from modelctx.governance.flags import flag_node
     from modelctx.graph.lineage import impact
 
-    node = flag_node(access.store, node_id, body.reason, actor=access.actor)
-    return {"node": node.to_json(), "impact": impact(access.store, node_id).to_json()}
+    node = flag_node(access.store, target.id, body.reason, actor=access.actor)
+    return {"node": node.to_json(), "impact": impact(access.store, target.id).to_json()}
 
 
 @router.delete("/flags/{node_id:path}", summary="Remove a flag")
-def unflag(node_id: str, access: Annotated[Access, Depends(write_access)]) -> dict[str, Any]:
+def unflag(target: Annotated[Node, Depends(write_node)], access: Annotated[Access, Depends(write_access)],
+           ) -> dict[str, Any]:
     from modelctx.governance.flags import clear_flag
 
-    return {"node": clear_flag(access.store, node_id, actor=access.actor).to_json()}
+    return {"node": clear_flag(access.store, target.id, actor=access.actor).to_json()}

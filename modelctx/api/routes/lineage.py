@@ -12,11 +12,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from modelctx.api.deps import Access, json_response, read_access, request_limits
+from modelctx.api.deps import Access, json_response, read_access, read_node, request_limits
 from modelctx.api.work import run_bounded
 from modelctx.budget import Budget
 from modelctx.graph.lineage import impact, walk_lineage
-from modelctx.graph.model import parse_edge_types
+from modelctx.graph.model import Node, parse_edge_types
 
 router = APIRouter(tags=["lineage"])
 
@@ -26,7 +26,7 @@ MAX_DEPTH = 1000
 
 @router.get("/lineage/{node_id:path}", summary="What a node came from (up), what came from it (down), or both")
 async def get_lineage(
-    node_id: str,
+    node: Annotated[Node, Depends(read_node)],
     request: Request,
     access: Annotated[Access, Depends(read_access)],
     direction: Literal["up", "down", "both"] = "up",
@@ -36,6 +36,7 @@ async def get_lineage(
     max_nodes: Annotated[int, Query(ge=1, le=MAX_NODES, description="Truncate larger answers")] = 5000,
     properties: Annotated[bool, Query(description="Include node properties")] = True,
 ) -> Response:
+    node_id = node.id
     limits = request_limits(request)
     types = parse_edge_types(edge_type) if edge_type else None
     bound = limits.lineage_depth if depth is None else depth
@@ -61,5 +62,5 @@ async def get_lineage(
 
 
 @router.get("/impact/{node_id:path}", summary="Downstream model versions and active deployments of a node")
-def get_impact(node_id: str, access: Annotated[Access, Depends(read_access)]) -> Response:
-    return json_response(impact(access.store, node_id).to_json())
+def get_impact(node: Annotated[Node, Depends(read_node)], access: Annotated[Access, Depends(read_access)]) -> Response:
+    return json_response(impact(access.store, node.id).to_json())

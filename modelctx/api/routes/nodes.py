@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from modelctx.api.deps import Access, json_response, read_access, write_access
+from modelctx.api.deps import Access, json_response, read_access, read_node, write_access
 from modelctx.errors import ValidationError
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
 from modelctx.graph.values import filter_value_from_text
@@ -61,8 +61,8 @@ def list_nodes(
 
 
 @router.get("/nodes/{node_id:path}", summary="Get one node")
-def get_node(node_id: str, access: Annotated[Access, Depends(read_access)]) -> Response:
-    return json_response(summary(access.store.get_node(node_id)))
+def get_node(node: Annotated[Node, Depends(read_node)]) -> Response:
+    return json_response(summary(node))
 
 
 class NodeIn(BaseModel):
@@ -103,10 +103,11 @@ def _capped(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @router.get("/context/{node_id:path}", summary="A node with its reviews, deployments, notes and neighbours")
-def node_context(node_id: str, access: Annotated[Access, Depends(read_access)]) -> Response:
+def node_context(node: Annotated[Node, Depends(read_node)],
+                 access: Annotated[Access, Depends(read_access)]) -> Response:
     """What the explorer's side panel shows; for a Model, reviews and deployments of its versions too."""
     store = access.store
-    node = store.get_node(node_id)
+    node_id = node.id
     edges = store.get_edges([node_id], "both")
     subjects = [node_id]
     if node.kind is NodeKind.MODEL:

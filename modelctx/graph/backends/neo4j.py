@@ -299,6 +299,10 @@ class Neo4jGraphStore(GraphStore):
             nodes = [node for node in nodes if query.matches(node)][query.offset : query.offset + query.limit]
         return nodes
 
+    def _find_ids(self, prefix: str, after: str, limit: int) -> list[str]:
+        records = self._read("finding ids", cy.FIND_IDS, prefix=prefix, after=after, limit=limit)
+        return [str(r["id"]) for r in records]
+
     def _get_edges(self, ids: list[str], direction: EdgeDirection, types: frozenset[EdgeType] | None) -> list[Edge]:
         type_names = [t.value for t in (types if types is not None else EdgeType)]
         queries = {"out": (cy.SELECT_EDGES_OUT,), "in": (cy.SELECT_EDGES_IN,)}.get(

@@ -128,6 +128,10 @@ _FIND_WHERE = (
 )
 FIND_NODES_ANY_KIND = f"MATCH (n:Node) {_FIND_WHERE}"
 FIND_NODES: dict[NodeKind, str] = {kind: f"MATCH (n:{kind.label}) {_FIND_WHERE}" for kind in NodeKind}
+#: find_ids: a prefix of the id, read from the ``modelctx_node_id`` index.
+FIND_IDS = (
+    "MATCH (n:Node) WHERE n.id STARTS WITH $prefix AND n.id > $after RETURN n.id AS id ORDER BY n.id LIMIT $limit"
+)
 
 _EDGE_RETURN = "RETURN collect([a.id, a.nid, type(r), b.id, b.nid, r.props]) AS rows"
 SELECT_EDGES_OUT = f"UNWIND $ids AS id MATCH (a:Node {{id: id}})-[r]->(b:Node) WHERE type(r) IN $types {_EDGE_RETURN}"

@@ -273,6 +273,11 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
             rows = conn.execute(sql.FIND_NODES.format(where=where), (*params, query.limit, query.offset)).fetchall()
         return [Node(node_id, KIND_BY_CODE[k], json.loads(props)) for node_id, k, props in rows]
 
+    def _find_ids(self, prefix: str, after: str, limit: int) -> list[str]:
+        with self._translate("finding ids"), self._reading() as conn:
+            rows = conn.execute(sql.FIND_IDS, (prefix, prefix + "\U0010ffff", after, limit)).fetchall()
+        return [node_id for (node_id,) in rows if node_id.startswith(prefix)]
+
     def _get_edges(self, ids: list[str], direction: EdgeDirection, types: frozenset[EdgeType] | None) -> list[Edge]:
         type_codes = {t.code for t in types} if types is not None else None
         known: dict[str, tuple[int, int]] = {}

@@ -88,6 +88,8 @@ UPDATE_NODE = "UPDATE nodes SET props = ? WHERE nid = ?"
 MAX_NID = "SELECT coalesce(max(nid), 0) FROM nodes"
 
 FIND_NODES = "SELECT id, kind, props FROM nodes {where} ORDER BY nid LIMIT ? OFFSET ?"
+#: Ids in [prefix, prefix + U+10FFFF] after a cursor, by the id index: a prefix lookup without a scan.
+FIND_IDS = "SELECT id FROM nodes WHERE id >= ? AND id <= ? AND id > ? ORDER BY id LIMIT ?"
 WHERE_KIND = "kind = ?"
 # Filters compare JSON types strictly: json_extract turns true into 1, so numbers also check
 # json_type, and booleans compare json_type alone ('true' / 'false'). An integer beyond 64 bits

@@ -1,0 +1,120 @@
+"""Human ids (``graph/refs.py``): every form, ambiguity, "did you mean", and scoped views, on every backend."""
+
+from __future__ import annotations
+
+import pytest
+
+from modelctx.errors import NotFoundError, ValidationError
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.refs import resolve_model_version, resolve_ref, suggestions
+from modelctx.graph.scoped import ScopedGraphStore
+from modelctx.graph.store import GraphStore
+from modelctx.training.registry import resolve_model_version as registry_resolve
+
+K = NodeKind
+HEX_A = "ab12" + "0" * 36
+HEX_B = "ab34" + "1" * 36
+
+
+def _world(store: GraphStore) -> None:
+    nodes = [
+        Node("model:churn", K.MODEL, {"name": "churn", "project": "crm"}),
+        Node("model_version:churn/1", K.MODEL_VERSION, {"model": "churn", "version": 1, "project": "crm",
+                                                          "aliases": []}),
+        Node("model_version:churn/2", K.MODEL_VERSION, {"model": "churn", "version": 2, "project": "crm",
+                                                          "aliases": ["production"]}),
+        Node("model_version:churn/3", K.MODEL_VERSION, {"model": "churn", "version": 3, "project": "crm",
+                                                          "aliases": ["candidate"]}),
+        Node("model:fraud", K.MODEL, {"name": "fraud", "project": "risk"}),
+        Node("model_version:fraud/1", K.MODEL_VERSION, {"model": "fraud", "version": 1, "project": "risk",
+                                                          "aliases": ["production"]}),
+        Node("dataset:customers", K.DATASET, {"name": "customers"}),
+        Node("dataset_version:customers/d1", K.DATASET_VERSION,
+             {"name": "customers@1", "dataset": "customers", "version": "1"}),
+        Node("dataset_version:customers/d2", K.DATASET_VERSION,
+             {"name": "customers@2", "dataset": "customers", "version": "2"}),
+        Node(f"commit:{HEX_A}", K.COMMIT, {"message": "shared commit"}),
+        Node(f"commit:{HEX_B}", K.COMMIT, {"message": "another"}),
+        Node("run:sdk/fraudrun77", K.RUN, {"project": "risk", "name": "fraud training"}),
+    ]
+    store.write(nodes, [Edge("model_version:churn/1", "model:churn", EdgeType.VERSION_OF)])
+
+
+@pytest.mark.parametrize(("ref", "expected"), [
+    ("model_version:churn/2", "model_version:churn/2"),
+    ("churn@2", "model_version:churn/2"),
+    ("churn@production", "model_version:churn/2"),
+    ("churn@candidate", "model_version:churn/3"),
+    ("churn", "model_version:churn/3"),  # a bare model name: its latest version
+    ("model:churn", "model:churn"),
+    ("customers@2", "dataset_version:customers/d2"),
+    ("customers", "dataset:customers"),  # an exact natural key
+    ("dataset_version:customers/d1", "dataset_version:customers/d1"),
+    ("commit:ab1", f"commit:{HEX_A}"),  # a prefix with its kind
+    ("ab34", f"commit:{HEX_B}"),  # a prefix without it
+    ("  churn@2 ", "model_version:churn/2"),
+])
+def test_every_form_resolves(store: GraphStore, ref: str, expected: str) -> None:
+    _world(store)
+    node = resolve_ref(store, ref)
+    assert isinstance(node, Node)
+    assert node.id == expected
+
+
+def test_an_ambiguous_prefix_lists_its_candidates(store: GraphStore) -> None:
+    _world(store)
+    with pytest.raises(ValidationError) as caught:
+        resolve_ref(store, "commit:ab")
+    assert str(caught.value) == (f"node reference 'commit:ab' is ambiguous: it matches commit:{HEX_A}, "
+                                 f"commit:{HEX_B}; give more of the id")
+    with pytest.raises(ValidationError, match="matches dataset_version:customers/d1, dataset_version:customers/d2;"):
+        resolve_ref(store, "dataset_version:customers/d")
+
+
+def test_a_miss_suggests_close_references_that_resolve(store: GraphStore) -> None:
+    _world(store)
+    with pytest.raises(NotFoundError) as caught:
+        resolve_ref(store, "chrun@2")
+    assert str(caught.value).startswith("no node with id 'chrun@2'; did you mean: churn@2")
+    assert suggestions(store, "custmers@1")[0] == "customers@1"
+    assert suggestions(store, "model_version:churn/9") == ["model_version:churn/3", "model_version:churn/2",
+                                                           "model_version:churn/1"]
+    with pytest.raises(NotFoundError) as far:
+        resolve_ref(store, "zzzzzzzz")
+    assert str(far.value) == "no node with id 'zzzzzzzz'"
+    with pytest.raises(NotFoundError, match="aliases in use: candidate, production"):
+        resolve_ref(store, "churn@staging")
+    with pytest.raises(NotFoundError, match="needs at least 4 characters"):
+        resolve_ref(store, "ab")
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "a\nb", "x" * 2001])
+def test_input_that_cannot_be_a_reference_is_refused(store: GraphStore, bad: str) -> None:
+    with pytest.raises(ValidationError):
+        resolve_ref(store, bad)
+
+
+def test_model_version_references_are_the_same_rule_for_the_registry(store: GraphStore) -> None:
+    _world(store)
+    assert registry_resolve is resolve_model_version
+    assert resolve_model_version(store, "churn@production").id == "model_version:churn/2"
+    with pytest.raises(ValidationError, match="is Dataset dataset:customers, not a model version"):
+        resolve_model_version(store, "customers")
+
+
+def test_a_scoped_view_resolves_and_suggests_only_what_it_shows(store: GraphStore) -> None:
+    _world(store)
+    crm = ScopedGraphStore(store, "crm")
+    assert resolve_ref(crm, "churn@production").id == "model_version:churn/2"
+    assert resolve_ref(crm, "ab12").id == f"commit:{HEX_A}"  # shared things resolve in every project
+    for hidden in ("fraud@1", "fraud@production", "fraud", "model_version:fraud/1", "model_version:fr",
+                   "run:sdk/fraud", "fraudrun77"):
+        with pytest.raises(NotFoundError) as caught:
+            resolve_ref(crm, hidden)
+        assert "fraud/1" not in str(caught.value).replace(hidden, "")
+        assert "fraudrun77" not in str(caught.value).replace(hidden, "")
+    # A prefix both projects share is unique in each view, not ambiguous.
+    risk = ScopedGraphStore(store, "risk")
+    assert resolve_ref(risk, "model_version:").id == "model_version:fraud/1"
+    assert resolve_ref(store, "run:sdk/fr").id == "run:sdk/fraudrun77"
+    assert suggestions(crm, "fraud@1") == []
