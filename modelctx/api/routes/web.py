@@ -12,13 +12,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from modelctx.api.deps import Access, json_response, read_access
+from modelctx.api.deps import Access, json_response, read_access, read_node
 from modelctx.api.routes.nodes import summary
 from modelctx.errors import NotFoundError
 from modelctx.governance.catalogue import MAX_MODELS, MAX_VERSIONS, model_catalogue, model_entry
 from modelctx.graph.history import MAX_ENTRIES, node_history
 from modelctx.graph.ids import node_id
-from modelctx.graph.model import NodeKind
+from modelctx.graph.model import Node, NodeKind
 from modelctx.times import upper_bound
 
 router = APIRouter(tags=["web"])
@@ -55,21 +55,21 @@ def catalogue_model(
 
 @router.get("/history/{node_id:path}", summary="The change-log entries that wrote a node or its edges")
 def history(
-    node_id: str,
+    node: Annotated[Node, Depends(read_node)],
     access: Annotated[Access, Depends(read_access)],
     max_entries: Annotated[int, Query(ge=1, le=MAX_ENTRIES)] = MAX_ENTRIES,
 ) -> Response:
     """A project-scoped caller is refused (403): the change log holds every project's payloads."""
-    return json_response(node_history(access.store, node_id, max_entries=max_entries))
+    return json_response(node_history(access.store, node.id, max_entries=max_entries))
 
 
 @router.get("/as-of/{node_id:path}", summary="A node as it was at a past time (replayed from the change log)")
 def node_as_of(
-    node_id: str,
+    node: Annotated[Node, Depends(read_node)],
     access: Annotated[Access, Depends(read_access)],
     at: Annotated[str | None, Query(max_length=64, description="ISO 8601 time or date (a date: through its end, "
                                                               "UTC); none: the whole log")] = None,
 ) -> Response:
     moment = upper_bound(at, "at")
-    shown = summary(access.store.as_of(moment).get_node(node_id))
+    shown = summary(access.store.as_of(moment).get_node(node.id))
     return json_response({**shown, "as_of": moment.isoformat() if moment else None})

@@ -24,8 +24,11 @@
     IN_REPO: [false, "in repo"], ATTRIBUTED_TO: [false, "by"], IN_PROJECT: [false, "in project"],
   };
   const STRUCTURE_EDGES = ["IN_PROJECT", "IN_REPO", "ATTRIBUTED_TO", "PART_OF", "CHILD_OF", "PARENT", "ABOUT"];
-  // Above this many nodes dagre's crossing minimisation costs more than a second: use the linear layered layout.
-  const DAGRE_MAX_NODES = 250;
+  // Up to DAGRE_MAX_NODES cards dagre lays out (its crossing minimisation is worth its cost); above, the linear
+  // layered layout places cards (bench/web_bench.py: dagre took 2.4 s for 200 cards); above CARD_MAX_NODES
+  // cards become plain marks, so 1,000-node lineages stay fast to draw.
+  const DAGRE_MAX_NODES = 60;
+  const CARD_MAX_NODES = 250;
   const state = { token: localStorage.getItem("modelctx.token"), me: null, layoutMs: null, cy: null };
   const $ = (sel, root) => (root || document).querySelector(sel);
   const view = $("#view");
@@ -154,7 +157,10 @@
   // ------------------------------------------------------------------ router
 
   const ROUTES = [
-    [/^\/$/, () => navigate("/models", { replace: true })],
+    // "/?node=ID&depth=N" and "/?q=…" were the links of the earlier single-view page: they still open their view.
+    [/^\/$/, (m, params) => navigate(params.get("node")
+      ? `/lineage/${idPath(params.get("node"))}?direction=both&depth=${params.get("depth") || "2"}`
+      : params.get("q") ? `/search?${new URLSearchParams({ q: params.get("q") })}` : "/models", { replace: true })],
     [/^\/models\/?$/, viewCatalogue],
     [/^\/models\/(.+)$/, (m) => viewModel(decodeURIComponent(m[1]))],
     [/^\/nodes\/(.+)$/, (m, params) => viewNode(decodeURIComponent(m[1]), params)],
@@ -654,21 +660,25 @@
         const role = e.properties && e.properties.role ? ` (${e.properties.role})` : "";
         cy.add({ group: "edges", data: { id, source: from, target: to, type: e.type, label: label + role } });
       }
-      const big = cy.nodes().length > DAGRE_MAX_NODES;
+      const big = cy.nodes().length > CARD_MAX_NODES;
       cy.edges().toggleClass("plain", big);
       cy.nodes().toggleClass("plain", big);
     });
   }
 
   // Longest-path layering, linear in nodes + edges: each drawn edge goes one rank or more to the right.
-  function layeredPositions(nodes, edges) {
+  // Within a rank, cards are ordered by the mean row of what feeds them (one barycentre sweep), which
+  // keeps related cards side by side without dagre's cost.
+  function layeredPositions(nodes, edges, cards) {
     const ids = nodes.map((n) => n.id());
     const indegree = new Map(ids.map((id) => [id, 0]));
     const next = new Map(ids.map((id) => [id, []]));
+    const prev = new Map(ids.map((id) => [id, []]));
     edges.forEach((e) => {
       const from = e.data("source"), to = e.data("target");
       if (!indegree.has(from) || !indegree.has(to) || from === to) return;
       next.get(from).push(to);
+      prev.get(to).push(from);
       indegree.set(to, indegree.get(to) + 1);
     });
     const rank = new Map(ids.map((id) => [id, 0]));
@@ -683,14 +693,24 @@
     const columns = new Map();
     nodes.forEach((n) => { const r = rank.get(n.id()); if (!columns.has(r)) columns.set(r, []); columns.get(r).push(n); });
     const positions = {};
-    const perColumn = 40;
+    const row = new Map();
+    const perColumn = cards ? 30 : 40;
+    const rowHeight = cards ? 96 : 46, columnWidth = cards ? 240 : 80, gap = cards ? 110 : 180;
     let x = 0;
     for (const r of [...columns.keys()].sort((a, b) => a - b)) {
       const column = columns.get(r);
-      column.sort((a, b) => (a.data("kind") + a.id()).localeCompare(b.data("kind") + b.id()));
+      const weight = (n) => {
+        const from = prev.get(n.id()).filter((p) => row.has(p));
+        return from.length ? from.reduce((sum, p) => sum + row.get(p), 0) / from.length : Infinity;
+      };
+      const keyed = column.map((n) => [weight(n), n.data("kind") + n.id(), n]);
+      keyed.sort((a, b) => (a[0] - b[0]) || a[1].localeCompare(b[1]));
       const rows = Math.min(column.length, perColumn);
-      column.forEach((n, i) => { positions[n.id()] = { x: x + Math.floor(i / perColumn) * 80, y: (i % perColumn) * 46 - rows * 23 }; });
-      x += Math.ceil(column.length / perColumn) * 80 + 180;
+      keyed.forEach(([, , n], i) => {
+        row.set(n.id(), i % perColumn);
+        positions[n.id()] = { x: x + Math.floor(i / perColumn) * columnWidth, y: (i % perColumn) * rowHeight - (rows * rowHeight) / 2 };
+      });
+      x += Math.ceil(column.length / perColumn) * columnWidth + gap;
     }
     return positions;
   }
@@ -719,9 +739,15 @@
         cy.center(root.nonempty() ? root : visible);
       }
     } else {
-      const positions = layeredPositions(nodes, visible.edges());
+      const cards = nodes.length <= CARD_MAX_NODES;
+      const positions = layeredPositions(nodes, visible.edges(), cards);
       visible.layout({ name: "preset", positions: (n) => positions[n.id()], animate: false, fit: false }).run();
       fitPositions(cy, Object.values(positions), 30);
+      if (cards && cy.zoom() < READABLE_ZOOM) {
+        const root = cy.nodes("[?root]");
+        cy.zoom(READABLE_ZOOM);
+        cy.center(root.nonempty() ? root : visible);
+      }
     }
     state.layoutMs = Math.round(performance.now() - started);
     const status = $("#status");
