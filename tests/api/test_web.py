@@ -174,6 +174,12 @@ def test_catalogue_model_version_lineage_diff_and_back(site: Site, tmp_path: Pat
     if page.locator("#diff-side-a").count():  # the diff API (modelctx/governance/diff.py) is served
         assert "tumour-classifier v1" in page.inner_text("#diff-side-a")
         assert "tumour-classifier v2" in page.inner_text("#diff-side-b")
+        metrics = rows(page, "#diff-metrics")
+        assert [r[0] for r in metrics] == ["accuracy"] and re.fullmatch(r"[+-]0\.\d+", metrics[0][3])
+        assert ["estimator", "Pipeline", "RandomForestClassifier", ""] in rows(page, "#diff-parameters")
+        datasets = rows(page, "#diff-datasets")
+        assert datasets[0][:4] == ["breast-cancer (training)", "breast-cancer@1", "breast-cancer@2", "changed"]
+        assert datasets[0][4] == "398 → 569 (+171)"
         screenshot(page, tmp_path, "diff")
 
     page.go_back()
@@ -329,6 +335,18 @@ def test_layout_holds_at_900_px(site: Site, tmp_path: Path) -> None:
     assert drawer["top"] >= graph["bottom"] - 1  # the drawer moves below the graph
     screenshot(page, tmp_path, "lineage-900px")
     assert page.errors == []
+
+
+def test_dark_mode_follows_the_system(site: Site, tmp_path: Path) -> None:
+    page = site.page()
+    page.emulate_media(color_scheme="dark")
+    goto(site, page, "/models")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(15, 20, 27)"  # --bg of the dark palette (static/app.css)
+    page.emulate_media(color_scheme="light")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(246, 247, 249)"
+    page.emulate_media(color_scheme="dark")
+    screenshot(page, tmp_path, "models-dark")
 
 
 def test_docs_render_with_no_network(site: Site, tmp_path: Path) -> None:

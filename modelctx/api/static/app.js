@@ -112,6 +112,20 @@
     return el("a", Object.assign({ href: `/nodes/${idPath(id)}`, title: id }, attrs || {}), title || id);
   }
 
+  const ID_IN_TEXT = new RegExp(`\\b((?:${Object.keys(KINDS).join("|")}):[^\\s,;()\\[\\]]*[^\\s,;()\\[\\].])`, "g");
+
+  // Text with the ids in it turned into links (finding messages, notes, snippets).
+  function linkify(text) {
+    const parts = [];
+    let last = 0;
+    for (const match of String(text).matchAll(ID_IN_TEXT)) {
+      parts.push(String(text).slice(last, match.index), idLink(match[1]));
+      last = match.index + match[1].length;
+    }
+    parts.push(String(text).slice(last));
+    return parts;
+  }
+
   function nodeRef(item) {
     return el("span", {}, kindBadge(item.kind || kindOf(item.id)), idLink(item.id, item.title || item.id));
   }
@@ -498,7 +512,7 @@
       }
     } else if (tab === "notes") {
       add(body, ctx.notes.total ? el("ul", { class: "plain", id: "notes" }, ctx.notes.items.map((n) => el("li", {},
-        fmt(n.properties.text || n.title),
+        linkify(fmt(n.properties.text || n.title)),
         el("div", { class: "meta" }, [n.properties.author || n.properties.created_by, when(n.properties.at)].filter(Boolean).join(" · "), " · ", idLink(n.id, "note")))))
         : el("p", { class: "empty" }, "No notes yet."), noteForm(node));
     } else if (tab === "related") {
@@ -931,27 +945,73 @@
     return fmt(v);
   }
 
-  // The diff API's answer, section by section: {a, b, sections or top-level keys}. Rows of {key, a, b} are tables.
-  function renderDiff(data) {
-    const out = [];
-    const side = (x) => (x && typeof x === "object" ? [kindBadge(x.kind || kindOf(x.id)), idLink(x.id, x.title || x.id)] : cell(x));
-    out.push(el("div", { class: "grid2" }, el("div", { class: "card", id: "diff-side-a" }, el("h3", {}, "A"), side(data.a)),
-      el("div", { class: "card", id: "diff-side-b" }, el("h3", {}, "B"), side(data.b))));
-    const sections = data.sections || Object.fromEntries(Object.entries(data).filter(([k]) => !["a", "b"].includes(k)));
-    for (const [name, value] of Object.entries(sections)) {
-      out.push(el("h2", { "data-section": name }, words(name)));
-      if (Array.isArray(value) && value.length && value.every((r) => r && typeof r === "object" && ("a" in r || "b" in r))) {
-        out.push(table(["", "A", "B"], value.map((r) => el("tr", { class: r.changed === false ? "" : "changed" },
-          el("td", {}, r.key || r.name || r.id || ""), el("td", {}, cell(r.a)), el("td", {}, cell(r.b))))));
-      } else if (value && typeof value === "object" && !Array.isArray(value) && Object.values(value).every((r) => r && typeof r === "object" && ("a" in r || "b" in r))) {
-        out.push(table(["", "A", "B"], Object.entries(value).map(([k, r]) => el("tr", { class: r.changed === false || JSON.stringify(r.a) === JSON.stringify(r.b) ? "" : "changed" },
-          el("td", {}, k), el("td", {}, cell(r.a)), el("td", {}, cell(r.b))))));
-      } else if (Array.isArray(value)) {
-        out.push(value.length ? el("ul", { class: "plain" }, value.map((x) => el("li", {}, cell(x)))) : el("p", { class: "empty" }, "no difference"));
-      } else {
-        out.push(el("div", { class: "card" }, cell(value)));
-      }
+  // The diff API's answer (modelctx/governance/diff.py diff_nodes), section by section.
+  // MAPDIFF = {added: {k: b}, removed: {k: a}, changed: {k: {a, b, delta?}}, unchanged: [k]}
+  function mapDiffTable(diff, id) {
+    const rowsOut = [];
+    for (const [k, c] of Object.entries(diff.changed || {}).sort()) {
+      rowsOut.push(el("tr", { class: "changed" }, el("td", {}, k), el("td", {}, cell(c.a)), el("td", {}, cell(c.b)),
+        el("td", { class: "num" }, c.delta === undefined || c.delta === null ? "" : `${c.delta > 0 ? "+" : ""}${fmt(c.delta)}`)));
     }
+    for (const [k, v] of Object.entries(diff.added || {}).sort()) rowsOut.push(el("tr", { class: "changed" }, el("td", {}, k), el("td", {}, cell(null)), el("td", {}, cell(v)), el("td", {}, "added")));
+    for (const [k, v] of Object.entries(diff.removed || {}).sort()) rowsOut.push(el("tr", { class: "changed" }, el("td", {}, k), el("td", {}, cell(v)), el("td", {}, cell(null)), el("td", {}, "removed")));
+    const same = Array.isArray(diff.unchanged) ? diff.unchanged.length : diff.unchanged_count || 0;
+    return [rowsOut.length ? table(["", "A", "B", "change"], rowsOut, { id }) : el("p", { class: "empty" }, "no difference"),
+      same ? el("p", { class: "notice" }, `${same} unchanged${Array.isArray(diff.unchanged) ? `: ${diff.unchanged.join(", ")}` : ""}`) : null];
+  }
+
+  function nodeList(items) {
+    return items && items.length ? el("ul", { class: "plain" }, items.map((x) => el("li", {}, nodeRef(x), x.role ? el("span", { class: "meta" }, ` (${x.role})`) : null,
+      x.message ? el("div", { class: "meta" }, [x.author, when(x.authored_at), x.message].filter(Boolean).join(" · ")) : null))) : el("span", { class: "empty" }, "—");
+  }
+
+  function setDiff(section, labels) {
+    return el("div", { class: "grid2" }, labels.filter(([key]) => section[key] && section[key].length).map(([key, label]) =>
+      el("div", {}, el("h3", {}, `${label} (${section[key].length})`), nodeList(section[key]))));
+  }
+
+  function renderDiff(data) {
+    const side = (x, runs) => [el("div", {}, kindBadge(x.kind), idLink(x.id, x.title)), el("div", { class: "node-id" }, x.id),
+      runs && runs.length && x.kind !== "run" ? el("div", { class: "meta" }, "trained by ", runs.map((r) => idLink(r.id, r.title))) : null];
+    const out = [el("div", { class: "grid2" },
+      el("div", { class: "card", id: "diff-side-a" }, el("h3", {}, "A"), side(data.a, data.runs && data.runs.a)),
+      el("div", { class: "card", id: "diff-side-b" }, el("h3", {}, "B"), side(data.b, data.runs && data.runs.b)))];
+    out.push(el("h2", {}, "Parameters"), mapDiffTable(data.parameters || {}, "diff-parameters"));
+    out.push(el("h2", {}, "Metrics"), mapDiffTable(data.metrics || {}, "diff-metrics"));
+    const ds = data.datasets || {};
+    out.push(el("h2", {}, "Datasets"));
+    if ((ds.changed || []).length) {
+      out.push(table(["dataset", "A", "B", "digest", "rows", "schema"], ds.changed.map((c) => el("tr", { class: "changed" },
+        el("td", {}, `${c.dataset || ""}${c.role ? ` (${c.role})` : ""}`), el("td", {}, idLink(c.a.id, c.a.title)), el("td", {}, idLink(c.b.id, c.b.title)),
+        el("td", {}, c.digest_changed ? "changed" : "same"),
+        el("td", { class: "num" }, c.rows ? `${fmt(c.rows.a)} → ${fmt(c.rows.b)}${c.rows.delta ? ` (${c.rows.delta > 0 ? "+" : ""}${c.rows.delta})` : ""}` : ""),
+        el("td", {}, c.columns ? [
+          (c.columns.added || []).length ? el("div", {}, `+ ${c.columns.added.join(", ")}`) : null,
+          (c.columns.removed || []).length ? el("div", {}, `− ${c.columns.removed.join(", ")}`) : null,
+          Object.entries(c.columns.type_changed || {}).map(([name, t]) => el("div", {}, `${name}: ${t.a} → ${t.b}`))] : ""))), { id: "diff-datasets" }));
+    }
+    out.push(setDiff(ds, [["added", "only in B"], ["removed", "only in A"], ["unchanged", "the same"]]));
+    const features = data.features || {};
+    if (["added", "removed", "unchanged"].some((k) => (features[k] || []).length)) {
+      out.push(el("h2", {}, "Features"), setDiff(features, [["added", "only in B"], ["removed", "only in A"], ["unchanged", "the same"]]));
+    }
+    const commits = data.commits || {};
+    out.push(el("h2", {}, "Code"), commits.same ? [el("p", { class: "notice" }, "the same commit"), nodeList(commits.a)] : el("div", { class: "grid2", id: "diff-commits" },
+      el("div", {}, el("h3", {}, "A"), nodeList(commits.a)), el("div", {}, el("h3", {}, "B"), nodeList(commits.b))));
+    if (commits.between) {
+      out.push(el("h3", {}, `Commits between (${commits.between.commits.length}${commits.between.truncated ? "+" : ""})`), nodeList(commits.between.commits));
+    }
+    const env = data.environment || {};
+    out.push(el("h2", {}, "Environment"));
+    if (env.same) out.push(el("p", { class: "notice" }, "the same environment: ", (env.a || []).map((x) => idLink(x))));
+    else {
+      if (env.python && env.python.a !== env.python.b) out.push(el("p", {}, `Python ${env.python.a || "?"} → ${env.python.b || "?"}`));
+      out.push(mapDiffTable(env.packages || {}, "diff-packages"));
+    }
+    const reviews = data.reviews || {};
+    out.push(el("h2", {}, "Reviews"), el("div", { class: "grid2", id: "diff-reviews" }, ["a", "b"].map((k) => reviews[k] ? el("div", { class: "card" },
+      el("h3", {}, k.toUpperCase()), verdictChip(reviews[k].state), el("p", { class: "meta" }, linkify(reviews[k].reason || ""))) : null)));
+    if (data.truncated && data.truncated.length) out.push(el("p", { class: "notice" }, `lists cut: ${data.truncated.join(", ")}`));
     return out;
   }
 
@@ -964,7 +1024,7 @@
     fill(view, el("h1", {}, "Policy findings"),
       el("p", { class: "sub" }, `${data.count} open finding(s) from the built-in rules on what you can see.`),
       data.count ? table(["severity", "rule", "finding", "about", "project"], data.findings.map((f) => [
-        el("span", { class: `sev-${f.severity}` }, f.severity), f.rule, f.message,
+        el("span", { class: `sev-${f.severity}` }, f.severity), f.rule, el("span", {}, linkify(f.message)),
         f.nodes.map((n) => el("div", {}, idLink(n))), f.project || ""]), { id: "findings" })
         : el("p", { class: "empty" }, "No findings: every rule passes."));
   }
@@ -995,7 +1055,7 @@
             m.environment || "", verdictChip(m.review_state),
             m.latest_report ? el("a", { href: `/nodes/${idPath(m.latest_report)}` }, severityChip(m.latest_severity)) : el("span", { class: "empty" }, "no report")]), { class: "production" })] : null,
         p.findings.length ? [el("h3", {}, "Open policy findings"), table(["severity", "rule", "finding", "about"], p.findings.map((f) => [
-          el("span", { class: `sev-${f.severity}` }, f.severity), f.rule, f.message, f.nodes.map((n) => el("div", {}, idLink(n)))]))] : null,
+          el("span", { class: `sev-${f.severity}` }, f.severity), f.rule, el("span", {}, linkify(f.message)), f.nodes.map((n) => el("div", {}, idLink(n)))]))] : null,
         p.flagged.length ? [el("h3", {}, "Flagged data and what depends on it"), table(["flagged", "reason", "model versions", "deployments"],
           p.flagged.map((f) => [idLink(f.id, f.name), f.reason || "", f.dependent_model_versions.map((v) => el("div", {}, idLink(v))),
             f.dependent_deployments.map((d) => el("div", {}, idLink(d)))]))] : null)));
