@@ -41,6 +41,7 @@ ROUTERS: tuple[str, ...] = (
     "portfolio",
     "portfolio_page",
     "web",
+    "reviews",
     "pages",
 )
 

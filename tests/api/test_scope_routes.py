@@ -515,6 +515,8 @@ def sweep_writes(probe: Probe, who: str) -> None:
                 ("POST", f"/api/v1/flags/{w.B_FEAT_V1}", {"json": {"reason": "bad"}}),
                 ("DELETE", f"/api/v1/flags/{w.A_RAW_V1}", {}),
                 ("DELETE", f"/api/v1/flags/{w.B_FEAT_V1}", {}),
+                ("POST", f"/api/v1/reviews/{w.A_V1}", {"json": {"verdict": "approved", "comment": "ok"}}),
+                ("POST", f"/api/v1/reviews/{w.B_V1}", {"json": {"verdict": "approved", "comment": "ok"}}),
                 ("POST", "/api/v1/lineage", {"content": event, "headers": {"Content-Type": "application/json"}}),
             ):
                 denied = call(who, method, url, echo=[w.B_V1, w.B_FEAT_V1], **kwargs)
@@ -570,6 +572,17 @@ def sweep_writes(probe: Probe, who: str) -> None:
             assert got.status_code == 404
             assert probe.like_missing(who, "DELETE", lambda i: f"/api/v1/flags/{i}", ident).status_code == 404
     assert store.get_node(w.B_FEAT_V1).properties["flag_reason"] == w.B_FLAG_REASON
+
+    # reviews: of alpha's version, into alpha; bravo's versions like missing ones
+    reviewed = call(who, "POST", f"/api/v1/reviews/{w.A_V1}", json={"verdict": "approved", "comment": f"{who} ok"})
+    assert reviewed.status_code == 201, reviewed.text
+    assert reviewed.json()["review"]["properties"]["project"] == "alpha"
+    assert reviewed.json()["approval"]["state"] == "approved"
+    with nothing_stored(store):
+        for ident in hidden:
+            got = probe.like_missing(who, "POST", lambda i: f"/api/v1/reviews/{i}", ident,
+                                     json_of=lambda i: {"verdict": "rejected", "comment": "alpha was here"})
+            assert got.status_code == 404
 
     # OpenLineage: alpha's event goes in; one naming bravo's run is refused
     run = new_run()

@@ -23,6 +23,7 @@ from modelctx.api.app import create_app
 from modelctx.api.tokens import create_token
 from modelctx.client import Client
 from modelctx.config import Settings
+from modelctx.governance.approval import approval_of
 from modelctx.graph.model import NodeKind
 from tests.api.browser import launch, require_chromium, screenshot, wait_ready
 from tests.api.indexing import wait_until_indexed
@@ -237,7 +238,7 @@ def _dataset_version(site: Site) -> str:
     return found[0].id
 
 
-def test_writer_notes_and_flags_reader_is_refused(site: Site, tmp_path: Path) -> None:
+def test_writer_flags_notes_and_reviews_reader_is_refused(site: Site, tmp_path: Path) -> None:
     target = _dataset_version(site)
     store = site.client.store
     writer = site.page("writer")
@@ -265,9 +266,25 @@ def test_writer_notes_and_flags_reader_is_refused(site: Site, tmp_path: Path) ->
     notes = [e.source for e in store.get_edges([target], "in") if e.type.value == "ABOUT"]
     assert [store.get_node(n).properties["text"] for n in notes] == ["Row 17 repeats row 16: check the exporter."]
 
-    reader = site.page("reader")
-    goto(site, reader, f"/nodes/{target}")
+    # a review of the wine classifier's second version, recorded from its page
+    goto(site, writer, "/nodes/wine-cultivar@2?tab=reviews")
+    assert writer.inner_text("#node-id") == "model_version:wine-cultivar/2"
+    writer.select_option("#review-verdict", "changes_requested")
+    writer.fill("#review-comment", "Check the staging latency before production.")
+    writer.click("#record-review")
+    writer.wait_for_function("() => document.querySelectorAll('#reviews li').length === 2")
+    wait_ready(writer)
+    assert "Check the staging latency before production." in writer.inner_text("#reviews")
+    assert approval_of(store, "model_version:wine-cultivar/2").state == "changes_requested"
+
     head = store.last_seq()
+    reader = site.page("reader")
+    goto(site, reader, "/nodes/model_version:wine-cultivar/2?tab=reviews")
+    reader.fill("#review-comment", "a reader's review")
+    reader.click("#record-review")
+    reader.wait_for_selector("#action-result.error")
+    assert reader.inner_text("#action-result") == "this needs the writer role; the token has reader"
+    goto(site, reader, f"/nodes/{target}")
     reader.fill("#flag-reason", "a reader tries")
     reader.click("#flag")
     reader.wait_for_selector("#action-result.error")

@@ -449,7 +449,7 @@
     const tabs = { overview: 1 };
     if (catalogue && catalogue.versions.length) tabs.versions = catalogue.versions_total;
     if (ctx.upstream.total + ctx.downstream.total) tabs.lineage = ctx.upstream.total + ctx.downstream.total;
-    if (ctx.reviews.total) tabs.reviews = ctx.reviews.total;
+    if (ctx.reviews.total || node.kind === "model_version") tabs.reviews = ctx.reviews.total;
     if (ctx.deployments.total) tabs.deployments = ctx.deployments.total;
     if (ctx.monitoring.total || node.kind === "monitoring_report") tabs.monitoring = ctx.monitoring.total || 1;
     tabs.notes = ctx.notes.total;
@@ -498,7 +498,8 @@
       add(body, el("ul", { class: "plain", id: "reviews" }, ctx.reviews.items.map((r) => el("li", {},
         verdictChip(r.properties.verdict || "comment"), " ", idLink(r.id, r.title),
         el("div", { class: "meta" }, [r.properties.reviewer, when(r.properties.at || r.properties.reviewed_at)].filter(Boolean).join(" · ")),
-        r.properties.comment ? el("div", {}, fmt(r.properties.comment)) : null))));
+        r.properties.comment ? el("div", {}, fmt(r.properties.comment)) : null))),
+        node.kind === "model_version" ? reviewForm(node) : null);
     } else if (tab === "deployments") {
       add(body, table(["deployment", "environment", "status", "endpoint", "deployed", "retired"],
         ctx.deployments.items.map((d) => [idLink(d.id, d.title), d.properties.environment || "", statusChips(d),
@@ -581,6 +582,22 @@
       } }, "Add note")), result);
   }
 
+  function reviewForm(node) {
+    const verdict = el("select", { id: "review-verdict", "aria-label": "Verdict" },
+      [["approved", "approve"], ["changes_requested", "request changes"], ["rejected", "reject"]].map(([v, t]) => el("option", { value: v }, t)));
+    const comment = el("textarea", { id: "review-comment", "aria-label": "Review comment", maxlength: "20000", placeholder: "What you checked and why" });
+    const result = actionResult();
+    return el("div", { class: "card" }, el("h3", {}, "Record a review"),
+      el("div", { class: "actions" }, verdict, comment, el("button", { type: "button", class: "primary", id: "record-review", onclick: async () => {
+        result.className = "notice"; result.textContent = "saving…";
+        try {
+          await api(`/reviews/${idPath(node.id)}`, { method: "POST", headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ verdict: verdict.value, comment: comment.value }) });
+          navigate(`/nodes/${idPath(node.id)}?tab=reviews`, { replace: true });
+        } catch (error) { result.className = "error"; result.textContent = error.message; }
+      } }, "Record review")), result);
+  }
+
   function writerActions(node) {
     const flaggable = ["dataset", "dataset_version", "model_version"].includes(node.kind);
     const result = actionResult();
@@ -598,7 +615,8 @@
         ? el("button", { type: "button", id: "unflag", onclick: act(() => api(`/flags/${idPath(node.id)}`, { method: "DELETE" })) }, "Remove the flag")
         : [reason, el("button", { type: "button", id: "flag", onclick: act(() => api(`/flags/${idPath(node.id)}`, {
           method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ reason: reason.value }) })) }, "⚑ Flag as bad")]) : null,
-      el("p", {}, el("a", { href: `/nodes/${idPath(node.id)}?tab=notes` }, "Add a note…")),
+      el("p", {}, el("a", { href: `/nodes/${idPath(node.id)}?tab=notes` }, "Add a note…"),
+        node.kind === "model_version" ? [" · ", el("a", { href: `/nodes/${idPath(node.id)}?tab=reviews` }, "Record a review…")] : null),
       result);
   }
 
