@@ -114,3 +114,18 @@ def test_a_thousand_node_lineage_is_drawn_with_the_layered_layout(page: tuple[An
     browser_page.uncheck('#legend input[data-kind="dataset_version"]')
     hidden = browser_page.evaluate("() => window.cy.nodes('.hidden').length")
     assert hidden >= 900
+
+
+def test_forty_cards_keep_readable_titles(page: tuple[Any, str], client: Client, tmp_path: Path) -> None:
+    from tests.api.bigworld import build_wide_lineage
+
+    root = build_wide_lineage(client.store, 80)  # about 45 nodes: the model version, its run, 14 x (clean, raw, table)
+    browser_page, base_url = page
+    browser_page.goto(f"{base_url}/lineage/{root}?direction=both&depth=all")
+    wait_ready(browser_page)
+    count = browser_page.evaluate("window.cy.nodes().length")
+    assert 40 <= count <= 60
+    assert browser_page.evaluate("window.cy.nodes('.plain').length") == 0  # cards, not marks
+    font = browser_page.evaluate("window.cy.nodes().first().renderedStyle('font-size')")
+    assert float(font.removesuffix("px")) >= 10  # titles are drawn at 10 px or more, however many cards
+    screenshot(browser_page, tmp_path, "lineage-45-cards")
