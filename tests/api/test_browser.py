@@ -129,3 +129,39 @@ def test_forty_cards_keep_readable_titles(page: tuple[Any, str], client: Client,
     font = browser_page.evaluate("window.cy.nodes().first().renderedStyle('font-size')")
     assert float(font.removesuffix("px")) >= 10  # titles are drawn at 10 px or more, however many cards
     screenshot(browser_page, tmp_path, "lineage-45-cards")
+
+
+def test_column_lineage_is_shown_where_it_was_recorded(page: tuple[Any, str], client: Client) -> None:
+    from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+
+    raw, clean = "dataset_version:orders/raw-1", "dataset_version:orders/clean-1"
+    client.store.write(
+        [Node(raw, NodeKind.DATASET_VERSION, {"name": "orders raw 1"}),
+         Node(clean, NodeKind.DATASET_VERSION, {"name": "orders clean 1"})],
+        [Edge(clean, raw, EdgeType.DERIVED_FROM, {
+            "columns": {"amount_eur": ["amount", "currency"], "customer": ["customer_id"]},
+            "transformations": {"amount_eur": "amount converted at the day's rate"}})],
+        actor="test:columns")
+    browser_page, base_url = page
+    browser_page.goto(f"{base_url}/nodes/{clean}")
+    wait_ready(browser_page)
+    rows = browser_page.eval_on_selector_all(
+        "#column-lineage tbody tr", "trs => trs.map(tr => [...tr.cells].map(td => td.innerText.trim()))")
+    assert rows == [["amount_eur", "amount, currency", raw, "amount converted at the day's rate"],
+                    ["customer", "customer_id", raw, ""]]
+    browser_page.goto(f"{base_url}/lineage/{clean}?direction=up&depth=1")
+    wait_ready(browser_page)
+    edge = f"{clean}|DERIVED_FROM|{raw}"
+    assert browser_page.evaluate("(id) => window.cy.getElementById(id).data('label')", edge) == \
+        "derived into (2 columns)"
+    browser_page.evaluate("(id) => window.cy.getElementById(id).emit('tap')", edge)
+    browser_page.wait_for_selector("#edge-columns")
+    assert "amount, currency" in browser_page.inner_text("#edge-columns")
+    # a version without column lineage shows no such section
+    browser_page.goto(f"{base_url}/nodes/{raw}")
+    wait_ready(browser_page)
+    assert browser_page.locator("#column-lineage").count() == 1  # the raw version lists what it feeds
+    assert "(downstream)" in browser_page.inner_text("#column-lineage")
+    browser_page.goto(f"{base_url}/nodes/{CUSTOMERS_V1}")
+    wait_ready(browser_page)
+    assert browser_page.locator("#column-lineage").count() == 0

@@ -412,6 +412,30 @@
     }), { id: "schema" });
   }
 
+  // Column lineage, where OpenLineage's columnLineage facet recorded it (modelctx/ingest/openlineage.py):
+  // DERIVED_FROM edges carrying {columns: {output column: [input columns]}, transformations: {output column: text}}.
+  function columnRows(edges, id) {
+    const rowsOut = [];
+    for (const e of edges) {
+      const columns = e.type === "DERIVED_FROM" && e.properties && e.properties.columns;
+      if (!columns || typeof columns !== "object") continue;
+      const transforms = e.properties.transformations || {};
+      for (const [out, inputs] of Object.entries(columns).sort()) {
+        rowsOut.push({ from: e.target, to: e.source, out, inputs: Array.isArray(inputs) ? inputs : [inputs], how: transforms[out] || "", incoming: e.source === id });
+      }
+    }
+    return rowsOut;
+  }
+
+  async function columnLineage(id) {
+    const body = await api(`/lineage/${idPath(id)}?direction=both&depth=1&edge_type=DERIVED_FROM`).catch(() => null);
+    const found = body ? columnRows(body.edges, id) : [];
+    if (!found.length) return null;
+    return [el("h2", {}, "Column lineage"), table(["column", "comes from", "in", "transformation"],
+      found.map((r) => [r.incoming ? r.out : el("span", {}, r.out, el("span", { class: "meta" }, " (downstream)")),
+        r.inputs.join(", "), idLink(r.incoming ? r.from : r.to), r.how]), { id: "column-lineage" })];
+  }
+
   function driftTable(report) {
     const drift = Array.isArray(report.properties.drift) ? report.properties.drift : [];
     if (!drift.length) return null;
@@ -481,6 +505,7 @@
       add(body, 
         node.kind === "run" ? runCharts(props) : null,
         node.kind === "dataset_version" ? [el("h2", {}, `Schema and column statistics${props.rows !== undefined ? ` (${props.rows} rows)` : ""}`), schemaTable(props)] : null,
+        node.kind === "dataset_version" ? await columnLineage(id) : null,
         node.kind === "monitoring_report" ? [el("h2", {}, "Drift per feature"), driftTable(node)] : null,
         el("h2", {}, "Facts"), factsTable(Object.fromEntries(Object.entries(props).filter(([k]) =>
           !["metric_history", "column_stats", "columns", "drift"].includes(k)))),
@@ -690,7 +715,9 @@
         const id = `${e.source}|${e.type}|${e.target}`;
         if (cy.getElementById(id).nonempty() || cy.getElementById(from).empty() || cy.getElementById(to).empty()) continue;
         const role = e.properties && e.properties.role ? ` (${e.properties.role})` : "";
-        cy.add({ group: "edges", data: { id, source: from, target: to, type: e.type, label: label + role } });
+        const columns = e.properties && e.properties.columns && typeof e.properties.columns === "object" ? Object.keys(e.properties.columns).length : 0;
+        cy.add({ group: "edges", data: { id, source: from, target: to, type: e.type, label: label + role + (columns ? ` (${columns} columns)` : ""),
+          edge: e } });
       }
       const big = cy.nodes().length > CARD_MAX_NODES;
       cy.edges().toggleClass("plain", big);
@@ -831,6 +858,7 @@
     if (body.truncated) $("#status").textContent += ` (truncated${cut[body.truncated_by] || ""})`;
     renderLegend(cy, legend);
     cy.on("tap", "node", (event) => showDrawer(drawer, event.target.id()));
+    cy.on("tap", "edge", (event) => showEdge(drawer, event.target.data("edge")));
     await showDrawer(drawer, id);
   }
 
@@ -869,6 +897,17 @@
       list("Reviews", ctx.reviews), list("Deployments", ctx.deployments), list("Monitoring", ctx.monitoring), list("Notes", ctx.notes),
       el("h3", {}, "Facts"), factsTable(Object.fromEntries(Object.entries(n.properties).filter(([k]) =>
         !["metric_history", "column_stats", "columns", "drift", "signature", "text"].includes(k)).slice(0, 30))));
+  }
+
+  function showEdge(drawer, e) {
+    const [fromTarget, label] = EDGE_READING[e.type] || [true, e.type];
+    const from = fromTarget ? e.target : e.source, to = fromTarget ? e.source : e.target;
+    const found = columnRows([e], e.source);
+    fill(drawer, el("h2", { class: "drawer-title" }, label),
+      el("p", {}, idLink(from), ` ${label} `, idLink(to)),
+      found.length ? [el("h3", {}, "Column lineage"), table(["column", "comes from", "transformation"],
+        found.map((r) => [r.out, r.inputs.join(", "), r.how]), { id: "edge-columns" })] : null,
+      Object.keys(e.properties || {}).length ? [el("h3", {}, "Edge properties"), factsTable(Object.fromEntries(Object.entries(e.properties).filter(([k]) => !["columns", "transformations"].includes(k))))] : null);
   }
 
   function download(name, blob) {
