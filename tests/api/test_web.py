@@ -200,6 +200,21 @@ def test_catalogue_model_version_lineage_diff_and_back(site: Site, tmp_path: Pat
     assert page.errors == []
 
 
+def test_human_ids_open_pages_and_a_miss_offers_links(site: Site) -> None:
+    page = site.page()
+    goto(site, page, "/nodes/tumour-classifier@production")
+    assert path_of(page) == f"/nodes/{V2}"  # the shared URL names the node itself
+    page.goto(site.base_url + "/nodes/tumour-clasifier@2")
+    page.wait_for_function("() => document.body.dataset.state === 'error'")
+    assert page.inner_text("#page-error") == "no node with id 'tumour-clasifier@2'"
+    guesses = page.eval_on_selector_all("#did-you-mean a", "as => as.map(a => a.textContent)")
+    assert V2 in guesses
+    page.click(f"#did-you-mean a:text-is('{V2}')")
+    wait_ready(page)
+    assert page.inner_text("#node-id") == V2
+    assert page.errors == []
+
+
 def test_search_hit_and_reload_of_the_shared_url(site: Site, tmp_path: Path) -> None:
     with httpx.Client(base_url=site.base_url, timeout=30) as http:
         wait_until_indexed(http, site.headers())

@@ -163,9 +163,14 @@
 
   function loading(text) { fill(view, el("p", { class: "notice" }, text || "loading…")); }
 
+  // A miss names the nearest refs ("…; did you mean: a, b, c?", graph/refs.py): each one is a link.
   function failed(error) {
+    const [head, guesses] = String(error.message).split("; did you mean: ");
+    const refs = guesses ? guesses.replace(/\?$/, "").split(", ") : [];
     fill(view, el("h1", {}, error.status === 404 ? "Not found" : "Something went wrong"),
-      el("p", { class: "error", id: "page-error" }, error.message));
+      el("p", { class: "error", id: "page-error" }, refs.length ? head : linkify(error.message)),
+      refs.length ? el("p", { id: "did-you-mean" }, "Did you mean ", refs.map((r, i) => [i ? ", " : "",
+        el("a", { href: `/nodes/${idPath(r)}` }, r)]), "?") : null);
   }
 
   // ------------------------------------------------------------------ router
