@@ -33,7 +33,7 @@ command or route raises ``SystemExit`` or ``HTTPException`` for these cases.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 
 class ModelctxError(Exception):
@@ -64,10 +64,18 @@ class MissingExtraError(ConfigError):
 
 
 class NotFoundError(ModelctxError):
-    """A node, edge or named object is not in the graph, or the caller may not see it."""
+    """A node, edge or named object is not in the graph, or the caller may not see it.
+
+    ``suggestions``: close references that do resolve ("did you mean", ``graph/refs.py``); the API
+    answers them as a list beside ``detail``.
+    """
 
     http_status = 404
     exit_code = 3
+
+    def __init__(self, *args: object, suggestions: Sequence[str] = ()) -> None:
+        super().__init__(*args)
+        self.suggestions = list(suggestions)
 
 
 class ConflictError(ModelctxError):
@@ -90,10 +98,17 @@ class GovernanceRefusedError(ConflictError):
 
 
 class ValidationError(ModelctxError):
-    """Input breaks the graph model or a documented file format."""
+    """Input breaks the graph model or a documented file format.
+
+    ``candidates``: the ids an ambiguous reference matches (``graph/refs.py``); the API answers them as a list.
+    """
 
     http_status = 422
     exit_code = 4
+
+    def __init__(self, *args: object, candidates: Sequence[str] = ()) -> None:
+        super().__init__(*args)
+        self.candidates = list(candidates)
 
 
 class IngestError(ModelctxError):

@@ -38,6 +38,7 @@ ROUTERS: tuple[str, ...] = (
     "tokens",
     "audit",
     "governance",
+    "diff",
     "portfolio",
     "portfolio_page",
     "web",

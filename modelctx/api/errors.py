@@ -9,14 +9,19 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from modelctx.errors import EventError, ModelctxError
+from modelctx.errors import EventError, ModelctxError, NotFoundError, ValidationError
 
 
 def error_body(exc: ModelctxError) -> dict[str, Any]:
-    """``{"error": <class name>, "detail": <what was wrong>}``, plus ``field`` when the error names one."""
+    """``{"error": <class name>, "detail": <what was wrong>}``, plus ``field`` when the error names one,
+    ``suggestions`` ("did you mean") for a reference to nothing and ``candidates`` for an ambiguous one."""
     body: dict[str, Any] = {"error": type(exc).__name__, "detail": str(exc)}
     if isinstance(exc, EventError):
         body["field"] = exc.field
+    if isinstance(exc, NotFoundError) and exc.suggestions:
+        body["suggestions"] = exc.suggestions
+    if isinstance(exc, ValidationError) and exc.candidates:
+        body["candidates"] = exc.candidates
     return body
 
 

@@ -42,7 +42,22 @@ COMMANDS: dict[str, str] = {
     "policy": "modelctx.cli.governance_commands:policy_group",
     "flag": "modelctx.cli.governance_commands:flag_command",
     "portfolio": "modelctx.cli.governance_commands:portfolio_command",
+    "diff": "modelctx.cli.diff_commands:diff_command",
 }
+
+
+def _check_json(ctx: click.Context, command: click.Command, args: list[str]) -> None:
+    """``modelctx --json CMD``: refuse it (one usage line) when the command that will run has no ``--json``."""
+    path = [command.name or ""]
+    while isinstance(command, click.Group):
+        names = [a for a in args if not a.startswith("-")]
+        found = command.get_command(ctx, names[0]) if names else None
+        if found is None:
+            return  # no sub-command named: the group prints its help or its own usage error
+        command, args = found, args[args.index(names[0]) + 1 :]
+        path.append(command.name or "")
+    if not any(param.name == "as_json" for param in command.params):
+        raise click.UsageError(f"--json: '{ctx.command_path} {' '.join(path)}' has no JSON output", ctx)
 
 
 def _available(target: str) -> bool:
@@ -67,6 +82,14 @@ class LazyGroup(click.Group):
         command: Any = getattr(importlib.import_module(module_name), attribute)
         return command  # type: ignore[no-any-return]
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and ctx.params.get("as_json"):
+            _check_json(ctx, command, rest)
+        return name, command, rest
+
     def make_context(
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
     ) -> click.Context:
@@ -83,11 +106,13 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", "store_uri", envvar="MODELCTX_STORE", default=None, metavar="URI",
               help="Store URI (sqlite:///path, neo4j://user:pass@host:7687). Env: MODELCTX_STORE.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON instead of text (the same as --json after the command).")
 @click.version_option(package_name="modelctx")
 @click.pass_context
-def main(ctx: click.Context, store_uri: str | None) -> None:
+def main(ctx: click.Context, store_uri: str | None, as_json: bool) -> None:
     """modelctx: the provenance graph of your models, searchable and auditable."""
-    app = AppContext(store_uri)
+    app = AppContext(store_uri, as_json=as_json)
     ctx.obj = app
     ctx.call_on_close(app.close)
 

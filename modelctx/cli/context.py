@@ -23,8 +23,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 class AppContext:
     """Holds the store URI from ``--store`` and opens the client on first use."""
 
-    def __init__(self, store_uri: str | None) -> None:
+    def __init__(self, store_uri: str | None, *, as_json: bool = False) -> None:
         self.store_uri = store_uri
+        #: ``modelctx --json CMD``: every command's ``--json`` defaults to it.
+        self.as_json = as_json
         self._client: Client | None = None
 
     @property
@@ -48,9 +50,15 @@ class AppContext:
 pass_app = click.make_pass_decorator(AppContext)
 
 
+def _json_from_root(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    app = ctx.find_object(AppContext)
+    return bool(value) or (app is not None and app.as_json)
+
+
 def json_option(func: F) -> F:
-    """Add ``--json`` (machine-readable output) to a command."""
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(func)
+    """Add ``--json`` (machine-readable output) to a command; ``modelctx --json CMD`` sets it too."""
+    return click.option("--json", "as_json", is_flag=True, callback=_json_from_root,
+                        help="Print JSON instead of text.")(func)
 
 
 def emit_json(value: Any) -> None:

@@ -105,7 +105,11 @@ def show_command(app: AppContext, node_id: str, as_of: str | None, as_json: bool
 @json_option
 @pass_app
 def nodes_command(app: AppContext, kind: str, where: tuple[str, ...], limit: int, offset: int, as_json: bool) -> None:
-    """List nodes of one kind."""
+    """List nodes of one kind, a page at a time (--limit, --offset).
+
+    When more nodes follow, the text output ends with a line on stderr naming
+    the --offset of the next page; --json has "next_offset" (null on the last page).
+    """
     from modelctx.errors import ValidationError
     from modelctx.graph.model import NodeKind
     from modelctx.graph.values import filter_value_from_text
@@ -116,14 +120,20 @@ def nodes_command(app: AppContext, kind: str, where: tuple[str, ...], limit: int
         if not sep:
             raise ValidationError(f"--where {item!r}: expected KEY=VALUE")
         filters[key] = filter_value_from_text(key, value)
-    nodes = [_as_read(n) for n in app.store.find_nodes(NodeKind.parse(kind), filters, limit=limit, offset=offset)]
+    found = app.store.find_nodes(NodeKind.parse(kind), filters, limit=limit + 1, offset=offset)
+    nodes = [_as_read(n) for n in found[:limit]]
+    next_offset = offset + limit if len(found) > limit else None
     if as_json:
-        emit_json({"nodes": [n.to_json() for n in nodes]})
+        emit_json({"nodes": [n.to_json() for n in nodes], "limit": limit, "offset": offset,
+                   "next_offset": next_offset})
         return
     for node in nodes:
         click.echo(f"{node.id}  {node.title}")
-    if not nodes:
-        click.echo(f"no {kind} nodes")
+    if not nodes and next_offset is None:
+        click.echo(f"no {kind} nodes" + (f" after offset {offset}" if offset else ""))
+    if next_offset is not None:
+        click.echo(f"(listed {len(nodes)} from offset {offset}; more follow: add --offset {next_offset} "
+                   "for the next page, or raise --limit)", err=True)
 
 
 @click.command("lineage")

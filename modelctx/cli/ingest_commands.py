@@ -48,8 +48,12 @@ def ingest_group() -> None:
     """Bring code, data, features, runs, reviews, deployments and lineage events into the graph."""
 
 
+#: Created ids printed as text (``--json`` carries up to ``graph/changelog.py`` MAX_CREATED_IDS).
+SHOWN_IDS = 20
+
+
 def print_report(report: Any, as_json: bool) -> None:
-    """Print an IngestReport for people (a table) or machines (--json)."""
+    """Print an IngestReport for people (a table, then the ids it created) or machines (--json)."""
     from modelctx.cli.context import emit_json
 
     data = report.to_json()
@@ -76,6 +80,12 @@ def print_report(report: Any, as_json: bool) -> None:
             f"{changes['nodes_unchanged']} unchanged; edges: {changes['edges_created']} created, "
             f"{changes['edges_updated']} updated, {changes['edges_unchanged']} unchanged"
         )
+        created = changes["created_ids"]
+        for node_id in created[:SHOWN_IDS]:
+            click.echo(f"  created {node_id}")
+        if changes["nodes_created"] > SHOWN_IDS:
+            click.echo(f"  … and {changes['nodes_created'] - SHOWN_IDS} more created "
+                       f"(--json lists the first {len(created)})")
     if data["warning_count"]:
         console.print(f"[yellow]{data['warning_count']} warning(s)[/yellow]")
         for warning in data["warnings"]:

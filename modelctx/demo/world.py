@@ -6,6 +6,13 @@ ingestor; models are trained through tracked runs over a small git repository
 made with the git CLI; reviews come from a reviews file through the reviews
 ingestor; deployments go through the serving gate; production traffic is
 predicted by the model service itself and monitored by the monitoring module.
+
+The world holds up to an audit: every model has an owner who is not its
+reviewer, every review is dated after the version it reviews and before its
+deployment, and ``modelctx policy check`` reports only the violations it means
+to show (docs/guide/governance.md, "The demo world's findings"): the candidate
+deployed to the sandbox with a governance override after changes were
+requested, and the wine model trained on the flagged first wine export.
 Building twice does not duplicate anything: a finished world is recognised
 by a marker on its main project and returned as it is.
 """
@@ -29,7 +36,7 @@ if TYPE_CHECKING:
     from modelctx.client import Client
 
 #: Bump when the world's shape changes; an older world is then left alone, not mixed with a new one.
-DEMO_VERSION = 1
+DEMO_VERSION = 2
 MARKER_PROJECT = "oncology"
 
 Say = Callable[[str], None]
@@ -130,9 +137,11 @@ def make_code_repo(folder: Path) -> Path | None:
 def _train(client: Client, *, project: str, name: str, model: str, data: Path, dataset: str, target: str,
            estimator: Any, params: dict[str, Any], code: Path | None, note: str, aliases: tuple[str, ...] = (),
            metric: str = "accuracy") -> Node:
+    """One tracked run that trains ``estimator`` on ``data`` and logs it as a new version of ``model``."""
     from sklearn.metrics import get_scorer
     from sklearn.model_selection import train_test_split
 
+    from modelctx.search.notes import attach_note
     from modelctx.training.datasets import read_dataset
     from modelctx.training.tracking import TrackedRun
 
@@ -153,33 +162,42 @@ def _train(client: Client, *, project: str, name: str, model: str, data: Path, d
             estimator.fit(x_train, y_train)
             run.log_metric(metric, float(get_scorer(metric)(estimator, x_test, y_test)))
         run.note(note)
-        version = run.log_model(estimator, model, aliases=list(aliases), description=note)
+        version = run.log_model(estimator, model, aliases=list(aliases), description=note, owner=OWNERS[model])
+    attach_note(client.store, version.id, f"Evaluation data: a 25% hold-out of {data.name} ({len(x_test)} of "
+                f"{len(frame)} rows, random_state 0), not used in training; {metric} measured on it.",
+                actor=client.actor)
     return version
 
 
+#: Who answers for each model (its ``owner``): never one of its reviewers, so no approval is a self-approval.
+OWNERS = {"tumour-classifier": "katherine@example.com", "wine-cultivar": "ada@example.com",
+          "diabetes-progression": "katherine@example.com"}
+
+#: The reviews, each dated when the demo records it: after the version it reviews was made, before it is
+#: deployed (``reviewed_at`` is added by build_demo_world; a fixed date would precede the versions).
 REVIEWS: list[dict[str, Any]] = [
     {"model": "tumour-classifier", "version": 1, "reviewer": "Grace Hopper", "reviewer_email": "grace@example.com",
-     "verdict": "approved", "reviewed_at": "2026-01-10T09:00:00+00:00",
+     "verdict": "approved",
      "comment": "Baseline logistic regression is well calibrated; recall on malignant cases is acceptable.",
      "checklist": {"fairness": True, "calibration": True, "data_leakage": True}},
     {"model": "tumour-classifier", "version": 2, "reviewer": "Grace Hopper", "reviewer_email": "grace@example.com",
-     "verdict": "approved", "reviewed_at": "2026-02-02T14:30:00+00:00",
+     "verdict": "approved",
      "comment": "Random forest on the full v2 export beats the baseline on recall; approved for production.",
      "checklist": {"fairness": True, "calibration": True, "data_leakage": True}},
     {"model": "tumour-classifier", "version": 3, "reviewer": "Alan Turing", "reviewer_email": "alan@example.com",
-     "verdict": "changes_requested", "reviewed_at": "2026-02-20T11:00:00+00:00",
+     "verdict": "changes_requested",
      "comment": "Worried about overfitting: gradient boosting reaches perfect training accuracy and we have no "
                 "external validation cohort. Please add a held-out hospital before this goes anywhere near "
                 "patients."},
     {"model": "wine-cultivar", "version": 1, "reviewer": "Alan Turing", "reviewer_email": "alan@example.com",
-     "verdict": "rejected", "reviewed_at": "2026-01-15T16:00:00+00:00",
+     "verdict": "rejected",
      "comment": "Rejected: the v1 wine export contains duplicated rows, so the test accuracy is inflated by "
                 "leakage between train and test."},
     {"model": "wine-cultivar", "version": 2, "reviewer": "Grace Hopper", "reviewer_email": "grace@example.com",
-     "verdict": "approved", "reviewed_at": "2026-01-25T10:00:00+00:00",
+     "verdict": "approved",
      "comment": "Retrained on the deduplicated v2 export; accuracy holds up. Approved for staging."},
     {"model": "diabetes-progression", "version": 1, "reviewer": "Grace Hopper",
-     "reviewer_email": "grace@example.com", "verdict": "approved", "reviewed_at": "2026-01-12T08:00:00+00:00",
+     "reviewer_email": "grace@example.com", "verdict": "approved",
      "comment": "Ridge regression is simple and explainable; error is in line with the literature."},
 ]
 
@@ -191,6 +209,26 @@ DESCRIPTIONS = {
 }
 PROJECTS = {"breast-cancer": "oncology", "wine": "winery", "diabetes": "oncology"}
 
+#: Why the first wine export is flagged: the violation the demo means to show with trained_on_flagged_data.
+WINE_V1_FLAG = "duplicated rows: 40 rows appear twice, so train and test overlap"
+
+#: What a model card shows (``modelctx/governance/model_card.py`` reads notes that start with these headings);
+#: each version's evaluation data is noted when it is trained (``_train``).
+MODEL_CARD_NOTES: dict[str, list[str]] = {
+    "tumour-classifier": [
+        "Intended use: decision support for pathologists triaging breast biopsies; every prediction is "
+        "reviewed by a pathologist before it reaches a patient record.",
+        "Limitations: trained on one hospital's Wisconsin diagnostic data; not validated on other scanners or "
+        "populations. Not for use without a pathologist's review.",
+    ],
+    "diabetes-progression": [
+        "Intended use: research estimate of disease progression one year after baseline; not for treatment "
+        "decisions.",
+        "Limitations: 442 patients from one study; features are standardised, so new data must be scaled "
+        "the same way.",
+    ],
+}
+
 
 def build_demo_world(client: Client, *, say: Say | None = None) -> DemoWorld:
     """Build the demo world into ``client``'s store (or return the one already there)."""
@@ -199,11 +237,14 @@ def build_demo_world(client: Client, *, say: Say | None = None) -> DemoWorld:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    from modelctx.governance.flags import flag_node
     from modelctx.ingest.dataset import DatasetConfig, DatasetIngestor
     from modelctx.ingest.records import RecordsConfig, RecordsIngestor
     from modelctx.ingest.runner import run_ingest
     from modelctx.monitoring.report import monitor_deployment
+    from modelctx.search.notes import attach_note
     from modelctx.serving.server import open_service
+    from modelctx.times import format_iso, now
 
     found = existing_world(client)
     if found is not None:
@@ -249,11 +290,19 @@ def build_demo_world(client: Client, *, say: Say | None = None) -> DemoWorld:
                aliases=("production",)),
     ]
 
-    tell("recording reviews from a reviews file")
+    tell("recording model cards and reviews")
+    for version in versions:
+        for text in MODEL_CARD_NOTES.get(str(version.properties["model"]), []):
+            attach_note(client.store, version.id, text, actor=client.actor)
     reviews_file = root / "reviews.yaml"
-    reviews_file.write_text(yaml.safe_dump(REVIEWS, sort_keys=False))
+    reviewed_at = format_iso(now())  # after every version above was made
+    reviews_file.write_text(yaml.safe_dump([{**r, "reviewed_at": reviewed_at} for r in REVIEWS], sort_keys=False))
     reviews = RecordsIngestor(RecordsConfig(path=reviews_file, kind="reviews"), client.store)
     run_ingest(client.store, reviews, actor=client.actor)  # type: ignore[arg-type]  # its name is a Literal
+
+    wine_v1 = _dataset_version_of(client, files["wine"][0])
+    if wine_v1 is not None:
+        flag_node(client.store, wine_v1, WINE_V1_FLAG, actor=client.actor)
 
     tell("deploying approved versions through the serving gate")
     frames = {"breast-cancer": _frame("load_breast_cancer"), "diabetes": _frame("load_diabetes")}
@@ -296,6 +345,12 @@ def build_demo_world(client: Client, *, say: Say | None = None) -> DemoWorld:
     client.store.write([Node(node_id(NodeKind.PROJECT, MARKER_PROJECT), NodeKind.PROJECT,
                              {"name": MARKER_PROJECT, "demo_world": marker})], (), actor=client.actor)
     return world
+
+
+def _dataset_version_of(client: Client, path: Path) -> str | None:
+    """The id of the dataset version the dataset ingestor recorded for the file at ``path``."""
+    found = client.store.find_nodes(NodeKind.DATASET_VERSION, {"uri": path.resolve().as_uri()}, limit=1)
+    return found[0].id if found else None
 
 
 def _rows(frame: Any, n: int, *, seed: int, scale: dict[str, float] | None = None) -> list[dict[str, Any]]:

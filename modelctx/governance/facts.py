@@ -106,7 +106,8 @@ def runs_of(store: GraphStore, version_id: str) -> list[Node]:
 
 
 def author_identities(store: GraphStore, version_id: str) -> tuple[set[str], list[Edge]]:
-    """Who made a model version (run users, run persons, model owners) and the edges that say so."""
+    """Who made a model version (run users and persons, the version's maker and persons, owners) and the edges
+    that say so: the authors a self-approval is caught against."""
     names: set[str] = set()
     evidence: list[Edge] = []
     for run in runs_of(store, version_id):
@@ -118,8 +119,14 @@ def author_identities(store: GraphStore, version_id: str) -> tuple[set[str], lis
         for person in people_of(store, run.id):
             names |= identities_of_person(person)
             evidence.append(Edge(run.id, person.id, EdgeType.ATTRIBUTED_TO))
+    for person in people_of(store, version_id):
+        names |= identities_of_person(person)
+        evidence.append(Edge(version_id, person.id, EdgeType.ATTRIBUTED_TO))
     model = model_of(store, version_id)
-    for holder in (model, store.get_nodes([version_id]).get(version_id)):
+    version = store.get_nodes([version_id]).get(version_id)
+    if version is not None and version.properties.get("created_by"):
+        names.add(str(version.properties["created_by"]).strip().lower())
+    for holder in (model, version):
         if holder is None:
             continue
         names |= {o.strip().lower() for o in owner_values(holder)}

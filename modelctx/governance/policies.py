@@ -26,7 +26,7 @@ from typing import Any
 from modelctx.errors import ValidationError
 from modelctx.governance import facts
 from modelctx.governance.approval import approval_state
-from modelctx.graph.lineage import is_active_deployment
+from modelctx.graph.lineage import is_active_deployment, is_production_environment
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.times import now as current_time
@@ -172,6 +172,42 @@ def _serving_without_approval(ctx: Context) -> Iterator[tuple[str, list[str], li
         )
 
 
+def _production_while_blocked(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
+    # deployed_after_rejection for production alone (graph/lineage.py decides what production is), so a CI gate
+    # can refuse exactly this, while a sandbox load test under an override stays a lesser finding.
+    for deployment, version in _deployments(ctx.store, include_retired=bool(ctx.params.get("include_retired"))):
+        if version is None or not is_production_environment(deployment.properties.get("environment")):
+            continue
+        state = approval_state(facts.reviews_of(ctx.store, version.id), facts.event_time(deployment))
+        if not state.objected or state.in_force is None:
+            continue
+        blocking = state.in_force
+        yield (
+            f"{_describe(deployment)} put {version.id} in production "
+            f"({deployment.properties.get('environment')}) while the verdict in force blocked it: {state.reason}",
+            [deployment.id, version.id, blocking.id],
+            [Edge(deployment.id, version.id, EdgeType.DEPLOYS), Edge(blocking.id, version.id, EdgeType.REVIEWS)],
+        )
+
+
+def _review_before_version(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
+    # A review cannot judge what did not exist yet: its date is wrong, or it reviewed something else.
+    for review in ctx.store.iter_nodes(NodeKind.REVIEW):
+        reviewed = facts.event_time(review)
+        if reviewed is None:
+            continue
+        for version in facts.targets_of(ctx.store, review.id, EdgeType.REVIEWS):
+            made = facts.event_time(version)
+            if made is None or reviewed >= made:
+                continue
+            yield (
+                f"{review.id} is dated {reviewed.isoformat()}, before {version.id} was made "
+                f"({made.isoformat()})",
+                [review.id, version.id],
+                [Edge(review.id, version.id, EdgeType.REVIEWS)],
+            )
+
+
 def _self_approval(ctx: Context) -> Iterator[tuple[str, list[str], list[Edge]]]:
     for review in ctx.store.iter_nodes(NodeKind.REVIEW):
         if facts.verdict_of(review) is not Verdict.APPROVED:
@@ -269,8 +305,13 @@ BUILTIN_RULES: dict[str, Rule] = {
              _deployed_after_rejection),
         Rule("serving_without_approval", "an active deployment whose model version was approved but has since "
              "been rejected or sent back with changes requested", "high", {}, _serving_without_approval),
-        Rule("self_approval", "a model version approved by the person who trained or owns it",
+        Rule("production_while_blocked", "a deployment to a production environment made while the verdict in "
+             "force for its model version was rejected or changes_requested", "critical", {"include_retired": True},
+             _production_while_blocked),
+        Rule("self_approval", "a model version approved by the person who trained, made or owns it",
              "high", {}, _self_approval),
+        Rule("review_before_version", "a review dated before the model version it reviews was made", "high", {},
+             _review_before_version),
         Rule("trained_on_flagged_data", "a model version or active deployment downstream of a node flagged as bad",
              "high", {}, _trained_on_flagged),
         Rule("no_owner", "a model with no owner", "medium", {"kinds": ["model"]}, _no_owner),

@@ -2,7 +2,8 @@
 
 Per project: runs per ISO week and compute hours (from run start and end
 times; a LOST run, whose process died, counts to its last heartbeat), runs
-lost, models in production with their review state and latest monitoring
+lost, models in production (active deployments to a production environment,
+``graph/lineage.py`` is_in_production) with their review state and latest monitoring
 severity, open policy findings, and flagged datasets with what depends on them.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 from modelctx.governance import facts
 from modelctx.governance.approval import approval_of
 from modelctx.governance.policies import Finding, RuleConfig, check_policies
-from modelctx.graph.lineage import impact, is_active_deployment
+from modelctx.graph.lineage import impact, is_in_production
 from modelctx.graph.model import EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.times import read_stored
@@ -89,7 +90,7 @@ def build_portfolio(
             if ended is not None and ended >= started:
                 target.compute_hours += (ended - started).total_seconds() / 3600
     for deployment in store.iter_nodes(NodeKind.DEPLOYMENT):
-        if not is_active_deployment(deployment):
+        if not is_in_production(deployment):  # staging and sandboxes are not production (graph/lineage.py)
             continue
         for version in facts.targets_of(store, deployment.id, EdgeType.DEPLOYS):
             reports = facts.monitoring_of(store, deployment.id)

@@ -1,14 +1,13 @@
 """Audit report renderers: JSON, Markdown, HTML and PDF from one list of sections.
 
-The report data (``audit.build_report``) is first turned into sections —
-a title plus paragraphs, a table or a picture — so the three document formats
-show exactly the same facts in the same order.
+The report data (``audit.build_report``) is turned into sections by
+``modelctx/governance/sections.py``; this module draws them, so the formats
+show exactly the same facts in the same order. Long ids and digests are shown
+short (``modelctx/governance/refs.py``); HTML links node ids to the web app.
 
-Rendering stays bounded: tables hold what the report holds (at most its
-``max_rows`` per section, and a section that was cut says so), at most
-MAX_PLOTS metric plots are drawn, and a ``budget`` (``budget.py``) is checked
-between sections — in a PDF by a zero-size flowable between them, so a stopped
-budget ends ``doc.build`` too.
+Rendering stays bounded: tables hold what the report holds, and a ``budget``
+(``budget.py``) is checked between sections — in a PDF by a zero-size
+flowable between them, so a stopped budget ends ``doc.build`` too.
 """
 
 from __future__ import annotations
@@ -18,235 +17,103 @@ import html
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from modelctx.budget import Budget
 from modelctx.errors import ValidationError
+from modelctx.governance.refs import Ref, node_url, shorten, split_refs
+from modelctx.governance.sections import Section, Verbatim, build_sections, check_budget
+
+__all__ = ["FORMATS", "MEDIA_TYPES", "Section", "build_sections", "pdf_table_layout", "render_report"]
 
 FORMATS = ("json", "md", "html", "pdf")
-#: Runs whose metric history is plotted (each plot is a matplotlib figure: the slow part of a big report).
-MAX_PLOTS = 20
-
-
-@dataclass(slots=True)
-class Section:
-    title: str
-    paragraphs: list[str] = field(default_factory=list)
-    headers: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
-    images: list[tuple[str, bytes]] = field(default_factory=list)
-    alert: bool = False
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={_text(v)}" for k, v in sorted(value.items()))
-    if isinstance(value, list):
-        return ", ".join(_text(v) for v in value)
-    return str(value)
-
-
-def _table(title: str, items: list[dict[str, Any]], columns: list[str], empty: str) -> Section:
-    section = Section(title, headers=columns)
-    section.rows = [[_text(item.get(c)) for c in columns] for item in items]
-    if not items:
-        section.paragraphs.append(empty)
-    return section
-
-
-def _people_names(item: dict[str, Any]) -> str:
-    return ", ".join(str(p.get("email") or p.get("name")) for p in item.get("people", []))
-
-
-def _counts(by_kind: dict[str, int]) -> str:
-    return ", ".join(f"{kind} {count}" for kind, count in by_kind.items())
-
-
-def _cut(report: dict[str, Any], section: Section, *keys: str) -> None:
-    """Say in ``section`` that the report holds only part of it (the keys of ``report["summarised"]``)."""
-    summarised = report.get("summarised") or {}
-    for key in keys:
-        cut = summarised.get(key)
-        if cut:
-            section.paragraphs.insert(0, f"Showing {cut['shown']} of {cut['total']}: the report's limit is "
-                                         f"{report.get('max_rows')} rows per section (MODELCTX_AUDIT_MAX_ROWS).")
-            return
-
-
-def _check(budget: Budget | None, report: dict[str, Any]) -> None:
-    if budget is not None:
-        budget.check(f"rendering the audit report of {report['subject']['id']}")
-
-
-def _verification_section(verification: dict[str, Any], checkpoint: dict[str, Any] | None) -> Section:
-    """What ``verify`` proved (the chain, the tables), the log's head, and the head as a checkpoint."""
-    section = Section("Change-log verification", [verification["summary"]], alert=not verification["ok"])
-    head = verification.get("head")
-    if head:
-        section.paragraphs.append(f"Head of the change log: entry {head['seq']}, hash {head['hash']}")
-    if checkpoint:
-        section.paragraphs.append(
-            "Checkpoint (check the log against it later: modelctx verify --checkpoint FILE, FILE holding this "
-            "JSON or the report's JSON form): " + json.dumps(checkpoint, ensure_ascii=False))
-    return section
-
-
-def build_sections(report: dict[str, Any], *, pictures: bool = True, budget: Budget | None = None) -> list[Section]:
-    """The report as ordered sections; ``pictures`` adds the lineage diagram and metric plots."""
-    subject = report["subject"]
-    verification = report["verification"]
-    summary = Section("Summary")
-    summary.headers = ["field", "value"]
-    summary.rows = [
-        ["subject", f"{subject['name']} [{subject['id']}]"],
-        ["kind", subject["kind"]],
-        ["model", _text((subject.get("model") or {}).get("id"))],
-        ["project", _text(subject.get("project"))],
-        ["owners", _text(subject.get("owners")) or "none recorded"],
-        ["people", _text([p.get("email") or p.get("name") for p in subject.get("people", [])])],
-        ["as of", report.get("as_of") or "now (live graph)"],
-        ["store", report["store"]],
-        ["change log entries", str(report["last_seq"])],
-        ["generated at", report.get("generated_at", "")],
-        ["report digest (sha256)", report["digest"]],
-    ]
-    summarised = report.get("summarised") or {}
-    if summarised:
-        summary.rows.append(["summarised sections", ", ".join(
-            f"{key} ({cut['shown']} of {cut['total']})" for key, cut in summarised.items())])
-    for key, label in (("by_kind", "upstream by kind"), ("downstream_by_kind", "downstream by kind")):
-        if summarised and report["lineage"].get(key):
-            summary.rows.append([label, _counts(report["lineage"][key])])
-    sections = [summary, _verification_section(verification, report.get("checkpoint"))]
-    lineage = report["lineage"]
-    dataset_columns = ["id", "name", "dataset", "digest", "rows", "roles", "flagged", "flag_reason"]
-    if report["report"] == "dataset_version_impact":
-        affected = report["impact"]
-        sections.append(_table("Impacted model versions", affected["model_versions"], ["id", "name", "flagged"],
-                               "No model version depends on this dataset version."))
-        _cut(report, sections[-1], "impact.model_versions")
-        sections.append(_table("Impacted active deployments", affected["active_deployments"],
-                               ["id", "environment", "endpoint", "status", "deployed_at", "model_versions"],
-                               "No active deployment depends on this dataset version."))
-        _cut(report, sections[-1], "impact.active_deployments")
-        sections.append(_table("Upstream datasets", lineage["datasets"], dataset_columns, "No upstream datasets."))
-        _cut(report, sections[-1], "lineage.datasets")
-        sections.append(_table("Downstream runs", report["runs"], ["id", "name", "status", "started_at", "ended_at"],
-                               "No run used this dataset version."))
-        _cut(report, sections[-1], "runs")
-        diagram_graph, diagram_key = lineage["downstream"], "lineage.downstream.graph"
-    else:
-        sections.append(_table("Datasets", lineage["datasets"], dataset_columns, "No datasets recorded upstream."))
-        _cut(report, sections[-1], "lineage.datasets")
-        sections.append(_table("Features", lineage["features"], ["id", "name", "dtype", "transformation"],
-                               "No features recorded."))
-        _cut(report, sections[-1], "lineage.features")
-        sections.append(_table("Code commits", lineage["commits"], ["id", "message", "author", "authored_at"],
-                               "No commits recorded."))
-        _cut(report, sections[-1], "lineage.commits")
-        sections.append(_table("Environments", lineage["environments"], ["id", "python", "image", "packages"],
-                               "No environment recorded."))
-        _cut(report, sections[-1], "lineage.environments")
-        runs = _table("Training runs", report["runs"],
-                      ["id", "name", "status", "started_at", "ended_at", "user", "params", "metrics"],
-                      "No training run recorded.")
-        _cut(report, runs, "runs")
-        sections.append(runs)
-        reviews = _table("Reviews", [r | {"by": r.get("reviewer") or _people_names(r)} for r in report["reviews"]],
-                         ["id", "verdict", "by", "at", "comment"], "No reviews recorded.")
-        approval = report.get("approval") or {}
-        if approval:
-            reviews.paragraphs.insert(0, f"Approval in force: {approval['state']}; {approval['reason']}")
-        reviews.alert = not approval.get("approved", False)
-        _cut(report, reviews, "reviews")
-        sections.append(reviews)
-        deployments = report["deployments"]
-        sections.append(_table("Deployment history", deployments,
-                               ["id", "environment", "endpoint", "status", "deployed_at", "retired_at"],
-                               "Never deployed."))
-        _cut(report, sections[-1], "deployments")
-        monitoring = [m | {"deployment": d["id"]} for d in deployments for m in d["monitoring"]]
-        sections.append(_table("Monitoring history", monitoring, ["id", "deployment", "at", "severity", "window"],
-                               "No monitoring reports."))
-        _cut(report, sections[-1], *(f"deployments.{d['id']}.monitoring" for d in deployments))
-        alerts = _table("Open alerts", report["open_alerts"], ["deployment", "report", "severity", "at"],
-                        "No open alerts.")
-        alerts.alert = bool(report["open_alerts"])
-        sections.append(alerts)
-        if pictures:
-            from modelctx.governance.plots import metric_history_plot
-
-            plotted = [run for run in report["runs"] if run.get("metric_history")]
-            for run in plotted[:MAX_PLOTS]:
-                _check(budget, report)
-                picture = metric_history_plot(run["metric_history"], f"metric history of {run['name']}")
-                if picture:
-                    runs.images.append((f"Metric history: {run['id']}", picture))
-            if len(plotted) > MAX_PLOTS:
-                runs.paragraphs.append(f"Metric history plotted for the first {MAX_PLOTS} of {len(plotted)} runs.")
-        diagram_graph, diagram_key = lineage["graph"], "lineage.graph"
-    findings = report["policy_findings"]
-    policy = _table("Policy findings", [f | {"evidence": [f"{e['source']} -{e['type']}-> {e['target']}"
-                                                          for e in f["evidence"]]} for f in findings],
-                    ["rule", "severity", "message", "evidence"], "No policy findings.")
-    policy.alert = bool(findings)
-    sections.append(policy)
-    if pictures:
-        from modelctx.governance.plots import lineage_diagram
-
-        _check(budget, report)
-        sections.append(Section("Lineage diagram", images=[("lineage", lineage_diagram(diagram_graph, subject["id"]))]))
-        _cut(report, sections[-1], diagram_key)
-    _check(budget, report)
-    return sections
 
 
 def render_json(report: dict[str, Any], budget: Budget | None = None) -> bytes:
     return json.dumps(report, indent=2, ensure_ascii=False).encode()
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _shown(text: str, verbatim: bool) -> tuple[str | Ref, ...]:
+    """Text split into plain parts and refs; verbatim text is one plain part."""
+    return (str(text),) if verbatim or isinstance(text, Verbatim) else split_refs(str(text))
+
+
+def _md_text(text: str, verbatim: bool = False) -> str:
+    """Markdown for text in a cell or paragraph: shortened refs as code spans, pipes and ``<`` escaped.
+
+    Underscores stay as they are: GitHub-flavoured Markdown reads them inside words literally (model_version).
+    """
+    out = []
+    for part in _shown(text, verbatim):
+        if isinstance(part, Ref) and part.shortened:
+            out.append(f"`{part.short}`")
+        else:
+            out.append(str(part.full if isinstance(part, Ref) else part).replace("|", "\\|").replace("<", "&lt;"))
+    return "".join(out).replace("\n", "<br>")
 
 
 def render_md(report: dict[str, Any], budget: Budget | None = None) -> bytes:
-    """Markdown without pictures (they would need files beside it); HTML and PDF carry them."""
-    lines = [f"# Audit report: {report['subject']['name']}", ""]
+    """GitHub-flavoured Markdown without pictures (they would need files beside it); HTML and PDF carry them."""
+    lines = [f"# Audit report: {_md_text(report['subject']['name'])}", ""]
     for section in build_sections(report, pictures=False, budget=budget):
         lines += [f"## {section.title}", ""]
-        lines += [("**" + p + "**" if section.alert else p) for p in section.paragraphs]
+        for paragraph in section.paragraphs:
+            text = _md_text(paragraph, section.verbatim)
+            lines += [f"**{text}**" if section.alert else text, ""]
         if section.rows:
             lines.append("| " + " | ".join(section.headers) + " |")
-            lines.append("|" + "---|" * len(section.headers))
-            lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in section.rows]
-        lines.append("")
+            lines.append("|" + " --- |" * len(section.headers))
+            lines += ["| " + " | ".join(_md_text(c, section.verbatim) or " " for c in row) + " |"
+                      for row in section.rows]
+            lines.append("")
     return "\n".join(lines).encode()
 
 
-_CSS = """body{font-family:system-ui,sans-serif;margin:2em;max-width:1200px;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}td,th{border:1px solid #ccc;padding:3px 6px;
-text-align:left;vertical-align:top}th{background:#f3f3f3}.alert{color:#b00020;font-weight:bold}
-h2{border-bottom:1px solid #ddd;padding-bottom:.2em}img{max-width:100%}code{font-size:.85em}"""
+_CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}
+.scroll{overflow-x:auto;margin:.5em 0 1.5em}
+table{border-collapse:collapse;font-size:.85em;width:100%;table-layout:fixed}
+td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{background:#f3f3f3}.alert{color:#b00020;font-weight:bold}
+h2{border-bottom:1px solid #ddd;padding-bottom:.2em}img{max-width:100%;height:auto}code{font-size:.92em}
+a code{color:#0645ad}"""
+
+
+def _html_text(text: str, verbatim: bool = False) -> str:
+    """HTML for text: node ids link to the web app's node page (short form, full id as the title)."""
+    esc = html.escape
+    out = []
+    for part in _shown(text, verbatim):
+        if isinstance(part, Ref) and part.is_node:
+            out.append(f"<a href='{esc(node_url(part.full))}' title='{esc(part.full)}'>"
+                       f"<code>{esc(part.short)}</code></a>")
+        elif isinstance(part, Ref):
+            out.append(f"<code title='{esc(part.full)}'>{esc(part.short)}</code>")
+        else:
+            out.append(esc(part))
+    return "".join(out).replace("\n", "<br>")
 
 
 def render_html(report: dict[str, Any], budget: Budget | None = None) -> bytes:
     esc = html.escape
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>Audit report: {esc(report['subject']['name'])}</title><style>{_CSS}</style></head><body>",
         f"<h1>Audit report: {esc(report['subject']['name'])}</h1>",
     ]
     for section in build_sections(report, budget=budget):
         parts.append(f"<h2>{esc(section.title)}</h2>")
         css = " class='alert'" if section.alert else ""
-        parts += [f"<p{css}>{esc(p)}</p>" for p in section.paragraphs]
+        parts += [f"<p{css}>{_html_text(p, section.verbatim)}</p>" for p in section.paragraphs]
         if section.rows:
-            parts.append("<table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in section.headers) + "</tr>")
-            parts += ["<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in section.rows]
-            parts.append("</table>")
+            weights = section.widths or [1.0] * len(section.headers)
+            total = sum(weights)
+            parts.append("<div class='scroll'><table><colgroup>" + "".join(
+                f"<col style='width:{100 * w / total:.1f}%'>" for w in weights) + "</colgroup><tr>"
+                + "".join(f"<th>{esc(h)}</th>" for h in section.headers) + "</tr>")
+            parts += ["<tr>" + "".join(f"<td>{_html_text(c, section.verbatim)}</td>" for c in row) + "</tr>"
+                      for row in section.rows]
+            parts.append("</table></div>")
         for caption, png in section.images:
             data = base64.b64encode(png).decode()
             parts.append(f"<figure><img alt='{esc(caption)}' src='data:image/png;base64,{data}'>"
@@ -256,17 +123,38 @@ def render_html(report: dict[str, Any], budget: Budget | None = None) -> bytes:
 
 
 CELL_FONT_SIZE = 7
-MAX_CELL_LINES = 8
+#: Lines a cell may take; longer text is cut with an ellipsis (ids and digests, shown short, take at most three).
+MAX_CELL_LINES = 12
+#: Average width of a Helvetica character, in ems, for wrapping (digits and lower case are about 0.5–0.56).
+CHAR_EM = 0.55
+PAGE_MARGIN_CM = 1.5
 
 
 def _wrap(text: str, width: int) -> str:
-    """Wrap a table cell to ``width`` characters, at most MAX_CELL_LINES lines."""
+    """Wrap a table cell to ``width`` characters (its own line breaks kept), at most MAX_CELL_LINES lines."""
     import textwrap
 
-    lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines += textwrap.wrap(paragraph, width, break_long_words=True, break_on_hyphens=False) or [""]
     if len(lines) > MAX_CELL_LINES:
         lines = lines[: MAX_CELL_LINES - 1] + [lines[MAX_CELL_LINES - 1][: width - 1] + "…"]
     return "\n".join(lines)
+
+
+def pdf_table_layout(section: Section, usable_width: float) -> tuple[list[float], list[list[str]]]:
+    """Column widths (points) and the wrapped cells (short forms) of ``section``'s table, as the PDF draws them.
+
+    Plain pre-wrapped strings, not Paragraphs: a Paragraph per cell measures every word and makes a
+    thousand-row table take many seconds; fixed-width wrapping is exact enough here.
+    """
+    weights = section.widths or [1.0] * len(section.headers)
+    total = sum(weights)
+    widths = [usable_width * w / total for w in weights]
+    chars = [max(6, int((w - 6) / (CELL_FONT_SIZE * CHAR_EM))) for w in widths]
+    rows = [[_wrap(cell if section.verbatim or isinstance(cell, Verbatim) else shorten(cell), chars[i])
+             for i, cell in enumerate(row)] for row in section.rows]
+    return widths, [list(section.headers), *rows]
 
 
 def render_pdf(report: dict[str, Any], budget: Budget | None = None) -> bytes:
@@ -274,13 +162,22 @@ def render_pdf(report: dict[str, Any], budget: Budget | None = None) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.platypus import Flowable, Image, LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+    from reportlab.platypus import (
+        Flowable,
+        Image,
+        LongTable,
+        PageBreak,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        TableStyle,
+    )
 
     class Checkpoint(Flowable):
         """Takes no room; checks the budget when the layout reaches it (between sections)."""
 
         def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
-            _check(budget, report)
+            check_budget(budget, report)
             return 0.0, 0.0
 
         def draw(self) -> None:
@@ -288,27 +185,40 @@ def render_pdf(report: dict[str, Any], budget: Budget | None = None) -> bytes:
 
     styles = getSampleStyleSheet()
     cell = styles["BodyText"].clone("cell", fontSize=CELL_FONT_SIZE, leading=CELL_FONT_SIZE + 1.5)
-    alert = styles["BodyText"].clone("alert", textColor=colors.HexColor("#b00020"), fontName="Helvetica-Bold")
+    body = styles["BodyText"].clone("body", fontSize=9, leading=11.5)
+    alert = body.clone("alert", textColor=colors.HexColor("#b00020"), fontName="Helvetica-Bold")
+    # A heading never ends a page: it is kept with what follows it.
+    heading = styles["Heading2"].clone("heading", keepWithNext=1, spaceBefore=8, spaceAfter=4)
     page_w, page_h = landscape(A4)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=(page_w, page_h), leftMargin=1.5 * cm, rightMargin=1.5 * cm,
-                            topMargin=1.5 * cm, bottomMargin=1.5 * cm,
-                            title=f"Audit report: {report['subject']['name']}", author="modelctx")
+    name = report["subject"]["name"]
+    doc = SimpleDocTemplate(buffer, pagesize=(page_w, page_h), leftMargin=PAGE_MARGIN_CM * cm,
+                            rightMargin=PAGE_MARGIN_CM * cm, topMargin=PAGE_MARGIN_CM * cm,
+                            bottomMargin=PAGE_MARGIN_CM * cm, title=f"Audit report: {name}", author="modelctx")
     # Leave room for a picture's caption and the frame's padding.
     usable_w, usable_h = doc.width - 12, doc.height - 40
+
+    def footer(canvas: Any, document: Any) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7)
+        canvas.setFillColor(colors.grey)
+        canvas.drawString(PAGE_MARGIN_CM * cm, 0.8 * cm, f"modelctx audit report: {name}")
+        canvas.drawRightString(page_w - PAGE_MARGIN_CM * cm, 0.8 * cm, f"page {document.page}")
+        canvas.restoreState()
+
     esc = html.escape
-    story: list[Any] = [Paragraph(esc(f"Audit report: {report['subject']['name']}"), styles["Title"])]
+    story: list[Any] = [Paragraph(esc(f"Audit report: {name}"), styles["Title"])]
     for section in build_sections(report, budget=budget):
         story.append(Checkpoint())
-        story.append(Paragraph(esc(section.title), styles["Heading2"]))
-        story += [Paragraph(esc(p), alert if section.alert else styles["BodyText"]) for p in section.paragraphs]
+        if section.full_page:
+            story.append(PageBreak())
+        story.append(Paragraph(esc(section.title), heading))
+        style = alert if section.alert else body
+        story += [Paragraph(esc(p if section.verbatim or isinstance(p, Verbatim) else shorten(p)), style)
+                  for p in section.paragraphs]
         if section.rows:
-            col_w = usable_w / len(section.headers)
-            # Plain pre-wrapped strings, not Paragraphs: a Paragraph per cell measures every word and
-            # makes a thousand-row table take many seconds; fixed-width wrapping is exact enough here.
-            chars = max(8, int(col_w / (CELL_FONT_SIZE * 0.56)))
-            data = [section.headers] + [[_wrap(c, chars) for c in row] for row in section.rows]
-            table = LongTable(data, repeatRows=1, colWidths=[col_w] * len(section.headers))
+            widths, data = pdf_table_layout(section, usable_w)
+            table = LongTable(data, repeatRows=1, colWidths=widths)
             table.setStyle(TableStyle([
                 ("FONT", (0, 0), (-1, -1), "Helvetica", CELL_FONT_SIZE, CELL_FONT_SIZE + 1.5),
                 ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", CELL_FONT_SIZE, CELL_FONT_SIZE + 1.5),
@@ -321,12 +231,15 @@ def render_pdf(report: dict[str, Any], budget: Budget | None = None) -> bytes:
             story.append(table)
         for caption, png in section.images:
             picture = Image(io.BytesIO(png))
-            scale = min(1.0, usable_w / picture.drawWidth, usable_h / picture.drawHeight)
+            room_h = usable_h - (40 if section.full_page else 0)  # the heading above a page-sized picture
+            scale = min(usable_w / picture.drawWidth, room_h / picture.drawHeight)
+            if not section.full_page:
+                scale = min(scale, 1.0)
             picture.drawWidth *= scale
             picture.drawHeight *= scale
-            story += [picture, Paragraph(esc(caption), cell)]
-        story.append(Spacer(1, 0.3 * cm))
-    doc.build(story)
+            story += [picture, Paragraph(esc(shorten(caption)), cell)]
+        story.append(PageBreak() if section.full_page else Spacer(1, 0.3 * cm))
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
 

@@ -218,6 +218,10 @@ class ChainWalk:
         return VerifyResult(True, self.checked, self.expected_seq - 1, None, None, self.prev_hash)
 
 
+#: Created ids a sum of write results keeps (an ingest of millions of nodes reports the count, and these).
+MAX_CREATED_IDS = 1000
+
+
 @dataclass(slots=True)
 class WriteResult:
     """What one write batch changed; ``seqs`` are the change-log entries it appended."""
@@ -229,6 +233,8 @@ class WriteResult:
     edges_updated: int = 0
     edges_unchanged: int = 0
     seqs: list[int] = field(default_factory=list)
+    #: Ids of the nodes this write created, in batch order; a sum (``add``) keeps the first ``MAX_CREATED_IDS``.
+    created_ids: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -242,6 +248,7 @@ class WriteResult:
         self.edges_updated += other.edges_updated
         self.edges_unchanged += other.edges_unchanged
         self.seqs.extend(other.seqs)
+        self.created_ids.extend(other.created_ids[: max(0, MAX_CREATED_IDS - len(self.created_ids))])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -252,4 +259,5 @@ class WriteResult:
             "edges_updated": self.edges_updated,
             "edges_unchanged": self.edges_unchanged,
             "seqs": self.seqs,
+            "created_ids": self.created_ids,
         }

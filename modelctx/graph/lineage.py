@@ -187,6 +187,21 @@ def is_active_deployment(node: Node) -> bool:
     return bool(props.get("status", "active") == "active")
 
 
+#: Environment names that mean production (compared case-folded): the one rule for "in production", asked by
+#: the portfolio, the production policies and audit reports.
+PRODUCTION_ENVIRONMENTS = frozenset({"production", "prod"})
+
+
+def is_production_environment(environment: object) -> bool:
+    """Whether a deployment environment name is production (``PRODUCTION_ENVIRONMENTS``); staging is not."""
+    return isinstance(environment, str) and environment.strip().lower() in PRODUCTION_ENVIRONMENTS
+
+
+def is_in_production(node: Node) -> bool:
+    """An active deployment to a production environment: what "in production" counts."""
+    return is_active_deployment(node) and is_production_environment(node.properties.get("environment"))
+
+
 def impact(store: GraphStore, node_id: str) -> Impact:
     """Downstream model versions of ``node_id`` and their active deployments."""
     node = store.get_node(node_id)

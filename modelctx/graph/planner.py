@@ -61,6 +61,7 @@ def plan_nodes(batch: PreparedBatch, stored: Mapping[str, tuple[NodeKind, dict[s
             props = node.properties
             plan.node_inserts.append(node)
             result.nodes_created += 1
+            result.created_ids.append(node_id)
         else:
             stored_kind, old_props = old
             if stored_kind is not node.kind:

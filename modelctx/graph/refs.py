@@ -54,7 +54,7 @@ VERSIONS_PAGE = 500
 
 
 def model_versions(store: GraphStore, model: str) -> list[Node]:
-    """Every stored version of ``model``, oldest first."""
+    """Every stored version of ``model``, oldest first (read in pages: a model's versions are few)."""
     found: list[Node] = []
     offset = 0
     while True:
@@ -111,11 +111,6 @@ def resolve_model_version(store: GraphStore, ref: str) -> Node:
     return node
 
 
-def resolve_refs(store: GraphStore, refs: list[str]) -> list[Node]:
-    """Each of ``refs`` resolved, in order (the first that fails raises)."""
-    return [resolve_ref(store, ref) for ref in refs]
-
-
 # -- the forms ---------------------------------------------------------------------------------------
 
 
@@ -169,7 +164,7 @@ def _by_version(store: GraphStore, ref: str, suggest: bool) -> Node:
     if versions:
         known = sorted({a for n in versions for a in n.properties.get("aliases") or []})
         raise NotFoundError(
-            f"node reference {ref!r}: no version of model {name!r} has alias {which!r}"
+            f"model reference {ref!r}: no version of {name!r} has alias {which!r}"
             + (f"; aliases in use: {', '.join(known)}" if known else "; no aliases are set")
         )
     raise _missing(store, ref, suggest)
@@ -196,7 +191,7 @@ def _ambiguous(ref: str, ids: list[str]) -> ValidationError:
     shown = ids[:MAX_CANDIDATES]
     more = " and more" if len(ids) > MAX_CANDIDATES else ""
     return ValidationError(f"node reference {ref!r} is ambiguous: it matches {', '.join(shown)}{more}; "
-                           "give more of the id")
+                           "give more of the id", candidates=shown)
 
 
 def _missing(store: GraphStore, ref: str, suggest: bool, note: str = "") -> NotFoundError:
@@ -204,7 +199,7 @@ def _missing(store: GraphStore, ref: str, suggest: bool, note: str = "") -> NotF
     text = f"no node with id {ref!r}" + (f" {note}" if note else "")
     if close:
         text += f"; did you mean: {', '.join(close)}?"
-    return NotFoundError(text)
+    return NotFoundError(text, suggestions=close)
 
 
 def suggestions(store: GraphStore, ref: str, n: int = MAX_SUGGESTIONS) -> list[str]:

@@ -401,6 +401,7 @@ class TrackedRun:
         signature: list[str] | None = None,
         aliases: list[str] | tuple[str, ...] = (),
         description: str | None = None,
+        owner: str | None = None,
     ) -> Node:
         """Save the model's artifact with its digest and record a new ModelVersion GENERATED_BY this run.
 
@@ -418,7 +419,10 @@ class TrackedRun:
         model_id = node_id(NodeKind.MODEL, name)
         framework = _framework(model)
         scope = {"project": self.project} if self.project else {}
-        model_node = Node(model_id, NodeKind.MODEL, {"name": name, "source": "sdk", **scope})
+        # ``owner`` names who answers for the model (governance's no_owner rule reads it); absent, the stored
+        # owner is left as it was.
+        owned = {"owner": owner.strip()} if owner and owner.strip() else {}
+        model_node = Node(model_id, NodeKind.MODEL, {"name": name, "source": "sdk", **scope, **owned})
 
         def records(version: int) -> tuple[list[Node], list[Edge]]:
             saved = staged.saved(version)

@@ -225,7 +225,7 @@ class Probe:
 
 
 def _without_suggestions(text: str) -> str:
-    return re.sub(r"; did you mean: [^\"]*\?", "", text)
+    return re.sub(r',"suggestions":\[[^\]]*\]', "", re.sub(r"; did you mean: [^\"]*\?", "", text))
 
 
 def bearer(secret: str) -> dict[str, str]:
@@ -361,6 +361,18 @@ def sweep_reads(probe: Probe, who: str, oracle: Oracle) -> None:
     assert raw["downstream"]["items"] == [] and [u["id"] for u in raw["upstream"]["items"]] == [w.A_RAW]
     shared = call(who, "GET", f"/api/v1/context/{w.SHARED_V1}").json()
     assert [d["id"] for d in shared["downstream"]["items"]] == [w.A_TRAIN]
+
+    # diff: a version's lineage as the caller sees it (bravo's feature version is not among its datasets)
+    diff = call(who, "GET", "/api/v1/diff", params={"a": w.A_V1, "b": w.A_V1})
+    assert diff.status_code == 200, diff.text
+    assert [r["id"] for r in diff.json()["runs"]["b"]] == [w.A_TRAIN]
+    assert sorted(d["id"] for d in diff.json()["datasets"]["unchanged"]) == sorted([w.A_CLEAN_V1, w.SHARED_V1])
+    for ident in (w.B_V1, w.B_TRAIN):
+        missing = f"{ident.partition(':')[0]}:no-such-node"
+        got, want = (call(who, "GET", "/api/v1/diff", params={"a": w.A_V1, "b": i}, echo=[i]) for i in (ident, missing))
+        assert got.status_code == want.status_code == 404
+        assert _without_suggestions(got.text).replace(ident, "<id>") == _without_suggestions(want.text).replace(
+            missing, "<id>")
 
     # lineage: every visible node, both directions, with and without depth; then other edge types
     lineage_types = {t.value for t in LINEAGE_EDGES}

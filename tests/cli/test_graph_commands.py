@@ -115,3 +115,54 @@ def test_stats_does_not_import_heavy_packages(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code, f"sqlite:///{tmp_path / 'g.db'}"],
                          capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out
+
+
+def test_json_is_accepted_before_the_command_too(world_uri: tuple[str, dict[str, str]]) -> None:
+    uri, w = world_uri
+    runner = CliRunner()
+    before = runner.invoke(main, ["--store", uri, "--json", "stats"])
+    after = runner.invoke(main, ["--store", uri, "stats", "--json"])
+    assert before.exit_code == 0, before.output
+    assert json.loads(before.stdout) == json.loads(after.stdout)
+    assert json.loads(runner.invoke(main, ["--json", "--store", uri, "show", w["run"]]).stdout)["id"] == w["run"]
+    refused = runner.invoke(main, ["--store", uri, "--json", "export", "prov", w["run"]])
+    assert refused.exit_code == 2
+    assert refused.stderr == "error: --json: 'main export prov' has no JSON output (see main --help)\n"
+
+
+def test_nodes_says_when_it_cut_the_list_and_how_to_page(world_uri: tuple[str, dict[str, str]]) -> None:
+    uri, _w = world_uri
+    runner = CliRunner()
+    args = ["--store", uri, "nodes", "--kind", "dataset_version"]  # 5 of them
+    first = runner.invoke(main, [*args, "--limit", "2"])
+    assert first.exit_code == 0 and len(first.stdout.splitlines()) == 2
+    assert first.stderr == ("(listed 2 from offset 0; more follow: add --offset 2 for the next page, "
+                            "or raise --limit)\n")
+    last = runner.invoke(main, [*args, "--limit", "2", "--offset", "4"])
+    assert len(last.stdout.splitlines()) == 1 and last.stderr == ""
+    pages = [json.loads(runner.invoke(main, [*args, "--limit", "2", "--offset", str(o), "--json"]).stdout)
+             for o in (0, 2, 4)]
+    assert [(p["offset"], p["next_offset"], len(p["nodes"])) for p in pages] == [(0, 2, 2), (2, 4, 2), (4, None, 1)]
+    assert len({n["id"] for p in pages for n in p["nodes"]}) == 5
+    beyond = runner.invoke(main, [*args, "--offset", "9"])
+    assert beyond.stdout == "no dataset_version nodes after offset 9\n"
+
+
+def test_ingest_prints_the_ids_it_created(tmp_path: Path) -> None:
+    uri = f"sqlite:///{tmp_path / 'g.db'}"
+    data = tmp_path / "scores.csv"
+    data.write_text("a,b\n1,2\n3,4\n")
+    runner = CliRunner()
+    text = runner.invoke(main, ["--store", uri, "ingest", "dataset", str(data), "--name", "scores"])
+    assert text.exit_code == 0, text.output
+    created = [line.split()[1] for line in text.stdout.splitlines() if line.startswith("  created ")]
+    assert created[0] == "dataset:scores" and created[1].startswith("dataset_version:scores/")
+    assert len(created) == 2
+    other = tmp_path / "more.csv"
+    other.write_text("a,b\n5,6\n")
+    as_json = runner.invoke(main, ["--store", uri, "--json", "ingest", "dataset", str(other), "--name", "scores"])
+    changes = json.loads(as_json.stdout)["changes"]
+    assert changes["nodes_created"] == 1 and len(changes["created_ids"]) == 1
+    assert changes["created_ids"][0].startswith("dataset_version:scores/") and changes["created_ids"][0] != created[1]
+    again = runner.invoke(main, ["--store", uri, "ingest", "dataset", str(other), "--name", "scores", "--json"])
+    assert json.loads(again.stdout)["changes"]["created_ids"] == []

@@ -178,3 +178,16 @@ def test_people_and_code_written_through_a_scope_stay_shared(store: GraphStore) 
     # and a later batch of the same writer can hang more on them
     churn.write([Node("code_repo:new", K.CODE_REPO, {"name": "new"})], [Edge("commit:new", "code_repo:new", E.IN_REPO)])
     assert store.get_node("code_repo:new").properties == {"name": "new"}
+
+
+def test_find_ids_shows_only_visible_ids_and_pages_past_hidden_ones(store: GraphStore) -> None:
+    hidden = [Node(f"run:x/h{i:04d}", K.RUN, {"project": "other"}) for i in range(1005)]
+    mine = [Node("run:x/v1", K.RUN, {"project": "mine"}), Node("run:x/v2", K.RUN, {"project": "mine"})]
+    shared = Node("run:x/s", K.RUN, {"name": "shared"})
+    store.write([*hidden, *mine, shared], ())
+    view = ScopedGraphStore(store, "mine")
+    # every hidden id sorts before the visible ones: more than a page of them is read past
+    assert view.find_ids("run:x/") == ["run:x/s", "run:x/v1", "run:x/v2"]
+    assert view.find_ids("run:x/", limit=1, after="run:x/s") == ["run:x/v1"]
+    assert view.find_ids("run:x/h") == []
+    assert len(store.find_ids("run:x/h", limit=2000)) == 1005

@@ -102,7 +102,9 @@ def test_zone_bug_changes_requested_after_approval_blocks_gate_and_policy(store:
         require_approval(store, VERSION)
     found = check_policies(store, now=FRESH)
     deployment = names["deployment"].id
-    assert rules(found) == [("deployed_after_rejection", deployment), ("deployed_without_approval", deployment)]
+    # the deployment is to "prod": production_while_blocked (modelctx/governance/policies.py) names it too
+    assert rules(found) == [("deployed_after_rejection", deployment), ("deployed_without_approval", deployment),
+                            ("production_while_blocked", deployment)]
     [after] = [f for f in found if f.rule == "deployed_after_rejection"]
     assert after.nodes == [deployment, VERSION, objection.id] and after.severity == "critical"
     assert "sent back with changes requested in review:rv-09m2 by carol@example.org" in after.message

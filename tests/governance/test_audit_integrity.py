@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,7 +48,9 @@ def test_an_approval_forged_in_the_table_is_reported_beside_the_approval(
     assert (verification["ok"], verification["first_bad_seq"], verification["summary"]) == (False, None, TAMPERED)
     assert verification["tables"]["differences"] == 1
     assert TAMPERED in render_report(report, "md").decode()
-    assert TAMPERED in render_report(report, "html").decode().replace("&quot;", '"').replace("&#x27;", "'")
+    page = render_report(report, "html").decode()
+    assert "<a href='/nodes/review%3Arv-1' title='review:rv-1'><code>review:rv-1</code></a>" in page
+    assert TAMPERED in html.unescape(re.sub(r"<[^>]+>", "", page))  # the id is a link to its node page
     pdf = "".join(page.extract_text() for page in PdfReader(io.BytesIO(render_report(report, "pdf"))).pages)
     assert "tables differ from the change log" in pdf and "review:rv-1" in pdf
     uri = backend.uri(tmp_path)

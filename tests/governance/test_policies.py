@@ -109,6 +109,68 @@ def test_self_approval_by_attribution_only(store: GraphStore) -> None:
     assert [f.nodes[0] for f in rule(check_policies(store, now=FRESH), "self_approval")] == [names["review"].id]
 
 
+def test_self_approval_by_the_person_the_version_is_attributed_to(store: GraphStore) -> None:
+    """An approval by whoever made the version (its ATTRIBUTED_TO person, as the SDK records it)."""
+    _nodes, _edges, base = governed_world()
+    names = write_world(store, change={"review": {"reviewer": "bob@example.org"}},
+                        edges=[e(base["version"], EdgeType.ATTRIBUTED_TO, base["bob"])])
+    [finding] = rule(check_policies(store, now=FRESH), "self_approval")
+    assert finding.nodes == [names["review"].id, names["version"].id]
+    assert finding.message == (f"{names['review'].id} approves {names['version'].id}, made or owned by the "
+                               "reviewer bob")
+    assert (names["version"].id, EdgeType.ATTRIBUTED_TO, names["bob"].id) in {
+        (x.source, x.type, x.target) for x in finding.evidence}
+
+
+def test_self_approval_by_the_versions_maker(store: GraphStore) -> None:
+    names = write_world(store, change={"version": {"created_by": "bob@example.org"}})
+    assert [f.nodes for f in rule(check_policies(store, now=FRESH), "self_approval")] == [
+        [names["review"].id, names["version"].id]]
+
+
+def test_review_before_version(store: GraphStore) -> None:
+    names = write_world(store, change={"version": {"created_at": "2026-01-13T10:00:00+00:00"}})
+    [finding] = rule(check_policies(store, now=FRESH), "review_before_version")
+    assert finding.nodes == [names["review"].id, names["version"].id]
+    assert finding.severity == "high" and finding.project == "churn"
+    assert finding.message == (f"{names['review'].id} is dated 2026-01-13T09:00:00+00:00, before "
+                               f"{names['version'].id} was made (2026-01-13T10:00:00+00:00)")
+    assert [(x.source, x.type, x.target) for x in finding.evidence] == [
+        (names["review"].id, EdgeType.REVIEWS, names["version"].id)]
+
+
+def test_review_after_its_version_is_no_finding(store: GraphStore) -> None:
+    write_world(store, change={"version": {"created_at": "2026-01-13T08:59:59+00:00"}})
+    assert rule(check_policies(store, now=FRESH), "review_before_version") == []
+
+
+def test_production_while_blocked(store: GraphStore) -> None:
+    version = governed_world()[2]["version"]
+    objection = n(NodeKind.REVIEW, "rv-2", verdict="changes_requested", reviewer="carol@example.org",
+                  at="2026-01-13T10:00:00+00:00")
+    names = write_world(store, nodes=[objection], edges=[e(objection, EdgeType.REVIEWS, version)])
+    [finding] = rule(check_policies(store, now=FRESH), "production_while_blocked")
+    assert finding.nodes == [names["deployment"].id, version.id, objection.id]
+    assert finding.severity == "critical"
+    assert finding.message.startswith(f"{names['deployment'].id} put {version.id} in production (prod) while the "
+                                      "verdict in force blocked it: approved by bob@example.org")
+    assert [(x.source, x.type, x.target) for x in finding.evidence] == [
+        (names["deployment"].id, EdgeType.DEPLOYS, version.id), (objection.id, EdgeType.REVIEWS, version.id)]
+
+
+def test_production_while_blocked_spares_other_environments(store: GraphStore) -> None:
+    """Staging is not production (graph/lineage.py is_production_environment); deployed_after_rejection still
+    reports it."""
+    version = governed_world()[2]["version"]
+    objection = n(NodeKind.REVIEW, "rv-2", verdict="rejected", reviewer="carol@example.org",
+                  at="2026-01-13T10:00:00+00:00")
+    write_world(store, change={"deployment": {"environment": "staging"}}, nodes=[objection],
+                edges=[e(objection, EdgeType.REVIEWS, version)])
+    findings = check_policies(store, now=FRESH)
+    assert rule(findings, "production_while_blocked") == []
+    assert len(rule(findings, "deployed_after_rejection")) == 1
+
+
 def test_trained_on_flagged_data(store: GraphStore) -> None:
     names = write_world(store)
     assert rule(check_policies(store, now=FRESH), "trained_on_flagged_data") == []

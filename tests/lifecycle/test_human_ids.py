@@ -85,9 +85,11 @@ def test_api_routes_take_every_human_form_and_scoped_tokens_resolve_only_their_v
         assert missing.status_code == 404
         assert missing.json()["detail"].startswith(
             "no node with id 'tumour-classifer@2'; did you mean: tumour-classifier@2")
+        assert missing.json()["suggestions"][0] == "tumour-classifier@2"  # a list the page can link
         ambiguous = http.get("/api/v1/nodes/model_version:tumour")
         assert ambiguous.status_code == 422
         assert ambiguous.json()["error"] == "ValidationError"
+        assert ambiguous.json()["candidates"] == [f"model_version:tumour-classifier/{n}" for n in (1, 2, 3)]
         noted = http.post("/api/v1/notes", json={"node_id": "tumour-classifier@2", "text": "looked at it"})
         assert noted.status_code == 201 and noted.json()["about"] == V2
 
