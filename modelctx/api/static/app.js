@@ -98,6 +98,8 @@
         : `${response.status} ${response.statusText}`;
       const error = new Error(response.status === 401 ? `${message} — set a token with the Token button` : message);
       error.status = response.status;
+      // A ref to nothing answers its nearest refs, an ambiguous one its candidates (modelctx/api/errors.py).
+      error.refs = (body && (body.suggestions || body.candidates)) || [];
       throw error;
     }
     return body;
@@ -163,10 +165,10 @@
 
   function loading(text) { fill(view, el("p", { class: "notice" }, text || "loading…")); }
 
-  // A miss names the nearest refs ("…; did you mean: a, b, c?", graph/refs.py): each one is a link.
+  // A miss names the nearest refs, an ambiguous ref its candidates (graph/refs.py): each one is a link.
   function failed(error) {
-    const [head, guesses] = String(error.message).split("; did you mean: ");
-    const refs = guesses ? guesses.replace(/\?$/, "").split(", ") : [];
+    const refs = error.refs || [];
+    const head = refs.length ? String(error.message).split("; did you mean: ")[0] : error.message;
     fill(view, el("h1", {}, error.status === 404 ? "Not found" : "Something went wrong"),
       el("p", { class: "error", id: "page-error" }, refs.length ? head : linkify(error.message)),
       refs.length ? el("p", { id: "did-you-mean" }, "Did you mean ", refs.map((r, i) => [i ? ", " : "",
