@@ -1,10 +1,10 @@
 """The model catalogue: every model with a row per version, as the web app's ``/models`` page lists them.
 
 Nothing here decides a rule of its own: approval comes from
-``governance/approval.py``, "active deployment" from ``graph/lineage.py``
-``is_active_deployment``, the severity scale from ``modelctx/vocabulary.py``
-``Severity`` and the small graph questions from ``governance/facts.py``. The
-catalogue only gathers those answers per version, bounded (``max_models``,
+``governance/approval.py``, "active deployment" and "in production" from
+``graph/lineage.py`` (``is_active_deployment``, ``is_in_production``), the
+severity scale from ``modelctx/vocabulary.py`` ``Severity`` and the small graph
+questions from ``governance/facts.py``. The catalogue only gathers those answers per version, bounded (``max_models``,
 ``max_versions``) and on whatever store view it is given (a project-scoped
 caller's view lists that project's models only).
 """
@@ -16,7 +16,7 @@ from typing import Any
 from modelctx.governance import facts
 from modelctx.governance.approval import approval_of
 from modelctx.graph.events import event_time
-from modelctx.graph.lineage import is_active_deployment
+from modelctx.graph.lineage import is_active_deployment, is_in_production
 from modelctx.graph.model import EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.vocabulary import Severity
@@ -48,7 +48,8 @@ def version_row(store: GraphStore, version: Node) -> dict[str, Any]:
     for deployment in facts.deployments_of(store, version.id):
         active = is_active_deployment(deployment)
         env = str(deployment.properties.get("environment") or "unknown")
-        environments.setdefault(env, []).append({"id": deployment.id, "active": active})
+        environments.setdefault(env, []).append(
+            {"id": deployment.id, "active": active, "in_production": is_in_production(deployment)})
         reports = facts.monitoring_of(store, deployment.id) if active else []
         if reports:
             latest = reports[-1]

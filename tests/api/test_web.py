@@ -172,16 +172,16 @@ def test_catalogue_model_version_lineage_diff_and_back(site: Site, tmp_path: Pat
     goto(site, page, f"/diff?a={V1}&b={V2}")
     assert page.input_value("#diff-a") == V1 and page.input_value("#diff-b") == V2
     page.wait_for_selector("#diff-side-a, #diff-error")
-    if page.locator("#diff-side-a").count():  # the diff API (modelctx/governance/diff.py) is served
-        assert "tumour-classifier v1" in page.inner_text("#diff-side-a")
-        assert "tumour-classifier v2" in page.inner_text("#diff-side-b")
-        metrics = rows(page, "#diff-metrics")
-        assert [r[0] for r in metrics] == ["accuracy"] and re.fullmatch(r"[+-]0\.\d+", metrics[0][3])
-        assert ["estimator", "Pipeline", "RandomForestClassifier", ""] in rows(page, "#diff-parameters")
-        datasets = rows(page, "#diff-datasets")
-        assert datasets[0][:4] == ["breast-cancer (training)", "breast-cancer@1", "breast-cancer@2", "changed"]
-        assert datasets[0][4] == "398 → 569 (+171)"
-        screenshot(page, tmp_path, "diff")
+    assert page.locator("#diff-error").count() == 0, page.inner_text("#diff")
+    assert "tumour-classifier v1" in page.inner_text("#diff-side-a")
+    assert "tumour-classifier v2" in page.inner_text("#diff-side-b")
+    metrics = rows(page, "#diff-metrics")
+    assert [r[0] for r in metrics] == ["accuracy"] and re.fullmatch(r"[+-]0\.\d+", metrics[0][3])
+    assert ["estimator", "Pipeline", "RandomForestClassifier", ""] in rows(page, "#diff-parameters")
+    datasets = rows(page, "#diff-datasets")
+    assert datasets[0][:4] == ["breast-cancer (training)", "breast-cancer@1", "breast-cancer@2", "changed"]
+    assert datasets[0][4] == "398 → 569 (+171)"
+    screenshot(page, tmp_path, "diff")
 
     page.go_back()
     wait_ready(page)
@@ -249,8 +249,9 @@ def test_search_hit_and_reload_of_the_shared_url(site: Site, tmp_path: Path) -> 
 
 
 def _dataset_version(site: Site) -> str:
-    found = site.client.store.find_nodes(NodeKind.DATASET_VERSION, {"dataset": "wine", "version": "1"}, limit=1)
-    return found[0].id
+    """A dataset version the demo has not flagged (it flags one of its own: modelctx/demo/world.py)."""
+    found = site.client.store.find_nodes(NodeKind.DATASET_VERSION, {}, limit=50)
+    return min(n.id for n in found if n.properties.get("flagged") is not True)
 
 
 def test_writer_flags_notes_and_reviews_reader_is_refused(site: Site, tmp_path: Path) -> None:
@@ -348,9 +349,11 @@ def test_entity_pages_show_what_matters_for_their_kind(site: Site, tmp_path: Pat
     totals = page.inner_text("#totals")
     assert "models in production" in totals
     assert page.locator("#no-charts").count() == 1  # the demo's runs span one week: no weekly chart
-    production = page.eval_on_selector_all('section[data-project="oncology"] table.production tbody tr td:nth-child(3)',
+    # "in production" is the production environment (graph/lineage.py is_in_production): winery's staging is not
+    production = page.eval_on_selector_all("table.production tbody tr td:nth-child(3)",
                                            "tds => tds.map(td => td.innerText)")
     assert production == ["production", "production"]
+    assert page.locator('section[data-project="winery"] table.production').count() == 0
     screenshot(page, tmp_path, "portfolio")
     assert page.errors == []
 

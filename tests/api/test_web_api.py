@@ -18,8 +18,8 @@ def test_catalogue_rows_gather_verdict_deployments_and_drift(http: TestClient) -
     assert churn["versions"] == [{
         "id": CHURN_V1, "title": "churn v1", "version": None, "aliases": [],
         "verdict": {"state": "approved", "review": REVIEW},
-        "deployments": {"prod": [{"id": DEPLOY_LIVE, "active": True}],
-                        "staging": [{"id": DEPLOY_RETIRED, "active": False}]},
+        "deployments": {"prod": [{"id": DEPLOY_LIVE, "active": True, "in_production": True}],
+                        "staging": [{"id": DEPLOY_RETIRED, "active": False, "in_production": False}]},
         "drift": {"report": MONITOR, "severity": "low", "deployment": DEPLOY_LIVE},
         "metrics": {}, "flagged": False, "created": None,
     }]

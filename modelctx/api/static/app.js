@@ -240,7 +240,7 @@
       const active = list.filter((d) => d.active);
       const shown = active[0] || list[0];
       return el("a", { href: `/nodes/${idPath(shown.id)}`, title: shown.id,
-        class: `chip ${active.length ? (env === "production" ? "ok" : "") : ""}` },
+        class: `chip ${list.some((d) => d.in_production) ? "ok" : ""}` },
         `${env}${active.length ? "" : " (retired)"}${list.length > 1 ? ` ×${list.length}` : ""}`);
     });
   }
