@@ -5,15 +5,20 @@
 
 Sections (each prints its in-run baseline and the ratio):
 
+0. CLI latency: median wall time of ``modelctx search`` (a new process, the
+   ONNX Runtime embedder) on a demo store built by ``modelctx demo --no-serve``
+   in a temporary MODELCTX_HOME, against the same search in a new process
+   with the torch embedder (the path before ONNX). Target: under 1 s.
 1. Indexing throughput: ``--real`` real texts (docstrings of installed
    packages, not ours) as graph nodes; ``SearchIndex.sync()`` (change log →
    documents → embeddings → FTS5 → vectors) against
    ``SentenceTransformer.encode`` of exactly the texts the index embeds.
 2. Approximate recall@10 of HNSW and IVF against exact search on those real
    MiniLM vectors, with build time and query time.
-3. Query latency p50 through ``SearchService.search`` (embed the query with
-   the real model + hybrid search + graph context) on a store of ``--docs``
-   nodes. Document vectors past the real texts are random unit vectors (a
+3. Server query latency p50 through ``SearchService.search`` (embed the
+   query with the real model + hybrid search + graph context) on a store of
+   ``--docs`` nodes, with the ONNX Runtime embedder against torch's (target
+   p50 <= 10 ms at 100k). Document vectors past the real texts are random unit vectors (a
    fill embedder: embedding 100k texts takes hours on a shared 2-core box).
 4. ``--vector-only N``: p50 of the vector search alone over N random unit
    vectors (exact and the approximate index), to show the 1M case.
@@ -24,7 +29,10 @@ from __future__ import annotations
 import argparse
 import ast
 import hashlib
+import os
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +46,7 @@ from modelctx.graph.ids import node_id  # noqa: E402
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind  # noqa: E402
 from modelctx.graph.store import open_store  # noqa: E402
 from modelctx.search.documents import build_document, embedding_text  # noqa: E402
-from modelctx.search.embedder import MiniLMEmbedder  # noqa: E402
+from modelctx.search.embedder import MiniLMEmbedder, load_model  # noqa: E402
 from modelctx.search.service import SearchService  # noqa: E402
 from modelctx.search.vector_index import Filter, VectorIndex, ann_kind_for, build_ann, top_k  # noqa: E402
 
@@ -110,6 +118,7 @@ class FillEmbedder:
     """Real vectors for known texts, deterministic random unit vectors for the rest (latency only)."""
 
     name = "bench-fill"
+    semantic = True
 
     def __init__(self, real: MiniLMEmbedder, known: dict[str, np.ndarray]) -> None:
         self.real, self.known, self.dim = real, known, real.dim
@@ -147,8 +156,10 @@ def section_throughput(texts: list[str], embedder: MiniLMEmbedder, tmp: Path) ->
     docs = [embedding_text(build_document(n)) for n in nodes]
     embedder.embed(docs[:64])  # warm both paths alike
 
+    model = load_model()
+
     def raw_encode() -> np.ndarray:
-        return embedder.model.encode(docs, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+        return model.encode(docs, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
 
     # Raw encode before and after the index run brackets drifting load from other processes.
     raw, raw_wall_1, raw_cpu_1 = _timed(raw_encode)
@@ -191,8 +202,46 @@ def section_recall(vectors: np.ndarray, embedder: MiniLMEmbedder) -> None:
               f"{query_ms:.3f} ms/query")
 
 
+CLI_QUERIES = ("tumour-classifier v3", "tumour model a reviewer was worried about", "wine trained on duplicated rows")
+_TORCH_SEARCH = (
+    "import sys; from modelctx.client import Client; from modelctx.search.embedder import MiniLMEmbedder; "
+    "from modelctx.search.service import open_search; "
+    "svc_cm = open_search(Client.open(), MiniLMEmbedder(runtime='torch')); svc = svc_cm.__enter__(); "
+    "[print(h.title) for h in svc.search(sys.argv[1])]; svc_cm.__exit__(None, None, None)"
+)
+
+
+def section_cli(tmp: Path, runs: int) -> None:
+    home = tmp / "cli-home"
+    env = {**os.environ, "MODELCTX_HOME": str(home), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env.pop("MODELCTX_STORE", None)
+    cli = [str(Path(sys.executable).parent / "modelctx")]
+    subprocess.run([*cli, "demo", "--no-serve"], env=env, check=True, capture_output=True)
+    subprocess.run([*cli, "search", "warm up"], env=env, check=True, capture_output=True)  # the one-time export
+
+    def medians(command: list[str]) -> tuple[float, float]:
+        """Median wall seconds and median CPU seconds (user + system) of the child processes."""
+        walls, cpus = [], []
+        for _ in range(runs):
+            for query in CLI_QUERIES:
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                start = time.perf_counter()
+                subprocess.run([*command, query], env=env, check=True, capture_output=True)
+                walls.append(time.perf_counter() - start)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        return statistics.median(walls), statistics.median(cpus)
+
+    onnx, onnx_cpu = medians([*cli, "search"])
+    torch_path, torch_cpu = medians([sys.executable, "-c", _TORCH_SEARCH])
+    print(f"[0] CLI search on the demo store, median of {runs * len(CLI_QUERIES)} new processes: "
+          f"modelctx search (ONNX Runtime) {onnx:.2f} s wall, {onnx_cpu:.2f} s CPU; baseline (same search, "
+          f"torch embedder) {torch_path:.2f} s wall, {torch_cpu:.2f} s CPU -> ratio {onnx / torch_path:.2f} wall, "
+          f"{onnx_cpu / torch_cpu:.2f} CPU (target: under 1 s; wall exceeds CPU only when other jobs share the cores)")
+
+
 def section_latency(texts: list[str], known: dict[str, np.ndarray], embedder: MiniLMEmbedder, tmp: Path,
-                    docs: int) -> None:
+                    docs: int, baseline: MiniLMEmbedder) -> None:
     store = open_store(f"sqlite:///{tmp / f'latency-{docs}.db'}")
     nodes, edges = make_nodes(texts, docs)
     start = time.perf_counter()
@@ -230,6 +279,19 @@ def section_latency(texts: list[str], known: dict[str, np.ndarray], embedder: Mi
           f"p50 query embed {p50(timings['embed']):.1f} ms; p50 full search (embed + hybrid + context, "
           f"10 hits) {p50(timings['total']):.1f} ms wall, {p50(timings['total_cpu']):.1f} ms CPU; "
           f"parts: vector top-50 {p50(timings['vector']):.2f} ms, BM25 top-10 {p50(timings['keyword']):.2f} ms")
+    service.embedder.real = baseline  # type: ignore[attr-defined]
+    for query in QUERIES[:3]:
+        service.search(query)
+    torch_total, torch_cpu = [], []
+    for _ in range(3):
+        for query in QUERIES:
+            t1, c1 = time.perf_counter(), time.process_time()
+            service.search(query, limit=10)
+            torch_total.append(time.perf_counter() - t1)
+            torch_cpu.append(time.process_time() - c1)
+    print(f"    baseline (torch query embedder, same index): p50 full search {p50(torch_total):.1f} ms wall, "
+          f"{p50(torch_cpu):.1f} ms CPU -> ratio {p50(timings['total']) / p50(torch_total):.2f} wall, "
+          f"{p50(timings['total_cpu']) / p50(torch_cpu):.2f} CPU (target p50 <= 10 ms at 100k)")
     service.close()
     store.close()
 
@@ -271,17 +333,26 @@ def main() -> None:
     parser.add_argument("--vector-only", type=int, nargs="*", default=[], help="Sizes for vector-only latency.")
     parser.add_argument("--ann", default="auto", choices=["auto", "hnsw", "ivf"])
     parser.add_argument("--skip-recall", action="store_true", help="Skip section 2.")
+    parser.add_argument("--cli-runs", type=int, default=3, help="Rounds of CLI searches (0 skips section 0).")
+    parser.add_argument("--only-latency", action="store_true", help="Sections 0 and 3 only.")
     args = parser.parse_args()
-    embedder = MiniLMEmbedder()
+    embedder = MiniLMEmbedder(runtime="onnx")
     embedder.embed(["warm up"])
+    baseline = MiniLMEmbedder(runtime="torch")
+    baseline.embed_query("warm up")
     texts = harvest_texts(args.real)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        known = section_throughput(texts, embedder, tmp)
-        if not args.skip_recall:
+        if args.cli_runs:
+            section_cli(tmp, args.cli_runs)
+        if args.only_latency:
+            known = {}  # latency only: every document vector is a fill vector
+        else:
+            known = section_throughput(texts, embedder, tmp)
+        if not args.skip_recall and not args.only_latency:
             section_recall(np.stack(list(known.values())), embedder)
         for docs in args.docs:
-            section_latency(texts, known, embedder, tmp, docs)
+            section_latency(texts, known, embedder, tmp, docs, baseline)
         for n in args.vector_only:
             section_vector_only(embedder, n, args.ann)
 

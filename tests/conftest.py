@@ -43,6 +43,12 @@ def store(backend: BackendHarness, tmp_path: Path) -> Iterator[GraphStore]:
         opened.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shared_models(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One ONNX export of the embedding model per session, not one per test home (``search/embedder.py``)."""
+    os.environ.setdefault("MODELCTX_MODELS", str(tmp_path_factory.mktemp("models")))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MODELCTX_HOME", str(tmp_path / "home"))

@@ -4,6 +4,9 @@ Routers live one module per resource in ``modelctx/api/routes/`` and are
 listed in ``ROUTERS``; a module that is not present is skipped, so features
 that land later plug in by adding their module.
 
+When the ``mcp`` SDK is installed, ``/mcp`` serves the Model Context Protocol
+(``modelctx/mcp/http.py``) with the same authentication and project scopes.
+
 Every request first passes the guard (``api/guard.py``: body size, JSON depth,
 media type, and in local mode the Host and cross-site checks), before routing
 and authentication. The app's lifespan runs the search index's background
@@ -55,7 +58,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         from modelctx.api.routes.search import search_catchup
 
         await run_in_threadpool(search_catchup, app.state)  # opens the index; the catch-up runs in its thread
-    yield
+    if getattr(app.state, "mcp_server", None) is not None:
+        from modelctx.mcp.http import mcp_running
+
+        async with mcp_running(app):
+            yield
+    else:
+        yield
     catchup = getattr(app.state, "search_catchup", None)
     if catchup is not None:
         await run_in_threadpool(catchup.stop)
@@ -120,6 +129,10 @@ def create_app(
         module = importlib.import_module(module_name)
         prefix = "" if getattr(module, "AT_ROOT", False) else API_PREFIX
         app.include_router(module.router, prefix=prefix)
+    if importlib.util.find_spec("mcp") is not None:  # the `mcp` extra: MCP at /mcp (modelctx/mcp/http.py)
+        from modelctx.mcp.http import mount_mcp
+
+        mount_mcp(app)
     app.add_middleware(_WakeSearchAfterWrites, fastapi_app=app)
     # Added last, so it runs first: nothing else sees a refused request.
     app.add_middleware(RequestGuard, limits=app.state.limits, local_mode=not require_tokens)

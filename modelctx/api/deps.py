@@ -91,18 +91,31 @@ def authenticate(request: Request) -> Principal:
     return principal
 
 
-async def _access(role: str, request: Request) -> Access:
+async def request_principal(request: Request) -> Principal:
+    """The caller of ``request`` (:func:`authenticate`), read off the event loop only when a token must be looked up.
+
+    Used by every route (through :func:`read_access` and friends) and by the MCP endpoint (``modelctx/mcp/http.py``).
+    """
     # Async so that FastAPI runs it on the event loop: a thread hop per dependency costs more than the check.
     if request.headers.get("authorization"):
         from starlette.concurrency import run_in_threadpool
 
-        principal = await run_in_threadpool(authenticate, request)  # reads the token file
-    else:
-        principal = authenticate(request)  # no I/O: the local admin, or an immediate 401
+        return await run_in_threadpool(authenticate, request)  # reads the token file
+    return authenticate(request)  # no I/O: the local admin, or an immediate 401
+
+
+def access_for(client: Client, principal: Principal, role: str) -> Access:
+    """``principal``'s Access when its role allows ``role``: the store as it may see it (its project's view).
+
+    The one place a caller's role is checked and its view chosen: REST routes and MCP tools both come here.
+    """
     if not principal.allows(role):
         raise PermissionDeniedError(f"this needs the {role} role; the token has {principal.role}")
-    client = get_client(request)
     return Access(principal, scoped(client.store, principal.project), client)
+
+
+async def _access(role: str, request: Request) -> Access:
+    return access_for(get_client(request), await request_principal(request), role)
 
 
 async def read_access(request: Request) -> Access:

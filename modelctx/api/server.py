@@ -72,23 +72,27 @@ def serve(
     import dataclasses
 
     import click
-    import uvicorn
 
     from modelctx.api.app import create_app
     from modelctx.api.tokens import has_tokens
+    from modelctx.listening import bind_listener, run_uvicorn
 
     required = decide_require_tokens(host, require_tokens, has_tokens(client))
     limits = client.settings.limits
     extra = tuple(h.strip().lower() for h in allow_hosts if h.strip())
     if extra:
         limits = dataclasses.replace(limits, allowed_hosts=limits.allowed_hosts + extra)
-    app = create_app(client, require_tokens=required, limits=limits, index_in_background=True)
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(f"modelctx serving {client.store.uri} at http://{shown}:{port}/  (API docs: /docs)")
-    if required:
-        click.echo("access control on: every request needs 'Authorization: Bearer <token>'")
-    else:
-        click.echo(LOCAL_MODE_WARNING)
-        log.info(LOCAL_MODE_WARNING)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=max(1, math.ceil(limits.shutdown_seconds)))
+    sock = bind_listener(host, port)  # a taken port is one error line, before anything claims to serve
+    try:
+        port = sock.getsockname()[1]
+        app = create_app(client, require_tokens=required, limits=limits, index_in_background=True)
+        shown = f"[{host}]" if ":" in host else host
+        click.echo(f"modelctx serving {client.store.uri} at http://{shown}:{port}/  (API docs: /docs)")
+        if required:
+            click.echo("access control on: every request needs 'Authorization: Bearer <token>'")
+        else:
+            click.echo(LOCAL_MODE_WARNING)
+            log.info(LOCAL_MODE_WARNING)
+        run_uvicorn(app, sock, timeout_graceful_shutdown=max(1, math.ceil(limits.shutdown_seconds)))
+    finally:
+        sock.close()

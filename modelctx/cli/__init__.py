@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from modelctx.cli.context import AppContext, handle_errors
+from modelctx.cli.examples import attach_help
 
 #: command name -> "module:attribute". Add one line per command.
 COMMANDS: dict[str, str] = {
@@ -34,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "note": "modelctx.cli.search_commands:note_command",
     "serve": "modelctx.cli.api_commands:serve_command",
     "token": "modelctx.cli.api_commands:token_group",
+    "mcp": "modelctx.cli.api_commands:mcp_command",
     "train": "modelctx.cli.lifecycle_commands:train_command",
     "serve-model": "modelctx.cli.lifecycle_commands:serve_model_command",
     "monitor": "modelctx.cli.lifecycle_commands:monitor_command",
@@ -80,7 +82,7 @@ class LazyGroup(click.Group):
             return None
         module_name, attribute = target.split(":", 1)
         command: Any = getattr(importlib.import_module(module_name), attribute)
-        return command  # type: ignore[no-any-return]
+        return attach_help(command, cmd_name)
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -111,10 +113,18 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="modelctx")
 @click.pass_context
 def main(ctx: click.Context, store_uri: str | None, as_json: bool) -> None:
-    """modelctx: the provenance graph of your models, searchable and auditable."""
+    """modelctx: the provenance graph of your models, searchable and auditable.
+
+    Every command has examples in its --help (modelctx nodes --help). Shell
+    completion: eval "$(_MODELCTX_COMPLETE=bash_source modelctx)" in ~/.bashrc
+    (zsh_source, fish_source for zsh and fish).
+    """
     app = AppContext(store_uri, as_json=as_json)
     ctx.obj = app
     ctx.call_on_close(app.close)
+
+
+attach_help(main, "")
 
 
 def run() -> None:

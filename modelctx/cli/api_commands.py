@@ -18,10 +18,28 @@ from modelctx.cli.context import AppContext, emit_json, json_option, pass_app
 @pass_app
 def serve_command(app: AppContext, host: str, port: int, require_tokens: bool | None,
                   allow_hosts: tuple[str, ...]) -> None:
-    """Serve the REST API (/api/v1, docs at /docs) and the lineage explorer page (/)."""
+    """Serve the REST API (/api/v1, docs at /docs), the lineage explorer page (/) and MCP (/mcp)."""
     from modelctx.api.server import serve
 
     serve(app.client, host=host, port=port, require_tokens=require_tokens or None, allow_hosts=allow_hosts)
+
+
+@click.command("mcp")
+@pass_app
+def mcp_command(app: AppContext) -> None:
+    """Serve the Model Context Protocol on stdin/stdout for an AI assistant (local store, acting as you).
+
+    `modelctx serve` serves it over HTTP at /mcp too, with tokens and project scopes.
+    """
+    from modelctx.errors import MissingExtraError
+
+    try:
+        import modelctx.mcp.server  # noqa: F401  # imports the SDK
+    except ImportError as exc:
+        raise MissingExtraError("the MCP server", "mcp", "mcp") from exc
+    from modelctx.mcp.stdio import serve_stdio
+
+    serve_stdio(app.client)
 
 
 @click.group("token")

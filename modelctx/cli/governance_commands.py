@@ -39,8 +39,9 @@ def audit_command(app: AppContext, node_id: str, as_of: str | None, fmt: str, ou
 
     if fmt == "pdf" and output is None:
         raise ValidationError("--format pdf needs -o FILE.pdf")
+    moment = upper_bound(as_of, "--as-of")  # options first: a bad time is a usage error whatever the node
     node_id = resolve_ref(app.store, node_id).id
-    report = build_report(app.store, node_id, as_of=upper_bound(as_of, "--as-of"), rules=load_rules(rules_path),
+    report = build_report(app.store, node_id, as_of=moment, rules=load_rules(rules_path),
                           max_rows=limits_from_env().audit_max_rows)
     data = render_report(report, fmt)
     verification = report["verification"]

@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 
+from modelctx.cli.examples import attach_help
+
 INGEST_COMMANDS: dict[str, str] = {
     "git": "modelctx.cli.ingest_files_commands:git_command",
     "dataset": "modelctx.cli.ingest_files_commands:dataset_command",
@@ -40,7 +42,7 @@ class _LazyIngestGroup(click.Group):
             return None
         module, attribute = target.split(":", 1)
         command: Any = getattr(importlib.import_module(module), attribute)
-        return command  # type: ignore[no-any-return]
+        return attach_help(command, f"ingest {cmd_name}")
 
 
 @click.group("ingest", cls=_LazyIngestGroup)

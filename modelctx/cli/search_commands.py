@@ -1,7 +1,8 @@
 """``modelctx search``, ``modelctx index`` and ``modelctx note``.
 
-``search`` and ``index`` load the embedding model (seconds); ``note`` only
-writes an Insight, and the index picks it up on the next search.
+``search`` and ``index`` load the embedding model (ONNX Runtime, about half
+a second; a status line on stderr says so); ``note`` only writes an Insight,
+and the index picks it up on the next search.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from modelctx.cli.progress import progress_bar
 def _sync(service: Any, *, rebuild: bool, show: bool) -> Any:
     """Catch the index up, with a progress bar over change-log entries on a terminal."""
     behind = service.store.last_seq() - (0 if rebuild else service.index.last_seq)
-    with progress_bar("indexing change log", total=max(behind, 0), enabled=show and behind > 0) as bar:
+    with progress_bar("indexing change log", total=max(behind, 0), enabled=show and behind > 0,
+                      status_lines=True) as bar:
         done = 0
 
         def advance(entries_done: int, total: int) -> None:
@@ -44,15 +46,19 @@ def _sync(service: Any, *, rebuild: bool, show: bool) -> Any:
 def search_command(app: AppContext, query: str, kind: str | None, limit: int, mode: str, project: str | None,
                    since: str | None, until: str | None, no_context: bool, as_json: bool) -> None:
     """Find nodes by meaning and by words, with each hit's nearest lineage."""
-    from modelctx.search.service import open_search, time_window
+    from modelctx.search.service import no_results, open_search, time_window
 
     since_at, until_at = time_window(since, until, names=("--since", "--until"))
     with open_search(app.client) as service:
         _sync(service, rebuild=False, show=not as_json)
         hits = service.search(query, kind=kind, limit=limit, mode=mode, project=project,
                               since=since_at, until=until_at, with_context=not no_context)
+        note = service.note
+    if note:
+        click.echo(f"modelctx: {note}", err=True)
     if as_json:
-        emit_json({"query": query, "mode": mode, "hits": [h.to_json() for h in hits]})
+        emit_json({"query": query, "mode": mode, "hits": [h.to_json() for h in hits],
+                   "note": no_results(query) if not hits else None})
         return
     _print_hits(query, hits)
 
@@ -77,12 +83,16 @@ def _print_hits(query: str, hits: list[Any]) -> None:
 
     console = Console()
     if not hits:
-        console.print(f"no results for {query!r}")
+        from modelctx.search.service import no_results
+
+        console.print(escape(no_results(query)))
         return
     for rank, hit in enumerate(hits, start=1):
         console.print(
             f"[bold]{rank:>2}. {escape(hit.title)}[/bold]  [dim]{hit.kind} · {escape(hit.id)} · {hit.score:.4f}[/dim]"
         )
+        if hit.answer:
+            console.print(f"    [green]{escape(hit.answer)}[/green]")
         if hit.snippet:
             console.print(f"    {escape(hit.snippet)}")
         line = _context_line(hit.context)

@@ -255,3 +255,41 @@ def render_tree(subgraph: Subgraph, root: str, direction: Direction) -> list[str
     lines.append(label(root))
     walk(root, "")
     return lines
+
+
+def paths_from(
+    store: GraphStore,
+    start_ids: Iterable[str],
+    direction: Direction,
+    *,
+    max_depth: int,
+    edge_types: Iterable[EdgeType] | None = None,
+    max_nodes: int = 5000,
+) -> dict[str, list[Edge]]:
+    """Each node reachable from the starts with one shortest path to it: the edges from a start, in walk order.
+
+    Breadth-first over ``edge_types`` (default: the lineage edges), at most
+    ``max_depth`` hops and ``max_nodes`` nodes, nearest first. ``up`` follows
+    edges as they point, ``down`` walks them backwards. Search answers questions
+    about structure with it (``search/questions.py``) and shows the path it found.
+    """
+    check_direction(direction)
+    check_depth(max_depth)
+    types = frozenset(edge_types) if edge_types is not None else LINEAGE_EDGES
+    paths: dict[str, list[Edge]] = {start: [] for start in start_ids}
+    frontier = list(paths)
+    way: Literal["out", "in"] = "out" if direction == "up" else "in"
+    for _ in range(max_depth):
+        if not frontier or len(paths) >= max_nodes:
+            break
+        reached: list[str] = []
+        for edge in store.get_edges(frontier, way, types):
+            here, there = (edge.source, edge.target) if way == "out" else (edge.target, edge.source)
+            if there in paths or here not in paths:
+                continue
+            paths[there] = [*paths[here], edge]
+            reached.append(there)
+            if len(paths) >= max_nodes:
+                break
+        frontier = reached
+    return paths

@@ -6,6 +6,12 @@ words ("learning rate 0.1", "accuracy 0.93"), other short facts, and the text
 of every Insight attached to it. Identifiers, digests and URIs are left out:
 they are found by id, not by meaning.
 
+Below its own text, a document carries its lineage neighbourhood
+(``search/neighbourhood.py``): one line per neighbour, its kind, title and
+the start of its free text or its telling facts, in ``context``. The keyword
+index weighs that column lower than the node's own (``search/sql.py``) and
+the model reads it last, after the node's own words.
+
 Time filter: a document's ``at`` is the node's own event time
 (``graph/events.py``), or else when the node first entered the change log.
 """
@@ -36,6 +42,14 @@ FACT_FIELDS: tuple[str, ...] = (
     "python", "image", "default_branch",
 )
 MAX_BODY_CHARS = 4000
+#: A neighbour lends at most this much of its free text.
+NEIGHBOUR_TEXT_CHARS = 160
+MAX_CONTEXT_CHARS = 1500
+#: How much of the neighbourhood the model reads: more drowns the node's own words
+#: (tuned on tests/search_eval: 0, 100, 200, 300, 450, 1500 characters; 300 was best).
+EMBED_CONTEXT_CHARS = 300
+#: Facts a neighbour lends besides its text.
+NEIGHBOUR_FACTS: tuple[str, ...] = ("verdict", "environment", "author", "reviewer")
 _MAX_MAP_ITEMS = 40
 
 
@@ -49,6 +63,7 @@ class Document:
     at: float | None
     title: str
     body: str
+    context: str = ""
 
 
 def words(key: str) -> str:
@@ -97,8 +112,36 @@ def insight_visible(insight: Node, target: Node) -> bool:
     return insight.properties.get("project") == target.properties.get("project")
 
 
-def build_document(node: Node, insights: Iterable[Node] = (), first_seen: float | None = None) -> Document:
-    """The document of ``node``, with the text of the Insights attached to it."""
+def lends_text(neighbour: Node, node: Node) -> bool:
+    """A neighbour's text joins a document within one project scope, or when it belongs to no project."""
+    return neighbour.properties.get("project") is None or insight_visible(neighbour, node)
+
+
+def neighbour_line(neighbour: Node) -> str:
+    """What one neighbour lends a document: ``dataset version breast-cancer@2: <text>; <facts>``."""
+    props = neighbour.properties
+    kind = NodeKind(neighbour.kind)
+    text = next(
+        (v.strip() for v in (props.get(name) for name in TEXT_FIELDS) if isinstance(v, str) and v.strip()), ""
+    )
+    if len(text) > NEIGHBOUR_TEXT_CHARS:
+        text = text[: NEIGHBOUR_TEXT_CHARS].rsplit(" ", 1)[0] + "…"
+    facts = [
+        f"{words(name)} {value}" for name in NEIGHBOUR_FACTS
+        if (value := _scalar(canonical_fact(kind, name, props.get(name)))) and len(value) <= 80
+    ]
+    line = f"{words(kind.value)} {neighbour.title}"
+    if text:
+        line += f": {text}"
+    if facts:
+        line += ("; " if text else ": ") + "; ".join(facts)
+    return line if line.endswith((".", "!", "?", "…")) else line + "."
+
+
+def build_document(
+    node: Node, insights: Iterable[Node] = (), first_seen: float | None = None, neighbours: Iterable[Node] = (),
+) -> Document:
+    """The document of ``node``, with the text of the Insights attached to it and of its ``neighbours``."""
     props = node.properties
     kind = NodeKind(node.kind)
     parts: list[str] = [f"{kind.label} {words(kind.value)}."]
@@ -130,6 +173,9 @@ def build_document(node: Node, insights: Iterable[Node] = (), first_seen: float 
     if facts:
         parts.append("; ".join(facts) + ".")
     body = " ".join(p if p.endswith((".", "!", "?")) else p + "." for p in parts)[:MAX_BODY_CHARS]
+    context = " ".join(
+        neighbour_line(n) for n in neighbours if n.id != node.id and lends_text(n, node)
+    )[:MAX_CONTEXT_CHARS]
     project = props.get("project")
     moment = event_time(node)
     at = moment.timestamp() if moment is not None else None
@@ -140,29 +186,57 @@ def build_document(node: Node, insights: Iterable[Node] = (), first_seen: float 
         at=at if at is not None else first_seen,
         title=title,
         body=body,
+        context=context,
     )
 
 
 def embedding_text(document: Document) -> str:
-    """What the model reads: the title, then the body."""
-    return f"{document.title}. {document.body}"
+    """What the model reads: the title, the body, then the start of the neighbourhood."""
+    text = f"{document.title}. {document.body}"
+    return f"{text} {document.context[:EMBED_CONTEXT_CHARS]}" if document.context else text
 
 
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _TOKEN = re.compile(r"\w+")
+_MAP_PREFIXES = tuple(f"{words(name)}: " for name in NUMBER_MAPS)
+_FACT_PREFIXES = tuple(f"{words(name)} " for name in FACT_FIELDS)
 
 
-def snippet(body: str, query: str, max_chars: int = 220) -> str:
-    """The sentence of ``body`` sharing most words with ``query`` (else the first), trimmed."""
-    sentences = [s for s in _SENTENCE.split(body) if s.strip()]
-    if not sentences:
-        return ""
-    terms = {t.lower()[:5] for t in _TOKEN.findall(query) if len(t) > 2}
-    # Skip the "Kind kind." prefix sentence unless it is all there is.
-    candidates = sentences[1:] or sentences
-    best = max(
-        candidates,
-        key=lambda s: sum(1 for t in {w.lower()[:5] for w in _TOKEN.findall(s)} if t in terms),
-    )
-    text = best.strip()
-    return text if len(text) <= max_chars else text[: max_chars - 1].rstrip() + "…"
+def _terms(text: str) -> set[str]:
+    return {t.lower()[:5] for t in _TOKEN.findall(text) if len(t) > 2}
+
+
+def _unlabelled(sentence: str) -> str:
+    for prefix in _MAP_PREFIXES:
+        if sentence.startswith(prefix):
+            return sentence[len(prefix) :]
+    return sentence
+
+
+def _is_filler(sentence: str) -> bool:
+    """Says nothing alone: fewer than three words, or a parameter list of one or two items ("params: c 1.")."""
+    if len(_TOKEN.findall(sentence)) < 3:
+        return True
+    return sentence.startswith(_MAP_PREFIXES) and sentence.count(",") < 2
+
+
+def snippet(body: str, query: str, context: str = "", max_chars: int = 220) -> str:
+    """The sentence of the document that shares most words with ``query``, trimmed; never filler.
+
+    Without a shared word: the node's first sentence of free text, else its
+    facts, else the first neighbour line; "" when the document says nothing
+    but its kind ("Model model.").
+    """
+    own = [s.strip() for s in _SENTENCE.split(body) if s.strip()][1:]  # [0] is the "Kind kind." sentence
+    near = [s.strip() for s in _SENTENCE.split(context) if s.strip()]
+    terms = _terms(query)
+    # A parameter list matches on its items, not on its label ("params", "metrics").
+    scored = [(len(_terms(_unlabelled(s)) & terms), -position, s) for position, s in enumerate(own + near)]
+    matched = [item for item in scored if item[0] > 0 and len(_TOKEN.findall(item[2])) >= 3]
+    if matched:
+        best = max(matched)[2]
+    else:
+        prose = [s for s in own if not s.startswith(_MAP_PREFIXES + _FACT_PREFIXES) and not _is_filler(s)]
+        facts = [s for s in own if s.startswith(_FACT_PREFIXES) and s.count(";") >= 1]
+        best = next(iter(prose + facts + near), "")
+    return best if len(best) <= max_chars else best[: max_chars - 1].rstrip() + "…"

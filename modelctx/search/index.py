@@ -11,8 +11,10 @@ Layout of ``<client.data_dir>/search/``:
   vector matrix and approximate index; rows changed after the snapshot are
   read back from ``index.sqlite`` on open.
 
-``sync()`` catches up from ``store.changes(last_seq)``: node entries carry
-the full new properties; ABOUT edges re-document the Insight's target. Each
+``sync()`` catches up from ``store.changes(last_seq)``: a node entry
+re-documents the node and its *dependants* (the nodes whose neighbourhood
+quotes it, ``search/neighbourhood.py``); an edge entry re-documents both ends
+and their dependants; ABOUT edges re-document the Insight's target. Each
 chunk commits its documents together with the sequence it covers, so a killed
 process resumes where it stopped and no write is ever skipped. A different
 model, or a store whose change log no longer matches the recorded hash (the
@@ -40,11 +42,14 @@ from modelctx.search import sql
 from modelctx.search.documents import Document, build_document, embedding_text
 from modelctx.search.embedder import Embedder, text_digest
 from modelctx.search.keyword_index import keyword_search
+from modelctx.search.neighbourhood import NEIGHBOURHOOD_EDGES, dependants, neighbourhood
 from modelctx.search.vector_index import EXACT_MAX_ROWS, Filter, VectorIndex
 from modelctx.times import read_stored
 
 #: Documents per committed chunk during catch-up.
 FLUSH_DOCS = 4096
+#: The layout of index.sqlite; another value rebuilds the documents (keeping the embedding cache).
+SCHEMA_VERSION = "2"
 #: Rows applied from index.sqlite after which the vector snapshot is rewritten.
 SNAPSHOT_EVERY = 2000
 
@@ -78,6 +83,7 @@ class DocRow:
     at: float | None
     title: str
     body: str
+    context: str
 
 
 def _chunks(items: list[Any], size: int = sql.MAX_IN) -> Iterable[list[Any]]:
@@ -134,6 +140,8 @@ class SearchIndex:
     def _check_model(self) -> None:
         if self._meta("model") != self.embedder.name or self._meta("dim") != str(self.embedder.dim):
             self._reset(keep_cache=False)
+        elif self._meta("schema") != SCHEMA_VERSION:
+            self._reset()
 
     def _reset(self, *, keep_cache: bool = True) -> None:
         """Forget the documents (a replaced store, ``--rebuild``) and, for a new model, the embedding cache."""
@@ -151,6 +159,7 @@ class SearchIndex:
         try:
             self._set_meta("model", self.embedder.name)
             self._set_meta("dim", self.embedder.dim)
+            self._set_meta("schema", SCHEMA_VERSION)
             self._set_meta("last_seq", 0)
             self._set_meta("last_hash", "")
             self._set_meta("generation", uuid.uuid4().hex)
@@ -213,6 +222,8 @@ class SearchIndex:
 
     def _catch_up(self, start: int, target: int, report: SyncReport, progress: Progress | None) -> None:
         dirty: dict[str, float | None] = {}
+        # From the start, every node is documented anyway: dependants are for catching up.
+        done: set[str] | None = None if start == 0 else set()
         last = None
         for change in self.store.changes(start):
             if change.seq > target:
@@ -225,17 +236,18 @@ class SearchIndex:
                     dirty.setdefault(str(record["id"]), seen)
             elif change.op == ChangeOp.UPSERT_EDGES:
                 for record in payload.get("edges", ()):
-                    if record.get("type") == EdgeType.ABOUT.value:
+                    etype = record.get("type")
+                    if etype == EdgeType.ABOUT.value or etype in NEIGHBOURHOOD_EDGES:
                         dirty.setdefault(str(record["target"]), None)
                         dirty.setdefault(str(record["source"]), None)
             last = change
             if len(dirty) >= FLUSH_DOCS:
-                self._flush(dirty, last.seq, last.hash, report)
+                self._flush(dirty, last.seq, last.hash, report, done)
                 dirty = {}
                 if progress:
                     progress(last.seq - start, target - start)
         if last is not None:
-            self._flush(dirty, last.seq, last.hash, report)
+            self._flush(dirty, last.seq, last.hash, report, done)
             if progress:
                 progress(last.seq - start, target - start)
 
@@ -252,14 +264,24 @@ class SearchIndex:
                 pairs.append((edge.source, edge.target))
         return pairs
 
-    def _flush(self, dirty: dict[str, float | None], seq: int, seq_hash: str, report: SyncReport) -> None:
-        """Re-document ``dirty`` nodes and commit them with the sequence they cover."""
+    def _flush(
+        self, dirty: dict[str, float | None], seq: int, seq_hash: str, report: SyncReport, done: set[str] | None,
+    ) -> None:
+        """Re-document ``dirty`` nodes (and, when ``done`` is a set, their dependants not in it) and commit them
+        with the sequence they cover."""
         insight_prefix = NodeKind.INSIGHT.value + ":"
         insights = [i for i in dirty if i.startswith(insight_prefix)]
         for _, target in self._about_edges(insights, "out"):
             dirty.setdefault(target, None)
+        if done is not None:
+            for node_id in sorted(dependants(self.store, dirty) - done):
+                dirty.setdefault(node_id, None)
+            done.update(dirty)
         ids = list(dirty)
         nodes = self._load_nodes(ids)
+        near = neighbourhood(self.store, list(nodes))
+        near_nodes = self._load_nodes(sorted({n for found in near.values() for n in found} - set(nodes)))
+        near_nodes.update(nodes)
         about: dict[str, list[str]] = {}
         for source, target in self._about_edges(list(nodes), "in"):
             about.setdefault(target, []).append(source)
@@ -275,7 +297,8 @@ class SearchIndex:
             attached = [insight_nodes[s] for s in sorted(about.get(node_id, ())) if s in insight_nodes]
             stored = existing.get(node_id)
             first_seen = stored[2] if stored is not None else dirty.get(node_id)
-            document = build_document(node, attached, first_seen=first_seen)
+            lent = [near_nodes[n] for n in near.get(node_id, ()) if n in near_nodes]
+            document = build_document(node, attached, first_seen=first_seen, neighbours=lent)
             documents.append((document, text_digest(embedding_text(document))))
         self._store_embeddings(documents, report)
         self.conn.execute("BEGIN IMMEDIATE")
@@ -283,7 +306,8 @@ class SearchIndex:
             next_slot = self.conn.execute(sql.MAX_SLOT).fetchone()[0] + 1
             for document, digest in documents:
                 stored = existing.get(document.node_id)
-                fields = (document.kind, document.project, document.at, document.title, document.body, digest, seq)
+                fields = (document.kind, document.project, document.at, document.title, document.body,
+                          document.context, digest, seq)
                 if stored is None:
                     slot = next_slot
                     next_slot += 1
@@ -292,7 +316,7 @@ class SearchIndex:
                     slot = stored[0]
                     self.conn.execute(sql.UPDATE_DOC, (*fields, slot))
                     self.conn.execute(sql.DELETE_FTS, (slot,))
-                self.conn.execute(sql.INSERT_FTS, (slot, document.title, document.body))
+                self.conn.execute(sql.INSERT_FTS, (slot, document.title, document.body, document.context))
             self._set_meta("last_seq", seq)
             self._set_meta("last_hash", seq_hash)
             self.conn.execute("COMMIT")
@@ -389,6 +413,26 @@ class SearchIndex:
     def keyword_search(self, query: str, k: int, where: Filter) -> list[tuple[int, float]]:
         with self._lock:
             return keyword_search(self.conn, query, k, where)
+
+    def exact_slots(self, node_ids: list[str], title: str, where: Filter, limit: int = 5) -> list[int]:
+        """Slots of ``node_ids`` (in order), then of documents titled ``title`` (case aside), that ``where`` allows."""
+        with self._lock:
+            slots: list[int] = []
+            if node_ids:
+                marks = sql.in_marks(len(node_ids))
+                found = dict(self.conn.execute(sql.SELECT_SLOTS_BY_NODE.format(marks=marks), node_ids).fetchall())
+                slots.extend(int(found[n]) for n in node_ids if n in found)
+            if title.strip():
+                rows = self.conn.execute(sql.SELECT_SLOTS_BY_TITLE, (title.strip(), limit))
+                slots.extend(int(r[0]) for r in rows)
+            keep = self.vectors.mask(where)
+            allowed = [s for s in dict.fromkeys(slots) if keep is None or (s < len(keep) and keep[s])]
+            return allowed[:limit]
+
+    def kinds(self, slots: Iterable[int]) -> dict[int, str]:
+        """The kind of each slot held in memory."""
+        with self._lock:
+            return self.vectors.kinds(slots)
 
     def documents(self, slots: Iterable[int]) -> dict[int, DocRow]:
         wanted = list(dict.fromkeys(slots))

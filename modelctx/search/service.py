@@ -21,20 +21,25 @@ from pathlib import Path
 from typing import Any, Literal
 
 from modelctx.errors import ValidationError
-from modelctx.graph.model import NodeKind
+from modelctx.graph.model import Node, NodeKind
 from modelctx.graph.store import GraphStore
+from modelctx.search import questions
 from modelctx.search.context import graph_context
-from modelctx.search.documents import snippet
-from modelctx.search.embedder import Embedder, MiniLMEmbedder
+from modelctx.search.documents import build_document, snippet
+from modelctx.search.embedder import SEMANTIC_OFF_NOTE, Embedder, default_embedder, models_dir_for
 from modelctx.search.hybrid import (
     KEYWORD_CANDIDATES,
     KEYWORD_WEIGHT,
     RRF_K,
     VECTOR_CANDIDATES,
     VECTOR_WEIGHT,
+    above_floor,
+    boost_kinds,
+    exact_first,
     reciprocal_rank_fusion,
 )
 from modelctx.search.index import Progress, SearchIndex, SyncReport
+from modelctx.search.intent import exact_ids, kind_hints
 from modelctx.search.vector_index import Filter
 from modelctx.times import lower_bound, upper_bound
 
@@ -43,6 +48,8 @@ MODES: tuple[str, ...] = ("hybrid", "vector", "keyword")
 MAX_LIMIT = 200
 #: How many more candidates a scoped search ranks than it returns.
 SCOPED_OVERFETCH = 3
+#: Ranked candidates searched for an entity a question names (``search/questions.py``).
+RESOLVE_CANDIDATES = 25
 
 
 @dataclass(slots=True)
@@ -56,12 +63,19 @@ class Hit:
     snippet: str
     project: str | None = None
     context: dict[str, Any] = field(default_factory=dict)
+    #: For an answer to a question about structure: the path that makes it one (``search/questions.py``).
+    answer: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id, "kind": self.kind, "score": round(self.score, 6), "title": self.title,
-            "snippet": self.snippet, "project": self.project, "context": self.context,
+            "snippet": self.snippet, "project": self.project, "context": self.context, "answer": self.answer,
         }
+
+
+def no_results(query: str) -> str:
+    """What a search that found nothing says (the CLI, the API)."""
+    return f"no results for {query!r}: nothing in the graph matches it"
 
 
 def time_window(
@@ -79,16 +93,25 @@ class SearchService:
         self, store: GraphStore, folder: Path, embedder: Embedder | None = None, **index_options: Any
     ) -> None:
         self.store = store
-        self.embedder = embedder or MiniLMEmbedder()
+        models_dir = index_options.pop("models_dir", None)
+        self.embedder = embedder or default_embedder(models_dir)
         self.index_options = index_options
         self.index = SearchIndex(store, folder, self.embedder, **index_options)
         self.rrf_k = RRF_K
         self.weights = (VECTOR_WEIGHT, KEYWORD_WEIGHT)
+        #: Answer questions about structure from the graph (``search/questions.py``); off only to measure without.
+        self.questions = True
 
     @classmethod
     def for_client(cls, client: Any, embedder: Embedder | None = None, **index_options: Any) -> SearchService:
         """The service over ``client.store`` with its index in ``client.data_dir / "search"``."""
+        index_options.setdefault("models_dir", models_dir_for(Path(client.home)))
         return cls(client.store, Path(client.data_dir) / "search", embedder, **index_options)
+
+    @property
+    def note(self) -> str | None:
+        """What a searcher should know about this install (semantic search off), else None."""
+        return None if self.embedder.semantic else SEMANTIC_OFF_NOTE
 
     def sync(self, progress: Progress | None = None, *, rebuild: bool = False) -> SyncReport:
         return self.index.sync(progress, rebuild=rebuild)
@@ -134,29 +157,43 @@ class SearchService:
         where = Filter(kind=kind_value, project=project, scope=scope, since=since, until=until)
         if catch_up:
             self.index.sync()
+        if mode == "hybrid" and self.questions and since is None and until is None:
+            answered = self.answer_question(query, view, where, limit, with_context)
+            if answered is not None:
+                return answered
         # Some candidates of a scoped search may be project-less nodes the view hides: rank a few more.
         depth = limit if scope is None else min(MAX_LIMIT, limit * SCOPED_OVERFETCH)
         ranked = self.rank(query, where, depth, mode)
         return self._hits(query, ranked, view, limit, with_context)
 
     def rank(self, query: str, where: Filter, limit: int, mode: str) -> list[tuple[int, float]]:
-        """(slot, score) pairs, best first, without reading documents or the graph."""
+        """(slot, score) pairs, best first, without reading documents or the graph.
+
+        Nodes the query names exactly come first (``search/intent.py``); vector
+        hits below the relevance floor do not count (``search/hybrid.py``);
+        kind words in the query lift hits of those kinds. Without semantic
+        search (no ``search`` extra) every mode ranks by keywords.
+        """
+        if not self.embedder.semantic:
+            mode = "keyword"
         vector: list[tuple[int, float]] = []
-        keyword: list[tuple[int, float]] = []
+        depth = {"keyword": limit, "hybrid": max(KEYWORD_CANDIDATES, limit), "vector": 1}[mode]
+        keyword = self.index.keyword_search(query, depth, where)
         if mode in ("hybrid", "vector"):
             query_vector = self.embedder.embed_query(query)
-            vector = self.index.vector_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
-        if mode in ("hybrid", "keyword"):
-            depth = limit if mode == "keyword" else max(KEYWORD_CANDIDATES, limit)
-            keyword = self.index.keyword_search(query, depth, where)
+            found = self.index.vector_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
+            vector = above_floor(found, keyword_matched=bool(keyword))
         if mode == "vector":
-            return vector[:limit]
-        if mode == "keyword":
-            return keyword[:limit]
-        fused = reciprocal_rank_fusion(
-            [[s for s, _ in vector], [s for s, _ in keyword]], self.weights, self.rrf_k
-        )
-        return fused[:limit]
+            ranked = vector
+        elif mode == "keyword":
+            ranked = keyword
+        else:
+            ranked = reciprocal_rank_fusion([[s for s, _ in vector], [s for s, _ in keyword]], self.weights, self.rrf_k)
+        hints = kind_hints(query) if where.kind is None else frozenset()
+        if hints and ranked:
+            ranked = boost_kinds(ranked, self.index.kinds(s for s, _ in ranked), hints)
+        exact = self.index.exact_slots(exact_ids(self.store, query), query, where)
+        return exact_first(exact, ranked)[:limit]
 
     def _hits(
         self, query: str, ranked: list[tuple[int, float]], view: GraphStore, limit: int, with_context: bool
@@ -166,7 +203,8 @@ class SearchService:
         nodes = view.get_nodes([row.node_id for row, _ in found]) if view.scope is not None or with_context else None
         shown = [(row, score) for row, score in found if nodes is None or row.node_id in nodes][:limit]
         hits = [
-            Hit(row.node_id, row.kind, score, row.title, snippet(row.body, query), row.project) for row, score in shown
+            Hit(row.node_id, row.kind, score, row.title, snippet(row.body, query, row.context), row.project)
+            for row, score in shown
         ]
         if with_context and hits and nodes is not None:
             contexts = graph_context(view, [nodes[h.id] for h in hits])
@@ -174,8 +212,54 @@ class SearchService:
                 hit.context = contexts.get(hit.id, {})
         return hits
 
+    def answer_question(
+        self, query: str, view: GraphStore, where: Filter, limit: int, with_context: bool
+    ) -> list[Hit] | None:
+        """A question about structure answered from ``view`` (``search/questions.py``), None if ``query`` is not one.
+
+        Entities are resolved exactly first, else by this search (best visible
+        hit of a fitting kind whose title shares a word with the entity). The answers come first, each with its path in
+        ``answer``; ranked hits for the query fill the remaining places.
+        """
+
+        def resolve(text: str, kinds: tuple[NodeKind, ...]) -> Node | None:
+            node = questions.exact_node(view, text, kinds)
+            if node is not None:
+                return node
+            wanted = {k.value for k in kinds}
+            ranked = self.rank(text, Filter(scope=where.scope), RESOLVE_CANDIDATES, "hybrid")
+            rows = self.index.documents(slot for slot, _ in ranked)
+            ids = [rows[slot].node_id for slot, _ in ranked if slot in rows and rows[slot].kind in wanted
+                   and questions.shares_a_word(text, rows[slot].title)]
+            nodes = view.get_nodes(ids)
+            return next((nodes[i] for i in ids if i in nodes), None)
+
+        answers = questions.answer(query, view, resolve)
+        if answers is None:
+            return None
+        kept = [a for a in answers if (where.kind is None or a.node.kind.value == where.kind)
+                and (where.project is None or a.node.properties.get("project") == where.project)][:limit]
+        hits = [Hit(a.node.id, a.node.kind.value, 1.0 - rank / (2 * MAX_LIMIT), a.node.title,
+                    snippet(build_document(a.node).body, query), _project(a.node), answer=a.path)
+                for rank, a in enumerate(kept)]
+        if with_context and hits:
+            contexts = graph_context(view, [a.node for a in kept])
+            for hit in hits:
+                hit.context = contexts.get(hit.id, {})
+        if len(hits) < limit:
+            shown = {h.id for h in hits}
+            depth = min(MAX_LIMIT, limit + len(hits) if where.scope is None else (limit + len(hits)) * SCOPED_OVERFETCH)
+            ranked = self._hits(query, self.rank(query, where, depth, "hybrid"), view, depth, with_context)
+            hits += [h for h in ranked if h.id not in shown][: limit - len(hits)]
+        return hits
+
     def close(self) -> None:
         self.index.close()
+
+
+def _project(node: Node) -> str | None:
+    project = node.properties.get("project")
+    return str(project) if project is not None else None
 
 
 @contextmanager

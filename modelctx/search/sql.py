@@ -17,12 +17,14 @@ CREATE TABLE IF NOT EXISTS docs (
     at REAL,
     title TEXT NOT NULL,
     body TEXT NOT NULL,
+    context TEXT NOT NULL DEFAULT '',
     digest TEXT NOT NULL,
     seq INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS docs_seq ON docs(seq);
+CREATE INDEX IF NOT EXISTS docs_title ON docs(title COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS embeddings (digest TEXT PRIMARY KEY, vector BLOB NOT NULL);
-CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(title, body, tokenize = 'porter unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(title, body, context, tokenize = 'porter unicode61');
 """
 
 DROP_DOCS: tuple[str, ...] = (
@@ -37,16 +39,17 @@ SET_META = "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDAT
 
 SELECT_DOCS_BY_NODE = "SELECT slot, node_id, digest, at FROM docs WHERE node_id IN ({marks})"
 INSERT_DOC = (
-    "INSERT INTO docs(slot, node_id, kind, project, at, title, body, digest, seq) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO docs(slot, node_id, kind, project, at, title, body, context, digest, seq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 UPDATE_DOC = (
-    "UPDATE docs SET kind = ?, project = ?, at = ?, title = ?, body = ?, digest = ?, seq = ? WHERE slot = ?"
+    "UPDATE docs SET kind = ?, project = ?, at = ?, title = ?, body = ?, context = ?, digest = ?, seq = ? "
+    "WHERE slot = ?"
 )
 MAX_SLOT = "SELECT COALESCE(MAX(slot), -1) FROM docs"
 COUNT_DOCS = "SELECT COUNT(*) FROM docs"
 DELETE_FTS = "DELETE FROM docs_fts WHERE rowid = ?"
-INSERT_FTS = "INSERT INTO docs_fts(rowid, title, body) VALUES (?, ?, ?)"
+INSERT_FTS = "INSERT INTO docs_fts(rowid, title, body, context) VALUES (?, ?, ?, ?)"
 
 SELECT_CACHED_DIGESTS = "SELECT digest FROM embeddings WHERE digest IN ({marks})"
 INSERT_EMBEDDING = "INSERT OR IGNORE INTO embeddings(digest, vector) VALUES (?, ?)"
@@ -56,11 +59,17 @@ SELECT_ROWS_SINCE = (
     "SELECT d.slot, d.kind, d.project, d.at, e.vector FROM docs d "
     "JOIN embeddings e ON e.digest = d.digest WHERE d.seq > ? ORDER BY d.slot"
 )
-SELECT_DOCS_BY_SLOT = "SELECT slot, node_id, kind, project, at, title, body FROM docs WHERE slot IN ({marks})"
+SELECT_DOCS_BY_SLOT = (
+    "SELECT slot, node_id, kind, project, at, title, body, context FROM docs WHERE slot IN ({marks})"
+)
+#: Documents whose title is exactly the given text, ignoring case (an exactly typed title).
+SELECT_SLOTS_BY_TITLE = "SELECT slot FROM docs WHERE title = ? COLLATE NOCASE ORDER BY slot LIMIT ?"
+SELECT_SLOTS_BY_NODE = "SELECT node_id, slot FROM docs WHERE node_id IN ({marks})"
 
-#: BM25 hits; ``bm25()`` is lower-is-better, weights favour the title column.
+#: BM25 hits; ``bm25()`` is lower-is-better, weights favour the title column and put the
+#: neighbourhood (``search/neighbourhood.py``) below the node's own text.
 KEYWORD_SEARCH = (
-    "SELECT f.rowid, bm25(docs_fts, 2.0, 1.0) AS rank FROM docs_fts f "
+    "SELECT f.rowid, bm25(docs_fts, 2.0, 1.0, 0.1) AS rank FROM docs_fts f "
     "JOIN docs d ON d.slot = f.rowid "
     "WHERE docs_fts MATCH ? "
     "AND (? IS NULL OR d.kind = ?) "
@@ -73,7 +82,7 @@ KEYWORD_SEARCH = (
 
 #: The unfiltered case skips the join (about a third faster at 100k documents).
 KEYWORD_SEARCH_ALL = (
-    "SELECT rowid, bm25(docs_fts, 2.0, 1.0) AS rank FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rank LIMIT ?"
+    "SELECT rowid, bm25(docs_fts, 2.0, 1.0, 0.1) AS rank FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rank LIMIT ?"
 )
 
 MAX_IN = 500

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,6 +204,14 @@ class VectorIndex:
         if where.until is not None:
             keep &= at <= where.until
         return keep
+
+    def kinds(self, slots: Iterable[int]) -> dict[int, str]:
+        """The kind of each present slot."""
+        names = {code: kind for kind, code in self._kind_codes.items()}
+        return {
+            int(s): names[int(self._kinds[s])] for s in slots
+            if 0 <= s < self.size and self._present[s] and int(self._kinds[s]) in names
+        }
 
     def _exact(self, query: np.ndarray, k: int, rows: np.ndarray | None) -> list[tuple[int, float]]:
         if rows is None:

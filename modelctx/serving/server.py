@@ -173,14 +173,15 @@ def serve_model(
     announce: Callable[[ModelService], None] | None = None,
 ) -> None:
     """Run the model server until interrupted; the deployment is retired on the way out."""
-    import uvicorn
+    from modelctx.listening import bind_listener, run_uvicorn
 
+    sock = bind_listener(host, port)  # before the deployment is recorded: a taken port records nothing
     service = open_service(client, ref, endpoint=f"http://{host}:{port}/predict", environment=environment,
                            override_reason=override_reason)
     try:
         if announce is not None:
             announce(service)
-        app = create_model_app(service)
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        run_uvicorn(create_model_app(service), sock)
     finally:
+        sock.close()
         service.close()

@@ -45,9 +45,11 @@ class TrainConfig(BaseModel):
 
     model: str = Field(min_length=1, description="Model name: the new version is <model>/<n>.")
     dataset: Path = Field(description="Training data file (CSV, TSV, Parquet, JSON lines), relative to the config.")
-    dataset_name: str | None = Field(default=None, description="Dataset name in the graph (default: file stem).")
+    dataset_name: str | None = Field(default=None, description="Dataset name in the graph (default: the file's stem).")
     target: str = Field(min_length=1, description="Target column.")
-    features: list[str] | None = Field(default=None, description="Feature columns (default: all but the target).")
+    features: list[str] | None = Field(
+        default=None, description="Feature columns (default: all but the target); must be numbers unless "
+                                   "preprocessing encodes text, so list them when the file also holds dates or text.")
     estimator: EstimatorConfig = Field(description="The final estimator.")
     preprocessing: list[EstimatorConfig | str] = Field(
         default_factory=list, description="Transformers applied before the estimator, in order.")
@@ -55,9 +57,40 @@ class TrainConfig(BaseModel):
     metrics: list[str] = Field(default_factory=lambda: ["accuracy"],
                                description="scikit-learn scorer names (accuracy, f1, roc_auc, r2 ...).")
     project: str | None = Field(default=None, description="Project of the run and model.")
-    name: str | None = Field(default=None, description="Run name.")
-    description: str | None = Field(default=None, description="Why this run exists (searchable).")
+    name: str | None = Field(default=None, description="Run name (default: 'train <model>').")
+    description: str | None = Field(default=None,
+                                    description="Why this run exists; on the run and model version, searchable.")
     aliases: list[str] = Field(default_factory=list, description="Aliases to point at the new version.")
+
+
+#: Transformers that turn text columns into numbers: with one of them in ``preprocessing`` text features are allowed.
+TEXT_ENCODERS = frozenset({"sklearn.preprocessing.OneHotEncoder", "sklearn.preprocessing.OrdinalEncoder",
+                           "sklearn.preprocessing.TargetEncoder"})
+
+
+def config_keys() -> list[tuple[str, str]]:
+    """Every config key with its description, for ``train --help`` (the model is the one list of keys)."""
+    return [(field.alias or name, field.description or "") for name, field in TrainConfig.model_fields.items()]
+
+
+def check_feature_types(config: TrainConfig, frame: Any, features: list[str]) -> None:
+    """Refuse, before any run starts, a feature column the pipeline cannot turn into numbers.
+
+    Without an encoder in ``preprocessing`` every feature must be numeric or boolean;
+    a date or text column would otherwise fail deep inside ``fit`` as a FAILED run.
+    """
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    steps = [s if isinstance(s, str) else s.class_ for s in config.preprocessing]
+    if TEXT_ENCODERS.intersection(steps):
+        return
+    for column in features:
+        dtype = frame[column].dtype
+        if not (is_numeric_dtype(dtype) or is_bool_dtype(dtype)):
+            raise ValidationError(
+                f"{config.dataset}: feature column {column!r} holds text or dates, not numbers, which the estimator "
+                "cannot use; list the numeric columns under 'features:' in the config (or add an encoder to "
+                "'preprocessing:')")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +160,7 @@ def train_from_config(client: Client, config: TrainConfig) -> TrainResult:
     unknown = [f for f in features if f not in frame.columns]
     if unknown:
         raise ValidationError(f"{config.dataset}: feature column(s) not in the file: {', '.join(unknown)}")
+    check_feature_types(config, frame, features)
     from sklearn.metrics import get_scorer
     from sklearn.model_selection import train_test_split
     from sklearn.pipeline import make_pipeline

@@ -57,7 +57,11 @@ SKIPPED: dict[RouteKey, str] = {
     **{("GET", path): "the web app's shell (api/routes/pages.py PAGE_PATHS): a fixed file, no store, no caller; "
                       "its data comes from the API routes swept here"
        for path in PAGE_PATHS if path != "/"},
+    **{(method, "/mcp"): "the MCP endpoint (modelctx/mcp/http.py): every tool and resource is swept as alpha's "
+                         "reader and writer by tests/mcp/test_http.py" for method in ("GET", "POST", "DELETE")},
 }
+#: The MCP endpoint: an ASGI app, authenticated by api/deps.py like every route, its scope swept in tests/mcp.
+MCP_PATH = "/mcp"
 READER, WRITER, ADMIN = "alpha-reader", "alpha-writer", "alpha-admin"
 SCOPED = (READER, WRITER)
 DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")
@@ -285,7 +289,8 @@ def new_run() -> str:
 
 
 def test_route_inventory(probe: Probe) -> None:
-    """The sweep knows every route; the ones it skips are FastAPI's docs pages and static files, which read nothing."""
+    """The sweep knows every route; the ones it skips are FastAPI's docs pages and static files, which read nothing,
+    and the MCP endpoint, swept tool by tool in tests/mcp/test_http.py."""
     app = probe.http.app
     assert isinstance(app, FastAPI)
     assert set(SKIPPED) <= set(probe.routes), sorted(set(SKIPPED) - set(probe.routes))
@@ -293,7 +298,7 @@ def test_route_inventory(probe: Probe) -> None:
         original = getattr(probe.routes[key], "original_route", probe.routes[key])
         dependant = getattr(original, "dependant", None)
         if dependant is None:  # not an APIRoute: only FastAPI's own documentation pages are allowed here
-            assert key[1] in {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}, key
+            assert key[1] in {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url, MCP_PATH}, key
         else:  # an endpoint with no dependency and no Request cannot reach the store or the caller
             assert dependant.dependencies == [] and dependant.request_param_name is None, key
     served = probe.call(READER, "GET", "/static/index.html")

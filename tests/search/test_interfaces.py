@@ -19,7 +19,8 @@ from tests.search import world as w
 
 def cli(uri: str, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["--store", uri, *args], catch_exceptions=False)
-    return result.exit_code, result.output
+    # JSON on stdout; status lines (a model loading) go to stderr.
+    return result.exit_code, result.stdout if "--json" in args else result.output
 
 
 def test_cli_index_note_search(store: GraphStore, backend: BackendHarness, tmp_path: Path) -> None:
@@ -85,6 +86,12 @@ def test_api_search_and_notes(api) -> None:  # type: ignore[no-untyped-def]
     runs = api.get("/api/v1/search", params={"q": "train", "kind": "run", "mode": "keyword"}).json()["hits"]
     assert {h["id"] for h in runs} == {w.ONC_RUN, w.CRM_RUN}
     assert api.get("/api/v1/search", params={"q": ""}).json()["hits"] == []
+    assert body["note"] is None
+    nothing = api.get("/api/v1/search", params={"q": "xqzv blorf wibble"}).json()
+    assert nothing["hits"] == []
+    assert nothing["note"] == "no results for 'xqzv blorf wibble': nothing in the graph matches it"
+    exact = api.get("/api/v1/search", params={"q": "churn@1"}).json()["hits"]
+    assert exact[0]["id"] == w.CRM_MV and exact[0]["score"] == 1.0
     assert api.get("/api/v1/search", params={"q": "x", "mode": "fuzzy"}).status_code == 422
     assert api.get("/api/v1/search", params={"q": "x", "since": "last week"}).status_code == 422
 

@@ -1,12 +1,14 @@
-"""nDCG@10 and recall@10 of keyword, vector and hybrid search on the evaluation world.
+"""nDCG@10 and recall@10 of keyword, vector and hybrid search on an evaluation world.
 
 Shared by tests/search_eval/test_quality.py (floors) and bench/search_quality.py (the table).
+``queries`` defaults to the development set (tests/search_eval/queries.py); the
+independent set (tests/search_eval/independent/) passes its own.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from modelctx.search.service import SearchService
@@ -37,11 +39,21 @@ class Scores:
     queries: int
 
 
-def evaluate(service: SearchService, ids: Mapping[str, str], *, group: str | None = None) -> dict[str, Scores]:
+Query = tuple[str, str, dict[str, int]]
+
+
+def evaluate(
+    service: SearchService,
+    ids: Mapping[str, str],
+    *,
+    group: str | None = None,
+    queries: Sequence[Query] = QUERIES,
+    modes: Sequence[str] = MODES,
+) -> dict[str, Scores]:
     """Mean nDCG@10 and recall@10 per mode over the queries (optionally one group)."""
     out: dict[str, Scores] = {}
-    chosen = [q for q in QUERIES if group is None or q[0] == group]
-    for mode in MODES:
+    chosen = [q for q in queries if group is None or q[0] == group]
+    for mode in modes:
         ndcgs, recalls = [], []
         for _, query, judged_keys in chosen:
             judged = {ids[key]: grade for key, grade in judged_keys.items()}

@@ -189,6 +189,21 @@ SPECS: dict[str, tuple[NodeKind, str, str, dict[str, Any]]] = {
         "text": "Clinicians asked for prediction intervals, not just point estimates.", "author": "li"}),
     "in_proline": (K.INSIGHT, "in-proline", "botany", {
         "text": "Proline content alone separates cultivar one from the rest.", "author": "eva"}),
+    # -- for the structure questions (people, a sweep, an unreviewed deployment, unused data) --
+    "p_ana": (K.PERSON, "ana", "", {"name": "ana"}),
+    "p_li": (K.PERSON, "li", "", {"name": "li"}),
+    "p_sam": (K.PERSON, "sam", "", {"name": "sam"}),
+    "p_okafor": (K.PERSON, "dr-okafor", "", {"name": "dr-okafor"}),
+    "r_cancer_study": (K.RUN, "sdk/cancer-optuna", "clinic", {
+        "name": "cancer optuna study", "started_at": "2024-01-30T09:00:00Z",
+        "notes": "Optuna study: forty gradient boosting trials tuning learning rate and tree depth for the tumour "
+                 "classifier; the best trial became the gradient boosting run."}),
+    "dep_i1": (K.DEPLOYMENT, "iris-1-tutorial", "botany", {
+        "environment": "production", "status": "active", "deployed_at": "2024-01-06T00:00:00Z",
+        "name": "iris tutorial endpoint"}),
+    "dv_wine_draft": (K.DATASET_VERSION, "wine/v2-draft", "botany", {
+        "name": "wine recognition v2 draft",
+        "description": "Second wine cultivar export with the new vintage's chemical analysis, not yet validated."}),
 }
 
 # (from key, edge type, to key)
@@ -228,6 +243,15 @@ LINKS: list[tuple[str, EdgeType, str]] = [
     ("in_recall", E.ABOUT, "mv_tumour_3"), ("in_clip", E.ABOUT, "dv_cancer_clean"),
     ("in_epoch", E.ABOUT, "r_digits_cnn"), ("in_intervals", E.ABOUT, "mv_prog_2"),
     ("in_proline", E.ABOUT, "ds_wine"),
+    ("c_texture", E.ATTRIBUTED_TO, "p_ana"), ("c_optuna", E.ATTRIBUTED_TO, "p_ana"),
+    ("c_leak", E.ATTRIBUTED_TO, "p_li"), ("c_pin", E.ATTRIBUTED_TO, "p_li"), ("c_augment", E.ATTRIBUTED_TO, "p_sam"),
+    ("rv_t1", E.ATTRIBUTED_TO, "p_okafor"), ("rv_t2", E.ATTRIBUTED_TO, "p_okafor"),
+    ("rv_t3", E.ATTRIBUTED_TO, "p_okafor"), ("rv_p1", E.ATTRIBUTED_TO, "p_li"), ("rv_p2", E.ATTRIBUTED_TO, "p_li"),
+    ("rv_d2", E.ATTRIBUTED_TO, "p_sam"), ("dep_t2", E.ATTRIBUTED_TO, "p_li"), ("dep_p2", E.ATTRIBUTED_TO, "p_li"),
+    ("dep_d2", E.ATTRIBUTED_TO, "p_sam"), ("dep_i1", E.ATTRIBUTED_TO, "p_sam"),
+    ("c_texture", E.PARENT, "c_pin"), ("c_pin", E.PARENT, "c_optuna"),
+    ("r_cancer_gb", E.CHILD_OF, "r_cancer_study"), ("r_cancer_study", E.USED, "dv_cancer_clean"),
+    ("dep_i1", E.DEPLOYS, "mv_iris_1"), ("dv_wine_draft", E.VERSION_OF, "ds_wine"),
 ]
 
 
@@ -248,7 +272,8 @@ def build_world() -> tuple[dict[str, Node], list[Edge]]:
     """The world's nodes by key, and its edges."""
     nodes = _dataset_nodes()
     for key, (kind, natural, project, props) in SPECS.items():
-        nodes[key] = Node(node_id(kind, *natural.split("/")), kind, {**props, "project": project, "source": "eval"})
+        scope = {"project": project} if project else {}  # people are shared: no project
+        nodes[key] = Node(node_id(kind, *natural.split("/")), kind, {**props, **scope, "source": "eval"})
     edges = [Edge(nodes[a].id, nodes[b].id, etype) for a, etype, b in LINKS]
     return nodes, edges
 

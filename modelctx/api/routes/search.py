@@ -19,7 +19,7 @@ from starlette.datastructures import State
 
 from modelctx.api.deps import Access, read_access
 from modelctx.search.catchup import CatchUp
-from modelctx.search.service import MAX_LIMIT, SearchService, time_window
+from modelctx.search.service import MAX_LIMIT, SearchService, no_results, time_window
 
 router = APIRouter(tags=["search"])
 
@@ -61,14 +61,19 @@ def search(
     until: Annotated[str | None, Query(description="Only nodes at or before this ISO date/time "
                                        "(a date: through its end, UTC)")] = None,
 ) -> dict[str, Any]:
-    """Hits from what is indexed now; ``pending_changes`` counts the writes the index does not cover yet."""
+    """Hits from what is indexed now; ``pending_changes`` counts the writes the index does not cover yet.
+
+    ``note`` says why there are no hits (nothing matches the query) or that semantic search is off.
+    """
     since_at, until_at = time_window(since, until)
     service = search_service(request)
     pending = service.pending_changes()
-    if not q.strip():
-        return {"query": q, "mode": mode, "hits": [], "pending_changes": pending}
     hits = service.search(
         q, kind=kind or None, limit=limit, mode=mode, project=project,
         since=since_at, until=until_at, store=access.store, catch_up=False,
-    )
-    return {"query": q, "mode": mode, "hits": [h.to_json() for h in hits], "pending_changes": pending}
+    ) if q.strip() else []
+    notes = [service.note] if service.note else []
+    if q.strip() and not hits:
+        notes.insert(0, no_results(q))
+    return {"query": q, "mode": mode, "hits": [h.to_json() for h in hits], "pending_changes": pending,
+            "note": "; ".join(notes) or None}

