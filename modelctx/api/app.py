@@ -45,6 +45,8 @@ ROUTERS: tuple[str, ...] = (
     "diff",
     "portfolio",
     "portfolio_page",
+    "web",
+    "reviews",
     "pages",
 )
 
@@ -111,6 +113,10 @@ def create_app(
         version=__version__,
         description="The provenance graph of your models: lineage, search, audit.",
         lifespan=_lifespan,
+        # /docs is served by routes/pages.py with Swagger UI's assets from the fastapi-offline package
+        # (FastAPI's own page loads them from a CDN); ReDoc has no packaged assets, so it is not offered.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.client = client
     app.state.require_tokens = require_tokens

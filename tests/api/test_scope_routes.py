@@ -32,6 +32,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from modelctx.api.app import create_app
+from modelctx.api.routes.pages import PAGE_PATHS
 from modelctx.api.tokens import create_token, list_tokens
 from modelctx.client import Client
 from modelctx.config import Settings
@@ -48,11 +49,14 @@ EdgeKey = tuple[str, str, str]
 
 #: Routes the sweep does not call, and why. ``test_route_inventory`` checks that none of them can reach the store.
 SKIPPED: dict[RouteKey, str] = {
-    ("GET", "/docs"): "FastAPI's Swagger UI page: a fixed template, no store, no caller",
-    ("GET", "/docs/oauth2-redirect"): "FastAPI's OAuth2 redirect helper page: a fixed template, no store, no caller",
-    ("GET", "/redoc"): "FastAPI's ReDoc page: a fixed template, no store, no caller",
-    ("GET", "/static/{path:path}"): "files of the package's static folder (the explorer's JS, CSS, vendored "
+    ("GET", "/docs"): "the Swagger UI page (api/routes/pages.py): a fixed template, no store, no caller",
+    ("GET", "/docs/oauth2-redirect"): "Swagger UI's OAuth2 redirect helper page: a fixed template, no store, no caller",
+    ("GET", "/docs/assets/{name}"): "Swagger UI's files from the fastapi-offline package: no store, no caller",
+    ("GET", "/static/{path:path}"): "files of the package's static folder (the app's JS, CSS, vendored "
                                     "Cytoscape): no store, no caller",
+    **{("GET", path): "the web app's shell (api/routes/pages.py PAGE_PATHS): a fixed file, no store, no caller; "
+                      "its data comes from the API routes swept here"
+       for path in PAGE_PATHS if path != "/"},
     **{(method, "/mcp"): "the MCP endpoint (modelctx/mcp/http.py): every tool and resource is swept as alpha's "
                          "reader and writer by tests/mcp/test_http.py" for method in ("GET", "POST", "DELETE")},
 }
@@ -477,7 +481,27 @@ def sweep_reads(probe: Probe, who: str, oracle: Oracle) -> None:
         "id": w.A_RAW_V1, "name": "alpha-raw v1", "reason": w.A_FLAG_REASON, "flagged_by": "user:alpha-lead",
         "dependent_model_versions": [], "dependent_deployments": []}]
     assert alpha["findings"] == findings
-    page = call(who, "GET", "/portfolio")
+    # the web app's catalogue, history and as-of views, and who the caller is
+    me = call(who, "GET", "/api/v1/whoami").json()
+    assert me == {"actor": f"token:{who}", "role": me["role"], "project": "alpha", "can_write": who == WRITER}
+    catalogue = call(who, "GET", "/api/v1/catalogue").json()
+    assert [m["id"] for m in catalogue["models"]] == sorted(
+        {i for i in w.A_VISIBLE if i.startswith("model:")}, key=lambda i: store.get_node(i).properties["name"])
+    assert [v["id"] for v in next(m for m in catalogue["models"] if m["id"] == w.A_MODEL)["versions"]] == [w.A_V1]
+    one = call(who, "GET", f"/api/v1/catalogue/{w.A_MODEL}").json()
+    assert one["versions"][0]["verdict"] == {"state": "approved", "review": w.A_REVIEW}
+    for ident in hidden:
+        if ident.startswith("model:"):
+            assert probe.like_missing(who, "GET", lambda i: f"/api/v1/catalogue/{i}", ident).status_code == 404
+    refused = call(who, "GET", f"/api/v1/history/{w.A_V1}")
+    assert refused.status_code == 403 and "change log is not readable" in refused.json()["detail"]
+    then = call(who, "GET", f"/api/v1/as-of/{w.A_V1}", params={"at": "2999-01-01"}).json()
+    assert then["id"] == w.A_V1 and then["properties"] == store.get_node(w.A_V1).properties
+    for ident in hidden[:5]:
+        assert probe.like_missing(who, "GET", lambda i: f"/api/v1/history/{i}", ident).status_code == 404
+        assert probe.like_missing(who, "GET", lambda i: f"/api/v1/as-of/{i}", ident,
+                                  params={"at": "2999-01-01"}).status_code == 404
+    page = call(who, "GET", "/portfolio/report")
     assert page.status_code == 200 and w.A_FLAG_REASON in page.text and w.A_ORPHAN in page.text
     # the page's plots are exactly those of the (checked) JSON: a bravo name in a legend would change the bytes
     images = [base64.b64decode(data) for data in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page.text)]
@@ -534,6 +558,8 @@ def sweep_writes(probe: Probe, who: str) -> None:
                 ("POST", f"/api/v1/flags/{w.B_FEAT_V1}", {"json": {"reason": "bad"}}),
                 ("DELETE", f"/api/v1/flags/{w.A_RAW_V1}", {}),
                 ("DELETE", f"/api/v1/flags/{w.B_FEAT_V1}", {}),
+                ("POST", f"/api/v1/reviews/{w.A_V1}", {"json": {"verdict": "approved", "comment": "ok"}}),
+                ("POST", f"/api/v1/reviews/{w.B_V1}", {"json": {"verdict": "approved", "comment": "ok"}}),
                 ("POST", "/api/v1/lineage", {"content": event, "headers": {"Content-Type": "application/json"}}),
             ):
                 denied = call(who, method, url, echo=[w.B_V1, w.B_FEAT_V1], **kwargs)
@@ -589,6 +615,17 @@ def sweep_writes(probe: Probe, who: str) -> None:
             assert got.status_code == 404
             assert probe.like_missing(who, "DELETE", lambda i: f"/api/v1/flags/{i}", ident).status_code == 404
     assert store.get_node(w.B_FEAT_V1).properties["flag_reason"] == w.B_FLAG_REASON
+
+    # reviews: of alpha's version, into alpha; bravo's versions like missing ones
+    reviewed = call(who, "POST", f"/api/v1/reviews/{w.A_V1}", json={"verdict": "approved", "comment": f"{who} ok"})
+    assert reviewed.status_code == 201, reviewed.text
+    assert reviewed.json()["review"]["properties"]["project"] == "alpha"
+    assert reviewed.json()["approval"]["state"] == "approved"
+    with nothing_stored(store):
+        for ident in hidden:
+            got = probe.like_missing(who, "POST", lambda i: f"/api/v1/reviews/{i}", ident,
+                                     json_of=lambda i: {"verdict": "rejected", "comment": "alpha was here"})
+            assert got.status_code == 404
 
     # OpenLineage: alpha's event goes in; one naming bravo's run is refused
     run = new_run()
@@ -803,7 +840,7 @@ def test_unscoped_caller_sees_what_the_probes_look_for(probe: Probe) -> None:
     assert w.B_DEPLOY in findings and w.B_MODEL in findings and w.B_FLAG_REASON in findings
     portfolio = probe.call(root, "GET", "/api/v1/portfolio")
     assert leaked(portfolio, []) and w.B_FLAG_REASON in portfolio.text
-    assert w.B_FLAG_REASON in probe.call(root, "GET", "/portfolio").text
+    assert w.B_FLAG_REASON in probe.call(root, "GET", "/portfolio/report").text
     down = probe.call(root, "GET", f"/api/v1/lineage/{w.A_RAW_V1}", params={"direction": "down", "depth": 2}).json()
     assert {w.B_MID_V1, w.A_CLEAN_V1, w.B_ETL, w.B_FEAT_V1} <= {n["id"] for n in down["nodes"]}
     audit = probe.call(root, "GET", f"/api/v1/audit/{w.A_V1}").json()

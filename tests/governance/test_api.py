@@ -101,6 +101,6 @@ def test_portfolio_json_and_page(secure_http: TestClient, client: Client) -> Non
     assert data["totals"]["runs"] == 1 and data["totals"]["compute_hours"] == 2.5
     scoped = secure_http.get("/api/v1/portfolio", headers=bearer(client, "reader", "fraud")).json()
     assert [p["project"] for p in scoped["projects"]] == ["fraud"] and scoped["totals"]["runs"] == 0
-    page = secure_http.get("/portfolio", headers=bearer(client, "reader"))
+    page = secure_http.get("/portfolio/report", headers=bearer(client, "reader"))  # the printable report
     assert page.status_code == 200 and "model_version:churn/1" in page.text
     assert page.text.count("data:image/png;base64,") == 2

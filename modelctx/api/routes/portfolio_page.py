@@ -1,4 +1,6 @@
-"""The portfolio page at ``/portfolio``: the JSON figures as tables, with the two plots inline."""
+"""The printable portfolio report at ``/portfolio/report``: the JSON figures as tables, with the two plots inline.
+
+The interactive portfolio page is the web app's ``/portfolio`` view (``static/app.js``), which links here."""
 
 from __future__ import annotations
 
@@ -63,7 +65,7 @@ def render_portfolio_page(data: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-@router.get("/portfolio", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/portfolio/report", response_class=HTMLResponse, include_in_schema=False)
 def portfolio_page(access: Annotated[Access, Depends(read_access)]) -> HTMLResponse:
     from modelctx.governance.portfolio import build_portfolio
 
