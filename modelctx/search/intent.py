@@ -56,20 +56,19 @@ def kind_hints(query: str) -> frozenset[str]:
 def resolve_reference(store: GraphStore, text: str) -> str | None:
     """The id of the node ``text`` names as a reference (an id, ``name@version``, ``name@alias``), else None.
 
-    The one place search resolves references: ``modelctx/training/registry.py``
-    owns the model-reference rules.
+    Only those forms pin a hit: a bare word or an id prefix is a query, not a
+    reference. What they name is decided by ``modelctx/graph/refs.py``, as for every command.
     """
-    from modelctx.training.registry import resolve_model_version
+    from modelctx.graph.refs import resolve_ref
 
     prefix, colon, rest = text.partition(":")
-    if colon and rest and prefix in {k.value for k in NodeKind}:
-        return text if store.get_nodes([text]) else None
-    if "@" in text:
-        try:
-            return resolve_model_version(store, text).id
-        except ModelctxError:
-            return None
-    return None
+    if not ((colon and rest and prefix in {k.value for k in NodeKind}) or "@" in text):
+        return None
+    try:
+        node = resolve_ref(store, text)
+    except ModelctxError:
+        return None
+    return node.id if node.id == text or "@" in text else None
 
 
 def exact_ids(store: GraphStore, query: str) -> list[str]:
