@@ -3,7 +3,7 @@
 The report data (``audit.build_report``) is turned into sections by
 ``modelctx/governance/sections.py``; this module draws them, so the formats
 show exactly the same facts in the same order. Long ids and digests are shown
-short (``modelctx/governance/refs.py``); HTML links node ids to the web app.
+short (``modelctx/governance/short_ids.py``); HTML links node ids to the web app.
 
 Rendering stays bounded: tables hold what the report holds, and a ``budget``
 (``budget.py``) is checked between sections — in a PDF by a zero-size
@@ -21,8 +21,8 @@ from typing import Any
 
 from modelctx.budget import Budget
 from modelctx.errors import ValidationError
-from modelctx.governance.refs import Ref, node_url, shorten, split_refs
 from modelctx.governance.sections import Section, Verbatim, build_sections, check_budget
+from modelctx.governance.short_ids import Ref, node_url, shorten, split_refs
 
 __all__ = ["FORMATS", "MEDIA_TYPES", "Section", "build_sections", "pdf_table_layout", "render_report"]
 

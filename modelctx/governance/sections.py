@@ -6,7 +6,7 @@ appendix) and turns it into :class:`Section` objects — a title plus
 paragraphs, a table or pictures — which ``modelctx/governance/render.py``
 draws as Markdown, HTML or PDF, so every format shows the same facts in the
 same order. Ids and digests stay whole here; each renderer shows them short
-(``modelctx/governance/refs.py``), and the appendix lists them whole.
+(``modelctx/governance/short_ids.py``), and the appendix lists them whole.
 
 Bounded: tables hold what the report holds (at most its ``max_rows`` per
 section, and a section that was cut says so), at most MAX_PLOTS metric plots
@@ -21,7 +21,7 @@ from datetime import UTC
 from typing import Any
 
 from modelctx.budget import Budget
-from modelctx.governance.refs import refs_in
+from modelctx.governance.short_ids import refs_in
 
 #: Runs whose metric history is plotted (each plot is a matplotlib figure: the slow part of a big report).
 MAX_PLOTS = 20
@@ -31,7 +31,7 @@ MAX_PLOTS = 20
 class Section:
     """A titled block: paragraphs, a table (with relative column ``widths``) and pictures.
 
-    Text shows ids and digests short (``modelctx/governance/refs.py``) unless the section is ``verbatim`` (the
+    Text shows ids and digests short (``modelctx/governance/short_ids.py``) unless the section is ``verbatim`` (the
     appendix) or the text is a :class:`Verbatim`.
     """
 

@@ -12,8 +12,8 @@ from pypdf import PdfReader
 from modelctx.client import Client
 from modelctx.demo.world import build_demo_world
 from modelctx.governance.audit import build_report
-from modelctx.governance.refs import Ref, node_url, split_refs
 from modelctx.governance.render import build_sections, pdf_table_layout, render_report
+from modelctx.governance.short_ids import Ref, node_url, split_refs
 from modelctx.search.notes import attach_note
 from tests.backends import BackendHarness
 
