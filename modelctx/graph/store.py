@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from modelctx.errors import NotFoundError, ValidationError
 from modelctx.graph.batch import PreparedBatch, prepare_batch
-from modelctx.graph.changelog import Change, VerifyResult, WriteResult
+from modelctx.graph.changelog import Change, NodeChange, VerifyResult, WriteResult, about_node
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind, Subgraph
 from modelctx.graph.values import check_filter_value, check_text
 
@@ -343,6 +343,19 @@ class GraphStore(ABC):
     @abstractmethod
     def changes(self, since_seq: int = 0, limit: int | None = None) -> Iterator[Change]:
         """Change-log entries with ``seq > since_seq`` in sequence order."""
+
+    def node_changes(self, node_id: str) -> Iterator[NodeChange]:
+        """The change-log entries that wrote ``node_id`` or an edge of it, reduced to those records, oldest first.
+
+        NotFoundError for a node this store (or view) does not show. A project's
+        view narrows it further (``graph/scoped.py``): the log holds every
+        project's payloads, so only what the view may see is handed out.
+        """
+        self.get_node(node_id)
+        for change in self.changes(0):
+            reduced = about_node(change, node_id)
+            if reduced is not None:
+                yield reduced
 
     @abstractmethod
     def last_seq(self) -> int:
