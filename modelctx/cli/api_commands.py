@@ -44,7 +44,7 @@ def mcp_command(app: AppContext) -> None:
 
 @click.group("token")
 def token_group() -> None:
-    """Manage API tokens (stored hashed beside the store)."""
+    """Manage API tokens (stored hashed in the store, shared by every API process on it)."""
 
 
 @token_group.command("create")
