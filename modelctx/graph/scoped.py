@@ -49,6 +49,7 @@ from modelctx.graph.store import PAGE, Direction, EdgeDirection, GraphStore, Nod
 
 if TYPE_CHECKING:
     from modelctx.graph.checkpoint import Checkpoint, SigningKey
+    from modelctx.graph.credentials import TokenTable
     from modelctx.graph.integrity import IntegrityResult
 
 #: Edges by which an attachment is about the node it is attached to.
@@ -333,6 +334,11 @@ class ScopedGraphStore(GraphStore):
 
     def close(self) -> None:
         return None
+
+    @property
+    def tokens(self) -> TokenTable:
+        # Credentials belong to the whole store: a caller scoped to a project never reaches them through its view.
+        raise PermissionDeniedError(f"API tokens are not managed through the view of project {self.project!r}")
 
 
 def scoped(store: GraphStore, project: str | None) -> GraphStore:

@@ -30,6 +30,7 @@ from modelctx.graph.values import check_filter_value, check_text
 
 if TYPE_CHECKING:
     from modelctx.graph.checkpoint import Checkpoint, SigningKey
+    from modelctx.graph.credentials import TokenTable
     from modelctx.graph.integrity import IntegrityResult, TableScan
 
 Direction = Literal["up", "down"]
@@ -392,6 +393,19 @@ class GraphStore(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections. Idempotent."""
+
+    # -- credentials: kept by the store, not part of the graph (graph/credentials.py) ---------------
+
+    @property
+    def tokens(self) -> TokenTable:
+        """The store's API tokens, shared by every process on the store; outside the graph and its change log.
+
+        Backends override this. A view (a project's scope, the past) keeps no
+        credentials and refuses: PermissionDeniedError.
+        """
+        from modelctx.errors import PermissionDeniedError
+
+        raise PermissionDeniedError(f"API tokens are kept by the store itself, not by the view {self.uri}")
 
 
 def missing_start(starts: Iterable[str], known: Iterable[str]) -> None:

@@ -36,9 +36,20 @@ def test_tokens_are_required_and_checked(secure_http: TestClient, client: Client
     assert secure_http.get("/").status_code == 200  # the page itself is public; its API calls are not
 
 
-def test_tokens_are_stored_hashed(client: Client) -> None:
-    _, secret = create_token(client, "alice", "reader")
-    raw = (client.data_dir / "tokens.db").read_bytes()
+def test_tokens_are_stored_hashed_in_the_store(client: Client) -> None:
+    from modelctx.api.tokens import hash_secret
+    from modelctx.graph.backends.sqlite import SqliteGraphStore
+
+    info, secret = create_token(client, "alice", "reader")
+    assert client.store.tokens.find_by_digest(hash_secret(secret)) == info
+    assert not (client.data_dir / "tokens.db").exists()  # no file of the process's own
+    store = client.store
+    if isinstance(store, SqliteGraphStore):
+        raw = b"".join(p.read_bytes() for p in store.path.parent.glob(store.path.name + "*"))
+    else:  # Neo4j: every property of every stored token
+        raw = json.dumps([r["p"] for r in store._read("test", "MATCH (t:ApiToken) RETURN properties(t) AS p")],  # type: ignore[attr-defined]
+                         default=str).encode()
+    assert hash_secret(secret).encode() in raw
     assert secret.encode() not in raw
     assert secret.removeprefix("mctx_").encode() not in raw
 
