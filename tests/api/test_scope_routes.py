@@ -483,6 +483,7 @@ def sweep_reads(probe: Probe, who: str, oracle: Oracle) -> None:
         "dependent_model_versions": [], "dependent_deployments": []}]
     assert alpha["findings"] == findings
     # the web app's catalogue, history and as-of views, and who the caller is
+    assert call(who, "GET", "/healthz").json() == {"status": "ok"}  # public, and it says nothing of the graph
     me = call(who, "GET", "/api/v1/whoami").json()
     assert me == {"actor": f"token:{who}", "role": me["role"], "project": "alpha", "can_write": who == WRITER}
     catalogue = call(who, "GET", "/api/v1/catalogue").json()
