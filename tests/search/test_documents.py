@@ -1,0 +1,47 @@
+"""What a search document holds and what the model reads of it (search/documents.py)."""
+
+from __future__ import annotations
+
+from modelctx.graph.model import Node, NodeKind
+from modelctx.search.documents import EMBED_CHARS, EMBED_LINE_CHARS, build_document, embedding_text, plain_text
+
+RST = """.. _iris_dataset:
+
+Iris plants dataset
+--------------------
+
+**Data Set Characteristics:**
+
+:Number of Instances: 150
+============== ==== ==== =======
+sepal length:   4.3  7.9   5.84   0.83
+============== ==== ==== =======
+
+The famous Iris database, first used by `Sir R.A. Fisher`."""
+
+
+def test_markup_and_number_rows_are_not_words() -> None:
+    assert plain_text(RST) == (
+        "Iris plants dataset Data Set Characteristics: Number of Instances: 150 "
+        "The famous Iris database, first used by Sir R.A. Fisher."
+    )
+    assert plain_text("## Notes\n- fit on **all** rows\n- `lr` 0.1") == "Notes fit on all rows lr 0.1"
+    dataset = build_document(Node("dataset:iris", NodeKind.DATASET, {"name": "iris", "description": RST}))
+    assert dataset.body.startswith("Dataset dataset. Iris plants dataset Data Set Characteristics:")
+
+
+def test_the_model_reads_no_filler_and_every_neighbour() -> None:
+    version = Node("model_version:t/3", NodeKind.MODEL_VERSION, {"name": "t v3"})
+    run = Node("run:r", NodeKind.RUN, {"name": "retrain", "notes": "recall fell after rescaling. " * 20})
+    review = Node("review:x", NodeKind.REVIEW, {"verdict": "rejected", "comment": "below the safety floor"})
+    document = build_document(version, neighbours=[run, review])
+    assert document.context.split("\n")[1] == "review x: below the safety floor; verdict rejected."
+    text = embedding_text(document)
+    assert text.startswith("model version t v3. ")
+    assert "ModelVersion" not in text and "model version." not in text
+    # The run's long notes are cut, so the review after it is still read.
+    assert "run retrain: recall fell after rescaling." in text
+    assert "review x: below the safety floor; verdict rejected." in text
+    run_line = text.split(" review x")[0].split("t v3. ")[1]
+    assert len(run_line) <= EMBED_LINE_CHARS and run_line.endswith("…")
+    assert len(embedding_text(build_document(run))) <= EMBED_CHARS
