@@ -30,6 +30,7 @@ from modelctx.graph.lineage import is_in_production, paths_from
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
 from modelctx.graph.refs import resolve_ref
 from modelctx.graph.store import GraphStore
+from modelctx.search.intent import kind_word_at_end
 
 K = NodeKind
 E = EdgeType
@@ -498,23 +499,14 @@ def match(query: str) -> tuple[Shape, dict[str, str]] | None:
 
 
 _CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)
-#: A kind word ending an entity ("the robust texture feature") narrows what it may name.
-KIND_WORDS: dict[str, tuple[NodeKind, ...]] = {
-    "dataset": (K.DATASET, K.DATASET_VERSION), "data": (K.DATASET, K.DATASET_VERSION),
-    "table": (K.DATASET, K.DATASET_VERSION), "export": (K.DATASET_VERSION, K.DATASET),
-    "feature": (K.FEATURE,), "job": (K.JOB,), "pipeline": (K.JOB,), "run": (K.RUN,), "commit": (K.COMMIT,),
-    "model": (K.MODEL, K.MODEL_VERSION), "version": (K.MODEL_VERSION, K.DATASET_VERSION),
-}
-_KIND_WORD = re.compile(r"^(?P<text>.+?)\s+(?P<word>" + "|".join(KIND_WORDS) + r")$", re.IGNORECASE)
-
-
 def narrowed(text: str, kinds: tuple[NodeKind, ...]) -> tuple[str, tuple[NodeKind, ...]]:
-    """Entity text without a trailing kind word, and the kinds that word allows (when any of ``kinds``)."""
-    found = _KIND_WORD.match(text)
+    """Entity text without a trailing kind word (``search/intent.py`` KIND_WORDS, the one table), and the kinds
+    that word allows (when any of ``kinds``)."""
+    found = kind_word_at_end(text)
     if found is None:
         return text, kinds
-    allowed = tuple(k for k in KIND_WORDS[found["word"].lower()] if k in kinds)
-    return (found["text"], allowed) if allowed else (text, kinds)
+    allowed = tuple(k for k in found[1] if k in kinds)
+    return (found[0], allowed) if allowed else (text, kinds)
 
 
 def _find(resolve: Resolver, text: str, kinds: tuple[NodeKind, ...]) -> Node | None:
