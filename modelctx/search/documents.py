@@ -175,9 +175,7 @@ def build_document(
     props = node.properties
     kind = NodeKind(node.kind)
     parts: list[str] = [f"{kind.label} {words(kind.value)}."]
-    title = node.title
-    if props.get("name") is None:
-        parts.append(title)
+    title = node.title  # searched in its own column and read first by the model: not repeated in the body
     for name in TEXT_FIELDS:
         value = props.get(name)
         if isinstance(value, str) and (plain := plain_text(value)):
@@ -285,7 +283,9 @@ def snippet(body: str, query: str, context: str = "", max_chars: int = 220) -> s
     but its kind ("Model model.").
     """
     own = [s.strip() for s in _SENTENCE.split(body) if s.strip()][1:]  # [0] is the "Kind kind." sentence
-    near = [s.strip() for s in _SENTENCE.split(context) if s.strip()]
+    # A neighbour line that only names its neighbour ("model churn.") says nothing: its text follows ": ".
+    near = [s.strip() for line in context.split(LINE_BREAK) if ": " in line
+            for s in _SENTENCE.split(line) if s.strip()]
     terms = _terms(query)
     # A parameter list matches on its items, not on its label ("params", "metrics").
     scored = [(len(_terms(_unlabelled(s)) & terms), -position, s) for position, s in enumerate(own + near)]
