@@ -45,3 +45,18 @@ def test_the_model_reads_no_filler_and_every_neighbour() -> None:
     run_line = text.split(" review x")[0].split("t v3. ")[1]
     assert len(run_line) <= EMBED_LINE_CHARS and run_line.endswith("…")
     assert len(embedding_text(build_document(run))) <= EMBED_CHARS
+
+
+def test_hits_next_to_the_strongest_rise() -> None:
+    from modelctx.search.hybrid import near_the_strongest
+
+    ranked = [(1, 0.5), (2, 0.4), (3, 0.37), (4, 0.36)]
+
+    def rounded(pairs: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        return [(slot, round(score, 6)) for slot, score in pairs]
+
+    # 4 is a neighbour of the strongest hit (1): it gains 0.1 × 0.5 and passes 2 and 3.
+    assert rounded(near_the_strongest(ranked, {1: {4}, 2: set()})) == [(1, 0.5), (4, 0.41), (2, 0.4), (3, 0.37)]
+    assert near_the_strongest(ranked, {2: {3}}, weight=0.0) == ranked
+    # A hit next to two strong hits gains the larger bonus once; unknown slots are ignored.
+    assert rounded(near_the_strongest(ranked, {1: {3, 9}, 2: {3}}))[1] == (3, 0.42)
