@@ -186,6 +186,28 @@ def _downstream(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> l
     return _walk(view, [node.id], "down", (K.RUN, K.MODEL_VERSION, K.DATASET_VERSION, K.DEPLOYMENT))
 
 
+#: What "the data X was trained on" may name, and what "upstream of X" may start from.
+MADE_KINDS: tuple[NodeKind, ...] = (K.MODEL_VERSION, K.MODEL, K.RUN, K.DEPLOYMENT, K.DATASET_VERSION, K.FEATURE)
+
+
+def _upstream_of(view: GraphStore, resolve: Resolver, parts: dict[str, str],
+                 kinds: tuple[NodeKind, ...] | None) -> list[Answer] | None:
+    node = _find(resolve, parts["x"], MADE_KINDS)
+    if node is None:
+        return None
+    return _once(_walk(view, _versions_of(view, node) if node.kind is K.MODEL else [node.id], "up", kinds))
+
+
+def _training_data(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The dataset versions, datasets and features upstream of X (a model's: of its versions), nearest first."""
+    return _upstream_of(view, resolve, parts, (K.DATASET_VERSION, K.DATASET, K.FEATURE))
+
+
+def _upstream(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """Everything upstream of X (a model's: of its versions), nearest first."""
+    return _upstream_of(view, resolve, parts, None)
+
+
 #: Verbs of "what did PERSON <verb>" → the kinds attributed to the person that answer it.
 VERB_KINDS: dict[str, tuple[NodeKind, ...]] = {
     "change": (K.COMMIT,), "commit": (K.COMMIT,), "write": (K.COMMIT,), "author": (K.COMMIT,),
@@ -284,18 +306,27 @@ def _current_production(view: GraphStore, resolve: Resolver, parts: dict[str, st
 
 
 def _from_sweep(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
-    """Model versions GENERATED_BY a run that is CHILD_OF another run (a sweep's trial)."""
+    """Model versions GENERATED_BY a sweep's trial (a run CHILD_OF another run) or by the sweep's parent run,
+    newest first; for a question about runs or trials, the trial runs first."""
     runs = [r.id for r in _scan(view, K.RUN)]
     children: list[Edge] = []
     for start in range(0, len(runs), 500):
         children += view.get_edges(runs[start:start + 500], "out", [E.CHILD_OF])
     parent_of = {e.source: e for e in children}
-    made = view.get_edges(list(parent_of), "in", [E.GENERATED_BY]) if parent_of else []
-    chains = [[m, parent_of[m.target]] for m in made]
-    nodes = view.get_nodes({i for c in chains for e in c for i in (e.source, e.target)})
-    answers = [Answer(nodes[c[0].source], render_path(c, nodes)) for c in chains
-               if c[0].source in nodes and nodes[c[0].source].kind is K.MODEL_VERSION]
-    return _newest_first(answers)
+    trials: dict[str, int] = {}
+    for edge in children:
+        trials[edge.target] = trials.get(edge.target, 0) + 1
+    made = view.get_edges([*parent_of, *trials], "in", [E.GENERATED_BY]) if parent_of else []
+    chains = [[m, parent_of[m.target]] if m.target in parent_of else [m] for m in made]
+    nodes = view.get_nodes({i for c in [*chains, children] for e in c for i in (e.source, e.target)})
+    versions = [Answer(nodes[c[0].source], render_path(c, nodes) + ("" if len(c) > 1 else
+                                                                    f" (a sweep of {trials[c[0].target]} trial runs)"))
+                for c in chains if c[0].source in nodes and nodes[c[0].source].kind is K.MODEL_VERSION]
+    runs_asked = re.match(r"(?:runs?|trials?|experiments?)$", parts.get("subject", ""), re.IGNORECASE)
+    if not runs_asked:
+        return _once(_newest_first(versions))
+    trial_runs = [Answer(nodes[e.source], render_path([e], nodes)) for e in children if e.source in nodes]
+    return _once([*_newest_first(trial_runs), *_newest_first(versions)])
 
 
 def _untrained_datasets(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
@@ -401,8 +432,9 @@ SHAPES: tuple[Shape, ...] = (
            "deployed models without an approval", _unapproved_in_production),
     _shape("sweep", r"\b(?:came|come|comes|coming|produced|made|resulted|trained|picked|chosen|selected|won)\b.*"
            r"\b" + _TUNING + r"\b"
-           r"|^" + _WHICH.removeprefix("^") + r"(?:" + _VERSIONS + r"|results?|winners?|outputs?)?\s*"
-           r"(?:from|of|out\s+of|by)\s+(?:a\s+|an\s+|the\s+|any\s+)?" + _TUNING + r"$"
+           r"|^" + _WHICH.removeprefix("^") + r"(?P<subject>" + _VERSIONS
+           + r"|results?|winners?|outputs?|runs?|trials?|experiments?)?\s*"
+           r"(?:from|of|out\s+of|by|in)\s+(?:a\s+|an\s+|the\s+|any\s+)?" + _TUNING + r"$"
            r"|^(?:the\s+)?" + _TUNING + r"\s+(?:results?|winners?|outputs?|models?|versions?|model\s+versions?)$",
            "which versions came out of a sweep", _from_sweep),
     _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+" + _OUTPUT + r"(?P<x>.+)$",
@@ -428,6 +460,22 @@ SHAPES: tuple[Shape, ...] = (
     _shape("downstream", r"^(?:(?:what|which|everything|anything)\s+(?:\w+\s+)?(?:is|are|lies|lie|sits?)\s+)?"
            r"downstream\s+(?:of|from)\s+(?P<x>.+)$",
            "what is downstream of breast-cancer", _downstream),
+    _shape("training_data", r"^(?:what|which)\s+(?:data|datasets?|data\s+sets?|tables?|features?|inputs?|"
+           r"training\s+data)\s+(?:was|were|is|are|did|does|has\s+been)\s+(?P<x>.+?)\s+(?:trained|fitted|fit|built|made|train)"
+           r"\s+(?:on|from|with|using)$"
+           r"|^(?:what|which)\s+(?:data|datasets?|data\s+sets?|tables?|features?|inputs?)\s+(?:was|were|are|is)\s+"
+           r"(?:used|read|consumed)\s+(?:to|for)\s+(?:train|training|build|building|fit|fitting|make|making)\s+(?P<y>.+)$"
+           r"|^(?:the\s+)?(?:training\s+data|training\s+sets?|training\s+datasets?|inputs?|input\s+data)\s+"
+           r"(?:of|for|behind|used\s+by)\s+(?P<z>.+)$"
+           r"|^what\s+did\s+(?P<w>.+?)\s+(?:use|read|consume|train\s+on|learn\s+from)$"
+           r"|^(?:the\s+)?(?:data|datasets?|data\s+sets?|features?|inputs?|tables?)\s+(?:that\s+(?:was|were)\s+)?"
+           r"(?:used\s+)?(?:to\s+train|for\s+training|to\s+build|behind)\s+(?P<v>.+)$",
+           "what data was tumour-classifier v2 trained on", _training_data),
+    _shape("upstream", r"^(?:(?:what|which|everything|anything)\s+(?:\w+\s+)?(?:is|are|lies|lie|sits?)\s+)?"
+           r"upstream\s+(?:of|from)\s+(?P<x>.+)$"
+           r"|^(?:the\s+)?(?:lineage|provenance|origins?|sources?)\s+(?:of|for|behind)\s+(?P<y>.+)$"
+           r"|^where\s+(?:did|does|do)\s+(?P<z>.+?)\s+come\s+from$",
+           "where did tumour-classifier v2 come from", _upstream),
     _shape("person_did", r"^(?:what|which\s+\w+)\s+(?:did|has|have)\s+(?P<person>.+?)\s+(?P<verb>" + _VERBS + r")\b",
            "what did Alan Turing review", _person_did),
     _shape("person_did", r"^(?:what|which)\s+(?P<verb>" + _NOUN_VERBS + r")\s+(?:did|has|have)\s+(?P<person>.+?)\s+"
@@ -451,9 +499,11 @@ SHAPES: tuple[Shape, ...] = (
            + _PRODUCTION + r"\s+(?:model|version|model\s+version)\s+(?:for|of)\s+(?P<x>.+)$",
            "current production model for tumour-classifier", _current_production),
     _shape("current_production", r"^(?:what|which)\s+(?:version\s+|model\s+version\s+)?(?:of\s+)?(?P<x>.+?)\s+"
-           r"(?:version\s+)?is\s+" + _IN_PRODUCTION + r"(?:\s+now|\s+today|\s+currently)?$",
+           r"(?:version\s+)?is\s+(?:currently\s+|now\s+|right\s+now\s+)?" + _IN_PRODUCTION
+           + r"(?:\s+now|\s+today|\s+currently)?$",
            "which version of diabetes-progression is in production", _current_production),
-    _shape("current_production", r"^(?:what\s+is|what's|which\s+\w+\s+is)\s+" + _IN_PRODUCTION + r"\s+"
+    _shape("current_production", r"^(?:what\s+is|what's|which\s+\w+\s+is)\s+(?:currently\s+|now\s+|right\s+now\s+)?"
+           + _IN_PRODUCTION + r"\s+"
            r"(?:for|of)\s+(?P<x>.+)$",
            "what is live for diabetes-progression", _current_production),
     _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:in\s+production|in\s+prod|live\s+now)$",
@@ -488,7 +538,7 @@ def matches(query: str) -> Iterator[tuple[Shape, dict[str, str]]]:
         found = shape.pattern.search(text)
         if found is None:
             continue
-        parts = {k: clean_entity(v) for k, v in found.groupdict().items() if v is not None}
+        parts = {_ALIASES.get(k, k): clean_entity(v) for k, v in found.groupdict().items() if v is not None}
         if all(parts.values()) and not any(_CLAUSE.search(v) for k, v in parts.items() if k != "verb"):
             yield shape, parts
 
@@ -498,6 +548,8 @@ def match(query: str) -> tuple[Shape, dict[str, str]] | None:
     return next(matches(query), None)
 
 
+#: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
+_ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x"}
 _CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)
 def narrowed(text: str, kinds: tuple[NodeKind, ...]) -> tuple[str, tuple[NodeKind, ...]]:
     """Entity text without a trailing kind word (``search/intent.py`` KIND_WORDS, the one table), and the kinds

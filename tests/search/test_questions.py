@@ -85,8 +85,8 @@ def test_every_documented_example_is_recognised_as_its_shape(shape: questions.Sh
     ("production models missing a review", "unapproved_production", {}),
     ("unapproved deployments", "unapproved_production", {}),
     ("from the sweep", "sweep", {}),
-    ("versions from the sweep", "sweep", {}),
-    ("models from a grid search", "sweep", {}),
+    ("versions from the sweep", "sweep", {"subject": "versions"}),
+    ("models from a grid search", "sweep", {"subject": "models"}),
     ("sweep results", "sweep", {}),
     ("unused datasets", "untrained_datasets", {}),
     ("datasets never used for training", "untrained_datasets", {}),
@@ -99,6 +99,12 @@ def test_every_documented_example_is_recognised_as_its_shape(shape: questions.Sh
     ("diff between tumour v2 and v3", "changed_between", {"a": "tumour v2", "b": "v3"}),
     ("how does tumour v2 differ from tumour v1", "changed_between", {"b": "tumour v2", "a": "tumour v1"}),
     ("who approved tumour v2", "reviews_of", {"x": "tumour v2"}),
+    ("which model is currently in production for churn", "current_production", {"x": "churn"}),
+    ("which datasets were used to train churn v2", "training_data", {"x": "churn v2"}),
+    ("training data of churn v2", "training_data", {"x": "churn v2"}),
+    ("features used to train churn v2", "training_data", {"x": "churn v2"}),
+    ("lineage of churn v2", "upstream", {"x": "churn v2"}),
+    ("show me the runs from the hyperparameter sweep", "sweep", {"subject": "runs"}),
     ("where is progression v2 deployed", "deployments_of", {"x": "progression v2"}),
 ])
 def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) -> None:
@@ -153,6 +159,8 @@ def test_production_sweep_and_current_version(store: GraphStore, service: Search
     swept = service.search("model versions that came out of a hyperparameter sweep", limit=2)
     assert answered(swept) == [(w.ONC_MV, "model_version tumour v1 GENERATED_BY run train tumour classifier "
                                           "CHILD_OF run tumour sweep")]
+    trials = service.search("runs from the sweep", limit=3)
+    assert answered(trials)[0] == (w.ONC_RUN, "run train tumour classifier CHILD_OF run tumour sweep")
     current = service.search("current production model for tumour", limit=3)
     assert answered(current) == [(w.ONC_MV, "deployment onc-prod DEPLOYS model_version tumour v1"),
                                  (w.ONC_DEPLOY, "deployment onc-prod DEPLOYS model_version tumour v1")]
