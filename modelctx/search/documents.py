@@ -223,6 +223,14 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+_ID_LIKE = re.compile(r"^(?=[0-9a-f-]*\d)(?=[0-9a-f-]*[a-f])[0-9a-f-]{4,}$", re.IGNORECASE)
+
+
+def meaningful(title: str) -> str:
+    """A title without its id-like words (a commit's short SHA, a run's UUID): they mean nothing to the model."""
+    return " ".join(w for w in title.split() if not _ID_LIKE.match(w.strip(".,:;()[]")))
+
+
 def embedding_text(document: Document) -> str:
     """What the model reads: the kind and title, the node's own words, then its neighbours' telling text.
 
@@ -236,8 +244,10 @@ def embedding_text(document: Document) -> str:
     """
     kind = NodeKind(document.kind)
     own = document.body.removeprefix(f"{kind.label} {words(kind.value)}.").strip()
-    own = own.removeprefix(f"{document.title}.").strip()
-    own = _cut(f"{words(kind.value)} {document.title}. {own}".strip(), EMBED_OWN_CHARS)
+    title = meaningful(document.title)
+    if title and own.startswith(title):  # a commit's title is its message's first line
+        title = ""
+    own = _cut(f"{words(kind.value)} {title}. {own}".replace(" . ", ": ").strip(), EMBED_OWN_CHARS)
     room = max(EMBED_CONTEXT_MIN_CHARS, EMBED_CHARS - len(own))
     lent: list[str] = []
     for line in document.context.split(LINE_BREAK):

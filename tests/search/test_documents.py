@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from modelctx.graph.model import Node, NodeKind
-from modelctx.search.documents import EMBED_CHARS, EMBED_LINE_CHARS, build_document, embedding_text, plain_text
+from modelctx.search.documents import (
+    EMBED_CHARS,
+    EMBED_LINE_CHARS,
+    build_document,
+    embedding_text,
+    meaningful,
+    plain_text,
+)
 
 RST = """.. _iris_dataset:
 
@@ -60,3 +67,11 @@ def test_hits_next_to_the_strongest_rise() -> None:
     assert near_the_strongest(ranked, {2: {3}}, weight=0.0) == ranked
     # A hit next to two strong hits gains the larger bonus once; unknown slots are ignored.
     assert rounded(near_the_strongest(ranked, {1: {3, 9}, 2: {3}}))[1] == (3, 0.42)
+
+
+def test_the_model_reads_no_ids_and_no_repeated_title() -> None:
+    assert meaningful("9cb6421328 Document how models are trained") == "Document how models are trained"
+    assert meaningful("run 3f2a1b4c-77aa-4e1f-9d2c-0123456789ab") == "run"
+    assert meaningful("tumour v3 added 2024 cafe") == "tumour v3 added 2024 cafe"
+    commit = Node("commit:9cb6421328ab", NodeKind.COMMIT, {"message": "Pin scikit-learn\n\nPickles failed to load."})
+    assert embedding_text(build_document(commit)).startswith("commit: Pin scikit-learn Pickles failed to load.")
