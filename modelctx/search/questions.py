@@ -533,7 +533,7 @@ def matches(query: str) -> Iterator[tuple[Shape, dict[str, str]]]:
     about") makes no match: the query says more than the shape can answer, so
     it is ranked instead.
     """
-    text = " ".join(query.strip().rstrip("?.!").split())
+    text = _POLITE.sub("", " ".join(query.strip().rstrip("?.!").split())) or query.strip()
     for shape in SHAPES:
         found = shape.pattern.search(text)
         if found is None:
@@ -548,6 +548,10 @@ def match(query: str) -> tuple[Shape, dict[str, str]] | None:
     return next(matches(query), None)
 
 
+#: How people open a question without changing it ("can you tell me which runs…", "please list…").
+_POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you|would\s+you|will\s+you|tell\s+me|"
+                     r"i\s+want\s+to\s+know|i'd\s+like\s+to\s+know|i\s+would\s+like\s+to\s+know|do\s+you\s+know|"
+                     r"help\s+me\s+find|i\s+need\s+to\s+know|i\s+need|i\s+want)[\s,]+)+", re.IGNORECASE)
 #: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
 _ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x"}
 _CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)

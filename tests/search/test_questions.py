@@ -105,6 +105,8 @@ def test_every_documented_example_is_recognised_as_its_shape(shape: questions.Sh
     ("features used to train churn v2", "training_data", {"x": "churn v2"}),
     ("lineage of churn v2", "upstream", {"x": "churn v2"}),
     ("show me the runs from the hyperparameter sweep", "sweep", {"subject": "runs"}),
+    ("Can you tell me which runs consumed breast-cancer?", "used", {"x": "breast-cancer"}),
+    ("please list the models trained on wine", "trained_on", {"x": "wine"}),
     ("where is progression v2 deployed", "deployments_of", {"x": "progression v2"}),
 ])
 def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) -> None:
