@@ -49,7 +49,7 @@ from modelctx.times import read_stored
 #: Documents per committed chunk during catch-up.
 FLUSH_DOCS = 4096
 #: The layout of index.sqlite; another value rebuilds the documents (keeping the embedding cache).
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 #: Rows applied from index.sqlite after which the vector snapshot is rewritten.
 SNAPSHOT_EVERY = 2000
 
