@@ -29,6 +29,8 @@ class ChangeOp:
 
     UPSERT_NODES = "upsert_nodes"
     UPSERT_EDGES = "upsert_edges"
+    #: Payload ``{"edges": [{"source", "target", "type"}]}``: those edges no longer exist.
+    REMOVE_EDGES = "remove_edges"
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,13 +234,15 @@ class WriteResult:
     edges_created: int = 0
     edges_updated: int = 0
     edges_unchanged: int = 0
+    edges_removed: int = 0
     seqs: list[int] = field(default_factory=list)
     #: Ids of the nodes this write created, in batch order; a sum (``add``) keeps the first ``MAX_CREATED_IDS``.
     created_ids: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.nodes_created or self.nodes_updated or self.edges_created or self.edges_updated)
+        return bool(self.nodes_created or self.nodes_updated or self.edges_created or self.edges_updated
+                    or self.edges_removed)
 
     def add(self, other: WriteResult) -> None:
         self.nodes_created += other.nodes_created
@@ -247,6 +251,7 @@ class WriteResult:
         self.edges_created += other.edges_created
         self.edges_updated += other.edges_updated
         self.edges_unchanged += other.edges_unchanged
+        self.edges_removed += other.edges_removed
         self.seqs.extend(other.seqs)
         self.created_ids.extend(other.created_ids[: max(0, MAX_CREATED_IDS - len(self.created_ids))])
 
@@ -258,6 +263,7 @@ class WriteResult:
             "edges_created": self.edges_created,
             "edges_updated": self.edges_updated,
             "edges_unchanged": self.edges_unchanged,
+            "edges_removed": self.edges_removed,
             "seqs": self.seqs,
             "created_ids": self.created_ids,
         }

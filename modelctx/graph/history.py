@@ -30,10 +30,11 @@ class HistoryEntry:
     created: bool = False
     changed: dict[str, dict[str, Any]] = field(default_factory=dict)
     edges: list[dict[str, str]] = field(default_factory=list)
+    removed_edges: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"seq": self.seq, "at": self.at, "actor": self.actor, "created": self.created,
-                "changed": self.changed, "edges": self.edges}
+                "changed": self.changed, "edges": self.edges, "removed_edges": self.removed_edges}
 
 
 def node_history(store: GraphStore, node_id: str, *, max_entries: int = MAX_ENTRIES) -> dict[str, Any]:
@@ -65,6 +66,12 @@ def node_history(store: GraphStore, node_id: str, *, max_entries: int = MAX_ENTR
             if touching:
                 entry = HistoryEntry(change.seq, change.at, change.actor)
                 entry.edges = [{"source": r["source"], "type": r["type"], "target": r["target"]} for r in touching]
+        elif change.op == ChangeOp.REMOVE_EDGES:
+            touching = [r for r in payload.get("edges", []) if node_id in (r.get("source"), r.get("target"))]
+            if touching:
+                entry = HistoryEntry(change.seq, change.at, change.actor)
+                entry.removed_edges = [{"source": r["source"], "type": r["type"], "target": r["target"]}
+                                       for r in touching]
         if entry is not None:
             total += 1
             kept.append(entry)

@@ -260,6 +260,7 @@ class ScopedGraphStore(GraphStore):
         touching a hidden node is refused like an edge to a missing one.
         """
         touched = set(batch.nodes) | {i for e in batch.edges.values() for i in (e.source, e.target)}
+        touched |= {i for r in batch.removals.values() for i in (r.source, r.target)}
         stored = self.inner.get_nodes(touched)
         shown = self.visible(stored)
         for node_id in batch.nodes:
@@ -270,6 +271,11 @@ class ScopedGraphStore(GraphStore):
             for end in (edge.source, edge.target):
                 if end not in batch.nodes and end not in shown:
                     raise missing_endpoint_error(edge, end)
+        for removal in batch.removals.values():
+            for end in (removal.source, removal.target):
+                if end in stored and end not in shown:  # an absent node has no edge to remove
+                    raise PermissionDeniedError(f"node {end} is not in the view of project {self.project!r}: "
+                                                "an edge of it cannot be removed")
         self._decided.clear()  # the write may attach nodes to the project's own
 
     def as_of(self, when: datetime | str | None) -> GraphStore:

@@ -57,7 +57,7 @@ from typing import Any
 
 from modelctx.errors import IngestError
 from modelctx.graph.ids import node_id
-from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.model import Edge, EdgeRemoval, EdgeType, Node, NodeKind
 from modelctx.ingest.identity import (
     DatasetIdentity,
     DatasetMatch,
@@ -88,6 +88,7 @@ from modelctx.ingest.openlineage_facets import (
     merge_facets,
     version_key,
 )
+from modelctx.ingest.openlineage_reads import PINNED, ReadKeeper, UnitEdges
 from modelctx.ingest.runner import IngestWarning, InTransaction, Record
 from modelctx.times import format_iso
 from modelctx.vocabulary import RunStatus
@@ -115,11 +116,14 @@ class EventConverter:
         self._base_dir = base_dir
         self._project = project
         self._state: dict[str, dict[str, Any]] = {}
-        self._edge_state: dict[tuple[str, EdgeType, str], dict[str, Any]] = {}
         self._emitted: set[str] = set()
+        self._edges = UnitEdges(reader)
+        self._keeper = ReadKeeper(self._identity, self._edges, self._stored)
+        self._repointed: list[Edge | EdgeRemoval] = []
 
-    def records(self, event: AnyEvent, where: str) -> list[Record]:
-        """The records of one event (nodes before the edges that need them)."""
+    def records(self, event: AnyEvent, where: str) -> list[Node | Edge | EdgeRemoval | IngestWarning]:
+        """The records of one event (nodes before the edges that need them; reads it re-points first)."""
+        self._repointed = []
         warnings: list[IngestWarning] = []
         nodes: list[Node] = []
         edges: list[Edge] = []
@@ -133,7 +137,8 @@ class EventConverter:
             project_id = node_id(NodeKind.PROJECT, self._project)
             nodes.insert(0, Node(project_id, NodeKind.PROJECT, {"name": self._project}))
             edges += [Edge(n.id, project_id, EdgeType.IN_PROJECT) for n in nodes if n.kind is not NodeKind.PROJECT]
-        return [*warnings, *nodes, *edges]
+        self._edges.note(edges)  # the re-pointed reads were noted as they were decided
+        return [*warnings, *nodes, *self._repointed, *edges]
 
     # -- events --------------------------------------------------------------------------------
 
@@ -145,8 +150,11 @@ class EventConverter:
         time = format_iso(event.eventTime)
         job_node = self._job_node(job_id, event, time, warnings, where)
         nodes.append(job_node)
+        started_before = self._stored(run_id).get("started_at")
         run_node = self._run_node(run_id, event, time, warnings, where)
         nodes.append(run_node)
+        if started_before is not None and started_before != run_node.properties["started_at"]:
+            self._repointed += self._keeper.after_start_moved(run_id)
         edges.append(Edge(run_id, job_id, EdgeType.INSTANCE_OF))
         self._parent(event, run_node, nodes, edges)
         self._code(event, run_id, where, warnings, nodes, edges)
@@ -159,6 +167,8 @@ class EventConverter:
             reads[(dataset.namespace, dataset.name)] = match.version_id
             props = {"role": "input", **self._edge_facets((run_id, EdgeType.USED, match.version_id),
                                                           dataset.inputFacets, time, where, warnings)}
+            if version_key(dataset, None) is not None:
+                props[PINNED] = True
             edges.append(Edge(run_id, match.version_id, EdgeType.USED, props))
         for dataset in self._products(run_node, event.outputs):
             self._write(dataset, run_node, started, reads, time, where, warnings, nodes, edges)
@@ -367,15 +377,10 @@ class EventConverter:
         """Input or output facets on their edge, merged with the stored ones facet by facet (the later wins)."""
         if not facets:
             return {}
-        state = self._edge_state.get(key)
-        if state is None:
-            stored = self._reader.get_edges([key[0]], "out", [key[1]]) if self._reader is not None else []
-            state = next((dict(e.properties) for e in stored if e.target == key[2]), {})
+        state = self._edges.properties(*key)
         deleted = [name for name, value in facets.items() if is_deleted(value)]
         kept = facets_json({k: v for k, v in facets.items() if k not in deleted}, where, warnings)
-        merged = merge_facets(state, kept, deleted, time)
-        self._edge_state[key] = {**state, **merged}
-        return merged
+        return merge_facets(state, kept, deleted, time)
 
     def _version_state(self, version_id: str) -> dict[str, Any]:
         return self._state.setdefault(version_id, self._stored(version_id))
@@ -425,6 +430,7 @@ class EventConverter:
         mention = self._mention(dataset.namespace, dataset.name, dataset, time, where, warnings,
                                 self._version_state(version_id))
         match = self._identity.resolve_write(mention, key, written_at=written_at, by=run.id)
+        self._repointed += self._keeper.after_write(mention.uri, match.version_id, written_at)
         self._state[version_id] = {**self._version_state(version_id),
                                    **{k: v for k, v in mention.namespaced.items() if v is not None}}
         nodes += match.nodes
@@ -507,10 +513,9 @@ def event_units(
     def unit(items: list[tuple[str, AnyEvent]]) -> InTransaction:
         ordered = sorted(items, key=lambda item: (event_time_key(item[1]), event_digest(item[1])))
 
-        def work(reader: GraphLookup) -> list[Node | Edge | IngestWarning]:
+        def work(reader: GraphLookup) -> list[Node | Edge | EdgeRemoval | IngestWarning]:
             converter = EventConverter(reader, base_dir=base_dir, project=project)
-            records = [r for where, event in ordered for r in converter.records(event, where)]
-            return [r for r in records if isinstance(r, (Node, Edge, IngestWarning))]
+            return [r for where, event in ordered for r in converter.records(event, where)]
 
         return InTransaction(work, items[0][0] if len(items) == 1 else f"{items[0][0]} to {items[-1][0]}")
 
