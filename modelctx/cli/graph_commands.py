@@ -180,13 +180,17 @@ def lineage_command(app: AppContext, node_id: str | None, column: str | None, di
             bar.advance(nodes - shown)
             shown = nodes
 
-        subgraph = walk_lineage(store, node_id, check_direction(direction), depth=depth, edge_types=types,
-                                progress=found).subgraph
+        walk = walk_lineage(store, node_id, check_direction(direction), depth=depth, edge_types=types,
+                            progress=found)
     if as_json:
-        emit_json(subgraph.to_json())
+        emit_json({**walk.subgraph.to_json(), "declared": walk.declared.to_json()})
         return
-    for line in render_tree(subgraph, node_id, check_direction(direction)):
+    for line in render_tree(walk.subgraph, node_id, check_direction(direction)):
         click.echo(line)
+    if walk.declared.edges:
+        click.echo("declared by JobEvents (static, not observed by a run):")
+        for job, dataset, role in walk.declared.edges:
+            click.echo(f"  {job} {'reads' if role == 'input' else 'writes'} {dataset}")
 
 
 def _column_lineage(app: AppContext, column: str, direction: str, depth: int | None, as_of: str | None,

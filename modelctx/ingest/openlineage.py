@@ -33,7 +33,8 @@ facet by facet, the later ``eventTime`` winning, and a facet sent as
 does not change them. ``symlinks`` become ``aliases`` of the Dataset. A
 DatasetEvent adds its facets to the dataset's current version; a JobEvent
 records the job's design-time lineage (``openlineage.static_inputs`` /
-``static_outputs``, Dataset ids).
+``static_outputs``, Dataset ids, and on each Dataset the jobs declaring it:
+``graph/declared_lineage.py``, which lineage answers read).
 
 Events of one run may arrive in any order: a run's state is merged with what
 is stored (read inside the write transaction) by rules that do not depend on
@@ -56,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from modelctx.errors import IngestError
+from modelctx.graph.declared_lineage import STATIC_INPUTS, STATIC_OUTPUTS, STATIC_READERS, STATIC_WRITERS, union_ids
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeRemoval, EdgeType, Node, NodeKind
 from modelctx.ingest.identity import (
@@ -179,14 +181,18 @@ class EventConverter:
         job_id = node_id(NodeKind.JOB, event.job.namespace, event.job.name)
         time = format_iso(event.eventTime)
         job = self._job_node(job_id, event, time, warnings, where)
-        static = (("openlineage.static_inputs", event.inputs), ("openlineage.static_outputs", event.outputs))
-        for key, datasets in static:
+        static = ((STATIC_INPUTS, STATIC_READERS, event.inputs), (STATIC_OUTPUTS, STATIC_WRITERS, event.outputs))
+        for key, back, datasets in static:
             ids = []
             for dataset in datasets:
                 match = self._read(dataset.namespace, dataset.name, dataset, time, None, time, where, warnings)
                 nodes += match.nodes
                 edges += match.edges
-                ids.append(node_id(NodeKind.DATASET, self._name(dataset.namespace, dataset.name)))
+                dataset_id = node_id(NodeKind.DATASET, self._name(dataset.namespace, dataset.name))
+                ids.append(dataset_id)
+                declared = self._state.setdefault(dataset_id, self._stored(dataset_id))
+                declared[back] = union_ids(declared.get(back), [job_id])
+                nodes.append(Node(dataset_id, NodeKind.DATASET, {back: declared[back]}))
             if datasets:
                 job.properties[key] = sorted(set(ids) | set(job.properties.get(key) or []))
                 self._state[job_id][key] = job.properties[key]

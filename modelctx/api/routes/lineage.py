@@ -57,6 +57,7 @@ async def get_lineage(
             for n in walk.subgraph.nodes
         ],
         "edges": [e.to_json() for e in walk.subgraph.edges],
+        "declared": walk.declared.to_json(),
         "truncated": walk.truncated,
         "truncated_by": walk.cut_by,
     })
