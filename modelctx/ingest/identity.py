@@ -64,6 +64,7 @@ from urllib.parse import unquote
 
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.refs import ALIAS_OF
 from modelctx.ingest.lookup import GraphLookup, empty_lookup
 
 #: The source that reads a dataset's bytes: authoritative for its core properties wherever it lands.
@@ -166,6 +167,11 @@ def openlineage_uri(namespace: str, name: str, base_dir: Path) -> str:
     return f"{scheme.lower()}://{normalise_authority(authority)}/{path}"
 
 
+def dataset_id_for_uri(uri: str) -> str:
+    """The Dataset a URI names by default (before aliases: :meth:`DatasetIdentity.canonical_uri`)."""
+    return node_id(NodeKind.DATASET, dataset_name_for_uri(uri))
+
+
 def normalise_digest(digest: str | None, algorithm: str | None = None) -> str | None:
     """``algo:hex`` (lower case); a bare 64-hex digest is taken as SHA-256."""
     if digest is None or not str(digest).strip():
@@ -242,6 +248,45 @@ class DatasetIdentity:
         #: Per URI, every version known (stored or made in this ingest): id → (written_at, written_by).
         self._writes: dict[str, dict[str, tuple[str | None, str | None]]] = {}
         self._made: dict[str, Node] = {}
+        #: Alias URI -> the URI of the dataset it names (symlinks), as stored or learned in this ingest.
+        self._aliases: dict[str, str] = {}
+
+    # -- aliases (symlinks) ----------------------------------------------------------------------
+
+    def canonical_uri(self, uri: str) -> str:
+        """The URI of the dataset ``uri`` names: itself, or the dataset it is an alias of (a symlink)."""
+        if uri not in self._aliases:
+            ident = dataset_id_for_uri(uri)
+            node = self._reader.get_nodes([ident]).get(ident)
+            target = node.properties.get("alias_uri") if node is not None and node.properties.get(ALIAS_OF) else None
+            self._aliases[uri] = str(target) if isinstance(target, str) and target != uri else uri
+        return self._aliases[uri]
+
+    def alias_records(self, uri: str, aliases: list[str], source: str) -> list[Node]:
+        """Dataset nodes naming ``uri``'s dataset under other names (an OpenLineage ``symlinks`` facet).
+
+        Each alias becomes a Dataset whose :data:`~modelctx.graph.refs.ALIAS_OF`
+        is that dataset, so a later mention of the alias (``canonical_uri``)
+        and a reference to it (``graph/refs.py``) land on the one dataset. A
+        dataset already stored under the alias name with versions of its own
+        (seen before the symlink was) is left as it is.
+        """
+        target = dataset_id_for_uri(uri)
+        made = []
+        for alias in sorted(set(aliases) - {uri}):
+            ident = dataset_id_for_uri(alias)
+            if ident == target or self.canonical_uri(alias) not in (alias, uri):
+                continue
+            stored = self._reader.get_nodes([ident]).get(ident)
+            if stored is not None and not stored.properties.get(ALIAS_OF):
+                continue
+            self._aliases[alias] = uri
+            props: dict[str, Any] = {"name": dataset_name_for_uri(alias), ALIAS_OF: target, "alias_uri": uri,
+                                     "source": source, "source_id": alias}
+            if self._project:
+                props["project"] = self._project
+            made.append(Node(ident, NodeKind.DATASET, props))
+        return made
 
     # -- versions per write (rule step 4) ------------------------------------------------------
 

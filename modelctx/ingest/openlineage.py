@@ -339,15 +339,28 @@ class EventConverter:
 
     # -- datasets ------------------------------------------------------------------------------
 
+    def _uri(self, namespace: str, name: str) -> str:
+        """The dataset's URI, through a symlink the dataset is known by (``DatasetIdentity.canonical_uri``)."""
+        return self._identity.canonical_uri(openlineage_uri(namespace, name, self._base_dir))
+
     def _name(self, namespace: str, name: str) -> str:
-        return dataset_name_for_uri(openlineage_uri(namespace, name, self._base_dir))
+        return dataset_name_for_uri(self._uri(namespace, name))
+
+    def _alias_nodes(self, mention: DatasetMention) -> list[Node]:
+        aliases = mention.dataset_properties.get("aliases")
+        if not aliases or mention.uri is None:
+            return []
+        return self._identity.alias_records(mention.uri, list(aliases), SOURCE)
 
     def _mention(self, namespace: str, name: str, dataset: Dataset | None, time: str, where: str,
                  warnings: list[IngestWarning], stored: dict[str, Any] | None = None) -> DatasetMention:
-        uri = openlineage_uri(namespace, name, self._base_dir)
+        uri = self._uri(namespace, name)
         core: dict[str, Any] = {}
-        namespaced: dict[str, Any] = {"openlineage.namespace": namespace, "openlineage.name": name}
-        dataset_props: dict[str, Any] = {"openlineage.namespace": namespace, "openlineage.name": name}
+        # Reached through an alias: the dataset keeps the namespace and name it is known by.
+        named = {} if uri != openlineage_uri(namespace, name, self._base_dir) else {
+            "openlineage.namespace": namespace, "openlineage.name": name}
+        namespaced: dict[str, Any] = dict(named)
+        dataset_props: dict[str, Any] = dict(named)
         if dataset is not None:
             facets = dataset.facets
             schema = facets.schema_
@@ -376,7 +389,8 @@ class EventConverter:
         full = self._mention(namespace, name, dataset, time, where, warnings, self._version_state(found.version_id))
         match = self._identity.resolve_read(full, at, key=version_key(dataset, None), not_by=run_id)
         self._state[match.version_id].update({k: v for k, v in full.namespaced.items() if v is not None})
-        return DatasetMatch(match.version_id, match.existing, [*found.nodes, *match.nodes], match.edges)
+        aliases = self._alias_nodes(full)
+        return DatasetMatch(match.version_id, match.existing, [*found.nodes, *match.nodes, *aliases], match.edges)
 
     def _edge_facets(self, key: tuple[str, EdgeType, str], facets: dict[str, Any], time: str, where: str,
                      warnings: list[IngestWarning]) -> dict[str, Any]:
@@ -439,7 +453,7 @@ class EventConverter:
         self._repointed += self._keeper.after_write(mention.uri, match.version_id, written_at)
         self._state[version_id] = {**self._version_state(version_id),
                                    **{k: v for k, v in mention.namespaced.items() if v is not None}}
-        nodes += match.nodes
+        nodes += [*match.nodes, *self._alias_nodes(mention)]
         edges += match.edges
         out_props = self._edge_facets((match.version_id, EdgeType.GENERATED_BY, run.id), dataset.outputFacets, time,
                                       where, warnings)

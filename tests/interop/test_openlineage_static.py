@@ -78,3 +78,53 @@ def test_job_and_dataset_answers_show_declared_lineage(store: GraphStore, backen
         body = http.get(f"/api/v1/lineage/{WEEKLY_JOB}", params={"direction": "down"}).json()
     assert body["declared"]["edges"] == [{"job": WEEKLY_JOB, "dataset": weekly, "role": "output", "declared": True}]
     assert [n["id"] for n in body["declared"]["nodes"]] == [weekly]
+
+
+HIVE = ("hive://metastore:9083", "shop.orders")
+
+
+def test_a_symlink_name_is_the_same_dataset_in_ingest_and_reads(store: GraphStore, backend: Any, tmp_path: Path,
+                                                                serve: Any) -> None:
+    from openlineage.client.event_v2 import DatasetEvent, InputDataset, Job, Run, RunEvent, RunState, StaticDataset
+    from openlineage.client.facet_v2 import symlinks_dataset
+
+    from modelctx.graph.refs import resolve_ref
+    from tests.interop.ol_shapes import ORDERS, uid
+
+    ingest(store)
+    symlinked = DatasetEvent(eventTime="2025-10-02T00:00:00+00:00", producer="https://example.com/catalog",
+                             dataset=StaticDataset(namespace=ORDERS[0], name=ORDERS[1], facets={
+                                 "symlinks": symlinks_dataset.SymlinksDatasetFacet(identifiers=[
+                                     symlinks_dataset.Identifier(namespace=HIVE[0], name=HIVE[1], type="TABLE")])}))
+    reader = uid("hive-reader")
+    read_by_alias = [RunEvent(eventType=state, eventTime=at, run=Run(runId=reader),
+                              job=Job(namespace="trino", name="orders_report"), producer="https://example.com/trino",
+                              inputs=[InputDataset(namespace=HIVE[0], name=HIVE[1])], outputs=[])
+                     for state, at in ((RunState.START, "2025-10-03T00:00:00+00:00"),
+                                       (RunState.COMPLETE, "2025-10-03T00:10:00+00:00"))]
+    for event in (symlinked, *read_by_alias):
+        run_ingest(store, EventIngestor([parse_event(json.loads(event_json(event)))]), actor="test")
+
+    orders, alias = dataset(ORDERS), dataset(HIVE)
+    assert store.get_node(orders).properties["aliases"] == ["hive://metastore:9083/shop.orders"]
+    assert store.get_node(alias).properties["alias_of"] == orders
+    # the run that named the symlink read the orders' current version, and no version of another dataset exists
+    [read] = [e.target for e in store.get_edges([node_id(NodeKind.RUN, "openlineage", reader)], "out",
+                                                [EdgeType.USED])]
+    assert [e.target for e in store.get_edges([read], "out", [EdgeType.VERSION_OF])] == [orders]
+    assert store.get_node(read).properties["written_by"] == node_id(
+        NodeKind.RUN, "openlineage", warehouse_history().runs["merge"][-1][0])
+    assert store.get_edges([alias], "in", [EdgeType.VERSION_OF]) == []
+    assert store.get_node(orders).properties["openlineage.namespace"] == ORDERS[0]
+    # reads: a reference, the CLI and the Marquez API all land on the orders dataset
+    assert resolve_ref(store, alias).id == orders
+    result = CliRunner().invoke(main, ["--store", backend.uri(tmp_path), "lineage", alias, "--depth", "0", "--json"],
+                                catch_exceptions=False)
+    assert [n["id"] for n in json.loads(result.stdout)["nodes"]] == [orders]
+    server = serve(create_app(Client(store, Settings(home=tmp_path / "home"), actor="test")))
+    with httpx.Client(base_url=server.url) as http:
+        found = http.get("/api/v1/namespaces/hive%3A%2F%2Fmetastore%3A9083/datasets/shop.orders")
+        assert found.status_code == 200 and found.json()["name"] == ORDERS[1]
+        names = [d["name"] for d in http.get("/api/v1/namespaces/hive%3A%2F%2Fmetastore%3A9083/datasets").json()[
+            "datasets"]]
+        assert names == []
