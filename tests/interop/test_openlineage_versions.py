@@ -256,3 +256,40 @@ def test_parent_hierarchy_keeps_parent_and_root(store: GraphStore, tmp_path: Pat
     assert [e.target for e in store.get_edges([report], "out", [EdgeType.CHILD_OF])] == [dag_run]
     assert store.get_node(report).properties["openlineage.root_run"] == dag_run
     assert store.get_node(dag_run).properties["status"] == "COMPLETED"
+
+
+def test_column_lineage_takes_a_human_reference(store: GraphStore, backend: Any, tmp_path: Path, history: History,
+                                                serve: Any) -> None:
+    import httpx
+
+    from modelctx.api.app import create_app
+    from modelctx.client import Client
+    from modelctx.config import Settings
+
+    ingest_jsonl(store, tmp_path / "events.jsonl", history.events)
+    report = openlineage_uri(*REPORT, Path("/"))  # the dataset's name: a reference resolve_ref takes
+    expected = column_lineage(store, dataset_id(REPORT), "amount", "up")
+    assert {h["column"] for h in expected["columns"]} == {"amount"} and len(expected["columns"]) >= 2
+
+    def cli(*args: str) -> Any:
+        return CliRunner().invoke(main, ["--store", backend.uri(tmp_path), "lineage", *args], catch_exceptions=False)
+
+    answer = cli("--column", f"{report}:amount", "--json")
+    assert answer.exit_code == 0, answer.output
+    assert json.loads(answer.stdout)["columns"] == expected["columns"]
+    version = written_by(store, REPORT, history.runs["report"][1][0])
+    prefix = version[: version.rindex("/run-") + 9]  # a unique prefix of the version's id
+    by_prefix = cli("--column", f"{prefix}:amount", "--json")
+    assert json.loads(by_prefix.stdout)["root"] == {"node": version, "column": "amount"}
+    missed = cli("--column", f"{report.replace('revenue', 'revenve')}:amount")  # a typo
+    assert missed.exit_code == 3 and "did you mean" in missed.output and report in missed.output
+    not_data = cli("--column", "dbt/analytics.daily_revenue:amount")
+    assert not_data.exit_code == 4 and "starts at a dataset or dataset version" in not_data.output
+
+    server = serve(create_app(Client(store, Settings(home=tmp_path / "home"), actor="test")))
+    with httpx.Client(base_url=server.url) as http:
+        found = http.get("/api/v1/columns/lineage", params={"column": f"{report}:amount"})
+        assert found.status_code == 200 and found.json()["columns"] == expected["columns"]
+        miss = http.get("/api/v1/columns/lineage", params={"column": f"{report.replace('revenue', 'revenve')}:amount"})
+        assert miss.status_code == 404 and report in json.dumps(miss.json())
+        assert http.get("/api/v1/columns/lineage", params={"column": "no-colon"}).status_code == 422
