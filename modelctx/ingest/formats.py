@@ -392,6 +392,8 @@ def schema_problem(data: Any, schema_name: str, definition: str | None = None) -
     message = first.message
     if first.validator == "required":
         message = f"missing required field ({message})"
+    elif first.validator == "pattern" and isinstance(first.schema.get("x-expected"), str):
+        message = f"{first.instance!r} is not {first.schema['x-expected']}"  # what a regular expression means
     return SchemaProblem(_error_key(first), message, len(errors) - 1)
 
 
