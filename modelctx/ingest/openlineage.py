@@ -45,7 +45,9 @@ known, the outputs its events declare are kept on the run
 (``attempted_outputs``, Dataset ids, and the declarations themselves) and
 become versions when it comes, so a failed attempt produces nothing. One
 ingest converts its events in time order (``event_time_key``); which version a
-run read is decided from the writes known when its events are converted.
+run read is decided from the writes known when its events are converted, and
+re-pointed when a later-arriving write or an earlier START shows it wrong
+(``ingest/openlineage_reads.py``), so any arrival order builds the same graph.
 """
 
 from __future__ import annotations
