@@ -122,7 +122,7 @@ class EventConverter:
         self._state: dict[str, dict[str, Any]] = {}
         self._emitted: set[str] = set()
         self._edges = UnitEdges(reader)
-        self._keeper = ReadKeeper(self._identity, self._edges, self._stored)
+        self._keeper = ReadKeeper(self._identity, self._edges, self._stored_many)
         self._repointed: list[Edge | EdgeRemoval] = []
 
     def records(self, event: AnyEvent, where: str) -> list[Node | Edge | EdgeRemoval | IngestWarning]:
@@ -217,6 +217,13 @@ class EventConverter:
             stored = self._reader.get_nodes([ident]).get(ident) if self._reader is not None else None
             state = dict(stored.properties) if stored is not None else {}
         return state
+
+    def _stored_many(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """``_stored`` of several nodes, those not converted in this unit read at once."""
+        missing = [i for i in ids if i not in self._state]
+        stored = self._reader.get_nodes(missing) if self._reader is not None and missing else {}
+        return {i: self._state[i] if i in self._state else dict(stored[i].properties) for i in ids
+                if i in self._state or i in stored}
 
     def _stubs(self, wanted: dict[str, tuple[NodeKind, dict[str, Any]]]) -> list[Node]:
         """Nodes another source may own: made only when absent, never overwriting."""

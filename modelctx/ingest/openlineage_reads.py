@@ -99,33 +99,37 @@ class ReadKeeper:
     """Re-points reads that a newly known write or an earlier start shows to be wrong (module docstring)."""
 
     def __init__(self, identity: DatasetIdentity, edges: UnitEdges,
-                 run_state: Callable[[str], Mapping[str, Any]]) -> None:
+                 run_states: Callable[[list[str]], Mapping[str, Mapping[str, Any]]]) -> None:
         self._identity = identity
         self._edges = edges
-        self._run_state = run_state
+        self._run_states = run_states
 
     def after_write(self, uri: str | None, version_id: str, written_at: str) -> list[Edge | EdgeRemoval]:
         """The records re-pointing readers that, now ``version_id`` is known, read it."""
         if uri is None:
             return []
         older = [v for v in self._identity.versions_before(uri, written_at, CANDIDATE_VERSIONS) if v != version_id]
+        readers = self._edges.edges(older, "in", EdgeType.USED)
+        runs = self._run_states(sorted({e.source for e in readers}))
         records: list[Edge | EdgeRemoval] = []
-        for used in self._edges.edges(older, "in", EdgeType.USED):
-            records += self._check(used, uri)
+        for used in readers:
+            run = runs.get(used.source, {})
+            if str(run.get("started_at", "")) >= written_at:  # only a run that started after it can read it
+                records += self._check(used, uri, run)
         return records
 
     def after_start_moved(self, run_id: str) -> list[Edge | EdgeRemoval]:
         """The records re-pointing the run's reads to what was current at its (new, earlier) start."""
         records: list[Edge | EdgeRemoval] = []
+        run = self._run_states([run_id]).get(run_id, {})
         for used in self._edges.edges([run_id], "out", EdgeType.USED):
-            records += self._check(used, self._identity.uri_of(used.target))
+            records += self._check(used, self._identity.uri_of(used.target), run)
         return records
 
-    def _check(self, used: Edge, uri: str | None) -> list[Edge | EdgeRemoval]:
+    def _check(self, used: Edge, uri: str | None, run: Mapping[str, Any]) -> list[Edge | EdgeRemoval]:
         props = used.properties
         if uri is None or props.get("role") != "input" or props.get(PINNED):
             return []
-        run = self._run_state(used.source)
         start = run.get("started_at")
         if run.get("source") != "openlineage" or not start:
             return []
