@@ -23,6 +23,7 @@ from modelctx.client import Client
 from modelctx.config import Settings
 from modelctx.errors import EventError, IngestError
 from modelctx.graph.store import GraphStore
+from modelctx.ingest.formats import schema_problem
 from modelctx.ingest.openlineage import DatasetEvent, JobEvent, RunEvent, parse_event
 from tests.interop.ol_shapes import ORDERS, REPORT, event_json, uid, warehouse_history
 
@@ -101,6 +102,19 @@ def test_every_event_the_client_builds_is_valid() -> None:
     # a facet sent as the removal marker is valid whatever facet it removes
     marker = with_input({"facets": {name: {"_deleted": True} for name in ("schema", "documentation", "version")}})
     assert parse_event(marker).inputs[0].facets.deleted_facets == ["documentation", "schema", "version"]
+
+
+def test_the_quick_check_and_jsonschema_agree() -> None:
+    """jsonschema_rs only says yes sooner (ingest/formats.py): on every event here its answer is jsonschema's."""
+    pytest.importorskip("jsonschema_rs")
+    from modelctx.ingest.formats import _fast_validator
+    from modelctx.ingest.openlineage_events import event_model
+
+    bodies = [json.loads(event_json(e)) for e in client_events()] + [REQUIRED_ONLY] + list(INVALID.values())
+    for body in bodies:
+        definition = event_model(body).__name__
+        slow = schema_problem(body, "openlineage", definition, fast=False)
+        assert _fast_validator("openlineage", definition).is_valid(body) is (slow is None), body
 
 
 @pytest.mark.parametrize("field", sorted(INVALID))
