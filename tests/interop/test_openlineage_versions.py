@@ -124,26 +124,37 @@ def test_schema_history_is_kept_per_version(store: GraphStore, tmp_path: Path, h
 SEEDS = (1, 2, 3, 4)
 
 
-def arrive(store: GraphStore, uri: str, folder: Path, events: list[Any]) -> None:
-    """Deliver events in the order given: runs of three one by one as POST /api/v1/lineage does (one unit
-    each), the others as files through ``modelctx ingest openlineage`` (a file's lines in time order)."""
+def arrive(store: GraphStore, uri: str, folder: Path, events: list[Any], serve: Any) -> None:
+    """Deliver events in the order given: runs of three one by one to ``POST /api/v1/lineage`` of a real server,
+    the others as files through ``modelctx ingest openlineage`` (a file's lines in time order)."""
+    import httpx
+
+    from modelctx.api.app import create_app
+    from modelctx.client import Client
+    from modelctx.config import Settings
+
     folder.mkdir(parents=True, exist_ok=True)
+    server = serve(create_app(Client(store, Settings(home=folder / "home"), actor="test")))
+    http = httpx.Client(base_url=server.url)
     for start in range(0, len(events), 5):
         chunk = events[start:start + 5]
         for event in chunk[:3]:
-            run_ingest(store, EventIngestor([parse_event(json.loads(event_json(event)))]), actor="test")
+            response = http.post("/api/v1/lineage", content=event_json(event),
+                                 headers={"content-type": "application/json"})
+            assert response.status_code == 201, response.text
         if chunk[3:]:
             path = folder / f"events-{start}.jsonl"
             path.write_text("".join(event_json(e) + "\n" for e in chunk[3:]), encoding="utf-8")
             result = CliRunner().invoke(main, ["--store", uri, "ingest", "openlineage", str(path),
                                                "--base-dir", str(folder)], catch_exceptions=False)
             assert result.exit_code == 0, result.output
+    http.close()
 
 
 def test_any_arrival_order_gives_the_same_graph(store: GraphStore, backend: Any, tmp_path: Path,
-                                                history: History) -> None:
+                                                history: History, serve: Any) -> None:
     in_order = sorted(history.events, key=lambda e: e.eventTime)
-    arrive(store, backend.uri(tmp_path), tmp_path / "in-order", in_order)
+    arrive(store, backend.uri(tmp_path), tmp_path / "in-order", in_order, serve)
     expected = graph_state(store)
     # 4 jobs, 12 runs (3 DAG runs), 3 datasets, 11 versions (3 per dataset and the ones before raw and orders)
     assert len(expected[0]) == 30
@@ -158,7 +169,7 @@ def test_any_arrival_order_gives_the_same_graph(store: GraphStore, backend: Any,
         uri = backend.uri(place)
         shuffled = open_store(uri)
         try:
-            arrive(shuffled, uri, place, events)
+            arrive(shuffled, uri, place, events, serve)
             nodes, edges = graph_state(shuffled)
         finally:
             shuffled.close()
