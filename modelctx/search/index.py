@@ -234,7 +234,7 @@ class SearchIndex:
                 seen = moment.timestamp() if moment else None
                 for record in payload.get("nodes", ()):
                     dirty.setdefault(str(record["id"]), seen)
-            elif change.op == ChangeOp.UPSERT_EDGES:
+            elif change.op in (ChangeOp.UPSERT_EDGES, ChangeOp.REMOVE_EDGES):
                 for record in payload.get("edges", ()):
                     etype = record.get("type")
                     if etype == EdgeType.ABOUT.value or etype in NEIGHBOURHOOD_EDGES:
