@@ -82,6 +82,7 @@ HAS_META_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'm
 
 SELECT_NODES_BY_ID = "SELECT nid, id, kind, props FROM nodes WHERE id IN ({marks})"
 SELECT_IDS_BY_NID = "SELECT nid, id FROM nodes WHERE nid IN ({marks})"
+SELECT_ALL_IDS = "SELECT nid, id FROM nodes"
 SELECT_NID_BY_ID = "SELECT id, nid, kind FROM nodes WHERE id IN ({marks})"
 INSERT_NODE = "INSERT INTO nodes (nid, id, kind, props) VALUES (?, ?, ?, ?)"
 UPDATE_NODE = "UPDATE nodes SET props = ? WHERE nid = ?"
@@ -117,8 +118,9 @@ UPDATE_EDGE = "UPDATE edges SET props = ? WHERE src = ? AND type = ? AND dst = ?
 SELECT_ADJACENCY = "SELECT nid, up, down FROM adjacency WHERE nid IN ({marks})"
 # One statement per direction whatever the frontier's size: the nids come as a
 # JSON array, so the compiled statement is cached and the join probes the key.
-SELECT_UP_WITH_NID = "SELECT a.nid, a.up FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
-SELECT_DOWN_WITH_NID = "SELECT a.nid, a.down FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
+SELECT_UP_BY_NID = "SELECT a.up FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
+SELECT_DOWN_BY_NID = "SELECT a.down FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
+MAX_ADJACENCY_NID = "SELECT coalesce(max(nid), 0) FROM adjacency"
 DATA_VERSION = "PRAGMA data_version"
 UPSERT_ADJACENCY = (
     "INSERT INTO adjacency (nid, up, down) VALUES (?, ?, ?) "
