@@ -8,7 +8,9 @@ chain verifies with the source's own hashes. At the end it compares counts
 and chain heads and raises if anything differs.
 
 The target takes a verbatim copy through ``append_verbatim`` (see
-:class:`VerbatimTarget`); a backend without it cannot be a copy target.
+:class:`VerbatimTarget`); a backend without it cannot be a copy target. Records
+go in transactions of the target's ``verbatim_records`` (an embedded store takes
+large ones, a server smaller ones), nodes first, then edges.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from modelctx.graph.model import Edge, Node
 from modelctx.graph.replay import Replay
 from modelctx.graph.store import GraphStore
 
-#: Records per target transaction: large enough to be fast, small enough for a server's memory.
+#: Records per target transaction unless the target says (``verbatim_records``): large enough to be fast,
+#: small enough for a server's memory.
 RECORDS_PER_TRANSACTION = 20_000
 
 Progress = Callable[[str, int, int | None], None]
@@ -63,17 +66,12 @@ def _ignore(phase: str, advanced: int, total: int | None) -> None:
     return None
 
 
-def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def copy_graph(
     source: GraphStore,
     target: GraphStore,
     *,
     progress: Progress = _ignore,
-    records_per_transaction: int = RECORDS_PER_TRANSACTION,
+    records_per_transaction: int | None = None,
 ) -> CopyReport:
     """Copy every node, edge and change-log entry of ``source`` into the empty ``target``.
 
@@ -84,6 +82,8 @@ def copy_graph(
     started = time.perf_counter()
     if not isinstance(target, VerbatimTarget):
         raise ConfigError(f"the store {target.uri} cannot be a copy target: its backend has no append_verbatim")
+    if records_per_transaction is None:
+        records_per_transaction = int(getattr(target, "verbatim_records", RECORDS_PER_TRANSACTION))
     if target.last_seq() != 0 or any(target.counts().values()):
         raise ConflictError(f"the copy target {target.uri} is not empty; copy into a new, empty store")
     report = CopyReport(source.uri, target.uri)
@@ -103,12 +103,13 @@ def copy_graph(
 
     nodes, edges = list(replay.nodes.values()), list(replay.edges.values())
     progress("writing", 0, len(nodes) + len(edges))
-    for chunk in _batches(nodes, records_per_transaction):
-        target.append_verbatim(chunk, (), ())
-        progress("writing", len(chunk), None)
-    for chunk in _batches(edges, records_per_transaction):
-        target.append_verbatim((), chunk, ())
-        progress("writing", len(chunk), None)
+    # Nodes, then edges, cut into transactions of records_per_transaction (one may end the nodes and start the edges).
+    for start in range(0, len(nodes) + len(edges), records_per_transaction):
+        end = start + records_per_transaction
+        node_part = nodes[start:end]
+        edge_part = edges[max(0, start - len(nodes)) : max(0, end - len(nodes))]
+        target.append_verbatim(node_part, edge_part, ())
+        progress("writing", len(node_part) + len(edge_part), None)
 
     progress("log", 0, checked.checked)
     # An entry holds up to RECORDS_PER_ENTRY records: send about records_per_transaction per transaction.

@@ -214,8 +214,8 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
     def _resolve(self, conn: sqlite3.Connection, ids: Iterable[str], known: dict[str, tuple[int, int]]) -> None:
         """Add the nid and kind code of stored ``ids`` to ``known``."""
         wanted = [i for i in dict.fromkeys(ids) if i not in known]
-        for chunk in chunks(wanted):
-            for node_id, nid, kind in conn.execute(sql.SELECT_NID_BY_ID.format(marks=sql.in_marks(len(chunk))), chunk):
+        if wanted:  # one statement whatever the count: the ids go as one JSON array
+            for node_id, nid, kind in conn.execute(sql.SELECT_NIDS_BY_IDS, (dumps(wanted),)):
                 known[node_id] = (nid, kind)
 
     # -- reads ------------------------------------------------------------------------------

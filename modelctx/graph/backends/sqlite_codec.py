@@ -29,15 +29,20 @@ def dumps_props(props: dict[str, Any]) -> str:
     (``True == 1 == 1.0`` in Python, three different JSON values)."""
     if not props:
         return "{}"
-    if len(props) > 3 or any(type(v) is not str for v in props.values()):
+    if len(props) > 3:
         return _ENCODE(props)
     key = tuple(props.items())
-    text = _PROPS_JSON_CACHE.get(key)
+    try:
+        # Only all-text keys are ever stored, and text never equals another type, so a hit is exact.
+        text = _PROPS_JSON_CACHE.get(key)
+    except TypeError:  # an unhashable value (a list, a map)
+        return _ENCODE(props)
     if text is None:
         text = _ENCODE(props)
-        if len(_PROPS_JSON_CACHE) > 4096:
-            _PROPS_JSON_CACHE.clear()
-        _PROPS_JSON_CACHE[key] = text
+        if all(type(v) is str for v in props.values()):
+            if len(_PROPS_JSON_CACHE) > 4096:
+                _PROPS_JSON_CACHE.clear()
+            _PROPS_JSON_CACHE[key] = text
     return text
 
 
