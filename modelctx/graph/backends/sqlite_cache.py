@@ -133,6 +133,11 @@ class AdjacencyCache:
         self._rows_read = 0
         self._generation += 1
 
+    @property
+    def in_memory(self) -> bool:
+        """Whether walks currently read from a snapshot (until the next change)."""
+        return self._snapshot is not None
+
     def count_rows(self, rows: int) -> None:
         self._rows_read += rows  # a hint for when to build: a lost update between threads does no harm
 
