@@ -371,7 +371,11 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
             if conn.execute(sql.MAX_NID).fetchone()[0] <= _ID_CACHE_LIMIT:
                 self._id_cache.update(conn.execute(sql.SELECT_ALL_IDS))
         first = np.array(sorted(set(starts)), dtype=np.int64)
-        size = max(int(conn.execute(sql.MAX_NID).fetchone()[0]), int(first[-1])) + 1
+        last_nid = int(conn.execute(sql.MAX_NID).fetchone()[0])
+        # A snapshot another connection loaded may hold nodes newer than this transaction (a write landed between
+        # this transaction's start and its check of the version): walk them, but return only nodes it can name.
+        newer = isinstance(source, Snapshot) and source.size > last_nid + 1
+        size = max(last_nid, int(first[-1]), source.size if isinstance(source, Snapshot) else 0) + 1
         seen = np.zeros(size, dtype=np.bool_)
         seen[first] = True
         wanted_types = _code_mask(type_codes)
@@ -388,6 +392,8 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
             frontier, index = np.unique(entries >> 16, return_index=True)
             seen[frontier] = True
             found = frontier if wanted_kinds is None else frontier[wanted_kinds[entries[index] & 0xFF]]
+            if newer:
+                found = found[found <= last_nid]
             if found.size:
                 levels.append((depth, found.tolist()))
         return levels

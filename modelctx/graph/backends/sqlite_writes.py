@@ -148,9 +148,15 @@ class SqliteWriter:
     def _resolve_edges(
         self, conn: sqlite3.Connection, edges: Iterable[Edge], known: dict[str, tuple[int, int]]
     ) -> list[tuple[Edge, int, int, int, int, int]]:
-        """(edge, src, type code, dst, src kind, dst kind) per edge; ValidationError for an unknown endpoint."""
+        """(edge, src, type code, dst, src kind, dst kind) per edge; ValidationError for an unknown endpoint.
+
+        Endpoints come from ``known`` (id -> nid and kind code); those it lacks are
+        read in one statement, so a batch whose nodes came with it reads nothing.
+        """
         edges = list(edges)
-        self._resolve(conn, (i for e in edges for i in (e.source, e.target)), known)
+        missed = [i for e in edges for i in (e.source, e.target) if i not in known]
+        if missed:
+            self._resolve(conn, missed, known)
         resolved: list[tuple[Edge, int, int, int, int, int]] = []
         append = resolved.append
         get = known.get
