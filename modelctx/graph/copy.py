@@ -15,10 +15,12 @@ large ones, a server smaller ones), nodes first, then edges.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 from modelctx.errors import BackendError, ConfigError, ConflictError
 from modelctx.graph.changelog import RECORDS_PER_ENTRY, Change, verify_chain
@@ -87,7 +89,35 @@ def copy_graph(
     if target.last_seq() != 0 or any(target.counts().values()):
         raise ConflictError(f"the copy target {target.uri} is not empty; copy into a new, empty store")
     report = CopyReport(source.uri, target.uri)
+    with _collector_paused():
+        _copy(source, target, progress, records_per_transaction, report)
+    report.seconds = time.perf_counter() - started
+    return report
 
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while copying.
+
+    A copy holds the whole replayed graph (millions of objects at a million
+    edges) and allocates all the time, so each full collection would rescan that
+    graph (writes beside a million-edge graph in memory spent about a fifth of
+    their time in the collector). A copy makes no reference cycles worth
+    collecting meanwhile.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _copy(
+    source: GraphStore, target: GraphStore, progress: Progress, records_per_transaction: int, report: CopyReport
+) -> None:
+    sink = cast("VerbatimTarget", target)  # checked by copy_graph
     total_entries = source.last_seq()
     progress("reading", 0, total_entries)
     replay = Replay()
@@ -108,7 +138,7 @@ def copy_graph(
         end = start + records_per_transaction
         node_part = nodes[start:end]
         edge_part = edges[max(0, start - len(nodes)) : max(0, end - len(nodes))]
-        target.append_verbatim(node_part, edge_part, ())
+        sink.append_verbatim(node_part, edge_part, ())
         progress("writing", len(node_part) + len(edge_part), None)
 
     progress("log", 0, checked.checked)
@@ -118,17 +148,15 @@ def copy_graph(
     for change in source.changes(0, limit=checked.checked):
         pending.append(change)
         if len(pending) >= entries_per_transaction:
-            target.append_verbatim((), (), pending)
+            sink.append_verbatim((), (), pending)
             progress("log", len(pending), None)
             pending = []
     if pending:
-        target.append_verbatim((), (), pending)
+        sink.append_verbatim((), (), pending)
         progress("log", len(pending), None)
 
     report.nodes, report.edges, report.entries = len(nodes), len(edges), checked.checked
     _check_copy(source, target, checked.head_hash, checked.checked, report)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _check_copy(source: GraphStore, target: GraphStore, head_hash: str, entries: int, report: CopyReport) -> None:

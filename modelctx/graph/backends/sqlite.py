@@ -325,10 +325,7 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
         except KeyError:
             pass
         missing = [nid for nid in nids if nid not in cache]
-        names: dict[int, str] = {}
-        for chunk in chunks(missing):
-            fetched = conn.execute(sql.SELECT_IDS_BY_NID.format(marks=sql.in_marks(len(chunk))), chunk).fetchall()
-            names.update(fetched)
+        names: dict[int, str] = dict(conn.execute(sql.SELECT_IDS_BY_NIDS, (dumps(missing),)))
         if len(cache) + len(names) <= _ID_CACHE_LIMIT:
             cache.update(names)
         return [cache[nid] if nid in cache else names[nid] for nid in nids]

@@ -84,7 +84,7 @@ SELECT_NODES_BY_ID = "SELECT nid, id, kind, props FROM nodes WHERE id IN ({marks
 SELECT_NODES_BY_IDS = (
     "SELECT n.nid, n.id, n.kind, n.props FROM json_each(?) AS j JOIN nodes AS n ON n.id = j.value"
 )
-SELECT_IDS_BY_NID = "SELECT nid, id FROM nodes WHERE nid IN ({marks})"
+SELECT_IDS_BY_NIDS = "SELECT n.nid, n.id FROM json_each(?) AS j JOIN nodes AS n ON n.nid = j.value"
 SELECT_ALL_IDS = "SELECT nid, id FROM nodes"
 SELECT_NIDS_BY_IDS = "SELECT n.id, n.nid, n.kind FROM json_each(?) AS j JOIN nodes AS n ON n.id = j.value"
 INSERT_NODE = "INSERT INTO nodes (nid, id, kind, props) VALUES (?, ?, ?, ?)"
