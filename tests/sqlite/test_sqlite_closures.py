@@ -12,7 +12,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from modelctx.graph.backends.sqlite import SqliteGraphStore
+from modelctx.graph.backends.sqlite_cache import AdjacencyCache
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 
 LENGTH = 30
@@ -46,6 +49,9 @@ def test_the_default_engine_moves_to_memory_with_the_same_answers(tmp_path: Path
     assert store.reachable([top], "up", edge_types=[EdgeType.VERSION_OF]) == {"dataset:d": 1}
     down = store.reachable(["dataset_version:d/0"], "down")
     assert down == {f"dataset_version:d/{i}": i for i in range(1, LENGTH)}
+    assert store.reachable([], "down") == {}
+    assert store.reachable(["dataset:d", "dataset_version:d/0"], "down", max_depth=1) == {
+        "dataset_version:d/1": 1, **{f"dataset_version:d/{i}": 1 for i in range(2, LENGTH)}}
     store.close()
 
 
@@ -74,10 +80,12 @@ def test_memory_answers_follow_a_write_by_another_process(tmp_path: Path) -> Non
     store.close()
 
 
-def test_a_store_too_large_for_memory_walks_from_rows(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bounds", [{"limit": LENGTH // 2}, {"max_bytes": 8 * LENGTH}], ids=["nodes", "bytes"])
+def test_a_store_too_large_for_memory_walks_from_rows(tmp_path: Path, bounds: dict[str, int]) -> None:
     store = SqliteGraphStore(tmp_path / "g.db", traversal="memory")
-    store._adjacency = type(store._adjacency)(eager=True, limit=LENGTH // 2)  # fewer nodes allowed than stored
+    store._adjacency = AdjacencyCache(eager=True, **bounds)  # the chain's arrays do not fit
     _chain(store)
-    assert len(store.reachable([f"dataset_version:d/{LENGTH - 1}"], "up")) == LENGTH
-    assert store._adjacency.in_memory is False
+    for _ in range(2):
+        assert len(store.reachable([f"dataset_version:d/{LENGTH - 1}"], "up")) == LENGTH
+        assert store._adjacency.in_memory is False
     store.close()

@@ -361,6 +361,8 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
         entries (from memory or one query: ``sqlite_cache.py``): filter by edge
         type, drop what was seen, de-duplicate. No Python statement runs per node.
         """
+        if not starts:
+            return []
         source = self._adjacency.begin(conn)
         if isinstance(source, Snapshot) and not self._all_ids_read:
             # Walks from memory will name much of the graph: read every id once (nids never change their id).

@@ -6,8 +6,10 @@ numpy array. Two sources give them:
 
 - :class:`RowSource` reads the frontier's rows (one query per level). A single
   question (a CLI run) costs only the rows it touches.
-- :class:`Snapshot` holds every array of one direction as CSR (offsets and one
-  flat int64 array), so a level is a few vectorised gathers and no query.
+- :class:`Snapshot` holds every array of both directions as CSR (offsets and one
+  flat int64 array each), so a level is a few vectorised gathers and no query.
+  Stores too large for it (``DEFAULT_LIMIT`` nodes, ``DEFAULT_MAX_BYTES``) are
+  always walked from rows.
 
 :class:`AdjacencyCache` decides between them per walk. Loading a snapshot costs
 about as much as reading every row once, so it is built only once the walks
@@ -40,8 +42,10 @@ from modelctx.graph.backends.sqlite_codec import dumps
 
 Ints = npt.NDArray[np.int64]
 
-#: Stores with more nodes than this are walked from SQLite rows only (a snapshot holds 16 bytes per edge).
+#: Stores with more nodes than this are walked from SQLite rows only.
 DEFAULT_LIMIT = 2_000_000
+#: Nor are stores whose arrays take more memory than this (8 bytes per edge and direction: 32M edges).
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 #: Build a snapshot once walks since the last change read this many rows per stored node.
 BUILD_AFTER = 0.25
 _EMPTY: Ints = np.zeros(0, dtype=np.int64)
@@ -89,11 +93,13 @@ class Snapshot:
         return flat[positions]
 
     @classmethod
-    def load(cls, conn: sqlite3.Connection) -> Snapshot:
-        """Read the whole adjacency table in nid order (pages of rows, so memory stays about the arrays')."""
+    def load(cls, conn: sqlite3.Connection, max_bytes: int = DEFAULT_MAX_BYTES) -> Snapshot | None:
+        """Read the whole adjacency table in nid order (pages of rows, so memory stays about the arrays');
+        None once the arrays pass ``max_bytes``."""
         size = int(conn.execute(sql.MAX_ADJACENCY_NID).fetchone()[0]) + 1
         counts = {way: np.zeros(size + 2, dtype=np.int64) for way in ("up", "down")}
         parts: dict[str, list[Ints]] = {"up": [], "down": []}
+        held = 0
         cursor = conn.execute(sql.SCAN_ADJACENCY)
         while True:
             rows = cursor.fetchmany(_LOAD_PAGE)
@@ -104,6 +110,10 @@ class Snapshot:
                 blobs = [r[column] for r in rows]
                 counts[way][nids + 1] = np.fromiter(map(len, blobs), dtype=np.int64, count=len(rows)) // 8
                 parts[way].append(np.frombuffer(b"".join(blobs), dtype=np.int64))
+                held += parts[way][-1].nbytes
+            if held > max_bytes:
+                cursor.close()
+                return None
         offsets = {way: np.cumsum(counts[way]) for way in counts}
         flat = {way: (np.concatenate(parts[way]) if parts[way] else _EMPTY) for way in parts}
         return cls(size, offsets, flat)
@@ -112,9 +122,14 @@ class Snapshot:
 class AdjacencyCache:
     """Chooses each walk's neighbour source and keeps the snapshot, validated against the database's version."""
 
-    def __init__(self, *, eager: bool = False, limit: int = DEFAULT_LIMIT, build_after: float = BUILD_AFTER) -> None:
+    def __init__(
+        self, *, eager: bool = False, limit: int = DEFAULT_LIMIT, max_bytes: int = DEFAULT_MAX_BYTES,
+        build_after: float = BUILD_AFTER,
+    ) -> None:
         self._eager = eager
         self._limit = limit
+        self._max_bytes = max_bytes
+        self._too_large = -1  # the generation whose arrays did not fit
         self._build_after = build_after
         self._lock = threading.Lock()
         self._building = threading.Lock()
@@ -161,11 +176,15 @@ class AdjacencyCache:
         return RowSource(conn, self)
 
     def _build(self, conn: sqlite3.Connection, generation: int, rows_read: int) -> Snapshot | None:
+        if generation == self._too_large:
+            return None
         nodes = int(conn.execute(sql.MAX_ADJACENCY_NID).fetchone()[0])
         if nodes > self._limit or (not self._eager and rows_read < self._build_after * nodes):
             return None
-        snapshot = Snapshot.load(conn)
+        snapshot = Snapshot.load(conn, self._max_bytes)
         with self._lock:
             if generation == self._generation:
+                if snapshot is None:
+                    self._too_large = generation
                 self._snapshot = snapshot
         return snapshot
