@@ -31,6 +31,8 @@ from modelctx.graph.store import GraphStore
 #: Records per target transaction unless the target says (``verbatim_records``): large enough to be fast,
 #: small enough for a server's memory.
 RECORDS_PER_TRANSACTION = 20_000
+#: Change-log entries per target transaction, at most.
+ENTRIES_PER_TRANSACTION = 100
 
 Progress = Callable[[str, int, int | None], None]
 """progress(phase, advanced, total): phase is "reading", "writing" or "log"."""
@@ -142,8 +144,9 @@ def _copy(
         progress("writing", len(node_part) + len(edge_part), None)
 
     progress("log", 0, checked.checked)
-    # An entry holds up to RECORDS_PER_ENTRY records: send about records_per_transaction per transaction.
-    entries_per_transaction = max(1, records_per_transaction // RECORDS_PER_ENTRY)
+    # An entry holds up to RECORDS_PER_ENTRY records: send about records_per_transaction per transaction, and at
+    # most ENTRIES_PER_TRANSACTION (an entry's payload can be a few hundred kB, and these are held in memory).
+    entries_per_transaction = max(1, min(records_per_transaction // RECORDS_PER_ENTRY, ENTRIES_PER_TRANSACTION))
     pending: list[Change] = []
     for change in source.changes(0, limit=checked.checked):
         pending.append(change)
