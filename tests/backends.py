@@ -187,6 +187,8 @@ class SqliteTamperer:
 HARNESSES: list[BackendHarness] = [
     SqliteHarness("sqlite"),
     SqliteHarness("sqlite-cte", "?traversal=cte", contract_only=True),
+    # Closures from the in-memory adjacency snapshot at every walk (graph/backends/sqlite_cache.py).
+    SqliteHarness("sqlite-memory", "?traversal=memory", contract_only=True),
 ]
 
 try:  # the Neo4j harness lives beside the Neo4j backend's tests

@@ -19,6 +19,24 @@ from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 
 EdgeKey = tuple[str, str, str]
 
+# Members by value: a dict lookup, where calling the enum costs a few microseconds per record of a large log.
+_KINDS: dict[object, NodeKind] = {k.value: k for k in NodeKind}
+_TYPES: dict[object, EdgeType] = {t.value: t for t in EdgeType}
+
+
+def _kind(value: Any) -> NodeKind:
+    try:
+        return _KINDS[value]
+    except (KeyError, TypeError):  # not a kind: the enum raises as it always did
+        return NodeKind(value)
+
+
+def _type(value: Any) -> EdgeType:
+    try:
+        return _TYPES[value]
+    except (KeyError, TypeError):
+        return EdgeType(value)
+
 
 class Replay:
     """Nodes and edges (in first-insertion order) after the entries fed so far.
@@ -52,11 +70,11 @@ class Replay:
 
     def _node(self, record: dict[str, Any], seq: int) -> None:
         """Keep one node record (its full properties: the last write of an id wins)."""
-        self.nodes[record["id"]] = Node(record["id"], NodeKind(record["kind"]), record["properties"])
+        self.nodes[record["id"]] = Node(record["id"], _kind(record["kind"]), record["properties"])
 
     def _edge(self, record: dict[str, Any], seq: int) -> None:
         """Keep one edge record (its full properties: the last write of a key wins)."""
-        edge = Edge(record["source"], record["target"], EdgeType(record["type"]), record["properties"])
+        edge = Edge(record["source"], record["target"], _type(record["type"]), record["properties"])
         self.edges[edge.key] = edge
 
     def _remove_edge(self, record: dict[str, Any], seq: int) -> None:

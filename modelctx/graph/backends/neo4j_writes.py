@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from modelctx.errors import ConflictError, ValidationError
 from modelctx.graph.backends import neo4j_cypher as cy
+from modelctx.graph.backends.json_text import dumps_props as dumps
 from modelctx.graph.batch import PreparedBatch, merge_properties, missing_endpoint_error
 from modelctx.graph.changelog import GENESIS_HASH, Change, WriteResult, chain_changes, now_iso
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
@@ -28,10 +29,6 @@ T = TypeVar("T")
 #: Rows per UNWIND statement; a write sends as many statements as it needs in one transaction.
 ROWS_PER_STATEMENT = 5000
 _INT64 = 2**63
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def chunks(items: Sequence[T], size: int = ROWS_PER_STATEMENT) -> Iterator[Sequence[T]]:

@@ -5,9 +5,12 @@ Design choices, each measured in ``bench/store_bench.py``:
 - Nodes get an integer ``nid``; edges and adjacency use it, so keys stay small.
 - Besides the ``edges`` table, each node keeps its parents and children as one
   packed array (neighbour nid, edge type, neighbour kind), written in the same
-  transaction as the edges. Closures walk these arrays level by level, one
-  query per level, and filter by edge type and kind without touching nodes.
-  The recursive-CTE walk is kept as ``?traversal=cte``.
+  transaction as the edges. Closures walk these arrays level by level with
+  numpy, filtering by edge type and kind without touching nodes; the arrays
+  come from one query per level, or from memory once the walks since the last
+  change have read enough of them to pay for loading all (``sqlite_cache.py``).
+  ``?traversal=memory`` loads them at the first walk; the recursive-CTE walk is
+  kept as ``?traversal=cte``.
 - Writes take the write lock up front (``BEGIN IMMEDIATE``) and wait on a busy
   timeout, so two processes writing at once queue instead of failing.
 - Each thread gets its own connection (the API serves requests from a pool).
@@ -21,14 +24,18 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+import numpy as np
+import numpy.typing as npt
+
 from modelctx.errors import BackendError, BackendUnavailable, ConfigError
 from modelctx.files import create_private_file, private_dir
 from modelctx.graph.backends import sqlite_sql as sql
-from modelctx.graph.backends.sqlite_cache import AdjacencyCache
+from modelctx.graph.backends.sqlite_cache import AdjacencyCache, Snapshot
 from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, TYPE_BY_CODE, chunks, dumps
 from modelctx.graph.backends.sqlite_writes import SqliteWriter
 from modelctx.graph.changelog import Change, VerifyResult, verify_rows
@@ -40,6 +47,11 @@ if TYPE_CHECKING:
     from modelctx.graph.credentials import TokenTable
 
 _CHANGES_PAGE = 5000
+#: Closure engines (``?traversal=``): adjacency arrays (from rows, in memory once walks pay for it: sqlite_cache.py),
+#: adjacency arrays in memory from the first walk, or the recursive CTE.
+TRAVERSALS = ("adjacency", "memory", "cte")
+#: Edge type and node kind codes fit in a byte (``sqlite_codec.pack``).
+_CODES = 256
 #: nid -> id entries kept per store (about 100 bytes each).
 _ID_CACHE_LIMIT = 2_000_000
 
@@ -48,8 +60,8 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
     """GraphStore on one SQLite file (``sqlite:///path/to/modelctx.db``)."""
 
     def __init__(self, path: str | Path, *, traversal: str = "adjacency", busy_timeout_s: float = 60.0) -> None:
-        if traversal not in ("adjacency", "cte"):
-            raise ConfigError(f"unknown traversal engine {traversal!r}; valid: adjacency, cte")
+        if traversal not in TRAVERSALS:
+            raise ConfigError(f"unknown traversal engine {traversal!r}; valid: {', '.join(TRAVERSALS)}")
         self.path = Path(path).expanduser()
         self.uri = f"sqlite:///{self.path}"
         self.traversal = traversal
@@ -59,7 +71,8 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
         self._lock = threading.Lock()
         self._closed = False
         self._id_cache: dict[int, str] = {}
-        self._adjacency = AdjacencyCache()
+        self._all_ids_read = False
+        self._adjacency = AdjacencyCache(eager=traversal == "memory")
         try:
             # 0700 folder, 0600 file (and so -wal/-shm) when created here: modelctx/files.py
             private_dir(self.path.parent)
@@ -202,8 +215,8 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
     def _resolve(self, conn: sqlite3.Connection, ids: Iterable[str], known: dict[str, tuple[int, int]]) -> None:
         """Add the nid and kind code of stored ``ids`` to ``known``."""
         wanted = [i for i in dict.fromkeys(ids) if i not in known]
-        for chunk in chunks(wanted):
-            for node_id, nid, kind in conn.execute(sql.SELECT_NID_BY_ID.format(marks=sql.in_marks(len(chunk))), chunk):
+        if wanted:  # one statement whatever the count: the ids go as one JSON array
+            for node_id, nid, kind in conn.execute(sql.SELECT_NIDS_BY_IDS, (dumps(wanted),)):
                 known[node_id] = (nid, kind)
 
     # -- reads ------------------------------------------------------------------------------
@@ -302,20 +315,21 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
 
     def _ids_of(self, conn: sqlite3.Connection, nids: Iterable[int]) -> dict[int, str]:
         """Public ids of integer keys. An nid never changes its id, so a bounded cache is always valid."""
-        cache = self._id_cache
         wanted = list(nids)
+        return dict(zip(wanted, self._names(conn, wanted), strict=True))
+
+    def _names(self, conn: sqlite3.Connection, nids: list[int]) -> list[str]:
+        """The public ids of ``nids``, in order (from the id cache, reading what it lacks)."""
+        cache = self._id_cache
         try:
-            return {nid: cache[nid] for nid in wanted}  # the common case: all cached
+            return list(map(cache.__getitem__, nids))  # the common case: all cached
         except KeyError:
             pass
-        names = {nid: cache[nid] for nid in wanted if nid in cache}
-        missing = [nid for nid in wanted if nid not in names]
-        for chunk in chunks(missing):
-            fetched = conn.execute(sql.SELECT_IDS_BY_NID.format(marks=sql.in_marks(len(chunk))), chunk).fetchall()
-            names.update(fetched)
-            if len(cache) < _ID_CACHE_LIMIT:
-                cache.update(fetched)
-        return names
+        missing = [nid for nid in nids if nid not in cache]
+        names: dict[int, str] = dict(conn.execute(sql.SELECT_IDS_BY_NIDS, (dumps(missing),)))
+        if len(cache) + len(names) <= _ID_CACHE_LIMIT:
+            cache.update(names)
+        return [cache[nid] if nid in cache else names[nid] for nid in nids]
 
     def _reachable(
         self, starts: list[str], direction: Direction, types: frozenset[EdgeType], max_depth: int | None,
@@ -329,57 +343,78 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
             missing_start(starts, known)
             start_nids = [known[s][0] for s in starts]
             walk = self._walk_cte if self.traversal == "cte" else self._walk_adjacency
-            depths, kind_of = walk(conn, start_nids, direction, type_codes, max_depth, kind_codes is not None)
-            for nid in start_nids:
-                depths.pop(nid, None)
-            if kind_codes is not None:
-                depths = {n: d for n, d in depths.items() if kind_of[n] & 0xFF in kind_codes}
-            cache = self._id_cache
-            try:  # the common case: every id already cached
-                return {cache[n]: d for n, d in depths.items()}
-            except KeyError:
-                names = self._ids_of(conn, depths)
-        # Walks return nodes level by level, so this keeps results ordered by depth.
-        return {names[n]: d for n, d in depths.items()}
+            levels = walk(conn, start_nids, direction, type_codes, max_depth, kind_codes)
+            names = iter(self._names(conn, [nid for _depth, nids in levels for nid in nids]))
+        # Walks give nodes level by level, so results are ordered by depth (then by nid).
+        reached: dict[str, int] = {}
+        for depth, nids in levels:
+            reached.update(dict.fromkeys(islice(names, len(nids)), depth))
+        return reached
 
     def _walk_adjacency(
         self, conn: sqlite3.Connection, starts: list[int], direction: Direction, type_codes: set[int],
-        max_depth: int | None, want_kinds: bool,
-    ) -> tuple[dict[int, int], dict[int, int]]:
-        """Breadth-first over the packed neighbour arrays: (nid -> depth, nid -> entry holding its kind).
+        max_depth: int | None, kind_codes: set[int] | None,
+    ) -> list[tuple[int, list[int]]]:
+        """Breadth-first over the packed neighbour arrays: per depth, the nids first reached there (starts left
+        out, only ``kind_codes`` kept if given).
 
-        Each level reads every frontier node's array at once (from the cache, or
-        one query for the rest); decoding, de-duplication and bookkeeping run as
-        C-level set and dict operations, not per-node Python statements.
+        Each level is a handful of numpy operations over the whole frontier's
+        entries (from memory or one query: ``sqlite_cache.py``): filter by edge
+        type, drop what was seen, de-duplicate. No Python statement runs per node.
         """
-        generation = self._adjacency.begin(conn)
-        type_mask = sum(1 << code for code in type_codes)
-        depths: dict[int, int] = dict.fromkeys(starts, 0)
-        entries: dict[int, int] = {}
-        frontier = starts
+        if not starts:
+            return []
+        source = self._adjacency.begin(conn)
+        if isinstance(source, Snapshot) and not self._all_ids_read:
+            # Walks from memory will name much of the graph: read every id once (nids never change their id).
+            self._all_ids_read = True
+            if conn.execute(sql.MAX_NID).fetchone()[0] <= _ID_CACHE_LIMIT:
+                self._id_cache.update(conn.execute(sql.SELECT_ALL_IDS))
+        first = np.array(sorted(set(starts)), dtype=np.int64)
+        last_nid = int(conn.execute(sql.MAX_NID).fetchone()[0])
+        # A snapshot another connection loaded may hold nodes newer than this transaction (a write landed between
+        # this transaction's start and its check of the version): walk them, but return only nodes it can name.
+        newer = isinstance(source, Snapshot) and source.size > last_nid + 1
+        size = max(last_nid, int(first[-1]), source.size if isinstance(source, Snapshot) else 0) + 1
+        seen = np.zeros(size, dtype=np.bool_)
+        seen[first] = True
+        wanted_types = _code_mask(type_codes)
+        wanted_kinds = _code_mask(kind_codes) if kind_codes is not None else None
+        levels: list[tuple[int, list[int]]] = []
+        frontier = first
         depth = 0
-        while frontier and (max_depth is None or depth < max_depth):
+        while frontier.size and (max_depth is None or depth < max_depth):
             depth += 1
-            found = self._adjacency.neighbour_map(conn, frontier, direction, type_mask, generation)
-            # Int sets iterate in a deterministic order, so results are stable without sorting.
-            frontier = list(found.keys() - depths.keys())
-            depths.update(dict.fromkeys(frontier, depth))
-            if want_kinds:
-                entries.update({nid: found[nid] for nid in frontier})
-        return depths, entries
+            entries = source.entries(frontier, direction)
+            entries = entries[wanted_types[(entries >> 8) & 0xFF]]
+            entries = entries[~seen[entries >> 16]]
+            # Sorted and distinct; index gives one entry per node, whose low byte is the node's kind.
+            frontier, index = np.unique(entries >> 16, return_index=True)
+            seen[frontier] = True
+            found = frontier if wanted_kinds is None else frontier[wanted_kinds[entries[index] & 0xFF]]
+            if newer:
+                found = found[found <= last_nid]
+            if found.size:
+                levels.append((depth, found.tolist()))
+        return levels
 
     @staticmethod
     def _walk_cte(
         conn: sqlite3.Connection, starts: list[int], direction: Direction, type_codes: set[int],
-        max_depth: int | None, want_kinds: bool,
-    ) -> tuple[dict[int, int], dict[int, int]]:
+        max_depth: int | None, kind_codes: set[int] | None,
+    ) -> list[tuple[int, list[int]]]:
         statement = sql.CTE_UP if direction == "up" else sql.CTE_DOWN
         if max_depth is None:
             # A shortest path never repeats a node, so the node count bounds every depth.
             max_depth = conn.execute(sql.MAX_NID).fetchone()[0]
         rows = conn.execute(statement, (dumps(starts), max_depth, dumps(sorted(type_codes)))).fetchall()
         rows.sort(key=lambda row: (row[1], row[0]))
-        return {nid: depth for nid, depth, _kind in rows}, {nid: kind for nid, _depth, kind in rows}
+        skip = set(starts)
+        levels: dict[int, list[int]] = {}
+        for nid, depth, kind in rows:
+            if nid not in skip and (kind_codes is None or kind in kind_codes):
+                levels.setdefault(depth, []).append(nid)
+        return list(levels.items())
 
     # -- change log and counts -------------------------------------------------------------
 
@@ -429,3 +464,10 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
         from modelctx.graph.backends.sqlite_tokens import SqliteTokenTable
 
         return SqliteTokenTable(self)
+
+
+def _code_mask(codes: Iterable[int]) -> npt.NDArray[np.bool_]:
+    """A lookup table over byte codes: True at each of ``codes``."""
+    mask = np.zeros(_CODES, dtype=np.bool_)
+    mask[list(codes)] = True
+    return mask

@@ -1,40 +1,140 @@
-"""A read cache of the SQLite store's packed neighbour arrays.
+"""Where lineage walks read neighbours from: SQLite rows, or the whole adjacency table held in memory.
 
-Lineage closures read one neighbour array per node reached. Reading them from
-SQLite costs about a microsecond each (a B-tree probe and a Python row); a
-process that asks lineage questions repeatedly (the API, search context,
-audit reports) keeps them here instead. The cache never serves stale data:
+Closures walk level by level (``SqliteGraphStore._walk_adjacency``); each level
+needs the packed neighbour arrays (``sqlite_codec.pack``) of its frontier as one
+numpy array. Two sources give them:
+
+- :class:`RowSource` reads the frontier's rows (one query per level). A single
+  question (a CLI run) costs only the rows it touches.
+- :class:`Snapshot` holds every array of both directions as CSR (offsets and one
+  flat int64 array each), so a level is a few vectorised gathers and no query.
+  Stores too large for it (``DEFAULT_LIMIT`` nodes, ``DEFAULT_MAX_BYTES``) are
+  always walked from rows.
+
+:class:`AdjacencyCache` decides between them per walk. Loading a snapshot costs
+about as much as reading every row once, so it is built only once the walks
+since the last change have read a quarter as many rows as the store has nodes
+(paying at most about twice what the cheaper choice would have cost, whatever
+the questions), or at the first walk with ``eager`` (``?traversal=memory``).
+
+It never serves stale data:
 
 - every write through this store invalidates it after commit;
 - writes by other connections or processes show up as a new
   ``PRAGMA data_version`` on the reading connection, which clears it;
 - a connection seen for the first time clears it (it has no earlier version
   to compare with);
-- arrays read in a snapshot older than the latest invalidation are not kept
-  (a generation number is checked under the lock before inserting).
+- a snapshot read in a snapshot older than the latest invalidation is not kept
+  (a generation number is checked under the lock before installing it).
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from array import array
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
 
 from modelctx.graph.backends import sqlite_sql as sql
 from modelctx.graph.backends.sqlite_codec import dumps
 
-#: Neighbour arrays kept per direction before the cache stops growing.
-DEFAULT_LIMIT = 1_000_000
+Ints = npt.NDArray[np.int64]
+
+#: Stores with more nodes than this are walked from SQLite rows only.
+DEFAULT_LIMIT = 2_000_000
+#: Nor are stores whose arrays take more memory than this (8 bytes per edge and direction: 32M edges).
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+#: Build a snapshot once walks since the last change read this many rows per stored node.
+BUILD_AFTER = 0.25
+_EMPTY: Ints = np.zeros(0, dtype=np.int64)
+_LOAD_PAGE = 50_000
+
+
+class RowSource:
+    """Neighbour arrays read from the adjacency table, one query per level."""
+
+    def __init__(self, conn: sqlite3.Connection, cache: AdjacencyCache) -> None:
+        self._conn = conn
+        self._cache = cache
+
+    def entries(self, nids: Ints, direction: str) -> Ints:
+        """The packed entries of every node in ``nids`` (distinct), concatenated."""
+        statement = sql.SELECT_UP_BY_NID if direction == "up" else sql.SELECT_DOWN_BY_NID
+        blobs = [row[0] for row in self._conn.execute(statement, (dumps(nids.tolist()),))]
+        self._cache.count_rows(len(nids))
+        return np.frombuffer(b"".join(blobs), dtype=np.int64) if blobs else _EMPTY
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Every node's neighbour arrays of both directions, as CSR: entries of nid n at flat[offsets[n]:offsets[n+1]].
+
+    ``size`` is one past the highest nid held; the row at ``size`` is empty, and
+    a nid beyond it (written after the snapshot) reads as that empty row.
+    """
+
+    size: int
+    offsets: dict[str, Ints]
+    flat: dict[str, Ints]
+
+    def entries(self, nids: Ints, direction: str) -> Ints:
+        offsets, flat = self.offsets[direction], self.flat[direction]
+        nids = np.minimum(nids, self.size)
+        starts = offsets[nids]
+        lengths = offsets[nids + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return _EMPTY
+        # Positions of every wanted entry: each row's start, repeated per entry, plus a running count within it.
+        ends = np.cumsum(lengths)
+        positions = np.repeat(starts - (ends - lengths), lengths) + np.arange(total, dtype=np.int64)
+        return flat[positions]
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection, max_bytes: int = DEFAULT_MAX_BYTES) -> Snapshot | None:
+        """Read the whole adjacency table in nid order (pages of rows, so memory stays about the arrays');
+        None once the arrays pass ``max_bytes``."""
+        size = int(conn.execute(sql.MAX_ADJACENCY_NID).fetchone()[0]) + 1
+        counts = {way: np.zeros(size + 2, dtype=np.int64) for way in ("up", "down")}
+        parts: dict[str, list[Ints]] = {"up": [], "down": []}
+        held = 0
+        cursor = conn.execute(sql.SCAN_ADJACENCY)
+        while True:
+            rows = cursor.fetchmany(_LOAD_PAGE)
+            if not rows:
+                break
+            nids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            for column, way in ((1, "up"), (2, "down")):
+                blobs = [r[column] for r in rows]
+                counts[way][nids + 1] = np.fromiter(map(len, blobs), dtype=np.int64, count=len(rows)) // 8
+                parts[way].append(np.frombuffer(b"".join(blobs), dtype=np.int64))
+                held += parts[way][-1].nbytes
+            if held > max_bytes:
+                cursor.close()
+                return None
+        offsets = {way: np.cumsum(counts[way]) for way in counts}
+        flat = {way: (np.concatenate(parts[way]) if parts[way] else _EMPTY) for way in parts}
+        return cls(size, offsets, flat)
 
 
 class AdjacencyCache:
-    """nid -> packed neighbour bytes, per direction, validated against the database's version."""
+    """Chooses each walk's neighbour source and keeps the snapshot, validated against the database's version."""
 
-    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
+    def __init__(
+        self, *, eager: bool = False, limit: int = DEFAULT_LIMIT, max_bytes: int = DEFAULT_MAX_BYTES,
+        build_after: float = BUILD_AFTER,
+    ) -> None:
+        self._eager = eager
         self._limit = limit
+        self._max_bytes = max_bytes
+        self._too_large = -1  # the generation whose arrays did not fit
+        self._build_after = build_after
         self._lock = threading.Lock()
-        self._arrays: dict[str, dict[int, bytes]] = {"up": {}, "down": {}}
-        self._decoded: dict[tuple[str, int], dict[int, dict[int, int]]] = {}
+        self._building = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._rows_read = 0
         self._generation = 0
         self._versions: dict[int, int] = {}
 
@@ -44,71 +144,47 @@ class AdjacencyCache:
             self._clear()
 
     def _clear(self) -> None:
-        self._arrays = {"up": {}, "down": {}}
-        self._decoded = {}
+        self._snapshot = None
+        self._rows_read = 0
         self._generation += 1
 
-    def begin(self, conn: sqlite3.Connection) -> int:
-        """Validate against ``conn``'s view of the database; return the generation to read under."""
+    @property
+    def in_memory(self) -> bool:
+        """Whether walks currently read from a snapshot (until the next change)."""
+        return self._snapshot is not None
+
+    def count_rows(self, rows: int) -> None:
+        self._rows_read += rows  # a hint for when to build: a lost update between threads does no harm
+
+    def begin(self, conn: sqlite3.Connection) -> Snapshot | RowSource:
+        """The source to walk from inside ``conn``'s read transaction, checked against its view of the database."""
         version = conn.execute(sql.DATA_VERSION).fetchone()[0]
         with self._lock:
             if self._versions.get(id(conn)) != version:
                 self._clear()
                 self._versions[id(conn)] = version
-            return self._generation
+            snapshot, generation, rows_read = self._snapshot, self._generation, self._rows_read
+        if snapshot is not None:
+            return snapshot
+        if (self._eager or rows_read > 0) and self._building.acquire(blocking=False):
+            try:
+                snapshot = self._build(conn, generation, rows_read)
+            finally:
+                self._building.release()
+            if snapshot is not None:
+                return snapshot
+        return RowSource(conn, self)
 
-    def neighbour_map(
-        self, conn: sqlite3.Connection, nids: list[int], direction: str, type_mask: int, generation: int
-    ) -> dict[int, int]:
-        """Neighbour nid -> packed entry over all of ``nids``, keeping edge types in ``type_mask``.
-
-        Decoded per node and per mask once, so a repeated walk costs one dict
-        update per node instead of decoding and filtering every entry again.
-        """
-        table = self._decoded.get((direction, type_mask))
-        if table is None:
-            with self._lock:
-                table = self._decoded.setdefault((direction, type_mask), {})
-        maps: list[dict[int, int] | None] = list(map(table.get, nids))
-        found: dict[int, int] = {}
-        if None in maps:
-            missing = [nid for nid, m in zip(nids, maps, strict=True) if m is None]
-            raw = self.neighbours_each(conn, missing, direction, generation)
-            decoded = {nid: _decode(blob, type_mask) for nid, blob in raw.items()}
-            with self._lock:
-                if generation == self._generation and len(table) + len(decoded) <= self._limit:
-                    table.update(decoded)
-            maps = [m if m is not None else decoded[nid] for nid, m in zip(nids, maps, strict=True)]
-        for m in maps:
-            found.update(m)  # type: ignore[arg-type]  # every None was replaced above
-        return found
-
-    def neighbours_each(
-        self, conn: sqlite3.Connection, nids: list[int], direction: str, generation: int
-    ) -> dict[int, bytes]:
-        """Each of ``nids``' packed neighbour bytes (empty for a node without neighbours)."""
-        table = self._arrays[direction]
-        out: dict[int, bytes] = {}
-        missing: list[int] = []
-        for nid in nids:
-            blob = table.get(nid)
-            if blob is None:
-                missing.append(nid)
-            else:
-                out[nid] = blob
-        if missing:
-            statement = sql.SELECT_UP_WITH_NID if direction == "up" else sql.SELECT_DOWN_WITH_NID
-            fetched = dict(conn.execute(statement, (dumps(missing),)).fetchall())
-            for nid in missing:
-                out[nid] = fetched.get(nid, b"")
-            with self._lock:
-                if generation == self._generation and len(table) + len(missing) <= self._limit:
-                    table.update((nid, out[nid]) for nid in missing)
-        return out
-
-
-def _decode(blob: bytes, type_mask: int) -> dict[int, int]:
-    """Packed entries -> {neighbour nid: entry} for the edge types in ``type_mask`` (bit per type code)."""
-    packed = array("q")
-    packed.frombytes(blob)
-    return {entry >> 16: entry for entry in packed if type_mask >> ((entry >> 8) & 0xFF) & 1}
+    def _build(self, conn: sqlite3.Connection, generation: int, rows_read: int) -> Snapshot | None:
+        if generation == self._too_large:
+            return None
+        nodes = int(conn.execute(sql.MAX_ADJACENCY_NID).fetchone()[0])
+        if nodes > self._limit or (not self._eager and rows_read < self._build_after * nodes):
+            return None
+        snapshot = Snapshot.load(conn, self._max_bytes)
+        with self._lock:
+            if generation == self._generation:
+                if snapshot is None:
+                    self._too_large = generation
+                self._snapshot = snapshot
+        return snapshot

@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from modelctx.graph.backends import sqlite_sql as sql
+from modelctx.graph.backends.json_text import dumps, dumps_props
+
+__all__ = ["KIND_BY_CODE", "TYPE_BY_CODE", "chunks", "dumps", "dumps_props", "pack"]
 from modelctx.graph.model import EdgeType, NodeKind
 
 KIND_BY_CODE = {k.code: k for k in NodeKind}
 TYPE_BY_CODE = {t.code: t for t in EdgeType}
-
-_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-
-def dumps(value: Any) -> str:
-    """Compact JSON (not canonical: storage only, never hashed)."""
-    return _ENCODE(value)
-
-
-_PROPS_JSON_CACHE: dict[tuple[tuple[str, str], ...], str] = {}
-
-
-def dumps_props(props: dict[str, Any]) -> str:
-    """JSON of a property dict; many edges share small all-text property sets (``{"role": "training"}``),
-    so those are memoised. Only text values are: a key of other values would be looser than the value
-    (``True == 1 == 1.0`` in Python, three different JSON values)."""
-    if not props:
-        return "{}"
-    if len(props) > 3 or any(type(v) is not str for v in props.values()):
-        return _ENCODE(props)
-    key = tuple(props.items())
-    text = _PROPS_JSON_CACHE.get(key)
-    if text is None:
-        text = _ENCODE(props)
-        if len(_PROPS_JSON_CACHE) > 4096:
-            _PROPS_JSON_CACHE.clear()
-        _PROPS_JSON_CACHE[key] = text
-    return text
-
 
 def chunks(items: Sequence[Any], size: int = sql.MAX_IN) -> Iterator[Sequence[Any]]:
     """Slices of at most ``size`` items, for IN lists."""

@@ -85,8 +85,12 @@ SET_META = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPD
 HAS_META_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
 
 SELECT_NODES_BY_ID = "SELECT nid, id, kind, props FROM nodes WHERE id IN ({marks})"
-SELECT_IDS_BY_NID = "SELECT nid, id FROM nodes WHERE nid IN ({marks})"
-SELECT_NID_BY_ID = "SELECT id, nid, kind FROM nodes WHERE id IN ({marks})"
+SELECT_NODES_BY_IDS = (
+    "SELECT n.nid, n.id, n.kind, n.props FROM json_each(?) AS j JOIN nodes AS n ON n.id = j.value"
+)
+SELECT_IDS_BY_NIDS = "SELECT n.nid, n.id FROM json_each(?) AS j JOIN nodes AS n ON n.nid = j.value"
+SELECT_ALL_IDS = "SELECT nid, id FROM nodes"
+SELECT_NIDS_BY_IDS = "SELECT n.id, n.nid, n.kind FROM json_each(?) AS j JOIN nodes AS n ON n.id = j.value"
 INSERT_NODE = "INSERT INTO nodes (nid, id, kind, props) VALUES (?, ?, ?, ?)"
 UPDATE_NODE = "UPDATE nodes SET props = ? WHERE nid = ?"
 MAX_NID = "SELECT coalesce(max(nid), 0) FROM nodes"
@@ -114,16 +118,22 @@ WHERE_PROPERTY_BOOL = "json_type(props, ?) = ?"
 WHERE_PROPERTY_NULL = "json_extract(props, ?) IS NULL"
 
 SELECT_EDGES_FROM = "SELECT src, type, dst, props FROM edges WHERE src IN ({marks})"
+SELECT_EDGES_FROM_NIDS = (
+    "SELECT e.src, e.type, e.dst, e.props FROM json_each(?) AS j JOIN edges AS e ON e.src = j.value"
+)
 SELECT_EDGES_TO = "SELECT src, type, dst, props FROM edges WHERE dst IN ({marks})"
 INSERT_EDGE = "INSERT INTO edges (src, type, dst, props) VALUES (?, ?, ?, ?)"
 UPDATE_EDGE = "UPDATE edges SET props = ? WHERE src = ? AND type = ? AND dst = ?"
 DELETE_EDGE = "DELETE FROM edges WHERE src = ? AND type = ? AND dst = ?"
 
-SELECT_ADJACENCY = "SELECT nid, up, down FROM adjacency WHERE nid IN ({marks})"
+SELECT_ADJACENCY_BY_NIDS = (
+    "SELECT a.nid, a.up, a.down FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
+)
 # One statement per direction whatever the frontier's size: the nids come as a
 # JSON array, so the compiled statement is cached and the join probes the key.
-SELECT_UP_WITH_NID = "SELECT a.nid, a.up FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
-SELECT_DOWN_WITH_NID = "SELECT a.nid, a.down FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
+SELECT_UP_BY_NID = "SELECT a.up FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
+SELECT_DOWN_BY_NID = "SELECT a.down FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
+MAX_ADJACENCY_NID = "SELECT coalesce(max(nid), 0) FROM adjacency"
 DATA_VERSION = "PRAGMA data_version"
 UPSERT_ADJACENCY = (
     "INSERT INTO adjacency (nid, up, down) VALUES (?, ?, ?) "

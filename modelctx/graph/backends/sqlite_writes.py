@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from array import array
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 from modelctx.errors import BackendError, ConflictError
 from modelctx.graph.backends import sqlite_sql as sql
 from modelctx.graph.backends.sqlite_cache import AdjacencyCache
-from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, chunks, dumps_props, pack
+from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, dumps, dumps_props
 from modelctx.graph.batch import PreparedBatch, missing_endpoint_error
 from modelctx.graph.changelog import GENESIS_HASH, Change, WriteResult, chain_changes, now_iso
 from modelctx.graph.model import Edge, Node, NodeKind
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 
 class SqliteWriter:
     """Write methods of the SQLite store."""
+
+    #: Records per ``append_verbatim`` call a copy sends (``graph/copy.py``): large, because each call writes
+    #: every touched node's adjacency arrays once; one transaction also keeps a killed copy from leaving half.
+    verbatim_records = 1_000_000
 
     path: Path
     _adjacency: AdjacencyCache
@@ -92,9 +97,8 @@ class SqliteWriter:
         """Plan and store the batch's nodes; the nids created."""
         nids: dict[str, int] = {}
         stored: dict[str, tuple[NodeKind, dict[str, Any]]] = {}
-        for chunk in chunks(list(batch.nodes)):
-            statement = sql.SELECT_NODES_BY_ID.format(marks=sql.in_marks(len(chunk)))
-            for nid, node_id, kind, props in conn.execute(statement, chunk):
+        if batch.nodes:
+            for nid, node_id, kind, props in conn.execute(sql.SELECT_NODES_BY_IDS, (dumps(list(batch.nodes)),)):
                 nids[node_id] = nid
                 stored[node_id] = (KIND_BY_CODE[kind], json.loads(props))
                 known[node_id] = (nid, kind)
@@ -122,9 +126,8 @@ class SqliteWriter:
         # Only edges between two nodes that existed before this batch can already be stored.
         old_sources = sorted({r[1] for r in resolved if r[1] not in created and r[3] not in created})
         raw: dict[tuple[int, int, int], str] = {}
-        for chunk in chunks(old_sources):
-            statement = sql.SELECT_EDGES_FROM.format(marks=sql.in_marks(len(chunk)))
-            for src, etype, dst, props in conn.execute(statement, chunk):
+        if old_sources:
+            for src, etype, dst, props in conn.execute(sql.SELECT_EDGES_FROM_NIDS, (dumps(old_sources),)):
                 raw[(src, etype, dst)] = props
         stored: dict[EdgeKey, dict[str, Any]] = {}
         if raw:
@@ -147,28 +150,36 @@ class SqliteWriter:
     def _resolve_edges(
         self, conn: sqlite3.Connection, edges: Iterable[Edge], known: dict[str, tuple[int, int]]
     ) -> list[tuple[Edge, int, int, int, int, int]]:
-        """(edge, src, type code, dst, src kind, dst kind) per edge; ValidationError for an unknown endpoint."""
+        """(edge, src, type code, dst, src kind, dst kind) per edge; ValidationError for an unknown endpoint.
+
+        Endpoints come from ``known`` (id -> nid and kind code); those it lacks are
+        read in one statement, so a batch whose nodes came with it reads nothing.
+        """
         edges = list(edges)
-        self._resolve(conn, (i for e in edges for i in (e.source, e.target)), known)
-        resolved = []
+        missed = [i for e in edges for i in (e.source, e.target) if i not in known]
+        if missed:
+            self._resolve(conn, missed, known)
+        resolved: list[tuple[Edge, int, int, int, int, int]] = []
+        append = resolved.append
+        get = known.get
         for edge in edges:
-            for endpoint in (edge.source, edge.target):
-                if endpoint not in known:
-                    raise missing_endpoint_error(edge, endpoint)
-            src, src_kind = known[edge.source]
-            dst, dst_kind = known[edge.target]
-            resolved.append((edge, src, edge.type._code, dst, src_kind, dst_kind))  # type: ignore[attr-defined]
+            source, target = get(edge.source), get(edge.target)
+            if source is None or target is None:
+                raise missing_endpoint_error(edge, edge.source if source is None else edge.target)
+            append((edge, source[0], edge.type._code, target[0], source[1], target[1]))  # type: ignore[attr-defined]
         return resolved
 
     def _insert_edges(
         self, conn: sqlite3.Connection, rows: list[tuple[int, int, int, int, int, str]], created: set[int]
     ) -> None:
         """Insert new edges (src, type, dst, src kind, dst kind, props JSON) and extend both endpoints' arrays."""
-        up_add: dict[int, list[int]] = {}
-        down_add: dict[int, list[int]] = {}
+        rows.sort()  # in key order, each insert lands at the same end of the edges B-tree
+        up_add: defaultdict[int, list[int]] = defaultdict(list)
+        down_add: defaultdict[int, list[int]] = defaultdict(list)
         for src, etype, dst, src_kind, dst_kind, _props in rows:
-            up_add.setdefault(src, []).append(pack(dst, etype, dst_kind))
-            down_add.setdefault(dst, []).append(pack(src, etype, src_kind))
+            # sqlite_codec.pack, inlined: this loop runs once per edge of a bulk write.
+            up_add[src].append((dst << 16) | (etype << 8) | dst_kind)
+            down_add[dst].append((src << 16) | (etype << 8) | src_kind)
         conn.executemany(sql.INSERT_EDGE, [(r[0], r[1], r[2], r[5]) for r in rows])
         self._extend_adjacency(conn, up_add, down_add, created)
 
@@ -220,19 +231,21 @@ class SqliteWriter:
     def _extend_adjacency(
         self, conn: sqlite3.Connection, up_add: dict[int, list[int]], down_add: dict[int, list[int]], created: set[int]
     ) -> None:
-        touched = set(up_add) | set(down_add)
+        touched = sorted(up_add.keys() | down_add.keys())  # nid order: upserts walk the table's B-tree forward
+        older = [nid for nid in touched if nid not in created]
         current: dict[int, tuple[bytes, bytes]] = {}
-        older = sorted(n for n in touched if n not in created)
-        for chunk in chunks(older):
-            for nid, up, down in conn.execute(sql.SELECT_ADJACENCY.format(marks=sql.in_marks(len(chunk))), chunk):
-                current[nid] = (up, down)
+        if older:
+            current = {nid: (up, down) for nid, up, down in conn.execute(sql.SELECT_ADJACENCY_BY_NIDS, (dumps(older),))}
         rows = []
+        none = (b"", b"")
         for nid in touched:
-            up, down = current.get(nid, (b"", b""))
-            if nid in up_add:
-                up = up + array("q", up_add[nid]).tobytes()
-            if nid in down_add:
-                down = down + array("q", down_add[nid]).tobytes()
+            up, down = current.get(nid, none)
+            added = up_add.get(nid)
+            if added:
+                up += array("q", added).tobytes()
+            added = down_add.get(nid)
+            if added:
+                down += array("q", added).tobytes()
             rows.append((nid, up, down))
         conn.executemany(sql.UPSERT_ADJACENCY, rows)
 
