@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 from modelctx.errors import BackendError, ConflictError
 from modelctx.graph.backends import sqlite_sql as sql
 from modelctx.graph.backends.sqlite_cache import AdjacencyCache
-from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, dumps, dumps_props
+from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, dumps, dumps_props, pack
 from modelctx.graph.batch import PreparedBatch, missing_endpoint_error
 from modelctx.graph.changelog import GENESIS_HASH, Change, WriteResult, chain_changes, now_iso
 from modelctx.graph.model import Edge, Node, NodeKind
@@ -260,10 +260,9 @@ class SqliteWriter:
             if removal.source in known and removal.target in known:
                 (src, src_kind), (dst, dst_kind) = known[removal.source], known[removal.target]
                 rows[removal.key] = (src, removal.type.code, dst, src_kind, dst_kind)
-        present: set[tuple[int, int, int]] = set()
-        for chunk in chunks(sorted({r[0] for r in rows.values()})):
-            statement = sql.SELECT_EDGES_FROM.format(marks=sql.in_marks(len(chunk)))
-            present.update((src, etype, dst) for src, etype, dst, _props in conn.execute(statement, chunk))
+        sources = sorted({r[0] for r in rows.values()})
+        present = {(src, etype, dst) for src, etype, dst, _props in conn.execute(sql.SELECT_EDGES_FROM_NIDS,
+                                                                                  (dumps(sources),))}
         plan_removals(batch, {k for k, r in rows.items() if r[:3] in present}, plan)
         gone = [rows[key] for key in plan.edge_removals]
         conn.executemany(sql.DELETE_EDGE, [r[:3] for r in gone])
@@ -274,9 +273,8 @@ class SqliteWriter:
             down_drop.setdefault(dst, set()).add(pack(src, etype, src_kind))
         touched = sorted(set(up_drop) | set(down_drop))
         updated = []
-        for chunk in chunks(touched):
-            for nid, up, down in conn.execute(sql.SELECT_ADJACENCY.format(marks=sql.in_marks(len(chunk))), chunk):
-                kept_up = array("q", (e for e in array("q", up) if e not in up_drop.get(nid, ())))
-                kept_down = array("q", (e for e in array("q", down) if e not in down_drop.get(nid, ())))
-                updated.append((nid, kept_up.tobytes(), kept_down.tobytes()))
+        for nid, up, down in conn.execute(sql.SELECT_ADJACENCY_BY_NIDS, (dumps(touched),)):
+            kept_up = array("q", (e for e in array("q", up) if e not in up_drop.get(nid, ())))
+            kept_down = array("q", (e for e in array("q", down) if e not in down_drop.get(nid, ())))
+            updated.append((nid, kept_up.tobytes(), kept_down.tobytes()))
         conn.executemany(sql.UPSERT_ADJACENCY, updated)
