@@ -13,13 +13,13 @@ else does not). When tokens are required, the token (``MODELCTX_TOKEN``) is
 sent only after an unauthenticated request proved the instance. Anything else
 is "no server": the caller searches in-process.
 
-This module imports only the standard library: the CLI reads it before
-deciding whether to load numpy, ONNX Runtime or a store.
+This module imports only the standard library (``http.client`` only when there
+is a server to ask): the CLI reads it before deciding whether to load numpy,
+ONNX Runtime or a store.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import time
@@ -140,6 +140,8 @@ class NotServed(Exception):
 
 
 def _get(entry: Endpoint, target: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    import http.client  # here, not at the top: a CLI with no server to ask never pays for it
+
     host = f"[{entry.host}]" if ":" in entry.host else entry.host
     connection = http.client.HTTPConnection(entry.host, entry.port, timeout=CONNECT_SECONDS)
     try:
