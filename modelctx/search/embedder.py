@@ -5,6 +5,8 @@ the model is exported once to ONNX (``<MODELCTX_HOME>/models/``, with torch,
 announced on stderr) and from then on run by ONNX Runtime with the package's
 own fast tokenizer: about half a second to load, a few milliseconds per query,
 vectors equal to sentence-transformers' within 1e-5 (tests/search/test_embedder.py).
+The export keeps its weights in a file of their own, which ONNX Runtime maps
+rather than parses.
 When ONNX Runtime or the exporter is missing, torch and sentence-transformers
 run the model as before. Weights come only from the installed package:
 ``HF_HUB_OFFLINE=1`` is set before any import so that nothing reaches a model hub.
@@ -323,10 +325,14 @@ def model_dir() -> Path:
 
 
 def onnx_path(folder: Path) -> Path:
-    """Where the export of the installed weights lives: named by their size and time, so new weights export anew."""
+    """Where the export of the installed weights lives: named by their size and time, so new weights export anew.
+
+    ``-mapped``: the graph with its weights in a file beside it (:func:`_save_with_mapped_weights`);
+    an export from before that layout is not used, and one new export replaces it.
+    """
     weights = model_dir() / "model.safetensors"
     stat = weights.stat()
-    return folder / f"all-MiniLM-L6-v2-{stat.st_size}-{int(stat.st_mtime)}.onnx"
+    return folder / f"all-MiniLM-L6-v2-{stat.st_size}-{int(stat.st_mtime)}-mapped.onnx"
 
 
 def export_onnx(path: Path) -> None:
@@ -375,7 +381,30 @@ def export_onnx(path: Path) -> None:
     options.optimized_model_filepath = str(optimised)
     ort.InferenceSession(str(tmp), options, providers=["CPUExecutionProvider"])
     tmp.unlink()
-    os.replace(optimised, path)
+    try:
+        _save_with_mapped_weights(optimised, path)
+    finally:
+        optimised.unlink(missing_ok=True)
+
+
+def _save_with_mapped_weights(source: Path, path: Path) -> None:
+    """Save the model ``source`` at ``path`` with its weights in a file of their own beside it.
+
+    ONNX Runtime maps such a file instead of parsing 90 MB of protobuf: a
+    session loads in a third of the CPU time (170 → 55 ms here), which every
+    CLI search pays. The weights file has a name of its own per export, so a
+    concurrent export never rewrites the file a loaded model maps; ``path``,
+    written last and atomically, is what makes the export exist.
+    """
+    import uuid
+
+    import onnx
+
+    model = onnx.load(str(source))
+    staged = path.with_suffix(f".{os.getpid()}.mapped.tmp")
+    onnx.save_model(model, str(staged), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location=f"{path.stem}.{uuid.uuid4().hex[:12]}.weights", size_threshold=1024)
+    os.replace(staged, path)
 
 
 def load_model() -> Any:

@@ -46,6 +46,9 @@ def test_onnx_vectors_equal_torch_vectors(tmp_path: Path) -> None:
     assert said.count("loading the embedding model (ONNX Runtime)") == 1
     assert said.count("loading the embedding model (torch, a few seconds)") == 1
     assert len(list((tmp_path / "models").glob("*.onnx"))) == 1
+    # The weights live beside the graph (mapped, not parsed, on load), and no temporary file is left.
+    assert len(list((tmp_path / "models").glob("*.weights"))) == 1
+    assert sorted(p.suffix for p in (tmp_path / "models").iterdir()) == [".onnx", ".weights"]
     again = MiniLMEmbedder(runtime="onnx", models_dir=tmp_path / "models", announce=said.append)
     again.embed_query("x")
     assert said[-1] == "loading the embedding model (ONNX Runtime)"
