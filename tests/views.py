@@ -38,6 +38,7 @@ from typing import Any
 from modelctx.graph.batch import PreparedBatch
 from modelctx.graph.changelog import Change, VerifyResult, WriteResult
 from modelctx.graph.checkpoint import Checkpoint, SigningKey
+from modelctx.graph.credentials import TokenTable
 from modelctx.graph.integrity import IntegrityResult
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.scoped import ScopedGraphStore
@@ -99,6 +100,10 @@ class AsOfView(GraphStore):
 
     def counts(self) -> dict[str, dict[str, int]]:
         return self.snapshot().counts()
+
+    @property
+    def tokens(self) -> TokenTable:
+        return self.snapshot().tokens  # the real view's answer (it keeps none)
 
     def close(self) -> None:
         self.live.close()
@@ -177,6 +182,10 @@ class ScopedView(GraphStore):
 
     def counts(self) -> dict[str, dict[str, int]]:
         return self.view.counts()
+
+    @property
+    def tokens(self) -> TokenTable:
+        return self.view.tokens  # the real view's answer (it keeps none)
 
     def close(self) -> None:
         self.live.close()

@@ -48,6 +48,7 @@ ROUTERS: tuple[str, ...] = (
     "web",
     "reviews",
     "pages",
+    "health",
 )
 
 _SEARCH_ROUTES = "modelctx.api.routes.search"

@@ -1,14 +1,23 @@
-"""API tokens: created once, shown once, stored only as a SHA-256 digest.
+"""API tokens: created once, shown once, stored only as a SHA-256 digest, in the store.
 
-Tokens live in a small SQLite file in the store's data folder
-(``<data_dir>/tokens.db``), not in the graph: they are credentials, not
-provenance, and keeping them beside the store works the same for every graph
-backend. A secret is 32 random bytes, so a plain SHA-256 of it cannot be
-brute-forced and no slow hash is needed; lookups are by digest.
+The store keeps them (``GraphStore.tokens``, ``graph/credentials.py``), beside
+the graph and not in it: they are credentials, not provenance, so they are no
+nodes, never enter the change log and are never exported. Every API process on
+one store (two ``modelctx serve`` replicas on one Neo4j) therefore knows the
+same tokens, and a revocation through one is refused by all at the next
+request: nothing is cached per process. A secret is 32 random bytes, so a plain
+SHA-256 of it cannot be brute-forced and no slow hash is needed; lookups are by
+digest.
 
 A token has a name (unique among active tokens, recorded as the actor
 ``token:<name>`` in the change log), a role (reader < writer < admin) and an
-optional project that scopes what it can see.
+optional project that scopes what it can see. This module is the one home of
+those rules; the backends enforce the uniqueness of names and digests.
+
+Before tokens lived in the store, each process kept them in
+``<data_dir>/tokens.db``. Such a file is imported into the store the first
+time tokens are used (its digests as they are), reported on stderr, and
+renamed ``tokens.db.imported``.
 """
 
 from __future__ import annotations
@@ -16,101 +25,41 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
-from dataclasses import dataclass
+import sys
+import weakref
+from contextlib import closing
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from modelctx.errors import ConflictError, NotFoundError, ValidationError
+from modelctx.graph.credentials import TokenInfo
 
 if TYPE_CHECKING:
     from modelctx.api.deps import Principal
     from modelctx.client import Client
+    from modelctx.graph.credentials import TokenTable
+
+__all__ = [
+    "ROLES", "SECRET_PREFIX", "TokenInfo", "check_role", "create_token", "hash_secret", "has_tokens",
+    "import_legacy_tokens", "list_tokens", "lookup_token", "revoke_token", "verify_token",
+]
 
 ROLES = ("reader", "writer", "admin")
 SECRET_PREFIX = "mctx_"
-TOKENS_FILE = "tokens.db"
+#: Longest secret looked up (ours are 48 characters): anything longer is refused without hashing.
+MAX_SECRET_CHARS = 200
+MAX_NAME_CHARS = 200
+#: The per-process token file of earlier versions, imported once into the store.
+LEGACY_FILE = "tokens.db"
+LEGACY_IMPORTED = "tokens.db.imported"
+_LEGACY_SELECT = "SELECT name, digest, role, project, created_at, revoked_at FROM tokens ORDER BY id"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS tokens (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    name TEXT NOT NULL,
-    digest TEXT NOT NULL UNIQUE,
-    role TEXT NOT NULL,
-    project TEXT,
-    created_at TEXT NOT NULL,
-    revoked_at TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS tokens_active_name ON tokens(name) WHERE revoked_at IS NULL;
-"""
-_INSERT = "INSERT INTO tokens (name, digest, role, project, created_at) VALUES (?, ?, ?, ?, ?)"
-_SELECT_ALL = "SELECT id, name, role, project, created_at, revoked_at FROM tokens ORDER BY id"
-_SELECT_BY_DIGEST = "SELECT id, name, role, project, created_at, revoked_at FROM tokens WHERE digest = ?"
-_REVOKE = "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL"
-_COUNT_ACTIVE = "SELECT count(*) FROM tokens WHERE revoked_at IS NULL"
-
-
-@dataclass(frozen=True, slots=True)
-class TokenInfo:
-    """What is known about a token apart from its secret."""
-
-    id: int
-    name: str
-    role: str
-    project: str | None
-    created_at: str
-    revoked_at: str | None = None
-
-    @property
-    def revoked(self) -> bool:
-        return self.revoked_at is not None
-
-    @property
-    def actor(self) -> str:
-        return f"token:{self.name}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "role": self.role,
-            "project": self.project,
-            "created_at": self.created_at,
-            "revoked": self.revoked,
-            "revoked_at": self.revoked_at,
-        }
-
-
-def tokens_path(client: Client) -> Path:
-    return client.data_dir / TOKENS_FILE
-
-
-@contextmanager
-def _connect(client: Client, *, create: bool) -> Iterator[sqlite3.Connection | None]:
-    """A connection to the token file; None when it does not exist and ``create`` is false."""
-    from modelctx.files import create_private_file, private_dir
-
-    path = tokens_path(client)
-    if not path.exists():
-        if not create:
-            yield None
-            return
-        private_dir(path.parent)
-        create_private_file(path)  # 0600 from its first byte: it holds credentials' digests
-    with closing(sqlite3.connect(path, timeout=30.0, isolation_level=None)) as conn:
-        if create:
-            conn.executescript(_SCHEMA)
-        yield conn
+#: Clients whose data folder was already checked for a legacy token file (so a lookup costs no stat).
+_checked: weakref.WeakKeyDictionary[Client, bool] = weakref.WeakKeyDictionary()
 
 
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _row(row: tuple[Any, ...]) -> TokenInfo:
-    return TokenInfo(int(row[0]), str(row[1]), str(row[2]), row[3], str(row[4]), row[5])
 
 
 def check_role(role: str) -> str:
@@ -119,64 +68,60 @@ def check_role(role: str) -> str:
     return role
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _table(client: Client) -> TokenTable:
+    """The store's token table, after importing a legacy ``tokens.db`` of this client's data folder."""
+    if client not in _checked:
+        import_legacy_tokens(client)
+        _checked[client] = True
+    return client.store.tokens
+
+
 def create_token(client: Client, name: str, role: str, project: str | None = None) -> tuple[TokenInfo, str]:
     """Create a token and return it with its secret: the only time the secret is available."""
     name = name.strip()
-    if not name or len(name) > 200:
-        raise ValidationError("token name must be 1 to 200 characters")
+    if not name or len(name) > MAX_NAME_CHARS:
+        raise ValidationError(f"token name must be 1 to {MAX_NAME_CHARS} characters")
     check_role(role)
     project = project.strip() if project else None
+    if project is not None and len(project) > MAX_NAME_CHARS:
+        raise ValidationError(f"a token's project must be at most {MAX_NAME_CHARS} characters")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
-    created = datetime.now(UTC).isoformat(timespec="seconds")
-    with _connect(client, create=True) as conn:
-        assert conn is not None
-        try:
-            cursor = conn.execute(_INSERT, (name, hash_secret(secret), role, project, created))
-        except sqlite3.IntegrityError:
-            raise ConflictError(f"an active token named {name!r} exists; revoke it or pick another name") from None
-        token_id = int(cursor.lastrowid or 0)
-    return TokenInfo(token_id, name, role, project, created), secret
+    try:
+        info = _table(client).add(name, hash_secret(secret), role, project, _now())
+    except ConflictError:
+        raise ConflictError(f"an active token named {name!r} exists; revoke it or pick another name") from None
+    return info, secret
 
 
 def list_tokens(client: Client, *, include_revoked: bool = True) -> list[TokenInfo]:
     """Every token (never its secret), oldest first."""
-    with _connect(client, create=False) as conn:
-        if conn is None:
-            return []
-        tokens = [_row(r) for r in conn.execute(_SELECT_ALL)]
+    tokens = _table(client).list_all()
     return [t for t in tokens if include_revoked or not t.revoked]
 
 
-def revoke_token(client: Client, name: str) -> TokenInfo:
-    """Revoke the active token called ``name``; NotFoundError if there is none."""
-    revoked = datetime.now(UTC).isoformat(timespec="seconds")
-    with _connect(client, create=False) as conn:
-        changed = conn.execute(_REVOKE, (revoked, name)).rowcount if conn is not None else 0
-    if not changed:
+def revoke_token(client: Client, name: str, *, project: str | None = None) -> TokenInfo:
+    """Revoke the active token called ``name`` (with ``project``: only one of that project); else NotFoundError."""
+    revoked = _table(client).revoke(name, _now(), project=project)
+    if revoked is None:
         raise NotFoundError(f"no active token named {name!r}")
-    return next(t for t in reversed(list_tokens(client)) if t.name == name)
+    return revoked
 
 
 def has_tokens(client: Client) -> bool:
     """True when at least one unrevoked token exists (the service may then leave loopback)."""
-    with _connect(client, create=False) as conn:
-        if conn is None:
-            return False
-        return bool(conn.execute(_COUNT_ACTIVE).fetchone()[0])
+    return _table(client).count_active() > 0
 
 
 def lookup_token(client: Client, secret: str) -> TokenInfo | None:
     """The active token with this secret, or None."""
-    if not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
+    if not secret.startswith(SECRET_PREFIX) or len(secret) > MAX_SECRET_CHARS:
         return None
-    with _connect(client, create=False) as conn:
-        if conn is None:
-            return None
-        row = conn.execute(_SELECT_BY_DIGEST, (hash_secret(secret),)).fetchone()
-    if row is None:
-        return None
-    info = _row(row)
-    return None if info.revoked else info
+    info = _table(client).find_by_digest(hash_secret(secret))
+    return None if info is None or info.revoked else info
 
 
 def verify_token(client: Client, token: str) -> Principal | None:
@@ -187,3 +132,45 @@ def verify_token(client: Client, token: str) -> Principal | None:
     if info is None:
         return None
     return Principal(actor=info.actor, role=info.role, project=info.project)
+
+
+def import_legacy_tokens(client: Client) -> int:
+    """Import ``<data_dir>/tokens.db`` (earlier versions' per-process tokens) into the store; how many were added.
+
+    Digests are copied as they are, with names, roles, projects and times, so
+    every secret handed out keeps working. A digest the store holds already is
+    skipped (another process imported it first); an active token whose name an
+    active token of the store holds is skipped and named on stderr. The file is
+    then renamed ``tokens.db.imported``, so this happens once.
+    """
+    path = client.data_dir / LEGACY_FILE
+    if not path.is_file():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+            rows = conn.execute(_LEGACY_SELECT).fetchall()
+    except sqlite3.Error as exc:
+        print(f"modelctx: the old token file {path} could not be read ({exc}); its tokens were not imported",
+              file=sys.stderr, flush=True)
+        return 0
+    table = client.store.tokens
+    added = 0
+    for name, digest, role, project, created_at, revoked_at in rows:
+        if role not in ROLES or table.find_by_digest(digest) is not None:
+            continue
+        try:
+            table.add(str(name), str(digest), role, project, str(created_at), revoked_at)
+        except ConflictError:
+            if table.find_by_digest(digest) is not None:  # another process imported it meanwhile
+                continue
+            print(f"modelctx: token {name!r} of {path} was not imported: an active token of that name is in "
+                  "the store; revoke one and create the other again", file=sys.stderr, flush=True)
+            continue
+        added += 1
+    try:
+        path.rename(path.with_name(LEGACY_IMPORTED))
+    except FileNotFoundError:  # another process imported and renamed it meanwhile
+        pass
+    print(f"modelctx: imported {added} API token(s) from {path} into the store {client.store.uri}; "
+          f"the file is now {LEGACY_IMPORTED}", file=sys.stderr, flush=True)
+    return added

@@ -44,19 +44,27 @@ def mcp_command(app: AppContext) -> None:
 
 @click.group("token")
 def token_group() -> None:
-    """Manage API tokens (stored hashed beside the store)."""
+    """Manage API tokens (stored hashed in the store, shared by every API process on it)."""
 
 
 @token_group.command("create")
 @click.option("--name", required=True, help="Token name; writes are recorded as actor token:<name>.")
 @click.option("--role", required=True, type=click.Choice(["reader", "writer", "admin"]))
 @click.option("--project", default=None, help="Scope the token to one project's nodes.")
+@click.option("--if-none", "if_none", is_flag=True,
+              help="Create it only if the store has no active token (a deployment's first-admin step); "
+                   "otherwise say so and exit 0.")
 @json_option
 @pass_app
-def token_create(app: AppContext, name: str, role: str, project: str | None, as_json: bool) -> None:
+def token_create(app: AppContext, name: str, role: str, project: str | None, if_none: bool, as_json: bool) -> None:
     """Create a token and print its secret (shown only this once)."""
-    from modelctx.api.tokens import create_token
+    from modelctx.api.tokens import create_token, has_tokens
 
+    if if_none and has_tokens(app.client):
+        if as_json:
+            emit_json({"created": False})
+        click.echo("active tokens exist already: none created", err=True)
+        return
     info, secret = create_token(app.client, name, role, project)
     if as_json:
         emit_json({**info.to_json(), "secret": secret})

@@ -32,6 +32,36 @@ class ChangeOp:
 
 
 @dataclass(frozen=True, slots=True)
+class NodeChange:
+    """One change-log entry reduced to what it wrote about one node: the node's record and the edges touching it."""
+
+    seq: int
+    at: str
+    actor: str
+    #: the properties the entry wrote for the node (None when it wrote only edges of it)
+    properties: dict[str, Any] | None
+    #: ``{"source", "type", "target"}`` of each edge touching the node that the entry wrote
+    edges: tuple[dict[str, str], ...] = ()
+
+
+def about_node(change: Change, node_id: str) -> NodeChange | None:
+    """``change`` reduced to ``node_id`` (None when the entry did not write the node or an edge of it)."""
+    payload = change.payload
+    properties: dict[str, Any] | None = None
+    edges: list[dict[str, str]] = []
+    if change.op == ChangeOp.UPSERT_NODES:
+        for record in payload.get("nodes", []):
+            if record.get("id") == node_id:
+                properties = record.get("properties") or {}
+    elif change.op == ChangeOp.UPSERT_EDGES:
+        edges = [{"source": r["source"], "type": r["type"], "target": r["target"]}
+                 for r in payload.get("edges", []) if node_id in (r.get("source"), r.get("target"))]
+    if properties is None and not edges:
+        return None
+    return NodeChange(change.seq, change.at, change.actor, properties, tuple(edges))
+
+
+@dataclass(frozen=True, slots=True)
 class Change:
     """One change-log entry. ``payload_json`` is the canonical JSON text that was hashed."""
 

@@ -13,11 +13,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from modelctx.graph.changelog import ChangeOp
+from modelctx.budget import Budget
 from modelctx.graph.store import GraphStore
 
 #: entries kept per node (the newest ones); older ones are counted, not listed
 MAX_ENTRIES = 200
+#: entries of the node read between two checks of the request's time budget
+BUDGET_EVERY = 256
 
 
 @dataclass(slots=True)
@@ -36,37 +38,29 @@ class HistoryEntry:
                 "changed": self.changed, "edges": self.edges}
 
 
-def node_history(store: GraphStore, node_id: str, *, max_entries: int = MAX_ENTRIES) -> dict[str, Any]:
+def node_history(
+    store: GraphStore, node_id: str, *, max_entries: int = MAX_ENTRIES, budget: Budget | None = None
+) -> dict[str, Any]:
     """The entries that wrote ``node_id`` or an edge of it, oldest first (the newest ``max_entries``).
 
-    The caller checks first that ``node_id`` is in its view (``store.get_node``):
-    the log itself is not project-scoped, so only the node's own records and
-    its edges are read from it.
+    Read through ``store.node_changes``, so a project's view gets the node's
+    history without the edges to nodes it does not show (``graph/scoped.py``).
+    The whole log is read, so ``budget`` is checked every ``BUDGET_EVERY`` entries.
     """
-    store.get_node(node_id)  # NotFoundError for a node outside the caller's view
     kept: deque[HistoryEntry] = deque(maxlen=max_entries)
     before: dict[str, Any] | None = None
     total = 0
-    for change in store.changes(0):
-        payload = change.payload
-        entry: HistoryEntry | None = None
-        if change.op == ChangeOp.UPSERT_NODES:
-            for record in payload.get("nodes", []):
-                if record.get("id") != node_id:
-                    continue
-                after = record.get("properties") or {}
-                entry = HistoryEntry(change.seq, change.at, change.actor, created=before is None)
-                old = before or {}
-                entry.changed = {key: {"from": old.get(key), "to": after.get(key)}
-                                 for key in sorted(set(old) | set(after)) if old.get(key) != after.get(key)}
-                before = after
-        elif change.op == ChangeOp.UPSERT_EDGES:
-            touching = [r for r in payload.get("edges", []) if node_id in (r.get("source"), r.get("target"))]
-            if touching:
-                entry = HistoryEntry(change.seq, change.at, change.actor)
-                entry.edges = [{"source": r["source"], "type": r["type"], "target": r["target"]} for r in touching]
-        if entry is not None:
-            total += 1
-            kept.append(entry)
+    for total, change in enumerate(store.node_changes(node_id), start=1):
+        if budget is not None and total % BUDGET_EVERY == 0:
+            budget.check(f"the history of {node_id}")
+        entry = HistoryEntry(change.seq, change.at, change.actor, edges=[dict(edge) for edge in change.edges])
+        if change.properties is not None:
+            after = change.properties
+            entry.created = before is None
+            old = before or {}
+            entry.changed = {key: {"from": old.get(key), "to": after.get(key)}
+                             for key in sorted(set(old) | set(after)) if old.get(key) != after.get(key)}
+            before = after
+        kept.append(entry)
     return {"id": node_id, "entries": [e.to_json() for e in kept], "total": total,
             "truncated": total > len(kept)}

@@ -42,13 +42,14 @@ from typing import TYPE_CHECKING
 
 from modelctx.errors import PermissionDeniedError
 from modelctx.graph.batch import PreparedBatch, missing_endpoint_error
-from modelctx.graph.changelog import Change, VerifyResult, WriteResult
+from modelctx.graph.changelog import Change, NodeChange, VerifyResult, WriteResult
 from modelctx.graph.ids import natural_key
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import PAGE, Direction, EdgeDirection, GraphStore, NodeQuery, missing_start
 
 if TYPE_CHECKING:
     from modelctx.graph.checkpoint import Checkpoint, SigningKey
+    from modelctx.graph.credentials import TokenTable
     from modelctx.graph.integrity import IntegrityResult
 
 #: Edges by which an attachment is about the node it is attached to.
@@ -282,6 +283,21 @@ class ScopedGraphStore(GraphStore):
         # The log holds every project's payloads; a scoped caller gets none of it.
         raise PermissionDeniedError(f"the change log is not readable from the view of project {self.project!r}")
 
+    def node_changes(self, node_id: str) -> Iterator[NodeChange]:
+        """The history of a node the view shows, with only the edges whose other end it shows too."""
+        self.get_node(node_id)  # NotFoundError outside the view
+        shown: dict[str, bool] = {}
+        for entry in self.inner.node_changes(node_id):
+            others = {end for edge in entry.edges for end in (edge["source"], edge["target"]) if end != node_id}
+            unknown = [other for other in others if other not in shown]
+            if unknown:
+                visible = self.visible(self.inner.get_nodes(unknown))
+                shown.update({other: other in visible for other in unknown})
+            edges = tuple(edge for edge in entry.edges
+                          if all(shown[end] for end in (edge["source"], edge["target"]) if end != node_id))
+            if entry.properties is not None or edges:
+                yield replace(entry, edges=edges)
+
     def last_seq(self) -> int:
         return self.inner.last_seq()
 
@@ -318,6 +334,11 @@ class ScopedGraphStore(GraphStore):
 
     def close(self) -> None:
         return None
+
+    @property
+    def tokens(self) -> TokenTable:
+        # Credentials belong to the whole store: a caller scoped to a project never reaches them through its view.
+        raise PermissionDeniedError(f"API tokens are not managed through the view of project {self.project!r}")
 
 
 def scoped(store: GraphStore, project: str | None) -> GraphStore:

@@ -24,12 +24,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from modelctx.errors import NotFoundError, ValidationError
 from modelctx.graph.batch import PreparedBatch, prepare_batch
-from modelctx.graph.changelog import Change, VerifyResult, WriteResult
+from modelctx.graph.changelog import Change, NodeChange, VerifyResult, WriteResult, about_node
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind, Subgraph
 from modelctx.graph.values import check_filter_value, check_text
 
 if TYPE_CHECKING:
     from modelctx.graph.checkpoint import Checkpoint, SigningKey
+    from modelctx.graph.credentials import TokenTable
     from modelctx.graph.integrity import IntegrityResult, TableScan
 
 Direction = Literal["up", "down"]
@@ -344,6 +345,19 @@ class GraphStore(ABC):
     def changes(self, since_seq: int = 0, limit: int | None = None) -> Iterator[Change]:
         """Change-log entries with ``seq > since_seq`` in sequence order."""
 
+    def node_changes(self, node_id: str) -> Iterator[NodeChange]:
+        """The change-log entries that wrote ``node_id`` or an edge of it, reduced to those records, oldest first.
+
+        NotFoundError for a node this store (or view) does not show. A project's
+        view narrows it further (``graph/scoped.py``): the log holds every
+        project's payloads, so only what the view may see is handed out.
+        """
+        self.get_node(node_id)
+        for change in self.changes(0):
+            reduced = about_node(change, node_id)
+            if reduced is not None:
+                yield reduced
+
     @abstractmethod
     def last_seq(self) -> int:
         """The sequence number of the newest change-log entry (0 when empty)."""
@@ -379,6 +393,19 @@ class GraphStore(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections. Idempotent."""
+
+    # -- credentials: kept by the store, not part of the graph (graph/credentials.py) ---------------
+
+    @property
+    def tokens(self) -> TokenTable:
+        """The store's API tokens, shared by every process on the store; outside the graph and its change log.
+
+        Backends override this. A view (a project's scope, the past) keeps no
+        credentials and refuses: PermissionDeniedError.
+        """
+        from modelctx.errors import PermissionDeniedError
+
+        raise PermissionDeniedError(f"API tokens are kept by the store itself, not by the view {self.uri}")
 
 
 def missing_start(starts: Iterable[str], known: Iterable[str]) -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from modelctx.graph.changelog import GENESIS_HASH, entry_hash
+from modelctx.errors import NotFoundError
+from modelctx.graph.changelog import GENESIS_HASH, NodeChange, entry_hash
 from modelctx.graph.model import Node, NodeKind
 from modelctx.graph.store import GraphStore, open_store
 from tests.backends import BackendHarness
@@ -81,3 +82,22 @@ def test_two_processes_writing_at_once_lose_nothing(store: GraphStore, backend: 
     result = store.verify()
     assert result.ok and result.checked == 50
     assert {c.actor for c in store.changes()} == {"worker:0", "worker:1"}
+
+
+def test_node_changes_reduce_the_log_to_one_node(store: GraphStore) -> None:
+    nodes, edges, named = lineage_world()
+    run, clean_a = named["run"], named["clean_a"]
+    store.write(nodes, [], actor="user:ana")
+    store.write([], edges, actor="user:bo")
+    store.write([Node(run.id, NodeKind.RUN, {"status": "FAILED"})], [], actor="user:cy")
+    history = list(store.node_changes(run.id))
+    assert [(c.seq, c.actor) for c in history] == [(1, "user:ana"), (2, "user:bo"), (3, "user:cy")]
+    assert isinstance(history[0], NodeChange) and history[0].properties is not None
+    assert history[0].properties["status"] == "FINISHED" and history[0].edges == ()
+    assert history[1].properties is None
+    assert sorted((e["source"], e["type"], e["target"]) for e in history[1].edges) == sorted(
+        (e.source, e.type.value, e.target) for e in edges if run.id in (e.source, e.target))
+    assert history[2].properties is not None and history[2].properties["status"] == "FAILED"
+    assert [c.seq for c in store.node_changes(clean_a.id)] == [1, 2]
+    with pytest.raises(NotFoundError):
+        list(store.node_changes("run:sdk/none"))

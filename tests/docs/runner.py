@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from tests.docs.blocks import Block
 from tests.docs.matching import output_matches
+from tests.serve_pair import free_port
 
 #: seconds one command (or one bash/python block) may take
 BLOCK_SECONDS = 300
@@ -71,12 +71,6 @@ def console_steps(block: Block) -> list[ConsoleStep]:
             index += 1
         steps.append(ConsoleStep(block.line + start, "\n".join(command), "\n".join(output)))
     return steps
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class DocRunner:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 import uuid
@@ -15,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.serve_pair import free_port
 
 #: MLflow 3's SQL store uses a SQLAlchemy loader option SQLAlchemy 2.1 deprecates; not ours to fix.
 MLFLOW_SQLALCHEMY_WARNING = r"The ``noload`` loader strategy is deprecated"
@@ -115,12 +116,6 @@ def mlflow_world(tmp_path_factory: pytest.TempPathFactory) -> MlflowWorld:
         warnings.filterwarnings("ignore", module=r"mlflow\.")
         warnings.filterwarnings("ignore", message=MLFLOW_SQLALCHEMY_WARNING)
         return build_mlflow_world(root)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class LoopbackServer:

@@ -32,7 +32,7 @@ from modelctx.graph.model import EdgeType, NodeKind
 from modelctx.graph.store import GraphStore
 from tests.backends import BackendHarness
 from tests.interop.conftest import event_json
-from tests.lifecycle.conftest import free_port
+from tests.serve_pair import free_port
 
 RUNS = 300
 START = "2026-02-01T10:00:00.000000+00:00"

@@ -13,7 +13,8 @@ from modelctx.graph.store import GraphStore
 from modelctx.ingest.identity import path_uri
 from modelctx.ingest.mlflow import MlflowConfig, MlflowIngestor
 from modelctx.ingest.runner import IngestReport, run_ingest
-from tests.interop.conftest import COMMIT_SHA, MLFLOW_SQLALCHEMY_WARNING, MlflowWorld, free_port
+from tests.interop.conftest import COMMIT_SHA, MLFLOW_SQLALCHEMY_WARNING, MlflowWorld
+from tests.serve_pair import free_port
 
 pytestmark = pytest.mark.filterwarnings(f"ignore:{MLFLOW_SQLALCHEMY_WARNING}")
 

@@ -224,6 +224,6 @@ def test_cli_dry_run_and_errors(store: GraphStore, backend: Any, tmp_path: Path)
 
 
 def _closed_port() -> int:
-    from tests.interop.conftest import free_port
+    from tests.serve_pair import free_port
 
     return free_port()

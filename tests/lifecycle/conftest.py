@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import threading
 import time
@@ -19,6 +18,7 @@ from modelctx.config import Settings
 from modelctx.graph.model import Node
 from modelctx.graph.store import GraphStore
 from tests.backends import BackendHarness
+from tests.serve_pair import free_port
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "Ada Lovelace", "GIT_AUTHOR_EMAIL": "ada@example.com",
            "GIT_COMMITTER_NAME": "Ada Lovelace", "GIT_COMMITTER_EMAIL": "ada@example.com"}
@@ -105,12 +105,6 @@ def review(client: Client, tmp_path: Path, version: Node, verdict: str, at: str,
     }]))
     run_ingest(client.store, RecordsIngestor(RecordsConfig(path=path, kind="reviews", project="oncology"),
                                              client.store), actor=client.actor)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class RunningServer:

@@ -14,7 +14,8 @@ import httpx
 from modelctx.client import Client
 from modelctx.graph.model import NodeKind
 from modelctx.serving.predictions import PredictionLog
-from tests.lifecycle.conftest import free_port, review, train_cancer_model
+from tests.lifecycle.conftest import review, train_cancer_model
+from tests.serve_pair import free_port
 
 
 def test_serve_model_command_records_and_retires_its_deployment(

@@ -31,6 +31,7 @@ def test_v1_store_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:  # make it look like a store written by schema version 1
         for name in ("nodes_by_uri", "nodes_by_digest", "nodes_by_name", "nodes_by_project"):
             conn.execute(f"DROP INDEX {name}")
+        conn.execute("DROP TABLE api_tokens")  # migration 3: the API tokens (sqlite_tokens.py)
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     store = SqliteGraphStore(path)
     found = store.find_nodes(NodeKind.DATASET_VERSION, {"uri": "file:///x.csv"})
@@ -39,8 +40,10 @@ def test_v1_store_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
     store.close()
     with sqlite3.connect(path) as conn:
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert {"nodes_by_uri", "nodes_by_digest"} <= indexes
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        assert {"nodes_by_uri", "nodes_by_digest", "api_tokens_active_name"} <= indexes
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
+            sql.SCHEMA_VERSION)
+        assert conn.execute("SELECT count(*) FROM api_tokens").fetchone()[0] == 0
 
 
 def test_identity_lookups_use_the_expression_index(tmp_path: Path) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from modelctx.api.deps import Access, json_response, read_access, read_node
+from modelctx.api.deps import Access, json_response, read_access, read_node, request_limits
 from modelctx.api.routes.nodes import summary
+from modelctx.api.work import run_bounded
+from modelctx.budget import Budget
 from modelctx.errors import NotFoundError
 from modelctx.governance.catalogue import MAX_MODELS, MAX_VERSIONS, model_catalogue, model_entry
 from modelctx.graph.history import MAX_ENTRIES, node_history
@@ -54,13 +56,20 @@ def catalogue_model(
 
 
 @router.get("/history/{node_id:path}", summary="The change-log entries that wrote a node or its edges")
-def history(
+async def history(
     node: Annotated[Node, Depends(read_node)],
+    request: Request,
     access: Annotated[Access, Depends(read_access)],
     max_entries: Annotated[int, Query(ge=1, le=MAX_ENTRIES)] = MAX_ENTRIES,
 ) -> Response:
-    """A project-scoped caller is refused (403): the change log holds every project's payloads."""
-    return json_response(node_history(access.store, node.id, max_entries=max_entries))
+    """A project-scoped caller sees the node's history without edges to nodes outside its project."""
+    target = node.id
+    budget = Budget(request_limits(request).request_seconds)
+    answer = await run_bounded(
+        request, lambda: node_history(access.store, target, max_entries=max_entries, budget=budget),
+        budget, f"history of {target}",
+    )
+    return json_response(answer)
 
 
 @router.get("/as-of/{node_id:path}", summary="A node as it was at a past time (replayed from the change log)")

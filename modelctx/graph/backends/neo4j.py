@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from neo4j import Driver, ManagedTransaction
 
     from modelctx.graph.backends.neo4j_verify import Neo4jScan
+    from modelctx.graph.credentials import TokenTable
 
 T = TypeVar("T")
 
@@ -261,7 +262,7 @@ class Neo4jGraphStore(GraphStore):
         self._run_write("appending a copy", lambda tx: append_records(tx, self.uri, nodes, edges, changes))
 
     def delete_all(self) -> None:
-        """Remove every node, edge and change-log entry modelctx stored (schema stays)."""
+        """Remove every node, edge, change-log entry and API token modelctx stored (schema stays)."""
         self._check_open()
         with self._translate("deleting the graph"):
             for statement in (cy.DELETE_EDGES_BATCH, cy.DELETE_NODES_BATCH):
@@ -409,6 +410,14 @@ class Neo4jGraphStore(GraphStore):
         edges = {r["key"]: r["n"] for r in self._read("counting", cy.COUNT_EDGES_BY_TYPE) if r["n"]}
         return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
 
+    # -- credentials (outside the graph: neo4j_tokens.py) ---------------------------------------------
+
+    @property
+    def tokens(self) -> TokenTable:
+        from modelctx.graph.backends.neo4j_tokens import Neo4jTokenTable
+
+        return Neo4jTokenTable(self)
+
 
 class _InTransaction(Neo4jGraphStore):
     """The store's reads, run inside one write transaction (what ``transact`` hands its work)."""
@@ -429,6 +438,10 @@ class _InTransaction(Neo4jGraphStore):
 
     def _transact(self, work: Callable[[GraphStore], PreparedBatch], actor: str) -> WriteResult:
         raise BackendError(f"{self.uri}: transactions do not nest")
+
+    @property
+    def tokens(self) -> TokenTable:
+        raise BackendError(f"{self.uri}: API tokens are not read inside a graph transaction")
 
     def close(self) -> None:
         return None

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 
+from modelctx.graph.backends import neo4j_tokens
 from modelctx.graph.model import EdgeType, NodeKind
 
 HEAD_KEY = "head"
@@ -57,6 +58,8 @@ SCHEMA: dict[str, str] = {
     "modelctx_changelog_head": (
         "CREATE CONSTRAINT modelctx_changelog_head IF NOT EXISTS FOR (h:ChangeLogHead) REQUIRE h.key IS UNIQUE"
     ),
+    # API tokens, outside the graph: their label and statements live in neo4j_tokens.py.
+    **neo4j_tokens.SCHEMA,
 }
 AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
 
@@ -194,7 +197,7 @@ COUNT_EDGES_BY_TYPE = " UNION ALL ".join(
 #: transaction memory: relationships first, so a node's deletion never carries its edges along.
 DELETE_EDGES_BATCH = "MATCH (:Node)-[r]->() WITH r LIMIT $batch DELETE r RETURN count(*) AS deleted"
 DELETE_NODES_BATCH = (
-    "MATCH (n) WHERE n:Node OR n:ChangeLog OR n:ChangeLogHead "
+    "MATCH (n) WHERE n:Node OR n:ChangeLog OR n:ChangeLogHead OR n:ApiToken OR n:ApiTokenCounter "
     "WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS deleted"
 )
 

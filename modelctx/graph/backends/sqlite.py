@@ -37,6 +37,7 @@ from modelctx.graph.store import Direction, EdgeDirection, GraphStore, NodeQuery
 
 if TYPE_CHECKING:
     from modelctx.graph.backends.sqlite_verify import SqliteScan
+    from modelctx.graph.credentials import TokenTable
 
 _CHANGES_PAGE = 5000
 #: nid -> id entries kept per store (about 100 bytes each).
@@ -421,3 +422,10 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
             edges = {TYPE_BY_CODE[t].value: n for t, n in conn.execute(sql.COUNT_EDGES_BY_TYPE)}
         return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
 
+    # -- credentials (outside the graph: sqlite_tokens.py) --------------------------------------------
+
+    @property
+    def tokens(self) -> TokenTable:
+        from modelctx.graph.backends.sqlite_tokens import SqliteTokenTable
+
+        return SqliteTokenTable(self)

@@ -6,7 +6,9 @@ Statements take parameters only. The ``{marks}`` placeholders are filled with
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+from modelctx.graph.backends import sqlite_tokens
+
+SCHEMA_VERSION = 3
 
 #: Migrations by target version; each runs once, in order, in one transaction.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -55,6 +57,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX IF NOT EXISTS nodes_by_name ON nodes (kind, json_extract(props, '$.name'))",
         "CREATE INDEX IF NOT EXISTS nodes_by_project ON nodes (kind, json_extract(props, '$.project'))",
     ),
+    # API tokens, outside the graph: their table and statements live in sqlite_tokens.py.
+    3: sqlite_tokens.MIGRATION,
 }
 
 #: Properties with an expression index: filters on them use the indexed expression verbatim.
