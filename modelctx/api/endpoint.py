@@ -120,8 +120,15 @@ def _read(path: Path) -> Endpoint | None:
 def local_endpoints(data_dir: Path) -> Iterator[Endpoint]:
     """The live loopback servers of this store, newest first; files of dead processes are removed."""
     folder = endpoints_dir(data_dir)
+
+    def written(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:  # removed meanwhile by its server: sorted last, then unreadable
+            return 0.0
+
     try:
-        paths = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)[:MAX_ENTRIES]
+        paths = sorted(folder.glob("*.json"), key=written, reverse=True)[:MAX_ENTRIES]
     except OSError:
         return
     identity = _identity(data_dir)
