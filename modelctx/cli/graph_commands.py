@@ -138,8 +138,9 @@ def nodes_command(app: AppContext, kind: str, where: tuple[str, ...], limit: int
 
 @click.command("lineage")
 @click.argument("node_id", metavar="REF", required=False)
-@click.option("--column", "column", default=None, metavar="DATASET_ID:COLUMN",
-              help="Column lineage of one column of a dataset or dataset version instead of a node's lineage.")
+@click.option("--column", "column", default=None, metavar="REF:COLUMN",
+              help="Column lineage of one column of a dataset or dataset version (REF: an id, NAME@VERSION, a "
+                   "name or a unique prefix) instead of a node's lineage.")
 @click.option("--direction", type=click.Choice(["up", "down"]), default="up", show_default=True)
 @click.option("--depth", type=click.IntRange(0), default=None, help="Maximum hops (default: all).")
 @click.option("--edge-type", "edge_types", multiple=True, help="Edge types to follow (default: lineage edges).")
@@ -158,7 +159,7 @@ def lineage_command(app: AppContext, node_id: str | None, column: str | None, di
     from modelctx.errors import ValidationError
 
     if (node_id is None) == (column is None):
-        raise ValidationError("give a NODE_ID or --column DATASET_ID:COLUMN (one of them)")
+        raise ValidationError("give a NODE_ID or --column REF:COLUMN (one of them)")
     if column is not None:
         _column_lineage(app, column, direction, depth, as_of, as_json)
         return
@@ -180,21 +181,26 @@ def lineage_command(app: AppContext, node_id: str | None, column: str | None, di
             bar.advance(nodes - shown)
             shown = nodes
 
-        subgraph = walk_lineage(store, node_id, check_direction(direction), depth=depth, edge_types=types,
-                                progress=found).subgraph
+        walk = walk_lineage(store, node_id, check_direction(direction), depth=depth, edge_types=types,
+                            progress=found)
     if as_json:
-        emit_json(subgraph.to_json())
+        emit_json({**walk.subgraph.to_json(), "declared": walk.declared.to_json()})
         return
-    for line in render_tree(subgraph, node_id, check_direction(direction)):
+    for line in render_tree(walk.subgraph, node_id, check_direction(direction)):
         click.echo(line)
+    if walk.declared.edges:
+        click.echo("declared by JobEvents (static, not observed by a run):")
+        for job, dataset, role in walk.declared.edges:
+            click.echo(f"  {job} {'reads' if role == 'input' else 'writes'} {dataset}")
 
 
 def _column_lineage(app: AppContext, column: str, direction: str, depth: int | None, as_of: str | None,
                     as_json: bool) -> None:
-    from modelctx.graph.column_lineage import column_lineage, parse_column
+    from modelctx.graph.column_lineage import column_lineage, resolve_column
 
-    node, name = parse_column(column)
-    answer = column_lineage(_store_as_of(app, as_of), node, name, direction, depth=depth)
+    store = _store_as_of(app, as_of)
+    node, name = resolve_column(store, column)
+    answer = column_lineage(store, node, name, direction, depth=depth)
     if as_json:
         emit_json(answer)
         return

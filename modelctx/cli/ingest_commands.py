@@ -81,6 +81,7 @@ def print_report(report: Any, as_json: bool) -> None:
             f"nodes: {changes['nodes_created']} created, {changes['nodes_updated']} updated, "
             f"{changes['nodes_unchanged']} unchanged; edges: {changes['edges_created']} created, "
             f"{changes['edges_updated']} updated, {changes['edges_unchanged']} unchanged"
+            + (f", {changes['edges_removed']} removed" if changes.get("edges_removed") else "")
         )
         created = changes["created_ids"]
         for node_id in created[:SHOWN_IDS]:

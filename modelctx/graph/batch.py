@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from modelctx.errors import ConflictError, ValidationError
-from modelctx.graph.model import Edge, Node
+from modelctx.graph.model import Edge, EdgeRemoval, Node
 
 
 def merge_properties(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
@@ -45,6 +45,8 @@ class PreparedBatch:
 
     ``create_only`` names node ids that must not be stored yet (a claim, such as
     a model version number): the write fails with ConflictError if one is.
+    ``removals`` are the keys of edges to remove (``EdgeRemoval``); a key is
+    never both written and removed by one batch.
     ``scope`` is the project of a project-scoped writer (``graph/scoped.py``):
     the planner stamps it on new nodes and refuses to change another project's
     nodes, inside the write transaction.
@@ -54,10 +56,21 @@ class PreparedBatch:
     edges: dict[tuple[str, str, str], Edge]
     create_only: frozenset[str] = field(default_factory=frozenset)
     scope: str | None = None
+    removals: dict[tuple[str, str, str], EdgeRemoval] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.nodes and not self.edges and not self.removals
 
 
-def prepare_batch(nodes: Iterable[Node], edges: Iterable[Edge], create_only: Iterable[str] = ()) -> PreparedBatch:
+def prepare_batch(
+    nodes: Iterable[Node], edges: Iterable[Edge | EdgeRemoval], create_only: Iterable[str] = ()
+) -> PreparedBatch:
     """Validate every record, put its properties in stored form and fold duplicates in order.
+
+    Among ``edges``, the last record of a key decides: an ``EdgeRemoval`` after
+    an ``Edge`` of its key removes the edge, an ``Edge`` after a removal writes
+    it (merged with what is stored, as any edge write).
 
     Raises ValidationError naming the record (its position in the batch and id)
     and ConflictError if one id appears with two kinds.
@@ -78,13 +91,23 @@ def prepare_batch(nodes: Iterable[Node], edges: Iterable[Edge], create_only: Ite
         else:
             folded_nodes[node.id] = Node(node.id, node.kind, compose_patches(previous.properties, node.properties))
     folded_edges: dict[tuple[str, str, str], Edge] = {}
+    removals: dict[tuple[str, str, str], EdgeRemoval] = {}
     for position, edge in enumerate(edges):
+        if isinstance(edge, EdgeRemoval):
+            try:
+                removal = edge.validate()
+            except ValidationError as exc:
+                raise ValidationError(f"batch edge removal #{position}: {exc}") from None
+            folded_edges.pop(removal.key, None)
+            removals[removal.key] = removal
+            continue
         if not isinstance(edge, Edge):
             raise ValidationError(f"batch edge #{position}: expected an Edge, got {type(edge).__name__}")
         try:
             edge = edge.validate()
         except ValidationError as exc:
             raise ValidationError(f"batch edge #{position}: {exc}") from None
+        removals.pop(edge.key, None)
         previous_edge = folded_edges.get(edge.key)
         if previous_edge is None:
             folded_edges[edge.key] = edge
@@ -96,7 +119,7 @@ def prepare_batch(nodes: Iterable[Node], edges: Iterable[Edge], create_only: Ite
     unknown = sorted(claims - folded_nodes.keys())
     if unknown:
         raise ValidationError(f"create_only names {unknown[0]!r}, which is not a node of the batch")
-    return PreparedBatch(folded_nodes, folded_edges, claims)
+    return PreparedBatch(folded_nodes, folded_edges, claims, removals=removals)
 
 
 def missing_endpoint_error(edge: Edge, missing: str) -> ValidationError:

@@ -29,6 +29,8 @@ class ChangeOp:
 
     UPSERT_NODES = "upsert_nodes"
     UPSERT_EDGES = "upsert_edges"
+    #: Payload ``{"edges": [{"source", "target", "type"}]}``: those edges no longer exist.
+    REMOVE_EDGES = "remove_edges"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,8 @@ class NodeChange:
     properties: dict[str, Any] | None
     #: ``{"source", "type", "target"}`` of each edge touching the node that the entry wrote
     edges: tuple[dict[str, str], ...] = ()
+    #: the same of each edge touching the node that the entry removed (a ``remove_edges`` entry)
+    removed_edges: tuple[dict[str, str], ...] = ()
 
 
 def about_node(change: Change, node_id: str) -> NodeChange | None:
@@ -53,11 +57,13 @@ def about_node(change: Change, node_id: str) -> NodeChange | None:
         for record in payload.get("nodes", []):
             if record.get("id") == node_id:
                 properties = record.get("properties") or {}
-    elif change.op == ChangeOp.UPSERT_EDGES:
+    elif change.op in (ChangeOp.UPSERT_EDGES, ChangeOp.REMOVE_EDGES):
         edges = [{"source": r["source"], "type": r["type"], "target": r["target"]}
                  for r in payload.get("edges", []) if node_id in (r.get("source"), r.get("target"))]
     if properties is None and not edges:
         return None
+    if change.op == ChangeOp.REMOVE_EDGES:
+        return NodeChange(change.seq, change.at, change.actor, None, removed_edges=tuple(edges))
     return NodeChange(change.seq, change.at, change.actor, properties, tuple(edges))
 
 
@@ -262,13 +268,15 @@ class WriteResult:
     edges_created: int = 0
     edges_updated: int = 0
     edges_unchanged: int = 0
+    edges_removed: int = 0
     seqs: list[int] = field(default_factory=list)
     #: Ids of the nodes this write created, in batch order; a sum (``add``) keeps the first ``MAX_CREATED_IDS``.
     created_ids: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(self.nodes_created or self.nodes_updated or self.edges_created or self.edges_updated)
+        return bool(self.nodes_created or self.nodes_updated or self.edges_created or self.edges_updated
+                    or self.edges_removed)
 
     def add(self, other: WriteResult) -> None:
         self.nodes_created += other.nodes_created
@@ -277,6 +285,7 @@ class WriteResult:
         self.edges_created += other.edges_created
         self.edges_updated += other.edges_updated
         self.edges_unchanged += other.edges_unchanged
+        self.edges_removed += other.edges_removed
         self.seqs.extend(other.seqs)
         self.created_ids.extend(other.created_ids[: max(0, MAX_CREATED_IDS - len(self.created_ids))])
 
@@ -288,6 +297,7 @@ class WriteResult:
             "edges_created": self.edges_created,
             "edges_updated": self.edges_updated,
             "edges_unchanged": self.edges_unchanged,
+            "edges_removed": self.edges_removed,
             "seqs": self.seqs,
             "created_ids": self.created_ids,
         }

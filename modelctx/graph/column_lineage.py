@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from modelctx.errors import ValidationError
-from modelctx.graph.model import EdgeType, NodeKind, kind_of_id
+from modelctx.graph.model import EdgeType, NodeKind
 from modelctx.graph.store import Direction, GraphStore, check_depth, check_direction
 
 #: Most (version, column) pairs one answer holds.
@@ -37,16 +37,28 @@ class ColumnHop:
                 "transformations": list(self.transformations)}
 
 
-def parse_column(text: str) -> tuple[str, str]:
-    """``DATASET_ID:COLUMN`` → (id, column); the column is after the last colon (ids have colons of their own)."""
-    node, sep, column = text.rpartition(":")
-    if not sep or not column.strip() or ":" not in node:
-        raise ValidationError(f"a column is DATASET_ID:COLUMN (dataset:NAME:COLUMN or dataset_version:…:COLUMN), "
-                              f"not {text!r}")
-    kind = kind_of_id(node)
-    if kind not in (NodeKind.DATASET, NodeKind.DATASET_VERSION):
-        raise ValidationError(f"column lineage starts at a dataset or dataset version, not a {kind.label} ({node!r})")
-    return node, column
+def resolve_column(store: GraphStore, text: str) -> tuple[str, str]:
+    """``REF:COLUMN`` → (dataset or dataset version id, column).
+
+    The column is after the last colon (ids have colons of their own); REF is
+    anything ``graph/refs.py`` ``resolve_ref`` accepts — an id, ``DATASET@VERSION``,
+    a dataset's name, a unique id prefix, a symlink name — so a miss is its
+    NotFoundError with "did you mean". ValidationError for text that is no
+    column or a reference to another kind of node.
+    """
+    from modelctx.graph.refs import resolve_ref
+
+    if not isinstance(text, str):
+        raise ValidationError(f"a column is text, not {type(text).__name__}")
+    ref, sep, column = text.rpartition(":")
+    if not sep or not ref.strip() or not column.strip():
+        raise ValidationError(f"a column is REF:COLUMN (a dataset or dataset version, then the column: "
+                              f"iris-train:target, dataset_version:…:amount), not {text!r}")
+    node = resolve_ref(store, ref)
+    if node.kind not in (NodeKind.DATASET, NodeKind.DATASET_VERSION):
+        raise ValidationError(f"column lineage starts at a dataset or dataset version; {ref!r} is "
+                              f"{node.kind.label} {node.id}")
+    return node.id, column
 
 
 def _steps(store: GraphStore, node: str, column: str, direction: Direction) -> list[tuple[str, str, list[Any]]]:

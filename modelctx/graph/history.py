@@ -32,10 +32,11 @@ class HistoryEntry:
     created: bool = False
     changed: dict[str, dict[str, Any]] = field(default_factory=dict)
     edges: list[dict[str, str]] = field(default_factory=list)
+    removed_edges: list[dict[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"seq": self.seq, "at": self.at, "actor": self.actor, "created": self.created,
-                "changed": self.changed, "edges": self.edges}
+                "changed": self.changed, "edges": self.edges, "removed_edges": self.removed_edges}
 
 
 def node_history(
@@ -53,7 +54,8 @@ def node_history(
     for total, change in enumerate(store.node_changes(node_id), start=1):
         if budget is not None and total % BUDGET_EVERY == 0:
             budget.check(f"the history of {node_id}")
-        entry = HistoryEntry(change.seq, change.at, change.actor, edges=[dict(edge) for edge in change.edges])
+        entry = HistoryEntry(change.seq, change.at, change.actor, edges=[dict(edge) for edge in change.edges],
+                             removed_edges=[dict(edge) for edge in change.removed_edges])
         if change.properties is not None:
             after = change.properties
             entry.created = before is None

@@ -355,6 +355,12 @@ class LoggedGraph(Replay):
         key = (ids.setdefault(source, source), _TYPE_VALUES[etype], ids.setdefault(target, target))
         self.logged_edges[key] = (self._props(record["properties"]), seq)
 
+    def _remove_edge(self, record: dict[str, Any], seq: int) -> None:
+        source, etype, target = record["source"], record["type"], record["target"]
+        if etype not in _TYPE_VALUES or type(source) is not str or type(target) is not str:
+            raise ValueError(f"an edge removal of type {etype!r} from {source!r} to {target!r}")
+        self.logged_edges.pop((source, _TYPE_VALUES[etype], target), None)
+
 
 _UNREPLAYABLE = (ModelctxError, ValueError, KeyError, TypeError, AttributeError, RecursionError)
 

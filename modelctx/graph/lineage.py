@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from modelctx.budget import Budget
 from modelctx.errors import ValidationError
+from modelctx.graph.declared_lineage import DeclaredLineage, declared_lineage
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind, Subgraph, kind_of_id
 from modelctx.graph.store import Direction, GraphStore, check_depth, check_direction
 
@@ -53,6 +54,8 @@ class Walk:
     cut_by: CutBy | None = None
     found: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
+    #: What jobs declared (JobEvents) around the answer's jobs and datasets, apart from observed lineage.
+    declared: DeclaredLineage = field(default_factory=DeclaredLineage)
 
 
 def _step_walk(
@@ -194,7 +197,8 @@ def walk_lineage(
         nodes = {n.id: n for part in parts for n in part.nodes}
         edges = {e.key: e for part in parts for e in part.edges}
         subgraph = Subgraph([nodes[i] for i in kept if i in nodes], sorted(edges.values(), key=lambda e: e.key))
-    return Walk(subgraph, depth, cut is not None, cut, len(found), count_kinds(found))
+    declared = declared_lineage(store, subgraph.nodes, direction) if depth != 0 else DeclaredLineage()
+    return Walk(subgraph, depth, cut is not None, cut, len(found), count_kinds(found), declared)
 
 
 @dataclass(slots=True)

@@ -308,6 +308,39 @@ class Edge:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class EdgeRemoval:
+    """A request, in a write batch, to remove the edge with this key (``GraphStore.write``).
+
+    Removing is rare: a record that a later fact shows to be wrong (a run's
+    USED edge re-pointed when an earlier write of what it read arrives late,
+    ``ingest/openlineage.py``). It is logged like any write (``remove_edges``
+    entries), so the graph of any past time can still be replayed.
+    """
+
+    source: str
+    target: str
+    type: EdgeType
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.type, EdgeType):
+            object.__setattr__(self, "type", EdgeType.parse(str(self.type)))
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, self.type, self.target)
+
+    def validate(self) -> EdgeRemoval:
+        """This removal, checked like an edge's endpoints (ValidationError for an impossible key)."""
+        check_edge_kinds(self.type, kind_of_id(self.source), kind_of_id(self.target))
+        check_text(self.source, "edge source")
+        check_text(self.target, "edge target")
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "target": self.target, "type": self.type.value}
+
+
 @dataclass(slots=True)
 class Subgraph:
     """Nodes and the edges among them, as returned by traversals."""

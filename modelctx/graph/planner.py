@@ -31,15 +31,18 @@ class WritePlan:
     node_updates: list[Node] = field(default_factory=list)
     edge_inserts: list[tuple[EdgeKey, Edge]] = field(default_factory=list)
     edge_updates: list[tuple[EdgeKey, Edge]] = field(default_factory=list)
+    edge_removals: list[EdgeKey] = field(default_factory=list)
     result: WriteResult = field(default_factory=WriteResult)
     node_records: list[dict[str, Any]] = field(default_factory=list)
     edge_records: list[dict[str, Any]] = field(default_factory=list)
+    removal_records: list[dict[str, Any]] = field(default_factory=list)
 
     def entries(self) -> list[tuple[str, Any]]:
-        """(operation, payload) pairs for the change log: nodes first, then edges, in batch order."""
+        """(operation, payload) pairs for the change log: nodes, edges, then removed edges, in batch order."""
         return [
             *chunk_records(ChangeOp.UPSERT_NODES, "nodes", self.node_records),
             *chunk_records(ChangeOp.UPSERT_EDGES, "edges", self.edge_records),
+            *chunk_records(ChangeOp.REMOVE_EDGES, "edges", self.removal_records),
         ]
 
 
@@ -145,3 +148,16 @@ def plan_edges(batch: PreparedBatch, stored: Mapping[EdgeKey, dict[str, Any]], p
         plan.edge_records.append(
             {"source": edge.source, "target": edge.target, "type": edge.type.value, "properties": props}
         )
+
+
+def plan_removals(batch: PreparedBatch, stored: set[EdgeKey], plan: WritePlan) -> None:
+    """Add the batch's edge removals to ``plan``; ``stored`` holds the keys among them that are stored.
+
+    A key that is not stored is left alone (removing is idempotent) and logs nothing.
+    """
+    for key, removal in batch.removals.items():
+        if key not in stored:
+            continue
+        plan.edge_removals.append(key)
+        plan.result.edges_removed += 1
+        plan.removal_records.append(removal.to_json())

@@ -21,6 +21,10 @@ project's view (``graph/scoped.py``) resolves only what it shows: another
 project's node is never matched, listed or suggested, and is reported as
 missing, as ``docs/access.md`` says.
 
+A node that is only another name of a node (its :data:`ALIAS_OF` property
+names that node: a Dataset reached through an OpenLineage symlink,
+``ingest/identity.py``) resolves to the node it names.
+
 Every lookup is bounded: a fixed number of index reads (``GraphStore.find_ids``,
 ``find_nodes`` by name), never a scan of the graph.
 """
@@ -51,6 +55,16 @@ CUTOFF = 0.6
 NEAR_IDS = 50
 #: Versions of one model read when looking for an alias or the latest version.
 VERSIONS_PAGE = 500
+#: On a node that is another name of a node: the id of that node (``ingest/identity.py`` writes it).
+ALIAS_OF = "alias_of"
+
+
+def follow_alias(store: GraphStore, node: Node) -> Node:
+    """The node ``node`` is another name of (when the store shows it), else ``node`` itself."""
+    target = node.properties.get(ALIAS_OF)
+    if not isinstance(target, str) or target == node.id:
+        return node
+    return store.get_nodes([target]).get(target, node)
 
 
 def model_versions(store: GraphStore, model: str) -> list[Node]:
@@ -74,7 +88,7 @@ def resolve_ref(store: GraphStore, ref: str) -> Node:
     shared by several ids (the message lists them), NotFoundError when nothing
     matches (with up to three suggestions).
     """
-    return _resolve(store, _checked(ref), suggest=True)
+    return follow_alias(store, _resolve(store, _checked(ref), suggest=True))
 
 
 def _resolve(store: GraphStore, ref: str, *, suggest: bool) -> Node:

@@ -43,6 +43,9 @@ class Replay:
         elif change.op == ChangeOp.UPSERT_EDGES:
             for r in payload["edges"]:
                 self._edge(r, change.seq)
+        elif change.op == ChangeOp.REMOVE_EDGES:
+            for r in payload["edges"]:
+                self._remove_edge(r, change.seq)
         else:
             raise BackendError(f"change-log entry {change.seq} has an unknown operation {change.op!r}")
         self.last_seq = change.seq
@@ -55,6 +58,10 @@ class Replay:
         """Keep one edge record (its full properties: the last write of a key wins)."""
         edge = Edge(record["source"], record["target"], EdgeType(record["type"]), record["properties"])
         self.edges[edge.key] = edge
+
+    def _remove_edge(self, record: dict[str, Any], seq: int) -> None:
+        """Forget one edge (a ``remove_edges`` entry names its key)."""
+        self.edges.pop((record["source"], EdgeType(record["type"]), record["target"]), None)
 
     def feed(self, changes: Iterable[Change]) -> Iterator[Change]:
         """Fold entries while passing them on (to a verifier or a copier)."""

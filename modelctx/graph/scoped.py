@@ -261,6 +261,7 @@ class ScopedGraphStore(GraphStore):
         touching a hidden node is refused like an edge to a missing one.
         """
         touched = set(batch.nodes) | {i for e in batch.edges.values() for i in (e.source, e.target)}
+        touched |= {i for r in batch.removals.values() for i in (r.source, r.target)}
         stored = self.inner.get_nodes(touched)
         shown = self.visible(stored)
         for node_id in batch.nodes:
@@ -271,6 +272,11 @@ class ScopedGraphStore(GraphStore):
             for end in (edge.source, edge.target):
                 if end not in batch.nodes and end not in shown:
                     raise missing_endpoint_error(edge, end)
+        for removal in batch.removals.values():
+            for end in (removal.source, removal.target):
+                if end in stored and end not in shown:  # an absent node has no edge to remove
+                    raise PermissionDeniedError(f"node {end} is not in the view of project {self.project!r}: "
+                                                "an edge of it cannot be removed")
         self._decided.clear()  # the write may attach nodes to the project's own
 
     def as_of(self, when: datetime | str | None) -> GraphStore:
@@ -288,15 +294,17 @@ class ScopedGraphStore(GraphStore):
         self.get_node(node_id)  # NotFoundError outside the view
         shown: dict[str, bool] = {}
         for entry in self.inner.node_changes(node_id):
-            others = {end for edge in entry.edges for end in (edge["source"], edge["target"]) if end != node_id}
+            both = (*entry.edges, *entry.removed_edges)
+            others = {end for edge in both for end in (edge["source"], edge["target"]) if end != node_id}
             unknown = [other for other in others if other not in shown]
             if unknown:
                 visible = self.visible(self.inner.get_nodes(unknown))
                 shown.update({other: other in visible for other in unknown})
-            edges = tuple(edge for edge in entry.edges
-                          if all(shown[end] for end in (edge["source"], edge["target"]) if end != node_id))
-            if entry.properties is not None or edges:
-                yield replace(entry, edges=edges)
+            edges, removed = (tuple(edge for edge in group
+                                    if all(shown[end] for end in (edge["source"], edge["target"]) if end != node_id))
+                              for group in (entry.edges, entry.removed_edges))
+            if entry.properties is not None or edges or removed:
+                yield replace(entry, edges=edges, removed_edges=removed)
 
     def last_seq(self) -> int:
         return self.inner.last_seq()

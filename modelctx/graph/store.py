@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from modelctx.errors import NotFoundError, ValidationError
 from modelctx.graph.batch import PreparedBatch, prepare_batch
 from modelctx.graph.changelog import Change, NodeChange, VerifyResult, WriteResult, about_node
-from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind, Subgraph
+from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeRemoval, EdgeType, Node, NodeKind, Subgraph
 from modelctx.graph.values import check_filter_value, check_text
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ EdgeDirection = Literal["out", "in", "both"]
 
 DEFAULT_ACTOR = "system"
 
-Work = Callable[["GraphStore"], tuple[Iterable[Node], Iterable[Edge]]]
+Work = Callable[["GraphStore"], tuple[Iterable[Node], Iterable[Edge | EdgeRemoval]]]
 """A read-then-write unit for ``transact``: reads through the store it is given, returns (nodes, edges)."""
 #: Nodes per page when a convenience pages through ``find_nodes``.
 PAGE = 1000
@@ -107,16 +107,17 @@ class GraphStore(ABC):
     # -- writes ------------------------------------------------------------------------------------
 
     def write(
-        self, nodes: Iterable[Node], edges: Iterable[Edge], *, actor: str = DEFAULT_ACTOR,
+        self, nodes: Iterable[Node], edges: Iterable[Edge | EdgeRemoval], *, actor: str = DEFAULT_ACTOR,
         create_only: Iterable[str] = (),
     ) -> WriteResult:
-        """Upsert nodes, then edges, in one transaction.
+        """Upsert nodes, then edges, then remove edges (``EdgeRemoval`` among ``edges``), in one transaction.
 
         Idempotent: writing the same records again changes nothing and appends
         nothing to the change log. Properties merge (new keys win, ``None``
         removes a key). Every edge endpoint must be stored already or be in the
         batch. ``create_only`` names node ids of the batch that must not be
-        stored yet (a claim). Raises ValidationError (bad record, unknown
+        stored yet (a claim). Removing an edge that is not stored changes
+        nothing; a removal is logged (``remove_edges``) like any write. Raises ValidationError (bad record, unknown
         endpoint) or ConflictError (an id changing kind, a claimed id already
         stored); then nothing of the batch is stored.
         """
@@ -124,7 +125,7 @@ class GraphStore(ABC):
             raise ValidationError(f"a write needs an actor (who is writing), not {actor!r}")
         check_text(actor, "actor")
         batch = prepare_batch(nodes, edges, create_only)
-        if not batch.nodes and not batch.edges:
+        if batch.empty:
             return WriteResult()
         return self._write(batch, actor)
 

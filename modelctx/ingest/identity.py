@@ -64,6 +64,7 @@ from urllib.parse import unquote
 
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.refs import ALIAS_OF
 from modelctx.ingest.lookup import GraphLookup, empty_lookup
 
 #: The source that reads a dataset's bytes: authoritative for its core properties wherever it lands.
@@ -166,6 +167,11 @@ def openlineage_uri(namespace: str, name: str, base_dir: Path) -> str:
     return f"{scheme.lower()}://{normalise_authority(authority)}/{path}"
 
 
+def dataset_id_for_uri(uri: str) -> str:
+    """The Dataset a URI names by default (before aliases: :meth:`DatasetIdentity.canonical_uri`)."""
+    return node_id(NodeKind.DATASET, dataset_name_for_uri(uri))
+
+
 def normalise_digest(digest: str | None, algorithm: str | None = None) -> str | None:
     """``algo:hex`` (lower case); a bare 64-hex digest is taken as SHA-256."""
     if digest is None or not str(digest).strip():
@@ -242,6 +248,45 @@ class DatasetIdentity:
         #: Per URI, every version known (stored or made in this ingest): id → (written_at, written_by).
         self._writes: dict[str, dict[str, tuple[str | None, str | None]]] = {}
         self._made: dict[str, Node] = {}
+        #: Alias URI -> the URI of the dataset it names (symlinks), as stored or learned in this ingest.
+        self._aliases: dict[str, str] = {}
+
+    # -- aliases (symlinks) ----------------------------------------------------------------------
+
+    def canonical_uri(self, uri: str) -> str:
+        """The URI of the dataset ``uri`` names: itself, or the dataset it is an alias of (a symlink)."""
+        if uri not in self._aliases:
+            ident = dataset_id_for_uri(uri)
+            node = self._reader.get_nodes([ident]).get(ident)
+            target = node.properties.get("alias_uri") if node is not None and node.properties.get(ALIAS_OF) else None
+            self._aliases[uri] = str(target) if isinstance(target, str) and target != uri else uri
+        return self._aliases[uri]
+
+    def alias_records(self, uri: str, aliases: list[str], source: str) -> list[Node]:
+        """Dataset nodes naming ``uri``'s dataset under other names (an OpenLineage ``symlinks`` facet).
+
+        Each alias becomes a Dataset whose :data:`~modelctx.graph.refs.ALIAS_OF`
+        is that dataset, so a later mention of the alias (``canonical_uri``)
+        and a reference to it (``graph/refs.py``) land on the one dataset. A
+        dataset already stored under the alias name with versions of its own
+        (seen before the symlink was) is left as it is.
+        """
+        target = dataset_id_for_uri(uri)
+        made = []
+        for alias in sorted(set(aliases) - {uri}):
+            ident = dataset_id_for_uri(alias)
+            if ident == target or self.canonical_uri(alias) not in (alias, uri):
+                continue
+            stored = self._reader.get_nodes([ident]).get(ident)
+            if stored is not None and not stored.properties.get(ALIAS_OF):
+                continue
+            self._aliases[alias] = uri
+            props: dict[str, Any] = {"name": dataset_name_for_uri(alias), ALIAS_OF: target, "alias_uri": uri,
+                                     "source": source, "source_id": alias}
+            if self._project:
+                props["project"] = self._project
+            made.append(Node(ident, NodeKind.DATASET, props))
+        return made
 
     # -- versions per write (rule step 4) ------------------------------------------------------
 
@@ -294,6 +339,11 @@ class DatasetIdentity:
         version made without one (a file ingest, or a mention: rule steps 2–3)
         is it. The reader's core properties only fill what the version lacks:
         the writer described it first.
+
+        A dataset that is read has a version made without a write (the one
+        before any write known), whenever its reads arrive: so which versions
+        exist does not depend on whether a reader's events came before or after
+        the writes it follows (``ingest/openlineage.py`` re-points such a reader).
         """
         if key is not None:
             version_id = keyed_version_id(mention.name, key)
@@ -302,19 +352,47 @@ class DatasetIdentity:
                 return self._create(mention, version_id)
             return self._fill(node, mention)
         known = self._known(mention.uri)
+        made: list[Node] = []
+        edges: list[Edge] = []
+        if not any(when is None for when, _ in known.values()):
+            base = self._create(DatasetMention(name=mention.name, source=mention.source, uri=mention.uri,
+                                               digest=mention.digest, source_id=mention.source_id,
+                                               namespaced=mention.namespaced,
+                                               dataset_properties=mention.dataset_properties))
+            made, edges = base.nodes, base.edges
+        chosen = self.current_version(mention.uri, at, not_by=not_by)
+        node = (self._made.get(chosen) or self._reader.get_nodes([chosen]).get(chosen)) if chosen else None
+        if node is None:
+            return self._create(mention)
+        match = self._fill(node, mention)
+        return DatasetMatch(match.version_id, match.existing, [*made, *match.nodes], [*edges, *match.edges])
+
+    def current_version(self, uri: str | None, at: str, *, not_by: str | None = None) -> str | None:
+        """The version of ``uri`` a reader that started at ``at`` reads (``resolve_read``'s choice), if any.
+
+        The one written last at or before ``at`` (ties: the greatest id), not by
+        ``not_by``; else the newest version made without a write.
+        """
+        known = self._known(uri)
         written = [(when, vid) for vid, (when, by) in known.items()
                    if when is not None and when <= at and (not_by is None or by != not_by)]
         if written:
-            chosen = max(written)[1]
-            node = self._made.get(chosen) or self._reader.get_nodes([chosen]).get(chosen)
-            if node is not None:
-                return self._fill(node, mention)
+            return max(written)[1]
         unwritten = [vid for vid, (when, _) in known.items() if when is None]
-        if unwritten:
-            node = self._made.get(unwritten[-1]) or self._reader.get_nodes([unwritten[-1]]).get(unwritten[-1])
-            if node is not None:
-                return self._fill(node, mention)
-        return self._create(mention)
+        return unwritten[-1] if unwritten else None
+
+    def uri_of(self, version_id: str) -> str | None:
+        """The ``uri`` of a version made in this ingest or stored."""
+        node = self._made.get(version_id) or self._reader.get_nodes([version_id]).get(version_id)
+        uri = node.properties.get("uri") if node is not None else None
+        return str(uri) if uri is not None else None
+
+    def versions_before(self, uri: str | None, at: str, count: int) -> list[str]:
+        """The ``count`` versions of ``uri`` written last at or before ``at``, newest first, then the unwritten ones."""
+        known = self._known(uri)
+        written = sorted(((when, vid) for vid, (when, _) in known.items() if when is not None and when <= at),
+                         reverse=True)
+        return [vid for _, vid in written[:count]] + [vid for vid, (when, _) in known.items() if when is None]
 
     def _known(self, uri: str | None) -> dict[str, tuple[str | None, str | None]]:
         if uri is None:

@@ -33,7 +33,8 @@ facet by facet, the later ``eventTime`` winning, and a facet sent as
 does not change them. ``symlinks`` become ``aliases`` of the Dataset. A
 DatasetEvent adds its facets to the dataset's current version; a JobEvent
 records the job's design-time lineage (``openlineage.static_inputs`` /
-``static_outputs``, Dataset ids).
+``static_outputs``, Dataset ids, and on each Dataset the jobs declaring it:
+``graph/declared_lineage.py``, which lineage answers read).
 
 Events of one run may arrive in any order: a run's state is merged with what
 is stored (read inside the write transaction) by rules that do not depend on
@@ -44,7 +45,9 @@ known, the outputs its events declare are kept on the run
 (``attempted_outputs``, Dataset ids, and the declarations themselves) and
 become versions when it comes, so a failed attempt produces nothing. One
 ingest converts its events in time order (``event_time_key``); which version a
-run read is decided from the writes known when its events are converted.
+run read is decided from the writes known when its events are converted, and
+re-pointed when a later-arriving write or an earlier START shows it wrong
+(``ingest/openlineage_reads.py``), so any arrival order builds the same graph.
 """
 
 from __future__ import annotations
@@ -56,8 +59,9 @@ from pathlib import Path
 from typing import Any
 
 from modelctx.errors import IngestError
+from modelctx.graph.declared_lineage import STATIC_INPUTS, STATIC_OUTPUTS, STATIC_READERS, STATIC_WRITERS, union_ids
 from modelctx.graph.ids import node_id
-from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.model import Edge, EdgeRemoval, EdgeType, Node, NodeKind
 from modelctx.ingest.identity import (
     DatasetIdentity,
     DatasetMatch,
@@ -88,6 +92,7 @@ from modelctx.ingest.openlineage_facets import (
     merge_facets,
     version_key,
 )
+from modelctx.ingest.openlineage_reads import PINNED, ReadKeeper, UnitEdges
 from modelctx.ingest.runner import IngestWarning, InTransaction, Record
 from modelctx.times import format_iso
 from modelctx.vocabulary import RunStatus
@@ -115,11 +120,14 @@ class EventConverter:
         self._base_dir = base_dir
         self._project = project
         self._state: dict[str, dict[str, Any]] = {}
-        self._edge_state: dict[tuple[str, EdgeType, str], dict[str, Any]] = {}
         self._emitted: set[str] = set()
+        self._edges = UnitEdges(reader)
+        self._keeper = ReadKeeper(self._identity, self._edges, self._stored_many)
+        self._repointed: list[Edge | EdgeRemoval] = []
 
-    def records(self, event: AnyEvent, where: str) -> list[Record]:
-        """The records of one event (nodes before the edges that need them)."""
+    def records(self, event: AnyEvent, where: str) -> list[Node | Edge | EdgeRemoval | IngestWarning]:
+        """The records of one event (nodes before the edges that need them; reads it re-points first)."""
+        self._repointed = []
         warnings: list[IngestWarning] = []
         nodes: list[Node] = []
         edges: list[Edge] = []
@@ -133,7 +141,8 @@ class EventConverter:
             project_id = node_id(NodeKind.PROJECT, self._project)
             nodes.insert(0, Node(project_id, NodeKind.PROJECT, {"name": self._project}))
             edges += [Edge(n.id, project_id, EdgeType.IN_PROJECT) for n in nodes if n.kind is not NodeKind.PROJECT]
-        return [*warnings, *nodes, *edges]
+        self._edges.note(edges)  # the re-pointed reads were noted as they were decided
+        return [*warnings, *nodes, *self._repointed, *edges]
 
     # -- events --------------------------------------------------------------------------------
 
@@ -145,8 +154,11 @@ class EventConverter:
         time = format_iso(event.eventTime)
         job_node = self._job_node(job_id, event, time, warnings, where)
         nodes.append(job_node)
+        started_before = self._stored(run_id).get("started_at")
         run_node = self._run_node(run_id, event, time, warnings, where)
         nodes.append(run_node)
+        if started_before is not None and started_before != run_node.properties["started_at"]:
+            self._repointed += self._keeper.after_start_moved(run_id)
         edges.append(Edge(run_id, job_id, EdgeType.INSTANCE_OF))
         self._parent(event, run_node, nodes, edges)
         self._code(event, run_id, where, warnings, nodes, edges)
@@ -159,6 +171,8 @@ class EventConverter:
             reads[(dataset.namespace, dataset.name)] = match.version_id
             props = {"role": "input", **self._edge_facets((run_id, EdgeType.USED, match.version_id),
                                                           dataset.inputFacets, time, where, warnings)}
+            if version_key(dataset, None) is not None:
+                props[PINNED] = True
             edges.append(Edge(run_id, match.version_id, EdgeType.USED, props))
         for dataset in self._products(run_node, event.outputs):
             self._write(dataset, run_node, started, reads, time, where, warnings, nodes, edges)
@@ -169,14 +183,18 @@ class EventConverter:
         job_id = node_id(NodeKind.JOB, event.job.namespace, event.job.name)
         time = format_iso(event.eventTime)
         job = self._job_node(job_id, event, time, warnings, where)
-        static = (("openlineage.static_inputs", event.inputs), ("openlineage.static_outputs", event.outputs))
-        for key, datasets in static:
+        static = ((STATIC_INPUTS, STATIC_READERS, event.inputs), (STATIC_OUTPUTS, STATIC_WRITERS, event.outputs))
+        for key, back, datasets in static:
             ids = []
             for dataset in datasets:
                 match = self._read(dataset.namespace, dataset.name, dataset, time, None, time, where, warnings)
                 nodes += match.nodes
                 edges += match.edges
-                ids.append(node_id(NodeKind.DATASET, self._name(dataset.namespace, dataset.name)))
+                dataset_id = node_id(NodeKind.DATASET, self._name(dataset.namespace, dataset.name))
+                ids.append(dataset_id)
+                declared = self._state.setdefault(dataset_id, self._stored(dataset_id))
+                declared[back] = union_ids(declared.get(back), [job_id])
+                nodes.append(Node(dataset_id, NodeKind.DATASET, {back: declared[back]}))
             if datasets:
                 job.properties[key] = sorted(set(ids) | set(job.properties.get(key) or []))
                 self._state[job_id][key] = job.properties[key]
@@ -199,6 +217,13 @@ class EventConverter:
             stored = self._reader.get_nodes([ident]).get(ident) if self._reader is not None else None
             state = dict(stored.properties) if stored is not None else {}
         return state
+
+    def _stored_many(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """``_stored`` of several nodes, those not converted in this unit read at once."""
+        missing = [i for i in ids if i not in self._state]
+        stored = self._reader.get_nodes(missing) if self._reader is not None and missing else {}
+        return {i: self._state[i] if i in self._state else dict(stored[i].properties) for i in ids
+                if i in self._state or i in stored}
 
     def _stubs(self, wanted: dict[str, tuple[NodeKind, dict[str, Any]]]) -> list[Node]:
         """Nodes another source may own: made only when absent, never overwriting."""
@@ -323,15 +348,28 @@ class EventConverter:
 
     # -- datasets ------------------------------------------------------------------------------
 
+    def _uri(self, namespace: str, name: str) -> str:
+        """The dataset's URI, through a symlink the dataset is known by (``DatasetIdentity.canonical_uri``)."""
+        return self._identity.canonical_uri(openlineage_uri(namespace, name, self._base_dir))
+
     def _name(self, namespace: str, name: str) -> str:
-        return dataset_name_for_uri(openlineage_uri(namespace, name, self._base_dir))
+        return dataset_name_for_uri(self._uri(namespace, name))
+
+    def _alias_nodes(self, mention: DatasetMention) -> list[Node]:
+        aliases = mention.dataset_properties.get("aliases")
+        if not aliases or mention.uri is None:
+            return []
+        return self._identity.alias_records(mention.uri, list(aliases), SOURCE)
 
     def _mention(self, namespace: str, name: str, dataset: Dataset | None, time: str, where: str,
                  warnings: list[IngestWarning], stored: dict[str, Any] | None = None) -> DatasetMention:
-        uri = openlineage_uri(namespace, name, self._base_dir)
+        uri = self._uri(namespace, name)
         core: dict[str, Any] = {}
-        namespaced: dict[str, Any] = {"openlineage.namespace": namespace, "openlineage.name": name}
-        dataset_props: dict[str, Any] = {"openlineage.namespace": namespace, "openlineage.name": name}
+        # Reached through an alias: the dataset keeps the namespace and name it is known by.
+        named = {} if uri != openlineage_uri(namespace, name, self._base_dir) else {
+            "openlineage.namespace": namespace, "openlineage.name": name}
+        namespaced: dict[str, Any] = dict(named)
+        dataset_props: dict[str, Any] = dict(named)
         if dataset is not None:
             facets = dataset.facets
             schema = facets.schema_
@@ -360,22 +398,18 @@ class EventConverter:
         full = self._mention(namespace, name, dataset, time, where, warnings, self._version_state(found.version_id))
         match = self._identity.resolve_read(full, at, key=version_key(dataset, None), not_by=run_id)
         self._state[match.version_id].update({k: v for k, v in full.namespaced.items() if v is not None})
-        return DatasetMatch(match.version_id, match.existing, [*found.nodes, *match.nodes], match.edges)
+        aliases = self._alias_nodes(full)
+        return DatasetMatch(match.version_id, match.existing, [*found.nodes, *match.nodes, *aliases], match.edges)
 
     def _edge_facets(self, key: tuple[str, EdgeType, str], facets: dict[str, Any], time: str, where: str,
                      warnings: list[IngestWarning]) -> dict[str, Any]:
         """Input or output facets on their edge, merged with the stored ones facet by facet (the later wins)."""
         if not facets:
             return {}
-        state = self._edge_state.get(key)
-        if state is None:
-            stored = self._reader.get_edges([key[0]], "out", [key[1]]) if self._reader is not None else []
-            state = next((dict(e.properties) for e in stored if e.target == key[2]), {})
+        state = self._edges.properties(*key)
         deleted = [name for name, value in facets.items() if is_deleted(value)]
         kept = facets_json({k: v for k, v in facets.items() if k not in deleted}, where, warnings)
-        merged = merge_facets(state, kept, deleted, time)
-        self._edge_state[key] = {**state, **merged}
-        return merged
+        return merge_facets(state, kept, deleted, time)
 
     def _version_state(self, version_id: str) -> dict[str, Any]:
         return self._state.setdefault(version_id, self._stored(version_id))
@@ -425,9 +459,10 @@ class EventConverter:
         mention = self._mention(dataset.namespace, dataset.name, dataset, time, where, warnings,
                                 self._version_state(version_id))
         match = self._identity.resolve_write(mention, key, written_at=written_at, by=run.id)
+        self._repointed += self._keeper.after_write(mention.uri, match.version_id, written_at)
         self._state[version_id] = {**self._version_state(version_id),
                                    **{k: v for k, v in mention.namespaced.items() if v is not None}}
-        nodes += match.nodes
+        nodes += [*match.nodes, *self._alias_nodes(mention)]
         edges += match.edges
         out_props = self._edge_facets((match.version_id, EdgeType.GENERATED_BY, run.id), dataset.outputFacets, time,
                                       where, warnings)
@@ -507,10 +542,9 @@ def event_units(
     def unit(items: list[tuple[str, AnyEvent]]) -> InTransaction:
         ordered = sorted(items, key=lambda item: (event_time_key(item[1]), event_digest(item[1])))
 
-        def work(reader: GraphLookup) -> list[Node | Edge | IngestWarning]:
+        def work(reader: GraphLookup) -> list[Node | Edge | EdgeRemoval | IngestWarning]:
             converter = EventConverter(reader, base_dir=base_dir, project=project)
-            records = [r for where, event in ordered for r in converter.records(event, where)]
-            return [r for r in records if isinstance(r, (Node, Edge, IngestWarning))]
+            return [r for where, event in ordered for r in converter.records(event, where)]
 
         return InTransaction(work, items[0][0] if len(items) == 1 else f"{items[0][0]} to {items[-1][0]}")
 

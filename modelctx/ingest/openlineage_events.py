@@ -9,8 +9,14 @@ Facets the converter reads (schema, column lineage, documentation, version,
 symlinks, parent, source code) are typed; a facet whose value is
 ``{"_deleted": true}`` removes that facet (:data:`DELETED`).
 
-:func:`parse_event` picks the event type from its fields and raises
-:class:`~modelctx.errors.EventError` naming the first bad field.
+One rule decides whether an event is valid: the JSON schema
+``modelctx/ingest/schemas/openlineage.schema.json`` (written from the spec,
+checked by ``ingest/formats.py`` like every other schema). :func:`parse_event`
+picks the event type from its fields, checks the event against that type's
+definition — raising :class:`~modelctx.errors.EventError` naming the first bad
+field — and only then reads it into these models, which trust the schema and
+add no rule of their own (a date the calendar lacks is the one thing only
+reading it finds).
 """
 
 from __future__ import annotations
@@ -19,18 +25,22 @@ import hashlib
 import json
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from modelctx.errors import EventError
+from modelctx.ingest.formats import schema_problem
+
+#: The schema every event is checked against (``modelctx/ingest/schemas/openlineage.schema.json``).
+SCHEMA = "openlineage"
 
 #: The facet marker the spec uses to remove a facet (``"_deleted": true``).
 DELETED = "_deleted"
 
-#: A name that is not blank (ids are built from it).
-Name = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
+#: A namespace or name (the schema's ``Name``: not blank, since ids are built from it).
+Name = str
 EventType = Literal["START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"]
 
 
@@ -92,7 +102,7 @@ class DocumentationFacet(_Open):
 
 
 class VersionFacet(_Open):
-    datasetVersion: str = Field(min_length=1)
+    datasetVersion: str
 
 
 class SymlinkIdentifier(_Open):
@@ -207,7 +217,7 @@ class BaseEvent(_Open):
     """What every OpenLineage event carries."""
 
     eventTime: datetime
-    producer: str = Field(min_length=1)
+    producer: str
     schemaURL: str | None = None
 
     @field_validator("eventTime")
@@ -270,13 +280,17 @@ def parse_event(data: Any, where: str = "event") -> AnyEvent:
     if not isinstance(data, dict):
         raise EventError(f"{where}: an OpenLineage event must be a JSON object, not {type(data).__name__}", "")
     model = event_model(data)
+    shown = "" if {"run", "job", "dataset"} & data.keys() else " (an event needs run and job, job, or dataset)"
+    problem = schema_problem(data, SCHEMA, model.__name__)
+    if problem is not None:
+        extra = f" ({problem.more} more problem(s))" if problem.more else ""
+        raise EventError(f"{where}: field {problem.field!r}: {problem.message}{extra}{shown}", problem.field)
     try:
         return model.model_validate(data)
-    except PydanticValidationError as exc:
+    except PydanticValidationError as exc:  # valid by the schema, yet not a time: 2025-02-30T00:00:00Z
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
-        shown = "" if {"run", "job", "dataset"} & data.keys() else " (an event needs run and job, job, or dataset)"
-        raise EventError(f"{where}: field {field!r}: {first['msg']}{shown}", field) from None
+        raise EventError(f"{where}: field {field!r}: {first['msg']}", field) from None
 
 
 def event_time_key(event: AnyEvent) -> tuple[datetime, int]:

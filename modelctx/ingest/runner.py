@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from modelctx.errors import ConflictError, IngestError, ValidationError
 from modelctx.graph.changelog import WriteResult
-from modelctx.graph.model import Edge, Node
+from modelctx.graph.model import Edge, EdgeRemoval, Node
 from modelctx.graph.store import DEFAULT_ACTOR, GraphStore
 from modelctx.ingest.lookup import GraphLookup
 
@@ -64,7 +64,7 @@ class InTransaction:
     side effects. The runner writes each unit in its own transaction.
     """
 
-    work: Callable[[GraphLookup], list[Node | Edge | IngestWarning]]
+    work: Callable[[GraphLookup], list[Node | Edge | EdgeRemoval | IngestWarning]]
     origin: str = ""
 
 
@@ -201,11 +201,12 @@ def _write_unit(
     from modelctx.graph.batch import prepare_batch
     from modelctx.ingest.lookup import empty_lookup
 
-    produced: list[Node | Edge | IngestWarning] = []
+    produced: list[Node | Edge | EdgeRemoval | IngestWarning] = []
 
-    def work(reader: GraphLookup) -> tuple[list[Node], list[Edge]]:
+    def work(reader: GraphLookup) -> tuple[list[Node], list[Edge | EdgeRemoval]]:
         produced[:] = unit.work(reader)  # the last attempt's records are the ones written
-        return ([r for r in produced if isinstance(r, Node)], [r for r in produced if isinstance(r, Edge)])
+        return ([r for r in produced if isinstance(r, Node)],
+                [r for r in produced if isinstance(r, (Edge, EdgeRemoval))])
 
     try:
         if dry_run or store is None:
@@ -219,7 +220,7 @@ def _write_unit(
             report.nodes_by_kind[record.kind.value] += 1
         elif isinstance(record, Edge):
             report.edges_by_type[record.type.value] += 1
-        else:
+        elif isinstance(record, IngestWarning):
             report.warn(record)
     report.batches += 1
     if progress is not None:

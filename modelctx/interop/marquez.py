@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from modelctx.errors import NotFoundError, ValidationError
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import EdgeType, Node, NodeKind
+from modelctx.graph.refs import follow_alias
 from modelctx.graph.store import GraphStore
+from modelctx.ingest.identity import dataset_id_for_uri, openlineage_uri
 
 SOURCE = "openlineage"
 #: Most nodes one lineage graph holds; Marquez's UI draws far fewer.
@@ -200,8 +203,14 @@ def dataset(store: GraphStore, namespace: str, name: str) -> dict[str, Any]:
 
 
 def _find_dataset(store: GraphStore, namespace: str, name: str) -> Node | None:
+    """The dataset OpenLineage names ``(namespace, name)``, also when that is a symlink of it (an alias)."""
     found = store.find_nodes(NodeKind.DATASET, {_NS: namespace, _NAME: name}, limit=1)
-    return found[0] if found else None
+    if found:
+        return found[0]
+    alias = dataset_id_for_uri(openlineage_uri(namespace, name, Path("/")))
+    node = store.get_nodes([alias]).get(alias)
+    followed = follow_alias(store, node) if node is not None else None
+    return followed if followed is not None and followed.id != alias else None
 
 
 def resolve_node_id(store: GraphStore, marquez_id: str) -> Node:

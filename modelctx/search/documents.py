@@ -45,9 +45,17 @@ MAX_BODY_CHARS = 4000
 #: A neighbour lends at most this much of its free text.
 NEIGHBOUR_TEXT_CHARS = 160
 MAX_CONTEXT_CHARS = 1500
-#: How much of the neighbourhood the model reads: more drowns the node's own words
-#: (tuned on tests/search_eval: 0, 100, 200, 300, 450, 1500 characters; 300 was best).
-EMBED_CONTEXT_CHARS = 300
+#: Neighbour lines in ``Document.context`` are separated by this (``embedding_text`` reads them one by one).
+LINE_BREAK = "\n"
+#: What the model reads at most: all-MiniLM-L6-v2 truncates at 256 word pieces (``search/embedder.py``),
+#: about 1000 characters of English; text past that is never seen.
+EMBED_CHARS = 900
+#: The node's own words the model reads at most; the neighbourhood fills what they leave.
+EMBED_OWN_CHARS = 600
+#: The neighbourhood the model reads at least, and of each neighbour line at most: a short own text
+#: leaves room for several neighbours' telling text rather than one neighbour's whole text.
+EMBED_CONTEXT_MIN_CHARS = 300
+EMBED_LINE_CHARS = 140
 #: Facts a neighbour lends besides its text.
 NEIGHBOUR_FACTS: tuple[str, ...] = ("verdict", "environment", "author", "reviewer")
 _MAX_MAP_ITEMS = 40
@@ -81,6 +89,29 @@ def _scalar(value: Any) -> str | None:
         text = str(value).strip()
         return text or None
     return None
+
+
+_DIRECTIVE = re.compile(r"^\s*\.\.\s+\S.*$", re.MULTILINE)  # reStructuredText ".. _label:", ".. note::"
+_RULE = re.compile(r"^[\s\-=~^*#+_|:`.]*$", re.MULTILINE)  # rules, table borders, blank lines
+_FIELD = re.compile(r"^(\s*):([^:\n]+):", re.MULTILINE)  # ":Number of Instances: 150"
+_MARKUP = re.compile(r"\*\*|__|`+|^\s*#+\s+|^\s*[-*+]\s+", re.MULTILINE)
+_SPACE = re.compile(r"\s+")
+
+
+def _worded(line: str) -> bool:
+    """A line of words, not a row of numbers (a statistics table says nothing a person searches for)."""
+    tokens = line.split()
+    return len(tokens) < 4 or sum(any(c.isalpha() for c in t) for t in tokens) >= 0.4 * len(tokens)
+
+
+def plain_text(text: str) -> str:
+    """Free text as plain words on one line: markup (Markdown, reStructuredText directives, rules and
+    emphasis) and rows of numbers dropped, so the index and the model read the prose, and snippets show it."""
+    text = _DIRECTIVE.sub("", text)
+    text = _RULE.sub("", text)
+    text = _FIELD.sub(r"\1\2:", text)
+    text = _MARKUP.sub("", text)
+    return _SPACE.sub(" ", " ".join(line for line in text.splitlines() if _worded(line))).strip()
 
 
 def _render_map(name: str, value: Any, depth: int = 0) -> list[str]:
@@ -121,9 +152,8 @@ def neighbour_line(neighbour: Node) -> str:
     """What one neighbour lends a document: ``dataset version breast-cancer@2: <text>; <facts>``."""
     props = neighbour.properties
     kind = NodeKind(neighbour.kind)
-    text = next(
-        (v.strip() for v in (props.get(name) for name in TEXT_FIELDS) if isinstance(v, str) and v.strip()), ""
-    )
+    text = next((plain for v in (props.get(name) for name in TEXT_FIELDS)
+                 if isinstance(v, str) and (plain := plain_text(v))), "")
     if len(text) > NEIGHBOUR_TEXT_CHARS:
         text = text[: NEIGHBOUR_TEXT_CHARS].rsplit(" ", 1)[0] + "…"
     facts = [
@@ -145,19 +175,17 @@ def build_document(
     props = node.properties
     kind = NodeKind(node.kind)
     parts: list[str] = [f"{kind.label} {words(kind.value)}."]
-    title = node.title
-    if props.get("name") is None:
-        parts.append(title)
+    title = node.title  # searched in its own column and read first by the model: not repeated in the body
     for name in TEXT_FIELDS:
         value = props.get(name)
-        if isinstance(value, str) and value.strip():
-            parts.append(value.strip())
+        if isinstance(value, str) and (plain := plain_text(value)):
+            parts.append(plain)
         elif isinstance(value, list):
-            parts.extend(str(v).strip() for v in value if isinstance(v, str) and v.strip())
+            parts.extend(plain for v in value if isinstance(v, str) and (plain := plain_text(v)))
     for insight in insights:
         text = insight.properties.get("text")
-        if isinstance(text, str) and text.strip() and insight_visible(insight, node):
-            parts.append(f"Insight: {text.strip()}")
+        if isinstance(text, str) and (plain := plain_text(text)) and insight_visible(insight, node):
+            parts.append(f"Insight: {plain}")
     for name in NUMBER_MAPS:
         phrases = _render_map("", props.get(name)) if isinstance(props.get(name), Mapping) else []
         if phrases:
@@ -173,7 +201,7 @@ def build_document(
     if facts:
         parts.append("; ".join(facts) + ".")
     body = " ".join(p if p.endswith((".", "!", "?")) else p + "." for p in parts)[:MAX_BODY_CHARS]
-    context = " ".join(
+    context = LINE_BREAK.join(
         neighbour_line(n) for n in neighbours if n.id != node.id and lends_text(n, node)
     )[:MAX_CONTEXT_CHARS]
     project = props.get("project")
@@ -190,10 +218,47 @@ def build_document(
     )
 
 
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, a cut marked "…"."""
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+_ID_LIKE = re.compile(r"^(?=[0-9a-f-]*\d)(?=[0-9a-f-]*[a-f])[0-9a-f-]{4,}$", re.IGNORECASE)
+
+
+def meaningful(title: str) -> str:
+    """A title without its id-like words (a commit's short SHA, a run's UUID): they mean nothing to the model."""
+    return " ".join(w for w in title.split() if not _ID_LIKE.match(w.strip(".,:;()[]")))
+
+
 def embedding_text(document: Document) -> str:
-    """What the model reads: the title, the body, then the start of the neighbourhood."""
-    text = f"{document.title}. {document.body}"
-    return f"{text} {document.context[:EMBED_CONTEXT_CHARS]}" if document.context else text
+    """What the model reads: the kind and title, the node's own words, then its neighbours' telling text.
+
+    The body's "Kind kind." opening is filler to the model and the title is
+    said once. The own words get up to :data:`EMBED_OWN_CHARS`; the
+    neighbourhood fills the rest of :data:`EMBED_CHARS` (at least
+    :data:`EMBED_CONTEXT_MIN_CHARS`), each neighbour line cut to
+    :data:`EMBED_LINE_CHARS`, nearest neighbours first — so a model version
+    whose own text is a name reads its run's notes, its reviews' verdicts and
+    comments and its deployments, not the first of them whole.
+    """
+    kind = NodeKind(document.kind)
+    own = document.body.removeprefix(f"{kind.label} {words(kind.value)}.").strip()
+    title = meaningful(document.title)
+    if title and own.startswith(title):  # a commit's title is its message's first line
+        title = ""
+    own = _cut(f"{words(kind.value)} {title}. {own}".replace(" . ", ": ").strip(), EMBED_OWN_CHARS)
+    room = max(EMBED_CONTEXT_MIN_CHARS, EMBED_CHARS - len(own))
+    lent: list[str] = []
+    for line in document.context.split(LINE_BREAK):
+        line = _cut(line.strip(), min(EMBED_LINE_CHARS, room))
+        if not line:
+            break
+        lent.append(line)
+        room -= len(line) + 1
+        if room <= 0:
+            break
+    return " ".join([own, *lent])
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
@@ -228,7 +293,9 @@ def snippet(body: str, query: str, context: str = "", max_chars: int = 220) -> s
     but its kind ("Model model.").
     """
     own = [s.strip() for s in _SENTENCE.split(body) if s.strip()][1:]  # [0] is the "Kind kind." sentence
-    near = [s.strip() for s in _SENTENCE.split(context) if s.strip()]
+    # A neighbour line that only names its neighbour ("model churn.") says nothing: its text follows ": ".
+    near = [s.strip() for line in context.split(LINE_BREAK) if ": " in line
+            for s in _SENTENCE.split(line) if s.strip()]
     terms = _terms(query)
     # A parameter list matches on its items, not on its label ("params", "metrics").
     scored = [(len(_terms(_unlabelled(s)) & terms), -position, s) for position, s in enumerate(own + near)]

@@ -17,7 +17,7 @@ BM25 hits keep exact-term matches as a boost without letting them dominate.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 RRF_K = 5
 VECTOR_WEIGHT = 2.0
@@ -74,3 +74,34 @@ def exact_first(exact: Sequence[int], ranked: Sequence[tuple[int, float]]) -> li
     pinned = list(dict.fromkeys(exact))
     chosen = set(pinned)
     return [(slot, EXACT_SCORE) for slot in pinned] + [(s, score) for s, score in ranked if s not in chosen]
+
+
+#: Graph proximity ("re-ranked by graph proximity to the strongest hits"): a candidate one edge from one of the
+#: ``PROXIMITY_TOP`` strongest hits gains ``PROXIMITY_WEIGHT`` × that hit's score, among the first
+#: ``PROXIMITY_POOL`` fused candidates. A model version next to the review a paraphrase found, a run next to its
+#: note. Measured on tests/search_eval (paraphrases, hybrid nDCG@10 / recall@10): without 0.817 / 0.890;
+#: weight 0.1 with top 1: 0.835 / 0.890, top 2: 0.835 / 0.897, top 3: 0.824 / 0.929; weight 0.05: 0.821 / 0.902,
+#: 0.15: 0.823 / 0.934, 0.3: 0.801 / 0.940, 0.5: 0.712 / 0.936 (top 3); a pool of 10 instead of 30: 0.814 / 0.895.
+#: Exact names: 0.931 without, 0.940 with. Top 3 and 0.1 keep the recall gain and a small weight.
+PROXIMITY_TOP = 3
+PROXIMITY_WEIGHT = 0.1
+PROXIMITY_POOL = 30
+
+
+def near_the_strongest(
+    ranked: Sequence[tuple[int, float]], adjacent: Mapping[int, Iterable[int]],
+    weight: float = PROXIMITY_WEIGHT,
+) -> list[tuple[int, float]]:
+    """``ranked`` re-ordered: a hit adjacent (``adjacent[strong]``) to a strong hit gains ``weight`` × its score.
+
+    ``adjacent`` maps each strong hit (the first few of ``ranked``) to its neighbours' slots; a hit next to
+    several strong hits gains the largest bonus once.
+    """
+    score_of = dict(ranked)
+    bonus: dict[int, float] = {}
+    for strong, near in adjacent.items():
+        for slot in near:
+            if slot != strong and slot in score_of:
+                bonus[slot] = max(bonus.get(slot, 0.0), weight * score_of.get(strong, 0.0))
+    scored = [(slot, score + bonus.get(slot, 0.0)) for slot, score in ranked]
+    return sorted(scored, key=lambda pair: (-pair[1], pair[0]))

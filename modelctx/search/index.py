@@ -49,7 +49,7 @@ from modelctx.times import read_stored
 #: Documents per committed chunk during catch-up.
 FLUSH_DOCS = 4096
 #: The layout of index.sqlite; another value rebuilds the documents (keeping the embedding cache).
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 #: Rows applied from index.sqlite after which the vector snapshot is rewritten.
 SNAPSHOT_EVERY = 2000
 
@@ -235,7 +235,7 @@ class SearchIndex:
                 seen = moment.timestamp() if moment else None
                 for record in payload.get("nodes", ()):
                     dirty.setdefault(str(record["id"]), seen)
-            elif change.op == ChangeOp.UPSERT_EDGES:
+            elif change.op in (ChangeOp.UPSERT_EDGES, ChangeOp.REMOVE_EDGES):
                 for record in payload.get("edges", ()):
                     etype = record.get("type")
                     if etype == EdgeType.ABOUT.value or etype in NEIGHBOURHOOD_EDGES:

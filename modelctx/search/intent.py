@@ -20,17 +20,24 @@ from modelctx.graph.store import GraphStore
 
 K = NodeKind
 
-#: Words (lower case, singular and plural) and the kinds they ask for.
-KIND_WORDS: Mapping[str, frozenset[NodeKind]] = {
-    word: frozenset(kinds)
+#: The one table of kind words (lower case, singular and plural) and the kinds they name, most likely first.
+#: Ranking reads them as soft filters (:func:`kind_hints`); a question about structure reads a trailing
+#: one as narrowing the entity it ends ("the robust texture feature": ``search/questions.py``).
+KIND_WORDS: Mapping[str, tuple[NodeKind, ...]] = {
+    word: kinds
     for words, kinds in (
-        (("run", "runs", "training run", "experiment run"), (K.RUN,)),
+        (("run", "runs", "training run", "training runs", "experiment run", "experiment runs", "trial", "trials"),
+         (K.RUN,)),
         (("experiment", "experiments", "sweep", "sweeps"), (K.EXPERIMENT, K.RUN)),
         (("job", "jobs", "pipeline", "pipelines"), (K.JOB,)),
         (("dataset", "datasets", "data set", "data sets", "table", "tables"), (K.DATASET, K.DATASET_VERSION)),
+        (("data",), (K.DATASET, K.DATASET_VERSION)),
+        (("export", "exports", "dataset version", "dataset versions"), (K.DATASET_VERSION, K.DATASET)),
         (("review", "reviews", "approval", "approvals"), (K.REVIEW,)),
         (("deployment", "deployments", "deployed", "endpoint", "endpoints"), (K.DEPLOYMENT,)),
         (("model version", "model versions"), (K.MODEL_VERSION,)),
+        (("model", "models"), (K.MODEL, K.MODEL_VERSION)),
+        (("version", "versions"), (K.MODEL_VERSION, K.DATASET_VERSION)),
         (("commit", "commits"), (K.COMMIT,)),
         (("feature", "features"), (K.FEATURE,)),
         (("note", "notes", "insight", "insights"), (K.INSIGHT,)),
@@ -39,9 +46,15 @@ KIND_WORDS: Mapping[str, frozenset[NodeKind]] = {
     )
     for word in words
 }
+#: Kind words too common in what people type to lift a kind when ranking ("models that…", "the data…",
+#: "version"): they still narrow an entity in a question. On tests/search_eval (bench/search_quality.py) lifting
+#: them too lost 0.009 hybrid nDCG@10 on paraphrases (0.816 -> 0.807) and 0.004 overall.
+VAGUE_KIND_WORDS: frozenset[str] = frozenset({"data", "model", "models", "version", "versions", "export", "exports"})
 _LONGEST_FIRST = sorted(KIND_WORDS, key=len, reverse=True)
 _WORD_PATTERN = re.compile(r"\b(" + "|".join(re.escape(w) for w in _LONGEST_FIRST) + r")\b", re.IGNORECASE)
 #: ``churn v3`` / ``churn version 3``: a model name and a version number.
+_TRAILING_WORD = re.compile(r"^(?P<text>.+?)\s+(?P<word>" + "|".join(re.escape(w) for w in _LONGEST_FIRST) + r")$",
+                            re.IGNORECASE)
 _NAME_VERSION = re.compile(r"^(?P<name>\S+)\s+(?:v|version\s*)(?P<version>\d+)$", re.IGNORECASE)
 
 
@@ -49,8 +62,16 @@ def kind_hints(query: str) -> frozenset[str]:
     """The kinds (values) the query's kind words ask for; empty when it has none."""
     kinds: set[str] = set()
     for match in _WORD_PATTERN.finditer(query):
-        kinds.update(k.value for k in KIND_WORDS[match.group(1).lower()])
+        word = match.group(1).lower()
+        if word not in VAGUE_KIND_WORDS:
+            kinds.update(k.value for k in KIND_WORDS[word])
     return frozenset(kinds)
+
+
+def kind_word_at_end(text: str) -> tuple[str, tuple[NodeKind, ...]] | None:
+    """``text`` without the kind word it ends with, and the kinds that word names; None when it ends with none."""
+    found = _TRAILING_WORD.match(text)
+    return (found["text"], KIND_WORDS[found["word"].lower()]) if found is not None else None
 
 
 def resolve_reference(store: GraphStore, text: str) -> str | None:

@@ -170,3 +170,22 @@ def dependants(store: GraphStore, changed: Iterable[str]) -> set[str]:
             for depth in range(1, len(walk.steps) + 1):
                 found.update(n for n in back(walk.steps[:depth]) if kind_of(n) is kind)
     return found - set(seeds)
+
+
+def adjacent(store: GraphStore, ids: Iterable[str], among: Iterable[str]) -> dict[str, set[str]]:
+    """For each of ``ids``, the nodes of ``among`` one edge away (either direction, any type).
+
+    One store read for the few strongest hits of a query (``search/hybrid.py``
+    :func:`~modelctx.search.hybrid.near_the_strongest`); ``among`` is the
+    bounded candidate list, so the answer is bounded by it.
+    """
+    starts = list(dict.fromkeys(ids))
+    candidates = set(among)
+    found: dict[str, set[str]] = {start: set() for start in starts}
+    if not starts:
+        return found
+    for edge in store.get_edges(starts, "both"):
+        for near, far in ((edge.source, edge.target), (edge.target, edge.source)):
+            if near in found and far in candidates and far != near:
+                found[near].add(far)
+    return found

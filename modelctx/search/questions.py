@@ -30,6 +30,7 @@ from modelctx.graph.lineage import is_in_production, paths_from
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
 from modelctx.graph.refs import resolve_ref
 from modelctx.graph.store import GraphStore
+from modelctx.search.intent import kind_word_at_end
 
 K = NodeKind
 E = EdgeType
@@ -177,18 +178,51 @@ def _trained_on(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> l
     return _walk(view, [node.id], "down", (K.MODEL_VERSION,))
 
 
+def _downstream(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """Runs and model versions downstream of X, nearest first."""
+    node = _find(resolve, parts["x"], DATA_KINDS)
+    if node is None:
+        return None
+    return _walk(view, [node.id], "down", (K.RUN, K.MODEL_VERSION, K.DATASET_VERSION, K.DEPLOYMENT))
+
+
+#: What "the data X was trained on" may name, and what "upstream of X" may start from.
+MADE_KINDS: tuple[NodeKind, ...] = (K.MODEL_VERSION, K.MODEL, K.RUN, K.DEPLOYMENT, K.DATASET_VERSION, K.FEATURE)
+
+
+def _upstream_of(view: GraphStore, resolve: Resolver, parts: dict[str, str],
+                 kinds: tuple[NodeKind, ...] | None) -> list[Answer] | None:
+    node = _find(resolve, parts["x"], MADE_KINDS)
+    if node is None:
+        return None
+    return _once(_walk(view, _versions_of(view, node) if node.kind is K.MODEL else [node.id], "up", kinds))
+
+
+def _training_data(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The dataset versions, datasets and features upstream of X (a model's: of its versions), nearest first."""
+    return _upstream_of(view, resolve, parts, (K.DATASET_VERSION, K.DATASET, K.FEATURE))
+
+
+def _upstream(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """Everything upstream of X (a model's: of its versions), nearest first."""
+    return _upstream_of(view, resolve, parts, None)
+
+
 #: Verbs of "what did PERSON <verb>" → the kinds attributed to the person that answer it.
 VERB_KINDS: dict[str, tuple[NodeKind, ...]] = {
     "change": (K.COMMIT,), "commit": (K.COMMIT,), "write": (K.COMMIT,), "author": (K.COMMIT,),
     "push": (K.COMMIT,), "review": (K.REVIEW,), "approve": (K.REVIEW,), "reject": (K.REVIEW,),
     "deploy": (K.DEPLOYMENT,), "ship": (K.DEPLOYMENT,), "release": (K.DEPLOYMENT,), "train": (K.RUN,),
-    "run": (K.RUN,),
+    "run": (K.RUN,), "work": (K.COMMIT, K.REVIEW, K.DEPLOYMENT, K.RUN), "do": (K.COMMIT, K.REVIEW, K.DEPLOYMENT, K.RUN),
+    "touch": (K.COMMIT,), "sign": (K.REVIEW,),
 }
 _VERB_FORMS = {"changed": "change", "changes": "change", "committed": "commit", "commits": "commit",
                "wrote": "write", "written": "write", "authored": "author", "pushed": "push",
                "reviewed": "review", "reviews": "review", "approved": "approve", "rejected": "reject",
                "deployed": "deploy", "deployments": "deploy", "deployment": "deploy", "shipped": "ship",
-               "released": "release", "trained": "train", "ran": "run", "runs": "run"}
+               "released": "release", "trained": "train", "ran": "run", "runs": "run", "worked": "work",
+               "done": "do", "did": "do", "touched": "touch", "signed": "sign", "approvals": "approve",
+               "rejections": "reject", "trainings": "train", "commit": "commit"}
 
 
 def _person_did(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
@@ -272,18 +306,27 @@ def _current_production(view: GraphStore, resolve: Resolver, parts: dict[str, st
 
 
 def _from_sweep(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
-    """Model versions GENERATED_BY a run that is CHILD_OF another run (a sweep's trial)."""
+    """Model versions GENERATED_BY a sweep's trial (a run CHILD_OF another run) or by the sweep's parent run,
+    newest first; for a question about runs or trials, the trial runs first."""
     runs = [r.id for r in _scan(view, K.RUN)]
     children: list[Edge] = []
     for start in range(0, len(runs), 500):
         children += view.get_edges(runs[start:start + 500], "out", [E.CHILD_OF])
     parent_of = {e.source: e for e in children}
-    made = view.get_edges(list(parent_of), "in", [E.GENERATED_BY]) if parent_of else []
-    chains = [[m, parent_of[m.target]] for m in made]
-    nodes = view.get_nodes({i for c in chains for e in c for i in (e.source, e.target)})
-    answers = [Answer(nodes[c[0].source], render_path(c, nodes)) for c in chains
-               if c[0].source in nodes and nodes[c[0].source].kind is K.MODEL_VERSION]
-    return _newest_first(answers)
+    trials: dict[str, int] = {}
+    for edge in children:
+        trials[edge.target] = trials.get(edge.target, 0) + 1
+    made = view.get_edges([*parent_of, *trials], "in", [E.GENERATED_BY]) if parent_of else []
+    chains = [[m, parent_of[m.target]] if m.target in parent_of else [m] for m in made]
+    nodes = view.get_nodes({i for c in [*chains, children] for e in c for i in (e.source, e.target)})
+    versions = [Answer(nodes[c[0].source], render_path(c, nodes) + ("" if len(c) > 1 else
+                                                                    f" (a sweep of {trials[c[0].target]} trial runs)"))
+                for c in chains if c[0].source in nodes and nodes[c[0].source].kind is K.MODEL_VERSION]
+    runs_asked = re.match(r"(?:runs?|trials?|experiments?)$", parts.get("subject", ""), re.IGNORECASE)
+    if not runs_asked:
+        return _once(_newest_first(versions))
+    trial_runs = [Answer(nodes[e.source], render_path([e], nodes)) for e in children if e.source in nodes]
+    return _once([*_newest_first(trial_runs), *_newest_first(versions)])
 
 
 def _untrained_datasets(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
@@ -361,62 +404,124 @@ def _shape(name: str, pattern: str, example: str,
     return Shape(name, re.compile(pattern, re.IGNORECASE), example, answer)
 
 
-_WHICH = r"^(?:(?:which|what|show|list|find|all)\s+(?:me\s+)?(?:the\s+|all\s+)?)?"
-_RUNS = r"(?:runs?|jobs?|experiments?|trainings?|training runs?)"
+_WHICH = r"^(?:(?:which|what|show|list|find|all|give|get)\s+(?:me\s+)?(?:the\s+|all\s+)?)?"
+_RUNS = r"(?:runs?|jobs?|experiments?|trainings?|training\s+runs?|trials?|what|which|anything|everything|who)"
 _VERSIONS = r"(?:model\s+versions?|versions?|models?)"
-_THAT = r"\s+(?:that|which|who)?\s*(?:have\s+|has\s+|were\s+|was\s+)?"
+_THAT = r"\s+(?:that|which|who)?\s*(?:have\s+|has\s+|were\s+|was\s+|are\s+|is\s+|did\s+)?"
+_USE = (r"(?:used|use|uses|using|read|reads|reading|consumed|consume|consumes|consuming|took|take|takes|taking|"
+        r"depend(?:s|ed)?\s+on|depending\s+on|ran\s+on|run\s+on|trained\s+on|built\s+on|fed\s+(?:on|from))")
+#: "the output of X", "data produced by X", "the dataset written by X".
+_OUTPUT = (r"(?:the\s+|an?\s+)?(?:outputs?|results?|products?|data|datasets?|tables?|files?|data\s+sets?)\s+"
+           r"(?:of|from|by|(?:that\s+)?(?:was\s+|were\s+)?(?:produced|written|made|generated|created|emitted)\s+by)\s+")
+_MADE = r"(?:wrote|writes|written|produced|produces|made|makes|generated|generates|created|creates|emitted|emits)"
+_TRAIN = (r"(?:trained|fitted|fit|built|learned|learnt|made|derived|produced|developed|created)\s+"
+          r"(?:on(?:\s+top\s+of)?|from|with|using|off)")
 _VERBS = "|".join(sorted({*VERB_KINDS, *_VERB_FORMS}, key=len, reverse=True))
+_NOUN_VERBS = r"(?:commits|changes|reviews|deployments|runs|approvals|rejections|trainings)"
+_TUNING = (r"(?:sweeps?|hyper-?parameter\s+(?:search|sweep|tuning|optimi[sz]ation)(?:es|s)?|grid\s+search(?:es)?|"
+           r"random\s+search(?:es)?|tuning\s+(?:runs?|jobs?|stud(?:y|ies))|hpo|optuna\s+stud(?:y|ies))")
+_PRODUCTION = r"(?:production|prod|live|serving|deployed)"
+_IN_PRODUCTION = r"(?:in\s+production|in\s+prod|live|deployed(?:\s+in\s+production)?|serving|running|online)"
 
-#: The recognised shapes, tried in order (the first match answers).
+#: The recognised shapes, tried in order (the first match that answers).
 SHAPES: tuple[Shape, ...] = (
-    _shape("used_output", _WHICH + _RUNS + _THAT
-           + r"(?:used|use|uses|read|reads|consumed|consume|consumes|took|take|takes|depend\s+on|depends\s+on)\s+"
-           r"(?:the\s+)?(?:outputs?|results?|products?|data\s+written)\s+(?:of|from|by)\s+(?P<x>.+)$",
-           "runs that consumed the output of the nightly_etl job", _used_output),
-    _shape("used", _WHICH + _RUNS + _THAT
-           + r"(?:used|use|uses|read|reads|consumed|consume|consumes|took|take|takes|trained\s+on|ran\s+on)\s+"
-           r"(?P<x>.+)$",
-           "runs that used breast-cancer", _used),
-    _shape("trained_on", _WHICH + _VERSIONS + _THAT
-           + r"(?:trained|fitted|fit|built|learned|learnt|made|derived)\s+(?:on|from|with|using)\s+(?P<x>.+)$",
-           "model versions trained on wine", _trained_on),
-    _shape("trained_on", r"^(?:what|which|anything|everything)\s+(?:was|were|is|are|has\s+been|have\s+been|got)\s+"
-           r"(?:trained|fitted|fit|built|learned|learnt)\s+(?:on|from|with|using)\s+(?P<x>.+)$",
-           "what was trained on diabetes", _trained_on),
-    _shape("person_did", r"^(?:what|which\s+\w+)\s+(?:did|has|have)\s+(?P<person>.+?)\s+(?P<verb>" + _VERBS + r")\b",
-           "what did Ada Lovelace change", _person_did),
-    _shape("person_did", r"^(?:(?:show|list|find|all)\s+)?(?:the\s+)?(?P<verb>commits|changes|reviews|deployments|runs)"
-           r"\s+(?:by|from|made\s+by|done\s+by)\s+(?P<person>.+)$",
-           "reviews by Grace Hopper", _person_did),
     _shape("unapproved_production", r"\b(?:production|prod|live|deployed|deployments?|serving)\b.*"
-           r"\b(?:without|lacks?|lacking|missing|no|not|never)\b.*\b(?:approv\w*|review\w*|sign[- ]?off)"
-           r"|\bunapproved\b.*\b(?:production|prod|live|deployed)\b",
+           r"\b(?:without|lacks?|lacking|missing|no|not|never)\b.*\b(?:approv\w*|review\w*|sign[- ]?off|signed\s+off)"
+           r"|\bunapproved\b.*\b(?:production|prod|live|deployed|deployments?)\b"
+           r"|\b(?:production|prod|live|deployed)\b.*\bunapproved\b",
            "deployed models without an approval", _unapproved_in_production),
-    _shape("sweep", r"\b(?:came|come|comes|coming|produced|made|resulted|trained|picked|chosen)\b.*\b(?:sweeps?|"
-           r"hyper-?parameter\s+(?:search|sweep|tuning|optimi[sz]ation)|grid\s+search|random\s+search|"
-           r"tuning\s+runs?)\b|^" + _WHICH.removeprefix("^") + _VERSIONS + r"\s+(?:from|of|out\s+of)\s+(?:a\s+|the\s+)?"
-           r"(?:sweeps?|hyper-?parameter\s+(?:search|sweep|tuning))",
+    _shape("sweep", r"\b(?:came|come|comes|coming|produced|made|resulted|trained|picked|chosen|selected|won)\b.*"
+           r"\b" + _TUNING + r"\b"
+           r"|^" + _WHICH.removeprefix("^") + r"(?P<subject>" + _VERSIONS
+           + r"|results?|winners?|outputs?|runs?|trials?|experiments?)?\s*"
+           r"(?:from|of|out\s+of|by|in)\s+(?:a\s+|an\s+|the\s+|any\s+)?" + _TUNING + r"$"
+           r"|^(?:the\s+)?" + _TUNING + r"\s+(?:results?|winners?|outputs?|models?|versions?|model\s+versions?)$",
            "which versions came out of a sweep", _from_sweep),
-    _shape("untrained_datasets", r"\bdatasets?\b.*\b(?:nothing|no\s+model|no\s+models|no\s+run|no\s+one|nobody|"
-           r"never)\b.*\b(?:trained|used|fitted|read)\b|\b(?:unused|untrained)\s+datasets?\b",
+    _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+" + _OUTPUT + r"(?P<x>.+)$",
+           "runs that consumed the output of tumour random forest", _used_output),
+    _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+(?:what|whatever|everything|anything)\s+(?P<x>.+?)\s+"
+           + _MADE + r"$",
+           "which runs read what tumour random forest produced", _used_output),
+    _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+(?P<x>.+?)(?:'s|’s)\s+(?:outputs?|results?|data)$",
+           "what consumed tumour random forest's output", _used_output),
+    _shape("trained_on", _WHICH + _VERSIONS + _THAT + r"(?:" + _TRAIN + r"|" + _USE + r")\s+(?P<x>.+)$",
+           "model versions trained on wine", _trained_on),
+    _shape("trained_on", _WHICH + _VERSIONS + r"\s+(?:trained\s+on|built\s+on|built\s+from|using|based\s+on|"
+           r"downstream\s+of)\s+(?P<x>.+)$",
+           "models built from breast-cancer@2", _trained_on),
+    _shape("trained_on", r"^(?:what|which|anything|everything)\s+(?:was|were|is|are|has\s+been|have\s+been|got)\s+"
+           + _TRAIN + r"\s+(?P<x>.+)$",
+           "what was trained on diabetes", _trained_on),
+    _shape("used", _WHICH + _RUNS + _THAT + _USE + r"\s+(?P<x>.+)$",
+           "runs that used breast-cancer", _used),
+    _shape("used", _WHICH + r"(?:runs?|jobs?|experiments?|trainings?|training\s+runs?|trials?)\s+"
+           r"(?:using|on|reading|consuming|with|over|downstream\s+of|fed\s+(?:by|from))\s+(?P<x>.+)$",
+           "runs downstream of breast-cancer", _used),
+    _shape("downstream", r"^(?:(?:what|which|everything|anything)\s+(?:\w+\s+)?(?:is|are|lies|lie|sits?)\s+)?"
+           r"downstream\s+(?:of|from)\s+(?P<x>.+)$",
+           "what is downstream of breast-cancer", _downstream),
+    _shape("training_data", r"^(?:what|which)\s+(?:data|datasets?|data\s+sets?|tables?|features?|inputs?|"
+           r"training\s+data)\s+(?:was|were|is|are|did|does|has\s+been)\s+(?P<x>.+?)\s+(?:trained|fitted|fit|built|made|train)"
+           r"\s+(?:on|from|with|using)$"
+           r"|^(?:what|which)\s+(?:data|datasets?|data\s+sets?|tables?|features?|inputs?)\s+(?:was|were|are|is)\s+"
+           r"(?:used|read|consumed)\s+(?:to|for)\s+(?:train|training|build|building|fit|fitting|make|making)\s+(?P<y>.+)$"
+           r"|^(?:the\s+)?(?:training\s+data|training\s+sets?|training\s+datasets?|inputs?|input\s+data)\s+"
+           r"(?:of|for|behind|used\s+by)\s+(?P<z>.+)$"
+           r"|^what\s+did\s+(?P<w>.+?)\s+(?:use|read|consume|train\s+on|learn\s+from)$"
+           r"|^(?:the\s+)?(?:data|datasets?|data\s+sets?|features?|inputs?|tables?)\s+(?:that\s+(?:was|were)\s+)?"
+           r"(?:used\s+)?(?:to\s+train|for\s+training|to\s+build|behind)\s+(?P<v>.+)$",
+           "what data was tumour-classifier v2 trained on", _training_data),
+    _shape("upstream", r"^(?:(?:what|which|everything|anything)\s+(?:\w+\s+)?(?:is|are|lies|lie|sits?)\s+)?"
+           r"upstream\s+(?:of|from)\s+(?P<x>.+)$"
+           r"|^(?:the\s+)?(?:lineage|provenance|origins?|sources?)\s+(?:of|for|behind)\s+(?P<y>.+)$"
+           r"|^where\s+(?:did|does|do)\s+(?P<z>.+?)\s+come\s+from$",
+           "where did tumour-classifier v2 come from", _upstream),
+    _shape("person_did", r"^(?:what|which\s+\w+)\s+(?:did|has|have)\s+(?P<person>.+?)\s+(?P<verb>" + _VERBS + r")\b",
+           "what did Alan Turing review", _person_did),
+    _shape("person_did", r"^(?:what|which)\s+(?P<verb>" + _NOUN_VERBS + r")\s+(?:did|has|have)\s+(?P<person>.+?)\s+"
+           r"(?:make|made|do|done|write|written|author|authored|create|created|push|pushed|ship|shipped|run|ran)$",
+           "which reviews did Grace Hopper make", _person_did),
+    _shape("person_did", r"^(?:what|everything|anything)\s+(?P<person>\S+(?:\s+\S+)?)\s+(?P<verb>" + _VERBS + r")$",
+           "everything Grace Hopper reviewed", _person_did),
+    _shape("person_did", r"^(?:(?:show|list|find|all)\s+(?:me\s+)?)?(?:the\s+)?(?P<verb>" + _NOUN_VERBS + r")"
+           r"\s+(?:by|from|made\s+by|done\s+by|authored\s+by|written\s+by|pushed\s+by|signed\s+by)\s+(?P<person>.+)$",
+           "reviews by Grace Hopper", _person_did),
+    _shape("person_did", r"^(?:(?:show|list|find|all)\s+(?:me\s+)?)?(?P<person>\S+(?:\s+\S+)?)(?:'s|’s)\s+"
+           r"(?P<verb>" + _NOUN_VERBS + r")$",
+           "Alan Turing's reviews", _person_did),
+    _shape("untrained_datasets", r"\b(?:datasets?|data\s+sets?|data|tables?)\b.*\b(?:nothing|no\s+model|no\s+models|"
+           r"no\s+run|no\s+runs|no\s+one|nobody|never|not)\b.*\b(?:trained|used|fitted|read|consumed)\b"
+           r"|\b(?:unused|untrained|orphan(?:ed)?|unconsumed)\s+(?:datasets?|data\s+sets?|data|tables?)\b"
+           r"|\bdatasets?\s+(?:with\s+no|without(?:\s+any)?|(?:that\s+)?(?:have|has)\s+no)\s+"
+           r"(?:models?|runs?|consumers?|users?|model\s+versions?)\b",
            "datasets no model was trained on", _untrained_datasets),
-    _shape("current_production", r"^(?:what\s+is\s+|which\s+is\s+)?(?:the\s+)?(?:current|live|latest)?\s*"
-           r"(?:production|prod|live|serving|deployed)\s+(?:model|version|model\s+version)\s+(?:for|of)\s+(?P<x>.+)$",
+    _shape("current_production", r"^(?:what\s+is\s+|what's\s+|which\s+is\s+)?(?:the\s+)?(?:current|live|latest)?\s*"
+           + _PRODUCTION + r"\s+(?:model|version|model\s+version)\s+(?:for|of)\s+(?P<x>.+)$",
            "current production model for tumour-classifier", _current_production),
-    _shape("current_production", r"^(?:what|which)\s+(?:version\s+)?(?:of\s+)?(?P<x>.+?)\s+is\s+(?:in\s+production|"
-           r"live|deployed\s+in\s+production|serving)$",
+    _shape("current_production", r"^(?:what|which)\s+(?:version\s+|model\s+version\s+)?(?:of\s+)?(?P<x>.+?)\s+"
+           r"(?:version\s+)?is\s+(?:currently\s+|now\s+|right\s+now\s+)?" + _IN_PRODUCTION
+           + r"(?:\s+now|\s+today|\s+currently)?$",
            "which version of diabetes-progression is in production", _current_production),
-    _shape("current_production", r"^(?:what|which\s+\w+)\s+is\s+(?:in\s+production|live|deployed|serving)\s+"
+    _shape("current_production", r"^(?:what\s+is|what's|which\s+\w+\s+is)\s+(?:currently\s+|now\s+|right\s+now\s+)?"
+           + _IN_PRODUCTION + r"\s+"
            r"(?:for|of)\s+(?P<x>.+)$",
-           "what is in production for wine-cultivar", _current_production),
-    _shape("changed_between", r"^(?:what\s+)?(?:has\s+|was\s+)?(?:changed|changes|differs|differences?|diff)\s+"
-           r"(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|vs\.?|versus)\s+(?P<b>.+)$",
+           "what is live for diabetes-progression", _current_production),
+    _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:in\s+production|in\s+prod|live\s+now)$",
+           "tumour-classifier in production", _current_production),
+    _shape("changed_between", r"^(?:what\s+)?(?:has\s+|was\s+|is\s+|are\s+)?(?:changed|changes|differs|different|"
+           r"differences?|diff)\s+(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|vs\.?|versus|with)\s+(?P<b>.+)$",
            "what changed between tumour-classifier v2 and tumour-classifier v3", _changed_between),
-    _shape("reviews_of", r"^(?:who\s+(?:reviewed|approved|rejected|signed\s+off)|(?:the\s+)?reviews?\s+(?:of|for))\s+"
-           r"(?P<x>.+)$",
+    _shape("changed_between", r"^(?:compare|diff)\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus|against)\s+(?P<b>.+)$",
+           "compare tumour-classifier v1 with tumour-classifier v2", _changed_between),
+    _shape("changed_between", r"^how\s+(?:does|do|did|is|are)\s+(?P<b>.+?)\s+(?:differ|different)\s+from\s+(?P<a>.+)$",
+           "how does wine-cultivar v2 differ from wine-cultivar v1", _changed_between),
+    _shape("changed_between", r"^(?P<a>\S+(?:\s+\S+)?)\s+(?:vs\.?|versus)\s+(?P<b>\S+(?:\s+\S+)?)$",
+           "tumour-classifier v2 vs v3", _changed_between),
+    _shape("reviews_of", r"^(?:who\s+(?:reviewed|approved|rejected|signed\s+off(?:\s+on)?)|(?:the\s+)?reviews?\s+"
+           r"(?:of|for))\s+(?P<x>.+)$",
            "who reviewed wine-cultivar v1", _reviews_of),
-    _shape("deployments_of", r"^(?:who\s+deployed|where\s+is|where\s+was|(?:the\s+)?deployments?\s+(?:of|for))\s+"
-           r"(?P<x>.+?)(?:\s+deployed)?$",
+    _shape("deployments_of", r"^(?:who\s+deployed|where\s+is|where\s+was|where\s+are|(?:the\s+)?deployments?\s+"
+           r"(?:of|for))\s+(?P<x>.+?)(?:\s+deployed|\s+running|\s+served)?$",
            "deployments of tumour-classifier", _deployments_of),
 )
 
@@ -428,12 +533,12 @@ def matches(query: str) -> Iterator[tuple[Shape, dict[str, str]]]:
     about") makes no match: the query says more than the shape can answer, so
     it is ranked instead.
     """
-    text = " ".join(query.strip().rstrip("?.!").split())
+    text = _POLITE.sub("", " ".join(query.strip().rstrip("?.!").split())) or query.strip()
     for shape in SHAPES:
         found = shape.pattern.search(text)
         if found is None:
             continue
-        parts = {k: clean_entity(v) for k, v in found.groupdict().items() if v is not None}
+        parts = {_ALIASES.get(k, k): clean_entity(v) for k, v in found.groupdict().items() if v is not None}
         if all(parts.values()) and not any(_CLAUSE.search(v) for k, v in parts.items() if k != "verb"):
             yield shape, parts
 
@@ -443,24 +548,21 @@ def match(query: str) -> tuple[Shape, dict[str, str]] | None:
     return next(matches(query), None)
 
 
+#: How people open a question without changing it ("can you tell me which runs…", "please list…").
+_POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you|would\s+you|will\s+you|tell\s+me|"
+                     r"i\s+want\s+to\s+know|i'd\s+like\s+to\s+know|i\s+would\s+like\s+to\s+know|do\s+you\s+know|"
+                     r"help\s+me\s+find|i\s+need\s+to\s+know|i\s+need|i\s+want)[\s,]+)+", re.IGNORECASE)
+#: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
+_ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x"}
 _CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)
-#: A kind word ending an entity ("the robust texture feature") narrows what it may name.
-KIND_WORDS: dict[str, tuple[NodeKind, ...]] = {
-    "dataset": (K.DATASET, K.DATASET_VERSION), "data": (K.DATASET, K.DATASET_VERSION),
-    "table": (K.DATASET, K.DATASET_VERSION), "export": (K.DATASET_VERSION, K.DATASET),
-    "feature": (K.FEATURE,), "job": (K.JOB,), "pipeline": (K.JOB,), "run": (K.RUN,), "commit": (K.COMMIT,),
-    "model": (K.MODEL, K.MODEL_VERSION), "version": (K.MODEL_VERSION, K.DATASET_VERSION),
-}
-_KIND_WORD = re.compile(r"^(?P<text>.+?)\s+(?P<word>" + "|".join(KIND_WORDS) + r")$", re.IGNORECASE)
-
-
 def narrowed(text: str, kinds: tuple[NodeKind, ...]) -> tuple[str, tuple[NodeKind, ...]]:
-    """Entity text without a trailing kind word, and the kinds that word allows (when any of ``kinds``)."""
-    found = _KIND_WORD.match(text)
+    """Entity text without a trailing kind word (``search/intent.py`` KIND_WORDS, the one table), and the kinds
+    that word allows (when any of ``kinds``)."""
+    found = kind_word_at_end(text)
     if found is None:
         return text, kinds
-    allowed = tuple(k for k in KIND_WORDS[found["word"].lower()] if k in kinds)
-    return (found["text"], allowed) if allowed else (text, kinds)
+    allowed = tuple(k for k in found[1] if k in kinds)
+    return (found[0], allowed) if allowed else (text, kinds)
 
 
 def _find(resolve: Resolver, text: str, kinds: tuple[NodeKind, ...]) -> Node | None:

@@ -30,17 +30,21 @@ from modelctx.search.embedder import Embedder, default_embedder, models_dir_for
 from modelctx.search.hybrid import (
     KEYWORD_CANDIDATES,
     KEYWORD_WEIGHT,
+    PROXIMITY_POOL,
+    PROXIMITY_TOP,
     RRF_K,
     VECTOR_CANDIDATES,
     VECTOR_WEIGHT,
     above_floor,
     boost_kinds,
     exact_first,
+    near_the_strongest,
     reciprocal_rank_fusion,
 )
 from modelctx.search.index import Progress, SearchIndex, SyncReport
 from modelctx.search.intent import exact_ids, kind_hints
 from modelctx.search.messages import SEMANTIC_OFF_NOTE, no_results
+from modelctx.search.neighbourhood import adjacent
 from modelctx.search.vector_index import Filter
 from modelctx.times import lower_bound, upper_bound
 
@@ -200,8 +204,21 @@ class SearchService:
         hints = kind_hints(query) if where.kind is None else frozenset()
         if hints and ranked:
             ranked = boost_kinds(ranked, self.index.kinds(s for s, _ in ranked), hints)
+        if mode == "hybrid" and len(ranked) > 1:
+            ranked = self._near_the_strongest(ranked)
         exact = self.index.exact_slots(exact_ids(self.store, query), query, where)
         return exact_first(exact, ranked)[:limit]
+
+    def _near_the_strongest(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """The first candidates re-ranked by graph proximity to the strongest (``search/hybrid.py``)."""
+        pool = ranked[:PROXIMITY_POOL]
+        rows = self.index.documents(slot for slot, _ in pool)
+        node_of = {slot: rows[slot].node_id for slot, _ in pool if slot in rows}
+        slot_of = {node: slot for slot, node in node_of.items()}
+        strong = [node_of[slot] for slot, _ in pool[:PROXIMITY_TOP] if slot in node_of]
+        near = adjacent(self.store, strong, slot_of)
+        return near_the_strongest(pool, {slot_of[n]: {slot_of[m] for m in ms} for n, ms in near.items()}) \
+            + ranked[PROXIMITY_POOL:]
 
     def _hits(
         self, query: str, ranked: list[tuple[int, float]], view: GraphStore, limit: int, with_context: bool

@@ -63,6 +63,57 @@ def test_every_documented_example_is_recognised_as_its_shape(shape: questions.Sh
     assert found is not None and found[0].name == shape.name
 
 
+@pytest.mark.parametrize(("query", "name", "parts"), [
+    ("what read the output of nightly_etl", "used_output", {"x": "nightly_etl"}),
+    ("which runs used data produced by the nightly_etl job", "used_output", {"x": "nightly_etl job"}),
+    ("jobs that read the dataset written by nightly_etl", "used_output", {"x": "nightly_etl"}),
+    ("runs consuming the output of nightly_etl", "used_output", {"x": "nightly_etl"}),
+    ("which runs consumed breast-cancer?", "used", {"x": "breast-cancer"}),
+    ("what used breast-cancer", "used", {"x": "breast-cancer"}),
+    ("runs reading breast-cancer", "used", {"x": "breast-cancer"}),
+    ("models trained on wine", "trained_on", {"x": "wine"}),
+    ("which model versions used the robust texture feature", "trained_on", {"x": "robust texture feature"}),
+    ("what models use wine", "trained_on", {"x": "wine"}),
+    ("what did alice change", "person_did", {"person": "alice", "verb": "change"}),
+    ("what has alice reviewed", "person_did", {"person": "alice", "verb": "reviewed"}),
+    ("what did alice deploy", "person_did", {"person": "alice", "verb": "deploy"}),
+    ("what did alice work on", "person_did", {"person": "alice", "verb": "work"}),
+    ("what alice changed", "person_did", {"person": "alice", "verb": "changed"}),
+    ("commits authored by alice", "person_did", {"verb": "commits", "person": "alice"}),
+    ("alice's deployments", "person_did", {"person": "alice", "verb": "deployments"}),
+    ("deployed without approval", "unapproved_production", {}),
+    ("production models missing a review", "unapproved_production", {}),
+    ("unapproved deployments", "unapproved_production", {}),
+    ("from the sweep", "sweep", {}),
+    ("versions from the sweep", "sweep", {"subject": "versions"}),
+    ("models from a grid search", "sweep", {"subject": "models"}),
+    ("sweep results", "sweep", {}),
+    ("unused datasets", "untrained_datasets", {}),
+    ("datasets never used for training", "untrained_datasets", {}),
+    ("which datasets have no models", "untrained_datasets", {}),
+    ("current production model for tumour", "current_production", {"x": "tumour"}),
+    ("what's deployed for tumour", "current_production", {"x": "tumour"}),
+    ("which version of tumour is deployed", "current_production", {"x": "tumour"}),
+    ("what changed between tumour v1 and tumour v2", "changed_between", {"a": "tumour v1", "b": "tumour v2"}),
+    ("what changed from tumour v1 to tumour v2", "changed_between", {"a": "tumour v1", "b": "tumour v2"}),
+    ("diff between tumour v2 and v3", "changed_between", {"a": "tumour v2", "b": "v3"}),
+    ("how does tumour v2 differ from tumour v1", "changed_between", {"b": "tumour v2", "a": "tumour v1"}),
+    ("who approved tumour v2", "reviews_of", {"x": "tumour v2"}),
+    ("which model is currently in production for churn", "current_production", {"x": "churn"}),
+    ("which datasets were used to train churn v2", "training_data", {"x": "churn v2"}),
+    ("training data of churn v2", "training_data", {"x": "churn v2"}),
+    ("features used to train churn v2", "training_data", {"x": "churn v2"}),
+    ("lineage of churn v2", "upstream", {"x": "churn v2"}),
+    ("show me the runs from the hyperparameter sweep", "sweep", {"subject": "runs"}),
+    ("Can you tell me which runs consumed breast-cancer?", "used", {"x": "breast-cancer"}),
+    ("please list the models trained on wine", "trained_on", {"x": "wine"}),
+    ("where is progression v2 deployed", "deployments_of", {"x": "progression v2"}),
+])
+def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) -> None:
+    found = questions.match(query)
+    assert found is not None and (found[0].name, found[1]) == (name, parts)
+
+
 @pytest.mark.parametrize("query", [
     "breast cancer tumour", "tumour v1", "why did recall drop after the feature change",
     "models trained on the cleaned cancer data that a reviewer worried about", "calibration review",
@@ -110,6 +161,8 @@ def test_production_sweep_and_current_version(store: GraphStore, service: Search
     swept = service.search("model versions that came out of a hyperparameter sweep", limit=2)
     assert answered(swept) == [(w.ONC_MV, "model_version tumour v1 GENERATED_BY run train tumour classifier "
                                           "CHILD_OF run tumour sweep")]
+    trials = service.search("runs from the sweep", limit=3)
+    assert answered(trials)[0] == (w.ONC_RUN, "run train tumour classifier CHILD_OF run tumour sweep")
     current = service.search("current production model for tumour", limit=3)
     assert answered(current) == [(w.ONC_MV, "deployment onc-prod DEPLOYS model_version tumour v1"),
                                  (w.ONC_DEPLOY, "deployment onc-prod DEPLOYS model_version tumour v1")]

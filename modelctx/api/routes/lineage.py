@@ -8,14 +8,14 @@ it: ``truncated`` (more lies beyond) and ``truncated_by``.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from modelctx.api.deps import Access, json_response, read_access, read_node, request_limits
 from modelctx.api.work import run_bounded
 from modelctx.budget import Budget
-from modelctx.graph.column_lineage import column_lineage, parse_column
+from modelctx.graph.column_lineage import column_lineage, resolve_column
 from modelctx.graph.lineage import impact, walk_lineage
 from modelctx.graph.model import Node, parse_edge_types
 
@@ -57,6 +57,7 @@ async def get_lineage(
             for n in walk.subgraph.nodes
         ],
         "edges": [e.to_json() for e in walk.subgraph.edges],
+        "declared": walk.declared.to_json(),
         "truncated": walk.truncated,
         "truncated_by": walk.cut_by,
     })
@@ -66,17 +67,22 @@ async def get_lineage(
 async def get_column_lineage(
     request: Request,
     access: Annotated[Access, Depends(read_access)],
-    column: Annotated[str, Query(max_length=2000, description="DATASET_ID:COLUMN (a dataset or dataset version)")],
+    column: Annotated[str, Query(max_length=2000, description="REF:COLUMN: a dataset or dataset version (an id, "
+                                                              "NAME@VERSION, a name, a unique prefix), then the "
+                                                              "column")],
     direction: Literal["up", "down"] = "up",
     depth: Annotated[int | None, Query(ge=0, le=MAX_DEPTH, description="Maximum hops (default: the server's "
                                                                           "lineage_depth limit, 50)")] = None,
 ) -> Response:
     limits = request_limits(request)
-    node, name = parse_column(column)
     bound = limits.lineage_depth if depth is None else depth
     budget = Budget(limits.request_seconds)
-    answer = await run_bounded(request, lambda: column_lineage(access.store, node, name, direction, depth=bound),
-                               budget, f"column lineage of {column}")
+
+    def answer_for() -> dict[str, Any]:
+        node, name = resolve_column(access.store, column)
+        return column_lineage(access.store, node, name, direction, depth=bound)
+
+    answer = await run_bounded(request, answer_for, budget, f"column lineage of {column}")
     return json_response(answer)
 
 

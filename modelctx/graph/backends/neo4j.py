@@ -245,7 +245,7 @@ class Neo4jGraphStore(GraphStore):
             # Take the head's lock before reading, so the reads see every earlier writer and no later one.
             tx.run(cy.LOCK_HEAD, key=cy.HEAD_KEY).consume()
             batch = work(_InTransaction(self, tx))
-            if not batch.nodes and not batch.edges:
+            if batch.empty:
                 return WriteResult()
             return BatchWriter(tx, batch, actor).run()
 

@@ -113,6 +113,15 @@ UPDATE_EDGES: dict[EdgeType, str] = {
     for etype in EdgeType
 }
 
+#: Deletes the stored edges among the rows and names them (a row whose edge is not stored drops out).
+DELETE_EDGES: dict[EdgeType, str] = {
+    etype: (
+        f"UNWIND $rows AS row MATCH (a:Node {{id: row.s}})-[r:{etype.value}]->(b:Node {{id: row.d}}) "
+        "DELETE r RETURN collect([row.s, row.d]) AS removed"
+    )
+    for etype in EdgeType
+}
+
 LAST_CHANGE = "MATCH (c:ChangeLog) RETURN c.seq AS seq, c.hash AS hash ORDER BY c.seq DESC LIMIT 1"
 INSERT_CHANGES = "UNWIND $rows AS row CREATE (c:ChangeLog) SET c = row"
 

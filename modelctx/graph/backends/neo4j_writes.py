@@ -18,7 +18,7 @@ from modelctx.graph.backends import neo4j_cypher as cy
 from modelctx.graph.batch import PreparedBatch, merge_properties, missing_endpoint_error
 from modelctx.graph.changelog import GENESIS_HASH, Change, WriteResult, chain_changes, now_iso
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
-from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes
+from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes, plan_removals
 
 if TYPE_CHECKING:
     from neo4j import ManagedTransaction
@@ -115,6 +115,8 @@ class BatchWriter:
         created = self._write_nodes(next_nid)
         if self.batch.edges:
             self._write_edges()
+        if self.batch.removals:
+            self._remove_edges()
         entries = self.plan.entries()
         result = self.plan.result
         if entries:
@@ -174,6 +176,18 @@ class BatchWriter:
         for etype, rows in updates.items():
             for chunk in chunks(rows):
                 self.tx.run(cy.UPDATE_EDGES[etype], rows=chunk).consume()
+
+    def _remove_edges(self) -> None:
+        """Delete the batch's removed edges that are stored; the plan logs those."""
+        rows: dict[EdgeType, list[dict[str, Any]]] = {}
+        for removal in self.batch.removals.values():
+            rows.setdefault(removal.type, []).append({"s": removal.source, "d": removal.target})
+        removed: set[EdgeKey] = set()
+        for etype, typed in rows.items():
+            for chunk in chunks(typed):
+                record = self.tx.run(cy.DELETE_EDGES[etype], rows=list(chunk)).single(strict=True)
+                removed.update((source, etype.value, target) for source, target in record["removed"])
+        plan_removals(self.batch, removed, self.plan)
 
     def _raise_missing_endpoint(self) -> None:
         """Name the first edge of the batch whose endpoint is neither stored nor in the batch."""

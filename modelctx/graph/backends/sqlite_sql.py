@@ -117,6 +117,7 @@ SELECT_EDGES_FROM = "SELECT src, type, dst, props FROM edges WHERE src IN ({mark
 SELECT_EDGES_TO = "SELECT src, type, dst, props FROM edges WHERE dst IN ({marks})"
 INSERT_EDGE = "INSERT INTO edges (src, type, dst, props) VALUES (?, ?, ?, ?)"
 UPDATE_EDGE = "UPDATE edges SET props = ? WHERE src = ? AND type = ? AND dst = ?"
+DELETE_EDGE = "DELETE FROM edges WHERE src = ? AND type = ? AND dst = ?"
 
 SELECT_ADJACENCY = "SELECT nid, up, down FROM adjacency WHERE nid IN ({marks})"
 # One statement per direction whatever the frontier's size: the nids come as a

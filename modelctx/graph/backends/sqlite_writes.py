@@ -22,7 +22,7 @@ from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, chunks, dumps_pro
 from modelctx.graph.batch import PreparedBatch, missing_endpoint_error
 from modelctx.graph.changelog import GENESIS_HASH, Change, WriteResult, chain_changes, now_iso
 from modelctx.graph.model import Edge, Node, NodeKind
-from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes
+from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes, plan_removals
 
 if TYPE_CHECKING:
     from modelctx.graph.store import GraphStore
@@ -48,7 +48,7 @@ class SqliteWriter:
                 result = self._write_batch(conn, batch, actor)
         except sqlite3.Error as exc:
             raise BackendError(f"write to {self.path} failed: {exc}") from exc
-        if result.edges_created:
+        if result.edges_created or result.edges_removed:
             self._adjacency.invalidate()
         return result
 
@@ -57,10 +57,10 @@ class SqliteWriter:
             with self._writing() as conn:
                 # Reads by this thread reuse its connection, so the work reads inside the write transaction.
                 batch = work(cast("GraphStore", self))
-                result = self._write_batch(conn, batch, actor) if batch.nodes or batch.edges else WriteResult()
+                result = self._write_batch(conn, batch, actor) if not batch.empty else WriteResult()
         except sqlite3.Error as exc:
             raise BackendError(f"write to {self.path} failed: {exc}") from exc
-        if result.edges_created:
+        if result.edges_created or result.edges_removed:
             self._adjacency.invalidate()
         return result
 
@@ -72,6 +72,8 @@ class SqliteWriter:
         created = self._write_nodes(conn, batch, known, plan)
         if batch.edges:
             self._write_edges(conn, batch, known, created, plan)
+        if batch.removals:
+            self._remove_edges(conn, batch, known, plan)
         entries = plan.entries()
         if entries:
             row = conn.execute(sql.LAST_CHANGE).fetchone()
@@ -233,3 +235,35 @@ class SqliteWriter:
                 down = down + array("q", down_add[nid]).tobytes()
             rows.append((nid, up, down))
         conn.executemany(sql.UPSERT_ADJACENCY, rows)
+
+    def _remove_edges(
+        self, conn: sqlite3.Connection, batch: PreparedBatch, known: dict[str, tuple[int, int]], plan: WritePlan
+    ) -> None:
+        """Delete the batch's removed edges that are stored, and their entries in both endpoints' arrays."""
+        removals = list(batch.removals.values())
+        self._resolve(conn, (i for r in removals for i in (r.source, r.target)), known)
+        rows: dict[EdgeKey, tuple[int, int, int, int, int]] = {}
+        for removal in removals:
+            if removal.source in known and removal.target in known:
+                (src, src_kind), (dst, dst_kind) = known[removal.source], known[removal.target]
+                rows[removal.key] = (src, removal.type.code, dst, src_kind, dst_kind)
+        present: set[tuple[int, int, int]] = set()
+        for chunk in chunks(sorted({r[0] for r in rows.values()})):
+            statement = sql.SELECT_EDGES_FROM.format(marks=sql.in_marks(len(chunk)))
+            present.update((src, etype, dst) for src, etype, dst, _props in conn.execute(statement, chunk))
+        plan_removals(batch, {k for k, r in rows.items() if r[:3] in present}, plan)
+        gone = [rows[key] for key in plan.edge_removals]
+        conn.executemany(sql.DELETE_EDGE, [r[:3] for r in gone])
+        up_drop: dict[int, set[int]] = {}
+        down_drop: dict[int, set[int]] = {}
+        for src, etype, dst, src_kind, dst_kind in gone:
+            up_drop.setdefault(src, set()).add(pack(dst, etype, dst_kind))
+            down_drop.setdefault(dst, set()).add(pack(src, etype, src_kind))
+        touched = sorted(set(up_drop) | set(down_drop))
+        updated = []
+        for chunk in chunks(touched):
+            for nid, up, down in conn.execute(sql.SELECT_ADJACENCY.format(marks=sql.in_marks(len(chunk))), chunk):
+                kept_up = array("q", (e for e in array("q", up) if e not in up_drop.get(nid, ())))
+                kept_down = array("q", (e for e in array("q", down) if e not in down_drop.get(nid, ())))
+                updated.append((nid, kept_up.tobytes(), kept_down.tobytes()))
+        conn.executemany(sql.UPSERT_ADJACENCY, updated)

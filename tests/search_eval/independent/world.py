@@ -23,9 +23,12 @@ the ingestors wrote (MLflow run ids are random), so judgements are node ids.
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import uuid
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -273,8 +276,31 @@ DATASETS = {
 }
 
 
+@contextmanager
+def seeded_uuid4(seed: int = 15) -> Iterator[None]:
+    """``uuid.uuid4`` drawn from a seeded generator while the world is built.
+
+    MLflow (its SQL store) and the SDK (``modelctx/training/tracking.py``) name
+    runs and notes with ``uuid.uuid4()``; with this, every build writes the
+    same ids, so ties in ranking and the order of equal answers break the same
+    way on every run of bench/search_quality.py (the texts were the same already).
+    """
+    generator = random.Random(seed)
+    original = uuid.uuid4
+    uuid.uuid4 = lambda: uuid.UUID(int=generator.getrandbits(128), version=4)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        uuid.uuid4 = original  # type: ignore[assignment]
+
+
 def build_world(folder: Path) -> IndependentWorld:
-    """Build the world into a new SQLite store under ``folder``."""
+    """Build the world into a new SQLite store under ``folder``, the same on every build (:func:`seeded_uuid4`)."""
+    with seeded_uuid4():
+        return _build_world(folder)
+
+
+def _build_world(folder: Path) -> IndependentWorld:
     from sklearn.ensemble import GradientBoostingClassifier, IsolationForest
     from sklearn.linear_model import Ridge
 
