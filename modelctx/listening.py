@@ -9,10 +9,21 @@ claiming the server runs (and, for a model server, after a deployment was record
 from __future__ import annotations
 
 import errno
+import ipaddress
 import socket
 from typing import Any
 
 from modelctx.errors import ConflictError, ValidationError
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a name or an address, IPv6 with or without brackets) is this machine's loopback."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def bind_listener(host: str, port: int) -> socket.socket:

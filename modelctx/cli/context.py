@@ -41,6 +41,12 @@ class AppContext:
     def store(self) -> GraphStore:
         return self.client.store
 
+    def unopened_data_dir(self) -> Path:
+        """The store's data folder (``Client.data_dir``) worked out from its URI, without opening the store."""
+        from modelctx.config import data_dir_for, default_home, default_store_uri
+
+        return data_dir_for(self.store_uri or default_store_uri(), default_home())
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()

@@ -1,8 +1,11 @@
 """``modelctx search``, ``modelctx index`` and ``modelctx note``.
 
-``search`` and ``index`` load the embedding model (ONNX Runtime, about half
-a second; a status line on stderr says so); ``note`` only writes an Insight,
-and the index picks it up on the next search.
+``search`` asks a local ``modelctx serve`` of the same store when one runs
+and is current (``api/endpoint.py``): no model to load, no store to open.
+Otherwise it, like ``index``, loads the embedding model (ONNX Runtime, about
+half a second; a status line on stderr says so). Both print one answer, the
+JSON of ``SearchService.answer``, so the two ways cannot differ. ``note`` only
+writes an Insight, and the index picks it up on the next search.
 """
 
 from __future__ import annotations
@@ -41,26 +44,57 @@ def _sync(service: Any, *, rebuild: bool, show: bool) -> Any:
 @click.option("--until", default=None, metavar="DATE",
               help="Only nodes at or before this ISO date/time (a date: through its end, UTC).")
 @click.option("--no-context", is_flag=True, help="Skip the graph context of each hit.")
+@click.option("--local", is_flag=True,
+              help="Search in this process even when a local `modelctx serve` of this store could answer.")
 @json_option
 @pass_app
 def search_command(app: AppContext, query: str, kind: str | None, limit: int, mode: str, project: str | None,
-                   since: str | None, until: str | None, no_context: bool, as_json: bool) -> None:
-    """Find nodes by meaning and by words, with each hit's nearest lineage."""
-    from modelctx.search.service import open_search, time_window
+                   since: str | None, until: str | None, no_context: bool, local: bool, as_json: bool) -> None:
+    """Find nodes by meaning and by words, with each hit's nearest lineage.
 
-    since_at, until_at = time_window(since, until, names=("--since", "--until"))
-    with open_search(app.client) as service:
-        _sync(service, rebuild=False, show=not as_json)
-        hits = service.search(query, kind=kind, limit=limit, mode=mode, project=project,
-                              since=since_at, until=until_at, with_context=not no_context)
-        note = service.note
-        answer = service.answer(query, mode, hits)
-    if note:
-        click.echo(f"modelctx: {note}", err=True)
+    When a `modelctx serve` of the same store runs on this machine, it answers
+    (its model is loaded already; send MODELCTX_TOKEN if it requires tokens);
+    --local searches here.
+    """
+    params = {"q": query, "kind": kind, "limit": limit, "mode": mode, "project": project,
+              "since": since, "until": until}
+    answer = None if local or no_context else _served_answer(app, params)
+    if answer is None:
+        answer = _local_answer(app, params, with_context=not no_context, show=not as_json)
+    from modelctx.search.messages import SEMANTIC_OFF_NOTE
+
+    if SEMANTIC_OFF_NOTE in (answer.get("note") or ""):
+        click.echo(f"modelctx: {SEMANTIC_OFF_NOTE}", err=True)
     if as_json:
         emit_json(answer)
         return
-    _print_hits(query, hits)
+    _print_hits(query, answer["hits"])
+
+
+def _served_answer(app: AppContext, params: dict[str, Any]) -> dict[str, Any] | None:
+    """The answer of a local ``modelctx serve`` of this store (``api/endpoint.py``), if one is current.
+
+    None (search here) when none runs, it cannot answer this query as this
+    process would, or its index is behind the store (a search here catches up first).
+    """
+    from modelctx.api.endpoint import ask_local_server
+
+    answer = ask_local_server(app.unopened_data_dir(), "/api/v1/search", params)
+    if answer is None or answer.get("pending_changes") != 0 or not isinstance(answer.get("hits"), list):
+        return None
+    return answer
+
+
+def _local_answer(app: AppContext, params: dict[str, Any], *, with_context: bool, show: bool) -> dict[str, Any]:
+    """The answer of a search in this process: catch the index up (a bar when behind), then search."""
+    from modelctx.search.service import open_search, time_window
+
+    since_at, until_at = time_window(params["since"], params["until"], names=("--since", "--until"))
+    with open_search(app.client) as service:
+        _sync(service, rebuild=False, show=show)
+        hits = service.search(params["q"], kind=params["kind"], limit=params["limit"], mode=params["mode"],
+                              project=params["project"], since=since_at, until=until_at, with_context=with_context)
+        return service.answer(params["q"], params["mode"], hits)
 
 
 def _context_line(context: dict[str, Any]) -> str:
@@ -77,25 +111,27 @@ def _context_line(context: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _print_hits(query: str, hits: list[Any]) -> None:
+def _print_hits(query: str, hits: list[dict[str, Any]]) -> None:
+    """The hits of a search answer (``SearchService.answer``'s JSON, from this process or a server) as text."""
     from rich.console import Console
     from rich.markup import escape
 
     console = Console()
     if not hits:
-        from modelctx.search.service import no_results
+        from modelctx.search.messages import no_results
 
         console.print(escape(no_results(query)))
         return
     for rank, hit in enumerate(hits, start=1):
         console.print(
-            f"[bold]{rank:>2}. {escape(hit.title)}[/bold]  [dim]{hit.kind} · {escape(hit.id)} · {hit.score:.4f}[/dim]"
+            f"[bold]{rank:>2}. {escape(hit['title'])}[/bold]  "
+            f"[dim]{hit['kind']} · {escape(hit['id'])} · {hit['score']:.4f}[/dim]"
         )
-        if hit.answer:
-            console.print(f"    [green]{escape(hit.answer)}[/green]")
-        if hit.snippet:
-            console.print(f"    {escape(hit.snippet)}")
-        line = _context_line(hit.context)
+        if hit.get("answer"):
+            console.print(f"    [green]{escape(hit['answer'])}[/green]")
+        if hit.get("snippet"):
+            console.print(f"    {escape(hit['snippet'])}")
+        line = _context_line(hit.get("context") or {})
         if line:
             console.print(f"    [cyan]{escape(line)}[/cyan]")
 

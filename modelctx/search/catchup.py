@@ -7,7 +7,8 @@ own SQLite connection: the index is safe across connections and processes,
 embedding: they see each chunk as soon as it is committed, and
 :meth:`SearchService.pending_changes` says how much is still to come.
 
-It runs every ``interval`` seconds (writes by other processes are found that
+It first loads the embedding model (one query embedded), so that no request
+waits for that either. It runs every ``interval`` seconds (writes by other processes are found that
 way) and at once when woken (the API wakes it after a successful write,
 ``api/app.py``). ``stop`` ends it between chunks; every chunk is committed
 with the change-log sequence it covers, so the next start resumes there.
@@ -22,6 +23,9 @@ from modelctx.search.index import SearchIndex
 from modelctx.search.service import SearchService
 
 log = logging.getLogger(__name__)
+
+#: The text embedded once when the thread starts, so that the embedding model is loaded before any search.
+WARM_UP_QUERY = "warm up"
 
 
 class _Stopped(Exception):
@@ -84,8 +88,13 @@ class CatchUp:
             raise _Stopped
 
     def _run(self) -> None:
+        warm = False
         while not self._stopping.is_set():
             try:
+                if not warm:
+                    # Load the model here, not in the first search request that needs it.
+                    self.service.embedder.embed_query(WARM_UP_QUERY)
+                    warm = True
                 if self._writer is None:
                     service = self.service
                     self._writer = SearchIndex(service.store, service.index.folder, service.embedder,

@@ -41,7 +41,7 @@ from modelctx.graph.store import GraphStore
 from modelctx.search import sql
 from modelctx.search.documents import Document, build_document, embedding_text
 from modelctx.search.embedder import Embedder, text_digest
-from modelctx.search.keyword_index import keyword_search
+from modelctx.search.keyword_index import TermCounts, keyword_search
 from modelctx.search.neighbourhood import NEIGHBOURHOOD_EDGES, dependants, neighbourhood
 from modelctx.search.vector_index import EXACT_MAX_ROWS, Filter, VectorIndex
 from modelctx.times import read_stored
@@ -121,6 +121,7 @@ class SearchIndex:
         self._mem_generation = ""
         self._applied_since_snapshot = 0
         self._verified_seq = -1
+        self._term_counts = TermCounts()
         with self._lock:
             self._check_model()
 
@@ -412,7 +413,7 @@ class SearchIndex:
 
     def keyword_search(self, query: str, k: int, where: Filter) -> list[tuple[int, float]]:
         with self._lock:
-            return keyword_search(self.conn, query, k, where)
+            return keyword_search(self.conn, query, k, where, self._term_counts)
 
     def exact_slots(self, node_ids: list[str], title: str, where: Filter, limit: int = 5) -> list[int]:
         """Slots of ``node_ids`` (in order), then of documents titled ``title`` (case aside), that ``where`` allows."""

@@ -26,7 +26,7 @@ from modelctx.graph.store import GraphStore
 from modelctx.search import questions
 from modelctx.search.context import graph_context
 from modelctx.search.documents import build_document, snippet
-from modelctx.search.embedder import SEMANTIC_OFF_NOTE, Embedder, default_embedder, models_dir_for
+from modelctx.search.embedder import Embedder, default_embedder, models_dir_for
 from modelctx.search.hybrid import (
     KEYWORD_CANDIDATES,
     KEYWORD_WEIGHT,
@@ -43,6 +43,7 @@ from modelctx.search.hybrid import (
 )
 from modelctx.search.index import Progress, SearchIndex, SyncReport
 from modelctx.search.intent import exact_ids, kind_hints
+from modelctx.search.messages import SEMANTIC_OFF_NOTE, no_results
 from modelctx.search.neighbourhood import adjacent
 from modelctx.search.vector_index import Filter
 from modelctx.times import lower_bound, upper_bound
@@ -75,11 +76,6 @@ class Hit:
             "id": self.id, "kind": self.kind, "score": round(self.score, 6), "title": self.title,
             "snippet": self.snippet, "project": self.project, "context": self.context, "answer": self.answer,
         }
-
-
-def no_results(query: str) -> str:
-    """What a search that found nothing says (the CLI, the API)."""
-    return f"no results for {query!r}: nothing in the graph matches it"
 
 
 def time_window(

@@ -85,6 +85,9 @@ KEYWORD_SEARCH_ALL = (
     "SELECT rowid, bm25(docs_fts, 2.0, 1.0, 0.1) AS rank FROM docs_fts WHERE docs_fts MATCH ? ORDER BY rank LIMIT ?"
 )
 
+#: Documents matching one quoted term (``search/keyword_index.py`` leaves out terms half of them contain).
+COUNT_MATCHES = "SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?"
+
 MAX_IN = 500
 
 

@@ -21,6 +21,8 @@ import pytest
 from modelctx.api.app import create_app
 from modelctx.client import Client
 from modelctx.config import Limits, Settings
+from modelctx.graph.ids import node_id
+from modelctx.graph.model import Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.search.embedder import MiniLMEmbedder
 from modelctx.search.notes import attach_note
@@ -29,6 +31,8 @@ from tests.api.indexing import CATCH_UP_SECONDS, wait_until_indexed
 from tests.api.live import running_server
 from tests.search import world as w
 
+#: Nodes of the "large ingest": a few seconds of embedding for the catch-up.
+BULK_NODES = 1500
 #: No periodic catch-up within a test: only a write through the API (or the first search) can start one.
 NEVER = Limits(search_catchup_seconds=3600)
 
@@ -106,3 +110,24 @@ def test_writes_of_other_processes_are_found_on_the_interval(client: Client, sto
         note = attach_note(store, w.ONC_MV, "recall collapsed after rescaling", actor="user:other")  # no wake
         wait_until_indexed(http)
         assert note.id in hit_ids(http, "collapsed")[0]
+
+
+def test_a_search_right_after_a_large_ingest_answers_from_the_index(client: Client, store: GraphStore) -> None:
+    with serving(client, NEVER) as (http, app):
+        wait_until_indexed(http)
+        indexed = store.last_seq()
+        bulk = [Node(node_id(NodeKind.RUN, "bulk", str(i)), NodeKind.RUN,
+                     {"name": f"zebrafish run {i}", "project": "onc", "description": f"zebrafish assay batch {i}"})
+                for i in range(BULK_NODES)]
+        store.write(bulk, [])  # another process ingests: no API write wakes the catch-up
+        body = http.get("/api/v1/search", params={"q": "zebrafish assay", "limit": 5}).json()
+        # The request answered from the index as it was: it indexed nothing itself.
+        assert body["pending_changes"] == store.last_seq() - indexed > 0
+        assert not any(h["id"].startswith("run:bulk/") for h in body["hits"])
+        service = app.state.search_service
+        assert service.embedder.loaded_runtime == "onnx"  # the server embeds queries with ONNX Runtime
+        app.state.search_catchup.wake()
+        wait_until_indexed(http)
+        body = http.get("/api/v1/search", params={"q": "zebrafish assay", "limit": 5}).json()
+        assert body["pending_changes"] == 0
+        assert len(body["hits"]) == 5 and all(h["id"].startswith("run:bulk/") for h in body["hits"])

