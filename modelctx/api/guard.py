@@ -44,7 +44,6 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from modelctx.api.errors import error_response
-from modelctx.api.server import is_loopback
 from modelctx.config import Limits
 from modelctx.errors import (
     BodyTooLargeError,
@@ -53,6 +52,7 @@ from modelctx.errors import (
     RequestRefusedError,
     UnsupportedMediaTypeError,
 )
+from modelctx.listening import is_loopback
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 DEFAULT_PORTS = {"http": 80, "https": 443}

@@ -15,7 +15,7 @@ from typing import Any
 
 from modelctx.client import Client
 from modelctx.errors import ConfigError
-from modelctx.listening import is_loopback as is_loopback  # its home; api/guard.py imports it from here
+from modelctx.listening import is_loopback
 
 log = logging.getLogger(__name__)
 

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from modelctx.api.server import decide_require_tokens, is_loopback
+from modelctx.api.server import decide_require_tokens
 from modelctx.api.tokens import verify_token
 from modelctx.cli import main
 from modelctx.client import Client
 from modelctx.config import Settings
 from modelctx.errors import ConfigError
+from modelctx.listening import is_loopback
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost"])
