@@ -24,11 +24,20 @@ STOPWORDS = frozenset(
 MAX_TERMS = 32
 
 
-def match_expression(query: str) -> str | None:
-    """An FTS5 MATCH expression (quoted terms joined by OR), or None if no word remains."""
+def query_terms(query: str) -> list[str]:
+    """The words of ``query`` a keyword search looks for: lower-cased, stopwords dropped (unless that leaves none).
+
+    Every keyword index takes these (FTS5 here, Neo4j's full-text index in
+    ``graph/backends/neo4j_search.py``), so both match the same words.
+    """
     terms = [t.lower() for t in _TOKEN.findall(query)]
     kept = [t for t in terms if t not in STOPWORDS] or terms
-    unique = list(dict.fromkeys(kept))[:MAX_TERMS]
+    return list(dict.fromkeys(kept))[:MAX_TERMS]
+
+
+def match_expression(query: str) -> str | None:
+    """An FTS5 MATCH expression (quoted terms joined by OR), or None if no word remains."""
+    unique = query_terms(query)
     if not unique:
         return None
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in unique)
