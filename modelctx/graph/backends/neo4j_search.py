@@ -158,6 +158,12 @@ class Neo4jSearchDocs:
                           str(row["last_hash"]), str(row["generation"]))
 
     def reset(self, model: str, dim: int, schema: str) -> IndexState:
+        # One vector index per label and property: another dimension's must go before this one can exist.
+        for row in self.store._read("reading the search schema", cy.SHOW_SEARCH_VECTOR_INDEXES):
+            name = str(row["name"])
+            if name != cy.vector_index_name(dim) and name[len(cy.VECTOR_INDEX_PREFIX):].isdigit():
+                self.store._run_write("dropping an old vector index", _run_statement(f"DROP INDEX {name} IF EXISTS"))
+        self._schema_ready = None
         self._ensure_schema(dim)
         generation = uuid.uuid4().hex
 
@@ -167,10 +173,6 @@ class Neo4jSearchDocs:
                    generation=generation).consume()
 
         self.store._run_write("resetting the search index", work)
-        for row in self.store._read("reading the search schema", cy.SHOW_SEARCH_VECTOR_INDEXES):
-            name = str(row["name"])
-            if name != cy.vector_index_name(dim) and name[len(cy.VECTOR_INDEX_PREFIX):].isdigit():
-                self.store._run_write("dropping an old vector index", _run_statement(f"DROP INDEX {name} IF EXISTS"))
         return IndexState(model, dim, schema, 0, "", generation)
 
     def prune(self, generation: str) -> int:
