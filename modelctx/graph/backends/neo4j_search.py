@@ -11,6 +11,9 @@ storage shape are in ``neo4j_search_cypher.py``.
   generation are still those it started from; otherwise it writes nothing.
   Two processes catching up at once therefore never skip or double-apply a
   chunk, and a killed one resumes from the sequence last committed.
+- The vector index has the embedded index's HNSW shape (M=32, no
+  quantization) and is always asked for at least ``EF_SEARCH`` neighbours
+  (its search breadth; ``bench/search_neo4j_bench.py`` measures the recall).
 - Vector filters: the vector index is over-fetched (``OVERFETCH`` times
   ``k``) and filtered; when fewer than ``k`` survive, the same filter picks
   the candidates first and they are ranked exactly (brute-force cosine in
@@ -41,6 +44,9 @@ if TYPE_CHECKING:
 
 #: How many more vector-index neighbours a filtered query asks for than it returns.
 OVERFETCH = 8
+#: The fewest neighbours asked of the vector index: Lucene's HNSW explores as many candidates as it is asked
+#: for, so this is its efSearch: 50, what a hybrid search asks for anyway (``search/hybrid.py`` VECTOR_CANDIDATES).
+EF_SEARCH = 50
 #: Field boosts of the full-text query (the embedded index's ``bm25(docs_fts, 2.0, 1.0, 0.1)``).
 FIELD_BOOSTS: tuple[tuple[str, float], ...] = (("title", 2.0), ("body", 1.0), ("context", 0.1))
 #: Documents per UNWIND statement (each carries a vector of a few hundred floats).
@@ -280,12 +286,13 @@ class Neo4jSearchDocs:
             return []
         values = [float(x) for x in vector]
         empty = _is_empty(where)
-        fetch = k if empty else k * OVERFETCH
+        fetch = max(EF_SEARCH, k if empty else k * OVERFETCH)
         rows = self.store._read("vector search", cy.VECTOR, index=cy.vector_index_name(state.dim), fetch=fetch,
                                 vector=values, **_filter_params(where))
         found = [(int(slot), _cosine(score)) for slot, score in rows[0]["rows"]]
         if not empty and len(found) < k:
-            rows = self.store._read("vector search", cy.VECTOR_EXACT, vector=values, k=k, **_filter_params(where))
+            exact = cy.VECTOR_EXACT_KIND if where.kind is not None else cy.VECTOR_EXACT
+            rows = self.store._read("vector search", exact, vector=values, k=k, **_filter_params(where))
             found = [(int(slot), _cosine(score)) for slot, score in rows[0]["rows"]]
         return sorted(found, key=lambda pair: (-pair[1], pair[0]))[:k]
 

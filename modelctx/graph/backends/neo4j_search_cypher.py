@@ -58,11 +58,23 @@ def vector_index_name(dim: int) -> str:
     return f"{VECTOR_INDEX_PREFIX}{int(dim)}"
 
 
+#: HNSW links per node, as the embedded index's FAISS HNSW (``search/vector_index.py`` HNSW_M); Neo4j's default is 16.
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 100
+
+
 def create_vector_index(dim: int) -> str:
-    """The vector index for ``dim``-float embeddings (an int, never user text)."""
+    """The vector index for ``dim``-float embeddings (an int, never user text).
+
+    Quantization off: scores are the exact cosines of the stored vectors, as
+    in the embedded index, so the relevance floor (``search/hybrid.py``) means
+    the same on both.
+    """
     return (
         f"CREATE VECTOR INDEX {vector_index_name(dim)} IF NOT EXISTS FOR (d:SearchDoc) ON d.embedding "
-        f"OPTIONS {{indexConfig: {{`vector.dimensions`: {int(dim)}, `vector.similarity_function`: 'cosine'}}}}"
+        f"OPTIONS {{indexConfig: {{`vector.dimensions`: {int(dim)}, `vector.similarity_function`: 'cosine', "
+        f"`vector.hnsw.m`: {HNSW_M}, `vector.hnsw.ef_construction`: {HNSW_EF_CONSTRUCTION}, "
+        "`vector.quantization.enabled`: false}}"
     )
 
 
@@ -156,6 +168,12 @@ VECTOR = (
 #: Exact nearest neighbours among the documents the filter allows (pre-filtered brute force).
 VECTOR_EXACT = (
     f"MATCH (d:SearchDoc) WHERE d.embedding IS NOT NULL AND {_ALLOWED} "
+    "WITH d, vector.similarity.cosine(d.embedding, $vector) AS score ORDER BY score DESC, d.slot LIMIT $k "
+    "RETURN collect([d.slot, score]) AS rows"
+)
+#: The same, starting from the documents of one kind (an index seek rather than a scan of every document).
+VECTOR_EXACT_KIND = (
+    f"MATCH (d:SearchDoc {{kind: $kind}}) WHERE d.embedding IS NOT NULL AND {_ALLOWED} "
     "WITH d, vector.similarity.cosine(d.embedding, $vector) AS score ORDER BY score DESC, d.slot LIMIT $k "
     "RETURN collect([d.slot, score]) AS rows"
 )
