@@ -177,3 +177,16 @@ def test_a_selective_filter_still_returns_k_vector_hits(neo4j_store: Neo4jGraphS
     assert len(docs.vector(query.tolist(), 10, Filter(project="p"))) == 5  # all there are
     unfiltered = docs.vector(query.tolist(), 10, Filter())
     assert len(unfiltered) == 10 and all(s < 295 for s, _ in unfiltered)  # near ones got the first slots
+
+
+def test_a_search_before_anything_was_indexed_finds_nothing(neo4j_store: Neo4jGraphStore, tmp_path: Path,
+                                                            embedder: MiniLMEmbedder) -> None:
+    w.write_world(neo4j_store)
+    index = StoreIndex(neo4j_store, tmp_path, embedder, Neo4jSearchDocs(neo4j_store))
+    assert index.keyword_search("tumour", 10, Filter()) == []
+    assert index.vector_search(embedder.embed_query("tumour"), 10, Filter()) == []
+    assert (index.last_seq, index.count()) == (0, 0)
+    service = SearchService(neo4j_store, tmp_path / "search", embedder)
+    assert service.pending_changes() == neo4j_store.last_seq() > 0
+    hits = service.search("tumour", catch_up=False)  # the API's way: what is indexed, nothing yet
+    assert hits == []

@@ -132,6 +132,8 @@ class Neo4jSearchDocs:
     def __init__(self, store: Neo4jGraphStore) -> None:
         self.store = store
         self._schema_ready: int | None = None
+        #: The dimension of the index last seen (None: not indexed yet, or not looked): spares a read per search.
+        self._dim: int | None = None
 
     # -- schema and state ----------------------------------------------------------------------------
 
@@ -141,7 +143,7 @@ class Neo4jSearchDocs:
         from neo4j.exceptions import ClientError
 
         existing = {r["name"] for r in self.store._read("reading the search schema", cy.SHOW_INDEX_NAMES)}
-        existing |= {r["name"] for r in self.store._read("reading the search schema", "SHOW CONSTRAINTS YIELD name")}
+        existing |= {r["name"] for r in self.store._read("reading the search schema", cy.SHOW_CONSTRAINT_NAMES)}
         statements = {**cy.SCHEMA, cy.vector_index_name(dim): cy.create_vector_index(dim)}
         missing = [statement for name, statement in statements.items() if name not in existing]
         for statement in missing:
@@ -160,15 +162,16 @@ class Neo4jSearchDocs:
         if not rows or rows[0]["generation"] is None:
             return None
         row = rows[0]
+        self._dim = int(row["dim"])
         return IndexState(str(row["model"]), int(row["dim"]), str(row["schema"]), int(row["last_seq"]),
                           str(row["last_hash"]), str(row["generation"]))
 
     def reset(self, model: str, dim: int, schema: str) -> IndexState:
         # One vector index per label and property: another dimension's must go before this one can exist.
         for row in self.store._read("reading the search schema", cy.SHOW_SEARCH_VECTOR_INDEXES):
-            name = str(row["name"])
-            if name != cy.vector_index_name(dim) and name[len(cy.VECTOR_INDEX_PREFIX):].isdigit():
-                self.store._run_write("dropping an old vector index", _run_statement(f"DROP INDEX {name} IF EXISTS"))
+            other = str(row["name"])[len(cy.VECTOR_INDEX_PREFIX):]
+            if other.isdigit() and int(other) != dim:
+                self.store._run_write("dropping an old vector index", _run_statement(cy.drop_vector_index(int(other))))
         self._schema_ready = None
         self._ensure_schema(dim)
         generation = uuid.uuid4().hex
@@ -179,6 +182,7 @@ class Neo4jSearchDocs:
                    generation=generation).consume()
 
         self.store._run_write("resetting the search index", work)
+        self._dim = dim
         return IndexState(model, dim, schema, 0, "", generation)
 
     def prune(self, generation: str) -> int:
@@ -268,7 +272,7 @@ class Neo4jSearchDocs:
 
     def keyword(self, terms: Sequence[str], k: int, where: DocFilter) -> list[tuple[int, float]]:
         terms = [t for t in terms if t]
-        if not terms or k <= 0:
+        if not terms or k <= 0 or self._indexed_dim() is None:
             return []
         counts = self.store._read("full-text search", cy.MATCH_COUNTS, queries=count_queries(terms))[0]["counts"]
         total = int(self.store._read("full-text search", cy.ALL_DOCS)[0]["n"])
@@ -281,20 +285,31 @@ class Neo4jSearchDocs:
         return sorted(found, key=lambda pair: (-pair[1], pair[0]))
 
     def vector(self, vector: Sequence[float], k: int, where: DocFilter) -> list[tuple[int, float]]:
-        state = self.state()
-        if state is None or k <= 0:
+        dim = self._indexed_dim()
+        if dim is None or k <= 0:
             return []
         values = [float(x) for x in vector]
         empty = _is_empty(where)
         fetch = max(EF_SEARCH, k if empty else k * OVERFETCH)
-        rows = self.store._read("vector search", cy.VECTOR, index=cy.vector_index_name(state.dim), fetch=fetch,
-                                vector=values, **_filter_params(where))
+        try:
+            rows = self.store._read("vector search", cy.VECTOR, index=cy.vector_index_name(dim), fetch=fetch,
+                                    vector=values, **_filter_params(where))
+        except BackendError:
+            if self._dim is None or self.state() is None or self._dim == dim:
+                raise
+            return self.vector(vector, k, where)  # another process rebuilt the index for another model
         found = [(int(slot), _cosine(score)) for slot, score in rows[0]["rows"]]
         if not empty and len(found) < k:
             exact = cy.VECTOR_EXACT_KIND if where.kind is not None else cy.VECTOR_EXACT
             rows = self.store._read("vector search", exact, vector=values, k=k, **_filter_params(where))
             found = [(int(slot), _cosine(score)) for slot, score in rows[0]["rows"]]
         return sorted(found, key=lambda pair: (-pair[1], pair[0]))[:k]
+
+    def _indexed_dim(self) -> int | None:
+        """The vector dimension of the stored index, None while nothing was ever indexed (no full-text index yet)."""
+        if self._dim is None:
+            self.state()
+        return self._dim
 
     def slots_by_node(self, node_ids: Sequence[str]) -> dict[str, int]:
         if not node_ids:

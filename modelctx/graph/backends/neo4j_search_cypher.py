@@ -58,6 +58,10 @@ def vector_index_name(dim: int) -> str:
     return f"{VECTOR_INDEX_PREFIX}{int(dim)}"
 
 
+def drop_vector_index(dim: int) -> str:
+    return f"DROP INDEX {vector_index_name(dim)} IF EXISTS"
+
+
 #: HNSW links per node, as the embedded index's FAISS HNSW (``search/vector_index.py`` HNSW_M); Neo4j's default is 16.
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 100
@@ -79,6 +83,7 @@ def create_vector_index(dim: int) -> str:
 
 
 SHOW_INDEX_NAMES = "SHOW INDEXES YIELD name"
+SHOW_CONSTRAINT_NAMES = "SHOW CONSTRAINTS YIELD name"
 SHOW_SEARCH_VECTOR_INDEXES = f"SHOW VECTOR INDEXES YIELD name WHERE name STARTS WITH '{VECTOR_INDEX_PREFIX}'"
 AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
 
