@@ -29,7 +29,7 @@ from modelctx.graph.store import open_store  # noqa: E402
 from modelctx.search import hybrid  # noqa: E402
 from modelctx.search.embedder import MiniLMEmbedder  # noqa: E402
 from modelctx.search.service import SearchService  # noqa: E402
-from tests.search_eval.backends import BACKENDS, service_on  # noqa: E402
+from tests.search_eval.backends import BACKENDS, overlap_of, service_on  # noqa: E402
 from tests.search_eval.evaluate import CUTOFF, MODES, Query, evaluate  # noqa: E402
 from tests.search_eval.independent.queries import CLASSES as INDEPENDENT_CLASSES  # noqa: E402
 from tests.search_eval.independent.queries import QUERIES as INDEPENDENT_QUERIES  # noqa: E402
@@ -65,8 +65,7 @@ def agreement(title: str, lists: dict[str, dict[tuple[str, str], list[str]]]) ->
         keys = [key for key in lists["sqlite"] if key[0] == mode]
         same = sum(lists["sqlite"][k] == lists["neo4j"][k] for k in keys)
         same_set = sum(set(lists["sqlite"][k]) == set(lists["neo4j"][k]) for k in keys)
-        overlap = [len(set(lists["sqlite"][k]) & set(lists["neo4j"][k])) / max(1, len(lists["sqlite"][k]))
-                   for k in keys]
+        overlap = [overlap_of(lists["sqlite"][k], lists["neo4j"][k]) for k in keys]
         print(f"{mode:<8} {len(keys):>7} {same:>10} {same_set:>9} {sum(overlap) / len(overlap):>13.3f}")
 
 

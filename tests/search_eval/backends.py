@@ -1,10 +1,13 @@
-"""The evaluation worlds on either store backend: built on SQLite, copied verbatim into Neo4j.
+"""The evaluation worlds on either store backend: built once, copied verbatim into a new SQLite store or Neo4j.
 
 ``modelctx copy`` (``graph/copy.py``) keeps every change-log entry — sequence,
-time and hash — so the Neo4j store yields the very same documents
-(``search/indexing.py``) and embeddings as the SQLite one: what differs between
-the two answers is the index alone (embedded FTS5 + exact/FAISS vectors, or
-Neo4j's full-text and vector indexes, ``search/store_index.py``).
+time and hash — and rebuilds the records from it, so both copies yield the very
+same documents (``search/indexing.py``) and embeddings: what differs between the
+two answers is the index alone (embedded FTS5 + exact/FAISS vectors, or Neo4j's
+full-text and vector indexes, ``search/store_index.py``). Both backends get a
+copy, not one the original: a copy's nested properties come back from the
+change log's canonical JSON with their keys sorted, the original's in the order
+they were written, and a document renders them in that order.
 """
 
 from __future__ import annotations
@@ -24,12 +27,13 @@ BACKENDS = ("sqlite", "neo4j")
 @contextmanager
 def service_on(backend: str, source: GraphStore, folder: Path, embedder: Embedder,
                neo4j_uri: str | None = None) -> Iterator[SearchService]:
-    """A caught-up SearchService over ``source`` (a SQLite store) or over its copy in the Neo4j at ``neo4j_uri``.
+    """A caught-up SearchService over a copy of ``source`` in a new SQLite store or in the Neo4j at ``neo4j_uri``.
 
     The Neo4j database is emptied first: use a scratch server.
     """
     if backend == "sqlite":
-        store, owned = source, False
+        store = new_sqlite(folder / "copy")
+        copy_graph(source, store)
     elif backend == "neo4j":
         if not neo4j_uri:
             raise ValueError("the neo4j backend needs a server URI (MODELCTX_TEST_NEO4J_URI)")
@@ -38,7 +42,7 @@ def service_on(backend: str, source: GraphStore, folder: Path, embedder: Embedde
         target = Neo4jGraphStore.from_uri(neo4j_uri)
         target.delete_all()
         copy_graph(source, target)
-        store, owned = target, True
+        store = target
     else:
         raise ValueError(f"unknown backend {backend!r}; valid: {', '.join(BACKENDS)}")
     service = SearchService(store, folder / f"search-{backend}", embedder)
@@ -47,9 +51,16 @@ def service_on(backend: str, source: GraphStore, folder: Path, embedder: Embedde
         yield service
     finally:
         service.close()
-        if owned:
-            store.close()
+        store.close()
 
 
 def new_sqlite(folder: Path) -> GraphStore:
+    folder.mkdir(parents=True, exist_ok=True)
     return open_store(f"sqlite:///{folder / 'graph.db'}")
+
+
+def overlap_of(first: list[str], second: list[str]) -> float:
+    """The share of ``first``'s hits that ``second`` holds too (1.0 when both found nothing)."""
+    if not first:
+        return 1.0 if not second else 0.0
+    return len(set(first) & set(second)) / len(first)
