@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from modelctx.graph.checkpoint import Checkpoint, SigningKey
     from modelctx.graph.credentials import TokenTable
     from modelctx.graph.integrity import IntegrityResult, TableScan
+    from modelctx.graph.search_docs import SearchDocStore
 
 Direction = Literal["up", "down"]
 EdgeDirection = Literal["out", "in", "both"]
@@ -390,6 +391,13 @@ class GraphStore(ABC):
     @abstractmethod
     def counts(self) -> dict[str, dict[str, int]]:
         """``{"nodes": {kind: n}, "edges": {type: n}}``, keys sorted, zero counts left out."""
+
+    def search_docs(self) -> SearchDocStore | None:
+        """The search index kept inside this store (a team store: Neo4j), or None: search keeps its own beside it.
+
+        ``search/index.py`` ``open_index`` is the one place that chooses by it.
+        """
+        return None
 
     @abstractmethod
     def close(self) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from modelctx.search.index import SearchIndex
+from modelctx.search.indexing import Index
 from modelctx.search.service import SearchService
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ class CatchUp:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._writer: SearchIndex | None = None
+        self._writer: Index | None = None
 
     def start(self) -> None:
         """Start the thread (once; later calls do nothing)."""
@@ -96,9 +96,7 @@ class CatchUp:
                     self.service.embedder.embed_query(WARM_UP_QUERY)
                     warm = True
                 if self._writer is None:
-                    service = self.service
-                    self._writer = SearchIndex(service.store, service.index.folder, service.embedder,
-                                               **service.index_options)
+                    self._writer = self.service.index.writer()
                 self._writer.sync(self._after_chunk, memory=False)
                 self.service.index.refresh()
                 self.error = None

@@ -1,4 +1,9 @@
-"""The derived search index of one store: documents, embeddings, BM25 and vectors in one folder.
+"""The embedded search index of one store: documents, embeddings, BM25 and vectors in one folder.
+
+For the SQLite store (one process, or a few on one machine). A store that keeps
+the index itself (Neo4j, ``search/store_index.py``) is searched there instead:
+``open_index`` below is the one place that chooses, and both implement
+``search/indexing.py`` ``Index`` and are fed by the same catch-up functions.
 
 Layout of ``<client.data_dir>/search/``:
 
@@ -11,10 +16,8 @@ Layout of ``<client.data_dir>/search/``:
   vector matrix and approximate index; rows changed after the snapshot are
   read back from ``index.sqlite`` on open.
 
-``sync()`` catches up from ``store.changes(last_seq)``: a node entry
-re-documents the node and its *dependants* (the nodes whose neighbourhood
-quotes it, ``search/neighbourhood.py``); an edge entry re-documents both ends
-and their dependants; ABOUT edges re-document the Insight's target. Each
+``sync()`` catches up from ``store.changes(last_seq)`` (what a change
+re-documents: ``search/indexing.py``). Each
 chunk commits its documents together with the sequence it covers, so a killed
 process resumes where it stopped and no write is ever skipped. A different
 model, or a store whose change log no longer matches the recorded hash (the
@@ -26,8 +29,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -35,55 +37,34 @@ import numpy as np
 
 from modelctx.errors import BackendError
 from modelctx.files import private_dir
-from modelctx.graph.changelog import ChangeOp
-from modelctx.graph.model import EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.search import sql
-from modelctx.search.documents import Document, build_document, embedding_text
-from modelctx.search.embedder import Embedder, text_digest
+from modelctx.search.documents import Document, embedding_text
+from modelctx.search.embedder import Embedder
+from modelctx.search.indexing import DocRow, Index, Progress, SyncReport, changed_nodes, documents_for
 from modelctx.search.keyword_index import TermCounts, keyword_search
-from modelctx.search.neighbourhood import NEIGHBOURHOOD_EDGES, dependants, neighbourhood
 from modelctx.search.vector_index import EXACT_MAX_ROWS, Filter, VectorIndex
-from modelctx.times import read_stored
 
-#: Documents per committed chunk during catch-up.
-FLUSH_DOCS = 4096
+__all__ = ["DocRow", "Index", "Progress", "SearchIndex", "SyncReport", "open_index"]
+
 #: The layout of index.sqlite; another value rebuilds the documents (keeping the embedding cache).
 SCHEMA_VERSION = "3"
 #: Rows applied from index.sqlite after which the vector snapshot is rewritten.
 SNAPSHOT_EVERY = 2000
 
-Progress = Callable[[int, int], None]
-"""Called with (change-log entries done, entries to do)."""
 
+def open_index(store: GraphStore, folder: Path, embedder: Embedder, **options: Any) -> Index:
+    """The search index of ``store``: the one the store keeps (Neo4j), else the embedded one in ``folder``.
 
-@dataclass(slots=True)
-class SyncReport:
-    """What one catch-up did."""
+    ``options`` tune the embedded index's vectors (``exact_max_rows``,
+    ``ann_kind``); a store-resident index has its own and ignores them.
+    """
+    docs = store.search_docs()
+    if docs is None:
+        return SearchIndex(store, folder, embedder, **options)
+    from modelctx.search.store_index import StoreIndex
 
-    from_seq: int
-    to_seq: int
-    documents: int = 0
-    embedded: int = 0
-    rebuilt: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "from_seq": self.from_seq, "to_seq": self.to_seq, "documents": self.documents,
-            "embedded": self.embedded, "rebuilt": self.rebuilt,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class DocRow:
-    slot: int
-    node_id: str
-    kind: str
-    project: str | None
-    at: float | None
-    title: str
-    body: str
-    context: str
+    return StoreIndex(store, folder, embedder, docs)
 
 
 def _chunks(items: list[Any], size: int = sql.MAX_IN) -> Iterable[list[Any]]:
@@ -116,6 +97,7 @@ class SearchIndex:
         if ann_kind is not None:
             kwargs["ann_kind"] = ann_kind
         self._vector_kwargs = kwargs
+        self._options: dict[str, Any] = {"exact_max_rows": exact_max_rows, "ann_kind": ann_kind}
         self.vectors = VectorIndex(embedder.dim, **kwargs)
         self._mem_seq = -1
         self._mem_generation = ""
@@ -215,6 +197,10 @@ class SearchIndex:
         with self._lock:
             self._refresh_memory()
 
+    def writer(self) -> SearchIndex:
+        """An instance of its own (its own SQLite connection) over the same folder, for a background catch-up."""
+        return SearchIndex(self.store, self.folder, self.embedder, **self._options)
+
     @property
     def searchable_seq(self) -> int:
         """The last change-log entry every search sees: covered by the index file and by the in-memory vectors."""
@@ -222,85 +208,28 @@ class SearchIndex:
             return max(0, min(self.last_seq, self._mem_seq))
 
     def _catch_up(self, start: int, target: int, report: SyncReport, progress: Progress | None) -> None:
-        dirty: dict[str, float | None] = {}
         # From the start, every node is documented anyway: dependants are for catching up.
         done: set[str] | None = None if start == 0 else set()
-        last = None
-        for change in self.store.changes(start):
-            if change.seq > target:
-                break
-            payload = change.payload
-            if change.op == ChangeOp.UPSERT_NODES:
-                moment = read_stored(change.at)
-                seen = moment.timestamp() if moment else None
-                for record in payload.get("nodes", ()):
-                    dirty.setdefault(str(record["id"]), seen)
-            elif change.op in (ChangeOp.UPSERT_EDGES, ChangeOp.REMOVE_EDGES):
-                for record in payload.get("edges", ()):
-                    etype = record.get("type")
-                    if etype == EdgeType.ABOUT.value or etype in NEIGHBOURHOOD_EDGES:
-                        dirty.setdefault(str(record["target"]), None)
-                        dirty.setdefault(str(record["source"]), None)
-            last = change
-            if len(dirty) >= FLUSH_DOCS:
-                self._flush(dirty, last.seq, last.hash, report, done)
-                dirty = {}
-                if progress:
-                    progress(last.seq - start, target - start)
-        if last is not None:
+        for dirty, last in changed_nodes(self.store, start, target):
             self._flush(dirty, last.seq, last.hash, report, done)
             if progress:
                 progress(last.seq - start, target - start)
 
-    def _load_nodes(self, ids: list[str]) -> dict[str, Node]:
-        nodes: dict[str, Node] = {}
-        for chunk in _chunks(ids):
-            nodes.update(self.store.get_nodes(chunk))
-        return nodes
-
-    def _about_edges(self, ids: list[str], direction: str) -> list[tuple[str, str]]:
-        pairs: list[tuple[str, str]] = []
-        for chunk in _chunks(ids):
-            for edge in self.store.get_edges(chunk, direction, [EdgeType.ABOUT]):  # type: ignore[arg-type]
-                pairs.append((edge.source, edge.target))
-        return pairs
-
     def _flush(
         self, dirty: dict[str, float | None], seq: int, seq_hash: str, report: SyncReport, done: set[str] | None,
     ) -> None:
-        """Re-document ``dirty`` nodes (and, when ``done`` is a set, their dependants not in it) and commit them
-        with the sequence they cover."""
-        insight_prefix = NodeKind.INSIGHT.value + ":"
-        insights = [i for i in dirty if i.startswith(insight_prefix)]
-        for _, target in self._about_edges(insights, "out"):
-            dirty.setdefault(target, None)
-        if done is not None:
-            for node_id in sorted(dependants(self.store, dirty) - done):
-                dirty.setdefault(node_id, None)
-            done.update(dirty)
-        ids = list(dirty)
-        nodes = self._load_nodes(ids)
-        near = neighbourhood(self.store, list(nodes))
-        near_nodes = self._load_nodes(sorted({n for found in near.values() for n in found} - set(nodes)))
-        near_nodes.update(nodes)
-        about: dict[str, list[str]] = {}
-        for source, target in self._about_edges(list(nodes), "in"):
-            about.setdefault(target, []).append(source)
-        insight_nodes = self._load_nodes(sorted({s for sources in about.values() for s in sources}))
+        """Re-document ``dirty`` nodes (``indexing.documents_for``) and commit them with the sequence they cover."""
         existing: dict[str, tuple[int, str, float | None]] = {}
-        for chunk in _chunks(list(nodes)):
-            for slot, node_id, digest, at in self.conn.execute(
-                sql.SELECT_DOCS_BY_NODE.format(marks=sql.in_marks(len(chunk))), chunk
-            ):
-                existing[node_id] = (slot, digest, at)
-        documents: list[tuple[Document, str]] = []
-        for node_id, node in nodes.items():
-            attached = [insight_nodes[s] for s in sorted(about.get(node_id, ())) if s in insight_nodes]
-            stored = existing.get(node_id)
-            first_seen = stored[2] if stored is not None else dirty.get(node_id)
-            lent = [near_nodes[n] for n in near.get(node_id, ()) if n in near_nodes]
-            document = build_document(node, attached, first_seen=first_seen, neighbours=lent)
-            documents.append((document, text_digest(embedding_text(document))))
+
+        def stored_at(ids: list[str]) -> dict[str, float | None]:
+            for chunk in _chunks(ids):
+                for slot, node_id, digest, at in self.conn.execute(
+                    sql.SELECT_DOCS_BY_NODE.format(marks=sql.in_marks(len(chunk))), chunk
+                ):
+                    existing[node_id] = (slot, digest, at)
+            return {node_id: row[2] for node_id, row in existing.items()}
+
+        documents = documents_for(self.store, dirty, done, stored_at)
         self._store_embeddings(documents, report)
         self.conn.execute("BEGIN IMMEDIATE")
         try:
@@ -441,7 +370,7 @@ class SearchIndex:
         with self._lock:
             for chunk in _chunks(wanted):
                 for row in self.conn.execute(sql.SELECT_DOCS_BY_SLOT.format(marks=sql.in_marks(len(chunk))), chunk):
-                    out[int(row[0])] = DocRow(*row)
+                    out[int(row[0])] = DocRow(int(row[0]), *row[1:])
         return out
 
     def count(self) -> int:

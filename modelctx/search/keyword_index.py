@@ -39,15 +39,24 @@ MAX_COUNTED_TERMS = 20_000
 
 
 def query_terms(query: str) -> list[str]:
-    """The query's words as quoted FTS5 terms (stopwords dropped unless nothing else is left), at most MAX_TERMS."""
+    """The words of ``query`` a keyword search looks for: lower-cased, stopwords dropped (unless that leaves none).
+
+    Every keyword index takes these (FTS5 here, Neo4j's full-text index in
+    ``graph/backends/neo4j_search.py``), so both match the same words.
+    """
     terms = [t.lower() for t in _TOKEN.findall(query)]
     kept = [t for t in terms if t not in STOPWORDS] or terms
-    return ['"' + t.replace('"', '""') + '"' for t in list(dict.fromkeys(kept))[:MAX_TERMS]]
+    return list(dict.fromkeys(kept))[:MAX_TERMS]
+
+
+def fts5_terms(query: str) -> list[str]:
+    """``query_terms`` quoted as FTS5 strings, so no word is read as FTS5 syntax."""
+    return ['"' + t.replace('"', '""') + '"' for t in query_terms(query)]
 
 
 def match_expression(query: str) -> str | None:
     """An FTS5 MATCH expression (quoted terms joined by OR), or None if no word remains."""
-    terms = query_terms(query)
+    terms = fts5_terms(query)
     return " OR ".join(terms) if terms else None
 
 
@@ -81,7 +90,7 @@ class TermCounts:
 
 
 def _expression(conn: sqlite3.Connection, query: str, counts: TermCounts | None) -> str | None:
-    terms = query_terms(query)
+    terms = fts5_terms(query)
     if not terms:
         return None
     if counts is not None and len(terms) > 1:

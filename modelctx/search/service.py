@@ -41,7 +41,7 @@ from modelctx.search.hybrid import (
     near_the_strongest,
     reciprocal_rank_fusion,
 )
-from modelctx.search.index import Progress, SearchIndex, SyncReport
+from modelctx.search.index import Progress, SyncReport, open_index
 from modelctx.search.intent import exact_ids, kind_hints
 from modelctx.search.messages import SEMANTIC_OFF_NOTE, no_results
 from modelctx.search.neighbourhood import adjacent
@@ -96,7 +96,7 @@ class SearchService:
         models_dir = index_options.pop("models_dir", None)
         self.embedder = embedder or default_embedder(models_dir)
         self.index_options = index_options
-        self.index = SearchIndex(store, folder, self.embedder, **index_options)
+        self.index = open_index(store, folder, self.embedder, **index_options)
         self.rrf_k = RRF_K
         self.weights = (VECTOR_WEIGHT, KEYWORD_WEIGHT)
         #: Answer questions about structure from the graph (``search/questions.py``); off only to measure without.

@@ -63,6 +63,8 @@ def hit_ids(http: httpx.Client, query: str) -> tuple[set[str], int]:
 def test_a_search_answers_from_the_index_while_it_is_behind(
     client: Client, store: GraphStore, embedder: MiniLMEmbedder
 ) -> None:
+    if store.search_docs() is not None:
+        pytest.skip("the store keeps the index (no index file to hold): tests/neo4j/test_shared_search.py")
     indexer = SearchService.for_client(client, embedder)  # what `modelctx index` does
     indexer.sync()
     indexer.close()

@@ -149,6 +149,7 @@ class RenamedEmbedder:
         self.inner = inner
         self.name = "another/model"
         self.dim = inner.dim
+        self.semantic = True
 
     def embed(self, texts):  # type: ignore[no-untyped-def]
         return self.inner.embed(texts)

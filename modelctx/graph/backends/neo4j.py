@@ -49,6 +49,7 @@ from modelctx.graph.values import INT64_MAX
 if TYPE_CHECKING:
     from neo4j import Driver, ManagedTransaction
 
+    from modelctx.graph.backends.neo4j_search import Neo4jSearchDocs
     from modelctx.graph.backends.neo4j_verify import Neo4jScan
     from modelctx.graph.credentials import TokenTable
 
@@ -230,6 +231,12 @@ class Neo4jGraphStore(GraphStore):
                 self._driver.execute_query(cy.AWAIT_INDEXES, {"seconds": 300}, database_=self.database)
         self._run_write("creating the change-log head", lambda tx: tx.run(cy.ENSURE_HEAD, key=cy.HEAD_KEY).consume())
 
+    def search_docs(self) -> Neo4jSearchDocs:
+        """The search index in this server (``neo4j_search.py``): every API process on it searches the same."""
+        from modelctx.graph.backends.neo4j_search import Neo4jSearchDocs
+
+        return Neo4jSearchDocs(self)
+
     def close(self) -> None:
         if not self._closed:
             self._closed = True
@@ -272,6 +279,7 @@ class Neo4jGraphStore(GraphStore):
                     )
                     if records[0]["deleted"] == 0:
                         break
+        self.search_docs().delete_all()
         self._run_write("creating the change-log head", lambda tx: tx.run(cy.ENSURE_HEAD, key=cy.HEAD_KEY).consume())
 
     # -- reads ------------------------------------------------------------------------------------
