@@ -184,7 +184,7 @@ def lineage_command(app: AppContext, node_id: str | None, column: str | None, di
         walk = walk_lineage(store, node_id, check_direction(direction), depth=depth, edge_types=types,
                             progress=found)
     if as_json:
-        emit_json({**walk.subgraph.to_json(), "declared": walk.declared.to_json()})
+        emit_json(walk.to_json(check_direction(direction)))
         return
     for line in render_tree(walk.subgraph, node_id, check_direction(direction)):
         click.echo(line)

@@ -57,6 +57,28 @@ class Walk:
     #: What jobs declared (JobEvents) around the answer's jobs and datasets, apart from observed lineage.
     declared: DeclaredLineage = field(default_factory=DeclaredLineage)
 
+    def to_json(self, direction: str, *, properties: bool = True) -> dict[str, Any]:
+        """The one lineage answer the CLI (``--json``), the API and MCP give.
+
+        Nodes are shown as people read them (``vocabulary.as_read``: a run whose
+        lease expired reads LOST), with their titles, so every surface answers alike.
+        """
+        from modelctx.vocabulary import as_read
+
+        root = self.subgraph.nodes[0].id if self.subgraph.nodes else None
+        nodes = []
+        for node in self.subgraph.nodes:
+            shown = as_read(node)
+            nodes.append({"id": shown.id, "kind": shown.kind.value, "title": shown.title,
+                          **({"properties": shown.properties} if properties else {})})
+        return {
+            "root": root, "direction": direction, "depth": self.depth,
+            "nodes": nodes, "edges": [edge.to_json() for edge in self.subgraph.edges],
+            "declared": self.declared.to_json(),
+            "found": self.found, "by_kind": self.by_kind,
+            "truncated": self.truncated, "truncated_by": self.cut_by,
+        }
+
 
 def _step_walk(
     store: GraphStore, root: str, direction: Direction, types: frozenset[EdgeType], depth: int | None,

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from modelctx.budget import Budget
-from modelctx.graph.model import Edge, Node
+from modelctx.graph.model import Node
 from modelctx.graph.refs import resolve_ref
 from modelctx.graph.store import GraphStore
 from modelctx.vocabulary import as_read
@@ -68,11 +68,6 @@ def show(store: GraphStore, ref: str, edges_limit: int) -> dict[str, Any]:
     }
 
 
-def _edge(edge: Edge) -> dict[str, Any]:
-    return edge.to_json() if edge.properties else {"source": edge.source, "target": edge.target,
-                                                   "type": edge.type.value}
-
-
 def lineage(store: GraphStore, ref: str, direction: str, depth: int, max_nodes: int,
             edge_types: list[str] | None, properties: bool, budget: Budget) -> dict[str, Any]:
     """A bounded lineage walk (``graph/lineage.py`` ``walk_lineage``, the API's): what cut it is said."""
@@ -83,14 +78,7 @@ def lineage(store: GraphStore, ref: str, direction: str, depth: int, max_nodes: 
     walk = walk_lineage(store, root.id, direction,  # type: ignore[arg-type]  # checked by walk_lineage
                         depth=depth, edge_types=parse_edge_types(edge_types) if edge_types else None,
                         max_nodes=max_nodes, budget=budget)
-    nodes = [{**brief(n), **({"properties": as_read(n).properties} if properties else {})}
-             for n in walk.subgraph.nodes]
-    return {
-        "root": root.id, "direction": direction, "depth": walk.depth,
-        "nodes": nodes, "edges": [_edge(e) for e in walk.subgraph.edges],
-        "found": walk.found, "by_kind": walk.by_kind,
-        "truncated": walk.truncated, "truncated_by": walk.cut_by,
-    }
+    return walk.to_json(direction, properties=properties)
 
 
 def _impact(store: GraphStore, node_id: str, limit: int) -> dict[str, Any]:

@@ -75,3 +75,17 @@ def test_lineage_errors(http: TestClient) -> None:
     assert http.get(f"/api/v1/lineage/{CHURN_V1}", params={"direction": "sideways"}).status_code == 422
     assert http.get(f"/api/v1/lineage/{CHURN_V1}", params={"depth": -1}).status_code == 422
     assert http.get("/api/v1/impact/dataset:none").status_code == 404
+
+
+def test_a_run_whose_lease_expired_reads_lost_in_lineage_as_everywhere(http: TestClient, client: Client) -> None:
+    from modelctx.graph.lineage import walk_lineage
+    from modelctx.graph.model import Node, NodeKind
+    from modelctx.vocabulary import LEASE_PROPERTY
+
+    client.store.write([Node(TRAIN_RUN, NodeKind.RUN, {"status": "RUNNING",
+                                                       LEASE_PROPERTY: "2020-01-01T00:00:00+00:00"})], [])
+    body = http.get(f"/api/v1/lineage/{CHURN_V1}", params={"direction": "up", "depth": 1}).json()
+    run = next(n for n in body["nodes"] if n["id"] == TRAIN_RUN)
+    assert run["properties"]["status"] == "LOST"
+    assert client.store.get_node(TRAIN_RUN).properties["status"] == "RUNNING"  # the record is unchanged
+    assert body == walk_lineage(client.store, CHURN_V1, "up", depth=1, max_nodes=5000).to_json("up")

@@ -54,10 +54,6 @@ def test_tools_are_listed_with_their_bounds(env: dict[str, str]) -> None:
     assert sorted(t.uri_template for t in templates) == ["modelctx://audit/{+id}", "modelctx://node/{+id}"]
 
 
-def _edges(edges: list[dict[str, Any]]) -> list[tuple[str, str, str]]:
-    return [(e["source"], e["type"], e["target"]) for e in edges]
-
-
 def test_reads_answer_what_the_cli_answers(env: dict[str, str]) -> None:
     async def body(session: Session) -> dict[str, Any]:
         got: dict[str, Any] = {}
@@ -91,8 +87,8 @@ def test_reads_answer_what_the_cli_answers(env: dict[str, str]) -> None:
 
     walked = cli_json(env, "lineage", w.A_V1, "--direction", "up", "--depth", "3", "--json")
     mine = got["lineage"].json
-    assert [n["id"] for n in mine["nodes"]] == [n["id"] for n in walked["nodes"]]
-    assert _edges(mine["edges"]) == _edges(walked["edges"])
+    # one answer shape (graph/lineage.py Walk.to_json): MCP leaves out properties unless asked
+    assert mine == {**walked, "nodes": [{k: v for k, v in n.items() if k != "properties"} for n in walked["nodes"]]}
     assert mine["nodes"][0] == {"id": w.A_V1, "kind": "model_version", "title": "alpha churn v1"}
     assert (mine["root"], mine["depth"], mine["truncated"], mine["truncated_by"]) == (w.A_V1, 3, True, "depth")
     capped = got["lineage_capped"].json

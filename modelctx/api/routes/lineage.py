@@ -48,19 +48,7 @@ async def get_lineage(
                              budget=budget),
         budget, f"lineage of {node_id}",
     )
-    return json_response({
-        "root": node_id,
-        "direction": direction,
-        "depth": walk.depth,
-        "nodes": [
-            {"id": n.id, "kind": n.kind.value, "title": n.title, **({"properties": n.properties} if properties else {})}
-            for n in walk.subgraph.nodes
-        ],
-        "edges": [e.to_json() for e in walk.subgraph.edges],
-        "declared": walk.declared.to_json(),
-        "truncated": walk.truncated,
-        "truncated_by": walk.cut_by,
-    })
+    return json_response(walk.to_json(direction, properties=properties))
 
 
 @router.get("/columns/lineage", summary="The columns one column came from (up) or fed (down)")

@@ -29,13 +29,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-import numpy as np
-import numpy.typing as npt
-
 from modelctx.errors import BackendError, BackendUnavailable, ConfigError
 from modelctx.files import create_private_file, private_dir
 from modelctx.graph.backends import sqlite_sql as sql
-from modelctx.graph.backends.sqlite_cache import AdjacencyCache, Snapshot
 from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, TYPE_BY_CODE, chunks, dumps
 from modelctx.graph.backends.sqlite_writes import SqliteWriter
 from modelctx.graph.changelog import Change, VerifyResult, verify_rows
@@ -43,6 +39,10 @@ from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import Direction, EdgeDirection, GraphStore, NodeQuery, missing_start
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from modelctx.graph.backends.sqlite_cache import AdjacencyCache
     from modelctx.graph.backends.sqlite_verify import SqliteScan
     from modelctx.graph.credentials import TokenTable
 
@@ -72,7 +72,7 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
         self._closed = False
         self._id_cache: dict[int, str] = {}
         self._all_ids_read = False
-        self._adjacency = AdjacencyCache(eager=traversal == "memory")
+        self._adjacency_cache: AdjacencyCache | None = None  # made by the first walk: numpy loads only then
         try:
             # 0700 folder, 0600 file (and so -wal/-shm) when created here: modelctx/files.py
             private_dir(self.path.parent)
@@ -351,6 +351,19 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
             reached.update(dict.fromkeys(islice(names, len(nids)), depth))
         return reached
 
+    @property
+    def _adjacency(self) -> AdjacencyCache:
+        """The closures' neighbour arrays (``sqlite_cache.py``), made at the first walk so other commands skip numpy."""
+        if self._adjacency_cache is None:
+            from modelctx.graph.backends.sqlite_cache import AdjacencyCache
+
+            self._adjacency_cache = AdjacencyCache(eager=self.traversal == "memory")
+        return self._adjacency_cache
+
+    @_adjacency.setter
+    def _adjacency(self, cache: AdjacencyCache) -> None:
+        self._adjacency_cache = cache
+
     def _walk_adjacency(
         self, conn: sqlite3.Connection, starts: list[int], direction: Direction, type_codes: set[int],
         max_depth: int | None, kind_codes: set[int] | None,
@@ -362,6 +375,10 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
         entries (from memory or one query: ``sqlite_cache.py``): filter by edge
         type, drop what was seen, de-duplicate. No Python statement runs per node.
         """
+        import numpy as np
+
+        from modelctx.graph.backends.sqlite_cache import Snapshot
+
         if not starts:
             return []
         source = self._adjacency.begin(conn)
@@ -468,6 +485,8 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
 
 def _code_mask(codes: Iterable[int]) -> npt.NDArray[np.bool_]:
     """A lookup table over byte codes: True at each of ``codes``."""
+    import numpy as np
+
     mask = np.zeros(_CODES, dtype=np.bool_)
     mask[list(codes)] = True
     return mask

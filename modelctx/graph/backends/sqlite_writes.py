@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 from modelctx.errors import BackendError, ConflictError
 from modelctx.graph.backends import sqlite_sql as sql
-from modelctx.graph.backends.sqlite_cache import AdjacencyCache
 from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, dumps, dumps_props, pack
 from modelctx.graph.batch import PreparedBatch, missing_endpoint_error
 from modelctx.graph.changelog import GENESIS_HASH, Change, WriteResult, chain_changes, now_iso
@@ -26,6 +25,7 @@ from modelctx.graph.model import Edge, Node, NodeKind
 from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes, plan_removals
 
 if TYPE_CHECKING:
+    from modelctx.graph.backends.sqlite_cache import AdjacencyCache
     from modelctx.graph.store import GraphStore
 
 
@@ -37,7 +37,7 @@ class SqliteWriter:
     verbatim_records = 1_000_000
 
     path: Path
-    _adjacency: AdjacencyCache
+    _adjacency_cache: AdjacencyCache | None
 
     if TYPE_CHECKING:  # provided by SqliteGraphStore, which this class is mixed into
 
@@ -47,6 +47,11 @@ class SqliteWriter:
             self, conn: sqlite3.Connection, ids: Iterable[str], known: dict[str, tuple[int, int]]
         ) -> None: ...
 
+    def _invalidate_adjacency(self) -> None:
+        """Drop the closures' cached neighbour arrays after a commit (none until a walk made them)."""
+        if self._adjacency_cache is not None:
+            self._adjacency_cache.invalidate()
+
     def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
         try:
             with self._writing() as conn:
@@ -54,7 +59,7 @@ class SqliteWriter:
         except sqlite3.Error as exc:
             raise BackendError(f"write to {self.path} failed: {exc}") from exc
         if result.edges_created or result.edges_removed:
-            self._adjacency.invalidate()
+            self._invalidate_adjacency()
         return result
 
     def _transact(self, work: Callable[[GraphStore], PreparedBatch], actor: str) -> WriteResult:
@@ -66,7 +71,7 @@ class SqliteWriter:
         except sqlite3.Error as exc:
             raise BackendError(f"write to {self.path} failed: {exc}") from exc
         if result.edges_created or result.edges_removed:
-            self._adjacency.invalidate()
+            self._invalidate_adjacency()
         return result
 
     def _write_batch(self, conn: sqlite3.Connection, batch: PreparedBatch, actor: str) -> WriteResult:
@@ -222,7 +227,7 @@ class SqliteWriter:
                     [(c.seq, c.at, c.actor, c.op, c.payload_json, c.prev_hash, c.hash) for c in changes],
                 )
             if edges:
-                self._adjacency.invalidate()
+                self._invalidate_adjacency()
         except sqlite3.IntegrityError as exc:
             raise ConflictError(f"cannot append to {self.path}: {exc}") from exc
         except sqlite3.Error as exc:
