@@ -149,7 +149,7 @@ def index_command(app: AppContext, rebuild: bool, as_json: bool) -> None:
         if rebuild:
             service.index.rebuild_ann()
         info = {**report.to_json(), "documents_total": service.index.count(),
-                "folder": str(service.index.folder)}
+                "location": service.index.location}
     if as_json:
         emit_json(info)
         return
@@ -157,7 +157,7 @@ def index_command(app: AppContext, rebuild: bool, as_json: bool) -> None:
         f"search index at change-log entry {info['to_seq']}: {info['documents_total']} documents "
         f"({info['documents']} (re)documented, {info['embedded']} embedded{', rebuilt' if info['rebuilt'] else ''})"
     )
-    click.echo(f"  folder: {info['folder']}")
+    click.echo(f"  location: {info['location']}")
 
 
 @click.command("note")

@@ -197,6 +197,10 @@ class SearchIndex:
         with self._lock:
             self._refresh_memory()
 
+    @property
+    def location(self) -> str:
+        return str(self.folder)
+
     def writer(self) -> SearchIndex:
         """An instance of its own (its own SQLite connection) over the same folder, for a background catch-up."""
         return SearchIndex(self.store, self.folder, self.embedder, **self._options)

@@ -71,6 +71,10 @@ class Index(Protocol):
     folder: Path
 
     @property
+    def location(self) -> str:
+        """Where the index lives, as a person is told: a folder, or the store itself."""
+
+    @property
     def last_seq(self) -> int:
         """The last change-log entry the index has committed."""
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from modelctx.graph.search_docs import DocWrite, IndexState, SearchDocStore
-from modelctx.graph.store import GraphStore
+from modelctx.graph.store import GraphStore, redact_uri
 from modelctx.search.documents import Document, embedding_text
 from modelctx.search.embedder import Embedder
 from modelctx.search.indexing import DocRow, Progress, SyncReport, changed_nodes, documents_for
@@ -49,7 +49,7 @@ class StoreIndex:
 
     def __init__(self, store: GraphStore, folder: Path, embedder: Embedder, docs: SearchDocStore) -> None:
         self.store = store
-        self.folder = folder  # nothing is written there; kept for the CLI's report
+        self.folder = folder  # nothing is written there
         self.embedder = embedder
         self.docs = docs
         self._lock = threading.RLock()
@@ -144,6 +144,10 @@ class StoreIndex:
 
     def refresh(self) -> None:
         """Nothing to do: every search reads the store."""
+
+    @property
+    def location(self) -> str:
+        return f"in the store, {redact_uri(self.store.uri)}"
 
     def writer(self) -> StoreIndex:
         return StoreIndex(self.store, self.folder, self.embedder, self.docs)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from modelctx.cli import main
 from modelctx.graph.model import EdgeType
-from modelctx.graph.store import GraphStore
+from modelctx.graph.store import GraphStore, redact_uri
 from tests.api.indexing import wait_until_indexed
 from tests.backends import BackendHarness
 from tests.search import world as w
@@ -28,7 +28,12 @@ def test_cli_index_note_search(store: GraphStore, backend: BackendHarness, tmp_p
     uri = backend.uri(tmp_path)
     code, out = cli(uri, "index", "--json")
     assert code == 0, out
-    assert json.loads(out)["documents_total"] == 13
+    indexed = json.loads(out)
+    assert indexed["documents_total"] == 13
+    if backend.name.startswith("neo4j"):  # the index lives in Neo4j: nothing under MODELCTX_HOME
+        assert indexed["location"] == f"in the store, {redact_uri(uri)}"
+    else:
+        assert Path(indexed["location"]).name == "search" and Path(indexed["location"]).is_dir()
     code, out = cli(uri, "note", w.ONC_MV, "recall collapsed once the texture column was rescaled", "--json")
     assert code == 0, out
     insight = json.loads(out)
