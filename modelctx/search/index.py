@@ -64,7 +64,7 @@ def open_index(store: GraphStore, folder: Path, embedder: Embedder, **options: A
         return SearchIndex(store, folder, embedder, **options)
     from modelctx.search.store_index import StoreIndex
 
-    return StoreIndex(store, folder, embedder, docs)
+    return StoreIndex(store, embedder, docs)
 
 
 def _chunks(items: list[Any], size: int = sql.MAX_IN) -> Iterable[list[Any]]:

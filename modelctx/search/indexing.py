@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -67,8 +66,6 @@ class SyncReport:
 
 class Index(Protocol):
     """A search index as the search service, the API's catch-up and the CLI use it."""
-
-    folder: Path
 
     @property
     def location(self) -> str:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
@@ -47,9 +46,8 @@ class _Behind(Exception):
 class StoreIndex:
     """The ``search/indexing.py`` ``Index`` over documents ``docs`` keeps in the store; thread-safe."""
 
-    def __init__(self, store: GraphStore, folder: Path, embedder: Embedder, docs: SearchDocStore) -> None:
+    def __init__(self, store: GraphStore, embedder: Embedder, docs: SearchDocStore) -> None:
         self.store = store
-        self.folder = folder  # nothing is written there
         self.embedder = embedder
         self.docs = docs
         self._lock = threading.RLock()
@@ -150,7 +148,7 @@ class StoreIndex:
         return f"in the store, {redact_uri(self.store.uri)}"
 
     def writer(self) -> StoreIndex:
-        return StoreIndex(self.store, self.folder, self.embedder, self.docs)
+        return StoreIndex(self.store, self.embedder, self.docs)
 
     def rebuild_ann(self) -> None:
         """Nothing to do: the store maintains its vector index."""

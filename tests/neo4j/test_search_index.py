@@ -65,7 +65,7 @@ def test_two_writers_catching_up_at_once_apply_every_chunk_once(
     monkeypatch.setattr(indexing, "FLUSH_DOCS", 3)  # many chunks, so the writers interleave
     w.write_world(neo4j_store)
     target = neo4j_store.last_seq()
-    writers = [StoreIndex(s, tmp_path, embedder, Neo4jSearchDocs(s)) for s in (neo4j_store, second_store)]
+    writers = [StoreIndex(s, embedder, Neo4jSearchDocs(s)) for s in (neo4j_store, second_store)]
     reports = []
     threads = [threading.Thread(target=lambda i=i: reports.append(i.sync())) for i in writers]
     for thread in threads:
@@ -81,7 +81,7 @@ def test_two_writers_catching_up_at_once_apply_every_chunk_once(
     assert len(set(slots.values())) == 3
     together = _documents(neo4j_store)
     # The same documents as one writer alone builds from scratch.
-    alone = StoreIndex(neo4j_store, tmp_path, embedder, Neo4jSearchDocs(neo4j_store))
+    alone = StoreIndex(neo4j_store, embedder, Neo4jSearchDocs(neo4j_store))
     report = alone.sync(rebuild=True)
     assert report.rebuilt and report.to_seq == target and report.embedded == 0  # the vectors were reused
     assert _documents(neo4j_store) == together
@@ -104,11 +104,11 @@ def test_a_killed_catch_up_resumes_where_it_committed(
         committed.append(done)
         raise _Killed
 
-    first = StoreIndex(neo4j_store, tmp_path, embedder, Neo4jSearchDocs(neo4j_store))
+    first = StoreIndex(neo4j_store, embedder, Neo4jSearchDocs(neo4j_store))
     with pytest.raises(_Killed):
         first.sync(kill_after_first_chunk)
     assert first.last_seq == committed[0] < target
-    resumed = StoreIndex(neo4j_store, tmp_path, embedder, Neo4jSearchDocs(neo4j_store)).sync()
+    resumed = StoreIndex(neo4j_store, embedder, Neo4jSearchDocs(neo4j_store)).sync()
     assert (resumed.from_seq, resumed.to_seq, resumed.rebuilt) == (committed[0], target, False)
     assert Neo4jSearchDocs(neo4j_store).count() == 13
 
@@ -182,7 +182,7 @@ def test_a_selective_filter_still_returns_k_vector_hits(neo4j_store: Neo4jGraphS
 def test_a_search_before_anything_was_indexed_finds_nothing(neo4j_store: Neo4jGraphStore, tmp_path: Path,
                                                             embedder: MiniLMEmbedder) -> None:
     w.write_world(neo4j_store)
-    index = StoreIndex(neo4j_store, tmp_path, embedder, Neo4jSearchDocs(neo4j_store))
+    index = StoreIndex(neo4j_store, embedder, Neo4jSearchDocs(neo4j_store))
     assert index.keyword_search("tumour", 10, Filter()) == []
     assert index.vector_search(embedder.embed_query("tumour"), 10, Filter()) == []
     assert (index.last_seq, index.count()) == (0, 0)
