@@ -116,7 +116,8 @@ def _print_hits(query: str, hits: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console()
+    # soft_wrap: a hit's line is never broken by rich, so an id stays whole for grep, copy and pipes.
+    console = Console(soft_wrap=True)
     if not hits:
         from modelctx.search.messages import no_results
 
