@@ -43,7 +43,7 @@ from modelctx.search.hybrid import (
 )
 from modelctx.search.index import Progress, SyncReport, open_index
 from modelctx.search.intent import exact_ids, kind_hints
-from modelctx.search.messages import SEMANTIC_OFF_NOTE, no_results
+from modelctx.search.messages import SEMANTIC_OFF_NOTE, no_results, nothing_answers
 from modelctx.search.neighbourhood import adjacent
 from modelctx.search.vector_index import Filter
 from modelctx.times import lower_bound, upper_bound
@@ -76,6 +76,19 @@ class Hit:
             "id": self.id, "kind": self.kind, "score": round(self.score, 6), "title": self.title,
             "snippet": self.snippet, "project": self.project, "context": self.context, "answer": self.answer,
         }
+
+
+class Hits(list[Hit]):
+    """A search's hits, best first, and the question about structure the query was read as, if any.
+
+    ``question`` (the shape's documented example, ``search/questions.py``) is
+    set even when nothing in the graph answers it: ranked hits then only fill
+    the list, and :meth:`SearchService.answer` says so rather than let them
+    pass for answers.
+    """
+
+    question: questions.Shape | None = None
+    answered: int = 0
 
 
 def time_window(
@@ -119,9 +132,15 @@ class SearchService:
         ``note`` says why there are no hits (nothing matches the query) and/or that semantic search is off.
         """
         notes = [self.note] if self.note else []
-        if query.strip() and not hits:
+        question = hits.question if isinstance(hits, Hits) else None
+        answered = hits.answered if isinstance(hits, Hits) else 0
+        if question is not None and not answered:
+            notes.insert(0, nothing_answers(question.meaning))
+        elif query.strip() and not hits:
             notes.insert(0, no_results(query))
         return {"query": query, "mode": mode, "hits": [h.to_json() for h in hits],
+                "question": None if question is None else {
+                    "shape": question.name, "reads_as": question.meaning, "answers": answered},
                 "pending_changes": self.pending_changes() if pending is None else pending,
                 "note": "; ".join(notes) or None}
 
@@ -145,7 +164,7 @@ class SearchService:
         until: float | None = None,
         with_context: bool = True,
         catch_up: bool = True,
-    ) -> list[Hit]:
+    ) -> Hits:
         """The best ``limit`` hits for ``query`` among the nodes ``store`` shows.
 
         ``store`` is the caller's view (default: the whole store). The index is
@@ -165,7 +184,7 @@ class SearchService:
         kind_value = NodeKind.parse(kind).value if kind else None
         scope = view.scope
         if scope is not None and project is not None and project != scope:
-            return []
+            return Hits()
         where = Filter(kind=kind_value, project=project, scope=scope, since=since, until=until)
         if catch_up:
             self.index.sync()
@@ -176,7 +195,7 @@ class SearchService:
         # Some candidates of a scoped search may be project-less nodes the view hides: rank a few more.
         depth = limit if scope is None else min(MAX_LIMIT, limit * SCOPED_OVERFETCH)
         ranked = self.rank(query, where, depth, mode)
-        return self._hits(query, ranked, view, limit, with_context)
+        return Hits(self._hits(query, ranked, view, limit, with_context))
 
     def rank(self, query: str, where: Filter, limit: int, mode: str) -> list[tuple[int, float]]:
         """(slot, score) pairs, best first, without reading documents or the graph.
@@ -239,7 +258,7 @@ class SearchService:
 
     def answer_question(
         self, query: str, view: GraphStore, where: Filter, limit: int, with_context: bool
-    ) -> list[Hit] | None:
+    ) -> Hits | None:
         """A question about structure answered from ``view`` (``search/questions.py``), None if ``query`` is not one.
 
         Entities are resolved exactly first, else by this search (best visible
@@ -259,9 +278,10 @@ class SearchService:
             nodes = view.get_nodes(ids)
             return next((nodes[i] for i in ids if i in nodes), None)
 
-        answers = questions.answer(query, view, resolve)
-        if answers is None:
+        found = questions.answer(query, view, resolve)
+        if found is None:
             return None
+        shape, answers = found
         kept = [a for a in answers if (where.kind is None or a.node.kind.value == where.kind)
                 and (where.project is None or a.node.properties.get("project") == where.project)][:limit]
         hits = [Hit(a.node.id, a.node.kind.value, 1.0 - rank / (2 * MAX_LIMIT), a.node.title,
@@ -276,7 +296,9 @@ class SearchService:
             depth = min(MAX_LIMIT, limit + len(hits) if where.scope is None else (limit + len(hits)) * SCOPED_OVERFETCH)
             ranked = self._hits(query, self.rank(query, where, depth, "hybrid"), view, depth, with_context)
             hits += [h for h in ranked if h.id not in shown][: limit - len(hits)]
-        return hits
+        result = Hits(hits)
+        result.question, result.answered = shape, len(kept)
+        return result
 
     def close(self) -> None:
         self.index.close()

@@ -56,8 +56,9 @@ def test_cli_hits_are_never_hard_wrapped(capsys: pytest.CaptureFixture[str]) -> 
 
     hit_id = "dataset_version:wine/" + "c5" * 32
     snippet = "Dataset wine version 2: csv with 178 rows; " * 5
-    _print_hits("wine", [{"id": hit_id, "kind": "dataset_version", "title": "wine@2", "score": 0.6399,
-                          "snippet": snippet, "context": {"dataset": {"title": "wine"}}}])
+    _print_hits({"query": "wine", "question": None, "hits": [
+        {"id": hit_id, "kind": "dataset_version", "title": "wine@2", "score": 0.6399, "snippet": snippet,
+         "context": {"dataset": {"title": "wine"}}}]})
     lines = capsys.readouterr().out.splitlines()
     assert lines == [f" 1. wine@2  dataset_version · {hit_id} · 0.6399", f"    {snippet}", "    dataset: wine"]
 
