@@ -135,6 +135,13 @@ SELECT_UP_BY_NID = "SELECT a.up FROM json_each(?) AS j JOIN adjacency AS a ON a.
 SELECT_DOWN_BY_NID = "SELECT a.down FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
 MAX_ADJACENCY_NID = "SELECT coalesce(max(nid), 0) FROM adjacency"
 DATA_VERSION = "PRAGMA data_version"
+# Appends to a node's arrays without reading them: || joins the bytes (as text, lengths kept, NULs too) and the
+# CAST gives the stored type back, a BLOB (tests/sqlite/test_bulk_writes.py checks the bytes).
+APPEND_ADJACENCY = (
+    "INSERT INTO adjacency (nid, up, down) VALUES (?, ?, ?) "
+    "ON CONFLICT (nid) DO UPDATE SET up = CAST(up || excluded.up AS BLOB), "
+    "down = CAST(down || excluded.down AS BLOB)"
+)
 UPSERT_ADJACENCY = (
     "INSERT INTO adjacency (nid, up, down) VALUES (?, ?, ?) "
     "ON CONFLICT (nid) DO UPDATE SET up = excluded.up, down = excluded.down"

@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from modelctx.graph.store import GraphStore
 
 
+#: Committed ids a store remembers for resolving edge endpoints (about 200 bytes each).
+COMMITTED_IDS_LIMIT = 1_000_000
+
+
 class SqliteWriter:
     """Write methods of the SQLite store."""
 
@@ -38,6 +42,7 @@ class SqliteWriter:
 
     path: Path
     _adjacency_cache: AdjacencyCache | None
+    _committed_ids: dict[str, tuple[int, int]]
 
     if TYPE_CHECKING:  # provided by SqliteGraphStore, which this class is mixed into
 
@@ -53,32 +58,54 @@ class SqliteWriter:
             self._adjacency_cache.invalidate()
 
     def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
-        try:
-            with self._writing() as conn:
-                result = self._write_batch(conn, batch, actor)
-        except sqlite3.Error as exc:
-            raise BackendError(f"write to {self.path} failed: {exc}") from exc
-        if result.edges_created or result.edges_removed:
-            self._invalidate_adjacency()
-        return result
+        return self._transact(lambda _store: batch, actor)
 
     def _transact(self, work: Callable[[GraphStore], PreparedBatch], actor: str) -> WriteResult:
+        # id -> (nid, kind code) of every node the batch read or wrote, remembered once it is committed.
+        known: dict[str, tuple[int, int]] = {}
         try:
             with self._writing() as conn:
                 # Reads by this thread reuse its connection, so the work reads inside the write transaction.
                 batch = work(cast("GraphStore", self))
-                result = self._write_batch(conn, batch, actor) if not batch.empty else WriteResult()
+                result = self._write_batch(conn, batch, actor, known) if not batch.empty else WriteResult()
         except sqlite3.Error as exc:
             raise BackendError(f"write to {self.path} failed: {exc}") from exc
+        self._remember_ids(known)
         if result.edges_created or result.edges_removed:
             self._invalidate_adjacency()
         return result
 
-    def _write_batch(self, conn: sqlite3.Connection, batch: PreparedBatch, actor: str) -> WriteResult:
-        """Read what the batch touches, plan (``graph/planner.py``), store the plan and its log entries."""
+    def _remember_ids(self, known: dict[str, tuple[int, int]]) -> None:
+        """Keep committed ids' (nid, kind code), so later batches resolve edge endpoints without reading.
+
+        Always valid: nodes are never deleted, and a node keeps its nid and its kind (the planner refuses a
+        change of kind). Read only inside write transactions, which see every commit; bounded.
+        """
+        ids = self._committed_ids
+        if len(ids) + len(known) <= COMMITTED_IDS_LIMIT:
+            ids.update(known)
+
+    def _resolve_written(self, conn: sqlite3.Connection, ids: list[str], known: dict[str, tuple[int, int]]) -> None:
+        """``_resolve`` inside a write transaction: ids this store saw committed come from memory, others are read."""
+        remembered = self._committed_ids
+        unread = []
+        for node_id in ids:
+            found = remembered.get(node_id)
+            if found is None:
+                unread.append(node_id)
+            else:
+                known[node_id] = found
+        if unread:
+            self._resolve(conn, unread, known)
+
+    def _write_batch(
+        self, conn: sqlite3.Connection, batch: PreparedBatch, actor: str, known: dict[str, tuple[int, int]]
+    ) -> WriteResult:
+        """Read what the batch touches, plan (``graph/planner.py``), store the plan and its log entries.
+
+        ``known`` (id -> nid and kind code) is filled from the batch's nodes and, for edges, the store.
+        """
         plan = WritePlan()
-        # id -> (nid, kind code); filled from the batch's nodes and, for edges, the store.
-        known: dict[str, tuple[int, int]] = {}
         created = self._write_nodes(conn, batch, known, plan)
         if batch.edges:
             self._write_edges(conn, batch, known, created, plan)
@@ -145,7 +172,7 @@ class SqliteWriter:
         for key, edge in plan.edge_inserts:
             _e, src, etype, dst, src_kind, dst_kind = by_key[key]
             new_rows.append((src, etype, dst, src_kind, dst_kind, dumps_props(edge.properties)))
-        self._insert_edges(conn, new_rows, created)
+        self._insert_edges(conn, new_rows)
         updates = []
         for key, edge in plan.edge_updates:
             _e, src, etype, dst, _sk, _dk = by_key[key]
@@ -161,9 +188,9 @@ class SqliteWriter:
         read in one statement, so a batch whose nodes came with it reads nothing.
         """
         edges = list(edges)
-        missed = [i for e in edges for i in (e.source, e.target) if i not in known]
+        missed = list(dict.fromkeys(i for e in edges for i in (e.source, e.target) if i not in known))
         if missed:
-            self._resolve(conn, missed, known)
+            self._resolve_written(conn, missed, known)
         resolved: list[tuple[Edge, int, int, int, int, int]] = []
         append = resolved.append
         get = known.get
@@ -175,7 +202,7 @@ class SqliteWriter:
         return resolved
 
     def _insert_edges(
-        self, conn: sqlite3.Connection, rows: list[tuple[int, int, int, int, int, str]], created: set[int]
+        self, conn: sqlite3.Connection, rows: list[tuple[int, int, int, int, int, str]]
     ) -> None:
         """Insert new edges (src, type, dst, src kind, dst kind, props JSON) and extend both endpoints' arrays."""
         rows.sort()  # in key order, each insert lands at the same end of the edges B-tree
@@ -186,7 +213,7 @@ class SqliteWriter:
             up_add[src].append((dst << 16) | (etype << 8) | dst_kind)
             down_add[dst].append((src << 16) | (etype << 8) | src_kind)
         conn.executemany(sql.INSERT_EDGE, [(r[0], r[1], r[2], r[5]) for r in rows])
-        self._extend_adjacency(conn, up_add, down_add, created)
+        self._extend_adjacency(conn, up_add, down_add)
 
     def append_verbatim(self, nodes: Sequence[Node], edges: Sequence[Edge], changes: Sequence[Change]) -> None:
         """Store new records and another store's change-log entries exactly as given (``modelctx copy``).
@@ -216,12 +243,11 @@ class SqliteWriter:
                     inserts.append((nid, node.id, node.kind.code, dumps_props(node.properties)))
                     known[node.id] = (nid, node.kind.code)
                 conn.executemany(sql.INSERT_NODE, inserts)
-                created = {row[0] for row in inserts}
                 rows = [
                     (src, etype, dst, src_kind, dst_kind, dumps_props(edge.properties))
                     for edge, src, etype, dst, src_kind, dst_kind in self._resolve_edges(conn, edges, known)
                 ]
-                self._insert_edges(conn, rows, created)
+                self._insert_edges(conn, rows)
                 conn.executemany(
                     sql.INSERT_CHANGE,
                     [(c.seq, c.at, c.actor, c.op, c.payload_json, c.prev_hash, c.hash) for c in changes],
@@ -234,25 +260,15 @@ class SqliteWriter:
             raise BackendError(f"appending a copy to {self.path} failed: {exc}") from exc
 
     def _extend_adjacency(
-        self, conn: sqlite3.Connection, up_add: dict[int, list[int]], down_add: dict[int, list[int]], created: set[int]
+        self, conn: sqlite3.Connection, up_add: dict[int, list[int]], down_add: dict[int, list[int]]
     ) -> None:
-        touched = sorted(up_add.keys() | down_add.keys())  # nid order: upserts walk the table's B-tree forward
-        older = [nid for nid in touched if nid not in created]
-        current: dict[int, tuple[bytes, bytes]] = {}
-        if older:
-            current = {nid: (up, down) for nid, up, down in conn.execute(sql.SELECT_ADJACENCY_BY_NIDS, (dumps(older),))}
-        rows = []
-        none = (b"", b"")
-        for nid in touched:
-            up, down = current.get(nid, none)
-            added = up_add.get(nid)
-            if added:
-                up += array("q", added).tobytes()
-            added = down_add.get(nid)
-            if added:
-                down += array("q", added).tobytes()
-            rows.append((nid, up, down))
-        conn.executemany(sql.UPSERT_ADJACENCY, rows)
+        """Append the packed entries to each node's arrays, in SQL: a bulk write never reads the arrays back."""
+        empty: list[int] = []
+        rows = [
+            (nid, array("q", up_add.get(nid, empty)).tobytes(), array("q", down_add.get(nid, empty)).tobytes())
+            for nid in sorted(up_add.keys() | down_add.keys())  # nid order: upserts walk the table's B-tree forward
+        ]
+        conn.executemany(sql.APPEND_ADJACENCY, rows)
 
     def _remove_edges(
         self, conn: sqlite3.Connection, batch: PreparedBatch, known: dict[str, tuple[int, int]], plan: WritePlan
