@@ -282,9 +282,11 @@ class Edge:
 
     def validate(self) -> Edge:
         """This edge with its properties in stored form; ValidationError for bad endpoint kinds or non-JSON."""
-        check_edge_kinds(self.type, kind_of_id(self.source), kind_of_id(self.target))
-        check_text(self.source, "edge source")
-        check_text(self.target, "edge target")
+        source, target = self.source, self.target
+        check_edge_kinds(self.type, kind_of_id(source), kind_of_id(target))
+        if not (source.isascii() and target.isascii()):  # check_text's own test, inlined for bulk writes
+            check_text(source, "edge source")
+            check_text(target, "edge target")
         if not self.properties:
             return self
         props = clean_properties(self.properties, lambda: f"edge {self.source} -{self.type.value}-> {self.target}")

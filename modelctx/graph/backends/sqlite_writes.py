@@ -11,8 +11,9 @@ import json
 import sqlite3
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -23,6 +24,9 @@ from modelctx.graph.batch import PreparedBatch, missing_endpoint_error
 from modelctx.graph.changelog import GENESIS_HASH, Change, WriteResult, chain_changes, now_iso
 from modelctx.graph.model import Edge, Node, NodeKind
 from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes, plan_removals
+
+_SOURCE = attrgetter("source")
+_TARGET = attrgetter("target")
 
 if TYPE_CHECKING:
     from modelctx.graph.backends.sqlite_cache import AdjacencyCache
@@ -153,57 +157,51 @@ class SqliteWriter:
         created: set[int],
         plan: WritePlan,
     ) -> None:
-        resolved = self._resolve_edges(conn, batch.edges.values(), known)
-        by_key = dict(zip(batch.edges, resolved, strict=True))
+        by_key = self._resolve_edges(conn, batch.edges, known)
         # Only edges between two nodes that existed before this batch can already be stored.
-        old_sources = sorted({r[1] for r in resolved if r[1] not in created and r[3] not in created})
+        old_sources = sorted({r[0] for r in by_key.values() if r[0] not in created and r[2] not in created})
         raw: dict[tuple[int, int, int], str] = {}
         if old_sources:
             for src, etype, dst, props in conn.execute(sql.SELECT_EDGES_FROM_NIDS, (dumps(old_sources),)):
                 raw[(src, etype, dst)] = props
         stored: dict[EdgeKey, dict[str, Any]] = {}
         if raw:
-            for key, (_edge, src, etype, dst, _sk, _dk) in by_key.items():
+            for key, (src, etype, dst, _sk, _dk) in by_key.items():
                 found = raw.get((src, etype, dst))
                 if found is not None:
                     stored[key] = json.loads(found)
         plan_edges(batch, stored, plan)
-        new_rows = []
-        for key, edge in plan.edge_inserts:
-            _e, src, etype, dst, src_kind, dst_kind = by_key[key]
-            new_rows.append((src, etype, dst, src_kind, dst_kind, dumps_props(edge.properties)))
-        self._insert_edges(conn, new_rows)
+        self._insert_edges(conn, [(*by_key[key], dumps_props(edge.properties)) for key, edge in plan.edge_inserts])
         updates = []
         for key, edge in plan.edge_updates:
-            _e, src, etype, dst, _sk, _dk = by_key[key]
+            src, etype, dst, _sk, _dk = by_key[key]
             updates.append((dumps_props(edge.properties), src, etype, dst))
         conn.executemany(sql.UPDATE_EDGE, updates)
 
     def _resolve_edges(
-        self, conn: sqlite3.Connection, edges: Iterable[Edge], known: dict[str, tuple[int, int]]
-    ) -> list[tuple[Edge, int, int, int, int, int]]:
-        """(edge, src, type code, dst, src kind, dst kind) per edge; ValidationError for an unknown endpoint.
+        self, conn: sqlite3.Connection, edges: Mapping[EdgeKey, Edge], known: dict[str, tuple[int, int]]
+    ) -> dict[EdgeKey, tuple[int, int, int, int, int]]:
+        """(src, type code, dst, src kind, dst kind) per edge key; ValidationError for an unknown endpoint.
 
         Endpoints come from ``known`` (id -> nid and kind code); those it lacks are
         read in one statement, so a batch whose nodes came with it reads nothing.
         """
-        edges = list(edges)
-        missed = list(dict.fromkeys(i for e in edges for i in (e.source, e.target) if i not in known))
+        records = edges.values()
+        ids = set(map(_SOURCE, records))
+        ids.update(map(_TARGET, records))
+        missed = ids.difference(known)
         if missed:
-            self._resolve_written(conn, missed, known)
-        resolved: list[tuple[Edge, int, int, int, int, int]] = []
-        append = resolved.append
+            self._resolve_written(conn, sorted(missed), known)
+        resolved: dict[EdgeKey, tuple[int, int, int, int, int]] = {}
         get = known.get
-        for edge in edges:
+        for key, edge in edges.items():
             source, target = get(edge.source), get(edge.target)
             if source is None or target is None:
                 raise missing_endpoint_error(edge, edge.source if source is None else edge.target)
-            append((edge, source[0], edge.type._code, target[0], source[1], target[1]))  # type: ignore[attr-defined]
+            resolved[key] = (source[0], edge.type._code, target[0], source[1], target[1])  # type: ignore[attr-defined]
         return resolved
 
-    def _insert_edges(
-        self, conn: sqlite3.Connection, rows: list[tuple[int, int, int, int, int, str]]
-    ) -> None:
+    def _insert_edges(self, conn: sqlite3.Connection, rows: list[tuple[int, int, int, int, int, str]]) -> None:
         """Insert new edges (src, type, dst, src kind, dst kind, props JSON) and extend both endpoints' arrays."""
         rows.sort()  # in key order, each insert lands at the same end of the edges B-tree
         up_add: defaultdict[int, list[int]] = defaultdict(list)
@@ -243,10 +241,8 @@ class SqliteWriter:
                     inserts.append((nid, node.id, node.kind.code, dumps_props(node.properties)))
                     known[node.id] = (nid, node.kind.code)
                 conn.executemany(sql.INSERT_NODE, inserts)
-                rows = [
-                    (src, etype, dst, src_kind, dst_kind, dumps_props(edge.properties))
-                    for edge, src, etype, dst, src_kind, dst_kind in self._resolve_edges(conn, edges, known)
-                ]
+                resolved = self._resolve_edges(conn, {edge.key: edge for edge in edges}, known)
+                rows = [(*resolved[edge.key], dumps_props(edge.properties)) for edge in edges]
                 self._insert_edges(conn, rows)
                 conn.executemany(
                     sql.INSERT_CHANGE,
