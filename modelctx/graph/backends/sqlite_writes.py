@@ -13,6 +13,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -26,6 +27,8 @@ from modelctx.graph.model import Edge, Node, NodeKind
 from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes, plan_removals
 
 _SOURCE = attrgetter("source")
+#: A node's new packed neighbours (int64, as stored in its arrays).
+_entries = partial(array, "q")
 _TARGET = attrgetter("target")
 
 if TYPE_CHECKING:
@@ -204,8 +207,8 @@ class SqliteWriter:
     def _insert_edges(self, conn: sqlite3.Connection, rows: list[tuple[int, int, int, int, int, str]]) -> None:
         """Insert new edges (src, type, dst, src kind, dst kind, props JSON) and extend both endpoints' arrays."""
         rows.sort()  # in key order, each insert lands at the same end of the edges B-tree
-        up_add: defaultdict[int, list[int]] = defaultdict(list)
-        down_add: defaultdict[int, list[int]] = defaultdict(list)
+        up_add: defaultdict[int, array[int]] = defaultdict(_entries)
+        down_add: defaultdict[int, array[int]] = defaultdict(_entries)
         for src, etype, dst, src_kind, dst_kind, _props in rows:
             # sqlite_codec.pack, inlined: this loop runs once per edge of a bulk write.
             up_add[src].append((dst << 16) | (etype << 8) | dst_kind)
@@ -256,12 +259,12 @@ class SqliteWriter:
             raise BackendError(f"appending a copy to {self.path} failed: {exc}") from exc
 
     def _extend_adjacency(
-        self, conn: sqlite3.Connection, up_add: dict[int, list[int]], down_add: dict[int, list[int]]
+        self, conn: sqlite3.Connection, up_add: dict[int, array[int]], down_add: dict[int, array[int]]
     ) -> None:
         """Append the packed entries to each node's arrays, in SQL: a bulk write never reads the arrays back."""
-        empty: list[int] = []
+        empty = _entries()
         rows = [
-            (nid, array("q", up_add.get(nid, empty)).tobytes(), array("q", down_add.get(nid, empty)).tobytes())
+            (nid, up_add.get(nid, empty).tobytes(), down_add.get(nid, empty).tobytes())
             for nid in sorted(up_add.keys() | down_add.keys())  # nid order: upserts walk the table's B-tree forward
         ]
         conn.executemany(sql.APPEND_ADJACENCY, rows)
