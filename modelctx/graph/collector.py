@@ -3,7 +3,7 @@
 A write or a copy allocates millions of short-lived objects (records, rows,
 dicts) while the caller often holds a large graph in memory (an ingest, a copy,
 the store benchmark); each automatic full collection then rescans everything
-alive, and at a million edges that was about a fifth of a write's time. The
+alive, and at a million edges that was about a quarter of a write's CPU time. The
 records of a write make no reference cycles, so nothing waits for the collector
 meanwhile; when the last paused operation ends the collector resumes and runs
 as usual.

@@ -27,9 +27,9 @@ from modelctx.graph.model import Edge, Node, NodeKind
 from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes, plan_removals
 
 _SOURCE = attrgetter("source")
+_TARGET = attrgetter("target")
 #: A node's new packed neighbours (int64, as stored in its arrays).
 _entries = partial(array, "q")
-_TARGET = attrgetter("target")
 
 if TYPE_CHECKING:
     from modelctx.graph.backends.sqlite_cache import AdjacencyCache
