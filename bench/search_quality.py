@@ -105,7 +105,7 @@ def main() -> None:
         for backend in backends:
             with service_on(backend, source, Path(tmp), embedder, args.uri) as service:
                 service.questions = not args.no_questions
-                print(f"\nRRF k={service.rrf_k} weights (vector, keyword)={service.weights} "
+                print(f"\nRRF k={service.rrf_k} weights (vector, passage, keyword)={service.weights} "
                       f"keyword candidates={hybrid.KEYWORD_CANDIDATES}")
                 table(f"development set (tests/search_eval/world.py, queries.py; tuned on) on {backend}", service, ids,
                       DEV_QUERIES, DEV_CLASSES)
@@ -115,7 +115,8 @@ def main() -> None:
                     for k in (5, 10, 30, 60):
                         for weight in (1.0, 2.0, 3.0):
                             for depth in (10, 50):
-                                service.rrf_k, service.weights = k, (weight, 1.0)
+                                service.rrf_k = k
+                                service.weights = (weight, hybrid.PASSAGE_WEIGHT, hybrid.KEYWORD_WEIGHT)
                                 hybrid.KEYWORD_CANDIDATES = depth
                                 import modelctx.search.service as service_module
 

@@ -129,13 +129,16 @@ def test_index_persists_and_reuses_embeddings(store: GraphStore, tmp_path: Path,
     w.write_world(store)
     first = SearchService(store, tmp_path / "idx", embedder)
     report = first.sync()
-    assert report.documents == report.embedded == 13
+    # Each document's text and its passage (the node's own words); the 3 nodes without a neighbourhood
+    # (the dataset and the two models) have one text for both.
+    assert (report.documents, report.embedded) == (13, 13 + 10)
     first.close()
     second = SearchService(store, tmp_path / "idx", embedder)
     assert second.sync().documents == 0
-    # An unchanged node written again is not embedded again; a rebuild reuses the cache.
+    # An unchanged node written again is not embedded again; a rebuild reuses the cache. The run's text and its
+    # passage changed; its dependants' documents quote none of what changed (their texts are unchanged).
     store.write([Node(w.ONC_RUN, NodeKind.RUN, {"status": "finished"})], [])
-    assert second.sync().embedded == 1
+    assert second.sync().embedded == 2
     rebuilt = second.sync(rebuild=True)
     assert rebuilt.rebuilt and rebuilt.documents == 13 and rebuilt.embedded == 0
     assert ids(second.search("isotonic", mode="keyword")) == [w.ONC_REVIEW_NEW, w.ONC_MV]
@@ -166,7 +169,7 @@ def test_another_model_forces_a_rebuild(store: GraphStore, tmp_path: Path, embed
     first.close()
     other = SearchService(store, tmp_path / "idx", RenamedEmbedder(embedder))  # type: ignore[arg-type]
     report = other.sync()
-    assert report.embedded == 13 and report.from_seq == 0
+    assert report.embedded == 13 + 10 and report.from_seq == 0  # texts and passages
     other.close()
 
 
