@@ -120,7 +120,7 @@ def report(chosen: EvalSet, backends: tuple[str, ...], embedder: MiniLMEmbedder,
             with service_on(backend, source, Path(tmp), embedder, args.uri) as service:
                 service.questions = not args.no_questions
                 if chosen.name == "dev":
-                    print(f"\nRRF k={service.rrf_k} weights (vector, keyword)={service.weights} "
+                    print(f"\nRRF k={service.rrf_k} weights (vector, passage, keyword)={service.weights} "
                           f"keyword candidates={hybrid.KEYWORD_CANDIDATES}")
                 table(f"{chosen.title} on {backend}", service, ids, chosen.queries, chosen.classes)
                 lists[backend] = top_lists(service, chosen.queries)
@@ -137,7 +137,7 @@ def grid(service: SearchService, ids: dict[str, str]) -> None:
     for k in (5, 10, 30, 60):
         for weight in (1.0, 2.0, 3.0):
             for depth in (10, 50):
-                service.rrf_k, service.weights = k, (weight, 1.0)
+                service.rrf_k, service.weights = k, (weight, hybrid.PASSAGE_WEIGHT, hybrid.KEYWORD_WEIGHT)
                 hybrid.KEYWORD_CANDIDATES = depth
                 import modelctx.search.service as service_module
 

@@ -30,6 +30,7 @@ from modelctx.search.embedder import Embedder, default_embedder, models_dir_for
 from modelctx.search.hybrid import (
     KEYWORD_CANDIDATES,
     KEYWORD_WEIGHT,
+    PASSAGE_WEIGHT,
     PROXIMITY_POOL,
     PROXIMITY_TOP,
     RRF_K,
@@ -38,8 +39,8 @@ from modelctx.search.hybrid import (
     above_floor,
     boost_kinds,
     exact_first,
+    fuse,
     near_the_strongest,
-    reciprocal_rank_fusion,
 )
 from modelctx.search.index import Progress, SyncReport, open_index
 from modelctx.search.intent import exact_ids, kind_hints
@@ -111,7 +112,8 @@ class SearchService:
         self.index_options = index_options
         self.index = open_index(store, folder, self.embedder, **index_options)
         self.rrf_k = RRF_K
-        self.weights = (VECTOR_WEIGHT, KEYWORD_WEIGHT)
+        #: RRF weights of the (enriched vector, passage vector, keyword) rankings (``search/hybrid.py`` ``fuse``).
+        self.weights = (VECTOR_WEIGHT, PASSAGE_WEIGHT, KEYWORD_WEIGHT)
         #: Answer questions about structure from the graph (``search/questions.py``); off only to measure without.
         self.questions = True
 
@@ -208,18 +210,22 @@ class SearchService:
         if not self.embedder.semantic:
             mode = "keyword"
         vector: list[tuple[int, float]] = []
+        passage: list[tuple[int, float]] = []
         depth = {"keyword": limit, "hybrid": max(KEYWORD_CANDIDATES, limit), "vector": 1}[mode]
         keyword = self.index.keyword_search(query, depth, where)
         if mode in ("hybrid", "vector"):
             query_vector = self.embedder.embed_query(query)
             found = self.index.vector_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
             vector = above_floor(found, keyword_matched=bool(keyword))
+            if mode == "hybrid" and vector:
+                found = self.index.passage_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
+                passage = above_floor(found, keyword_matched=bool(keyword))
         if mode == "vector":
             ranked = vector
         elif mode == "keyword":
             ranked = keyword
         else:
-            ranked = reciprocal_rank_fusion([[s for s, _ in vector], [s for s, _ in keyword]], self.weights, self.rrf_k)
+            ranked = fuse(vector, passage, keyword, self.weights, self.rrf_k)
         hints = kind_hints(query) if where.kind is None else frozenset()
         if hints and ranked:
             ranked = boost_kinds(ranked, self.index.kinds(s for s, _ in ranked), hints)
