@@ -88,6 +88,9 @@ MEANINGS: dict[str, str] = {
     "changed_between": "what changed between two versions",
     "reviews_of": "the reviews of a model version",
     "deployments_of": "the deployments of a model version",
+    "who": "who did something to a node (trained, wrote or owns it)",
+    "code_behind": "the commits a node came from",
+    "in_production": "everything deployed in production now",
 }
 
 
@@ -239,7 +242,7 @@ VERB_KINDS: dict[str, tuple[NodeKind, ...]] = {
     "push": (K.COMMIT,), "review": (K.REVIEW,), "approve": (K.REVIEW,), "reject": (K.REVIEW,),
     "deploy": (K.DEPLOYMENT,), "ship": (K.DEPLOYMENT,), "release": (K.DEPLOYMENT,), "train": (K.RUN,),
     "run": (K.RUN,), "work": (K.COMMIT, K.REVIEW, K.DEPLOYMENT, K.RUN), "do": (K.COMMIT, K.REVIEW, K.DEPLOYMENT, K.RUN),
-    "touch": (K.COMMIT,), "sign": (K.REVIEW,),
+    "touch": (K.COMMIT,), "sign": (K.REVIEW,), "own": (K.MODEL, K.DATASET, K.FEATURE, K.JOB),
 }
 _VERB_FORMS = {"changed": "change", "changes": "change", "committed": "commit", "commits": "commit",
                "wrote": "write", "written": "write", "authored": "author", "pushed": "push",
@@ -247,7 +250,25 @@ _VERB_FORMS = {"changed": "change", "changes": "change", "committed": "commit", 
                "deployed": "deploy", "deployments": "deploy", "deployment": "deploy", "shipped": "ship",
                "released": "release", "trained": "train", "ran": "run", "runs": "run", "worked": "work",
                "done": "do", "did": "do", "touched": "touch", "signed": "sign", "approvals": "approve",
-               "rejections": "reject", "trainings": "train", "commit": "commit"}
+               "rejections": "reject", "trainings": "train", "commit": "commit",
+               # synonyms people type for the same acts
+               "releases": "release", "rollouts": "deploy", "roll out": "deploy", "rolled out": "deploy",
+               "launch": "deploy", "launched": "deploy", "promote": "deploy", "promoted": "deploy",
+               "put live": "deploy", "put in production": "deploy", "pushes": "push",
+               "decline": "reject", "declined": "reject", "refuse": "reject", "refused": "reject",
+               "turn down": "reject", "turned down": "reject", "veto": "reject", "vetoed": "reject",
+               "green-light": "approve", "green-lit": "approve", "greenlit": "approve", "green-lighted": "approve",
+               "okay": "approve", "okayed": "approve", "ok'd": "approve", "accept": "approve", "accepted": "approve",
+               "sign off": "approve", "signed off": "approve", "sign off on": "approve", "signed off on": "approve",
+               "sign-offs": "approve", "signoffs": "approve",
+               "fit": "train", "fitted": "train", "modify": "change", "modified": "change", "edit": "change",
+               "edited": "change", "own": "own", "owns": "own", "owned": "own"}
+
+
+def verb_of(text: str) -> str:
+    """The act a verb as typed names (``VERB_KINDS`` key): "turned down" is reject, "shipped" is ship."""
+    verb = " ".join(text.lower().split())
+    return _VERB_FORMS.get(verb, verb)
 
 
 def _person_did(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
@@ -255,8 +276,10 @@ def _person_did(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> l
     person = _find(resolve, parts["person"], (K.PERSON,))
     if person is None:
         return None
-    verb = parts["verb"].lower()
-    verb = _VERB_FORMS.get(verb, verb)
+    verb = verb_of(parts["verb"])
+    noun = verb_of(parts.get("noun", ""))
+    if noun in VERB_KINDS and verb in ("do", "work"):  # "commits ana did": the noun says what was done
+        verb = noun
     kinds = VERB_KINDS.get(verb, (K.COMMIT,))
     edges = [e for e in view.get_edges([person.id], "in", [E.ATTRIBUTED_TO])
              if e.properties.get("role") in (None, "author", "reviewer", "deployer", "owner", "creator")
@@ -278,12 +301,78 @@ def _attached(view: GraphStore, resolve: Resolver, parts: dict[str, str], etype:
     return _newest_first(_edge_answers(view, edges, "source", (kind,)))
 
 
+def _with_people(view: GraphStore, answers: list[Answer] | None, parts: dict[str, str]) -> list[Answer] | None:
+    """For a "who ..." question, each answer followed by the persons it is ATTRIBUTED_TO."""
+    if answers is None or "who" not in parts:
+        return answers
+    edges = view.get_edges([a.node.id for a in answers], "out", [E.ATTRIBUTED_TO])
+    people = {a.node.id: a for a in _edge_answers(view, edges, "target", (K.PERSON,))}
+    by_source: dict[str, list[Answer]] = {}
+    for edge in edges:
+        if edge.target in people:
+            by_source.setdefault(edge.source, []).append(people[edge.target])
+    return _once([x for a in answers for x in (a, *by_source.get(a.node.id, []))])
+
+
 def _reviews_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
-    return _attached(view, resolve, parts, E.REVIEWS, K.REVIEW)
+    return _with_people(view, _attached(view, resolve, parts, E.REVIEWS, K.REVIEW), parts)
 
 
 def _deployments_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
-    return _attached(view, resolve, parts, E.DEPLOYS, K.DEPLOYMENT)
+    return _with_people(view, _attached(view, resolve, parts, E.DEPLOYS, K.DEPLOYMENT), parts)
+
+
+#: Acts of "who <verb> X" → the kinds of node upstream of X (or X itself) whose persons answer it.
+WHO_ACTS: dict[str, tuple[NodeKind, ...]] = {
+    "train": (K.RUN,), "commit": (K.COMMIT,), "change": (K.COMMIT,), "write": (K.COMMIT,), "author": (K.COMMIT,),
+    "push": (K.COMMIT,), "own": (K.MODEL, K.DATASET, K.FEATURE, K.JOB, K.MODEL_VERSION, K.DATASET_VERSION),
+}
+
+
+def _who(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The persons the act behind X is ATTRIBUTED_TO (who trained X: its runs'; who wrote X: its commits'; who
+    owns X: X's or its model's), then the acts themselves; an owner named only by a property is resolved."""
+    verb = verb_of(parts["verb"])
+    acts_kinds = WHO_ACTS.get(verb, WHO_ACTS["own"])
+    node = _find(resolve, parts["x"], (*MADE_KINDS, K.COMMIT, K.DATASET, K.JOB, K.MODEL))
+    if node is None:
+        return None
+    if node.kind in acts_kinds:  # X is the act itself (its path: X); who owns a version: the model too
+        acts = [Answer(node, _label(node, {}))]
+        model = facts.model_of(view, node.id) if verb == "own" and node.kind is K.MODEL_VERSION else None
+        if model is not None:
+            acts.append(Answer(model, f"{_label(node, {})} {E.VERSION_OF.value} {_label(model, {})}"))
+    else:
+        acts = _walk(view, _versions_of(view, node) if node.kind is K.MODEL else [node.id], "up", acts_kinds, hops=4)
+    edges = view.get_edges([a.node.id for a in acts], "out", [E.ATTRIBUTED_TO])
+    people = view.get_nodes({e.target for e in edges})
+    out: list[Answer] = []
+    for act in acts:
+        for edge in edges:
+            person = people.get(edge.target)
+            if edge.source == act.node.id and person is not None and person.kind is K.PERSON:
+                out.append(Answer(person, f"{act.path} {E.ATTRIBUTED_TO.value} {_label(person, {})}"))
+        for name in facts.owner_values(act.node) if verb == "own" else []:
+            person = resolve(name, (K.PERSON,))
+            if person is not None:
+                out.append(Answer(person, f"{act.path}; owner: {name}"))
+    return _once([*out, *acts])
+
+
+def _code_behind(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The commits upstream of X (a model's: of its versions), nearest first."""
+    return _upstream_of(view, resolve, parts, (K.COMMIT,))
+
+
+def _in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Every deployment in production now (``graph/lineage.py``) and the version it serves, newest first."""
+    out: list[Answer] = []
+    for deployment, edge in _production_deployments(view):
+        nodes = view.get_nodes([edge.source, edge.target])
+        if edge.target in nodes:
+            path = render_path([edge], nodes)
+            out += [Answer(deployment, path), Answer(nodes[edge.target], path)]
+    return _once(out)
 
 
 def _production_deployments(view: GraphStore, versions: Iterable[str] | None = None) -> list[tuple[Node, Edge]]:
@@ -368,11 +457,13 @@ def _untrained_datasets(view: GraphStore, resolve: Resolver, parts: dict[str, st
 def _changed_between(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """What lies upstream of B but not of A (then what only A had), with the commits between theirs."""
     kinds = (K.MODEL_VERSION, K.DATASET_VERSION, K.RUN, K.COMMIT, K.MODEL, K.DATASET)
-    later = parts["b"]
-    same_model, bare = _VERSION_REF.match(parts["a"]), _BARE_VERSION.match(later)
-    if same_model is not None and bare is not None:  # "between tumour v1 and v2": v2 of the same model
-        later = f"{same_model['name']} v{bare['n']}"
-    first, second = _find(resolve, parts["a"], kinds), _find(resolve, later, kinds)
+    earlier, later = parts["a"], parts["b"]
+    for named, other in ((earlier, later), (later, earlier)):  # "between tumour v1 and v2": v2 of the same model
+        same_model, bare = _VERSION_REF.match(named), _BARE_VERSION.match(other)
+        if same_model is not None and bare is not None:
+            earlier, later = (earlier, f"{same_model['name']} v{bare['n']}") if named == earlier else \
+                (f"{same_model['name']} v{bare['n']}", later)
+    first, second = _find(resolve, earlier, kinds), _find(resolve, later, kinds)
     if first is None or second is None or first.id == second.id:
         return None
     types = [*LINEAGE_EDGES, E.CHILD_OF]
@@ -434,24 +525,44 @@ _RUNS = r"(?:runs?|jobs?|experiments?|trainings?|training\s+runs?|trials?|what|w
 _VERSIONS = r"(?:model\s+versions?|versions?|models?)"
 _THAT = r"\s+(?:that|which|who)?\s*(?:have\s+|has\s+|were\s+|was\s+|are\s+|is\s+|did\s+)?"
 _USE = (r"(?:used|use|uses|using|read|reads|reading|consumed|consume|consumes|consuming|took|take|takes|taking|"
-        r"depend(?:s|ed)?\s+on|depending\s+on|ran\s+on|run\s+on|trained\s+on|built\s+on|fed\s+(?:on|from))")
+        r"ingest(?:ed|s|ing)?|load(?:ed|s|ing)?|pull(?:ed|s|ing)?(?:\s+in)?|"
+        r"depend(?:s|ed)?\s+on|depending\s+on|rel(?:y|ies|ied|ying)\s+on|ran\s+on|run\s+on|trained\s+on|"
+        r"built\s+on|fed\s+(?:on|from|by|with)|draws?\s+(?:on|from)|drew\s+(?:on|from))")
 #: "the output of X", "data produced by X", "the dataset written by X".
 _OUTPUT = (r"(?:the\s+|an?\s+)?(?:outputs?|results?|products?|data|datasets?|tables?|files?|data\s+sets?)\s+"
            r"(?:of|from|by|(?:that\s+)?(?:was\s+|were\s+)?(?:produced|written|made|generated|created|emitted)\s+by)\s+")
 _MADE = r"(?:wrote|writes|written|produced|produces|made|makes|generated|generates|created|creates|emitted|emits)"
-_TRAIN = (r"(?:trained|fitted|fit|built|learned|learnt|made|derived|produced|developed|created)\s+"
+_TRAIN = (r"(?:trained|retrained|fitted|fit|built|learned|learnt|made|derived|produced|developed|created)\s+"
           r"(?:on(?:\s+top\s+of)?|from|with|using|off)")
-_VERBS = "|".join(sorted({*VERB_KINDS, *_VERB_FORMS}, key=len, reverse=True))
-_NOUN_VERBS = r"(?:commits|changes|reviews|deployments|runs|approvals|rejections|trainings)"
-_TUNING = (r"(?:sweeps?|hyper-?parameter\s+(?:search|sweep|tuning|optimi[sz]ation)(?:es|s)?|grid\s+search(?:es)?|"
-           r"random\s+search(?:es)?|tuning\s+(?:runs?|jobs?|stud(?:y|ies))|hpo|optuna\s+stud(?:y|ies))")
+#: What "data" is called in a question about what something was trained on.
+_DATA = (r"(?:data|datasets?|data\s+sets?|tables?|features?|inputs?|input\s+data|training\s+data|data\s+sources?|"
+         r"sources?)")
+_VERBS = "|".join(re.escape(v).replace(r"\ ", r"\s+")
+                  for v in sorted({*VERB_KINDS, *_VERB_FORMS}, key=len, reverse=True))
+_NOUN_VERBS = (r"(?:commits|changes|reviews|deployments|runs|approvals|rejections|trainings|releases|rollouts|"
+               r"sign-?offs)")
+#: A person named in a question: never a pronoun or "nobody" ("datasets nobody trained on" names no one).
+_PERSON = (r"(?!(?:nobody|no\s+\w+|nothing|anyone|anybody|someone|somebody|everyone|everybody|people|we|you|i|they|it|"
+           r"this|that|models?|datasets?|runs?|versions?)\b)")
+_TUNING = (r"(?:(?:parameter\s+|hyper-?parameter\s+|tuning\s+)?sweeps?|"
+           r"hyper-?parameter\s+(?:search|sweep|tuning|optimi[sz]ation)(?:es|s)?|grid\s+search(?:es)?|"
+           r"random\s+search(?:es)?|tuning\s+(?:runs?|jobs?|stud(?:y|ies))|hpo|optuna(?:\s+stud(?:y|ies))?)"
+           r"(?:\s+(?:trials?|runs?|jobs?|stud(?:y|ies)|experiments?))?")
 _PRODUCTION = r"(?:production|prod|live|serving|deployed)"
-_IN_PRODUCTION = r"(?:in\s+production|in\s+prod|live|deployed(?:\s+in\s+production)?|serving|running|online)"
+_IN_PRODUCTION = (r"(?:in\s+production|in\s+prod|live|deployed(?:\s+(?:in|to)\s+prod(?:uction)?)?|serving|"
+                  r"being\s+served|running(?:\s+in\s+prod(?:uction)?)?|online|in\s+use)"
+                  r"(?:\s+(?:traffic|requests|predictions|users|customers))?")
+#: A version reference written whole: ``name@3``, ``name v3``, ``name version 3``.
+_REF = r"(?:\S+@\S+|\S+\s+v\d+|\S+\s+version\s+\d+)"
+#: Verbs of approving or reviewing, as typed.
+_APPROVED = (r"(?:approved|reviewed|signed\s+off(?:\s+on)?|green-?lit|green-?lighted|accepted|rejected|vetted|"
+             r"okayed|ok'd|passed\s+review|been\s+through\s+review)")
 
 #: The recognised shapes, tried in order (the first match that answers).
 SHAPES: tuple[Shape, ...] = (
     _shape("unapproved_production", r"\b(?:production|prod|live|deployed|deployments?|serving)\b.*"
-           r"\b(?:without|lacks?|lacking|missing|no|not|never)\b.*\b(?:approv\w*|review\w*|sign[- ]?off|signed\s+off)"
+           r"\b(?:without|lacks?|lacking|missing|no|not|never|nobody|no\s+one|none)\b.*"
+           r"\b(?:approv\w*|review\w*|sign[- ]?offs?|signed\s+off|green-?l\w*|okayed|ok'd|vetted|blessed)"
            r"|\bunapproved\b.*\b(?:production|prod|live|deployed|deployments?)\b"
            r"|\b(?:production|prod|live|deployed)\b.*\bunapproved\b",
            "deployed models without an approval", _unapproved_in_production),
@@ -477,6 +588,20 @@ SHAPES: tuple[Shape, ...] = (
     _shape("trained_on", r"^(?:what|which|anything|everything)\s+(?:was|were|is|are|has\s+been|have\s+been|got)\s+"
            + _TRAIN + r"\s+(?P<x>.+)$",
            "what was trained on diabetes", _trained_on),
+    _shape("downstream", r"^(?:what|everything|anything|which\s+(?:things|nodes|artifacts|assets))\s+(?:else\s+)?"
+           r"(?:depends|relies|is\s+built|are\s+built|builds)\s+on\s+(?P<x>.+)$"
+           r"|^what\s+(?:would\s+|will\s+|could\s+|might\s+|else\s+)?(?:breaks?|be\s+affected|is\s+affected|"
+           r"gets?\s+affected|needs?\s+(?:retraining|to\s+be\s+retrained)|has\s+to\s+be\s+retrained)\s+"
+           r"if\s+(?:i\s+|we\s+|you\s+|someone\s+)?(?:change\s+|modify\s+|update\s+|delete\s+|remove\s+|drop\s+|"
+           r"edit\s+|fix\s+)?(?P<y>.+?)(?:\s+(?:changes?|changed|is\s+(?:changed|modified|updated|removed|deleted|"
+           r"wrong|bad|dropped|fixed)|breaks|goes\s+away))?$"
+           r"|^(?:the\s+)?(?:impact(?:\s+analysis)?|blast\s+radius|dependants|dependents|consumers|downstream\s+"
+           r"(?:impact|dependencies|dependants|dependents|consumers|usage))\s+(?:of|for|on)\s+"
+           r"(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<z>.+)$"
+           r"|^(?:what|which\s+\w+)\s+(?:is|are|would\s+be)\s+(?:affected|impacted)\s+by\s+"
+           r"(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<w>.+)$"
+           r"|^(?P<v>\S+(?:\s+\S+){0,3})\s+(?:downstream|dependants|dependents)$",
+           "what depends on breast-cancer", _downstream),
     _shape("used", _WHICH + _RUNS + _THAT + _USE + r"\s+(?P<x>.+)$",
            "runs that used breast-cancer", _used),
     _shape("used", _WHICH + r"(?:runs?|jobs?|experiments?|trainings?|training\s+runs?|trials?)\s+"
@@ -494,30 +619,63 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:of|for|behind|used\s+by)\s+(?P<z>.+)$"
            r"|^what\s+did\s+(?P<w>.+?)\s+(?:use|read|consume|train\s+on|learn\s+from)$"
            r"|^(?:the\s+)?(?:data|datasets?|data\s+sets?|features?|inputs?|tables?)\s+(?:that\s+(?:was|were)\s+)?"
-           r"(?:used\s+)?(?:to\s+train|for\s+training|to\s+build|behind)\s+(?P<v>.+)$",
+           r"(?:used\s+)?(?:to\s+train|for\s+training|to\s+build|behind)\s+(?P<v>.+)$"
+           r"|^(?:what|which)\s+" + _DATA + r"\s+(?:was|were|is|are|has\s+been|have\s+been|got)\s+"
+           r"(?:used|read|consumed|ingested|loaded|fed\s+in(?:to)?|taken)\s+(?:by|in|for)\s+(?P<u>.+)$"
+           r"|^(?:what|which)\s+" + _DATA + r"\s+(?:went|goes|go|was\s+fed|were\s+fed|fed|feeds|feed)\s+into\s+"
+           r"(?P<t>.+)$"
+           r"|^(?P<s>.+?)(?:'s|’s)\s+(?:training\s+data|training\s+sets?|training\s+datasets?|inputs?|input\s+data|"
+           r"input\s+datasets?|data\s+sources?|source\s+data|datasets?|data)$"
+           r"|^(?:what|which\s+\w+)\s+(?:was|were|is|did)\s+(?P<r>.+?)\s+(?:trained|retrained|fitted|fit|learned|learnt|"
+           r"train|fit|learn)\s+(?:on|from|with|using)$",
            "what data was tumour-classifier v2 trained on", _training_data),
     _shape("upstream", r"^(?:(?:what|which|everything|anything)\s+(?:\w+\s+)?(?:is|are|lies|lie|sits?)\s+)?"
            r"upstream\s+(?:of|from)\s+(?P<x>.+)$"
            r"|^(?:the\s+)?(?:lineage|provenance|origins?|sources?)\s+(?:of|for|behind)\s+(?P<y>.+)$"
-           r"|^where\s+(?:did|does|do)\s+(?P<z>.+?)\s+come\s+from$",
+           r"|^where\s+(?:did|does|do)\s+(?P<z>.+?)\s+come\s+from$"
+           r"|^(?P<w>\S+(?:\s+\S+){0,3})\s+(?:upstream|lineage|provenance|ancestry|origins?)$"
+           r"|^(?:what|everything)\s+(?:went|goes)\s+into\s+(?P<v>.+)$"
+           r"|^(?:trace|trace\s+back|ancestors\s+of)\s+(?P<u>.+)$"
+           r"|^how\s+(?:was|were|is)\s+(?P<t>.+?)\s+(?:made|built|produced|created|trained|derived)$"
+           r"|^what\s+(?:is|was|are|were)\s+(?P<s>.+?)\s+(?:made|built|derived)\s+from$",
            "where did tumour-classifier v2 come from", _upstream),
-    _shape("person_did", r"^(?:what|which\s+\w+)\s+(?:did|has|have)\s+(?P<person>.+?)\s+(?P<verb>" + _VERBS + r")\b",
+    _shape("person_did", r"^(?:what|which\s+\w+)\s+(?:did|has|have)\s+" + _PERSON
+           + r"(?P<person>.+?)\s+(?P<verb>" + _VERBS + r")\b",
            "what did Alan Turing review", _person_did),
-    _shape("person_did", r"^(?:what|which)\s+(?P<verb>" + _NOUN_VERBS + r")\s+(?:did|has|have)\s+(?P<person>.+?)\s+"
+    _shape("person_did", r"^(?:what|which)\s+(?P<verb>" + _NOUN_VERBS + r")\s+(?:did|has|have)\s+" + _PERSON
+           + r"(?P<person>.+?)\s+"
            r"(?:make|made|do|done|write|written|author|authored|create|created|push|pushed|ship|shipped|run|ran)$",
            "which reviews did Grace Hopper make", _person_did),
-    _shape("person_did", r"^(?:what|everything|anything)\s+(?P<person>\S+(?:\s+\S+)?)\s+(?P<verb>" + _VERBS + r")$",
+    _shape("person_did", r"^(?:what|everything|anything|(?:all\s+(?:the\s+)?)?(?P<noun>" + _NOUN_VERBS + r"))\s+"
+           + _PERSON + r"(?P<person>\S+(?:\s+\S+)?)\s+(?:has\s+|have\s+|ever\s+)?(?P<verb>" + _VERBS + r")$",
            "everything Grace Hopper reviewed", _person_did),
     _shape("person_did", r"^(?:(?:show|list|find|all)\s+(?:me\s+)?)?(?:the\s+)?(?P<verb>" + _NOUN_VERBS + r")"
            r"\s+(?:by|from|made\s+by|done\s+by|authored\s+by|written\s+by|pushed\s+by|signed\s+by)\s+(?P<person>.+)$",
            "reviews by Grace Hopper", _person_did),
-    _shape("person_did", r"^(?:(?:show|list|find|all)\s+(?:me\s+)?)?(?P<person>\S+(?:\s+\S+)?)(?:'s|’s)\s+"
+    _shape("person_did", r"^(?:(?:show|list|find|all)\s+(?:me\s+)?)?" + _PERSON
+           + r"(?P<person>\S+(?:\s+\S+)?)(?:'s|’s)\s+"
            r"(?P<verb>" + _NOUN_VERBS + r")$",
            "Alan Turing's reviews", _person_did),
+    _shape("code_behind", r"^(?:which|what)\s+(?:git\s+)?(?:commits?|code(?:\s+changes?)?|revisions?|"
+           r"source(?:\s+code)?|code\s+versions?)\s+(?:produced|built|made|trained|created|generated|went\s+into|goes\s+into|"
+           r"(?:is|are|was|were)\s+behind|led\s+to|(?:is|are|was|were)\s+in|(?:is|are|was|were)\s+used\s+"
+           r"(?:for|by|in|to\s+(?:build|train|make))|trained)\s+(?P<x>.+)$"
+           r"|^(?:the\s+)?(?:git\s+)?(?:commits?|code|source\s+code|code\s+changes?)\s+(?:behind|that\s+produced|"
+           r"used\s+by|used\s+for|used\s+to\s+(?:build|train))\s+(?P<y>.+)$"
+           r"|^(?:which|what)\s+(?:commit|code|revision)\s+(?:is|was|were)\s+(?P<z>.+?)\s+"
+           r"(?:built|trained|made|produced)\s+(?:from|with|on|at)$",
+           "which commit produced tumour-classifier v2", _code_behind),
+    _shape("who", r"^who\s+(?P<verb>trained|retrained|fit|fitted|committed|changed|modified|wrote|authored|pushed|"
+           r"owns|owned|own)\s+(?P<x>.+)$"
+           r"|^(?:who\s+is|who's|who\s+are)\s+(?:the\s+)?(?P<verb2>owner|owners|author|authors|maintainer|trainer)s?\s+"
+           r"(?:of|for)\s+(?P<y>.+)$"
+           r"|^(?:the\s+)?(?P<verb3>owner|author|maintainer)s?\s+of\s+(?P<z>.+)$"
+           r"|^who\s+(?:is\s+responsible\s+for|maintains|looks\s+after)\s+(?P<w>.+)$",
+           "who trained tumour-classifier v2", _who),
     _shape("untrained_datasets", r"\b(?:datasets?|data\s+sets?|data|tables?)\b.*\b(?:nothing|no\s+model|no\s+models|"
            r"no\s+run|no\s+runs|no\s+one|nobody|never|not)\b.*\b(?:trained|used|fitted|read|consumed)\b"
            r"|\b(?:unused|untrained|orphan(?:ed)?|unconsumed)\s+(?:datasets?|data\s+sets?|data|tables?)\b"
-           r"|\bdatasets?\s+(?:with\s+no|without(?:\s+any)?|(?:that\s+)?(?:have|has)\s+no)\s+"
+           r"|\bdatasets?\s+(?:with\s+no|with\s+zero|without(?:\s+any)?|(?:that\s+)?(?:have|has)\s+(?:no|zero))\s+"
            r"(?:models?|runs?|consumers?|users?|model\s+versions?)\b",
            "datasets no model was trained on", _untrained_datasets),
     _shape("current_production", r"^(?:what\s+is\s+|what's\s+|which\s+is\s+)?(?:the\s+)?(?:current|live|latest)?\s*"
@@ -531,6 +689,18 @@ SHAPES: tuple[Shape, ...] = (
            + _IN_PRODUCTION + r"\s+"
            r"(?:for|of)\s+(?P<x>.+)$",
            "what is live for diabetes-progression", _current_production),
+    _shape("in_production", r"^(?:what|which\s+(?:models?|versions?|model\s+versions?|deployments?|services?))\s+"
+           r"(?:is|are|'s|’s)\s+(?:currently\s+|now\s+)?(?:running\s+|deployed\s+|live\s+|serving\s+)?"
+           + _IN_PRODUCTION + r"(?:\s+right\s+now|\s+now|\s+today|\s+currently|\s+at\s+the\s+moment)?$"
+           r"|^(?:what's|what’s)\s+(?:currently\s+|now\s+)?(?:running\s+|deployed\s+|live\s+|serving\s+)?"
+           + _IN_PRODUCTION + r"(?:\s+right\s+now|\s+now|\s+today|\s+currently|\s+at\s+the\s+moment)?$"
+           r"|^(?:all\s+)?(?:production|prod|live)\s+(?:models|deployments|model\s+versions|versions|services)$"
+           r"|^(?:all\s+)?(?:models|deployments|model\s+versions|services)\s+(?:currently\s+)?(?:in\s+production|"
+           r"in\s+prod|live)(?:\s+now)?$",
+           "what is running in production", _in_production),
+    _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:current\s+)?(?:prod|production|live)\s+"
+           r"(?:model|version|model\s+version|deployment)$",
+           "tumour-classifier prod version", _current_production),
     _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:in\s+production|in\s+prod|live\s+now)$",
            "tumour-classifier in production", _current_production),
     _shape("changed_between", r"^(?:what\s+)?(?:has\s+|was\s+|is\s+|are\s+)?(?:changed|changes|differs|different|"
@@ -538,15 +708,32 @@ SHAPES: tuple[Shape, ...] = (
            "what changed between tumour-classifier v2 and tumour-classifier v3", _changed_between),
     _shape("changed_between", r"^(?:compare|diff)\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus|against)\s+(?P<b>.+)$",
            "compare tumour-classifier v1 with tumour-classifier v2", _changed_between),
+    _shape("changed_between", r"^(?:compare|diff|differences?|changes)\s+(?P<a>" + _REF + r")\s+(?P<b>" + _REF
+           + r"|v\d+|\d+)$",
+           "diff tumour-classifier@1 tumour-classifier@2", _changed_between),
     _shape("changed_between", r"^how\s+(?:does|do|did|is|are)\s+(?P<b>.+?)\s+(?:differ|different)\s+from\s+(?P<a>.+)$",
            "how does wine-cultivar v2 differ from wine-cultivar v1", _changed_between),
     _shape("changed_between", r"^(?P<a>\S+(?:\s+\S+)?)\s+(?:vs\.?|versus)\s+(?P<b>\S+(?:\s+\S+)?)$",
            "tumour-classifier v2 vs v3", _changed_between),
-    _shape("reviews_of", r"^(?:who\s+(?:reviewed|approved|rejected|signed\s+off(?:\s+on)?)|(?:the\s+)?reviews?\s+"
-           r"(?:of|for))\s+(?P<x>.+)$",
+    _shape("reviews_of", r"^(?:(?P<who>who)\s+(?:has\s+|have\s+)?" + _APPROVED
+           + r"|(?:who\s+)?(?:turned\s+down|declined)|" + _WHICH.removeprefix("^")
+           + r"(?:reviews?|approvals?|sign-?offs?|verdicts?)\s+(?:of|for|on))\s+(?P<x>.+)$"
+           r"|^(?:is|was|has|have|did|does)\s+(?P<y>.+?)\s+(?:been\s+|get\s+|got\s+|gotten\s+|already\s+)?"
+           r"(?:approved|reviewed|signed\s+off(?:\s+on)?|green-?lit|green-?lighted|accepted|rejected|vetted|okayed|"
+           r"approve|review|pass(?:ed)?\s+review)(?:\s+yet|\s+already)?$"
+           r"|^(?:the\s+|what\s+is\s+the\s+|what's\s+the\s+)?(?:approval|review|sign-?off)\s+"
+           r"(?:status|state|verdict|history|decision)\s+(?:of|for|on)\s+(?P<z>.+)$",
            "who reviewed wine-cultivar v1", _reviews_of),
-    _shape("deployments_of", r"^(?:who\s+deployed|where\s+is|where\s+was|where\s+are|(?:the\s+)?deployments?\s+"
-           r"(?:of|for))\s+(?P<x>.+?)(?:\s+deployed|\s+running|\s+served)?$",
+    _shape("deployments_of", r"^(?:(?P<who>who)\s+(?:has\s+|have\s+)?(?:deployed|shipped|released|rolled\s+out|"
+           r"launched|promoted|put\s+live)|where\s+(?:is|was|are|were|has|have)|"
+           + _WHICH.removeprefix("^") + r"(?:deployments?|releases?|rollouts?|endpoints?)\s+(?:of|for))\s+(?P<x>.+?)"
+           r"(?:\s+(?:been\s+)?(?:deployed|running|served|serving|hosted|live|shipped|released)"
+           r"(?:\s+(?:to|in)\s+\w+)?)?$"
+           r"|^when\s+(?:was|were|did|is|has)\s+(?P<y>.+?)\s+(?:been\s+)?(?:deployed|shipped|released|rolled\s+out|"
+           r"launched|promoted|put\s+(?:in|into)\s+(?:production|prod)|go(?:ing)?\s+live|went\s+live|deploy|ship|"
+           r"release)(?:\s+(?:to|in|into)\s+\w+)?$"
+           r"|^(?:is|was|has)\s+(?P<z>.+?)\s+(?:been\s+|ever\s+|already\s+)?(?:deployed|shipped|released|live|"
+           r"in\s+production|in\s+prod|serving)(?:\s+yet|\s+anywhere|\s+already)?$",
            "deployments of tumour-classifier", _deployments_of),
 )
 
@@ -564,7 +751,7 @@ def matches(query: str) -> Iterator[tuple[Shape, dict[str, str]]]:
         if found is None:
             continue
         parts = {_ALIASES.get(k, k): clean_entity(v) for k, v in found.groupdict().items() if v is not None}
-        if all(parts.values()) and not any(_CLAUSE.search(v) for k, v in parts.items() if k != "verb"):
+        if all(parts.values()) and not any(_CLAUSE.search(v) for k, v in parts.items() if k not in ("verb", "who")):
             yield shape, parts
 
 
@@ -578,7 +765,8 @@ _POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you
                      r"i\s+want\s+to\s+know|i'd\s+like\s+to\s+know|i\s+would\s+like\s+to\s+know|do\s+you\s+know|"
                      r"help\s+me\s+find|i\s+need\s+to\s+know|i\s+need|i\s+want)[\s,]+)+", re.IGNORECASE)
 #: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
-_ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x"}
+_ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x",
+            "verb2": "verb", "verb3": "verb"}
 _CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)
 def narrowed(text: str, kinds: tuple[NodeKind, ...]) -> tuple[str, tuple[NodeKind, ...]]:
     """Entity text without a trailing kind word (``search/intent.py`` KIND_WORDS, the one table), and the kinds

@@ -103,7 +103,7 @@ def test_every_shape_says_what_it_asks() -> None:
     ("what changed from tumour v1 to tumour v2", "changed_between", {"a": "tumour v1", "b": "tumour v2"}),
     ("diff between tumour v2 and v3", "changed_between", {"a": "tumour v2", "b": "v3"}),
     ("how does tumour v2 differ from tumour v1", "changed_between", {"b": "tumour v2", "a": "tumour v1"}),
-    ("who approved tumour v2", "reviews_of", {"x": "tumour v2"}),
+    ("who approved tumour v2", "reviews_of", {"who": "who", "x": "tumour v2"}),
     ("which model is currently in production for churn", "current_production", {"x": "churn"}),
     ("which datasets were used to train churn v2", "training_data", {"x": "churn v2"}),
     ("training data of churn v2", "training_data", {"x": "churn v2"}),
@@ -113,6 +113,47 @@ def test_every_shape_says_what_it_asks() -> None:
     ("Can you tell me which runs consumed breast-cancer?", "used", {"x": "breast-cancer"}),
     ("please list the models trained on wine", "trained_on", {"x": "wine"}),
     ("where is progression v2 deployed", "deployments_of", {"x": "progression v2"}),
+    # as people phrase them (issue 15 item 4): synonyms, passive voice, possessives, fragments, "who" questions
+    ("prod models no approval", "unapproved_production", {}),
+    ("anything serving in production that nobody green-lit", "unapproved_production", {}),
+    ("which datasets were used by the churn training run", "training_data", {"x": "churn training run"}),
+    ("what data went into churn v2", "training_data", {"x": "churn v2"}),
+    ("churn model's training data", "training_data", {"x": "churn model"}),
+    ("what was churn v2 fit on", "training_data", {"x": "churn v2"}),
+    ("churn v2 lineage", "upstream", {"x": "churn v2"}),
+    ("how was churn v2 built", "upstream", {"x": "churn v2"}),
+    ("what depends on wine", "downstream", {"x": "wine"}),
+    ("what breaks if the wine table changes", "downstream", {"x": "wine table"}),
+    ("what would be affected if we drop wine@2", "downstream", {"x": "wine@2"}),
+    ("impact of changing wine", "downstream", {"x": "wine"}),
+    ("list the runs that ingested wine", "used", {"x": "wine"}),
+    ("jobs that relied on wine", "used", {"x": "wine"}),
+    ("models fit on wine", "trained_on", {"x": "wine"}),
+    ("which models were retrained on wine@2", "trained_on", {"x": "wine@2"}),
+    ("is churn v2 approved", "reviews_of", {"x": "churn v2"}),
+    ("has churn v2 been signed off yet", "reviews_of", {"x": "churn v2"}),
+    ("approval status of churn v2", "reviews_of", {"x": "churn v2"}),
+    ("who green-lit churn@2", "reviews_of", {"who": "who", "x": "churn@2"}),
+    ("when was churn v2 deployed", "deployments_of", {"x": "churn v2"}),
+    ("where is churn running", "deployments_of", {"x": "churn"}),
+    ("who shipped churn version 2", "deployments_of", {"who": "who", "x": "churn version 2"}),
+    ("is churn v2 live", "deployments_of", {"x": "churn v2"}),
+    ("which commit produced churn v2", "code_behind", {"x": "churn v2"}),
+    ("what code went into churn v2", "code_behind", {"x": "churn v2"}),
+    ("who trained churn v2", "who", {"verb": "trained", "x": "churn v2"}),
+    ("who owns churn", "who", {"verb": "owns", "x": "churn"}),
+    ("who is the owner of churn", "who", {"verb": "owner", "x": "churn"}),
+    ("what's running in production right now", "in_production", {}),
+    ("all production models", "in_production", {}),
+    ("churn prod version", "current_production", {"x": "churn"}),
+    ("which version of the churn model is currently serving traffic", "current_production", {"x": "churn model"}),
+    ("models from HPO trials", "sweep", {"subject": "models"}),
+    ("datasets with zero consumers", "untrained_datasets", {}),
+    ("which datasets has nobody trained a model on yet", "untrained_datasets", {}),
+    ("diff churn@1 churn@2", "changed_between", {"a": "churn@1", "b": "churn@2"}),
+    ("commits alice pushed", "person_did", {"noun": "commits", "person": "alice", "verb": "pushed"}),
+    ("what did alice turn down", "person_did", {"person": "alice", "verb": "turn down"}),
+    ("alice's releases", "person_did", {"person": "alice", "verb": "releases"}),
 ])
 def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) -> None:
     found = questions.match(query)
@@ -122,6 +163,16 @@ def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) ->
 @pytest.mark.parametrize("query", [
     "breast cancer tumour", "tumour v1", "why did recall drop after the feature change",
     "models trained on the cleaned cancer data that a reviewer worried about", "calibration review",
+    # plain keyword and paraphrase queries that share words with the shapes stay ranked
+    "production model monitoring", "approval workflow for production", "hyperparameter tuning guide", "optuna",
+    "data lineage graph", "how do I deploy a model", "commit messages about scaling", "when was the last drift report",
+    "what breaks", "who reviewed", "training data", "serving latency", "tumour prod", "author guidelines",
+    "the hospital's biopsy dump untouched, with the repeats still in",
+    "new harvest's wine measurements nobody has checked yet",
+    "automatic tuning replaced exhaustive search over settings",
+    "forty automated trials searching the boosting settings",
+    "which model runs in the x-ray pilot", "signed off after checking on patients from a second hospital",
+    "old test-environment copy of the first tumour classifier, now switched off", "what is the accuracy of tumour v2",
 ])
 def test_other_queries_are_not_questions(query: str) -> None:
     assert questions.match(query) is None
@@ -173,6 +224,25 @@ def test_production_sweep_and_current_version(store: GraphStore, service: Search
                                  (w.ONC_DEPLOY, "deployment onc-prod DEPLOYS model_version tumour v1")]
 
 
+def test_who_code_behind_and_what_runs_in_production(store: GraphStore, service: SearchService) -> None:
+    write_world(store)
+    code = "model_version tumour v1 GENERATED_BY run train tumour classifier USED commit " + "a" * 40
+    assert answered(service.search("which commit produced tumour v1", limit=3)) == [(COMMIT, code)]
+    assert answered(service.search("who changed tumour v1", limit=3)) == [
+        (ADA, f"{code} ATTRIBUTED_TO person Ada Lovelace"), (COMMIT, code)]
+    live = answered(service.search("what's running in production right now", limit=10))
+    assert live == [(CRM_DEPLOY, "deployment churn scoring DEPLOYS model_version churn v1"),
+                    (w.CRM_MV, "deployment churn scoring DEPLOYS model_version churn v1"),
+                    (w.ONC_DEPLOY, "deployment onc-prod DEPLOYS model_version tumour v1"),
+                    (w.ONC_MV, "deployment onc-prod DEPLOYS model_version tumour v1")]
+    depends = answered(service.search("what depends on breast cancer (cleaned)", limit=3))
+    assert depends[:2] == [(w.ONC_RUN, "run train tumour classifier USED dataset_version breast cancer (cleaned)"),
+                           (w.ONC_MV, "model_version tumour v1 GENERATED_BY run train tumour classifier USED "
+                                      "dataset_version breast cancer (cleaned)")]
+    reviews = [i for i, _ in answered(service.search("is tumour v1 approved", limit=3))]
+    assert reviews == [w.ONC_REVIEW_NEW, w.ONC_REVIEW_OLD]
+
+
 def test_questions_are_ranked_only_in_hybrid_mode(store: GraphStore, service: SearchService) -> None:
     write_world(store)
     for mode in ("keyword", "vector"):
@@ -184,7 +254,9 @@ def test_a_scoped_caller_gets_no_other_project_answer(store: GraphStore, service
     onc = ScopedGraphStore(store, "onc")
     for query in ("which models are in production without approval", "runs that used telecom customers v1",
                   "model versions trained on telecom customers v1", "current production model for churn",
-                  "deployments of churn", "what changed between tumour v1 and churn v1"):
+                  "deployments of churn", "what changed between tumour v1 and churn v1",
+                  "what's running in production right now", "who trained churn v1",
+                  "what depends on telecom customers v1"):
         hits = service.search(query, store=onc, limit=20)
         assert all(h.project in ("onc", None) for h in hits), (query, [(h.id, h.answer) for h in hits])
         assert not {h.id for h in hits} & CRM_IDS, query
