@@ -90,6 +90,7 @@ MEANINGS: dict[str, str] = {
     "deployments_of": "the deployments of a model version",
     "who": "who did something to a node (trained, wrote or owns it)",
     "code_behind": "the commits a node came from",
+    "runs_behind": "the runs a node came from",
     "in_production": "everything deployed in production now",
 }
 
@@ -262,7 +263,11 @@ _VERB_FORMS = {"changed": "change", "changes": "change", "committed": "commit", 
                "sign off": "approve", "signed off": "approve", "sign off on": "approve", "signed off on": "approve",
                "sign-offs": "approve", "signoffs": "approve",
                "fit": "train", "fitted": "train", "modify": "change", "modified": "change", "edit": "change",
-               "edited": "change", "own": "own", "owns": "own", "owned": "own"}
+               "edited": "change", "own": "own", "owns": "own", "owned": "own",
+               "working": "work", "committing": "commit", "reviewing": "review", "deploying": "deploy",
+               "changing": "change", "training": "train", "running": "run", "shipping": "ship",
+               "start": "run", "started": "run", "kick off": "run", "kicked off": "run", "execute": "run",
+               "executed": "run", "experiments": "run", "trials": "run"}
 
 
 def verb_of(text: str) -> str:
@@ -278,7 +283,7 @@ def _person_did(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> l
         return None
     verb = verb_of(parts["verb"])
     noun = verb_of(parts.get("noun", ""))
-    if noun in VERB_KINDS and verb in ("do", "work"):  # "commits ana did": the noun says what was done
+    if noun in VERB_KINDS and verb not in ("approve", "reject"):  # "which runs did ana launch": runs
         verb = noun
     kinds = VERB_KINDS.get(verb, (K.COMMIT,))
     edges = [e for e in view.get_edges([person.id], "in", [E.ATTRIBUTED_TO])
@@ -362,6 +367,11 @@ def _who(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Ans
 def _code_behind(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """The commits upstream of X (a model's: of its versions), nearest first."""
     return _upstream_of(view, resolve, parts, (K.COMMIT,))
+
+
+def _runs_behind(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The runs (and their jobs) upstream of X (a model's: of its versions), nearest first."""
+    return _upstream_of(view, resolve, parts, (K.RUN, K.JOB))
 
 
 def _in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
@@ -535,42 +545,59 @@ _MADE = r"(?:wrote|writes|written|produced|produces|made|makes|generated|generat
 _TRAIN = (r"(?:trained|retrained|fitted|fit|built|learned|learnt|made|derived|produced|developed|created)\s+"
           r"(?:on(?:\s+top\s+of)?|from|with|using|off)")
 #: What "data" is called in a question about what something was trained on.
-_DATA = (r"(?:data|datasets?|data\s+sets?|tables?|features?|inputs?|input\s+data|training\s+data|data\s+sources?|"
-         r"sources?)")
+_DATA = (r"(?:data|datasets?|data\s+sets?|dataset\s+versions?|tables?|features?|inputs?|input\s+data|training\s+data|"
+         r"data\s+sources?|sources?)")
 _VERBS = "|".join(re.escape(v).replace(r"\ ", r"\s+")
                   for v in sorted({*VERB_KINDS, *_VERB_FORMS}, key=len, reverse=True))
 _NOUN_VERBS = (r"(?:commits|changes|reviews|deployments|runs|approvals|rejections|trainings|releases|rollouts|"
-               r"sign-?offs)")
+               r"sign-?offs|experiments|trials)")
 #: A person named in a question: never a pronoun or "nobody" ("datasets nobody trained on" names no one).
-_PERSON = (r"(?!(?:nobody|no\s+\w+|nothing|anyone|anybody|someone|somebody|everyone|everybody|people|we|you|i|they|it|"
-           r"this|that|models?|datasets?|runs?|versions?)\b)")
+_PERSON = (r"(?!(?:nobody|no\s+\w+|nothing|never|not|ever|anyone|anybody|someone|somebody|everyone|everybody|"
+           r"people|we|you|i|they|it|this|that|models?|datasets?|runs?|versions?)\b)")
 _TUNING = (r"(?:(?:parameter\s+|hyper-?parameter\s+|tuning\s+)?sweeps?|"
            r"hyper-?parameter\s+(?:search|sweep|tuning|optimi[sz]ation)(?:es|s)?|grid\s+search(?:es)?|"
            r"random\s+search(?:es)?|tuning\s+(?:runs?|jobs?|stud(?:y|ies))|hpo|optuna(?:\s+stud(?:y|ies))?)"
-           r"(?:\s+(?:trials?|runs?|jobs?|stud(?:y|ies)|experiments?))?")
+           r"(?:\s+(?:trials?|runs?|jobs?|stud(?:y|ies)|experiments?|sweeps?|searche?s?))?")
 _PRODUCTION = r"(?:production|prod|live|serving|deployed)"
 _IN_PRODUCTION = (r"(?:in\s+production|in\s+prod|live|deployed(?:\s+(?:in|to)\s+prod(?:uction)?)?|serving|"
                   r"being\s+served|running(?:\s+in\s+prod(?:uction)?)?|online|in\s+use)"
                   r"(?:\s+(?:traffic|requests|predictions|users|customers))?")
+#: How "X changes" / "X has a bug" ends a question about what depends on X.
+_CHANGE_TAIL = (r"(?:\s+(?:changes?|changed|breaks|goes\s+away|gets\s+(?:changed|updated|deleted)|"
+                r"has\s+(?:a\s+|an\s+)?(?:bug|problem|issue|error|mistake)s?|"
+                r"is\s+(?:changed|modified|updated|removed|deleted|wrong|bad|dropped|fixed|broken|buggy|corrupt(?:ed)?)))?")
 #: A version reference written whole: ``name@3``, ``name v3``, ``name version 3``.
 _REF = r"(?:\S+@\S+|\S+\s+v\d+|\S+\s+version\s+\d+)"
 #: Verbs of approving or reviewing, as typed.
 _APPROVED = (r"(?:approved|reviewed|signed\s+off(?:\s+on)?|green-?lit|green-?lighted|accepted|rejected|vetted|"
              r"okayed|ok'd|passed\s+review|been\s+through\s+review)")
 
+def _made_x(things: str) -> str:
+    """"which <things> produced X" / "the <things> behind X" / "which <thing> was X built from": one pattern for
+    every kind of thing upstream of X that a question names (commits, runs)."""
+    return (r"^(?:which|what)\s+" + things + r"\s+(?:produced|built|made|trained|created|generated|went\s+into|"
+            r"goes\s+into|(?:is|are|was|were)\s+behind|led\s+to|(?:is|are|was|were)\s+in|(?:is|are|was|were)\s+used\s+"
+            r"(?:for|by|in|to\s+(?:build|train|make|produce))|trained|fit|fitted)\s+(?P<x>.+)$"
+            r"|^(?:the\s+)?" + things + r"\s+(?:behind|that\s+(?:produced|built|made|trained)|used\s+by|used\s+for|"
+            r"used\s+to\s+(?:build|train|make|produce))\s+(?P<y>.+)$"
+            r"|^(?:which|what)\s+" + things + r"\s+(?:is|was|were|are)\s+(?P<z>.+?)\s+(?:built|trained|made|produced|"
+            r"generated|from)(?:\s+(?:from|with|on|at|by|in))?$")
+
+
 #: The recognised shapes, tried in order (the first match that answers).
 SHAPES: tuple[Shape, ...] = (
     _shape("unapproved_production", r"\b(?:production|prod|live|deployed|deployments?|serving)\b.*"
-           r"\b(?:without|lacks?|lacking|missing|no|not|never|nobody|no\s+one|none)\b.*"
+           r"(?:\b(?:without|lacks?|lacking|missing|no|not|never|nobody|no\s+one|none)\b|n['’]t\b).*"
            r"\b(?:approv\w*|review\w*|sign[- ]?offs?|signed\s+off|green-?l\w*|okayed|ok'd|vetted|blessed)"
-           r"|\bunapproved\b.*\b(?:production|prod|live|deployed|deployments?)\b"
-           r"|\b(?:production|prod|live|deployed)\b.*\bunapproved\b",
+           r"|\b(?:unapproved|unreviewed|unvetted|unsigned)\b.*\b(?:production|prod|live|deployed|deployments?)\b"
+           r"|\b(?:production|prod|live|deployed)\b.*\b(?:unapproved|unreviewed|unvetted)\b",
            "deployed models without an approval", _unapproved_in_production),
     _shape("sweep", r"\b(?:came|come|comes|coming|produced|made|resulted|trained|picked|chosen|selected|won)\b.*"
            r"\b" + _TUNING + r"\b"
-           r"|^" + _WHICH.removeprefix("^") + r"(?P<subject>" + _VERSIONS
+           r"|^" + _WHICH.removeprefix("^") + r"(?:best\s+|winning\s+|top\s+)?(?P<subject>" + _VERSIONS
            + r"|results?|winners?|outputs?|runs?|trials?|experiments?)?\s*"
-           r"(?:from|of|out\s+of|by|in)\s+(?:a\s+|an\s+|the\s+|any\s+)?" + _TUNING + r"$"
+           r"(?:(?:that\s+|which\s+)?(?:were|was|are|is)\s+(?:part\s+of|in|from)|from|of|out\s+of|by|in|inside|within)"
+           r"\s+(?:a\s+|an\s+|the\s+|any\s+)?" + _TUNING + r"$"
            r"|^(?:the\s+)?" + _TUNING + r"\s+(?:results?|winners?|outputs?|models?|versions?|model\s+versions?)$",
            "which versions came out of a sweep", _from_sweep),
     _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+" + _OUTPUT + r"(?P<x>.+)$",
@@ -593,13 +620,12 @@ SHAPES: tuple[Shape, ...] = (
            r"|^what\s+(?:would\s+|will\s+|could\s+|might\s+|else\s+)?(?:breaks?|be\s+affected|is\s+affected|"
            r"gets?\s+affected|needs?\s+(?:retraining|to\s+be\s+retrained)|has\s+to\s+be\s+retrained)\s+"
            r"if\s+(?:i\s+|we\s+|you\s+|someone\s+)?(?:change\s+|modify\s+|update\s+|delete\s+|remove\s+|drop\s+|"
-           r"edit\s+|fix\s+)?(?P<y>.+?)(?:\s+(?:changes?|changed|is\s+(?:changed|modified|updated|removed|deleted|"
-           r"wrong|bad|dropped|fixed)|breaks|goes\s+away))?$"
+           r"edit\s+|fix\s+)?(?P<y>.+?)" + _CHANGE_TAIL + r"$"
            r"|^(?:the\s+)?(?:impact(?:\s+analysis)?|blast\s+radius|dependants|dependents|consumers|downstream\s+"
            r"(?:impact|dependencies|dependants|dependents|consumers|usage))\s+(?:of|for|on)\s+"
            r"(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<z>.+)$"
-           r"|^(?:what|which\s+\w+)\s+(?:is|are|would\s+be)\s+(?:affected|impacted)\s+by\s+"
-           r"(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<w>.+)$"
+           r"|^(?:what|which\s+\w+)\s+(?:is|are|would\s+be|will\s+be|could\s+be|gets?|get)\s+(?:affected|impacted)\s+"
+           r"(?:by|if)\s+(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<w>.+?)" + _CHANGE_TAIL + r"$"
            r"|^(?P<v>\S+(?:\s+\S+){0,3})\s+(?:downstream|dependants|dependents)$",
            "what depends on breast-cancer", _downstream),
     _shape("used", _WHICH + _RUNS + _THAT + _USE + r"\s+(?P<x>.+)$",
@@ -627,20 +653,28 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?P<s>.+?)(?:'s|’s)\s+(?:training\s+data|training\s+sets?|training\s+datasets?|inputs?|input\s+data|"
            r"input\s+datasets?|data\s+sources?|source\s+data|datasets?|data)$"
            r"|^(?:what|which\s+\w+)\s+(?:was|were|is|did)\s+(?P<r>.+?)\s+(?:trained|retrained|fitted|fit|learned|learnt|"
-           r"train|fit|learn)\s+(?:on|from|with|using)$",
+           r"train|fit|learn)\s+(?:on|from|with|using)$"
+           r"|^(?:what|which)\s+" + _DATA + r"\s+(?:trained|fed|feeds|feed|built|produced)\s+(?P<q>.+)$"
+           r"|^(?:what|which)\s+" + _DATA + r"\s+(?:does|do|did)\s+(?P<p>.+?)\s+(?:use|read|consume|ingest|depend\s+on|"
+           r"rely\s+on|need|train\s+on|learn\s+from|come\s+from)$"
+           r"|^(?:what|which)\s+(?:are|were|is|was)\s+the\s+(?:inputs?|training\s+data|data\s+sources?|sources?|"
+           r"datasets?|features?|training\s+sets?)\s+(?:to|of|for|behind|used\s+by)\s+(?P<o>.+)$",
            "what data was tumour-classifier v2 trained on", _training_data),
     _shape("upstream", r"^(?:(?:what|which|everything|anything)\s+(?:\w+\s+)?(?:is|are|lies|lie|sits?)\s+)?"
            r"upstream\s+(?:of|from)\s+(?P<x>.+)$"
-           r"|^(?:the\s+)?(?:lineage|provenance|origins?|sources?)\s+(?:of|for|behind)\s+(?P<y>.+)$"
+           r"|^(?:(?:show|list|give|get|find|display|what\s+is|what's)\s+(?:me\s+)?)?(?:the\s+)?(?:full\s+|complete\s+)?"
+           r"(?:lineage|provenance|origins?|sources?|ancestry|upstream)\s+(?:of|for|behind)\s+(?P<y>.+)$"
            r"|^where\s+(?:did|does|do)\s+(?P<z>.+?)\s+come\s+from$"
            r"|^(?P<w>\S+(?:\s+\S+){0,3})\s+(?:upstream|lineage|provenance|ancestry|origins?)$"
            r"|^(?:what|everything)\s+(?:went|goes)\s+into\s+(?P<v>.+)$"
-           r"|^(?:trace|trace\s+back|ancestors\s+of)\s+(?P<u>.+)$"
+           r"|^(?:trace\s+back|ancestors\s+of)\s+(?P<u>.+)$"
+           r"|^trace\s+(?P<q>.+?)\s+(?:back(?:\s+to\s+(?:its|the|their)\s+\w+(?:\s+\w+)?)?|to\s+(?:its|the|their)\s+"
+           r"(?:sources?|origins?|source\s+data|data|inputs?))$"
            r"|^how\s+(?:was|were|is)\s+(?P<t>.+?)\s+(?:made|built|produced|created|trained|derived)$"
            r"|^what\s+(?:is|was|are|were)\s+(?P<s>.+?)\s+(?:made|built|derived)\s+from$",
            "where did tumour-classifier v2 come from", _upstream),
-    _shape("person_did", r"^(?:what|which\s+\w+)\s+(?:did|has|have)\s+" + _PERSON
-           + r"(?P<person>.+?)\s+(?P<verb>" + _VERBS + r")\b",
+    _shape("person_did", r"^(?:what|which)(?:\s+(?P<noun>\w+))?\s+(?:did|has|have)\s+" + _PERSON
+           + r"(?P<person>.+?)\s+(?:been\s+)?(?P<verb>" + _VERBS + r")\b",
            "what did Alan Turing review", _person_did),
     _shape("person_did", r"^(?:what|which)\s+(?P<verb>" + _NOUN_VERBS + r")\s+(?:did|has|have)\s+" + _PERSON
            + r"(?P<person>.+?)\s+"
@@ -649,31 +683,33 @@ SHAPES: tuple[Shape, ...] = (
     _shape("person_did", r"^(?:what|everything|anything|(?:all\s+(?:the\s+)?)?(?P<noun>" + _NOUN_VERBS + r"))\s+"
            + _PERSON + r"(?P<person>\S+(?:\s+\S+)?)\s+(?:has\s+|have\s+|ever\s+)?(?P<verb>" + _VERBS + r")$",
            "everything Grace Hopper reviewed", _person_did),
-    _shape("person_did", r"^(?:(?:show|list|find|all)\s+(?:me\s+)?)?(?:the\s+)?(?P<verb>" + _NOUN_VERBS + r")"
+    _shape("person_did", r"^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<verb>" + _NOUN_VERBS
+           + r")"
            r"\s+(?:by|from|made\s+by|done\s+by|authored\s+by|written\s+by|pushed\s+by|signed\s+by)\s+(?P<person>.+)$",
            "reviews by Grace Hopper", _person_did),
+    _shape("person_did", _WHICH + r"(?P<noun>" + _NOUN_VERBS + r"|models?|versions?|model\s+versions?|datasets?|"
+           r"experiments?|everything|anything|things|stuff)\s+(?:that\s+(?:was|were)\s+|(?:was|were)\s+)?"
+           r"(?P<verb>" + _VERBS + r")\s+by\s+" + _PERSON + r"(?P<person>.+)$",
+           "models approved by Grace Hopper", _person_did),
     _shape("person_did", r"^(?:(?:show|list|find|all)\s+(?:me\s+)?)?" + _PERSON
            + r"(?P<person>\S+(?:\s+\S+)?)(?:'s|’s)\s+"
            r"(?P<verb>" + _NOUN_VERBS + r")$",
            "Alan Turing's reviews", _person_did),
-    _shape("code_behind", r"^(?:which|what)\s+(?:git\s+)?(?:commits?|code(?:\s+changes?)?|revisions?|"
-           r"source(?:\s+code)?|code\s+versions?)\s+(?:produced|built|made|trained|created|generated|went\s+into|goes\s+into|"
-           r"(?:is|are|was|were)\s+behind|led\s+to|(?:is|are|was|were)\s+in|(?:is|are|was|were)\s+used\s+"
-           r"(?:for|by|in|to\s+(?:build|train|make))|trained)\s+(?P<x>.+)$"
-           r"|^(?:the\s+)?(?:git\s+)?(?:commits?|code|source\s+code|code\s+changes?)\s+(?:behind|that\s+produced|"
-           r"used\s+by|used\s+for|used\s+to\s+(?:build|train))\s+(?P<y>.+)$"
-           r"|^(?:which|what)\s+(?:commit|code|revision)\s+(?:is|was|were)\s+(?P<z>.+?)\s+"
-           r"(?:built|trained|made|produced)\s+(?:from|with|on|at)$",
+    _shape("code_behind", _made_x(r"(?:git\s+)?(?:commits?|code(?:\s+changes?)?|revisions?|source(?:\s+code)?|"
+                                  r"code\s+versions?)"),
            "which commit produced tumour-classifier v2", _code_behind),
-    _shape("who", r"^who\s+(?P<verb>trained|retrained|fit|fitted|committed|changed|modified|wrote|authored|pushed|"
-           r"owns|owned|own)\s+(?P<x>.+)$"
+    _shape("runs_behind", _made_x(r"(?:runs?|training\s+runs?|experiments?|jobs?|trainings?|pipelines?)"),
+           "which run trained tumour-classifier v2", _runs_behind),
+    _shape("who", r"^who\s+(?:has\s+|have\s+)?(?P<verb>trained|retrained|fit|fitted|committed|changed|modified|wrote|"
+           r"authored|pushed|owns|owned|own|created|made|built|developed|registered|published)\s+(?P<x>.+)$"
            r"|^(?:who\s+is|who's|who\s+are)\s+(?:the\s+)?(?P<verb2>owner|owners|author|authors|maintainer|trainer)s?\s+"
            r"(?:of|for)\s+(?P<y>.+)$"
            r"|^(?:the\s+)?(?P<verb3>owner|author|maintainer)s?\s+of\s+(?P<z>.+)$"
            r"|^who\s+(?:is\s+responsible\s+for|maintains|looks\s+after)\s+(?P<w>.+)$",
            "who trained tumour-classifier v2", _who),
     _shape("untrained_datasets", r"\b(?:datasets?|data\s+sets?|data|tables?)\b.*\b(?:nothing|no\s+model|no\s+models|"
-           r"no\s+run|no\s+runs|no\s+one|nobody|never|not)\b.*\b(?:trained|used|fitted|read|consumed)\b"
+           r"no\s+run|no\s+runs|no\s+one|nobody|never|not)\b.*\b(?:trained|used|uses|use|fitted|read|reads|consumed|"
+           r"consumes|touched|touches)\b"
            r"|\b(?:unused|untrained|orphan(?:ed)?|unconsumed)\s+(?:datasets?|data\s+sets?|data|tables?)\b"
            r"|\bdatasets?\s+(?:with\s+no|with\s+zero|without(?:\s+any)?|(?:that\s+)?(?:have|has)\s+(?:no|zero))\s+"
            r"(?:models?|runs?|consumers?|users?|model\s+versions?)\b",
@@ -689,13 +725,15 @@ SHAPES: tuple[Shape, ...] = (
            + _IN_PRODUCTION + r"\s+"
            r"(?:for|of)\s+(?P<x>.+)$",
            "what is live for diabetes-progression", _current_production),
-    _shape("in_production", r"^(?:what|which\s+(?:models?|versions?|model\s+versions?|deployments?|services?))\s+"
+    _shape("in_production", r"^(?:what|which)(?:\s+(?:models?|versions?|model\s+versions?|deployments?|services?))?\s+"
            r"(?:is|are|'s|’s)\s+(?:currently\s+|now\s+)?(?:running\s+|deployed\s+|live\s+|serving\s+)?"
            + _IN_PRODUCTION + r"(?:\s+right\s+now|\s+now|\s+today|\s+currently|\s+at\s+the\s+moment)?$"
            r"|^(?:what's|what’s)\s+(?:currently\s+|now\s+)?(?:running\s+|deployed\s+|live\s+|serving\s+)?"
            + _IN_PRODUCTION + r"(?:\s+right\s+now|\s+now|\s+today|\s+currently|\s+at\s+the\s+moment)?$"
-           r"|^(?:all\s+)?(?:production|prod|live)\s+(?:models|deployments|model\s+versions|versions|services)$"
-           r"|^(?:all\s+)?(?:models|deployments|model\s+versions|services)\s+(?:currently\s+)?(?:in\s+production|"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:current\s+)?(?:production|prod|live)\s+"
+           r"(?:models|deployments|model\s+versions|versions|services)$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:models|deployments|model\s+versions|"
+           r"services)\s+(?:currently\s+)?(?:in\s+production|"
            r"in\s+prod|live)(?:\s+now)?$",
            "what is running in production", _in_production),
     _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:current\s+)?(?:prod|production|live)\s+"
@@ -711,7 +749,8 @@ SHAPES: tuple[Shape, ...] = (
     _shape("changed_between", r"^(?:compare|diff|differences?|changes)\s+(?P<a>" + _REF + r")\s+(?P<b>" + _REF
            + r"|v\d+|\d+)$",
            "diff tumour-classifier@1 tumour-classifier@2", _changed_between),
-    _shape("changed_between", r"^how\s+(?:does|do|did|is|are)\s+(?P<b>.+?)\s+(?:differ|different)\s+from\s+(?P<a>.+)$",
+    _shape("changed_between", r"^how\s+(?:does|do|did|is|are)\s+(?P<b>.+?)\s+(?:differ|different|compare|compared)\s+"
+           r"(?:from|to|with|against)\s+(?P<a>.+)$",
            "how does wine-cultivar v2 differ from wine-cultivar v1", _changed_between),
     _shape("changed_between", r"^(?P<a>\S+(?:\s+\S+)?)\s+(?:vs\.?|versus)\s+(?P<b>\S+(?:\s+\S+)?)$",
            "tumour-classifier v2 vs v3", _changed_between),
@@ -720,20 +759,23 @@ SHAPES: tuple[Shape, ...] = (
            + r"(?:reviews?|approvals?|sign-?offs?|verdicts?)\s+(?:of|for|on))\s+(?P<x>.+)$"
            r"|^(?:is|was|has|have|did|does)\s+(?P<y>.+?)\s+(?:been\s+|get\s+|got\s+|gotten\s+|already\s+)?"
            r"(?:approved|reviewed|signed\s+off(?:\s+on)?|green-?lit|green-?lighted|accepted|rejected|vetted|okayed|"
-           r"approve|review|pass(?:ed)?\s+review)(?:\s+yet|\s+already)?$"
+           r"approve|review|pass(?:ed)?\s+review)(?:\s+for\s+\w+)?(?:\s+yet|\s+already)?$"
            r"|^(?:the\s+|what\s+is\s+the\s+|what's\s+the\s+)?(?:approval|review|sign-?off)\s+"
            r"(?:status|state|verdict|history|decision)\s+(?:of|for|on)\s+(?P<z>.+)$",
            "who reviewed wine-cultivar v1", _reviews_of),
     _shape("deployments_of", r"^(?:(?P<who>who)\s+(?:has\s+|have\s+)?(?:deployed|shipped|released|rolled\s+out|"
            r"launched|promoted|put\s+live)|where\s+(?:is|was|are|were|has|have)|"
            + _WHICH.removeprefix("^") + r"(?:deployments?|releases?|rollouts?|endpoints?)\s+(?:of|for))\s+(?P<x>.+?)"
-           r"(?:\s+(?:been\s+)?(?:deployed|running|served|serving|hosted|live|shipped|released)"
-           r"(?:\s+(?:to|in)\s+\w+)?)?$"
+           r"(?:\s+(?:been\s+)?(?:deployed|running|served|serving|hosted|live|shipped|released))?"
+           r"(?:\s+(?:to|in|into|on)\s+(?:production|prod|staging|\w+))?$"
            r"|^when\s+(?:was|were|did|is|has)\s+(?P<y>.+?)\s+(?:been\s+)?(?:deployed|shipped|released|rolled\s+out|"
            r"launched|promoted|put\s+(?:in|into)\s+(?:production|prod)|go(?:ing)?\s+live|went\s+live|deploy|ship|"
            r"release)(?:\s+(?:to|in|into)\s+\w+)?$"
            r"|^(?:is|was|has)\s+(?P<z>.+?)\s+(?:been\s+|ever\s+|already\s+)?(?:deployed|shipped|released|live|"
-           r"in\s+production|in\s+prod|serving)(?:\s+yet|\s+anywhere|\s+already)?$",
+           r"in\s+production|in\s+prod|serving)(?:\s+yet|\s+anywhere|\s+already)?$"
+           r"|^(?:which|what)\s+(?:environments?|envs?|endpoints?|places|clusters|regions|servers|services)\s+"
+           r"(?:is|are|was|were|has|have)\s+(?P<w>.+?)\s+(?:been\s+)?(?:deployed|running|served|live|shipped|released)"
+           r"(?:\s+(?:to|in|on|at))?$",
            "deployments of tumour-classifier", _deployments_of),
 )
 
@@ -765,7 +807,8 @@ _POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you
                      r"i\s+want\s+to\s+know|i'd\s+like\s+to\s+know|i\s+would\s+like\s+to\s+know|do\s+you\s+know|"
                      r"help\s+me\s+find|i\s+need\s+to\s+know|i\s+need|i\s+want)[\s,]+)+", re.IGNORECASE)
 #: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
-_ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x",
+_ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
+            "o": "x",
             "verb2": "verb", "verb3": "verb"}
 _CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)
 def narrowed(text: str, kinds: tuple[NodeKind, ...]) -> tuple[str, tuple[NodeKind, ...]]:

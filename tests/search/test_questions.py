@@ -154,6 +154,30 @@ def test_every_shape_says_what_it_asks() -> None:
     ("commits alice pushed", "person_did", {"noun": "commits", "person": "alice", "verb": "pushed"}),
     ("what did alice turn down", "person_did", {"person": "alice", "verb": "turn down"}),
     ("alice's releases", "person_did", {"person": "alice", "verb": "releases"}),
+    ("what has bob been working on", "person_did", {"person": "bob", "verb": "working"}),
+    ("List all deployments by carol", "person_did", {"verb": "deployments", "person": "carol"}),
+    ("models rejected by dave", "person_did", {"noun": "models", "verb": "rejected", "person": "dave"}),
+    ("Which runs did alice launch?", "person_did", {"noun": "runs", "person": "alice", "verb": "launch"}),
+    ("Which production models haven't been approved?", "unapproved_production", {}),
+    ("unreviewed models in production", "unapproved_production", {}),
+    ("which runs were part of the optuna sweep", "sweep", {"subject": "runs"}),
+    ("List datasets that no model uses", "untrained_datasets", {}),
+    ("How does churn@3 compare to churn@2?", "changed_between", {"b": "churn@3", "a": "churn@2"}),
+    ("Which environments is churn deployed to?", "deployments_of", {"x": "churn"}),
+    ("who deployed churn to production", "deployments_of", {"who": "who", "x": "churn"}),
+    ("Is the churn model approved for production?", "reviews_of", {"x": "churn model"}),
+    ("Which dataset version trained churn v3?", "training_data", {"x": "churn v3"}),
+    ("What features does churn v3 use?", "training_data", {"x": "churn v3"}),
+    ("what are the inputs to churn v3", "training_data", {"x": "churn v3"}),
+    ("show the lineage for churn v3", "upstream", {"x": "churn v3"}),
+    ("trace churn v3 back to its source data", "upstream", {"x": "churn v3"}),
+    ("What runs produced churn v3?", "runs_behind", {"x": "churn v3"}),
+    ("which experiment produced churn v3", "runs_behind", {"x": "churn v3"}),
+    ("What git commit is churn v3 built from?", "code_behind", {"x": "churn v3"}),
+    ("who created the fraud model", "who", {"verb": "created", "x": "fraud model"}),
+    ("which models are affected if customers v3 has a bug", "downstream", {"x": "customers v3"}),
+    ("What models are in production?", "in_production", {}),
+    ("list all production deployments", "in_production", {}),
 ])
 def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) -> None:
     found = questions.match(query)
@@ -173,6 +197,8 @@ def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) ->
     "forty automated trials searching the boosting settings",
     "which model runs in the x-ray pilot", "signed off after checking on patients from a second hospital",
     "old test-environment copy of the first tumour classifier, now switched off", "what is the accuracy of tumour v2",
+    "history of the project", "trace logs", "is there drift", "compare metrics", "live demo",
+    "which model was turned down because it was unsafe", "tumour detector live in the x-ray department trial",
 ])
 def test_other_queries_are_not_questions(query: str) -> None:
     assert questions.match(query) is None
@@ -239,6 +265,10 @@ def test_who_code_behind_and_what_runs_in_production(store: GraphStore, service:
     assert depends[:2] == [(w.ONC_RUN, "run train tumour classifier USED dataset_version breast cancer (cleaned)"),
                            (w.ONC_MV, "model_version tumour v1 GENERATED_BY run train tumour classifier USED "
                                       "dataset_version breast cancer (cleaned)")]
+    trained = "model_version tumour v1 GENERATED_BY run train tumour classifier"
+    etl = f"{trained} USED dataset_version breast cancer (cleaned) GENERATED_BY run clean patients nightly"
+    assert answered(service.search("which run trained tumour v1", limit=3)) == [
+        (w.ONC_RUN, trained), (ETL_RUN, etl), (JOB, f"{etl} INSTANCE_OF job clean_patients")]
     reviews = [i for i, _ in answered(service.search("is tumour v1 approved", limit=3))]
     assert reviews == [w.ONC_REVIEW_NEW, w.ONC_REVIEW_OLD]
 
