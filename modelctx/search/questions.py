@@ -26,7 +26,7 @@ from typing import Literal
 from modelctx.errors import ModelctxError
 from modelctx.governance import facts
 from modelctx.governance.approval import approval_of
-from modelctx.graph.lineage import is_in_production, paths_from
+from modelctx.graph.lineage import is_active_deployment, is_in_production, is_production_environment, paths_from
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
 from modelctx.graph.refs import resolve_ref
 from modelctx.graph.store import GraphStore
@@ -91,7 +91,7 @@ MEANINGS: dict[str, str] = {
     "who": "who did something to a node (trained, wrote or owns it)",
     "code_behind": "the commits a node came from",
     "runs_behind": "the runs a node came from",
-    "in_production": "everything deployed in production now",
+    "in_production": "everything deployed in production (or a named environment) now",
 }
 
 
@@ -375,9 +375,11 @@ def _runs_behind(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> 
 
 
 def _in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
-    """Every deployment in production now (``graph/lineage.py``) and the version it serves, newest first."""
+    """Every deployment in production now (``graph/lineage.py``), or active in the environment the question names,
+    and the version it serves, newest first."""
+    env = parts.get("env", "production").lower()
     out: list[Answer] = []
-    for deployment, edge in _production_deployments(view):
+    for deployment, edge in _production_deployments(view, environment=env):
         nodes = view.get_nodes([edge.source, edge.target])
         if edge.target in nodes:
             path = render_path([edge], nodes)
@@ -385,10 +387,20 @@ def _in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -
     return _once(out)
 
 
-def _production_deployments(view: GraphStore, versions: Iterable[str] | None = None) -> list[tuple[Node, Edge]]:
-    """(deployment, its DEPLOYS edge) for deployments in production (``graph/lineage.py``), newest first."""
+def _in_environment(deployment: Node, environment: str) -> bool:
+    """Active in ``environment`` ("production" and its names: ``graph/lineage.py`` is_in_production)."""
+    if is_production_environment(environment):
+        return is_in_production(deployment)
+    named = str(deployment.properties.get("environment") or "").strip().lower()
+    return is_active_deployment(deployment) and (named == environment or named.startswith(environment))
+
+
+def _production_deployments(view: GraphStore, versions: Iterable[str] | None = None,
+                            environment: str = "production") -> list[tuple[Node, Edge]]:
+    """(deployment, its DEPLOYS edge) for deployments in production (``graph/lineage.py``) or active in another
+    environment, newest first."""
     if versions is None:
-        deployments = [d for d in _scan(view, K.DEPLOYMENT) if is_in_production(d)]
+        deployments = [d for d in _scan(view, K.DEPLOYMENT) if _in_environment(d, environment)]
         edges = view.get_edges([d.id for d in deployments], "out", [E.DEPLOYS]) if deployments else []
     else:
         edges = view.get_edges(list(versions), "in", [E.DEPLOYS])
@@ -562,6 +574,10 @@ _PRODUCTION = r"(?:production|prod|live|serving|deployed)"
 _IN_PRODUCTION = (r"(?:in\s+production|in\s+prod|live|deployed(?:\s+(?:in|to)\s+prod(?:uction)?)?|serving|"
                   r"being\s+served|running(?:\s+in\s+prod(?:uction)?)?|online|in\s+use)"
                   r"(?:\s+(?:traffic|requests|predictions|users|customers))?")
+#: Deployment environments a question may name ("what is deployed in staging"); production's names are
+#: ``graph/lineage.py`` PRODUCTION_ENVIRONMENTS.
+_ENVIRONMENTS = (r"(?:production|prod|staging|stage|dev|development|test|testing|qa|uat|canary|shadow|preprod|"
+                 r"pre-production|sandbox)")
 #: How "X changes" / "X has a bug" ends a question about what depends on X.
 _CHANGE_TAIL = (r"(?:\s+(?:changes?|changed|breaks|goes\s+away|gets\s+(?:changed|updated|deleted)|"
                 r"has\s+(?:a\s+|an\s+)?(?:bug|problem|issue|error|mistake)s?|"
@@ -734,7 +750,14 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:models|deployments|model\s+versions|versions|services)$"
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:models|deployments|model\s+versions|"
            r"services)\s+(?:currently\s+)?(?:in\s+production|"
-           r"in\s+prod|live)(?:\s+now)?$",
+           r"in\s+prod|live)(?:\s+now)?$"
+           r"|^(?:what|which(?:\s+(?:models?|versions?|model\s+versions?|deployments?|services?))?|what's|what’s)\s+"
+           r"(?:is\s+|are\s+)?(?:currently\s+|now\s+)?(?:running|deployed|live|serving)\s+(?:in|to|on)\s+(?:the\s+)?"
+           r"(?P<env>" + _ENVIRONMENTS + r")(?:\s+(?:env|environment))?(?:\s+right\s+now|\s+now|\s+currently)?$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:models|deployments|model\s+versions|"
+           r"services)\s+(?:currently\s+)?(?:in|on)\s+(?P<env2>" + _ENVIRONMENTS + r")$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<env3>" + _ENVIRONMENTS
+           + r")\s+(?:models|deployments|model\s+versions|services)$",
            "what is running in production", _in_production),
     _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:current\s+)?(?:prod|production|live)\s+"
            r"(?:model|version|model\s+version|deployment)$",
@@ -809,7 +832,7 @@ _POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you
 #: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
 _ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
             "o": "x",
-            "verb2": "verb", "verb3": "verb"}
+            "verb2": "verb", "verb3": "verb", "env2": "env", "env3": "env"}
 _CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)
 def narrowed(text: str, kinds: tuple[NodeKind, ...]) -> tuple[str, tuple[NodeKind, ...]]:
     """Entity text without a trailing kind word (``search/intent.py`` KIND_WORDS, the one table), and the kinds

@@ -178,6 +178,9 @@ def test_every_shape_says_what_it_asks() -> None:
     ("which models are affected if customers v3 has a bug", "downstream", {"x": "customers v3"}),
     ("What models are in production?", "in_production", {}),
     ("list all production deployments", "in_production", {}),
+    ("what's deployed in staging", "in_production", {"env": "staging"}),
+    ("show models in staging", "in_production", {"env": "staging"}),
+    ("staging deployments", "in_production", {"env": "staging"}),
 ])
 def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) -> None:
     found = questions.match(query)
@@ -197,7 +200,7 @@ def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) ->
     "forty automated trials searching the boosting settings",
     "which model runs in the x-ray pilot", "signed off after checking on patients from a second hospital",
     "old test-environment copy of the first tumour classifier, now switched off", "what is the accuracy of tumour v2",
-    "history of the project", "trace logs", "is there drift", "compare metrics", "live demo",
+    "history of the project", "trace logs", "models in sklearn", "is there drift", "compare metrics", "live demo",
     "which model was turned down because it was unsafe", "tumour detector live in the x-ray department trial",
 ])
 def test_other_queries_are_not_questions(query: str) -> None:
@@ -269,6 +272,15 @@ def test_who_code_behind_and_what_runs_in_production(store: GraphStore, service:
     etl = f"{trained} USED dataset_version breast cancer (cleaned) GENERATED_BY run clean patients nightly"
     assert answered(service.search("which run trained tumour v1", limit=3)) == [
         (w.ONC_RUN, trained), (ETL_RUN, etl), (JOB, f"{etl} INSTANCE_OF job clean_patients")]
+    # Another environment: only active deployments count (onc-old, in staging, is retired).
+    assert questions.answer("what's deployed in staging", store, lambda text, kinds: None) == (
+        questions.match("what's deployed in staging")[0], [])  # type: ignore[index]
+    canary = node_id(K.DEPLOYMENT, "churn-staging")
+    store.write([Node(canary, K.DEPLOYMENT, {"environment": "Staging", "status": "active", "project": "crm"})],
+                [Edge(canary, w.CRM_MV, E.DEPLOYS)], actor="test")
+    assert answered(service.search("which models are running in staging", limit=3)) == [
+        (canary, "deployment churn-staging DEPLOYS model_version churn v1"),
+        (w.CRM_MV, "deployment churn-staging DEPLOYS model_version churn v1")]
     reviews = [i for i, _ in answered(service.search("is tumour v1 approved", limit=3))]
     assert reviews == [w.ONC_REVIEW_NEW, w.ONC_REVIEW_OLD]
 
