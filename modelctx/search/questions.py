@@ -542,11 +542,13 @@ def _shape(name: str, pattern: str, example: str,
     return Shape(name, re.compile(pattern, re.IGNORECASE), example, answer)
 
 
-_WHICH = r"^(?:(?:which|what|show|list|find|all|give|get)\s+(?:me\s+)?(?:the\s+|all\s+)?)?"
+_WHICH = (r"^(?:(?:which|what|show|list|find|all|give|get|any|are\s+there\s+any|were\s+there\s+any)\s+(?:me\s+)?"
+          r"(?:the\s+|all\s+(?:the\s+)?|every\s+|each\s+|any\s+)?)?")
 _RUNS = r"(?:runs?|jobs?|experiments?|trainings?|training\s+runs?|trials?|what|which|anything|everything|who)"
 _VERSIONS = r"(?:model\s+versions?|versions?|models?)"
 _THAT = r"\s+(?:that|which|who)?\s*(?:have\s+|has\s+|were\s+|was\s+|are\s+|is\s+|did\s+)?"
-_USE = (r"(?:used|use|uses|using|read|reads|reading|consumed|consume|consumes|consuming|took|take|takes|taking|"
+_USE = (r"(?:(?:read|reads|reading|pulled|pulls|loaded|loads)\s+from|"
+        r"used|use|uses|using|read|reads|reading|consumed|consume|consumes|consuming|took|take|takes|taking|"
         r"ingest(?:ed|s|ing)?|load(?:ed|s|ing)?|pull(?:ed|s|ing)?(?:\s+in)?|"
         r"depend(?:s|ed)?\s+on|depending\s+on|rel(?:y|ies|ied|ying)\s+on|ran\s+on|run\s+on|trained\s+on|"
         r"built\s+on|fed\s+(?:on|from|by|with)|draws?\s+(?:on|from)|drew\s+(?:on|from))")
@@ -623,7 +625,7 @@ SHAPES: tuple[Shape, ...] = (
            "which runs read what tumour random forest produced", _used_output),
     _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+(?P<x>.+?)(?:'s|’s)\s+(?:outputs?|results?|data)$",
            "what consumed tumour random forest's output", _used_output),
-    _shape("trained_on", _WHICH + _VERSIONS + _THAT + r"(?:" + _TRAIN + r"|" + _USE + r")\s+(?P<x>.+)$",
+    _shape("trained_on", _WHICH + _VERSIONS + _THAT + r"(?:" + _TRAIN + r"|" + _USE + r")\s+(?!(?:to|for)\s)(?P<x>.+)$",
            "model versions trained on wine", _trained_on),
     _shape("trained_on", _WHICH + _VERSIONS + r"\s+(?:trained\s+on|built\s+on|built\s+from|using|based\s+on|"
            r"downstream\s+of)\s+(?P<x>.+)$",
@@ -644,7 +646,9 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:by|if)\s+(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<w>.+?)" + _CHANGE_TAIL + r"$"
            r"|^(?P<v>\S+(?:\s+\S+){0,3})\s+(?:downstream|dependants|dependents)$",
            "what depends on breast-cancer", _downstream),
-    _shape("used", _WHICH + _RUNS + _THAT + _USE + r"\s+(?P<x>.+)$",
+    _shape("used", _WHICH + _RUNS + _THAT + _USE + r"\s+(?!(?:to|for)\s)(?P<x>.+)$"
+           r"|" + _WHICH + _RUNS + r"\s+(?:where|in\s+which)\s+(?P<y>.+?)\s+(?:was|is|were|got)\s+(?:an?\s+)?"
+           r"(?:input|used|read|consumed)$",
            "runs that used breast-cancer", _used),
     _shape("used", _WHICH + r"(?:runs?|jobs?|experiments?|trainings?|training\s+runs?|trials?)\s+"
            r"(?:using|on|reading|consuming|with|over|downstream\s+of|fed\s+(?:by|from))\s+(?P<x>.+)$",
@@ -665,7 +669,9 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:what|which)\s+" + _DATA + r"\s+(?:was|were|is|are|has\s+been|have\s+been|got)\s+"
            r"(?:used|read|consumed|ingested|loaded|fed\s+in(?:to)?|taken)\s+(?:by|in|for)\s+(?P<u>.+)$"
            r"|^(?:what|which)\s+" + _DATA + r"\s+(?:went|goes|go|was\s+fed|were\s+fed|fed|feeds|feed)\s+into\s+"
-           r"(?P<t>.+)$"
+           r"(?:training\s+|building\s+)?(?P<t>.+)$"
+           r"|^(?:what|which\s+\w+)\s+(?:was|were)\s+used\s+(?:to\s+train|for\s+training|to\s+build|to\s+fit|in\s+training)"
+           r"\s+(?P<n>.+)$"
            r"|^(?P<s>.+?)(?:'s|’s)\s+(?:training\s+data|training\s+sets?|training\s+datasets?|inputs?|input\s+data|"
            r"input\s+datasets?|data\s+sources?|source\s+data|datasets?|data)$"
            r"|^(?:what|which\s+\w+)\s+(?:was|were|is|did)\s+(?P<r>.+?)\s+(?:trained|retrained|fitted|fit|learned|learnt|"
@@ -682,7 +688,7 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:lineage|provenance|origins?|sources?|ancestry|upstream)\s+(?:of|for|behind)\s+(?P<y>.+)$"
            r"|^where\s+(?:did|does|do)\s+(?P<z>.+?)\s+come\s+from$"
            r"|^(?P<w>\S+(?:\s+\S+){0,3})\s+(?:upstream|lineage|provenance|ancestry|origins?)$"
-           r"|^(?:what|everything)\s+(?:went|goes)\s+into\s+(?P<v>.+)$"
+           r"|^(?:what|everything)\s+(?:went|goes|feeds|fed|flows|flowed)\s+into\s+(?P<v>.+)$"
            r"|^(?:trace\s+back|ancestors\s+of)\s+(?P<u>.+)$"
            r"|^trace\s+(?P<q>.+?)\s+(?:back(?:\s+to\s+(?:its|the|their)\s+\w+(?:\s+\w+)?)?|to\s+(?:its|the|their)\s+"
            r"(?:sources?|origins?|source\s+data|data|inputs?))$"
@@ -696,12 +702,14 @@ SHAPES: tuple[Shape, ...] = (
            + r"(?P<person>.+?)\s+"
            r"(?:make|made|do|done|write|written|author|authored|create|created|push|pushed|ship|shipped|run|ran)$",
            "which reviews did Grace Hopper make", _person_did),
-    _shape("person_did", r"^(?:what|everything|anything|(?:all\s+(?:the\s+)?)?(?P<noun>" + _NOUN_VERBS + r"))\s+"
+    _shape("person_did", r"^(?:(?:show|list|find)\s+(?:me\s+)?)?(?:what|everything|anything|(?:all\s+(?:the\s+)?)?"
+           r"(?P<noun>" + _NOUN_VERBS + r"))\s+"
            + _PERSON + r"(?P<person>\S+(?:\s+\S+)?)\s+(?:has\s+|have\s+|ever\s+)?(?P<verb>" + _VERBS + r")$",
            "everything Grace Hopper reviewed", _person_did),
     _shape("person_did", r"^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<verb>" + _NOUN_VERBS
            + r")"
-           r"\s+(?:by|from|made\s+by|done\s+by|authored\s+by|written\s+by|pushed\s+by|signed\s+by)\s+(?P<person>.+)$",
+           r"\s+(?:by|from|(?:made|done|authored|written|pushed|signed|given|left|submitted|created)\s+by)\s+"
+           r"(?P<person>.+)$",
            "reviews by Grace Hopper", _person_did),
     _shape("person_did", _WHICH + r"(?P<noun>" + _NOUN_VERBS + r"|models?|versions?|model\s+versions?|datasets?|"
            r"experiments?|everything|anything|things|stuff)\s+(?:that\s+(?:was|were)\s+|(?:was|were)\s+)?"
@@ -724,7 +732,7 @@ SHAPES: tuple[Shape, ...] = (
            r"|^who\s+(?:is\s+responsible\s+for|maintains|looks\s+after)\s+(?P<w>.+)$",
            "who trained tumour-classifier v2", _who),
     _shape("untrained_datasets", r"\b(?:datasets?|data\s+sets?|data|tables?)\b.*\b(?:nothing|no\s+model|no\s+models|"
-           r"no\s+run|no\s+runs|no\s+one|nobody|never|not)\b.*\b(?:trained|used|uses|use|fitted|read|reads|consumed|"
+           r"no\s+run|no\s+runs|no\s+one|nobody|never|not|\w+n['’]t)\b.*\b(?:trained|used|uses|use|fitted|read|reads|consumed|"
            r"consumes|touched|touches)\b"
            r"|\b(?:unused|untrained|orphan(?:ed)?|unconsumed)\s+(?:datasets?|data\s+sets?|data|tables?)\b"
            r"|\bdatasets?\s+(?:with\s+no|with\s+zero|without(?:\s+any)?|(?:that\s+)?(?:have|has)\s+(?:no|zero))\s+"
@@ -735,7 +743,8 @@ SHAPES: tuple[Shape, ...] = (
            "current production model for tumour-classifier", _current_production),
     _shape("current_production", r"^(?:what|which)\s+(?:version\s+|model\s+version\s+)?(?:of\s+)?(?P<x>.+?)\s+"
            r"(?:version\s+)?is\s+(?:currently\s+|now\s+|right\s+now\s+)?" + _IN_PRODUCTION
-           + r"(?:\s+now|\s+today|\s+currently)?$",
+           + r"(?:\s+now|\s+today|\s+currently|\s+right\s+now|\s+at\s+the\s+moment)?$"
+           r"|^(?:what\s+is\s+|what's\s+|which\s+is\s+)?(?:the\s+)?current\s+(?P<y>\S+)\s+(?:model|version|model\s+version)$",
            "which version of diabetes-progression is in production", _current_production),
     _shape("current_production", r"^(?:what\s+is|what's|which\s+\w+\s+is)\s+(?:currently\s+|now\s+|right\s+now\s+)?"
            + _IN_PRODUCTION + r"\s+"
@@ -767,6 +776,9 @@ SHAPES: tuple[Shape, ...] = (
     _shape("changed_between", r"^(?:what\s+)?(?:has\s+|was\s+|is\s+|are\s+)?(?:changed|changes|differs|different|"
            r"differences?|diff)\s+(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|vs\.?|versus|with)\s+(?P<b>.+)$",
            "what changed between tumour-classifier v2 and tumour-classifier v3", _changed_between),
+    _shape("changed_between", r"^what(?:'s|’s|\s+is|\s+was)\s+(?:new|different|changed)\s+in\s+(?P<b>.+?)\s+"
+           r"(?:compared\s+(?:to|with)|vs\.?|versus|relative\s+to|since|over|against)\s+(?P<a>.+)$",
+           "what's new in tumour-classifier v2 compared to v1", _changed_between),
     _shape("changed_between", r"^(?:compare|diff)\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus|against)\s+(?P<b>.+)$",
            "compare tumour-classifier v1 with tumour-classifier v2", _changed_between),
     _shape("changed_between", r"^(?:compare|diff|differences?|changes)\s+(?P<a>" + _REF + r")\s+(?P<b>" + _REF
@@ -780,6 +792,8 @@ SHAPES: tuple[Shape, ...] = (
     _shape("reviews_of", r"^(?:(?P<who>who)\s+(?:has\s+|have\s+)?" + _APPROVED
            + r"|(?:who\s+)?(?:turned\s+down|declined)|" + _WHICH.removeprefix("^")
            + r"(?:reviews?|approvals?|sign-?offs?|verdicts?)\s+(?:of|for|on))\s+(?P<x>.+)$"
+           r"|^(?:has|did|have)\s+(?:anyone|anybody|someone|somebody)\s+(?:already\s+)?(?:approved|reviewed|signed\s+off"
+           r"(?:\s+on)?|green-?lit|looked\s+at|checked|approve|review|sign\s+off(?:\s+on)?)\s+(?P<r>.+?)(?:\s+yet)?$"
            r"|^(?:is|was|has|have|did|does)\s+(?P<y>.+?)\s+(?:been\s+|get\s+|got\s+|gotten\s+|already\s+)?"
            r"(?:approved|reviewed|signed\s+off(?:\s+on)?|green-?lit|green-?lighted|accepted|rejected|vetted|okayed|"
            r"approve|review|pass(?:ed)?\s+review)(?:\s+for\s+\w+)?(?:\s+yet|\s+already)?$"
@@ -791,6 +805,10 @@ SHAPES: tuple[Shape, ...] = (
            + _WHICH.removeprefix("^") + r"(?:deployments?|releases?|rollouts?|endpoints?)\s+(?:of|for))\s+(?P<x>.+?)"
            r"(?:\s+(?:been\s+)?(?:deployed|running|served|serving|hosted|live|shipped|released))?"
            r"(?:\s+(?:to|in|into|on)\s+(?:production|prod|staging|\w+))?$"
+           r"|^where\s+(?:does|do|did)\s+(?P<v>.+?)\s+(?:run|live|get\s+served|serve|get\s+deployed)$"
+           r"|^(?:which|what)\s+(?:endpoints?|services?|environments?|deployments?|servers?)\s+(?:serve|serves|run|runs|host|"
+           r"hosts)\s+(?P<u>.+)$"
+           r"|^(?:the\s+)?(?:deployment|release|rollout)\s+(?:history|status)\s+(?:of|for)\s+(?P<t>.+)$"
            r"|^when\s+(?:was|were|did|is|has)\s+(?P<y>.+?)\s+(?:been\s+)?(?:deployed|shipped|released|rolled\s+out|"
            r"launched|promoted|put\s+(?:in|into)\s+(?:production|prod)|go(?:ing)?\s+live|went\s+live|deploy|ship|"
            r"release)(?:\s+(?:to|in|into)\s+\w+)?$"
@@ -831,7 +849,7 @@ _POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you
                      r"help\s+me\s+find|i\s+need\s+to\s+know|i\s+need|i\s+want)[\s,]+)+", re.IGNORECASE)
 #: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
 _ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
-            "o": "x",
+            "o": "x", "n": "x",
             "verb2": "verb", "verb3": "verb", "env2": "env", "env3": "env"}
 _CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)
 def narrowed(text: str, kinds: tuple[NodeKind, ...]) -> tuple[str, tuple[NodeKind, ...]]:

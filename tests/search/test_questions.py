@@ -181,6 +181,22 @@ def test_every_shape_says_what_it_asks() -> None:
     ("what's deployed in staging", "in_production", {"env": "staging"}),
     ("show models in staging", "in_production", {"env": "staging"}),
     ("staging deployments", "in_production", {"env": "staging"}),
+    ("find every run that read from the raw export", "used", {"x": "raw export"}),
+    ("runs where customers v2 was an input", "used", {"x": "customers v2"}),
+    ("any models trained off customers v2?", "trained_on", {"x": "customers v2"}),
+    ("what was used to train churn v3", "training_data", {"x": "churn v3"}),
+    ("which datasets went into training churn v3", "training_data", {"x": "churn v3"}),
+    ("what feeds into churn v3", "upstream", {"x": "churn v3"}),
+    ("Show everything alice touched", "person_did", {"person": "alice", "verb": "touched"}),
+    ("approvals given by dave", "person_did", {"verb": "approvals", "person": "dave"}),
+    ("which tables aren't used by any model", "untrained_datasets", {}),
+    ("what version of churn is deployed right now", "current_production", {"x": "churn"}),
+    ("current churn model", "current_production", {"x": "churn"}),
+    ("what's new in churn v3 compared to v2", "changed_between", {"b": "churn v3", "a": "v2"}),
+    ("has anyone reviewed churn v3", "reviews_of", {"x": "churn v3"}),
+    ("where does churn v3 run", "deployments_of", {"x": "churn v3"}),
+    ("which endpoints serve churn", "deployments_of", {"x": "churn"}),
+    ("deployment history of churn", "deployments_of", {"x": "churn"}),
 ])
 def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) -> None:
     found = questions.match(query)
