@@ -234,4 +234,9 @@ QUERIES: list[tuple[str, str, dict[str, int]]] = [
     ("structure", "where is digit-reader running", {"dep_d2": 3}),
     ("structure", "give me the reviews for progression version 2", {"rv_p2": 3}),
     ("structure", "tumour v3 upstream", {"r_cancer_gb2": 3, "dv_cancer_clean": 3, "f_texture_scaled": 3, "c_texture": 3, "dv_cancer_raw": 2, "ds_cancer": 1}),
+    # -- versions lacking a review or a deployment (a family found missing while widening the parser; written
+    # and committed before its shape) -------------------------------------------------------------
+    ("structure", "which model versions have no reviews", {"mv_iris_1": 3, "mv_fitness_1": 3, "mv_digit_1": 3}),
+    ("structure", "models that were never deployed", {"mv_tumour_3": 3, "mv_prog_1": 3, "mv_cultivar_1": 3, "mv_digit_1": 3, "mv_fitness_1": 3, "m_cultivar": 2, "m_fitness": 2}),
+    ("structure", "unreviewed model versions", {"mv_iris_1": 3, "mv_fitness_1": 3, "mv_digit_1": 3}),
 ]
