@@ -92,6 +92,7 @@ MEANINGS: dict[str, str] = {
     "code_behind": "the commits a node came from",
     "runs_behind": "the runs a node came from",
     "in_production": "everything deployed in production (or a named environment) now",
+    "versions_without": "model versions with no review, approval or deployment",
 }
 
 
@@ -465,6 +466,26 @@ def _from_sweep(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> l
     return _once([*_newest_first(trial_runs), *_newest_first(versions)])
 
 
+def _versions_without(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Model versions lacking what the question names: a review (no REVIEWS edge), an approval
+    (``governance/approval.py``) or a deployment (no DEPLOYS edge), newest first."""
+    lacking = parts["lacking"].lower()
+    versions = list(_scan(view, K.MODEL_VERSION))
+    out: list[Answer] = []
+    if lacking.startswith(("approv", "unapprov", "sign", "green", "okay")):
+        for version in versions:
+            state = approval_of(view, version.id)
+            if not state.approved:
+                out.append(Answer(version, f"{_label(version, {})}: {state.state}: {state.reason}"))
+        return _newest_first(out)
+    etype, says = (E.DEPLOYS, "never deployed") if "deploy" in lacking else (E.REVIEWS, "no reviews")
+    had: set[str] = set()
+    ids = [v.id for v in versions]
+    for start in range(0, len(ids), 500):
+        had |= {e.target for e in view.get_edges(ids[start:start + 500], "in", [etype])}
+    return _newest_first([Answer(v, f"{_label(v, {})}: {says}") for v in versions if v.id not in had])
+
+
 def _untrained_datasets(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
     """Datasets (then dataset versions) with no model version anywhere downstream."""
     out: list[Answer] = []
@@ -731,6 +752,12 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:the\s+)?(?P<verb3>owner|author|maintainer)s?\s+of\s+(?P<z>.+)$"
            r"|^who\s+(?:is\s+responsible\s+for|maintains|looks\s+after)\s+(?P<w>.+)$",
            "who trained tumour-classifier v2", _who),
+    _shape("versions_without", r"^" + _WHICH.removeprefix("^") + _VERSIONS
+           + r"\b.*?(?:\b(?:without|with\s+no|with\s+zero|lacking|missing|(?:have|has|had)\s+(?:no|not|never)|"
+           r"never|not\s+yet|not)\b|n['’]t\b)\s*(?:any\s+|an?\s+|been\s+|yet\s+|ever\s+|got\s+|gotten\s+|received\s+)*(?P<lacking>reviews?|reviewed|approvals?|approved|sign-?offs?|signed\s+off|"
+           r"deployments?|deployed)(?:\s+yet)?$"
+           r"|^" + _WHICH.removeprefix("^") + r"(?P<lacking2>unreviewed|unapproved|undeployed)\s+" + _VERSIONS + r"$",
+           "models that were never deployed", _versions_without),
     _shape("untrained_datasets", r"\b(?:datasets?|data\s+sets?|data|tables?)\b.*\b(?:nothing|no\s+model|no\s+models|"
            r"no\s+run|no\s+runs|no\s+one|nobody|never|not|\w+n['’]t)\b.*\b(?:trained|used|uses|use|fitted|read|reads|consumed|"
            r"consumes|touched|touches)\b"
@@ -850,7 +877,7 @@ _POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you
 #: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
 _ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
             "o": "x", "n": "x",
-            "verb2": "verb", "verb3": "verb", "env2": "env", "env3": "env"}
+            "verb2": "verb", "verb3": "verb", "env2": "env", "env3": "env", "lacking2": "lacking"}
 _CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)
 def narrowed(text: str, kinds: tuple[NodeKind, ...]) -> tuple[str, tuple[NodeKind, ...]]:
     """Entity text without a trailing kind word (``search/intent.py`` KIND_WORDS, the one table), and the kinds

@@ -197,6 +197,10 @@ def test_every_shape_says_what_it_asks() -> None:
     ("where does churn v3 run", "deployments_of", {"x": "churn v3"}),
     ("which endpoints serve churn", "deployments_of", {"x": "churn"}),
     ("deployment history of churn", "deployments_of", {"x": "churn"}),
+    ("which model versions have no reviews", "versions_without", {"lacking": "reviews"}),
+    ("Which models have never been deployed?", "versions_without", {"lacking": "deployed"}),
+    ("which models haven't been approved", "versions_without", {"lacking": "approved"}),
+    ("unreviewed model versions", "versions_without", {"lacking": "unreviewed"}),
 ])
 def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) -> None:
     found = questions.match(query)
@@ -216,7 +220,8 @@ def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) ->
     "forty automated trials searching the boosting settings",
     "which model runs in the x-ray pilot", "signed off after checking on patients from a second hospital",
     "old test-environment copy of the first tumour classifier, now switched off", "what is the accuracy of tumour v2",
-    "history of the project", "trace logs", "models in sklearn", "is there drift", "compare metrics", "live demo",
+    "history of the project", "trace logs", "models in sklearn",
+    "versions without the texture feature", "is there drift", "compare metrics", "live demo",
     "which model was turned down because it was unsafe", "tumour detector live in the x-ray department trial",
 ])
 def test_other_queries_are_not_questions(query: str) -> None:
@@ -297,6 +302,9 @@ def test_who_code_behind_and_what_runs_in_production(store: GraphStore, service:
     assert answered(service.search("which models are running in staging", limit=3)) == [
         (canary, "deployment churn-staging DEPLOYS model_version churn v1"),
         (w.CRM_MV, "deployment churn-staging DEPLOYS model_version churn v1")]
+    assert answered(service.search("which model versions have no reviews", limit=3)) == [
+        (w.CRM_MV, "model_version churn v1: no reviews")]
+    assert [i for i, _ in answered(service.search("models that were never deployed", limit=3))] == []
     reviews = [i for i, _ in answered(service.search("is tumour v1 approved", limit=3))]
     assert reviews == [w.ONC_REVIEW_NEW, w.ONC_REVIEW_OLD]
 
