@@ -597,6 +597,9 @@ _PRODUCTION = r"(?:production|prod|live|serving|deployed)"
 _IN_PRODUCTION = (r"(?:in\s+production|in\s+prod|live|deployed(?:\s+(?:in|to)\s+prod(?:uction)?)?|serving|"
                   r"being\s+served|running(?:\s+in\s+prod(?:uction)?)?|online|in\s+use)"
                   r"(?:\s+(?:traffic|requests|predictions|users|customers))?")
+#: An entity written as a name, not a common word, where nothing else marks a question ("tumour v3 lineage",
+#: "churn@2 upstream", "clean_patients downstream"; not "data lineage"): it holds a digit, @, - or _.
+_NAMED = r"(?=\S*[\d@_-])\S+(?:\s+\S+){0,3}|\S+(?:\s+\S+){0,2}\s+(?=\S*[\d@_-])\S+"
 #: Deployment environments a question may name ("what is deployed in staging"); production's names are
 #: ``graph/lineage.py`` PRODUCTION_ENVIRONMENTS.
 _ENVIRONMENTS = (r"(?:production|prod|staging|stage|dev|development|test|testing|qa|uat|canary|shadow|preprod|"
@@ -665,7 +668,7 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<z>.+)$"
            r"|^(?:what|which\s+\w+)\s+(?:is|are|would\s+be|will\s+be|could\s+be|gets?|get)\s+(?:affected|impacted)\s+"
            r"(?:by|if)\s+(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<w>.+?)" + _CHANGE_TAIL + r"$"
-           r"|^(?P<v>\S+(?:\s+\S+){0,3})\s+(?:downstream|dependants|dependents)$",
+           r"|^(?P<v>" + _NAMED + r")\s+(?:downstream|dependants|dependents)$",
            "what depends on breast-cancer", _downstream),
     _shape("used", _WHICH + _RUNS + _THAT + _USE + r"\s+(?!(?:to|for)\s)(?P<x>.+)$"
            r"|" + _WHICH + _RUNS + r"\s+(?:where|in\s+which)\s+(?P<y>.+?)\s+(?:was|is|were|got)\s+(?:an?\s+)?"
@@ -708,7 +711,7 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:(?:show|list|give|get|find|display|what\s+is|what's)\s+(?:me\s+)?)?(?:the\s+)?(?:full\s+|complete\s+)?"
            r"(?:lineage|provenance|origins?|sources?|ancestry|upstream)\s+(?:of|for|behind)\s+(?P<y>.+)$"
            r"|^where\s+(?:did|does|do)\s+(?P<z>.+?)\s+come\s+from$"
-           r"|^(?P<w>\S+(?:\s+\S+){0,3})\s+(?:upstream|lineage|provenance|ancestry|origins?)$"
+           r"|^(?P<w>" + _NAMED + r")\s+(?:upstream|lineage|provenance|ancestry|origins?)$"
            r"|^(?:what|everything)\s+(?:went|goes|feeds|fed|flows|flowed)\s+into\s+(?P<v>.+)$"
            r"|^(?:trace\s+back|ancestors\s+of)\s+(?P<u>.+)$"
            r"|^trace\s+(?P<q>.+?)\s+(?:back(?:\s+to\s+(?:its|the|their)\s+\w+(?:\s+\w+)?)?|to\s+(?:its|the|their)\s+"

@@ -121,6 +121,7 @@ def test_every_shape_says_what_it_asks() -> None:
     ("churn model's training data", "training_data", {"x": "churn model"}),
     ("what was churn v2 fit on", "training_data", {"x": "churn v2"}),
     ("churn v2 lineage", "upstream", {"x": "churn v2"}),
+    ("clean_patients downstream", "downstream", {"x": "clean_patients"}),
     ("how was churn v2 built", "upstream", {"x": "churn v2"}),
     ("what depends on wine", "downstream", {"x": "wine"}),
     ("what breaks if the wine table changes", "downstream", {"x": "wine table"}),
@@ -221,7 +222,8 @@ def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) ->
     "which model runs in the x-ray pilot", "signed off after checking on patients from a second hospital",
     "old test-environment copy of the first tumour classifier, now switched off", "what is the accuracy of tumour v2",
     "history of the project", "trace logs", "models in sklearn",
-    "versions without the texture feature", "is there drift", "compare metrics", "live demo",
+    "versions without the texture feature", "data lineage", "model lineage", "feature origins", "is there drift",
+    "compare metrics", "live demo",
     "which model was turned down because it was unsafe", "tumour detector live in the x-ray department trial",
 ])
 def test_other_queries_are_not_questions(query: str) -> None:
