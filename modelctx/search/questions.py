@@ -26,7 +26,7 @@ from typing import Literal
 from modelctx.errors import ModelctxError
 from modelctx.governance import facts
 from modelctx.governance.approval import approval_of
-from modelctx.graph.lineage import is_in_production, paths_from
+from modelctx.graph.lineage import is_active_deployment, is_in_production, is_production_environment, paths_from
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
 from modelctx.graph.refs import resolve_ref
 from modelctx.graph.store import GraphStore
@@ -88,6 +88,11 @@ MEANINGS: dict[str, str] = {
     "changed_between": "what changed between two versions",
     "reviews_of": "the reviews of a model version",
     "deployments_of": "the deployments of a model version",
+    "who": "who did something to a node (trained, wrote or owns it)",
+    "code_behind": "the commits a node came from",
+    "runs_behind": "the runs a node came from",
+    "in_production": "everything deployed in production (or a named environment) now",
+    "versions_without": "model versions with no review, approval or deployment",
 }
 
 
@@ -239,7 +244,7 @@ VERB_KINDS: dict[str, tuple[NodeKind, ...]] = {
     "push": (K.COMMIT,), "review": (K.REVIEW,), "approve": (K.REVIEW,), "reject": (K.REVIEW,),
     "deploy": (K.DEPLOYMENT,), "ship": (K.DEPLOYMENT,), "release": (K.DEPLOYMENT,), "train": (K.RUN,),
     "run": (K.RUN,), "work": (K.COMMIT, K.REVIEW, K.DEPLOYMENT, K.RUN), "do": (K.COMMIT, K.REVIEW, K.DEPLOYMENT, K.RUN),
-    "touch": (K.COMMIT,), "sign": (K.REVIEW,),
+    "touch": (K.COMMIT,), "sign": (K.REVIEW,), "own": (K.MODEL, K.DATASET, K.FEATURE, K.JOB),
 }
 _VERB_FORMS = {"changed": "change", "changes": "change", "committed": "commit", "commits": "commit",
                "wrote": "write", "written": "write", "authored": "author", "pushed": "push",
@@ -247,7 +252,29 @@ _VERB_FORMS = {"changed": "change", "changes": "change", "committed": "commit", 
                "deployed": "deploy", "deployments": "deploy", "deployment": "deploy", "shipped": "ship",
                "released": "release", "trained": "train", "ran": "run", "runs": "run", "worked": "work",
                "done": "do", "did": "do", "touched": "touch", "signed": "sign", "approvals": "approve",
-               "rejections": "reject", "trainings": "train", "commit": "commit"}
+               "rejections": "reject", "trainings": "train", "commit": "commit",
+               # synonyms people type for the same acts
+               "releases": "release", "rollouts": "deploy", "roll out": "deploy", "rolled out": "deploy",
+               "launch": "deploy", "launched": "deploy", "promote": "deploy", "promoted": "deploy",
+               "put live": "deploy", "put in production": "deploy", "pushes": "push",
+               "decline": "reject", "declined": "reject", "refuse": "reject", "refused": "reject",
+               "turn down": "reject", "turned down": "reject", "veto": "reject", "vetoed": "reject",
+               "green-light": "approve", "green-lit": "approve", "greenlit": "approve", "green-lighted": "approve",
+               "okay": "approve", "okayed": "approve", "ok'd": "approve", "accept": "approve", "accepted": "approve",
+               "sign off": "approve", "signed off": "approve", "sign off on": "approve", "signed off on": "approve",
+               "sign-offs": "approve", "signoffs": "approve",
+               "fit": "train", "fitted": "train", "modify": "change", "modified": "change", "edit": "change",
+               "edited": "change", "own": "own", "owns": "own", "owned": "own",
+               "working": "work", "committing": "commit", "reviewing": "review", "deploying": "deploy",
+               "changing": "change", "training": "train", "running": "run", "shipping": "ship",
+               "start": "run", "started": "run", "kick off": "run", "kicked off": "run", "execute": "run",
+               "executed": "run", "experiments": "run", "trials": "run"}
+
+
+def verb_of(text: str) -> str:
+    """The act a verb as typed names (``VERB_KINDS`` key): "turned down" is reject, "shipped" is ship."""
+    verb = " ".join(text.lower().split())
+    return _VERB_FORMS.get(verb, verb)
 
 
 def _person_did(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
@@ -255,8 +282,10 @@ def _person_did(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> l
     person = _find(resolve, parts["person"], (K.PERSON,))
     if person is None:
         return None
-    verb = parts["verb"].lower()
-    verb = _VERB_FORMS.get(verb, verb)
+    verb = verb_of(parts["verb"])
+    noun = verb_of(parts.get("noun", ""))
+    if noun in VERB_KINDS and verb not in ("approve", "reject"):  # "which runs did ana launch": runs
+        verb = noun
     kinds = VERB_KINDS.get(verb, (K.COMMIT,))
     edges = [e for e in view.get_edges([person.id], "in", [E.ATTRIBUTED_TO])
              if e.properties.get("role") in (None, "author", "reviewer", "deployer", "owner", "creator")
@@ -278,18 +307,101 @@ def _attached(view: GraphStore, resolve: Resolver, parts: dict[str, str], etype:
     return _newest_first(_edge_answers(view, edges, "source", (kind,)))
 
 
+def _with_people(view: GraphStore, answers: list[Answer] | None, parts: dict[str, str]) -> list[Answer] | None:
+    """For a "who ..." question, each answer followed by the persons it is ATTRIBUTED_TO."""
+    if answers is None or "who" not in parts:
+        return answers
+    edges = view.get_edges([a.node.id for a in answers], "out", [E.ATTRIBUTED_TO])
+    people = {a.node.id: a for a in _edge_answers(view, edges, "target", (K.PERSON,))}
+    by_source: dict[str, list[Answer]] = {}
+    for edge in edges:
+        if edge.target in people:
+            by_source.setdefault(edge.source, []).append(people[edge.target])
+    return _once([x for a in answers for x in (a, *by_source.get(a.node.id, []))])
+
+
 def _reviews_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
-    return _attached(view, resolve, parts, E.REVIEWS, K.REVIEW)
+    return _with_people(view, _attached(view, resolve, parts, E.REVIEWS, K.REVIEW), parts)
 
 
 def _deployments_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
-    return _attached(view, resolve, parts, E.DEPLOYS, K.DEPLOYMENT)
+    return _with_people(view, _attached(view, resolve, parts, E.DEPLOYS, K.DEPLOYMENT), parts)
 
 
-def _production_deployments(view: GraphStore, versions: Iterable[str] | None = None) -> list[tuple[Node, Edge]]:
-    """(deployment, its DEPLOYS edge) for deployments in production (``graph/lineage.py``), newest first."""
+#: Acts of "who <verb> X" → the kinds of node upstream of X (or X itself) whose persons answer it.
+WHO_ACTS: dict[str, tuple[NodeKind, ...]] = {
+    "train": (K.RUN,), "commit": (K.COMMIT,), "change": (K.COMMIT,), "write": (K.COMMIT,), "author": (K.COMMIT,),
+    "push": (K.COMMIT,), "own": (K.MODEL, K.DATASET, K.FEATURE, K.JOB, K.MODEL_VERSION, K.DATASET_VERSION),
+}
+
+
+def _who(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The persons the act behind X is ATTRIBUTED_TO (who trained X: its runs'; who wrote X: its commits'; who
+    owns X: X's or its model's), then the acts themselves; an owner named only by a property is resolved."""
+    verb = verb_of(parts["verb"])
+    acts_kinds = WHO_ACTS.get(verb, WHO_ACTS["own"])
+    node = _find(resolve, parts["x"], (*MADE_KINDS, K.COMMIT, K.DATASET, K.JOB, K.MODEL))
+    if node is None:
+        return None
+    if node.kind in acts_kinds:  # X is the act itself (its path: X); who owns a version: the model too
+        acts = [Answer(node, _label(node, {}))]
+        model = facts.model_of(view, node.id) if verb == "own" and node.kind is K.MODEL_VERSION else None
+        if model is not None:
+            acts.append(Answer(model, f"{_label(node, {})} {E.VERSION_OF.value} {_label(model, {})}"))
+    else:
+        acts = _walk(view, _versions_of(view, node) if node.kind is K.MODEL else [node.id], "up", acts_kinds, hops=4)
+    edges = view.get_edges([a.node.id for a in acts], "out", [E.ATTRIBUTED_TO])
+    people = view.get_nodes({e.target for e in edges})
+    out: list[Answer] = []
+    for act in acts:
+        for edge in edges:
+            person = people.get(edge.target)
+            if edge.source == act.node.id and person is not None and person.kind is K.PERSON:
+                out.append(Answer(person, f"{act.path} {E.ATTRIBUTED_TO.value} {_label(person, {})}"))
+        for name in facts.owner_values(act.node) if verb == "own" else []:
+            person = resolve(name, (K.PERSON,))
+            if person is not None:
+                out.append(Answer(person, f"{act.path}; owner: {name}"))
+    return _once([*out, *acts])
+
+
+def _code_behind(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The commits upstream of X (a model's: of its versions), nearest first."""
+    return _upstream_of(view, resolve, parts, (K.COMMIT,))
+
+
+def _runs_behind(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The runs (and their jobs) upstream of X (a model's: of its versions), nearest first."""
+    return _upstream_of(view, resolve, parts, (K.RUN, K.JOB))
+
+
+def _in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Every deployment in production now (``graph/lineage.py``), or active in the environment the question names,
+    and the version it serves, newest first."""
+    env = parts.get("env", "production").lower()
+    out: list[Answer] = []
+    for deployment, edge in _production_deployments(view, environment=env):
+        nodes = view.get_nodes([edge.source, edge.target])
+        if edge.target in nodes:
+            path = render_path([edge], nodes)
+            out += [Answer(deployment, path), Answer(nodes[edge.target], path)]
+    return _once(out)
+
+
+def _in_environment(deployment: Node, environment: str) -> bool:
+    """Active in ``environment`` ("production" and its names: ``graph/lineage.py`` is_in_production)."""
+    if is_production_environment(environment):
+        return is_in_production(deployment)
+    named = str(deployment.properties.get("environment") or "").strip().lower()
+    return is_active_deployment(deployment) and (named == environment or named.startswith(environment))
+
+
+def _production_deployments(view: GraphStore, versions: Iterable[str] | None = None,
+                            environment: str = "production") -> list[tuple[Node, Edge]]:
+    """(deployment, its DEPLOYS edge) for deployments in production (``graph/lineage.py``) or active in another
+    environment, newest first."""
     if versions is None:
-        deployments = [d for d in _scan(view, K.DEPLOYMENT) if is_in_production(d)]
+        deployments = [d for d in _scan(view, K.DEPLOYMENT) if _in_environment(d, environment)]
         edges = view.get_edges([d.id for d in deployments], "out", [E.DEPLOYS]) if deployments else []
     else:
         edges = view.get_edges(list(versions), "in", [E.DEPLOYS])
@@ -354,6 +466,26 @@ def _from_sweep(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> l
     return _once([*_newest_first(trial_runs), *_newest_first(versions)])
 
 
+def _versions_without(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Model versions lacking what the question names: a review (no REVIEWS edge), an approval
+    (``governance/approval.py``) or a deployment (no DEPLOYS edge), newest first."""
+    lacking = parts["lacking"].lower()
+    versions = list(_scan(view, K.MODEL_VERSION))
+    out: list[Answer] = []
+    if lacking.startswith(("approv", "unapprov", "sign", "green", "okay")):
+        for version in versions:
+            state = approval_of(view, version.id)
+            if not state.approved:
+                out.append(Answer(version, f"{_label(version, {})}: {state.state}: {state.reason}"))
+        return _newest_first(out)
+    etype, says = (E.DEPLOYS, "never deployed") if "deploy" in lacking else (E.REVIEWS, "no reviews")
+    had: set[str] = set()
+    ids = [v.id for v in versions]
+    for start in range(0, len(ids), 500):
+        had |= {e.target for e in view.get_edges(ids[start:start + 500], "in", [etype])}
+    return _newest_first([Answer(v, f"{_label(v, {})}: {says}") for v in versions if v.id not in had])
+
+
 def _untrained_datasets(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
     """Datasets (then dataset versions) with no model version anywhere downstream."""
     out: list[Answer] = []
@@ -368,11 +500,13 @@ def _untrained_datasets(view: GraphStore, resolve: Resolver, parts: dict[str, st
 def _changed_between(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """What lies upstream of B but not of A (then what only A had), with the commits between theirs."""
     kinds = (K.MODEL_VERSION, K.DATASET_VERSION, K.RUN, K.COMMIT, K.MODEL, K.DATASET)
-    later = parts["b"]
-    same_model, bare = _VERSION_REF.match(parts["a"]), _BARE_VERSION.match(later)
-    if same_model is not None and bare is not None:  # "between tumour v1 and v2": v2 of the same model
-        later = f"{same_model['name']} v{bare['n']}"
-    first, second = _find(resolve, parts["a"], kinds), _find(resolve, later, kinds)
+    earlier, later = parts["a"], parts["b"]
+    for named, other in ((earlier, later), (later, earlier)):  # "between tumour v1 and v2": v2 of the same model
+        same_model, bare = _VERSION_REF.match(named), _BARE_VERSION.match(other)
+        if same_model is not None and bare is not None:
+            earlier, later = (earlier, f"{same_model['name']} v{bare['n']}") if named == earlier else \
+                (f"{same_model['name']} v{bare['n']}", later)
+    first, second = _find(resolve, earlier, kinds), _find(resolve, later, kinds)
     if first is None or second is None or first.id == second.id:
         return None
     types = [*LINEAGE_EDGES, E.CHILD_OF]
@@ -429,37 +563,83 @@ def _shape(name: str, pattern: str, example: str,
     return Shape(name, re.compile(pattern, re.IGNORECASE), example, answer)
 
 
-_WHICH = r"^(?:(?:which|what|show|list|find|all|give|get)\s+(?:me\s+)?(?:the\s+|all\s+)?)?"
+_WHICH = (r"^(?:(?:which|what|show|list|find|all|give|get|any|are\s+there\s+any|were\s+there\s+any)\s+(?:me\s+)?"
+          r"(?:the\s+|all\s+(?:the\s+)?|every\s+|each\s+|any\s+)?)?")
 _RUNS = r"(?:runs?|jobs?|experiments?|trainings?|training\s+runs?|trials?|what|which|anything|everything|who)"
 _VERSIONS = r"(?:model\s+versions?|versions?|models?)"
 _THAT = r"\s+(?:that|which|who)?\s*(?:have\s+|has\s+|were\s+|was\s+|are\s+|is\s+|did\s+)?"
-_USE = (r"(?:used|use|uses|using|read|reads|reading|consumed|consume|consumes|consuming|took|take|takes|taking|"
-        r"depend(?:s|ed)?\s+on|depending\s+on|ran\s+on|run\s+on|trained\s+on|built\s+on|fed\s+(?:on|from))")
+_USE = (r"(?:(?:read|reads|reading|pulled|pulls|loaded|loads)\s+from|"
+        r"used|use|uses|using|read|reads|reading|consumed|consume|consumes|consuming|took|take|takes|taking|"
+        r"ingest(?:ed|s|ing)?|load(?:ed|s|ing)?|pull(?:ed|s|ing)?(?:\s+in)?|"
+        r"depend(?:s|ed)?\s+on|depending\s+on|rel(?:y|ies|ied|ying)\s+on|ran\s+on|run\s+on|trained\s+on|"
+        r"built\s+on|fed\s+(?:on|from|by|with)|draws?\s+(?:on|from)|drew\s+(?:on|from))")
 #: "the output of X", "data produced by X", "the dataset written by X".
 _OUTPUT = (r"(?:the\s+|an?\s+)?(?:outputs?|results?|products?|data|datasets?|tables?|files?|data\s+sets?)\s+"
            r"(?:of|from|by|(?:that\s+)?(?:was\s+|were\s+)?(?:produced|written|made|generated|created|emitted)\s+by)\s+")
 _MADE = r"(?:wrote|writes|written|produced|produces|made|makes|generated|generates|created|creates|emitted|emits)"
-_TRAIN = (r"(?:trained|fitted|fit|built|learned|learnt|made|derived|produced|developed|created)\s+"
+_TRAIN = (r"(?:trained|retrained|fitted|fit|built|learned|learnt|made|derived|produced|developed|created)\s+"
           r"(?:on(?:\s+top\s+of)?|from|with|using|off)")
-_VERBS = "|".join(sorted({*VERB_KINDS, *_VERB_FORMS}, key=len, reverse=True))
-_NOUN_VERBS = r"(?:commits|changes|reviews|deployments|runs|approvals|rejections|trainings)"
-_TUNING = (r"(?:sweeps?|hyper-?parameter\s+(?:search|sweep|tuning|optimi[sz]ation)(?:es|s)?|grid\s+search(?:es)?|"
-           r"random\s+search(?:es)?|tuning\s+(?:runs?|jobs?|stud(?:y|ies))|hpo|optuna\s+stud(?:y|ies))")
+#: What "data" is called in a question about what something was trained on.
+_DATA = (r"(?:data|datasets?|data\s+sets?|dataset\s+versions?|tables?|features?|inputs?|input\s+data|training\s+data|"
+         r"data\s+sources?|sources?)")
+_VERBS = "|".join(re.escape(v).replace(r"\ ", r"\s+")
+                  for v in sorted({*VERB_KINDS, *_VERB_FORMS}, key=len, reverse=True))
+_NOUN_VERBS = (r"(?:commits|changes|reviews|deployments|runs|approvals|rejections|trainings|releases|rollouts|"
+               r"sign-?offs|experiments|trials)")
+#: A person named in a question: never a pronoun or "nobody" ("datasets nobody trained on" names no one).
+_PERSON = (r"(?!(?:nobody|no\s+\w+|nothing|never|not|ever|anyone|anybody|someone|somebody|everyone|everybody|"
+           r"people|we|you|i|they|it|this|that|models?|datasets?|runs?|versions?)\b)")
+_TUNING = (r"(?:(?:parameter\s+|hyper-?parameter\s+|tuning\s+)?sweeps?|"
+           r"hyper-?parameter\s+(?:search|sweep|tuning|optimi[sz]ation)(?:es|s)?|grid\s+search(?:es)?|"
+           r"random\s+search(?:es)?|tuning\s+(?:runs?|jobs?|stud(?:y|ies))|hpo|optuna(?:\s+stud(?:y|ies))?)"
+           r"(?:\s+(?:trials?|runs?|jobs?|stud(?:y|ies)|experiments?|sweeps?|searche?s?))?")
 _PRODUCTION = r"(?:production|prod|live|serving|deployed)"
-_IN_PRODUCTION = r"(?:in\s+production|in\s+prod|live|deployed(?:\s+in\s+production)?|serving|running|online)"
+_IN_PRODUCTION = (r"(?:in\s+production|in\s+prod|live|deployed(?:\s+(?:in|to)\s+prod(?:uction)?)?|serving|"
+                  r"being\s+served|running(?:\s+in\s+prod(?:uction)?)?|online|in\s+use)"
+                  r"(?:\s+(?:traffic|requests|predictions|users|customers))?")
+#: An entity written as a name, not a common word, where nothing else marks a question ("tumour v3 lineage",
+#: "churn@2 upstream", "clean_patients downstream"; not "data lineage"): it holds a digit, @, - or _.
+_NAMED = r"(?=\S*[\d@_-])\S+(?:\s+\S+){0,3}|\S+(?:\s+\S+){0,2}\s+(?=\S*[\d@_-])\S+"
+#: Deployment environments a question may name ("what is deployed in staging"); production's names are
+#: ``graph/lineage.py`` PRODUCTION_ENVIRONMENTS.
+_ENVIRONMENTS = (r"(?:production|prod|staging|stage|dev|development|test|testing|qa|uat|canary|shadow|preprod|"
+                 r"pre-production|sandbox)")
+#: How "X changes" / "X has a bug" ends a question about what depends on X.
+_CHANGE_TAIL = (r"(?:\s+(?:changes?|changed|breaks|goes\s+away|gets\s+(?:changed|updated|deleted)|"
+                r"has\s+(?:a\s+|an\s+)?(?:bug|problem|issue|error|mistake)s?|"
+                r"is\s+(?:changed|modified|updated|removed|deleted|wrong|bad|dropped|fixed|broken|buggy|corrupt(?:ed)?)))?")
+#: A version reference written whole: ``name@3``, ``name v3``, ``name version 3``.
+_REF = r"(?:\S+@\S+|\S+\s+v\d+|\S+\s+version\s+\d+)"
+#: Verbs of approving or reviewing, as typed.
+_APPROVED = (r"(?:approved|reviewed|signed\s+off(?:\s+on)?|green-?lit|green-?lighted|accepted|rejected|vetted|"
+             r"okayed|ok'd|passed\s+review|been\s+through\s+review)")
+
+def _made_x(things: str) -> str:
+    """"which <things> produced X" / "the <things> behind X" / "which <thing> was X built from": one pattern for
+    every kind of thing upstream of X that a question names (commits, runs)."""
+    return (r"^(?:which|what)\s+" + things + r"\s+(?:produced|built|made|trained|created|generated|went\s+into|"
+            r"goes\s+into|(?:is|are|was|were)\s+behind|led\s+to|(?:is|are|was|were)\s+in|(?:is|are|was|were)\s+used\s+"
+            r"(?:for|by|in|to\s+(?:build|train|make|produce))|trained|fit|fitted)\s+(?P<x>.+)$"
+            r"|^(?:the\s+)?" + things + r"\s+(?:behind|that\s+(?:produced|built|made|trained)|used\s+by|used\s+for|"
+            r"used\s+to\s+(?:build|train|make|produce))\s+(?P<y>.+)$"
+            r"|^(?:which|what)\s+" + things + r"\s+(?:is|was|were|are)\s+(?P<z>.+?)\s+(?:built|trained|made|produced|"
+            r"generated|from)(?:\s+(?:from|with|on|at|by|in))?$")
+
 
 #: The recognised shapes, tried in order (the first match that answers).
 SHAPES: tuple[Shape, ...] = (
     _shape("unapproved_production", r"\b(?:production|prod|live|deployed|deployments?|serving)\b.*"
-           r"\b(?:without|lacks?|lacking|missing|no|not|never)\b.*\b(?:approv\w*|review\w*|sign[- ]?off|signed\s+off)"
-           r"|\bunapproved\b.*\b(?:production|prod|live|deployed|deployments?)\b"
-           r"|\b(?:production|prod|live|deployed)\b.*\bunapproved\b",
+           r"(?:\b(?:without|lacks?|lacking|missing|no|not|never|nobody|no\s+one|none)\b|n['’]t\b).*"
+           r"\b(?:approv\w*|review\w*|sign[- ]?offs?|signed\s+off|green-?l\w*|okayed|ok'd|vetted|blessed)"
+           r"|\b(?:unapproved|unreviewed|unvetted|unsigned)\b.*\b(?:production|prod|live|deployed|deployments?)\b"
+           r"|\b(?:production|prod|live|deployed)\b.*\b(?:unapproved|unreviewed|unvetted)\b",
            "deployed models without an approval", _unapproved_in_production),
     _shape("sweep", r"\b(?:came|come|comes|coming|produced|made|resulted|trained|picked|chosen|selected|won)\b.*"
            r"\b" + _TUNING + r"\b"
-           r"|^" + _WHICH.removeprefix("^") + r"(?P<subject>" + _VERSIONS
+           r"|^" + _WHICH.removeprefix("^") + r"(?:best\s+|winning\s+|top\s+)?(?P<subject>" + _VERSIONS
            + r"|results?|winners?|outputs?|runs?|trials?|experiments?)?\s*"
-           r"(?:from|of|out\s+of|by|in)\s+(?:a\s+|an\s+|the\s+|any\s+)?" + _TUNING + r"$"
+           r"(?:(?:that\s+|which\s+)?(?:were|was|are|is)\s+(?:part\s+of|in|from)|from|of|out\s+of|by|in|inside|within)"
+           r"\s+(?:a\s+|an\s+|the\s+|any\s+)?" + _TUNING + r"$"
            r"|^(?:the\s+)?" + _TUNING + r"\s+(?:results?|winners?|outputs?|models?|versions?|model\s+versions?)$",
            "which versions came out of a sweep", _from_sweep),
     _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+" + _OUTPUT + r"(?P<x>.+)$",
@@ -469,7 +649,7 @@ SHAPES: tuple[Shape, ...] = (
            "which runs read what tumour random forest produced", _used_output),
     _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+(?P<x>.+?)(?:'s|’s)\s+(?:outputs?|results?|data)$",
            "what consumed tumour random forest's output", _used_output),
-    _shape("trained_on", _WHICH + _VERSIONS + _THAT + r"(?:" + _TRAIN + r"|" + _USE + r")\s+(?P<x>.+)$",
+    _shape("trained_on", _WHICH + _VERSIONS + _THAT + r"(?:" + _TRAIN + r"|" + _USE + r")\s+(?!(?:to|for)\s)(?P<x>.+)$",
            "model versions trained on wine", _trained_on),
     _shape("trained_on", _WHICH + _VERSIONS + r"\s+(?:trained\s+on|built\s+on|built\s+from|using|based\s+on|"
            r"downstream\s+of)\s+(?P<x>.+)$",
@@ -477,7 +657,22 @@ SHAPES: tuple[Shape, ...] = (
     _shape("trained_on", r"^(?:what|which|anything|everything)\s+(?:was|were|is|are|has\s+been|have\s+been|got)\s+"
            + _TRAIN + r"\s+(?P<x>.+)$",
            "what was trained on diabetes", _trained_on),
-    _shape("used", _WHICH + _RUNS + _THAT + _USE + r"\s+(?P<x>.+)$",
+    _shape("downstream", r"^(?:what|everything|anything|which\s+(?:things|nodes|artifacts|assets))\s+(?:else\s+)?"
+           r"(?:depends|relies|is\s+built|are\s+built|builds)\s+on\s+(?P<x>.+)$"
+           r"|^what\s+(?:would\s+|will\s+|could\s+|might\s+|else\s+)?(?:breaks?|be\s+affected|is\s+affected|"
+           r"gets?\s+affected|needs?\s+(?:retraining|to\s+be\s+retrained)|has\s+to\s+be\s+retrained)\s+"
+           r"if\s+(?:i\s+|we\s+|you\s+|someone\s+)?(?:change\s+|modify\s+|update\s+|delete\s+|remove\s+|drop\s+|"
+           r"edit\s+|fix\s+)?(?P<y>.+?)" + _CHANGE_TAIL + r"$"
+           r"|^(?:the\s+)?(?:impact(?:\s+analysis)?|blast\s+radius|dependants|dependents|consumers|downstream\s+"
+           r"(?:impact|dependencies|dependants|dependents|consumers|usage))\s+(?:of|for|on)\s+"
+           r"(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<z>.+)$"
+           r"|^(?:what|which\s+\w+)\s+(?:is|are|would\s+be|will\s+be|could\s+be|gets?|get)\s+(?:affected|impacted)\s+"
+           r"(?:by|if)\s+(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<w>.+?)" + _CHANGE_TAIL + r"$"
+           r"|^(?P<v>" + _NAMED + r")\s+(?:downstream|dependants|dependents)$",
+           "what depends on breast-cancer", _downstream),
+    _shape("used", _WHICH + _RUNS + _THAT + _USE + r"\s+(?!(?:to|for)\s)(?P<x>.+)$"
+           r"|" + _WHICH + _RUNS + r"\s+(?:where|in\s+which)\s+(?P<y>.+?)\s+(?:was|is|were|got)\s+(?:an?\s+)?"
+           r"(?:input|used|read|consumed)$",
            "runs that used breast-cancer", _used),
     _shape("used", _WHICH + r"(?:runs?|jobs?|experiments?|trainings?|training\s+runs?|trials?)\s+"
            r"(?:using|on|reading|consuming|with|over|downstream\s+of|fed\s+(?:by|from))\s+(?P<x>.+)$",
@@ -494,30 +689,83 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:of|for|behind|used\s+by)\s+(?P<z>.+)$"
            r"|^what\s+did\s+(?P<w>.+?)\s+(?:use|read|consume|train\s+on|learn\s+from)$"
            r"|^(?:the\s+)?(?:data|datasets?|data\s+sets?|features?|inputs?|tables?)\s+(?:that\s+(?:was|were)\s+)?"
-           r"(?:used\s+)?(?:to\s+train|for\s+training|to\s+build|behind)\s+(?P<v>.+)$",
+           r"(?:used\s+)?(?:to\s+train|for\s+training|to\s+build|behind)\s+(?P<v>.+)$"
+           r"|^(?:what|which)\s+" + _DATA + r"\s+(?:was|were|is|are|has\s+been|have\s+been|got)\s+"
+           r"(?:used|read|consumed|ingested|loaded|fed\s+in(?:to)?|taken)\s+(?:by|in|for)\s+(?P<u>.+)$"
+           r"|^(?:what|which)\s+" + _DATA + r"\s+(?:went|goes|go|was\s+fed|were\s+fed|fed|feeds|feed)\s+into\s+"
+           r"(?:training\s+|building\s+)?(?P<t>.+)$"
+           r"|^(?:what|which\s+\w+)\s+(?:was|were)\s+used\s+(?:to\s+train|for\s+training|to\s+build|to\s+fit|in\s+training)"
+           r"\s+(?P<n>.+)$"
+           r"|^(?P<s>.+?)(?:'s|’s)\s+(?:training\s+data|training\s+sets?|training\s+datasets?|inputs?|input\s+data|"
+           r"input\s+datasets?|data\s+sources?|source\s+data|datasets?|data)$"
+           r"|^(?:what|which\s+\w+)\s+(?:was|were|is|did)\s+(?P<r>.+?)\s+(?:trained|retrained|fitted|fit|learned|learnt|"
+           r"train|fit|learn)\s+(?:on|from|with|using)$"
+           r"|^(?:what|which)\s+" + _DATA + r"\s+(?:trained|fed|feeds|feed|built|produced)\s+(?P<q>.+)$"
+           r"|^(?:what|which)\s+" + _DATA + r"\s+(?:does|do|did)\s+(?P<p>.+?)\s+(?:use|read|consume|ingest|depend\s+on|"
+           r"rely\s+on|need|train\s+on|learn\s+from|come\s+from)$"
+           r"|^(?:what|which)\s+(?:are|were|is|was)\s+the\s+(?:inputs?|training\s+data|data\s+sources?|sources?|"
+           r"datasets?|features?|training\s+sets?)\s+(?:to|of|for|behind|used\s+by)\s+(?P<o>.+)$",
            "what data was tumour-classifier v2 trained on", _training_data),
     _shape("upstream", r"^(?:(?:what|which|everything|anything)\s+(?:\w+\s+)?(?:is|are|lies|lie|sits?)\s+)?"
            r"upstream\s+(?:of|from)\s+(?P<x>.+)$"
-           r"|^(?:the\s+)?(?:lineage|provenance|origins?|sources?)\s+(?:of|for|behind)\s+(?P<y>.+)$"
-           r"|^where\s+(?:did|does|do)\s+(?P<z>.+?)\s+come\s+from$",
+           r"|^(?:(?:show|list|give|get|find|display|what\s+is|what's)\s+(?:me\s+)?)?(?:the\s+)?(?:full\s+|complete\s+)?"
+           r"(?:lineage|provenance|origins?|sources?|ancestry|upstream)\s+(?:of|for|behind)\s+(?P<y>.+)$"
+           r"|^where\s+(?:did|does|do)\s+(?P<z>.+?)\s+come\s+from$"
+           r"|^(?P<w>" + _NAMED + r")\s+(?:upstream|lineage|provenance|ancestry|origins?)$"
+           r"|^(?:what|everything)\s+(?:went|goes|feeds|fed|flows|flowed)\s+into\s+(?P<v>.+)$"
+           r"|^(?:trace\s+back|ancestors\s+of)\s+(?P<u>.+)$"
+           r"|^trace\s+(?P<q>.+?)\s+(?:back(?:\s+to\s+(?:its|the|their)\s+\w+(?:\s+\w+)?)?|to\s+(?:its|the|their)\s+"
+           r"(?:sources?|origins?|source\s+data|data|inputs?))$"
+           r"|^how\s+(?:was|were|is)\s+(?P<t>.+?)\s+(?:made|built|produced|created|trained|derived)$"
+           r"|^what\s+(?:is|was|are|were)\s+(?P<s>.+?)\s+(?:made|built|derived)\s+from$",
            "where did tumour-classifier v2 come from", _upstream),
-    _shape("person_did", r"^(?:what|which\s+\w+)\s+(?:did|has|have)\s+(?P<person>.+?)\s+(?P<verb>" + _VERBS + r")\b",
+    _shape("person_did", r"^(?:what|which)(?:\s+(?P<noun>\w+))?\s+(?:did|has|have)\s+" + _PERSON
+           + r"(?P<person>.+?)\s+(?:been\s+)?(?P<verb>" + _VERBS + r")\b",
            "what did Alan Turing review", _person_did),
-    _shape("person_did", r"^(?:what|which)\s+(?P<verb>" + _NOUN_VERBS + r")\s+(?:did|has|have)\s+(?P<person>.+?)\s+"
+    _shape("person_did", r"^(?:what|which)\s+(?P<verb>" + _NOUN_VERBS + r")\s+(?:did|has|have)\s+" + _PERSON
+           + r"(?P<person>.+?)\s+"
            r"(?:make|made|do|done|write|written|author|authored|create|created|push|pushed|ship|shipped|run|ran)$",
            "which reviews did Grace Hopper make", _person_did),
-    _shape("person_did", r"^(?:what|everything|anything)\s+(?P<person>\S+(?:\s+\S+)?)\s+(?P<verb>" + _VERBS + r")$",
+    _shape("person_did", r"^(?:(?:show|list|find)\s+(?:me\s+)?)?(?:what|everything|anything|(?:all\s+(?:the\s+)?)?"
+           r"(?P<noun>" + _NOUN_VERBS + r"))\s+"
+           + _PERSON + r"(?P<person>\S+(?:\s+\S+)?)\s+(?:has\s+|have\s+|ever\s+)?(?P<verb>" + _VERBS + r")$",
            "everything Grace Hopper reviewed", _person_did),
-    _shape("person_did", r"^(?:(?:show|list|find|all)\s+(?:me\s+)?)?(?:the\s+)?(?P<verb>" + _NOUN_VERBS + r")"
-           r"\s+(?:by|from|made\s+by|done\s+by|authored\s+by|written\s+by|pushed\s+by|signed\s+by)\s+(?P<person>.+)$",
+    _shape("person_did", r"^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<verb>" + _NOUN_VERBS
+           + r")"
+           r"\s+(?:by|from|(?:made|done|authored|written|pushed|signed|given|left|submitted|created)\s+by)\s+"
+           r"(?P<person>.+)$",
            "reviews by Grace Hopper", _person_did),
-    _shape("person_did", r"^(?:(?:show|list|find|all)\s+(?:me\s+)?)?(?P<person>\S+(?:\s+\S+)?)(?:'s|’s)\s+"
+    _shape("person_did", _WHICH + r"(?P<noun>" + _NOUN_VERBS + r"|models?|versions?|model\s+versions?|datasets?|"
+           r"experiments?|everything|anything|things|stuff)\s+(?:that\s+(?:was|were)\s+|(?:was|were)\s+)?"
+           r"(?P<verb>" + _VERBS + r")\s+by\s+" + _PERSON + r"(?P<person>.+)$",
+           "models approved by Grace Hopper", _person_did),
+    _shape("person_did", r"^(?:(?:show|list|find|all)\s+(?:me\s+)?)?" + _PERSON
+           + r"(?P<person>\S+(?:\s+\S+)?)(?:'s|’s)\s+"
            r"(?P<verb>" + _NOUN_VERBS + r")$",
            "Alan Turing's reviews", _person_did),
+    _shape("code_behind", _made_x(r"(?:git\s+)?(?:commits?|code(?:\s+changes?)?|revisions?|source(?:\s+code)?|"
+                                  r"code\s+versions?)"),
+           "which commit produced tumour-classifier v2", _code_behind),
+    _shape("runs_behind", _made_x(r"(?:runs?|training\s+runs?|experiments?|jobs?|trainings?|pipelines?)"),
+           "which run trained tumour-classifier v2", _runs_behind),
+    _shape("who", r"^who\s+(?:has\s+|have\s+)?(?P<verb>trained|retrained|fit|fitted|committed|changed|modified|wrote|"
+           r"authored|pushed|owns|owned|own|created|made|built|developed|registered|published)\s+(?P<x>.+)$"
+           r"|^(?:who\s+is|who's|who\s+are)\s+(?:the\s+)?(?P<verb2>owner|owners|author|authors|maintainer|trainer)s?\s+"
+           r"(?:of|for)\s+(?P<y>.+)$"
+           r"|^(?:the\s+)?(?P<verb3>owner|author|maintainer)s?\s+of\s+(?P<z>.+)$"
+           r"|^who\s+(?:is\s+responsible\s+for|maintains|looks\s+after)\s+(?P<w>.+)$",
+           "who trained tumour-classifier v2", _who),
+    _shape("versions_without", r"^" + _WHICH.removeprefix("^") + _VERSIONS
+           + r"\b.*?(?:\b(?:without|with\s+no|with\s+zero|lacking|missing|(?:have|has|had)\s+(?:no|not|never)|"
+           r"never|not\s+yet|not)\b|n['’]t\b)\s*(?:any\s+|an?\s+|been\s+|yet\s+|ever\s+|got\s+|gotten\s+|received\s+)*(?P<lacking>reviews?|reviewed|approvals?|approved|sign-?offs?|signed\s+off|"
+           r"deployments?|deployed)(?:\s+yet)?$"
+           r"|^" + _WHICH.removeprefix("^") + r"(?P<lacking2>unreviewed|unapproved|undeployed)\s+" + _VERSIONS + r"$",
+           "models that were never deployed", _versions_without),
     _shape("untrained_datasets", r"\b(?:datasets?|data\s+sets?|data|tables?)\b.*\b(?:nothing|no\s+model|no\s+models|"
-           r"no\s+run|no\s+runs|no\s+one|nobody|never|not)\b.*\b(?:trained|used|fitted|read|consumed)\b"
+           r"no\s+run|no\s+runs|no\s+one|nobody|never|not|\w+n['’]t)\b.*\b(?:trained|used|uses|use|fitted|read|reads|consumed|"
+           r"consumes|touched|touches)\b"
            r"|\b(?:unused|untrained|orphan(?:ed)?|unconsumed)\s+(?:datasets?|data\s+sets?|data|tables?)\b"
-           r"|\bdatasets?\s+(?:with\s+no|without(?:\s+any)?|(?:that\s+)?(?:have|has)\s+no)\s+"
+           r"|\bdatasets?\s+(?:with\s+no|with\s+zero|without(?:\s+any)?|(?:that\s+)?(?:have|has)\s+(?:no|zero))\s+"
            r"(?:models?|runs?|consumers?|users?|model\s+versions?)\b",
            "datasets no model was trained on", _untrained_datasets),
     _shape("current_production", r"^(?:what\s+is\s+|what's\s+|which\s+is\s+)?(?:the\s+)?(?:current|live|latest)?\s*"
@@ -525,28 +773,80 @@ SHAPES: tuple[Shape, ...] = (
            "current production model for tumour-classifier", _current_production),
     _shape("current_production", r"^(?:what|which)\s+(?:version\s+|model\s+version\s+)?(?:of\s+)?(?P<x>.+?)\s+"
            r"(?:version\s+)?is\s+(?:currently\s+|now\s+|right\s+now\s+)?" + _IN_PRODUCTION
-           + r"(?:\s+now|\s+today|\s+currently)?$",
+           + r"(?:\s+now|\s+today|\s+currently|\s+right\s+now|\s+at\s+the\s+moment)?$"
+           r"|^(?:what\s+is\s+|what's\s+|which\s+is\s+)?(?:the\s+)?current\s+(?P<y>\S+)\s+(?:model|version|model\s+version)$",
            "which version of diabetes-progression is in production", _current_production),
     _shape("current_production", r"^(?:what\s+is|what's|which\s+\w+\s+is)\s+(?:currently\s+|now\s+|right\s+now\s+)?"
            + _IN_PRODUCTION + r"\s+"
            r"(?:for|of)\s+(?P<x>.+)$",
            "what is live for diabetes-progression", _current_production),
+    _shape("in_production", r"^(?:what|which)(?:\s+(?:models?|versions?|model\s+versions?|deployments?|services?))?\s+"
+           r"(?:is|are|'s|’s)\s+(?:currently\s+|now\s+)?(?:running\s+|deployed\s+|live\s+|serving\s+)?"
+           + _IN_PRODUCTION + r"(?:\s+right\s+now|\s+now|\s+today|\s+currently|\s+at\s+the\s+moment)?$"
+           r"|^(?:what's|what’s)\s+(?:currently\s+|now\s+)?(?:running\s+|deployed\s+|live\s+|serving\s+)?"
+           + _IN_PRODUCTION + r"(?:\s+right\s+now|\s+now|\s+today|\s+currently|\s+at\s+the\s+moment)?$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:current\s+)?(?:production|prod|live)\s+"
+           r"(?:models|deployments|model\s+versions|versions|services)$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:models|deployments|model\s+versions|"
+           r"services)\s+(?:currently\s+)?(?:in\s+production|"
+           r"in\s+prod|live)(?:\s+now)?$"
+           r"|^(?:what|which(?:\s+(?:models?|versions?|model\s+versions?|deployments?|services?))?|what's|what’s)\s+"
+           r"(?:is\s+|are\s+)?(?:currently\s+|now\s+)?(?:running|deployed|live|serving)\s+(?:in|to|on)\s+(?:the\s+)?"
+           r"(?P<env>" + _ENVIRONMENTS + r")(?:\s+(?:env|environment))?(?:\s+right\s+now|\s+now|\s+currently)?$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:models|deployments|model\s+versions|"
+           r"services)\s+(?:currently\s+)?(?:in|on)\s+(?P<env2>" + _ENVIRONMENTS + r")$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<env3>" + _ENVIRONMENTS
+           + r")\s+(?:models|deployments|model\s+versions|services)$",
+           "what is running in production", _in_production),
+    _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:current\s+)?(?:prod|production|live)\s+"
+           r"(?:model|version|model\s+version|deployment)$",
+           "tumour-classifier prod version", _current_production),
     _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:in\s+production|in\s+prod|live\s+now)$",
            "tumour-classifier in production", _current_production),
     _shape("changed_between", r"^(?:what\s+)?(?:has\s+|was\s+|is\s+|are\s+)?(?:changed|changes|differs|different|"
            r"differences?|diff)\s+(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|vs\.?|versus|with)\s+(?P<b>.+)$",
            "what changed between tumour-classifier v2 and tumour-classifier v3", _changed_between),
+    _shape("changed_between", r"^what(?:'s|’s|\s+is|\s+was)\s+(?:new|different|changed)\s+in\s+(?P<b>.+?)\s+"
+           r"(?:compared\s+(?:to|with)|vs\.?|versus|relative\s+to|since|over|against)\s+(?P<a>.+)$",
+           "what's new in tumour-classifier v2 compared to v1", _changed_between),
     _shape("changed_between", r"^(?:compare|diff)\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus|against)\s+(?P<b>.+)$",
            "compare tumour-classifier v1 with tumour-classifier v2", _changed_between),
-    _shape("changed_between", r"^how\s+(?:does|do|did|is|are)\s+(?P<b>.+?)\s+(?:differ|different)\s+from\s+(?P<a>.+)$",
+    _shape("changed_between", r"^(?:compare|diff|differences?|changes)\s+(?P<a>" + _REF + r")\s+(?P<b>" + _REF
+           + r"|v\d+|\d+)$",
+           "diff tumour-classifier@1 tumour-classifier@2", _changed_between),
+    _shape("changed_between", r"^how\s+(?:does|do|did|is|are)\s+(?P<b>.+?)\s+(?:differ|different|compare|compared)\s+"
+           r"(?:from|to|with|against)\s+(?P<a>.+)$",
            "how does wine-cultivar v2 differ from wine-cultivar v1", _changed_between),
     _shape("changed_between", r"^(?P<a>\S+(?:\s+\S+)?)\s+(?:vs\.?|versus)\s+(?P<b>\S+(?:\s+\S+)?)$",
            "tumour-classifier v2 vs v3", _changed_between),
-    _shape("reviews_of", r"^(?:who\s+(?:reviewed|approved|rejected|signed\s+off(?:\s+on)?)|(?:the\s+)?reviews?\s+"
-           r"(?:of|for))\s+(?P<x>.+)$",
+    _shape("reviews_of", r"^(?:(?P<who>who)\s+(?:has\s+|have\s+)?" + _APPROVED
+           + r"|(?:who\s+)?(?:turned\s+down|declined)|" + _WHICH.removeprefix("^")
+           + r"(?:reviews?|approvals?|sign-?offs?|verdicts?)\s+(?:of|for|on))\s+(?P<x>.+)$"
+           r"|^(?:has|did|have)\s+(?:anyone|anybody|someone|somebody)\s+(?:already\s+)?(?:approved|reviewed|signed\s+off"
+           r"(?:\s+on)?|green-?lit|looked\s+at|checked|approve|review|sign\s+off(?:\s+on)?)\s+(?P<r>.+?)(?:\s+yet)?$"
+           r"|^(?:is|was|has|have|did|does)\s+(?P<y>.+?)\s+(?:been\s+|get\s+|got\s+|gotten\s+|already\s+)?"
+           r"(?:approved|reviewed|signed\s+off(?:\s+on)?|green-?lit|green-?lighted|accepted|rejected|vetted|okayed|"
+           r"approve|review|pass(?:ed)?\s+review)(?:\s+for\s+\w+)?(?:\s+yet|\s+already)?$"
+           r"|^(?:the\s+|what\s+is\s+the\s+|what's\s+the\s+)?(?:approval|review|sign-?off)\s+"
+           r"(?:status|state|verdict|history|decision)\s+(?:of|for|on)\s+(?P<z>.+)$",
            "who reviewed wine-cultivar v1", _reviews_of),
-    _shape("deployments_of", r"^(?:who\s+deployed|where\s+is|where\s+was|where\s+are|(?:the\s+)?deployments?\s+"
-           r"(?:of|for))\s+(?P<x>.+?)(?:\s+deployed|\s+running|\s+served)?$",
+    _shape("deployments_of", r"^(?:(?P<who>who)\s+(?:has\s+|have\s+)?(?:deployed|shipped|released|rolled\s+out|"
+           r"launched|promoted|put\s+live)|where\s+(?:is|was|are|were|has|have)|"
+           + _WHICH.removeprefix("^") + r"(?:deployments?|releases?|rollouts?|endpoints?)\s+(?:of|for))\s+(?P<x>.+?)"
+           r"(?:\s+(?:been\s+)?(?:deployed|running|served|serving|hosted|live|shipped|released))?"
+           r"(?:\s+(?:to|in|into|on)\s+(?:production|prod|staging|\w+))?$"
+           r"|^where\s+(?:does|do|did)\s+(?P<v>.+?)\s+(?:run|live|get\s+served|serve|get\s+deployed)$"
+           r"|^(?:which|what)\s+(?:endpoints?|services?|environments?|deployments?|servers?)\s+(?:serve|serves|run|runs|host|"
+           r"hosts)\s+(?P<u>.+)$"
+           r"|^(?:the\s+)?(?:deployment|release|rollout)\s+(?:history|status)\s+(?:of|for)\s+(?P<t>.+)$"
+           r"|^when\s+(?:was|were|did|is|has)\s+(?P<y>.+?)\s+(?:been\s+)?(?:deployed|shipped|released|rolled\s+out|"
+           r"launched|promoted|put\s+(?:in|into)\s+(?:production|prod)|go(?:ing)?\s+live|went\s+live|deploy|ship|"
+           r"release)(?:\s+(?:to|in|into)\s+\w+)?$"
+           r"|^(?:is|was|has)\s+(?P<z>.+?)\s+(?:been\s+|ever\s+|already\s+)?(?:deployed|shipped|released|live|"
+           r"in\s+production|in\s+prod|serving)(?:\s+yet|\s+anywhere|\s+already)?$"
+           r"|^(?:which|what)\s+(?:environments?|envs?|endpoints?|places|clusters|regions|servers|services)\s+"
+           r"(?:is|are|was|were|has|have)\s+(?P<w>.+?)\s+(?:been\s+)?(?:deployed|running|served|live|shipped|released)"
+           r"(?:\s+(?:to|in|on|at))?$",
            "deployments of tumour-classifier", _deployments_of),
 )
 
@@ -564,7 +864,7 @@ def matches(query: str) -> Iterator[tuple[Shape, dict[str, str]]]:
         if found is None:
             continue
         parts = {_ALIASES.get(k, k): clean_entity(v) for k, v in found.groupdict().items() if v is not None}
-        if all(parts.values()) and not any(_CLAUSE.search(v) for k, v in parts.items() if k != "verb"):
+        if all(parts.values()) and not any(_CLAUSE.search(v) for k, v in parts.items() if k not in ("verb", "who")):
             yield shape, parts
 
 
@@ -578,7 +878,9 @@ _POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you
                      r"i\s+want\s+to\s+know|i'd\s+like\s+to\s+know|i\s+would\s+like\s+to\s+know|do\s+you\s+know|"
                      r"help\s+me\s+find|i\s+need\s+to\s+know|i\s+need|i\s+want)[\s,]+)+", re.IGNORECASE)
 #: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
-_ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x"}
+_ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
+            "o": "x", "n": "x",
+            "verb2": "verb", "verb3": "verb", "env2": "env", "env3": "env", "lacking2": "lacking"}
 _CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)
 def narrowed(text: str, kinds: tuple[NodeKind, ...]) -> tuple[str, tuple[NodeKind, ...]]:
     """Entity text without a trailing kind word (``search/intent.py`` KIND_WORDS, the one table), and the kinds

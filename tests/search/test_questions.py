@@ -103,7 +103,7 @@ def test_every_shape_says_what_it_asks() -> None:
     ("what changed from tumour v1 to tumour v2", "changed_between", {"a": "tumour v1", "b": "tumour v2"}),
     ("diff between tumour v2 and v3", "changed_between", {"a": "tumour v2", "b": "v3"}),
     ("how does tumour v2 differ from tumour v1", "changed_between", {"b": "tumour v2", "a": "tumour v1"}),
-    ("who approved tumour v2", "reviews_of", {"x": "tumour v2"}),
+    ("who approved tumour v2", "reviews_of", {"who": "who", "x": "tumour v2"}),
     ("which model is currently in production for churn", "current_production", {"x": "churn"}),
     ("which datasets were used to train churn v2", "training_data", {"x": "churn v2"}),
     ("training data of churn v2", "training_data", {"x": "churn v2"}),
@@ -113,6 +113,95 @@ def test_every_shape_says_what_it_asks() -> None:
     ("Can you tell me which runs consumed breast-cancer?", "used", {"x": "breast-cancer"}),
     ("please list the models trained on wine", "trained_on", {"x": "wine"}),
     ("where is progression v2 deployed", "deployments_of", {"x": "progression v2"}),
+    # as people phrase them (issue 15 item 4): synonyms, passive voice, possessives, fragments, "who" questions
+    ("prod models no approval", "unapproved_production", {}),
+    ("anything serving in production that nobody green-lit", "unapproved_production", {}),
+    ("which datasets were used by the churn training run", "training_data", {"x": "churn training run"}),
+    ("what data went into churn v2", "training_data", {"x": "churn v2"}),
+    ("churn model's training data", "training_data", {"x": "churn model"}),
+    ("what was churn v2 fit on", "training_data", {"x": "churn v2"}),
+    ("churn v2 lineage", "upstream", {"x": "churn v2"}),
+    ("clean_patients downstream", "downstream", {"x": "clean_patients"}),
+    ("how was churn v2 built", "upstream", {"x": "churn v2"}),
+    ("what depends on wine", "downstream", {"x": "wine"}),
+    ("what breaks if the wine table changes", "downstream", {"x": "wine table"}),
+    ("what would be affected if we drop wine@2", "downstream", {"x": "wine@2"}),
+    ("impact of changing wine", "downstream", {"x": "wine"}),
+    ("list the runs that ingested wine", "used", {"x": "wine"}),
+    ("jobs that relied on wine", "used", {"x": "wine"}),
+    ("models fit on wine", "trained_on", {"x": "wine"}),
+    ("which models were retrained on wine@2", "trained_on", {"x": "wine@2"}),
+    ("is churn v2 approved", "reviews_of", {"x": "churn v2"}),
+    ("has churn v2 been signed off yet", "reviews_of", {"x": "churn v2"}),
+    ("approval status of churn v2", "reviews_of", {"x": "churn v2"}),
+    ("who green-lit churn@2", "reviews_of", {"who": "who", "x": "churn@2"}),
+    ("when was churn v2 deployed", "deployments_of", {"x": "churn v2"}),
+    ("where is churn running", "deployments_of", {"x": "churn"}),
+    ("who shipped churn version 2", "deployments_of", {"who": "who", "x": "churn version 2"}),
+    ("is churn v2 live", "deployments_of", {"x": "churn v2"}),
+    ("which commit produced churn v2", "code_behind", {"x": "churn v2"}),
+    ("what code went into churn v2", "code_behind", {"x": "churn v2"}),
+    ("who trained churn v2", "who", {"verb": "trained", "x": "churn v2"}),
+    ("who owns churn", "who", {"verb": "owns", "x": "churn"}),
+    ("who is the owner of churn", "who", {"verb": "owner", "x": "churn"}),
+    ("what's running in production right now", "in_production", {}),
+    ("all production models", "in_production", {}),
+    ("churn prod version", "current_production", {"x": "churn"}),
+    ("which version of the churn model is currently serving traffic", "current_production", {"x": "churn model"}),
+    ("models from HPO trials", "sweep", {"subject": "models"}),
+    ("datasets with zero consumers", "untrained_datasets", {}),
+    ("which datasets has nobody trained a model on yet", "untrained_datasets", {}),
+    ("diff churn@1 churn@2", "changed_between", {"a": "churn@1", "b": "churn@2"}),
+    ("commits alice pushed", "person_did", {"noun": "commits", "person": "alice", "verb": "pushed"}),
+    ("what did alice turn down", "person_did", {"person": "alice", "verb": "turn down"}),
+    ("alice's releases", "person_did", {"person": "alice", "verb": "releases"}),
+    ("what has bob been working on", "person_did", {"person": "bob", "verb": "working"}),
+    ("List all deployments by carol", "person_did", {"verb": "deployments", "person": "carol"}),
+    ("models rejected by dave", "person_did", {"noun": "models", "verb": "rejected", "person": "dave"}),
+    ("Which runs did alice launch?", "person_did", {"noun": "runs", "person": "alice", "verb": "launch"}),
+    ("Which production models haven't been approved?", "unapproved_production", {}),
+    ("unreviewed models in production", "unapproved_production", {}),
+    ("which runs were part of the optuna sweep", "sweep", {"subject": "runs"}),
+    ("List datasets that no model uses", "untrained_datasets", {}),
+    ("How does churn@3 compare to churn@2?", "changed_between", {"b": "churn@3", "a": "churn@2"}),
+    ("Which environments is churn deployed to?", "deployments_of", {"x": "churn"}),
+    ("who deployed churn to production", "deployments_of", {"who": "who", "x": "churn"}),
+    ("Is the churn model approved for production?", "reviews_of", {"x": "churn model"}),
+    ("Which dataset version trained churn v3?", "training_data", {"x": "churn v3"}),
+    ("What features does churn v3 use?", "training_data", {"x": "churn v3"}),
+    ("what are the inputs to churn v3", "training_data", {"x": "churn v3"}),
+    ("show the lineage for churn v3", "upstream", {"x": "churn v3"}),
+    ("trace churn v3 back to its source data", "upstream", {"x": "churn v3"}),
+    ("What runs produced churn v3?", "runs_behind", {"x": "churn v3"}),
+    ("which experiment produced churn v3", "runs_behind", {"x": "churn v3"}),
+    ("What git commit is churn v3 built from?", "code_behind", {"x": "churn v3"}),
+    ("who created the fraud model", "who", {"verb": "created", "x": "fraud model"}),
+    ("which models are affected if customers v3 has a bug", "downstream", {"x": "customers v3"}),
+    ("What models are in production?", "in_production", {}),
+    ("list all production deployments", "in_production", {}),
+    ("what's deployed in staging", "in_production", {"env": "staging"}),
+    ("show models in staging", "in_production", {"env": "staging"}),
+    ("staging deployments", "in_production", {"env": "staging"}),
+    ("find every run that read from the raw export", "used", {"x": "raw export"}),
+    ("runs where customers v2 was an input", "used", {"x": "customers v2"}),
+    ("any models trained off customers v2?", "trained_on", {"x": "customers v2"}),
+    ("what was used to train churn v3", "training_data", {"x": "churn v3"}),
+    ("which datasets went into training churn v3", "training_data", {"x": "churn v3"}),
+    ("what feeds into churn v3", "upstream", {"x": "churn v3"}),
+    ("Show everything alice touched", "person_did", {"person": "alice", "verb": "touched"}),
+    ("approvals given by dave", "person_did", {"verb": "approvals", "person": "dave"}),
+    ("which tables aren't used by any model", "untrained_datasets", {}),
+    ("what version of churn is deployed right now", "current_production", {"x": "churn"}),
+    ("current churn model", "current_production", {"x": "churn"}),
+    ("what's new in churn v3 compared to v2", "changed_between", {"b": "churn v3", "a": "v2"}),
+    ("has anyone reviewed churn v3", "reviews_of", {"x": "churn v3"}),
+    ("where does churn v3 run", "deployments_of", {"x": "churn v3"}),
+    ("which endpoints serve churn", "deployments_of", {"x": "churn"}),
+    ("deployment history of churn", "deployments_of", {"x": "churn"}),
+    ("which model versions have no reviews", "versions_without", {"lacking": "reviews"}),
+    ("Which models have never been deployed?", "versions_without", {"lacking": "deployed"}),
+    ("which models haven't been approved", "versions_without", {"lacking": "approved"}),
+    ("unreviewed model versions", "versions_without", {"lacking": "unreviewed"}),
 ])
 def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) -> None:
     found = questions.match(query)
@@ -122,6 +211,20 @@ def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) ->
 @pytest.mark.parametrize("query", [
     "breast cancer tumour", "tumour v1", "why did recall drop after the feature change",
     "models trained on the cleaned cancer data that a reviewer worried about", "calibration review",
+    # plain keyword and paraphrase queries that share words with the shapes stay ranked
+    "production model monitoring", "approval workflow for production", "hyperparameter tuning guide", "optuna",
+    "data lineage graph", "how do I deploy a model", "commit messages about scaling", "when was the last drift report",
+    "what breaks", "who reviewed", "training data", "serving latency", "tumour prod", "author guidelines",
+    "the hospital's biopsy dump untouched, with the repeats still in",
+    "new harvest's wine measurements nobody has checked yet",
+    "automatic tuning replaced exhaustive search over settings",
+    "forty automated trials searching the boosting settings",
+    "which model runs in the x-ray pilot", "signed off after checking on patients from a second hospital",
+    "old test-environment copy of the first tumour classifier, now switched off", "what is the accuracy of tumour v2",
+    "history of the project", "trace logs", "models in sklearn",
+    "versions without the texture feature", "data lineage", "model lineage", "feature origins", "is there drift",
+    "compare metrics", "live demo",
+    "which model was turned down because it was unsafe", "tumour detector live in the x-ray department trial",
 ])
 def test_other_queries_are_not_questions(query: str) -> None:
     assert questions.match(query) is None
@@ -173,6 +276,41 @@ def test_production_sweep_and_current_version(store: GraphStore, service: Search
                                  (w.ONC_DEPLOY, "deployment onc-prod DEPLOYS model_version tumour v1")]
 
 
+def test_who_code_behind_and_what_runs_in_production(store: GraphStore, service: SearchService) -> None:
+    write_world(store)
+    code = "model_version tumour v1 GENERATED_BY run train tumour classifier USED commit " + "a" * 40
+    assert answered(service.search("which commit produced tumour v1", limit=3)) == [(COMMIT, code)]
+    assert answered(service.search("who changed tumour v1", limit=3)) == [
+        (ADA, f"{code} ATTRIBUTED_TO person Ada Lovelace"), (COMMIT, code)]
+    live = answered(service.search("what's running in production right now", limit=10))
+    assert live == [(CRM_DEPLOY, "deployment churn scoring DEPLOYS model_version churn v1"),
+                    (w.CRM_MV, "deployment churn scoring DEPLOYS model_version churn v1"),
+                    (w.ONC_DEPLOY, "deployment onc-prod DEPLOYS model_version tumour v1"),
+                    (w.ONC_MV, "deployment onc-prod DEPLOYS model_version tumour v1")]
+    depends = answered(service.search("what depends on breast cancer (cleaned)", limit=3))
+    assert depends[:2] == [(w.ONC_RUN, "run train tumour classifier USED dataset_version breast cancer (cleaned)"),
+                           (w.ONC_MV, "model_version tumour v1 GENERATED_BY run train tumour classifier USED "
+                                      "dataset_version breast cancer (cleaned)")]
+    trained = "model_version tumour v1 GENERATED_BY run train tumour classifier"
+    etl = f"{trained} USED dataset_version breast cancer (cleaned) GENERATED_BY run clean patients nightly"
+    assert answered(service.search("which run trained tumour v1", limit=3)) == [
+        (w.ONC_RUN, trained), (ETL_RUN, etl), (JOB, f"{etl} INSTANCE_OF job clean_patients")]
+    # Another environment: only active deployments count (onc-old, in staging, is retired).
+    assert questions.answer("what's deployed in staging", store, lambda text, kinds: None) == (
+        questions.match("what's deployed in staging")[0], [])  # type: ignore[index]
+    canary = node_id(K.DEPLOYMENT, "churn-staging")
+    store.write([Node(canary, K.DEPLOYMENT, {"environment": "Staging", "status": "active", "project": "crm"})],
+                [Edge(canary, w.CRM_MV, E.DEPLOYS)], actor="test")
+    assert answered(service.search("which models are running in staging", limit=3)) == [
+        (canary, "deployment churn-staging DEPLOYS model_version churn v1"),
+        (w.CRM_MV, "deployment churn-staging DEPLOYS model_version churn v1")]
+    assert answered(service.search("which model versions have no reviews", limit=3)) == [
+        (w.CRM_MV, "model_version churn v1: no reviews")]
+    assert [i for i, _ in answered(service.search("models that were never deployed", limit=3))] == []
+    reviews = [i for i, _ in answered(service.search("is tumour v1 approved", limit=3))]
+    assert reviews == [w.ONC_REVIEW_NEW, w.ONC_REVIEW_OLD]
+
+
 def test_questions_are_ranked_only_in_hybrid_mode(store: GraphStore, service: SearchService) -> None:
     write_world(store)
     for mode in ("keyword", "vector"):
@@ -184,7 +322,9 @@ def test_a_scoped_caller_gets_no_other_project_answer(store: GraphStore, service
     onc = ScopedGraphStore(store, "onc")
     for query in ("which models are in production without approval", "runs that used telecom customers v1",
                   "model versions trained on telecom customers v1", "current production model for churn",
-                  "deployments of churn", "what changed between tumour v1 and churn v1"):
+                  "deployments of churn", "what changed between tumour v1 and churn v1",
+                  "what's running in production right now", "who trained churn v1",
+                  "what depends on telecom customers v1"):
         hits = service.search(query, store=onc, limit=20)
         assert all(h.project in ("onc", None) for h in hits), (query, [(h.id, h.answer) for h in hits])
         assert not {h.id for h in hits} & CRM_IDS, query

@@ -252,6 +252,8 @@ LINKS: list[tuple[str, EdgeType, str]] = [
     ("c_texture", E.PARENT, "c_pin"), ("c_pin", E.PARENT, "c_optuna"),
     ("r_cancer_gb", E.CHILD_OF, "r_cancer_study"), ("r_cancer_study", E.USED, "dv_cancer_clean"),
     ("dep_i1", E.DEPLOYS, "mv_iris_1"), ("dv_wine_draft", E.VERSION_OF, "ds_wine"),
+    # -- for "who" questions (who trained / owns X): a run and a model attributed to a person --
+    ("r_cancer_gb", E.ATTRIBUTED_TO, "p_ana"), ("m_digit", E.ATTRIBUTED_TO, "p_sam"),
 ]
 
 
