@@ -42,7 +42,7 @@ from modelctx.search import sql
 from modelctx.search.documents import Document, embedding_text
 from modelctx.search.embedder import Embedder
 from modelctx.search.indexing import DocRow, Index, Progress, SyncReport, changed_nodes, documents_for
-from modelctx.search.keyword_index import TermCounts, keyword_search
+from modelctx.search.keyword_index import Postings, TermCounts, keyword_search
 from modelctx.search.vector_index import EXACT_MAX_ROWS, Filter, VectorIndex
 
 __all__ = ["DocRow", "Index", "Progress", "SearchIndex", "SyncReport", "open_index"]
@@ -104,6 +104,7 @@ class SearchIndex:
         self._applied_since_snapshot = 0
         self._verified_seq = -1
         self._term_counts = TermCounts()
+        self._postings = Postings()
         with self._lock:
             self._check_model()
 
@@ -344,9 +345,13 @@ class SearchIndex:
         with self._lock:
             return self.vectors.search(query_vector, k, where)
 
-    def keyword_search(self, query: str, k: int, where: Filter) -> list[tuple[int, float]]:
+    def keyword_search(
+        self, query: str, k: int, where: Filter, *, in_memory: bool = True
+    ) -> list[tuple[int, float]]:
+        """BM25 top ``k``; ``in_memory=False`` asks FTS5's ``bm25()`` (the reference tests and benches compare with)."""
         with self._lock:
-            return keyword_search(self.conn, query, k, where, self._term_counts)
+            postings = self._postings if in_memory else None
+            return keyword_search(self.conn, query, k, where, self._term_counts, postings)
 
     def exact_slots(self, node_ids: list[str], title: str, where: Filter, limit: int = 5) -> list[int]:
         """Slots of ``node_ids`` (in order), then of documents titled ``title`` (case aside), that ``where`` allows."""
@@ -386,3 +391,4 @@ class SearchIndex:
             if self._applied_since_snapshot:
                 self._save_snapshot()
             self.conn.close()
+            self._postings.close()
