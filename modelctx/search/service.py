@@ -15,6 +15,7 @@ Project scope: a search runs on the caller's view of the store
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,8 @@ MAX_LIMIT = 200
 SCOPED_OVERFETCH = 3
 #: Ranked candidates searched for an entity a question names (``search/questions.py``).
 RESOLVE_CANDIDATES = 25
+#: Threads that embed queries while the caller's thread searches keywords (ONNX Runtime releases the GIL).
+EMBED_THREADS = 2
 
 
 @dataclass(slots=True)
@@ -101,6 +104,7 @@ class SearchService:
         self.weights = (VECTOR_WEIGHT, KEYWORD_WEIGHT)
         #: Answer questions about structure from the graph (``search/questions.py``); off only to measure without.
         self.questions = True
+        self._embedding = ThreadPoolExecutor(EMBED_THREADS, thread_name_prefix="modelctx-embed")
 
     @classmethod
     def for_client(cls, client: Any, embedder: Embedder | None = None, **index_options: Any) -> SearchService:
@@ -189,11 +193,15 @@ class SearchService:
         if not self.embedder.semantic:
             mode = "keyword"
         vector: list[tuple[int, float]] = []
+        # The query is embedded in the service's pool while this thread searches keywords and exact names.
+        query_vector: Future[Any] | None = None
+        if mode in ("hybrid", "vector"):
+            query_vector = self._embedding.submit(self.embedder.embed_query, query)
         depth = {"keyword": limit, "hybrid": max(KEYWORD_CANDIDATES, limit), "vector": 1}[mode]
         keyword = self.index.keyword_search(query, depth, where)
-        if mode in ("hybrid", "vector"):
-            query_vector = self.embedder.embed_query(query)
-            found = self.index.vector_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
+        exact = self.index.exact_slots(exact_ids(self.store, query), query, where)
+        if query_vector is not None:
+            found = self.index.vector_search(query_vector.result(), max(VECTOR_CANDIDATES, limit), where)
             vector = above_floor(found, keyword_matched=bool(keyword))
         if mode == "vector":
             ranked = vector
@@ -206,7 +214,6 @@ class SearchService:
             ranked = boost_kinds(ranked, self.index.kinds(s for s, _ in ranked), hints)
         if mode == "hybrid" and len(ranked) > 1:
             ranked = self._near_the_strongest(ranked)
-        exact = self.index.exact_slots(exact_ids(self.store, query), query, where)
         return exact_first(exact, ranked)[:limit]
 
     def _near_the_strongest(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -279,6 +286,7 @@ class SearchService:
         return hits
 
     def close(self) -> None:
+        self._embedding.shutdown()
         self.index.close()
 
 
