@@ -310,6 +310,7 @@ class SearchIndex:
             self._save_snapshot()
         elif self._applied_since_snapshot >= SNAPSHOT_EVERY:
             self._save_snapshot()
+        self._postings.catch_up(self.conn)
 
     def _save_snapshot(self) -> None:
         self.vectors.save(self.folder, self._mem_seq, self._mem_generation)

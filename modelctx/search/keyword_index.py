@@ -19,7 +19,8 @@ import math
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -233,6 +234,23 @@ class Postings:
 
     # -- keeping up with the file ---------------------------------------------
 
+    @contextmanager
+    def _reading(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """One read transaction: sizes, totals and postings all from the same state of the file."""
+        if self._connected is not conn:
+            conn.execute(sql.CREATE_TERMS)
+            self._connected = conn
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            conn.execute("COMMIT")
+
+    def catch_up(self, conn: sqlite3.Connection) -> None:
+        """Read what was written since the last search now (``SearchIndex`` does when it refreshes), not in one."""
+        with self._reading(conn):
+            self._catch_up(conn)
+
     def _catch_up(self, conn: sqlite3.Connection) -> None:
         """Bring sizes, totals and rewritten documents up to what the index file holds (inside a read transaction)."""
         meta = dict(conn.execute(sql.SELECT_META_KEYS, ("generation", "last_seq")).fetchall())
@@ -240,23 +258,27 @@ class Postings:
         if generation != self._generation or seq < self._seq:
             self._forget()
             self._generation = generation
-            self._load_sizes(conn.execute(sql.SELECT_DOC_SIZES))
+            self._load_sizes(conn.execute(sql.SELECT_DOC_SIZES).fetchall())
         elif seq > self._seq:
             self._rewrite(conn, self._seq)
         self._seq = seq
         totals = conn.execute(sql.SELECT_FTS_TOTALS).fetchone()
-        values = _varints(bytes(totals[0])) if totals else [0]
+        values = (_varints(bytes(totals[0])) if totals else []) or [0]  # an empty table may have an empty record
         self._rows, self._tokens_total = values[0], sum(values[1:])
 
-    def _load_sizes(self, rows: Iterable[tuple[int, bytes]]) -> None:
-        for slot, blob in rows:
-            if slot >= len(self._sizes):
-                grown = max(slot + 1, 2 * len(self._sizes), 1024)
-                self._sizes = np.concatenate([self._sizes, np.zeros(grown - len(self._sizes), dtype=np.int64)])
-                self._rewritten = np.concatenate(
-                    [self._rewritten, np.zeros(grown - len(self._rewritten), dtype=bool)]
-                )
-            self._sizes[slot] = sum(_varints(bytes(blob)))
+    def _load_sizes(self, rows: list[tuple[int, bytes]]) -> None:
+        """Each document's size in tokens (all columns) from its ``docsize`` varints."""
+        if not rows:
+            return
+        last = max(int(slot) for slot, _ in rows)
+        if last >= len(self._sizes):
+            grown = max(last + 1, 2 * len(self._sizes))
+            self._sizes = np.concatenate([self._sizes, np.zeros(grown - len(self._sizes), dtype=np.int64)])
+            self._rewritten = np.concatenate([self._rewritten, np.zeros(grown - len(self._rewritten), dtype=bool)])
+        slots = np.fromiter((slot for slot, _ in rows), dtype=np.int64, count=len(rows))
+        # A varint under 128 is its one byte: most column sizes are.
+        sizes = [sum(blob) if max(blob, default=0) < 0x80 else sum(_varints(bytes(blob))) for _, blob in rows]
+        self._sizes[slots] = np.array(sizes, dtype=np.int64)
 
     def _rewrite(self, conn: sqlite3.Connection, since: int) -> None:
         """Tokenize the documents written after ``since`` again; their postings override the cached ones."""
@@ -267,12 +289,13 @@ class Postings:
             generation = self._generation
             self._forget()
             self._generation = generation
-            self._load_sizes(conn.execute(sql.SELECT_DOC_SIZES))
+            self._load_sizes(conn.execute(sql.SELECT_DOC_SIZES).fetchall())
             return
         slots = [int(row[0]) for row in changed]
         for start in range(0, len(slots), sql.MAX_IN):
             chunk = slots[start : start + sql.MAX_IN]
-            self._load_sizes(conn.execute(sql.SELECT_DOC_SIZES_OF.format(marks=sql.in_marks(len(chunk))), chunk))
+            marks = sql.in_marks(len(chunk))
+            self._load_sizes(conn.execute(sql.SELECT_DOC_SIZES_OF.format(marks=marks), chunk).fetchall())
         for slot in slots:
             for token in self._fresh_tokens.pop(slot, ()):
                 self._fresh[token].pop(slot, None)
@@ -352,15 +375,9 @@ class Postings:
         tokens = [self.tokens(term) for term in terms]
         if any(len(t) != 1 for t in tokens):
             return None
-        if self._connected is not conn:
-            conn.execute(sql.CREATE_TERMS)
-            self._connected = conn
-        conn.execute("BEGIN")
-        try:
+        with self._reading(conn):
             self._catch_up(conn)
             postings = [self._postings(conn, t[0]) for t in tokens]
-        finally:
-            conn.execute("COMMIT")
         if not self._rows:
             return []
         rows = float(self._rows)

@@ -95,3 +95,13 @@ def test_a_phrase_term_is_left_to_fts5(index: SearchIndex) -> None:
             "calibrations", 10, Filter(), in_memory=False)
     finally:
         postings.close()
+
+
+def test_an_empty_index_matches_nothing(store: GraphStore, tmp_path: Path) -> None:
+    opened = SearchIndex(store, tmp_path / "empty", KeywordOnlyEmbedder())
+    try:
+        opened.sync()
+        assert opened.keyword_search("calibration", 10, Filter()) == []
+        assert opened.keyword_search("calibration", 10, Filter(), in_memory=False) == []
+    finally:
+        opened.close()
