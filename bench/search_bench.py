@@ -21,7 +21,10 @@ Sections (each prints its in-run baseline and the ratio):
    runs it (no catch-up; the real ONNX model embeds the query; hybrid ranking;
    graph context) on a store of ``--docs`` synthetic nodes indexed once, for
    queries new to the query cache and repeated ones, against the embedding
-   model's forward pass alone (target p50 <= 10 ms at 100k). Document vectors
+   model's forward pass alone (target p50 <= 10 ms at 100k); then BM25 alone,
+   in memory (``search/keyword_index.py`` ``Postings``) against FTS5's
+   ``bm25()``, and how many of the queries' top 10 and top 50 are equal
+   (slots, order and scores: they must all be). Document vectors
    past the real texts are random unit vectors (a fill embedder: embedding
    100k texts takes hours on a shared 2-core box).
 4. ``--vector-only N``: p50 of the vector search alone over N random unit

@@ -42,7 +42,7 @@ from modelctx.search.hybrid import (
     near_the_strongest,
     reciprocal_rank_fusion,
 )
-from modelctx.search.index import Progress, SyncReport, open_index
+from modelctx.search.index import DocRow, Progress, SyncReport, open_index
 from modelctx.search.intent import exact_ids, kind_hints
 from modelctx.search.messages import SEMANTIC_OFF_NOTE, no_results
 from modelctx.search.neighbourhood import adjacent
@@ -179,11 +179,16 @@ class SearchService:
                 return answered
         # Some candidates of a scoped search may be project-less nodes the view hides: rank a few more.
         depth = limit if scope is None else min(MAX_LIMIT, limit * SCOPED_OVERFETCH)
-        ranked = self.rank(query, where, depth, mode)
-        return self._hits(query, ranked, view, limit, with_context)
+        rows: dict[int, DocRow] = {}
+        ranked = self.rank(query, where, depth, mode, rows)
+        return self._hits(query, ranked, view, limit, with_context, rows)
 
-    def rank(self, query: str, where: Filter, limit: int, mode: str) -> list[tuple[int, float]]:
+    def rank(
+        self, query: str, where: Filter, limit: int, mode: str, rows: dict[int, DocRow] | None = None
+    ) -> list[tuple[int, float]]:
         """(slot, score) pairs, best first, without reading documents or the graph.
+
+        ``rows`` receives the documents ranking had to read (graph proximity), so the hits need not read them again.
 
         Nodes the query names exactly come first (``search/intent.py``); vector
         hits below the relevance floor do not count (``search/hybrid.py``);
@@ -213,13 +218,16 @@ class SearchService:
         if hints and ranked:
             ranked = boost_kinds(ranked, self.index.kinds(s for s, _ in ranked), hints)
         if mode == "hybrid" and len(ranked) > 1:
-            ranked = self._near_the_strongest(ranked)
+            ranked = self._near_the_strongest(ranked, rows if rows is not None else {})
         return exact_first(exact, ranked)[:limit]
 
-    def _near_the_strongest(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """The first candidates re-ranked by graph proximity to the strongest (``search/hybrid.py``)."""
+    def _near_the_strongest(
+        self, ranked: list[tuple[int, float]], rows: dict[int, DocRow]
+    ) -> list[tuple[int, float]]:
+        """The first candidates re-ranked by graph proximity to the strongest (``search/hybrid.py``); their
+        documents are added to ``rows``."""
         pool = ranked[:PROXIMITY_POOL]
-        rows = self.index.documents(slot for slot, _ in pool)
+        rows.update(self.index.documents(slot for slot, _ in pool))
         node_of = {slot: rows[slot].node_id for slot, _ in pool if slot in rows}
         slot_of = {node: slot for slot, node in node_of.items()}
         strong = [node_of[slot] for slot, _ in pool[:PROXIMITY_TOP] if slot in node_of]
@@ -228,9 +236,12 @@ class SearchService:
             + ranked[PROXIMITY_POOL:]
 
     def _hits(
-        self, query: str, ranked: list[tuple[int, float]], view: GraphStore, limit: int, with_context: bool
+        self, query: str, ranked: list[tuple[int, float]], view: GraphStore, limit: int, with_context: bool,
+        read: dict[int, DocRow] | None = None,
     ) -> list[Hit]:
-        rows = self.index.documents(slot for slot, _ in ranked)
+        """Hits for ``ranked`` that ``view`` shows, with snippets and context; ``read`` holds documents already read."""
+        rows = dict(read or {})
+        rows.update(self.index.documents(slot for slot, _ in ranked if slot not in rows))
         found = [(rows[slot], score) for slot, score in ranked if slot in rows]
         nodes = view.get_nodes([row.node_id for row, _ in found]) if view.scope is not None or with_context else None
         shown = [(row, score) for row, score in found if nodes is None or row.node_id in nodes][:limit]
@@ -281,7 +292,8 @@ class SearchService:
         if len(hits) < limit:
             shown = {h.id for h in hits}
             depth = min(MAX_LIMIT, limit + len(hits) if where.scope is None else (limit + len(hits)) * SCOPED_OVERFETCH)
-            ranked = self._hits(query, self.rank(query, where, depth, "hybrid"), view, depth, with_context)
+            rows: dict[int, DocRow] = {}
+            ranked = self._hits(query, self.rank(query, where, depth, "hybrid", rows), view, depth, with_context, rows)
             hits += [h for h in ranked if h.id not in shown][: limit - len(hits)]
         return hits
 
