@@ -155,7 +155,7 @@ def keyword_search(
 K1 = 1.2
 B = 0.75
 #: Postings (document, frequency pairs) kept in memory before the cache starts afresh.
-MAX_POSTINGS = 8_000_000
+MAX_POSTINGS = 4_000_000
 #: Documents rewritten since the postings were read after which the cache starts afresh.
 MAX_REWRITTEN = 5_000
 _COLUMNS = ("title", "body", "context")
