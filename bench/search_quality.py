@@ -1,14 +1,17 @@
 """Search quality on tests/search_eval: nDCG@10 and recall@10 for keyword, vector and hybrid, per class.
 
-    .venv/bin/python bench/search_quality.py                # both sets, per class
+    .venv/bin/python bench/search_quality.py                # every set, per class
     .venv/bin/python bench/search_quality.py --set dev      # only the development set
+    .venv/bin/python bench/search_quality.py --set holdout  # only the held-out set
     .venv/bin/python bench/search_quality.py --grid         # also the RRF grid (development set only)
     .venv/bin/python bench/search_quality.py --backend both --uri "$MODELCTX_TEST_NEO4J_URI"
                                                             # SQLite and Neo4j, and where their top 10s differ
 
-Two sets: the development set (tests/search_eval/world.py, queries.py: tune on
-this one) and the independent set (tests/search_eval/independent/: a world
-built by the real ingestors, never tuned on; report it). Uses the real
+Three sets (``SETS``): the development set (tests/search_eval/world.py,
+queries.py: tune on this one), the independent set
+(tests/search_eval/independent/) and the held-out set
+(tests/search_eval/holdout/): worlds built by the real ingestors, never
+tuned on; report them. Uses the real
 all-MiniLM-L6-v2 model and temporary SQLite stores; ``--backend neo4j`` copies
 each world into the (scratch: it is emptied) Neo4j server at ``--uri`` and
 searches the index kept there (``search/store_index.py``); ``both`` also prints
@@ -21,22 +24,61 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from modelctx.graph.store import open_store  # noqa: E402
+from modelctx.graph.store import GraphStore, open_store  # noqa: E402
 from modelctx.search import hybrid  # noqa: E402
 from modelctx.search.embedder import MiniLMEmbedder  # noqa: E402
 from modelctx.search.service import SearchService  # noqa: E402
+from tests.search_eval import queries as dev_queries  # noqa: E402
 from tests.search_eval.backends import BACKENDS, overlap_of, service_on  # noqa: E402
 from tests.search_eval.evaluate import CUTOFF, MODES, Query, evaluate  # noqa: E402
-from tests.search_eval.independent.queries import CLASSES as INDEPENDENT_CLASSES  # noqa: E402
-from tests.search_eval.independent.queries import QUERIES as INDEPENDENT_QUERIES  # noqa: E402
-from tests.search_eval.independent.world import build_world  # noqa: E402
-from tests.search_eval.queries import CLASSES as DEV_CLASSES  # noqa: E402
-from tests.search_eval.queries import QUERIES as DEV_QUERIES  # noqa: E402
+from tests.search_eval.holdout import queries as holdout_queries  # noqa: E402
+from tests.search_eval.holdout import world as holdout_world  # noqa: E402
+from tests.search_eval.independent import queries as independent_queries  # noqa: E402
+from tests.search_eval.independent import world as independent_world  # noqa: E402
 from tests.search_eval.world import write_world  # noqa: E402
+
+
+def _dev_world(folder: Path) -> tuple[GraphStore, dict[str, str]]:
+    store = open_store(f"sqlite:///{folder / 'graph.db'}")
+    return store, write_world(store)
+
+
+def _independent_world(folder: Path) -> tuple[GraphStore, dict[str, str]]:
+    world = independent_world.build_world(folder)
+    return world.store, world.ids
+
+
+def _holdout_world(folder: Path) -> tuple[GraphStore, dict[str, str]]:
+    world = holdout_world.build_world(folder)
+    return world.store, world.ids
+
+
+@dataclass(frozen=True, slots=True)
+class EvalSet:
+    """One evaluation set: how its world is built, its queries and classes, and how it is titled."""
+
+    name: str
+    title: str
+    build: Callable[[Path], tuple[GraphStore, dict[str, str]]]
+    queries: list[Query]
+    classes: tuple[str, ...]
+
+
+#: Every evaluation set, in the order they are reported; the one place that lists them.
+SETS = (
+    EvalSet("independent", "independent set (tests/search_eval/independent; never tuned on)", _independent_world,
+            independent_queries.QUERIES, independent_queries.CLASSES),
+    EvalSet("holdout", "held-out set (tests/search_eval/holdout; never tuned on)", _holdout_world,
+            holdout_queries.QUERIES, holdout_queries.CLASSES),
+    EvalSet("dev", "development set (tests/search_eval/world.py, queries.py; tuned on)", _dev_world,
+            dev_queries.QUERIES, dev_queries.CLASSES),
+)
 
 
 def table(title: str, service: SearchService, ids: dict[str, str], queries: list[Query],
@@ -69,10 +111,45 @@ def agreement(title: str, lists: dict[str, dict[tuple[str, str], list[str]]]) ->
         print(f"{mode:<8} {len(keys):>7} {same:>10} {same_set:>9} {sum(overlap) / len(overlap):>13.3f}")
 
 
+def report(chosen: EvalSet, backends: tuple[str, ...], embedder: MiniLMEmbedder, args: argparse.Namespace) -> None:
+    """Build one set's world, then print its table on each backend (and the RRF grid for the development set)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source, ids = chosen.build(Path(tmp))
+        lists = {}
+        for backend in backends:
+            with service_on(backend, source, Path(tmp), embedder, args.uri) as service:
+                service.questions = not args.no_questions
+                if chosen.name == "dev":
+                    print(f"\nRRF k={service.rrf_k} weights (vector, passage, keyword)={service.weights} "
+                          f"keyword candidates={hybrid.KEYWORD_CANDIDATES}")
+                table(f"{chosen.title} on {backend}", service, ids, chosen.queries, chosen.classes)
+                lists[backend] = top_lists(service, chosen.queries)
+                if args.grid and chosen.name == "dev":
+                    grid(service, ids)
+        if len(lists) == 2:
+            agreement(chosen.title.split(" (")[0], lists)
+        source.close()
+
+
+def grid(service: SearchService, ids: dict[str, str]) -> None:
+    """The RRF tuning grid, on the development set only."""
+    print("\nk  w_vec  kw_depth  hybrid nDCG@10  R@10")
+    for k in (5, 10, 30, 60):
+        for weight in (1.0, 2.0, 3.0):
+            for depth in (10, 50):
+                service.rrf_k, service.weights = k, (weight, hybrid.PASSAGE_WEIGHT, hybrid.KEYWORD_WEIGHT)
+                hybrid.KEYWORD_CANDIDATES = depth
+                import modelctx.search.service as service_module
+
+                service_module.KEYWORD_CANDIDATES = depth
+                result = evaluate(service, ids)["hybrid"]
+                print(f"{k:<3}{weight:>5} {depth:>9} {result.ndcg:>15.3f} {result.recall:>6.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=("both", "dev", "independent"), default="both",
-                        help="Which evaluation set to report.")
+    parser.add_argument("--set", choices=("all", *(s.name for s in SETS)), default="all",
+                        help="Which evaluation set to report (default: all of them).")
     parser.add_argument("--no-questions", action="store_true",
                         help="Rank every query (no answers from the graph): the baseline of search/questions.py.")
     parser.add_argument("--grid", action="store_true", help="Also print the RRF tuning grid (development set).")
@@ -83,48 +160,9 @@ def main() -> None:
     args = parser.parse_args()
     backends = BACKENDS if args.backend == "both" else (args.backend,)
     embedder = MiniLMEmbedder()
-    if args.set in ("both", "independent"):
-        with tempfile.TemporaryDirectory() as tmp:
-            world = build_world(Path(tmp))
-            lists = {}
-            for backend in backends:
-                with service_on(backend, world.store, Path(tmp), embedder, args.uri) as service:
-                    service.questions = not args.no_questions
-                    table(f"independent set (tests/search_eval/independent; never tuned on) on {backend}", service,
-                          world.ids, INDEPENDENT_QUERIES, INDEPENDENT_CLASSES)
-                    lists[backend] = top_lists(service, INDEPENDENT_QUERIES)
-            if len(lists) == 2:
-                agreement("independent set", lists)
-            world.store.close()
-    if args.set == "independent":
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        source = open_store(f"sqlite:///{Path(tmp) / 'graph.db'}")
-        ids = write_world(source)
-        lists = {}
-        for backend in backends:
-            with service_on(backend, source, Path(tmp), embedder, args.uri) as service:
-                service.questions = not args.no_questions
-                print(f"\nRRF k={service.rrf_k} weights (vector, keyword)={service.weights} "
-                      f"keyword candidates={hybrid.KEYWORD_CANDIDATES}")
-                table(f"development set (tests/search_eval/world.py, queries.py; tuned on) on {backend}", service, ids,
-                      DEV_QUERIES, DEV_CLASSES)
-                lists[backend] = top_lists(service, DEV_QUERIES)
-                if args.grid:
-                    print("\nk  w_vec  kw_depth  hybrid nDCG@10  R@10")
-                    for k in (5, 10, 30, 60):
-                        for weight in (1.0, 2.0, 3.0):
-                            for depth in (10, 50):
-                                service.rrf_k, service.weights = k, (weight, 1.0)
-                                hybrid.KEYWORD_CANDIDATES = depth
-                                import modelctx.search.service as service_module
-
-                                service_module.KEYWORD_CANDIDATES = depth
-                                result = evaluate(service, ids)["hybrid"]
-                                print(f"{k:<3}{weight:>5} {depth:>9} {result.ndcg:>15.3f} {result.recall:>6.3f}")
-        if len(lists) == 2:
-            agreement("development set", lists)
-        source.close()
+    for chosen in SETS:
+        if args.set in ("all", chosen.name):
+            report(chosen, backends, embedder, args)
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def search_command(app: AppContext, query: str, kind: str | None, limit: int, mo
     if as_json:
         emit_json(answer)
         return
-    _print_hits(query, answer["hits"])
+    _print_hits(answer)
 
 
 def _served_answer(app: AppContext, params: dict[str, Any]) -> dict[str, Any] | None:
@@ -111,16 +111,24 @@ def _context_line(context: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _print_hits(query: str, hits: list[dict[str, Any]]) -> None:
-    """The hits of a search answer (``SearchService.answer``'s JSON, from this process or a server) as text."""
+def _print_hits(answer: dict[str, Any]) -> None:
+    """A search answer (``SearchService.answer``'s JSON, from this process or a server) as text.
+
+    A question about structure that nothing in the graph answers says so first,
+    so that the ranked hits under it are not read as its answers.
+    """
     from rich.console import Console
     from rich.markup import escape
 
-    console = Console()
-    if not hits:
-        from modelctx.search.messages import no_results
+    from modelctx.search.messages import no_results, nothing_answers
 
-        console.print(escape(no_results(query)))
+    # soft_wrap: a hit's line is never broken by rich, so an id stays whole for grep, copy and pipes.
+    console = Console(soft_wrap=True)
+    hits, question = answer["hits"], answer.get("question")
+    if question and not question["answers"]:
+        console.print(f"[yellow]{escape(nothing_answers(question['reads_as']))}[/yellow]")
+    elif not hits:
+        console.print(escape(no_results(answer["query"])))
         return
     for rank, hit in enumerate(hits, start=1):
         console.print(

@@ -107,12 +107,14 @@ def prepare_batch(
             edge = edge.validate()
         except ValidationError as exc:
             raise ValidationError(f"batch edge #{position}: {exc}") from None
-        removals.pop(edge.key, None)
-        previous_edge = folded_edges.get(edge.key)
+        key = edge.key
+        if removals:
+            removals.pop(key, None)
+        previous_edge = folded_edges.get(key)
         if previous_edge is None:
-            folded_edges[edge.key] = edge
+            folded_edges[key] = edge
         else:
-            folded_edges[edge.key] = Edge(
+            folded_edges[key] = Edge(
                 edge.source, edge.target, edge.type, compose_patches(previous_edge.properties, edge.properties)
             )
     claims = frozenset(create_only)

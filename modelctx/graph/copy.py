@@ -15,15 +15,14 @@ large ones, a server smaller ones), nodes first, then edges.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast, runtime_checkable
 
 from modelctx.errors import BackendError, ConfigError, ConflictError
 from modelctx.graph.changelog import RECORDS_PER_ENTRY, Change, verify_chain
+from modelctx.graph.collector import collector_paused
 from modelctx.graph.model import Edge, Node
 from modelctx.graph.replay import Replay
 from modelctx.graph.store import GraphStore
@@ -91,29 +90,10 @@ def copy_graph(
     if target.last_seq() != 0 or any(target.counts().values()):
         raise ConflictError(f"the copy target {target.uri} is not empty; copy into a new, empty store")
     report = CopyReport(source.uri, target.uri)
-    with _collector_paused():
+    with collector_paused():  # the copy holds the whole replayed graph: graph/collector.py
         _copy(source, target, progress, records_per_transaction, report)
     report.seconds = time.perf_counter() - started
     return report
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while copying.
-
-    A copy holds the whole replayed graph (millions of objects at a million
-    edges) and allocates all the time, so each full collection would rescan that
-    graph (writes beside a million-edge graph in memory spent about a fifth of
-    their time in the collector). A copy makes no reference cycles worth
-    collecting meanwhile.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _copy(

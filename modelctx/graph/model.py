@@ -282,9 +282,20 @@ class Edge:
 
     def validate(self) -> Edge:
         """This edge with its properties in stored form; ValidationError for bad endpoint kinds or non-JSON."""
-        check_edge_kinds(self.type, kind_of_id(self.source), kind_of_id(self.target))
-        check_text(self.source, "edge source")
-        check_text(self.target, "edge target")
+        source, target = self.source, self.target
+        # kind_of_id and check_edge_kinds, inlined for the common case (this runs once per edge of a bulk write);
+        # they decide, and raise, whenever an id or the pair of kinds is not plainly valid.
+        prefix, _, rest = source.partition(":")
+        source_kind = _KIND_BY_PREFIX.get(prefix) if rest else None
+        prefix, _, rest = target.partition(":")
+        target_kind = _KIND_BY_PREFIX.get(prefix) if rest else None
+        if source_kind is None or target_kind is None or (
+            self.type._code, source_kind._code, target_kind._code  # type: ignore[attr-defined]
+        ) not in _ALLOWED_TRIPLES:
+            check_edge_kinds(self.type, kind_of_id(source), kind_of_id(target))
+        if not (source.isascii() and target.isascii()):  # check_text's own test, inlined for bulk writes
+            check_text(source, "edge source")
+            check_text(target, "edge target")
         if not self.properties:
             return self
         props = clean_properties(self.properties, lambda: f"edge {self.source} -{self.type.value}-> {self.target}")

@@ -131,7 +131,7 @@ def plan_edges(batch: PreparedBatch, stored: Mapping[EdgeKey, dict[str, Any]], p
     """Add the batch's edges to ``plan``; ``stored`` maps the keys of edges already stored to their properties."""
     result = plan.result
     for key, edge in batch.edges.items():
-        old = stored.get(key)
+        old = stored.get(key) if stored else None  # a bulk write of new edges has none stored
         if old is None:
             if None in edge.properties.values():
                 edge = Edge(edge.source, edge.target, edge.type, merge_properties({}, edge.properties))

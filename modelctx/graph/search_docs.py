@@ -30,7 +30,11 @@ class DocFilter(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class DocWrite:
-    """One document to store, replacing the node's previous one; ``vector`` None when search is keyword-only."""
+    """One document to store, replacing the node's previous one; the vectors None when search is keyword-only.
+
+    ``passage_vector`` embeds the node's own words alone (``search/documents.py`` ``passage_text``),
+    ``passage_digest`` is its text's digest.
+    """
 
     node_id: str
     kind: str
@@ -41,6 +45,8 @@ class DocWrite:
     context: str
     digest: str
     vector: Sequence[float] | None
+    passage_digest: str = ""
+    passage_vector: Sequence[float] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +95,8 @@ class SearchDocStore(Protocol):
         """(slot, at) of the stored documents of ``node_ids``."""
 
     def cached_vectors(self, digests: Sequence[str]) -> dict[str, list[float]]:
-        """Vectors already stored for documents whose text has these digests (an unchanged text is not re-embedded)."""
+        """Vectors already stored for texts with these digests, a document's or a passage's (an unchanged text is
+        not re-embedded)."""
 
     def commit(self, docs: Sequence[DocWrite], expected: IndexState, seq: int, seq_hash: str) -> bool:
         """Write ``docs`` and advance the covered sequence to ``seq``, only if the index is still at ``expected``.
@@ -103,6 +110,9 @@ class SearchDocStore(Protocol):
 
     def vector(self, vector: Sequence[float], k: int, where: DocFilter) -> list[tuple[int, float]]:
         """The ``k`` nearest documents (slot, cosine in [-1, 1]) that ``where`` allows, best first."""
+
+    def passage_vector(self, vector: Sequence[float], k: int, where: DocFilter) -> list[tuple[int, float]]:
+        """The ``k`` documents with the nearest passage vectors, as :meth:`vector`."""
 
     def slots_by_node(self, node_ids: Sequence[str]) -> dict[str, int]:
         """Slots of the documents of ``node_ids``."""

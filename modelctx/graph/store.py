@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from modelctx.errors import NotFoundError, ValidationError
 from modelctx.graph.batch import PreparedBatch, prepare_batch
 from modelctx.graph.changelog import Change, NodeChange, VerifyResult, WriteResult, about_node
+from modelctx.graph.collector import collector_paused
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeRemoval, EdgeType, Node, NodeKind, Subgraph
 from modelctx.graph.values import check_filter_value, check_text
 
@@ -125,10 +126,11 @@ class GraphStore(ABC):
         if not isinstance(actor, str) or not actor.strip():
             raise ValidationError(f"a write needs an actor (who is writing), not {actor!r}")
         check_text(actor, "actor")
-        batch = prepare_batch(nodes, edges, create_only)
-        if batch.empty:
-            return WriteResult()
-        return self._write(batch, actor)
+        with collector_paused():  # a batch makes no cycles; full collections would rescan the caller's graph
+            batch = prepare_batch(nodes, edges, create_only)
+            if batch.empty:
+                return WriteResult()
+            return self._write(batch, actor)
 
     def transact(self, work: Work, *, actor: str = DEFAULT_ACTOR) -> WriteResult:
         """Read and write in one transaction: ``work`` reads what it needs and returns the records to write.
@@ -150,7 +152,8 @@ class GraphStore(ABC):
             nodes, edges = work(reader)
             return prepare_batch(nodes, edges)
 
-        return self._transact(prepared, actor)
+        with collector_paused():
+            return self._transact(prepared, actor)
 
     def upsert_nodes(self, nodes: Iterable[Node], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
         return self.write(nodes, (), actor=actor)

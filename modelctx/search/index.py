@@ -14,7 +14,9 @@ Layout of ``<client.data_dir>/search/``:
   dimension, the last change-log sequence covered and its hash).
 - ``vectors.npz`` / ``vectors.json`` / ``ann.faiss`` — a snapshot of the
   vector matrix and approximate index; rows changed after the snapshot are
-  read back from ``index.sqlite`` on open.
+  read back from ``index.sqlite`` on open. ``passage-*`` — the same for the
+  passage vectors (``documents.passage_text``: the node's own words alone),
+  row for row.
 
 ``sync()`` catches up from ``store.changes(last_seq)`` (what a change
 re-documents: ``search/indexing.py``). Each
@@ -39,16 +41,27 @@ from modelctx.errors import BackendError
 from modelctx.files import private_dir
 from modelctx.graph.store import GraphStore
 from modelctx.search import sql
-from modelctx.search.documents import Document, embedding_text
 from modelctx.search.embedder import Embedder
-from modelctx.search.indexing import DocRow, Index, Progress, SyncReport, changed_nodes, documents_for
+from modelctx.search.indexing import (
+    DocRow,
+    Index,
+    Indexed,
+    Progress,
+    SyncReport,
+    changed_nodes,
+    documents_for,
+    texts_to_embed,
+)
 from modelctx.search.keyword_index import Postings, TermCounts, keyword_search
 from modelctx.search.vector_index import EXACT_MAX_ROWS, Filter, VectorIndex
 
 __all__ = ["DocRow", "Index", "Progress", "SearchIndex", "SyncReport", "open_index"]
 
 #: The layout of index.sqlite; another value rebuilds the documents (keeping the embedding cache).
-SCHEMA_VERSION = "3"
+#: 4: documents have a passage vector.
+SCHEMA_VERSION = "4"
+#: The file prefix of the passage vectors' snapshot (``VectorIndex.save``).
+PASSAGE_FILES = "passage-"
 #: Rows applied from index.sqlite after which the vector snapshot is rewritten.
 SNAPSHOT_EVERY = 2000
 
@@ -99,6 +112,8 @@ class SearchIndex:
         self._vector_kwargs = kwargs
         self._options: dict[str, Any] = {"exact_max_rows": exact_max_rows, "ann_kind": ann_kind}
         self.vectors = VectorIndex(embedder.dim, **kwargs)
+        #: The passage vectors, in the same slots as ``vectors``.
+        self.passages = VectorIndex(embedder.dim, **kwargs)
         self._mem_seq = -1
         self._mem_generation = ""
         self._applied_since_snapshot = 0
@@ -151,9 +166,10 @@ class SearchIndex:
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        for name in ("vectors.npz", "vectors.json", "ann.faiss"):
-            (self.folder / name).unlink(missing_ok=True)
-        self.vectors = VectorIndex(self.embedder.dim, **self._vector_kwargs)
+        for prefix in ("", PASSAGE_FILES):
+            for name in ("vectors.npz", "vectors.json", "ann.faiss"):
+                (self.folder / f"{prefix}{name}").unlink(missing_ok=True)
+        self._new_vectors()
         self._mem_seq = -1
 
     def _store_matches(self) -> bool:
@@ -239,10 +255,11 @@ class SearchIndex:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             next_slot = self.conn.execute(sql.MAX_SLOT).fetchone()[0] + 1
-            for document, digest in documents:
+            for item in documents:
+                document = item.document
                 stored = existing.get(document.node_id)
                 fields = (document.kind, document.project, document.at, document.title, document.body,
-                          document.context, digest, seq)
+                          document.context, item.digest, item.passage_digest, seq)
                 if stored is None:
                     slot = next_slot
                     next_slot += 1
@@ -261,9 +278,9 @@ class SearchIndex:
         report.documents += len(documents)
         report.to_seq = seq
 
-    def _store_embeddings(self, documents: list[tuple[Document, str]], report: SyncReport) -> None:
-        """Embed the texts whose digest is not cached yet, and cache them."""
-        texts = {digest: embedding_text(document) for document, digest in documents}
+    def _store_embeddings(self, documents: list[Indexed], report: SyncReport) -> None:
+        """Embed the texts (enriched and passage) whose digest is not cached yet, and cache them."""
+        texts = texts_to_embed(documents)
         cached: set[str] = set()
         digests = list(texts)
         for chunk in _chunks(digests):
@@ -289,13 +306,20 @@ class SearchIndex:
 
     # -- in-memory vectors ---------------------------------------------------
 
+    def _new_vectors(self) -> None:
+        self.vectors = VectorIndex(self.embedder.dim, **self._vector_kwargs)
+        self.passages = VectorIndex(self.embedder.dim, **self._vector_kwargs)
+
     def _refresh_memory(self) -> None:
         generation = self._meta("generation") or ""
         if self._mem_seq < 0 or generation != self._mem_generation:
-            self.vectors = VectorIndex(self.embedder.dim, **self._vector_kwargs)
+            self._new_vectors()
             snapshot = self.vectors.load(self.folder, generation)
-            if snapshot is None or snapshot > self.last_seq:
-                self.vectors = VectorIndex(self.embedder.dim, **self._vector_kwargs)
+            # Both snapshots are written together; one missing or behind the other (a killed save) reloads both.
+            if snapshot is None or snapshot > self.last_seq or self.passages.load(
+                self.folder, generation, PASSAGE_FILES
+            ) != snapshot:
+                self._new_vectors()
                 snapshot = 0
             self._mem_seq = snapshot
             self._mem_generation = generation
@@ -305,8 +329,9 @@ class SearchIndex:
             applied = self._apply_rows_since(self._mem_seq)
             self._applied_since_snapshot += applied
             self._mem_seq = target
-        if self.vectors.needs_ann_rebuild():
+        if self.vectors.needs_ann_rebuild() or self.passages.needs_ann_rebuild():
             self.vectors.rebuild_ann()
+            self.passages.rebuild_ann()
             self._save_snapshot()
         elif self._applied_since_snapshot >= SNAPSHOT_EVERY:
             self._save_snapshot()
@@ -314,30 +339,35 @@ class SearchIndex:
 
     def _save_snapshot(self) -> None:
         self.vectors.save(self.folder, self._mem_seq, self._mem_generation)
+        self.passages.save(self.folder, self._mem_seq, self._mem_generation, PASSAGE_FILES)
         self._applied_since_snapshot = 0
 
     def _apply_rows_since(self, seq: int) -> int:
         slots: list[int] = []
         blobs: list[bytes] = []
+        passage_blobs: list[bytes] = []
         kinds: list[str] = []
         projects: list[str | None] = []
         ats: list[float | None] = []
-        for slot, kind, project, at, blob in self.conn.execute(sql.SELECT_ROWS_SINCE, (seq,)):
+        for slot, kind, project, at, blob, passage_blob in self.conn.execute(sql.SELECT_ROWS_SINCE, (seq,)):
             slots.append(slot)
             kinds.append(kind)
             projects.append(project)
             ats.append(at)
             blobs.append(blob)
+            passage_blobs.append(passage_blob)
         if not slots:
             return 0
-        matrix = np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(slots), self.embedder.dim)
-        self.vectors.set_rows(slots, matrix, kinds, projects, ats)
+        for vectors, parts in ((self.vectors, blobs), (self.passages, passage_blobs)):
+            matrix = np.frombuffer(b"".join(parts), dtype=np.float32).reshape(len(slots), self.embedder.dim)
+            vectors.set_rows(slots, matrix, kinds, projects, ats)
         return len(slots)
 
     def rebuild_ann(self) -> None:
         """Rebuild the approximate index now (``modelctx index`` does this) and save the snapshot."""
         with self._lock:
             self.vectors.rebuild_ann()
+            self.passages.rebuild_ann()
             self._save_snapshot()
 
     # -- reading -------------------------------------------------------------
@@ -345,6 +375,10 @@ class SearchIndex:
     def vector_search(self, query_vector: np.ndarray, k: int, where: Filter) -> list[tuple[int, float]]:
         with self._lock:
             return self.vectors.search(query_vector, k, where)
+
+    def passage_search(self, query_vector: np.ndarray, k: int, where: Filter) -> list[tuple[int, float]]:
+        with self._lock:
+            return self.passages.search(query_vector, k, where)
 
     def keyword_search(
         self, query: str, k: int, where: Filter, *, in_memory: bool = True

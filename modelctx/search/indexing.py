@@ -29,7 +29,7 @@ from modelctx.graph.changelog import Change, ChangeOp
 from modelctx.graph.model import EdgeType, Node, NodeKind
 from modelctx.graph.search_docs import StoredDoc
 from modelctx.graph.store import GraphStore
-from modelctx.search.documents import Document, build_document, embedding_text
+from modelctx.search.documents import Document, build_document, embedding_text, passage_text
 from modelctx.search.embedder import text_digest
 from modelctx.search.neighbourhood import NEIGHBOURHOOD_EDGES, dependants, neighbourhood
 from modelctx.search.vector_index import Filter
@@ -45,6 +45,28 @@ Progress = Callable[[int, int], None]
 
 #: One stored document as the ranking code reads it (the same shape for every index).
 DocRow = StoredDoc
+
+
+@dataclass(frozen=True, slots=True)
+class Indexed:
+    """A document with the digests of its two vector texts: the neighbourhood-enriched one and its passage.
+
+    Each index stores a vector per digest once (an unchanged text is never
+    embedded twice); a node without neighbours often has one text for both.
+    """
+
+    document: Document
+    digest: str
+    passage_digest: str
+
+
+def texts_to_embed(indexed: Iterable[Indexed]) -> dict[str, str]:
+    """Digest → text of every vector ``indexed`` needs: each document's enriched text and its passage."""
+    texts: dict[str, str] = {}
+    for item in indexed:
+        texts.setdefault(item.digest, embedding_text(item.document))
+        texts.setdefault(item.passage_digest, passage_text(item.document))
+    return texts
 
 
 @dataclass(slots=True)
@@ -96,6 +118,9 @@ class Index(Protocol):
 
     def vector_search(self, query_vector: np.ndarray, k: int, where: Filter) -> list[tuple[int, float]]:
         """The ``k`` nearest documents (slot, cosine) that ``where`` allows, best first (``k`` when that many match)."""
+
+    def passage_search(self, query_vector: np.ndarray, k: int, where: Filter) -> list[tuple[int, float]]:
+        """The ``k`` documents whose passage (``documents.passage_text``) is nearest, as :meth:`vector_search`."""
 
     def exact_slots(self, node_ids: list[str], title: str, where: Filter, limit: int = 5) -> list[int]:
         """Slots of ``node_ids`` (in order), then of documents titled ``title`` (case aside), that ``where`` allows."""
@@ -170,8 +195,8 @@ def documents_for(
     dirty: dict[str, float | None],
     done: set[str] | None,
     stored_at: Callable[[list[str]], dict[str, float | None]],
-) -> list[tuple[Document, str]]:
-    """The documents (with the digest of their embedding text) of ``dirty`` nodes and what they pull in.
+) -> list[Indexed]:
+    """The documents (with the digests of their vector texts) of ``dirty`` nodes and what they pull in.
 
     Insights pull in their targets; when ``done`` is a set (catching up rather
     than building from the start), the dependants not yet in it too, and it
@@ -195,7 +220,7 @@ def documents_for(
         about.setdefault(target, []).append(source)
     insight_nodes = _load_nodes(store, sorted({s for sources in about.values() for s in sources}))
     stored = stored_at(list(nodes))
-    documents: list[tuple[Document, str]] = []
+    documents: list[Indexed] = []
     for node_id in dirty:  # change-log order: slots are handed out alike whatever the store's read order
         node = nodes.get(node_id)
         if node is None:
@@ -204,5 +229,6 @@ def documents_for(
         first_seen = stored[node_id] if node_id in stored else dirty.get(node_id)
         lent = [near_nodes[n] for n in near.get(node_id, ()) if n in near_nodes]
         document = build_document(node, attached, first_seen=first_seen, neighbours=lent)
-        documents.append((document, text_digest(embedding_text(document))))
+        documents.append(Indexed(document, text_digest(embedding_text(document)),
+                                 text_digest(passage_text(document))))
     return documents

@@ -13,3 +13,10 @@ SEMANTIC_OFF_NOTE = "semantic search is off (keyword only); enable it with: pip 
 def no_results(query: str) -> str:
     """What a search that found nothing says (the CLI, the API)."""
     return f"no results for {query!r}: nothing in the graph matches it"
+
+
+def nothing_answers(question: str) -> str:
+    """What a search says when it read the query as a question about structure that nothing in the graph
+    answers: any hits are only ranked by words and meaning, not answers (``search/questions.py``)."""
+    return (f"read as a question about structure ({question!r}): nothing in the graph answers it; "
+            "any hits are ranked by words and meaning, not answers")

@@ -65,6 +65,31 @@ class Shape:
     example: str
     answer: Callable[[GraphStore, Resolver, dict[str, str]], list[Answer] | None]
 
+    @property
+    def meaning(self) -> str:
+        """What every wording of this shape asks, in words (what a search says it read the query as)."""
+        return MEANINGS[self.name]
+
+
+#: What each shape asks, whatever its wording (one line per shape name; ``tests/search/test_questions.py``
+#: checks that every shape has one).
+MEANINGS: dict[str, str] = {
+    "unapproved_production": "model versions deployed in production without an approval",
+    "sweep": "model versions that came out of a hyperparameter sweep",
+    "used_output": "runs that used what a run or job produced",
+    "trained_on": "model versions trained on a dataset",
+    "used": "runs that used a dataset",
+    "downstream": "what is downstream of a node",
+    "training_data": "the data a model version was trained on",
+    "upstream": "what a node came from",
+    "person_did": "what a person did",
+    "untrained_datasets": "datasets no model version was trained on",
+    "current_production": "the model version in production for a model",
+    "changed_between": "what changed between two versions",
+    "reviews_of": "the reviews of a model version",
+    "deployments_of": "the deployments of a model version",
+}
+
 
 # -- rendering and walking ----------------------------------------------------------------------
 
@@ -579,16 +604,16 @@ def clean_entity(text: str) -> str:
     return text.strip().strip("\"'`“”‘’").strip()[:MAX_ENTITY_CHARS].strip()
 
 
-def answer(query: str, view: GraphStore, resolve: Resolver) -> list[Answer] | None:
-    """The answers to ``query`` read from ``view`` if it is a recognised question (None: it is not one,
-    or an entity it names is not found)."""
+def answer(query: str, view: GraphStore, resolve: Resolver) -> tuple[Shape, list[Answer]] | None:
+    """The shape ``query`` was read as and its answers from ``view`` (None: it is not a recognised question,
+    or an entity it names is not found). An empty list is an answer: nothing in the graph fits the question."""
     for shape, parts in matches(query):
         try:
             answers = shape.answer(view, resolve, parts)
         except ModelctxError:
             answers = None
         if answers is not None:
-            return answers
+            return shape, answers
     return None
 
 

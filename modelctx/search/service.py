@@ -31,6 +31,7 @@ from modelctx.search.embedder import Embedder, default_embedder, models_dir_for
 from modelctx.search.hybrid import (
     KEYWORD_CANDIDATES,
     KEYWORD_WEIGHT,
+    PASSAGE_WEIGHT,
     PROXIMITY_POOL,
     PROXIMITY_TOP,
     RRF_K,
@@ -39,12 +40,12 @@ from modelctx.search.hybrid import (
     above_floor,
     boost_kinds,
     exact_first,
+    fuse,
     near_the_strongest,
-    reciprocal_rank_fusion,
 )
 from modelctx.search.index import DocRow, Progress, SyncReport, open_index
 from modelctx.search.intent import exact_ids, kind_hints
-from modelctx.search.messages import SEMANTIC_OFF_NOTE, no_results
+from modelctx.search.messages import SEMANTIC_OFF_NOTE, no_results, nothing_answers
 from modelctx.search.neighbourhood import adjacent
 from modelctx.search.vector_index import Filter
 from modelctx.times import lower_bound, upper_bound
@@ -81,6 +82,19 @@ class Hit:
         }
 
 
+class Hits(list[Hit]):
+    """A search's hits, best first, and the question about structure the query was read as, if any.
+
+    ``question`` (the shape's documented example, ``search/questions.py``) is
+    set even when nothing in the graph answers it: ranked hits then only fill
+    the list, and :meth:`SearchService.answer` says so rather than let them
+    pass for answers.
+    """
+
+    question: questions.Shape | None = None
+    answered: int = 0
+
+
 def time_window(
     since: str | None, until: str | None, *, names: tuple[str, str] = ("since", "until")
 ) -> tuple[float | None, float | None]:
@@ -101,7 +115,8 @@ class SearchService:
         self.index_options = index_options
         self.index = open_index(store, folder, self.embedder, **index_options)
         self.rrf_k = RRF_K
-        self.weights = (VECTOR_WEIGHT, KEYWORD_WEIGHT)
+        #: RRF weights of the (enriched vector, passage vector, keyword) rankings (``search/hybrid.py`` ``fuse``).
+        self.weights = (VECTOR_WEIGHT, PASSAGE_WEIGHT, KEYWORD_WEIGHT)
         #: Answer questions about structure from the graph (``search/questions.py``); off only to measure without.
         self.questions = True
         self._embedding = ThreadPoolExecutor(EMBED_THREADS, thread_name_prefix="modelctx-embed")
@@ -123,9 +138,15 @@ class SearchService:
         ``note`` says why there are no hits (nothing matches the query) and/or that semantic search is off.
         """
         notes = [self.note] if self.note else []
-        if query.strip() and not hits:
+        question = hits.question if isinstance(hits, Hits) else None
+        answered = hits.answered if isinstance(hits, Hits) else 0
+        if question is not None and not answered:
+            notes.insert(0, nothing_answers(question.meaning))
+        elif query.strip() and not hits:
             notes.insert(0, no_results(query))
         return {"query": query, "mode": mode, "hits": [h.to_json() for h in hits],
+                "question": None if question is None else {
+                    "shape": question.name, "reads_as": question.meaning, "answers": answered},
                 "pending_changes": self.pending_changes() if pending is None else pending,
                 "note": "; ".join(notes) or None}
 
@@ -149,7 +170,7 @@ class SearchService:
         until: float | None = None,
         with_context: bool = True,
         catch_up: bool = True,
-    ) -> list[Hit]:
+    ) -> Hits:
         """The best ``limit`` hits for ``query`` among the nodes ``store`` shows.
 
         ``store`` is the caller's view (default: the whole store). The index is
@@ -169,7 +190,7 @@ class SearchService:
         kind_value = NodeKind.parse(kind).value if kind else None
         scope = view.scope
         if scope is not None and project is not None and project != scope:
-            return []
+            return Hits()
         where = Filter(kind=kind_value, project=project, scope=scope, since=since, until=until)
         if catch_up:
             self.index.sync()
@@ -181,7 +202,7 @@ class SearchService:
         depth = limit if scope is None else min(MAX_LIMIT, limit * SCOPED_OVERFETCH)
         rows: dict[int, DocRow] = {}
         ranked = self.rank(query, where, depth, mode, rows)
-        return self._hits(query, ranked, view, limit, with_context, rows)
+        return Hits(self._hits(query, ranked, view, limit, with_context, rows))
 
     def rank(
         self, query: str, where: Filter, limit: int, mode: str, rows: dict[int, DocRow] | None = None
@@ -198,22 +219,27 @@ class SearchService:
         if not self.embedder.semantic:
             mode = "keyword"
         vector: list[tuple[int, float]] = []
+        passage: list[tuple[int, float]] = []
         # The query is embedded in the service's pool while this thread searches keywords and exact names.
-        query_vector: Future[Any] | None = None
+        embedding: Future[Any] | None = None
         if mode in ("hybrid", "vector"):
-            query_vector = self._embedding.submit(self.embedder.embed_query, query)
+            embedding = self._embedding.submit(self.embedder.embed_query, query)
         depth = {"keyword": limit, "hybrid": max(KEYWORD_CANDIDATES, limit), "vector": 1}[mode]
         keyword = self.index.keyword_search(query, depth, where)
         exact = self.index.exact_slots(exact_ids(self.store, query), query, where)
-        if query_vector is not None:
-            found = self.index.vector_search(query_vector.result(), max(VECTOR_CANDIDATES, limit), where)
+        if embedding is not None:
+            query_vector = embedding.result()
+            found = self.index.vector_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
             vector = above_floor(found, keyword_matched=bool(keyword))
+            if mode == "hybrid" and vector:
+                found = self.index.passage_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
+                passage = above_floor(found, keyword_matched=bool(keyword))
         if mode == "vector":
             ranked = vector
         elif mode == "keyword":
             ranked = keyword
         else:
-            ranked = reciprocal_rank_fusion([[s for s, _ in vector], [s for s, _ in keyword]], self.weights, self.rrf_k)
+            ranked = fuse(vector, passage, keyword, self.weights, self.rrf_k)
         hints = kind_hints(query) if where.kind is None else frozenset()
         if hints and ranked:
             ranked = boost_kinds(ranked, self.index.kinds(s for s, _ in ranked), hints)
@@ -257,7 +283,7 @@ class SearchService:
 
     def answer_question(
         self, query: str, view: GraphStore, where: Filter, limit: int, with_context: bool
-    ) -> list[Hit] | None:
+    ) -> Hits | None:
         """A question about structure answered from ``view`` (``search/questions.py``), None if ``query`` is not one.
 
         Entities are resolved exactly first, else by this search (best visible
@@ -277,9 +303,10 @@ class SearchService:
             nodes = view.get_nodes(ids)
             return next((nodes[i] for i in ids if i in nodes), None)
 
-        answers = questions.answer(query, view, resolve)
-        if answers is None:
+        found = questions.answer(query, view, resolve)
+        if found is None:
             return None
+        shape, answers = found
         kept = [a for a in answers if (where.kind is None or a.node.kind.value == where.kind)
                 and (where.project is None or a.node.properties.get("project") == where.project)][:limit]
         hits = [Hit(a.node.id, a.node.kind.value, 1.0 - rank / (2 * MAX_LIMIT), a.node.title,
@@ -295,7 +322,9 @@ class SearchService:
             rows: dict[int, DocRow] = {}
             ranked = self._hits(query, self.rank(query, where, depth, "hybrid", rows), view, depth, with_context, rows)
             hits += [h for h in ranked if h.id not in shown][: limit - len(hits)]
-        return hits
+        result = Hits(hits)
+        result.question, result.answered = shape, len(kept)
+        return result
 
     def close(self) -> None:
         self._embedding.shutdown()

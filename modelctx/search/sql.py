@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS docs (
     body TEXT NOT NULL,
     context TEXT NOT NULL DEFAULT '',
     digest TEXT NOT NULL,
+    passage_digest TEXT NOT NULL DEFAULT '',
     seq INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS docs_seq ON docs(seq);
@@ -46,11 +47,12 @@ SET_META = "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDAT
 
 SELECT_DOCS_BY_NODE = "SELECT slot, node_id, digest, at FROM docs WHERE node_id IN ({marks})"
 INSERT_DOC = (
-    "INSERT INTO docs(slot, node_id, kind, project, at, title, body, context, digest, seq) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO docs(slot, node_id, kind, project, at, title, body, context, digest, passage_digest, seq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 UPDATE_DOC = (
-    "UPDATE docs SET kind = ?, project = ?, at = ?, title = ?, body = ?, context = ?, digest = ?, seq = ? "
+    "UPDATE docs SET kind = ?, project = ?, at = ?, title = ?, body = ?, context = ?, digest = ?, passage_digest = ?, "
+    "seq = ? "
     "WHERE slot = ?"
 )
 MAX_SLOT = "SELECT COALESCE(MAX(slot), -1) FROM docs"
@@ -61,10 +63,11 @@ INSERT_FTS = "INSERT INTO docs_fts(rowid, title, body, context) VALUES (?, ?, ?,
 SELECT_CACHED_DIGESTS = "SELECT digest FROM embeddings WHERE digest IN ({marks})"
 INSERT_EMBEDDING = "INSERT OR IGNORE INTO embeddings(digest, vector) VALUES (?, ?)"
 
-#: Rows changed after a given sequence, with their vectors (for the in-memory matrix).
+#: Rows changed after a given sequence, with their vectors and passage vectors (for the in-memory matrices).
 SELECT_ROWS_SINCE = (
-    "SELECT d.slot, d.kind, d.project, d.at, e.vector FROM docs d "
-    "JOIN embeddings e ON e.digest = d.digest WHERE d.seq > ? ORDER BY d.slot"
+    "SELECT d.slot, d.kind, d.project, d.at, e.vector, p.vector FROM docs d "
+    "JOIN embeddings e ON e.digest = d.digest JOIN embeddings p ON p.digest = d.passage_digest "
+    "WHERE d.seq > ? ORDER BY d.slot"
 )
 SELECT_DOCS_BY_SLOT = (
     "SELECT slot, node_id, kind, project, at, title, body, context FROM docs WHERE slot IN ({marks})"

@@ -27,14 +27,13 @@ import numpy as np
 
 from modelctx.graph.search_docs import DocWrite, IndexState, SearchDocStore
 from modelctx.graph.store import GraphStore, redact_uri
-from modelctx.search.documents import Document, embedding_text
 from modelctx.search.embedder import Embedder
-from modelctx.search.indexing import DocRow, Progress, SyncReport, changed_nodes, documents_for
+from modelctx.search.indexing import DocRow, Indexed, Progress, SyncReport, changed_nodes, documents_for, texts_to_embed
 from modelctx.search.keyword_index import query_terms
 from modelctx.search.vector_index import Filter
 
-#: The layout of the stored documents; another value rebuilds them.
-SCHEMA_VERSION = "1"
+#: The layout of the stored documents; another value rebuilds them. 2: documents have a passage vector.
+SCHEMA_VERSION = "2"
 #: Catch-ups restarted after losing a compare-and-set before one gives up until the next call.
 MAX_RETRIES = 20
 
@@ -123,21 +122,22 @@ class StoreIndex:
     def _stored_at(self, ids: list[str]) -> dict[str, float | None]:
         return {node_id: at for node_id, (_slot, at) in self.docs.existing(ids).items()}
 
-    def _writes(self, documents: list[tuple[Document, str]], report: SyncReport) -> list[DocWrite]:
-        """The documents with their vectors: reused where a document with the same text has one, else embedded."""
+    def _writes(self, documents: list[Indexed], report: SyncReport) -> list[DocWrite]:
+        """The documents with their vectors: reused where a text with the same digest has one, else embedded."""
         vectors: dict[str, list[float]] = {}
         if self.embedder.semantic and documents:
-            digests = list(dict.fromkeys(digest for _, digest in documents))
+            texts = texts_to_embed(documents)
+            digests = list(texts)
             vectors = self.docs.cached_vectors(digests)
-            texts = {digest: embedding_text(document) for document, digest in documents}
             missing = [d for d in digests if d not in vectors]
             if missing:
                 embedded = self.embedder.embed([texts[d] for d in missing])
                 vectors.update({d: embedded[i].astype(np.float32).tolist() for i, d in enumerate(missing)})
                 report.embedded += len(missing)
         return [
-            DocWrite(d.node_id, d.kind, d.project, d.at, d.title, d.body, d.context, digest, vectors.get(digest))
-            for d, digest in documents
+            DocWrite(d.node_id, d.kind, d.project, d.at, d.title, d.body, d.context, item.digest,
+                     vectors.get(item.digest), item.passage_digest, vectors.get(item.passage_digest))
+            for item in documents for d in (item.document,)
         ]
 
     def refresh(self) -> None:
@@ -160,6 +160,9 @@ class StoreIndex:
 
     def vector_search(self, query_vector: np.ndarray, k: int, where: Filter) -> list[tuple[int, float]]:
         return self.docs.vector(np.asarray(query_vector, dtype=np.float32).tolist(), k, where)
+
+    def passage_search(self, query_vector: np.ndarray, k: int, where: Filter) -> list[tuple[int, float]]:
+        return self.docs.passage_vector(np.asarray(query_vector, dtype=np.float32).tolist(), k, where)
 
     def exact_slots(self, node_ids: list[str], title: str, where: Filter, limit: int = 5) -> list[int]:
         """Slots of ``node_ids`` (in order), then of documents titled ``title`` (case aside), that ``where`` allows."""

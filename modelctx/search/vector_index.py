@@ -258,17 +258,20 @@ class VectorIndex:
 
     # -- persistence ---------------------------------------------------------
 
-    def save(self, folder: Path, seq: int, generation: str = "") -> None:
-        """Write the rows (and the approximate index) covering change-log entry ``seq``; atomic per file."""
+    def save(self, folder: Path, seq: int, generation: str = "", prefix: str = "") -> None:
+        """Write the rows (and the approximate index) covering change-log entry ``seq``; atomic per file.
+
+        ``prefix`` names the files of one of several matrices in ``folder`` (``search/index.py``: the passages').
+        """
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / "vectors.npz.tmp"
+        tmp = folder / f"{prefix}vectors.npz.tmp"
         with tmp.open("wb") as handle:
             np.savez(
                 handle, vectors=self._vectors[: self.size], present=self._present[: self.size],
                 kinds=self._kinds[: self.size], projects=self._projects[: self.size], at=self._at[: self.size],
             )
-        os.replace(tmp, folder / "vectors.npz")
-        ann_file = folder / "ann.faiss"
+        os.replace(tmp, folder / f"{prefix}vectors.npz")
+        ann_file = folder / f"{prefix}ann.faiss"
         if self._ann is not None and not self._fresh and self._ann_rows == self.size:
             import faiss
 
@@ -282,14 +285,14 @@ class VectorIndex:
             "kind_codes": self._kind_codes,
             "project_codes": [[k, v] for k, v in self._project_codes.items()],
         }
-        (folder / "vectors.json.tmp").write_text(json.dumps(meta))
-        os.replace(folder / "vectors.json.tmp", folder / "vectors.json")
+        (folder / f"{prefix}vectors.json.tmp").write_text(json.dumps(meta))
+        os.replace(folder / f"{prefix}vectors.json.tmp", folder / f"{prefix}vectors.json")
 
-    def load(self, folder: Path, generation: str = "") -> int | None:
+    def load(self, folder: Path, generation: str = "", prefix: str = "") -> int | None:
         """Read a saved snapshot of ``generation``; returns the sequence it covers, or None if unusable."""
         try:
-            meta = json.loads((folder / "vectors.json").read_text())
-            with np.load(folder / "vectors.npz") as data:
+            meta = json.loads((folder / f"{prefix}vectors.json").read_text())
+            with np.load(folder / f"{prefix}vectors.npz") as data:
                 vectors, present = data["vectors"], data["present"]
                 kinds, projects, at = data["kinds"], data["projects"], data["at"]
         except (OSError, ValueError, KeyError):
@@ -309,10 +312,11 @@ class VectorIndex:
         self._kind_codes = {str(k): int(v) for k, v in meta["kind_codes"].items()}
         self._project_codes = {k: int(v) for k, v in meta["project_codes"]}
         self._ann, self._ann_rows, self._fresh = None, 0, set()
-        if meta.get("ann") and meta.get("ann_kind") == self.ann_kind and (folder / "ann.faiss").exists():
+        ann_file = folder / f"{prefix}ann.faiss"
+        if meta.get("ann") and meta.get("ann_kind") == self.ann_kind and ann_file.exists():
             import faiss
 
-            self._ann = faiss.read_index(str(folder / "ann.faiss"))
+            self._ann = faiss.read_index(str(ann_file))
             if hasattr(self._ann, "hnsw"):
                 self._ann.hnsw.efSearch = HNSW_EF_SEARCH
             else:

@@ -248,6 +248,23 @@ def test_search_hit_and_reload_of_the_shared_url(site: Site, tmp_path: Path) -> 
     assert page.errors == []
 
 
+def test_search_says_when_nothing_matches_or_nothing_answers_the_question(site: Site) -> None:
+    with httpx.Client(base_url=site.base_url, timeout=30) as http:
+        wait_until_indexed(http, site.headers())
+    page = site.page()
+    goto(site, page, "/search?q=xqzzv+blorf")
+    assert page.inner_text("#search-note") == "no results for 'xqzzv blorf': nothing in the graph matches it"
+    assert page.eval_on_selector_all("#hits li[data-id]", "lis => lis.length") == 0
+    # The demo has no hyperparameter sweep: the question is recognised and says it has no answer.
+    goto(site, page, "/search?q=which+versions+came+out+of+a+sweep")
+    assert page.inner_text("#search-note") == (
+        "read as a question about structure ('model versions that came out of a hyperparameter sweep'): "
+        "nothing in the graph "
+        "answers it; any hits are ranked by words and meaning, not answers")
+    assert page.eval_on_selector_all("#hits .hit-answer", "els => els.length") == 0
+    assert page.errors == []
+
+
 def _dataset_version(site: Site) -> str:
     """A dataset version the demo has not flagged (it flags one of its own: modelctx/demo/world.py)."""
     found = site.client.store.find_nodes(NodeKind.DATASET_VERSION, {}, limit=50)

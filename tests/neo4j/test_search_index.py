@@ -190,3 +190,23 @@ def test_a_search_before_anything_was_indexed_finds_nothing(neo4j_store: Neo4jGr
     assert service.pending_changes() == neo4j_store.last_seq() > 0
     hits = service.search("tumour", catch_up=False)  # the API's way: what is indexed, nothing yet
     assert hits == []
+
+
+def test_an_index_of_an_older_layout_is_rebuilt(neo4j_store: Neo4jGraphStore, embedder: MiniLMEmbedder) -> None:
+    """Documents stored before passages (layout 1) are re-documented at the next catch-up, reusing their vectors."""
+    from modelctx.search.store_index import SCHEMA_VERSION
+
+    w.write_world(neo4j_store)
+    docs = Neo4jSearchDocs(neo4j_store)
+    index = StoreIndex(neo4j_store, embedder, docs)
+    index.sync()
+    state = docs.state()
+    assert state is not None
+    old = docs.reset(state.model, state.dim, "1")
+    assert (old.schema, index.last_seq) == ("1", 0)  # an index of another layout covers nothing
+    report = index.sync()
+    assert report.rebuilt and (report.from_seq, report.documents, report.embedded) == (0, 13, 0)
+    assert (docs.state().schema, docs.count()) == (SCHEMA_VERSION, 13)  # type: ignore[union-attr]
+    slot = docs.slots_by_node([w.ONC_MV])[w.ONC_MV]
+    hits = dict(index.passage_search(embedder.embed_query("tumour classifier"), 50, Filter()))
+    assert slot in hits

@@ -19,6 +19,7 @@ from modelctx.graph.model import NodeKind
 from modelctx.search import questions
 from modelctx.search.embedder import MiniLMEmbedder
 from modelctx.search.hybrid import EXACT_SCORE
+from modelctx.search.messages import nothing_answers
 from modelctx.search.service import SearchService, no_results
 from modelctx.search.vector_index import Filter
 from tests.api.indexing import wait_until_indexed
@@ -142,8 +143,13 @@ def test_every_documented_example_is_answered_on_the_demo(search: SearchService,
     hits = search.search(shape.example, limit=5, with_context=False)
     answered = [h for h in hits if h.answer]
     # The demo has no sweep and no unapproved production deployment: those two answer with nothing.
+    said = search.answer(shape.example, "hybrid", hits)
     if shape.name in ("sweep", "unapproved_production"):
         assert answered == []
-        assert questions.answer(shape.example, search.store, lambda text, kinds: None) == []
+        assert questions.answer(shape.example, search.store, lambda text, kinds: None) == (shape, [])
+        # Said, so that the ranked hits filling the list are not read as its answers.
+        assert said["note"] == nothing_answers(shape.meaning)
     else:
         assert answered, shape.example
+        assert said["note"] is None
+    assert said["question"] == {"shape": shape.name, "reads_as": shape.meaning, "answers": len(answered)}

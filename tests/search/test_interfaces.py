@@ -50,6 +50,19 @@ def test_cli_index_note_search(store: GraphStore, backend: BackendHarness, tmp_p
     assert code == 4 and "unknown node kind" in out
 
 
+def test_cli_hits_are_never_hard_wrapped(capsys: pytest.CaptureFixture[str]) -> None:
+    """Printed to a pipe (rich assumes 80 columns), a hit's line keeps its id whole, for grep and copy."""
+    from modelctx.cli.search_commands import _print_hits
+
+    hit_id = "dataset_version:wine/" + "c5" * 32
+    snippet = "Dataset wine version 2: csv with 178 rows; " * 5
+    _print_hits({"query": "wine", "question": None, "hits": [
+        {"id": hit_id, "kind": "dataset_version", "title": "wine@2", "score": 0.6399, "snippet": snippet,
+         "context": {"dataset": {"title": "wine"}}}]})
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f" 1. wine@2  dataset_version · {hit_id} · 0.6399", f"    {snippet}", "    dataset: wine"]
+
+
 def test_cli_note_unknown_node(store: GraphStore, backend: BackendHarness, tmp_path: Path) -> None:
     code, out = cli(backend.uri(tmp_path), "note", "model:nope", "text")
     assert code == 3 and "model:nope" in out

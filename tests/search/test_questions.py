@@ -63,6 +63,11 @@ def test_every_documented_example_is_recognised_as_its_shape(shape: questions.Sh
     assert found is not None and found[0].name == shape.name
 
 
+def test_every_shape_says_what_it_asks() -> None:
+    assert {shape.name for shape in questions.SHAPES} == set(questions.MEANINGS)
+    assert all(questions.MEANINGS[name] for name in questions.MEANINGS)
+
+
 @pytest.mark.parametrize(("query", "name", "parts"), [
     ("what read the output of nightly_etl", "used_output", {"x": "nightly_etl"}),
     ("which runs used data produced by the nightly_etl job", "used_output", {"x": "nightly_etl job"}),
@@ -205,6 +210,17 @@ def test_cli_shows_the_answer(store: GraphStore, backend: BackendHarness, tmp_pa
     result = CliRunner().invoke(main, ["--store", uri, "search", query, "--limit", "2"])
     assert result.exit_code == 0
     assert "deployment churn scoring DEPLOYS model_version churn v1; unreviewed" in result.output
+    # Read as a question that nothing answers (every dataset here was trained on): the CLI says so above the
+    # ranked hits, and the JSON says what it was read as.
+    query = "datasets no model was trained on"
+    result = CliRunner().invoke(main, ["--store", uri, "search", query, "--limit", "2"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == (
+        "read as a question about structure ('datasets no model version was trained on'): "
+        "nothing in the graph answers it; any hits are ranked by words and meaning, not answers")
+    result = CliRunner().invoke(main, ["--store", uri, "search", query, "--limit", "2", "--json"])
+    assert json.loads(result.stdout)["question"] == {
+        "shape": "untrained_datasets", "reads_as": "datasets no model version was trained on", "answers": 0}
 
 
 @pytest.fixture

@@ -10,9 +10,11 @@ from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.scoped import ScopedGraphStore
 from modelctx.graph.store import GraphStore
+from modelctx.search.documents import Document
 from modelctx.search.embedder import MiniLMEmbedder
 from modelctx.search.notes import attach_note
 from modelctx.search.service import SearchService, time_window
+from modelctx.search.vector_index import Filter
 from tests.search import world as w
 
 
@@ -129,13 +131,16 @@ def test_index_persists_and_reuses_embeddings(store: GraphStore, tmp_path: Path,
     w.write_world(store)
     first = SearchService(store, tmp_path / "idx", embedder)
     report = first.sync()
-    assert report.documents == report.embedded == 13
+    # Each document's text and its passage (the node's own words); the 3 nodes without a neighbourhood
+    # (the dataset and the two models) have one text for both.
+    assert (report.documents, report.embedded) == (13, 13 + 10)
     first.close()
     second = SearchService(store, tmp_path / "idx", embedder)
     assert second.sync().documents == 0
-    # An unchanged node written again is not embedded again; a rebuild reuses the cache.
+    # An unchanged node written again is not embedded again; a rebuild reuses the cache. The run's text and its
+    # passage changed; its dependants' documents quote none of what changed (their texts are unchanged).
     store.write([Node(w.ONC_RUN, NodeKind.RUN, {"status": "finished"})], [])
-    assert second.sync().embedded == 1
+    assert second.sync().embedded == 2
     rebuilt = second.sync(rebuild=True)
     assert rebuilt.rebuilt and rebuilt.documents == 13 and rebuilt.embedded == 0
     assert ids(second.search("isotonic", mode="keyword")) == [w.ONC_REVIEW_NEW, w.ONC_MV]
@@ -166,7 +171,7 @@ def test_another_model_forces_a_rebuild(store: GraphStore, tmp_path: Path, embed
     first.close()
     other = SearchService(store, tmp_path / "idx", RenamedEmbedder(embedder))  # type: ignore[arg-type]
     report = other.sync()
-    assert report.embedded == 13 and report.from_seq == 0
+    assert report.embedded == 13 + 10 and report.from_seq == 0  # texts and passages
     other.close()
 
 
@@ -196,3 +201,44 @@ def test_odd_queries_are_just_words(store: GraphStore, service: SearchService, q
     for mode in ("hybrid", "keyword"):
         service.search(query, mode=mode)
     assert ids(service.search("isotonic", mode="keyword")) == [w.ONC_REVIEW_NEW, w.ONC_MV]
+
+
+def test_passages_are_the_nodes_own_words(store: GraphStore, service: SearchService, embedder: MiniLMEmbedder) -> None:
+    """A document's passage vector embeds its own words alone (``passage_text``), its vector its neighbourhood too."""
+    from modelctx.search.documents import embedding_text, passage_text
+
+    w.write_world(store)
+    service.sync()
+    slot = service.index.exact_slots([w.ONC_MV], "", Filter())[0]
+    row = service.index.documents([slot])[slot]
+    document = Document(row.node_id, row.kind, row.project, row.at, row.title, row.body, row.context)
+    assert row.context  # the model version quotes its run, its reviews and its deployments
+    own, enriched = embedder.embed([passage_text(document), embedding_text(document)])
+    assert float(own @ enriched) < 0.99  # two different texts
+    query = embedder.embed_query("tumour classifier")
+    passages = dict(service.index.passage_search(query, 50, Filter()))
+    vectors = dict(service.index.vector_search(query, 50, Filter()))
+    assert passages[slot] == pytest.approx(float(own @ query), abs=1e-4)
+    assert vectors[slot] == pytest.approx(float(enriched @ query), abs=1e-4)
+
+
+def test_an_index_of_an_older_layout_is_rebuilt_on_open(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+    """An index written before passages (layout 3) is re-documented when opened, reusing its cached vectors."""
+    from modelctx.search import sql
+    from modelctx.search.index import SCHEMA_VERSION, SearchIndex
+    from tests.search_eval.backends import new_sqlite
+
+    store = new_sqlite(tmp_path / "store")
+    w.write_world(store)
+    first = SearchIndex(store, tmp_path / "idx", embedder)
+    first.sync()
+    first.conn.execute(sql.SET_META, ("schema", "3"))
+    first.close()
+    reopened = SearchIndex(store, tmp_path / "idx", embedder)
+    assert (reopened.last_seq, reopened.count()) == (0, 0)
+    report = reopened.sync()
+    assert (report.from_seq, report.documents, report.embedded) == (0, 13, 0)
+    assert reopened._meta("schema") == SCHEMA_VERSION
+    assert len(reopened.passage_search(embedder.embed_query("tumour"), 5, Filter())) == 5
+    reopened.close()
+    store.close()

@@ -328,7 +328,10 @@
         // A question about structure is answered from the graph (search/questions.py): the answer comes first.
         hit.answer ? el("div", { class: "hit-answer" }, linkify(hit.answer)) : null,
         hit.snippet ? el("div", { class: "hit-snippet" }, fmt(hit.snippet).slice(0, 240)) : null))));
-    if (!hits.length) add(list, el("li", { class: "empty" }, "no hits"));
+    // The answer's note says why there are no hits, or that a question about structure has no answer in the
+    // graph (so the ranked hits below are not its answers): SearchService.answer in search/service.py.
+    if (body.note) list.before(el("p", { class: "notice", id: "search-note" }, body.note));
+    else if (!hits.length) add(list, el("li", { class: "empty" }, "no hits"));
     if (body.pending_changes) list.after(el("p", { class: "notice" }, `${body.pending_changes} recent change(s) not indexed yet`));
   }
 

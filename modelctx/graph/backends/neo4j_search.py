@@ -144,7 +144,8 @@ class Neo4jSearchDocs:
 
         existing = {r["name"] for r in self.store._read("reading the search schema", cy.SHOW_INDEX_NAMES)}
         existing |= {r["name"] for r in self.store._read("reading the search schema", cy.SHOW_CONSTRAINT_NAMES)}
-        statements = {**cy.SCHEMA, cy.vector_index_name(dim): cy.create_vector_index(dim)}
+        statements = {**cy.SCHEMA, **{cy.vector_index_name(dim, prop): cy.create_vector_index(dim, prop)
+                                      for prop in cy.VECTOR_PROPERTIES}}
         missing = [statement for name, statement in statements.items() if name not in existing]
         for statement in missing:
             try:
@@ -168,10 +169,11 @@ class Neo4jSearchDocs:
 
     def reset(self, model: str, dim: int, schema: str) -> IndexState:
         # One vector index per label and property: another dimension's must go before this one can exist.
+        current = {cy.vector_index_name(dim, prop) for prop in cy.VECTOR_PROPERTIES}
         for row in self.store._read("reading the search schema", cy.SHOW_SEARCH_VECTOR_INDEXES):
-            other = str(row["name"])[len(cy.VECTOR_INDEX_PREFIX):]
-            if other.isdigit() and int(other) != dim:
-                self.store._run_write("dropping an old vector index", _run_statement(cy.drop_vector_index(int(other))))
+            name = str(row["name"])
+            if name not in current:
+                self.store._run_write("dropping an old vector index", _run_statement(cy.drop_vector_index(name)))
         self._schema_ready = None
         self._ensure_schema(dim)
         generation = uuid.uuid4().hex
@@ -225,10 +227,11 @@ class Neo4jSearchDocs:
         if state is None:
             return {}
         out: dict[str, list[float]] = {}
-        for chunk in chunks(list(digests)):
-            rows = self.store._read("reading cached embeddings", cy.CACHED_VECTORS, digests=list(chunk),
-                                    model=state.model)
-            out.update({str(digest): list(vector) for digest, vector in rows[0]["rows"]})
+        for statement in (cy.CACHED_VECTORS, cy.CACHED_PASSAGE_VECTORS):
+            for chunk in chunks([d for d in digests if d not in out]):
+                rows = self.store._read("reading cached embeddings", statement, digests=list(chunk),
+                                        model=state.model)
+                out.update({str(digest): list(vector) for digest, vector in rows[0]["rows"]})
         return out
 
     def commit(self, docs: Sequence[DocWrite], expected: IndexState, seq: int, seq_hash: str) -> bool:
@@ -251,9 +254,13 @@ class Neo4jSearchDocs:
                     slot = slots[doc.node_id] = next_slot
                     next_slot += 1
                 row = {"node_id": doc.node_id, "slot": slot, "kind": doc.kind, "project": doc.project, "at": doc.at,
-                       "title": doc.title, "body": doc.body, "context": doc.context, "digest": doc.digest}
+                       "title": doc.title, "body": doc.body, "context": doc.context, "digest": doc.digest,
+                       "passage_digest": doc.passage_digest}
                 if doc.vector is not None:
-                    with_vectors.append({**row, "vector": [float(x) for x in doc.vector]})
+                    # A document written without a passage vector (an older writer) gets its own vector as its passage.
+                    passage = doc.passage_vector if doc.passage_vector is not None else doc.vector
+                    with_vectors.append({**row, "vector": [float(x) for x in doc.vector],
+                                         "passage_vector": [float(x) for x in passage]})
                 else:
                     without.append(row)
             for statement, batch in ((cy.WRITE_DOCS_WITH_VECTORS, with_vectors),
@@ -285,6 +292,13 @@ class Neo4jSearchDocs:
         return sorted(found, key=lambda pair: (-pair[1], pair[0]))
 
     def vector(self, vector: Sequence[float], k: int, where: DocFilter) -> list[tuple[int, float]]:
+        return self._nearest(cy.EMBEDDING, vector, k, where)
+
+    def passage_vector(self, vector: Sequence[float], k: int, where: DocFilter) -> list[tuple[int, float]]:
+        return self._nearest(cy.PASSAGE_EMBEDDING, vector, k, where)
+
+    def _nearest(self, prop: str, vector: Sequence[float], k: int, where: DocFilter) -> list[tuple[int, float]]:
+        """The ``k`` documents whose vector property ``prop`` (``cy.VECTOR_PROPERTIES``) is nearest ``vector``."""
         dim = self._indexed_dim()
         if dim is None or k <= 0:
             return []
@@ -292,16 +306,17 @@ class Neo4jSearchDocs:
         empty = _is_empty(where)
         fetch = max(EF_SEARCH, k if empty else k * OVERFETCH)
         try:
-            rows = self.store._read("vector search", cy.VECTOR, index=cy.vector_index_name(dim), fetch=fetch,
+            rows = self.store._read("vector search", cy.VECTOR, index=cy.vector_index_name(dim, prop), fetch=fetch,
                                     vector=values, **_filter_params(where))
         except BackendError:
             if self._dim is None or self.state() is None or self._dim == dim:
                 raise
-            return self.vector(vector, k, where)  # another process rebuilt the index for another model
+            return self._nearest(prop, vector, k, where)  # another process rebuilt the index for another model
         found = [(int(slot), _cosine(score)) for slot, score in rows[0]["rows"]]
         if not empty and len(found) < k:
             exact = cy.VECTOR_EXACT_KIND if where.kind is not None else cy.VECTOR_EXACT
-            rows = self.store._read("vector search", exact, vector=values, k=k, **_filter_params(where))
+            rows = self.store._read("vector search", exact, vector=values, k=k, property=prop,
+                                    **_filter_params(where))
             found = [(int(slot), _cosine(score)) for slot, score in rows[0]["rows"]]
         return sorted(found, key=lambda pair: (-pair[1], pair[0]))[:k]
 

@@ -3,13 +3,16 @@
 Storage shape, beside the graph and never mixed into it:
 
 - One ``(:SearchDoc {node_id, slot, generation, model, kind, project, at, title,
-  title_lower, body, context, digest, embedding})`` per indexed node. A node of
+  title_lower, body, context, digest, embedding, passage_digest, passage_embedding})``
+  per indexed node. A node of
   its own rather than properties on the graph node: the document is derived
   data with its own lifecycle (a new model or a replaced store drops them all),
   graph reads and the integrity scan (``neo4j_verify.py``) never see it, and the
   vector and full-text indexes cover exactly one label.
 - ``embedding`` is a 32-bit float array (``db.create.setNodeVectorProperty``),
-  indexed by a native vector index (cosine) named for its dimension; title,
+  indexed by a native vector index (cosine) named for its dimension;
+  ``passage_embedding`` (the node's own words alone, ``search/documents.py``
+  ``passage_text``) by a second one (one vector index covers one property); title,
   body and context by one full-text index (Lucene's English analyzer: stemming
   as the embedded index's porter tokenizer does).
 - ``(:SearchIndexState {key: 'search'})`` holds the model, the layout, the
@@ -26,6 +29,11 @@ from __future__ import annotations
 STATE_KEY = "search"
 FULLTEXT_INDEX = "modelctx_search_text"
 VECTOR_INDEX_PREFIX = "modelctx_search_vectors_"
+PASSAGE_INDEX_PREFIX = "modelctx_search_passages_"
+#: The vector property of a search document, and of its passage, each with its vector index's name prefix.
+EMBEDDING = "embedding"
+PASSAGE_EMBEDDING = "passage_embedding"
+VECTOR_PROPERTIES: dict[str, str] = {EMBEDDING: VECTOR_INDEX_PREFIX, PASSAGE_EMBEDDING: PASSAGE_INDEX_PREFIX}
 
 SCHEMA: dict[str, str] = {
     "modelctx_search_doc_node": (
@@ -39,6 +47,9 @@ SCHEMA: dict[str, str] = {
     ),
     "modelctx_search_doc_digest": (
         "CREATE INDEX modelctx_search_doc_digest IF NOT EXISTS FOR (d:SearchDoc) ON (d.digest)"
+    ),
+    "modelctx_search_doc_passage_digest": (
+        "CREATE INDEX modelctx_search_doc_passage_digest IF NOT EXISTS FOR (d:SearchDoc) ON (d.passage_digest)"
     ),
     "modelctx_search_doc_title": (
         "CREATE INDEX modelctx_search_doc_title IF NOT EXISTS FOR (d:SearchDoc) ON (d.title_lower)"
@@ -54,12 +65,16 @@ SCHEMA: dict[str, str] = {
 }
 
 
-def vector_index_name(dim: int) -> str:
-    return f"{VECTOR_INDEX_PREFIX}{int(dim)}"
+def vector_index_name(dim: int, prop: str = EMBEDDING) -> str:
+    """The vector index of ``prop`` (one of :data:`VECTOR_PROPERTIES`) for ``dim``-float embeddings."""
+    return f"{VECTOR_PROPERTIES[prop]}{int(dim)}"
 
 
-def drop_vector_index(dim: int) -> str:
-    return f"DROP INDEX {vector_index_name(dim)} IF EXISTS"
+def drop_vector_index(name: str) -> str:
+    """Drop a search vector index by its name (one ``SHOW_SEARCH_VECTOR_INDEXES`` listed, never user text)."""
+    if not name.startswith(tuple(VECTOR_PROPERTIES.values())):
+        raise ValueError(f"not a search vector index: {name!r}")
+    return f"DROP INDEX {name} IF EXISTS"
 
 
 #: HNSW links per node, as the embedded index's FAISS HNSW (``search/vector_index.py`` HNSW_M); Neo4j's default is 16.
@@ -67,15 +82,15 @@ HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 100
 
 
-def create_vector_index(dim: int) -> str:
-    """The vector index for ``dim``-float embeddings (an int, never user text).
+def create_vector_index(dim: int, prop: str = EMBEDDING) -> str:
+    """The vector index of ``prop`` (one of :data:`VECTOR_PROPERTIES`) for ``dim``-float embeddings (an int).
 
     Quantization off: scores are the exact cosines of the stored vectors, as
     in the embedded index, so the relevance floor (``search/hybrid.py``) means
     the same on both.
     """
     return (
-        f"CREATE VECTOR INDEX {vector_index_name(dim)} IF NOT EXISTS FOR (d:SearchDoc) ON d.embedding "
+        f"CREATE VECTOR INDEX {vector_index_name(dim, prop)} IF NOT EXISTS FOR (d:SearchDoc) ON d.{prop} "
         f"OPTIONS {{indexConfig: {{`vector.dimensions`: {int(dim)}, `vector.similarity_function`: 'cosine', "
         f"`vector.hnsw.m`: {HNSW_M}, `vector.hnsw.ef_construction`: {HNSW_EF_CONSTRUCTION}, "
         "`vector.quantization.enabled`: false}}"
@@ -84,7 +99,10 @@ def create_vector_index(dim: int) -> str:
 
 SHOW_INDEX_NAMES = "SHOW INDEXES YIELD name"
 SHOW_CONSTRAINT_NAMES = "SHOW CONSTRAINTS YIELD name"
-SHOW_SEARCH_VECTOR_INDEXES = f"SHOW VECTOR INDEXES YIELD name WHERE name STARTS WITH '{VECTOR_INDEX_PREFIX}'"
+SHOW_SEARCH_VECTOR_INDEXES = (
+    f"SHOW VECTOR INDEXES YIELD name WHERE name STARTS WITH '{VECTOR_INDEX_PREFIX}' "
+    f"OR name STARTS WITH '{PASSAGE_INDEX_PREFIX}'"
+)
 AWAIT_INDEXES = "CALL db.awaitIndexes($seconds)"
 
 # -- state ---------------------------------------------------------------------------------------------------
@@ -128,17 +146,23 @@ CACHED_VECTORS = (
     "UNWIND $digests AS digest MATCH (d:SearchDoc {digest: digest}) WHERE d.model = $model AND d.embedding IS NOT NULL "
     "WITH digest, head(collect(d.embedding)) AS vector RETURN collect([digest, vector]) AS rows"
 )
+CACHED_PASSAGE_VECTORS = (
+    "UNWIND $digests AS digest MATCH (d:SearchDoc {passage_digest: digest}) "
+    "WHERE d.model = $model AND d.passage_embedding IS NOT NULL "
+    "WITH digest, head(collect(d.passage_embedding)) AS vector RETURN collect([digest, vector]) AS rows"
+)
 _SET_DOC = (
     "MERGE (d:SearchDoc {node_id: row.node_id}) "
     "SET d.slot = row.slot, d.generation = $generation, d.model = $model, d.kind = row.kind, "
     "d.project = row.project, d.at = row.at, d.title = row.title, d.title_lower = toLower(row.title), "
-    "d.body = row.body, d.context = row.context, d.digest = row.digest "
+    "d.body = row.body, d.context = row.context, d.digest = row.digest, d.passage_digest = row.passage_digest "
 )
 WRITE_DOCS_WITH_VECTORS = (
     "UNWIND $rows AS row " + _SET_DOC
-    + "WITH d, row CALL db.create.setNodeVectorProperty(d, 'embedding', row.vector)"
+    + f"WITH d, row CALL db.create.setNodeVectorProperty(d, '{EMBEDDING}', row.vector) "
+    + f"WITH d, row CALL db.create.setNodeVectorProperty(d, '{PASSAGE_EMBEDDING}', row.passage_vector)"
 )
-WRITE_DOCS_WITHOUT_VECTORS = "UNWIND $rows AS row " + _SET_DOC + "REMOVE d.embedding"
+WRITE_DOCS_WITHOUT_VECTORS = "UNWIND $rows AS row " + _SET_DOC + f"REMOVE d.{EMBEDDING}, d.{PASSAGE_EMBEDDING}"
 
 # -- reading -------------------------------------------------------------------------------------------------
 
@@ -170,16 +194,17 @@ VECTOR = (
     "CALL db.index.vector.queryNodes($index, $fetch, $vector) YIELD node AS d, score "
     f"WHERE {_ALLOWED} RETURN collect([d.slot, score]) AS rows"
 )
-#: Exact nearest neighbours among the documents the filter allows (pre-filtered brute force).
+#: Exact nearest neighbours among the documents the filter allows (pre-filtered brute force); ``$property`` is
+#: one of :data:`VECTOR_PROPERTIES`.
 VECTOR_EXACT = (
-    f"MATCH (d:SearchDoc) WHERE d.embedding IS NOT NULL AND {_ALLOWED} "
-    "WITH d, vector.similarity.cosine(d.embedding, $vector) AS score ORDER BY score DESC, d.slot LIMIT $k "
+    f"MATCH (d:SearchDoc) WHERE d[$property] IS NOT NULL AND {_ALLOWED} "
+    "WITH d, vector.similarity.cosine(d[$property], $vector) AS score ORDER BY score DESC, d.slot LIMIT $k "
     "RETURN collect([d.slot, score]) AS rows"
 )
 #: The same, starting from the documents of one kind (an index seek rather than a scan of every document).
 VECTOR_EXACT_KIND = (
-    f"MATCH (d:SearchDoc {{kind: $kind}}) WHERE d.embedding IS NOT NULL AND {_ALLOWED} "
-    "WITH d, vector.similarity.cosine(d.embedding, $vector) AS score ORDER BY score DESC, d.slot LIMIT $k "
+    f"MATCH (d:SearchDoc {{kind: $kind}}) WHERE d[$property] IS NOT NULL AND {_ALLOWED} "
+    "WITH d, vector.similarity.cosine(d[$property], $vector) AS score ORDER BY score DESC, d.slot LIMIT $k "
     "RETURN collect([d.slot, score]) AS rows"
 )
 SLOTS_BY_NODE = "UNWIND $ids AS id MATCH (d:SearchDoc {node_id: id}) RETURN collect([d.node_id, d.slot]) AS rows"

@@ -72,6 +72,7 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
         self._closed = False
         self._id_cache: dict[int, str] = {}
         self._all_ids_read = False
+        self._committed_ids: dict[str, tuple[int, int]] = {}  # id -> (nid, kind code): sqlite_writes.py
         self._adjacency_cache: AdjacencyCache | None = None  # made by the first walk: numpy loads only then
         try:
             # 0700 folder, 0600 file (and so -wal/-shm) when created here: modelctx/files.py

@@ -11,8 +11,10 @@ import json
 import sqlite3
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -24,9 +26,18 @@ from modelctx.graph.changelog import GENESIS_HASH, Change, WriteResult, chain_ch
 from modelctx.graph.model import Edge, Node, NodeKind
 from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes, plan_removals
 
+_SOURCE = attrgetter("source")
+_TARGET = attrgetter("target")
+#: A node's new packed neighbours (int64, as stored in its arrays).
+_entries = partial(array, "q")
+
 if TYPE_CHECKING:
     from modelctx.graph.backends.sqlite_cache import AdjacencyCache
     from modelctx.graph.store import GraphStore
+
+
+#: Committed ids a store remembers for resolving edge endpoints (about 200 bytes each).
+COMMITTED_IDS_LIMIT = 1_000_000
 
 
 class SqliteWriter:
@@ -38,6 +49,7 @@ class SqliteWriter:
 
     path: Path
     _adjacency_cache: AdjacencyCache | None
+    _committed_ids: dict[str, tuple[int, int]]
 
     if TYPE_CHECKING:  # provided by SqliteGraphStore, which this class is mixed into
 
@@ -53,32 +65,54 @@ class SqliteWriter:
             self._adjacency_cache.invalidate()
 
     def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
-        try:
-            with self._writing() as conn:
-                result = self._write_batch(conn, batch, actor)
-        except sqlite3.Error as exc:
-            raise BackendError(f"write to {self.path} failed: {exc}") from exc
-        if result.edges_created or result.edges_removed:
-            self._invalidate_adjacency()
-        return result
+        return self._transact(lambda _store: batch, actor)
 
     def _transact(self, work: Callable[[GraphStore], PreparedBatch], actor: str) -> WriteResult:
+        # id -> (nid, kind code) of every node the batch read or wrote, remembered once it is committed.
+        known: dict[str, tuple[int, int]] = {}
         try:
             with self._writing() as conn:
                 # Reads by this thread reuse its connection, so the work reads inside the write transaction.
                 batch = work(cast("GraphStore", self))
-                result = self._write_batch(conn, batch, actor) if not batch.empty else WriteResult()
+                result = self._write_batch(conn, batch, actor, known) if not batch.empty else WriteResult()
         except sqlite3.Error as exc:
             raise BackendError(f"write to {self.path} failed: {exc}") from exc
+        self._remember_ids(known)
         if result.edges_created or result.edges_removed:
             self._invalidate_adjacency()
         return result
 
-    def _write_batch(self, conn: sqlite3.Connection, batch: PreparedBatch, actor: str) -> WriteResult:
-        """Read what the batch touches, plan (``graph/planner.py``), store the plan and its log entries."""
+    def _remember_ids(self, known: dict[str, tuple[int, int]]) -> None:
+        """Keep committed ids' (nid, kind code), so later batches resolve edge endpoints without reading.
+
+        Always valid: nodes are never deleted, and a node keeps its nid and its kind (the planner refuses a
+        change of kind). Read only inside write transactions, which see every commit; bounded.
+        """
+        ids = self._committed_ids
+        if len(ids) + len(known) <= COMMITTED_IDS_LIMIT:
+            ids.update(known)
+
+    def _resolve_written(self, conn: sqlite3.Connection, ids: list[str], known: dict[str, tuple[int, int]]) -> None:
+        """``_resolve`` inside a write transaction: ids this store saw committed come from memory, others are read."""
+        remembered = self._committed_ids
+        unread = []
+        for node_id in ids:
+            found = remembered.get(node_id)
+            if found is None:
+                unread.append(node_id)
+            else:
+                known[node_id] = found
+        if unread:
+            self._resolve(conn, unread, known)
+
+    def _write_batch(
+        self, conn: sqlite3.Connection, batch: PreparedBatch, actor: str, known: dict[str, tuple[int, int]]
+    ) -> WriteResult:
+        """Read what the batch touches, plan (``graph/planner.py``), store the plan and its log entries.
+
+        ``known`` (id -> nid and kind code) is filled from the batch's nodes and, for edges, the store.
+        """
         plan = WritePlan()
-        # id -> (nid, kind code); filled from the batch's nodes and, for edges, the store.
-        known: dict[str, tuple[int, int]] = {}
         created = self._write_nodes(conn, batch, known, plan)
         if batch.edges:
             self._write_edges(conn, batch, known, created, plan)
@@ -126,67 +160,61 @@ class SqliteWriter:
         created: set[int],
         plan: WritePlan,
     ) -> None:
-        resolved = self._resolve_edges(conn, batch.edges.values(), known)
-        by_key = dict(zip(batch.edges, resolved, strict=True))
+        by_key = self._resolve_edges(conn, batch.edges, known)
         # Only edges between two nodes that existed before this batch can already be stored.
-        old_sources = sorted({r[1] for r in resolved if r[1] not in created and r[3] not in created})
+        old_sources = sorted({r[0] for r in by_key.values() if r[0] not in created and r[2] not in created})
         raw: dict[tuple[int, int, int], str] = {}
         if old_sources:
             for src, etype, dst, props in conn.execute(sql.SELECT_EDGES_FROM_NIDS, (dumps(old_sources),)):
                 raw[(src, etype, dst)] = props
         stored: dict[EdgeKey, dict[str, Any]] = {}
         if raw:
-            for key, (_edge, src, etype, dst, _sk, _dk) in by_key.items():
+            for key, (src, etype, dst, _sk, _dk) in by_key.items():
                 found = raw.get((src, etype, dst))
                 if found is not None:
                     stored[key] = json.loads(found)
         plan_edges(batch, stored, plan)
-        new_rows = []
-        for key, edge in plan.edge_inserts:
-            _e, src, etype, dst, src_kind, dst_kind = by_key[key]
-            new_rows.append((src, etype, dst, src_kind, dst_kind, dumps_props(edge.properties)))
-        self._insert_edges(conn, new_rows, created)
+        self._insert_edges(conn, [(*by_key[key], dumps_props(edge.properties)) for key, edge in plan.edge_inserts])
         updates = []
         for key, edge in plan.edge_updates:
-            _e, src, etype, dst, _sk, _dk = by_key[key]
+            src, etype, dst, _sk, _dk = by_key[key]
             updates.append((dumps_props(edge.properties), src, etype, dst))
         conn.executemany(sql.UPDATE_EDGE, updates)
 
     def _resolve_edges(
-        self, conn: sqlite3.Connection, edges: Iterable[Edge], known: dict[str, tuple[int, int]]
-    ) -> list[tuple[Edge, int, int, int, int, int]]:
-        """(edge, src, type code, dst, src kind, dst kind) per edge; ValidationError for an unknown endpoint.
+        self, conn: sqlite3.Connection, edges: Mapping[EdgeKey, Edge], known: dict[str, tuple[int, int]]
+    ) -> dict[EdgeKey, tuple[int, int, int, int, int]]:
+        """(src, type code, dst, src kind, dst kind) per edge key; ValidationError for an unknown endpoint.
 
         Endpoints come from ``known`` (id -> nid and kind code); those it lacks are
         read in one statement, so a batch whose nodes came with it reads nothing.
         """
-        edges = list(edges)
-        missed = [i for e in edges for i in (e.source, e.target) if i not in known]
+        records = edges.values()
+        ids = set(map(_SOURCE, records))
+        ids.update(map(_TARGET, records))
+        missed = ids.difference(known)
         if missed:
-            self._resolve(conn, missed, known)
-        resolved: list[tuple[Edge, int, int, int, int, int]] = []
-        append = resolved.append
+            self._resolve_written(conn, sorted(missed), known)
+        resolved: dict[EdgeKey, tuple[int, int, int, int, int]] = {}
         get = known.get
-        for edge in edges:
+        for key, edge in edges.items():
             source, target = get(edge.source), get(edge.target)
             if source is None or target is None:
                 raise missing_endpoint_error(edge, edge.source if source is None else edge.target)
-            append((edge, source[0], edge.type._code, target[0], source[1], target[1]))  # type: ignore[attr-defined]
+            resolved[key] = (source[0], edge.type._code, target[0], source[1], target[1])  # type: ignore[attr-defined]
         return resolved
 
-    def _insert_edges(
-        self, conn: sqlite3.Connection, rows: list[tuple[int, int, int, int, int, str]], created: set[int]
-    ) -> None:
+    def _insert_edges(self, conn: sqlite3.Connection, rows: list[tuple[int, int, int, int, int, str]]) -> None:
         """Insert new edges (src, type, dst, src kind, dst kind, props JSON) and extend both endpoints' arrays."""
         rows.sort()  # in key order, each insert lands at the same end of the edges B-tree
-        up_add: defaultdict[int, list[int]] = defaultdict(list)
-        down_add: defaultdict[int, list[int]] = defaultdict(list)
+        up_add: defaultdict[int, array[int]] = defaultdict(_entries)
+        down_add: defaultdict[int, array[int]] = defaultdict(_entries)
         for src, etype, dst, src_kind, dst_kind, _props in rows:
             # sqlite_codec.pack, inlined: this loop runs once per edge of a bulk write.
             up_add[src].append((dst << 16) | (etype << 8) | dst_kind)
             down_add[dst].append((src << 16) | (etype << 8) | src_kind)
         conn.executemany(sql.INSERT_EDGE, [(r[0], r[1], r[2], r[5]) for r in rows])
-        self._extend_adjacency(conn, up_add, down_add, created)
+        self._extend_adjacency(conn, up_add, down_add)
 
     def append_verbatim(self, nodes: Sequence[Node], edges: Sequence[Edge], changes: Sequence[Change]) -> None:
         """Store new records and another store's change-log entries exactly as given (``modelctx copy``).
@@ -216,12 +244,9 @@ class SqliteWriter:
                     inserts.append((nid, node.id, node.kind.code, dumps_props(node.properties)))
                     known[node.id] = (nid, node.kind.code)
                 conn.executemany(sql.INSERT_NODE, inserts)
-                created = {row[0] for row in inserts}
-                rows = [
-                    (src, etype, dst, src_kind, dst_kind, dumps_props(edge.properties))
-                    for edge, src, etype, dst, src_kind, dst_kind in self._resolve_edges(conn, edges, known)
-                ]
-                self._insert_edges(conn, rows, created)
+                resolved = self._resolve_edges(conn, {edge.key: edge for edge in edges}, known)
+                rows = [(*resolved[edge.key], dumps_props(edge.properties)) for edge in edges]
+                self._insert_edges(conn, rows)
                 conn.executemany(
                     sql.INSERT_CHANGE,
                     [(c.seq, c.at, c.actor, c.op, c.payload_json, c.prev_hash, c.hash) for c in changes],
@@ -234,25 +259,15 @@ class SqliteWriter:
             raise BackendError(f"appending a copy to {self.path} failed: {exc}") from exc
 
     def _extend_adjacency(
-        self, conn: sqlite3.Connection, up_add: dict[int, list[int]], down_add: dict[int, list[int]], created: set[int]
+        self, conn: sqlite3.Connection, up_add: dict[int, array[int]], down_add: dict[int, array[int]]
     ) -> None:
-        touched = sorted(up_add.keys() | down_add.keys())  # nid order: upserts walk the table's B-tree forward
-        older = [nid for nid in touched if nid not in created]
-        current: dict[int, tuple[bytes, bytes]] = {}
-        if older:
-            current = {nid: (up, down) for nid, up, down in conn.execute(sql.SELECT_ADJACENCY_BY_NIDS, (dumps(older),))}
-        rows = []
-        none = (b"", b"")
-        for nid in touched:
-            up, down = current.get(nid, none)
-            added = up_add.get(nid)
-            if added:
-                up += array("q", added).tobytes()
-            added = down_add.get(nid)
-            if added:
-                down += array("q", added).tobytes()
-            rows.append((nid, up, down))
-        conn.executemany(sql.UPSERT_ADJACENCY, rows)
+        """Append the packed entries to each node's arrays, in SQL: a bulk write never reads the arrays back."""
+        empty = _entries()
+        rows = [
+            (nid, up_add.get(nid, empty).tobytes(), down_add.get(nid, empty).tobytes())
+            for nid in sorted(up_add.keys() | down_add.keys())  # nid order: upserts walk the table's B-tree forward
+        ]
+        conn.executemany(sql.APPEND_ADJACENCY, rows)
 
     def _remove_edges(
         self, conn: sqlite3.Connection, batch: PreparedBatch, known: dict[str, tuple[int, int]], plan: WritePlan
