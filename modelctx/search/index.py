@@ -52,7 +52,7 @@ from modelctx.search.indexing import (
     documents_for,
     texts_to_embed,
 )
-from modelctx.search.keyword_index import TermCounts, keyword_search
+from modelctx.search.keyword_index import Postings, TermCounts, keyword_search
 from modelctx.search.vector_index import EXACT_MAX_ROWS, Filter, VectorIndex
 
 __all__ = ["DocRow", "Index", "Progress", "SearchIndex", "SyncReport", "open_index"]
@@ -119,6 +119,7 @@ class SearchIndex:
         self._applied_since_snapshot = 0
         self._verified_seq = -1
         self._term_counts = TermCounts()
+        self._postings = Postings()
         with self._lock:
             self._check_model()
 
@@ -334,6 +335,7 @@ class SearchIndex:
             self._save_snapshot()
         elif self._applied_since_snapshot >= SNAPSHOT_EVERY:
             self._save_snapshot()
+        self._postings.catch_up(self.conn)
 
     def _save_snapshot(self) -> None:
         self.vectors.save(self.folder, self._mem_seq, self._mem_generation)
@@ -378,9 +380,13 @@ class SearchIndex:
         with self._lock:
             return self.passages.search(query_vector, k, where)
 
-    def keyword_search(self, query: str, k: int, where: Filter) -> list[tuple[int, float]]:
+    def keyword_search(
+        self, query: str, k: int, where: Filter, *, in_memory: bool = True
+    ) -> list[tuple[int, float]]:
+        """BM25 top ``k``; ``in_memory=False`` asks FTS5's ``bm25()`` (the reference tests and benches compare with)."""
         with self._lock:
-            return keyword_search(self.conn, query, k, where, self._term_counts)
+            postings = self._postings if in_memory else None
+            return keyword_search(self.conn, query, k, where, self._term_counts, postings)
 
     def exact_slots(self, node_ids: list[str], title: str, where: Filter, limit: int = 5) -> list[int]:
         """Slots of ``node_ids`` (in order), then of documents titled ``title`` (case aside), that ``where`` allows."""
@@ -420,3 +426,4 @@ class SearchIndex:
             if self._applied_since_snapshot:
                 self._save_snapshot()
             self.conn.close()
+            self._postings.close()

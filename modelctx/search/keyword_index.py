@@ -11,13 +11,25 @@ contain (:class:`TermCounts`): FTS5's BM25 gives such a term an IDF of 1e-6
 that matters, while scoring every document it matches was most of a query's
 time (100k documents: 22 → 9 ms CPU at p50, the same top 10 for all 100
 queries of ``bench/search_bench.py``).
+
+An unfiltered search is then scored in memory (:class:`Postings`): the same
+BM25, float for float, from postings read once out of FTS5's own index, so
+the cost of a query no longer grows with the documents its terms match (100k
+documents: about 0.5 ms instead of 9-40 ms, the same top 10 and top 50 for all
+100 queries of the bench, ``tests/search/test_keyword_postings.py`` for both
+evaluation sets). Filtered searches and phrase terms stay with FTS5's ``bm25()``.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
 
 from modelctx.search import sql
 from modelctx.search.vector_index import Filter
@@ -89,30 +101,36 @@ class TermCounts:
         return found
 
 
-def _expression(conn: sqlite3.Connection, query: str, counts: TermCounts | None) -> str | None:
+def _terms(conn: sqlite3.Connection, query: str, counts: TermCounts | None) -> list[str]:
+    """The quoted terms a search looks for: on a large index, without those half the documents contain."""
     terms = fts5_terms(query)
-    if not terms:
-        return None
     if counts is not None and len(terms) > 1:
         total = int(conn.execute(sql.MAX_SLOT).fetchone()[0]) + 1  # slots are dense: the number of documents
         if total >= COMMON_TERMS_FROM_DOCS:
             common = counts.common(conn, terms, total)
             terms = [t for t in terms if t not in common] or terms
-    return " OR ".join(terms)
+    return terms
 
 
 def keyword_search(
-    conn: sqlite3.Connection, query: str, k: int, where: Filter, counts: TermCounts | None = None
+    conn: sqlite3.Connection, query: str, k: int, where: Filter, counts: TermCounts | None = None,
+    postings: Postings | None = None,
 ) -> list[tuple[int, float]]:
     """The ``k`` best BM25 matches as (slot, score), best first; the score is ``-bm25`` (higher is better).
 
     With ``counts``, a large index leaves out the query's terms with no IDF (the module's docstring).
+    With ``postings``, an unfiltered search is scored in memory (:class:`Postings`: the same list, faster).
     """
     if k <= 0:
         return []
-    expression = _expression(conn, query, counts)
-    if expression is None:
+    terms = _terms(conn, query, counts)
+    if not terms:
         return []
+    if where.empty and postings is not None:
+        found = postings.search(conn, [t[1:-1].replace('""', '"') for t in terms], k)
+        if found is not None:
+            return found
+    expression = " OR ".join(terms)
     if where.empty:
         rows = conn.execute(sql.KEYWORD_SEARCH_ALL, (expression, k)).fetchall()
         return [(int(slot), -float(rank)) for slot, rank in rows]
@@ -129,3 +147,263 @@ def keyword_search(
         ),
     ).fetchall()
     return [(int(slot), -float(rank)) for slot, rank in rows]
+
+
+# -- BM25 over postings held in memory -----------------------------------------
+
+#: FTS5's BM25 constants (SQLite's ``fts5_aux.c``, ``fts5Bm25Function``).
+K1 = 1.2
+B = 0.75
+#: Postings (document, frequency pairs) kept in memory before the cache starts afresh.
+MAX_POSTINGS = 4_000_000
+#: Documents rewritten since the postings were read after which the cache starts afresh.
+MAX_REWRITTEN = 5_000
+_COLUMNS = ("title", "body", "context")
+
+
+def _varints(blob: bytes) -> list[int]:
+    """SQLite's variable-length integers (``sqlite3Fts5GetVarint``): 7 bits a byte, big-endian, the 9th byte whole."""
+    values: list[int] = []
+    value, used = 0, 0
+    for byte in blob:
+        used += 1
+        if used == 9:
+            values.append((value << 8) | byte)
+            value, used = 0, 0
+        elif byte & 0x80:
+            value = (value << 7) | (byte & 0x7F)
+        else:
+            values.append((value << 7) | byte)
+            value, used = 0, 0
+    return values
+
+
+def _frequencies(docs: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per document (sorted, unique): BM25's weighted term frequency, summed in FTS5's order.
+
+    ``docs``/``cols`` are a token's occurrences by document then position
+    (column 0..2). FTS5 adds each occurrence's column weight in position order:
+    the exact title and body weights first, then 0.1 per neighbourhood
+    occurrence one at a time; the same additions give the same float.
+    """
+    unique = np.unique(docs)
+    which = np.searchsorted(unique, docs)
+    counts = [np.bincount(which[cols == c], minlength=len(unique)) for c in range(3)]
+    weights = sql.BM25_WEIGHTS
+    freq = counts[0] * weights[0] + counts[1] * weights[1]
+    for step in range(int(counts[2].max(initial=0))):
+        freq = np.where(counts[2] > step, freq + weights[2], freq)
+    return unique.astype(np.int64), freq.astype(np.float64)
+
+
+class Postings:
+    """The unfiltered BM25 top-k of FTS5, computed from postings read from FTS5's own index and kept in memory.
+
+    ``bm25()`` scores every document an OR query matches, reading each one's
+    positions and size: most of a query's time at 100k documents. The same
+    score is a sum over the query's terms of ``idf * f * (k1 + 1) / (f + k1 *
+    (1 - b + b * D / avgdl))``; here each term's documents and weighted
+    frequencies ``f`` are read once (``fts5vocab``), the document sizes ``D``
+    and totals once, and every operation is the one ``fts5_aux.c`` does, in its
+    order, so every score is the same float and the order (score, then slot, as
+    SQLite's sorter keeps ties in scan order) the same list.
+
+    Writes: before each search the documents written since (``docs.seq``) are
+    tokenized again by a scratch FTS5 table with the same tokenizer; their
+    postings replace the cached ones. A reset index (new ``generation``) or
+    too many rewritten documents start afresh. Callers serialise access
+    (``SearchIndex`` holds its lock).
+    """
+
+    def __init__(self) -> None:
+        self._scratch = sqlite3.connect(":memory:", check_same_thread=False)
+        self._scratch.executescript(sql.SCRATCH_SCHEMA)
+        self._tokens: dict[str, tuple[str, ...]] = {}
+        self._connected: sqlite3.Connection | None = None
+        self._forget()
+
+    def close(self) -> None:
+        self._scratch.close()
+
+    def _forget(self) -> None:
+        self._generation: str | None = None
+        self._seq = -1
+        self._rows = 0
+        self._tokens_total = 0
+        self._sizes = np.zeros(0, dtype=np.int64)
+        self._cached: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._cached_total = 0
+        self._rewritten = np.zeros(0, dtype=bool)
+        self._rewritten_count = 0
+        #: Postings of rewritten documents: token -> {slot: frequency}, and slot -> its tokens.
+        self._fresh: dict[str, dict[int, float]] = {}
+        self._fresh_tokens: dict[int, set[str]] = {}
+
+    # -- keeping up with the file ---------------------------------------------
+
+    @contextmanager
+    def _reading(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """One read transaction: sizes, totals and postings all from the same state of the file."""
+        if self._connected is not conn:
+            conn.execute(sql.CREATE_TERMS)
+            self._connected = conn
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            conn.execute("COMMIT")
+
+    def catch_up(self, conn: sqlite3.Connection) -> None:
+        """Read what was written since the last search now (``SearchIndex`` does when it refreshes), not in one."""
+        with self._reading(conn):
+            self._catch_up(conn)
+
+    def _catch_up(self, conn: sqlite3.Connection) -> None:
+        """Bring sizes, totals and rewritten documents up to what the index file holds (inside a read transaction)."""
+        meta = dict(conn.execute(sql.SELECT_META_KEYS, ("generation", "last_seq")).fetchall())
+        generation, seq = meta.get("generation"), int(meta.get("last_seq") or 0)
+        if generation != self._generation or seq < self._seq:
+            self._forget()
+            self._generation = generation
+            self._load_sizes(conn.execute(sql.SELECT_DOC_SIZES).fetchall())
+        elif seq > self._seq:
+            self._rewrite(conn, self._seq)
+        self._seq = seq
+        totals = conn.execute(sql.SELECT_FTS_TOTALS).fetchone()
+        values = (_varints(bytes(totals[0])) if totals else []) or [0]  # an empty table may have an empty record
+        self._rows, self._tokens_total = values[0], sum(values[1:])
+
+    def _load_sizes(self, rows: list[tuple[int, bytes]]) -> None:
+        """Each document's size in tokens (all columns) from its ``docsize`` varints."""
+        if not rows:
+            return
+        last = max(int(slot) for slot, _ in rows)
+        if last >= len(self._sizes):
+            grown = max(last + 1, 2 * len(self._sizes))
+            self._sizes = np.concatenate([self._sizes, np.zeros(grown - len(self._sizes), dtype=np.int64)])
+            self._rewritten = np.concatenate([self._rewritten, np.zeros(grown - len(self._rewritten), dtype=bool)])
+        slots = np.fromiter((slot for slot, _ in rows), dtype=np.int64, count=len(rows))
+        # A varint under 128 is its one byte: most column sizes are.
+        sizes = [sum(blob) if max(blob, default=0) < 0x80 else sum(_varints(bytes(blob))) for _, blob in rows]
+        self._sizes[slots] = np.array(sizes, dtype=np.int64)
+
+    def _rewrite(self, conn: sqlite3.Connection, since: int) -> None:
+        """Tokenize the documents written after ``since`` again; their postings override the cached ones."""
+        changed = conn.execute(sql.SELECT_TEXT_SINCE, (since,)).fetchall()
+        if not changed:
+            return
+        if self._rewritten_count + len(changed) > MAX_REWRITTEN:
+            generation = self._generation
+            self._forget()
+            self._generation = generation
+            self._load_sizes(conn.execute(sql.SELECT_DOC_SIZES).fetchall())
+            return
+        slots = [int(row[0]) for row in changed]
+        for start in range(0, len(slots), sql.MAX_IN):
+            chunk = slots[start : start + sql.MAX_IN]
+            marks = sql.in_marks(len(chunk))
+            self._load_sizes(conn.execute(sql.SELECT_DOC_SIZES_OF.format(marks=marks), chunk).fetchall())
+        for slot in slots:
+            for token in self._fresh_tokens.pop(slot, ()):
+                self._fresh[token].pop(slot, None)
+            if not self._rewritten[slot]:
+                self._rewritten[slot] = True
+                self._rewritten_count += 1
+        for token, (docs, freq) in self._scratch_postings(changed).items():
+            for slot, f in zip(docs.tolist(), freq.tolist(), strict=True):
+                self._fresh.setdefault(token, {})[slot] = f
+                self._fresh_tokens.setdefault(slot, set()).add(token)
+
+    def _scratch_postings(self, rows: list[tuple[int, str, str, str]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Postings of ``rows`` (slot, title, body, context) as FTS5 would index them."""
+        try:
+            self._scratch.executemany(sql.INSERT_SCRATCH, rows)
+            found = self._scratch.execute(sql.SELECT_SCRATCH_INSTANCES).fetchall()
+        finally:
+            self._scratch.execute(sql.CLEAR_SCRATCH)
+        by_token: dict[str, list[tuple[int, int, int]]] = {}
+        for token, doc, col, offset in found:
+            by_token.setdefault(token, []).append((int(doc), _COLUMNS.index(col), int(offset)))
+        out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for token, occurrences in by_token.items():
+            occurrences.sort()
+            docs = np.array([o[0] for o in occurrences], dtype=np.int64)
+            cols = np.array([o[1] for o in occurrences], dtype=np.int64)
+            out[token] = _frequencies(docs, cols)
+        return out
+
+    # -- reading ---------------------------------------------------------------
+
+    def tokens(self, term: str) -> tuple[str, ...]:
+        """The tokens FTS5 makes of one query term (porter stems, diacritics removed; ``_`` splits)."""
+        found = self._tokens.get(term)
+        if found is None:
+            try:
+                self._scratch.execute(sql.INSERT_SCRATCH, (1, term, "", ""))
+                rows = self._scratch.execute(sql.SELECT_SCRATCH_INSTANCES).fetchall()
+            finally:
+                self._scratch.execute(sql.CLEAR_SCRATCH)
+            found = tuple(token for token, *_ in sorted(rows, key=lambda row: row[3]))
+            if len(self._tokens) >= MAX_COUNTED_TERMS:
+                self._tokens.clear()
+            self._tokens[term] = found
+        return found
+
+    def _postings(self, conn: sqlite3.Connection, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """The documents containing ``token`` (ascending) and its weighted frequency in each."""
+        cached = self._cached.get(token)
+        if cached is None:
+            rows = conn.execute(sql.SELECT_TERM_INSTANCES, (token,)).fetchall()
+            docs = np.array([row[0] for row in rows], dtype=np.int64)
+            cols = np.array([_COLUMNS.index(row[1]) for row in rows], dtype=np.int64)
+            cached = _frequencies(docs, cols)
+            if self._cached_total + len(cached[0]) > MAX_POSTINGS:
+                self._cached.clear()
+                self._cached_total = 0
+            self._cached[token] = cached
+            self._cached_total += len(cached[0])
+        docs, freq = cached
+        fresh = self._fresh.get(token)
+        if self._rewritten_count and len(docs):
+            keep = ~self._rewritten[docs]
+            docs, freq = docs[keep], freq[keep]
+        if fresh:
+            order = sorted(fresh)
+            docs = np.concatenate([docs, np.array(order, dtype=np.int64)])
+            freq = np.concatenate([freq, np.array([fresh[s] for s in order], dtype=np.float64)])
+        return docs, freq
+
+    def search(self, conn: sqlite3.Connection, terms: list[str], k: int) -> list[tuple[int, float]] | None:
+        """The ``k`` best matches of ``terms`` OR-ed, as ``KEYWORD_SEARCH_ALL`` ranks them; None if a term is a phrase.
+
+        A term FTS5 reads as several tokens (``a_b``) is a phrase: positions
+        matter, so the caller asks FTS5.
+        """
+        tokens = [self.tokens(term) for term in terms]
+        if any(len(t) != 1 for t in tokens):
+            return None
+        with self._reading(conn):
+            self._catch_up(conn)
+            postings = [self._postings(conn, t[0]) for t in tokens]
+        if not self._rows:
+            return []
+        rows = float(self._rows)
+        avgdl = float(self._tokens_total) / rows
+        scores = np.zeros(len(self._sizes), dtype=np.float64)
+        matched = np.zeros(len(self._sizes), dtype=bool)
+        for docs, freq in postings:
+            hits = len(docs)
+            if not hits:
+                continue
+            idf = math.log((rows - hits + 0.5) / (hits + 0.5))
+            if idf <= 0.0:
+                idf = 1e-6
+            size = self._sizes[docs].astype(np.float64)
+            scores[docs] += idf * ((freq * (K1 + 1.0)) / (freq + K1 * (1 - B + B * size / avgdl)))
+            matched[docs] = True
+        found = np.flatnonzero(matched)
+        if len(found) > k:
+            kth = np.partition(scores[found], len(found) - k)[len(found) - k]
+            found = found[scores[found] >= kth]
+        order = np.lexsort((found, -scores[found]))[:k]
+        return [(int(slot), float(scores[slot])) for slot in found[order]]

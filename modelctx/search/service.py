@@ -15,6 +15,7 @@ Project scope: a search runs on the caller's view of the store
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ from modelctx.search.hybrid import (
     fuse,
     near_the_strongest,
 )
-from modelctx.search.index import Progress, SyncReport, open_index
+from modelctx.search.index import DocRow, Progress, SyncReport, open_index
 from modelctx.search.intent import exact_ids, kind_hints
 from modelctx.search.messages import SEMANTIC_OFF_NOTE, no_results, nothing_answers
 from modelctx.search.neighbourhood import adjacent
@@ -56,6 +57,8 @@ MAX_LIMIT = 200
 SCOPED_OVERFETCH = 3
 #: Ranked candidates searched for an entity a question names (``search/questions.py``).
 RESOLVE_CANDIDATES = 25
+#: Threads that embed queries while the caller's thread searches keywords (ONNX Runtime releases the GIL).
+EMBED_THREADS = 2
 
 
 @dataclass(slots=True)
@@ -116,6 +119,7 @@ class SearchService:
         self.weights = (VECTOR_WEIGHT, PASSAGE_WEIGHT, KEYWORD_WEIGHT)
         #: Answer questions about structure from the graph (``search/questions.py``); off only to measure without.
         self.questions = True
+        self._embedding = ThreadPoolExecutor(EMBED_THREADS, thread_name_prefix="modelctx-embed")
 
     @classmethod
     def for_client(cls, client: Any, embedder: Embedder | None = None, **index_options: Any) -> SearchService:
@@ -196,11 +200,16 @@ class SearchService:
                 return answered
         # Some candidates of a scoped search may be project-less nodes the view hides: rank a few more.
         depth = limit if scope is None else min(MAX_LIMIT, limit * SCOPED_OVERFETCH)
-        ranked = self.rank(query, where, depth, mode)
-        return Hits(self._hits(query, ranked, view, limit, with_context))
+        rows: dict[int, DocRow] = {}
+        ranked = self.rank(query, where, depth, mode, rows)
+        return Hits(self._hits(query, ranked, view, limit, with_context, rows))
 
-    def rank(self, query: str, where: Filter, limit: int, mode: str) -> list[tuple[int, float]]:
+    def rank(
+        self, query: str, where: Filter, limit: int, mode: str, rows: dict[int, DocRow] | None = None
+    ) -> list[tuple[int, float]]:
         """(slot, score) pairs, best first, without reading documents or the graph.
+
+        ``rows`` receives the documents ranking had to read (graph proximity), so the hits need not read them again.
 
         Nodes the query names exactly come first (``search/intent.py``); vector
         hits below the relevance floor do not count (``search/hybrid.py``);
@@ -211,10 +220,15 @@ class SearchService:
             mode = "keyword"
         vector: list[tuple[int, float]] = []
         passage: list[tuple[int, float]] = []
+        # The query is embedded in the service's pool while this thread searches keywords and exact names.
+        embedding: Future[Any] | None = None
+        if mode in ("hybrid", "vector"):
+            embedding = self._embedding.submit(self.embedder.embed_query, query)
         depth = {"keyword": limit, "hybrid": max(KEYWORD_CANDIDATES, limit), "vector": 1}[mode]
         keyword = self.index.keyword_search(query, depth, where)
-        if mode in ("hybrid", "vector"):
-            query_vector = self.embedder.embed_query(query)
+        exact = self.index.exact_slots(exact_ids(self.store, query), query, where)
+        if embedding is not None:
+            query_vector = embedding.result()
             found = self.index.vector_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
             vector = above_floor(found, keyword_matched=bool(keyword))
             if mode == "hybrid" and vector:
@@ -230,14 +244,16 @@ class SearchService:
         if hints and ranked:
             ranked = boost_kinds(ranked, self.index.kinds(s for s, _ in ranked), hints)
         if mode == "hybrid" and len(ranked) > 1:
-            ranked = self._near_the_strongest(ranked)
-        exact = self.index.exact_slots(exact_ids(self.store, query), query, where)
+            ranked = self._near_the_strongest(ranked, rows if rows is not None else {})
         return exact_first(exact, ranked)[:limit]
 
-    def _near_the_strongest(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """The first candidates re-ranked by graph proximity to the strongest (``search/hybrid.py``)."""
+    def _near_the_strongest(
+        self, ranked: list[tuple[int, float]], rows: dict[int, DocRow]
+    ) -> list[tuple[int, float]]:
+        """The first candidates re-ranked by graph proximity to the strongest (``search/hybrid.py``); their
+        documents are added to ``rows``."""
         pool = ranked[:PROXIMITY_POOL]
-        rows = self.index.documents(slot for slot, _ in pool)
+        rows.update(self.index.documents(slot for slot, _ in pool))
         node_of = {slot: rows[slot].node_id for slot, _ in pool if slot in rows}
         slot_of = {node: slot for slot, node in node_of.items()}
         strong = [node_of[slot] for slot, _ in pool[:PROXIMITY_TOP] if slot in node_of]
@@ -246,9 +262,12 @@ class SearchService:
             + ranked[PROXIMITY_POOL:]
 
     def _hits(
-        self, query: str, ranked: list[tuple[int, float]], view: GraphStore, limit: int, with_context: bool
+        self, query: str, ranked: list[tuple[int, float]], view: GraphStore, limit: int, with_context: bool,
+        read: dict[int, DocRow] | None = None,
     ) -> list[Hit]:
-        rows = self.index.documents(slot for slot, _ in ranked)
+        """Hits for ``ranked`` that ``view`` shows, with snippets and context; ``read`` holds documents already read."""
+        rows = dict(read or {})
+        rows.update(self.index.documents(slot for slot, _ in ranked if slot not in rows))
         found = [(rows[slot], score) for slot, score in ranked if slot in rows]
         nodes = view.get_nodes([row.node_id for row, _ in found]) if view.scope is not None or with_context else None
         shown = [(row, score) for row, score in found if nodes is None or row.node_id in nodes][:limit]
@@ -300,13 +319,15 @@ class SearchService:
         if len(hits) < limit:
             shown = {h.id for h in hits}
             depth = min(MAX_LIMIT, limit + len(hits) if where.scope is None else (limit + len(hits)) * SCOPED_OVERFETCH)
-            ranked = self._hits(query, self.rank(query, where, depth, "hybrid"), view, depth, with_context)
+            rows: dict[int, DocRow] = {}
+            ranked = self._hits(query, self.rank(query, where, depth, "hybrid", rows), view, depth, with_context, rows)
             hits += [h for h in ranked if h.id not in shown][: limit - len(hits)]
         result = Hits(hits)
         result.question, result.answered = shape, len(kept)
         return result
 
     def close(self) -> None:
+        self._embedding.shutdown()
         self.index.close()
 
 

@@ -1,0 +1,110 @@
+"""BM25 scored in memory (``search/keyword_index.py`` ``Postings``) gives FTS5's ``bm25()`` lists exactly.
+
+Same slots, same order (ties by slot) and the same float scores, for every
+query of the evaluation sets, at several depths, after documents are
+rewritten and added, and after a rebuild.
+(The queries of every evaluation set run on the development world.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from modelctx.graph.ids import node_id
+from modelctx.graph.model import Node, NodeKind
+from modelctx.graph.store import GraphStore
+from modelctx.search.embedder import KeywordOnlyEmbedder
+from modelctx.search.index import SearchIndex
+from modelctx.search.keyword_index import Postings
+from modelctx.search.vector_index import Filter
+from tests.search_eval.holdout.queries import QUERIES as HOLDOUT_QUERIES
+from tests.search_eval.independent.queries import QUERIES as INDEPENDENT_QUERIES
+from tests.search_eval.queries import QUERIES as DEV_QUERIES
+from tests.search_eval.world import write_world
+
+DEPTHS = (1, 10, 50)
+#: Ties (the same text twice), stems, diacritics, a stopword-only query, an underscore (an FTS5 phrase).
+EXTRA = ("calibration drift", "calibrated calibrations", "café", "the of", "feature_store refresh", "zzzz nothing",
+         "tumour classifier v3", "nightly retrain")
+
+
+Ranked = list[tuple[int, float]]
+
+
+def _lists(index: SearchIndex, queries: list[str]) -> tuple[list[Ranked], list[Ranked]]:
+    """Each query's lists at each depth: in memory, and from FTS5's ``bm25()``."""
+    memory: list[Ranked] = []
+    fts5: list[Ranked] = []
+    for query in queries:
+        for k in DEPTHS:
+            memory.append(index.keyword_search(query, k, Filter()))
+            fts5.append(index.keyword_search(query, k, Filter(), in_memory=False))
+    return memory, fts5
+
+
+def _run(i: int, description: str) -> Node:
+    properties = {"name": f"nightly retrain {i}", "description": description}
+    return Node(node_id(NodeKind.RUN, "t", str(i)), NodeKind.RUN, properties)
+
+
+@pytest.fixture
+def index(store: GraphStore, tmp_path: Path) -> Iterator[SearchIndex]:
+    write_world(store)
+    store.write([_run(i, "calibration drift of the scores" if i % 3 else "isotonic calibration, café feature_store")
+                 for i in range(30)], [])
+    opened = SearchIndex(store, tmp_path / "search", KeywordOnlyEmbedder())
+    opened.sync()
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def test_every_evaluation_query_gets_fts5s_list(index: SearchIndex) -> None:
+    sets = (DEV_QUERIES, INDEPENDENT_QUERIES, HOLDOUT_QUERIES)
+    queries = [q for queries in sets for _, q, _ in queries] + list(EXTRA)
+    memory, fts5 = _lists(index, queries)
+    assert memory == fts5
+    assert sum(1 for found in fts5 if found) >= len(queries)  # most queries match something at every depth
+    # Tied scores come in slot order, as FTS5's sorter keeps them.
+    tied = index.keyword_search("calibration drift", 50, Filter())
+    assert len({score for _, score in tied}) < len(tied)
+
+
+def test_rewritten_and_new_documents(index: SearchIndex, store: GraphStore) -> None:
+    _lists(index, list(EXTRA))  # postings of these terms are now cached
+    store.write([_run(i, "isotonic calibration nightly" if i % 2 else "a new text about drift")
+                 for i in range(0, 40, 3)], [])
+    index.sync()
+    memory, fts5 = _lists(index, list(EXTRA) + ["isotonic", "new text", "drift"])
+    assert memory == fts5
+    assert index.keyword_search("isotonic", 50, Filter()) != []
+    index.sync(rebuild=True)
+    memory, fts5 = _lists(index, list(EXTRA))
+    assert memory == fts5
+
+
+def test_a_phrase_term_is_left_to_fts5(index: SearchIndex) -> None:
+    postings = Postings()
+    try:
+        assert postings.tokens("calibrations") == ("calibr",)
+        assert postings.tokens("Café") == ("cafe",)
+        assert postings.tokens("feature_store") == ("featur", "store")
+        assert postings.search(index.conn, ["feature_store"], 10) is None
+        assert postings.search(index.conn, ["calibrations"], 10) == index.keyword_search(
+            "calibrations", 10, Filter(), in_memory=False)
+    finally:
+        postings.close()
+
+
+def test_an_empty_index_matches_nothing(store: GraphStore, tmp_path: Path) -> None:
+    opened = SearchIndex(store, tmp_path / "empty", KeywordOnlyEmbedder())
+    try:
+        opened.sync()
+        assert opened.keyword_search("calibration", 10, Filter()) == []
+        assert opened.keyword_search("calibration", 10, Filter(), in_memory=False) == []
+    finally:
+        opened.close()
