@@ -17,6 +17,14 @@ ratio (above 1 = Neo4j faster), for queries a latency ratio (below 1 = Neo4j
 faster). Targets: Neo4j ingest >= 30k records/s (issue 18; 20k in issue 3);
 upstream closure within 5x of SQLite (issue 3).
 
+Last measured (docs/guide/neo4j.md has the table): adjacent runs of
+``--edges 100000 1000000`` on the shared 2-core machine, before and after edges
+found their endpoints by element id (one id-index seek per distinct endpoint per
+batch) and stopped storing ``props`` on edges without properties. Busy (load
+7-8): 10.5k -> 14.3k records/s at 98k edges, 9.1k -> 10.8k at 976k. Quiet (load
+< 3): 18.6k -> 36.8k at 98k, 28.7k -> 27.1k at 976k (no change beyond noise).
+The machine's load moves these figures two to three times; compare the ratios.
+
 The Neo4j database is emptied before each size: point it at a scratch server.
 
     make neo4j-up

@@ -8,10 +8,10 @@ import pytest
 from neo4j import GraphDatabase
 from neo4j.exceptions import ConstraintError
 
-from modelctx.errors import BackendError, BackendUnavailable, ConfigError, NotFoundError
+from modelctx.errors import BackendError, BackendUnavailable, ConfigError, NotFoundError, ValidationError
 from modelctx.graph.backends import neo4j_cypher as cy
 from modelctx.graph.backends.neo4j import Neo4jGraphStore
-from modelctx.graph.model import EdgeType, Node, NodeKind
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import open_store
 from tests.contract.graphs import lineage_world
 from tests.neo4j.conftest import password_of
@@ -115,6 +115,43 @@ def test_removed_property_stops_matching_and_non_scalars_are_not_null(neo4j_stor
     assert [n.id for n in neo4j_store.find_nodes(NodeKind.MODEL, {"tags": None})] == ["model:b"]
     assert [n.id for n in neo4j_store.find_nodes(None, {"owner": "ana"})] == ["model:b"]
     assert neo4j_store.get_node("model:a").properties == {"tags": ["x"]}
+
+
+def test_an_edge_without_properties_stores_no_props_and_reads_as_empty(
+    neo4j_store: Neo4jGraphStore, neo4j_uri: str
+) -> None:
+    run = Node("run:r1", NodeKind.RUN, {})
+    datasets = [Node(f"dataset_version:d{i}", NodeKind.DATASET_VERSION, {}) for i in range(3)]
+    neo4j_store.write([run, *datasets], [
+        Edge(run.id, datasets[0].id, EdgeType.USED, {}),
+        Edge(run.id, datasets[1].id, EdgeType.USED, {"role": "training"}),
+    ])
+    # The second write merges into both stored edges, empties the third's properties and adds one.
+    result = neo4j_store.write([], [
+        Edge(run.id, datasets[0].id, EdgeType.USED, {"role": "eval"}),
+        Edge(run.id, datasets[1].id, EdgeType.USED, {"role": None}),
+        Edge(run.id, datasets[2].id, EdgeType.USED, {"role": None}),
+    ])
+    assert (result.edges_created, result.edges_updated, result.edges_unchanged) == (1, 2, 0)
+    with _driver(neo4j_uri) as driver:
+        stored = driver.execute_query(
+            "MATCH (:Node {id: $run})-[r:USED]->(d) RETURN d.id AS d, r.props AS props ORDER BY d", run=run.id
+        ).records
+    assert [(r["d"], r["props"]) for r in stored] == [
+        (datasets[0].id, '{"role":"eval"}'), (datasets[1].id, None), (datasets[2].id, None),
+    ]
+    assert [(e.target, e.properties) for e in neo4j_store.get_edges([run.id], "out")] == [
+        (datasets[0].id, {"role": "eval"}), (datasets[1].id, {}), (datasets[2].id, {}),
+    ]
+    assert neo4j_store.verify_integrity().problem is None
+
+
+def test_an_edge_to_a_missing_node_names_it_and_writes_nothing(neo4j_store: Neo4jGraphStore) -> None:
+    run = Node("run:r1", NodeKind.RUN, {})
+    with pytest.raises(ValidationError, match="dataset_version:gone"):
+        neo4j_store.write([run], [Edge(run.id, "dataset_version:gone", EdgeType.USED, {})])
+    assert neo4j_store.counts() == {"nodes": {}, "edges": {}}
+    assert neo4j_store.last_seq() == 0
 
 
 def test_property_names_are_data_not_cypher(neo4j_store: Neo4jGraphStore) -> None:

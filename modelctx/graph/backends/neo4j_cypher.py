@@ -14,7 +14,8 @@ Storage shape:
   insertion counter (``find_nodes`` order), ``pkeys`` the property names and
   ``p.<key>`` a copy of each scalar property so ``find_nodes`` filters inside
   the server.
-- An edge is ``(source)-[:<TYPE> {props}]->(target)`` with ``props`` as JSON text.
+- An edge is ``(source)-[:<TYPE> {props}]->(target)`` with ``props`` as JSON text, absent when the edge
+  has no properties (``edge_props`` reads it as ``{}``).
 - The change log is ``(:ChangeLog {seq, at, actor, op, payload, prev_hash, hash})``;
   the single ``(:ChangeLogHead {key: 'head'})`` node is the writers' lock and
   holds the next ``nid``.
@@ -74,6 +75,14 @@ LOCK_HEAD = (
 SET_NEXT_NID = "MATCH (h:ChangeLogHead {key: $key}) SET h.next_nid = $next_nid"
 ENSURE_HEAD = "MERGE (h:ChangeLogHead {key: $key}) ON CREATE SET h.next_nid = 1"
 
+
+
+def edge_props(rel: str) -> str:
+    """The JSON text of relationship ``rel``'s properties: ``props`` is absent on an edge without any (no
+    property record to write for the many edges that carry none), which reads as ``{}``."""
+    return f"coalesce({rel}.props, '{{}}')"
+
+
 SELECT_NODES_FOR_WRITE = (
     "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN n.id AS id, n.kind AS kind, n.props AS props, n.nid AS nid"
 )
@@ -83,34 +92,31 @@ CREATE_NODES: dict[NodeKind, str] = {
 #: ``SET n = row`` replaces every property, so removed keys lose their scalar copies too.
 UPDATE_NODES = "UNWIND $rows AS row MATCH (n:Node {id: row.id}) SET n = row"
 
-#: One record of a list: a record per id would cost the driver more than the query.
-SELECT_EXISTING = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN collect(n.id) AS ids"
-#: Per type: create the edges not stored yet, return how many rows found both endpoints and the
-#: stored edges' properties (the caller merges those and updates the ones that change).
+#: The element ids of the stored nodes among ``$ids`` (those of the batch's new nodes too), one index seek
+#: per distinct id: the edge statements then find each endpoint by element id, without the id index. One
+#: record of a list: a record per id would cost the driver more than the query.
+RESOLVE_NODES = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN collect([id, elementId(n)]) AS found"
+_ENDPOINTS = "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] MATCH (b) WHERE elementId(b) = row[1] "
+#: Per type, rows ``[source element id, target element id, row number, props text or null]``: create the
+#: edges not stored yet (``props`` absent when null), return how many rows found both endpoints and the
+#: stored edges' properties by row number (the caller merges those and updates the ones that change).
 CREATE_MISSING_EDGES: dict[EdgeType, str] = {
     etype: (
-        "UNWIND $rows AS row MATCH (a:Node {id: row.s}) MATCH (b:Node {id: row.d}) "
-        f"OPTIONAL MATCH (a)-[old:{etype.value}]->(b) "
+        f"{_ENDPOINTS}OPTIONAL MATCH (a)-[old:{etype.value}]->(b) "
         "FOREACH (_ IN CASE WHEN old IS NULL THEN [1] ELSE [] END | "
-        f"CREATE (a)-[:{etype.value} {{props: row.props}}]->(b)) "
-        "RETURN count(row) AS matched, collect(CASE WHEN old IS NOT NULL THEN [row.s, row.d, old.props] END) AS stored"
+        f"CREATE (a)-[:{etype.value} {{props: row[3]}}]->(b)) "
+        "RETURN count(row) AS matched, "
+        f"collect(CASE WHEN old IS NOT NULL THEN [row[2], {edge_props('old')}] END) AS stored"
     )
     for etype in EdgeType
 }
-#: Used by append_verbatim (a copy), where every edge is new.
+#: Used by append_verbatim (a copy), where every edge is new: rows ``[source eid, target eid, props or null]``.
 CREATE_EDGES: dict[EdgeType, str] = {
-    etype: (
-        "UNWIND $rows AS row MATCH (a:Node {id: row.s}) MATCH (b:Node {id: row.d}) "
-        f"CREATE (a)-[:{etype.value} {{props: row.props}}]->(b)"
-    )
-    for etype in EdgeType
+    etype: f"{_ENDPOINTS}CREATE (a)-[:{etype.value} {{props: row[2]}}]->(b)" for etype in EdgeType
 }
+#: Rows ``[source eid, target eid, props or null]``; null removes ``props`` (the edge has no properties left).
 UPDATE_EDGES: dict[EdgeType, str] = {
-    etype: (
-        f"UNWIND $rows AS row MATCH (a:Node {{id: row.s}})-[r:{etype.value}]->(b:Node {{id: row.d}}) "
-        "SET r.props = row.props"
-    )
-    for etype in EdgeType
+    etype: f"{_ENDPOINTS}MATCH (a)-[r:{etype.value}]->(b) SET r.props = row[2]" for etype in EdgeType
 }
 
 #: Deletes the stored edges among the rows and names them (a row whose edge is not stored drops out).
@@ -145,7 +151,7 @@ FIND_IDS = (
     "MATCH (n:Node) WHERE n.id STARTS WITH $prefix AND n.id > $after RETURN n.id AS id ORDER BY n.id LIMIT $limit"
 )
 
-_EDGE_RETURN = "RETURN collect([a.id, a.nid, type(r), b.id, b.nid, r.props]) AS rows"
+_EDGE_RETURN = f"RETURN collect([a.id, a.nid, type(r), b.id, b.nid, {edge_props('r')}]) AS rows"
 SELECT_EDGES_OUT = f"UNWIND $ids AS id MATCH (a:Node {{id: id}})-[r]->(b:Node) WHERE type(r) IN $types {_EDGE_RETURN}"
 SELECT_EDGES_IN = f"UNWIND $ids AS id MATCH (a:Node)-[r]->(b:Node {{id: id}}) WHERE type(r) IN $types {_EDGE_RETURN}"
 
@@ -229,8 +235,10 @@ SCAN_NODES_RANGE = (
 SCAN_NODES_UNNUMBERED = f"MATCH (n) WHERE {_UNNUMBERED} RETURN collect({_SCAN_NODE_ROW}) AS rows"
 SCAN_EDGES_RANGE = (
     f"MATCH (n:Node)-[r]->(b) WHERE n.nid >= $lo AND n.nid < $hi AND {_NUMBERED} "
-    "RETURN collect([n.id, type(r), b.id, r.props]) AS rows"
+    f"RETURN collect([n.id, type(r), b.id, {edge_props('r')}]) AS rows"
 )
-SCAN_EDGES_UNNUMBERED = f"MATCH (n)-[r]->(b) WHERE {_UNNUMBERED} RETURN collect([n.id, type(r), b.id, r.props]) AS rows"
+SCAN_EDGES_UNNUMBERED = (
+    f"MATCH (n)-[r]->(b) WHERE {_UNNUMBERED} RETURN collect([n.id, type(r), b.id, {edge_props('r')}]) AS rows"
+)
 #: The log in small pages: an entry holds up to 1,000 records, so 5,000 entries could be a gigabyte.
 SCAN_CHANGES_PAGE = 200

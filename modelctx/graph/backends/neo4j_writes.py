@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from modelctx.errors import ConflictError, ValidationError
@@ -53,6 +53,19 @@ def node_row(node_id: str, kind: NodeKind, nid: int, props: Mapping[str, Any]) -
     return row
 
 
+def edge_props_text(props: Mapping[str, Any]) -> str | None:
+    """An edge's stored ``props``: JSON text, or None (no property at all) for an edge without properties."""
+    return dumps(props) if props else None
+
+
+def resolve_nodes(tx: ManagedTransaction, ids: Iterable[str]) -> dict[str, str]:
+    """Element id of each stored node among ``ids`` (one index seek per distinct id); missing ids are absent."""
+    found: dict[str, str] = {}
+    for chunk in chunks(list(dict.fromkeys(ids))):
+        found.update(tx.run(cy.RESOLVE_NODES, ids=list(chunk)).single(strict=True)["found"])
+    return found
+
+
 def append_records(
     tx: ManagedTransaction, uri: str, nodes: Sequence[Node], edges: Sequence[Edge], changes: Sequence[Change]
 ) -> None:
@@ -73,14 +86,17 @@ def append_records(
     for kind, rows in by_kind.items():
         for chunk in chunks(rows):
             tx.run(cy.CREATE_NODES[kind], rows=chunk).consume()
-    by_type: dict[EdgeType, list[dict[str, Any]]] = {}
+    found = resolve_nodes(tx, (i for edge in edges for i in (edge.source, edge.target)))
+    by_type: dict[EdgeType, list[list[Any]]] = {}
     for edge in edges:
-        row = {"s": edge.source, "d": edge.target, "props": dumps(edge.properties)}
+        if edge.source not in found or edge.target not in found:
+            raise ValidationError(f"copying {edge.type.value} edges into {uri}: an endpoint is missing")
+        row = [found[edge.source], found[edge.target], edge_props_text(edge.properties)]
         by_type.setdefault(edge.type, []).append(row)
     for etype, edge_rows in by_type.items():
-        for chunk in chunks(edge_rows):
-            summary = tx.run(cy.CREATE_EDGES[etype], rows=chunk).consume()
-            if summary.counters.relationships_created != len(chunk):
+        for edge_chunk in chunks(edge_rows):
+            summary = tx.run(cy.CREATE_EDGES[etype], rows=edge_chunk).consume()
+            if summary.counters.relationships_created != len(edge_chunk):
                 raise ValidationError(f"copying {etype.value} edges into {uri}: an endpoint is missing")
     for chunk in chunks([change_row(c) for c in changes]):
         tx.run(cy.INSERT_CHANGES, rows=chunk).consume()
@@ -148,12 +164,22 @@ class BatchWriter:
         return len(self.plan.node_inserts)
 
     def _write_edges(self) -> None:
-        edges = self.batch.edges
-        # One statement per type creates the missing edges and returns the stored ones' properties;
-        # rows whose endpoints are missing drop out of its MATCH, which the count shows.
-        new_rows: dict[EdgeType, list[dict[str, Any]]] = {}
-        for edge in edges.values():
-            row = {"s": edge.source, "d": edge.target, "props": dumps(merge_properties({}, edge.properties))}
+        """Create the batch's new edges and update the stored ones whose merged properties change.
+
+        Each distinct endpoint is looked up once (``resolve_nodes``, after the batch's nodes are
+        created); the per-type statements then find both ends by element id.
+        """
+        edges = list(self.batch.edges.values())
+        found = resolve_nodes(self.tx, (i for e in edges for i in (e.source, e.target)))
+        for edge in edges:
+            for endpoint in (edge.source, edge.target):
+                if endpoint not in found:
+                    raise missing_endpoint_error(edge, endpoint)  # the transaction rolls back: nothing stays
+        # One statement per type creates the missing edges and returns the stored ones' properties.
+        new_rows: dict[EdgeType, list[list[Any]]] = {}
+        for number, edge in enumerate(edges):
+            props = edge_props_text(merge_properties({}, edge.properties))  # a new edge drops removals (None)
+            row = [found[edge.source], found[edge.target], number, props]
             new_rows.setdefault(edge.type, []).append(row)
         stored: dict[EdgeKey, dict[str, Any]] = {}
         matched = 0
@@ -161,17 +187,18 @@ class BatchWriter:
             for chunk in chunks(rows):
                 record = self.tx.run(cy.CREATE_MISSING_EDGES[etype], rows=chunk).single(strict=True)
                 matched += record["matched"]
-                for source, target, props in record["stored"]:
-                    stored[(source, etype.value, target)] = json.loads(props)
+                for number, props in record["stored"]:
+                    edge = edges[number]
+                    stored[(edge.source, etype.value, edge.target)] = json.loads(props)
         if matched != len(edges):
-            self._raise_missing_endpoint()  # the transaction rolls back: nothing of the batch stays
+            raise ValidationError("an edge of the batch could not be written: an endpoint disappeared meanwhile")
         plan_edges(self.batch, stored, self.plan)
-        updates: dict[EdgeType, list[dict[str, Any]]] = {}
+        updates: dict[EdgeType, list[list[Any]]] = {}
         for _key, edge in self.plan.edge_updates:
-            row = {"s": edge.source, "d": edge.target, "props": dumps(edge.properties)}
+            row = [found[edge.source], found[edge.target], edge_props_text(edge.properties)]
             updates.setdefault(edge.type, []).append(row)
-        for etype, rows in updates.items():
-            for chunk in chunks(rows):
+        for etype, update_rows in updates.items():
+            for chunk in chunks(update_rows):
                 self.tx.run(cy.UPDATE_EDGES[etype], rows=chunk).consume()
 
     def _remove_edges(self) -> None:
@@ -185,15 +212,3 @@ class BatchWriter:
                 record = self.tx.run(cy.DELETE_EDGES[etype], rows=list(chunk)).single(strict=True)
                 removed.update((source, etype.value, target) for source, target in record["removed"])
         plan_removals(self.batch, removed, self.plan)
-
-    def _raise_missing_endpoint(self) -> None:
-        """Name the first edge of the batch whose endpoint is neither stored nor in the batch."""
-        endpoints = list({i for e in self.batch.edges.values() for i in (e.source, e.target)})
-        present: set[str] = set()
-        for id_chunk in chunks(endpoints):
-            present.update(self.tx.run(cy.SELECT_EXISTING, ids=list(id_chunk)).single(strict=True)["ids"])
-        for edge in self.batch.edges.values():
-            for endpoint in (edge.source, edge.target):
-                if endpoint not in present:
-                    raise missing_endpoint_error(edge, endpoint)
-        raise ValidationError("an edge of the batch could not be written: an endpoint disappeared meanwhile")
