@@ -222,24 +222,6 @@ def test_passages_are_the_nodes_own_words(store: GraphStore, service: SearchServ
     assert vectors[slot] == pytest.approx(float(enriched @ query), abs=1e-4)
 
 
-def test_both_vector_searches_at_once_give_each_list(
-    store: GraphStore, service: SearchService, embedder: MiniLMEmbedder
-) -> None:
-    """``vector_and_passage_search`` (a hybrid query's two vector lists at once) gives what each search gives alone."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    w.write_world(store)
-    service.sync()
-    query = embedder.embed_query("reviewer worried the tumour classifier overfits")
-    onc = Filter(project="onc")
-    with ThreadPoolExecutor(1) as beside:
-        for where in (Filter(), onc):
-            alone = (service.index.vector_search(query, 5, where), service.index.passage_search(query, 5, where))
-            assert len(alone[0]) == 5 and alone[0] != alone[1]
-            assert service.index.vector_and_passage_search(query, 5, where, beside) == alone
-            assert service.index.vector_and_passage_search(query, 5, where) == alone
-
-
 def test_an_index_of_an_older_layout_is_rebuilt_on_open(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
     """An index written before passages (layout 3) is re-documented when opened, reusing its cached vectors."""
     from modelctx.search import sql
