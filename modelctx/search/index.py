@@ -32,7 +32,6 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Iterable
-from concurrent.futures import Executor, wait
 from pathlib import Path
 from typing import Any
 
@@ -380,24 +379,6 @@ class SearchIndex:
     def passage_search(self, query_vector: np.ndarray, k: int, where: Filter) -> list[tuple[int, float]]:
         with self._lock:
             return self.passages.search(query_vector, k, where)
-
-    def vector_and_passage_search(
-        self, query_vector: np.ndarray, k: int, where: Filter, beside: Executor | None = None
-    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
-        """Both lists of one query; with ``beside``, the passage matrix is searched there while this thread
-        searches the other (faiss and numpy release the GIL: at 100k documents each search is about 1 ms).
-
-        The lock is held until both are done, so no refresh changes either matrix meanwhile.
-        """
-        with self._lock:
-            if beside is None:
-                return self.vectors.search(query_vector, k, where), self.passages.search(query_vector, k, where)
-            passages = beside.submit(self.passages.search, query_vector, k, where)
-            try:
-                found = self.vectors.search(query_vector, k, where)
-            finally:
-                wait([passages])  # the lock is not let go while the other thread still reads
-            return found, passages.result()
 
     def keyword_search(
         self, query: str, k: int, where: Filter, *, in_memory: bool = True

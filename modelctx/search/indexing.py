@@ -20,7 +20,6 @@ Insight's target. The ranking (``search/service.py``) sees only
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -122,12 +121,6 @@ class Index(Protocol):
 
     def passage_search(self, query_vector: np.ndarray, k: int, where: Filter) -> list[tuple[int, float]]:
         """The ``k`` documents whose passage (``documents.passage_text``) is nearest, as :meth:`vector_search`."""
-
-    def vector_and_passage_search(
-        self, query_vector: np.ndarray, k: int, where: Filter, beside: Executor | None = None
-    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
-        """:meth:`vector_search` and :meth:`passage_search` of one query, the same lists; ``beside`` may run one
-        of them while the calling thread runs the other."""
 
     def exact_slots(self, node_ids: list[str], title: str, where: Filter, limit: int = 5) -> list[int]:
         """Slots of ``node_ids`` (in order), then of documents titled ``title`` (case aside), that ``where`` allows."""

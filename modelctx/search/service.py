@@ -229,14 +229,11 @@ class SearchService:
         exact = self.index.exact_slots(exact_ids(self.store, query), query, where)
         if embedding is not None:
             query_vector = embedding.result()
-            k = max(VECTOR_CANDIDATES, limit)
-            if mode == "hybrid":
-                # Both matrices searched at once; the passages count only with the vector ranking (``hybrid.fuse``).
-                found, passage_found = self.index.vector_and_passage_search(query_vector, k, where, self._embedding)
-                vector = above_floor(found, keyword_matched=bool(keyword))
-                passage = above_floor(passage_found, keyword_matched=bool(keyword)) if vector else []
-            else:
-                vector = above_floor(self.index.vector_search(query_vector, k, where), keyword_matched=bool(keyword))
+            found = self.index.vector_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
+            vector = above_floor(found, keyword_matched=bool(keyword))
+            if mode == "hybrid" and vector:
+                found = self.index.passage_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
+                passage = above_floor(found, keyword_matched=bool(keyword))
         if mode == "vector":
             ranked = vector
         elif mode == "keyword":

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from concurrent.futures import Executor
 from dataclasses import replace
 
 import numpy as np
@@ -164,12 +163,6 @@ class StoreIndex:
 
     def passage_search(self, query_vector: np.ndarray, k: int, where: Filter) -> list[tuple[int, float]]:
         return self.docs.passage_vector(np.asarray(query_vector, dtype=np.float32).tolist(), k, where)
-
-    def vector_and_passage_search(
-        self, query_vector: np.ndarray, k: int, where: Filter, beside: Executor | None = None
-    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
-        """Both lists, one after the other (each is a query to the store)."""
-        return self.vector_search(query_vector, k, where), self.passage_search(query_vector, k, where)
 
     def exact_slots(self, node_ids: list[str], title: str, where: Filter, limit: int = 5) -> list[int]:
         """Slots of ``node_ids`` (in order), then of documents titled ``title`` (case aside), that ``where`` allows."""
