@@ -1,7 +1,9 @@
 """BM25 scored in memory (``search/keyword_index.py`` ``Postings``) gives FTS5's ``bm25()`` lists exactly.
 
 Same slots, same order (ties by slot) and the same float scores, for every
-query of the evaluation sets, at several depths, after documents are
+query of the evaluation sets, at several depths, unfiltered and with every
+kind of filter (the in-memory search keeps what the vector index's mask
+allows, FTS5 what ``KEYWORD_SEARCH`` keeps in SQL), after documents are
 rewritten and added, and after a rebuild.
 (The queries of every evaluation set run on the development world.)
 """
