@@ -3,6 +3,7 @@
     .venv/bin/python bench/search_bench.py                       # modest sizes
     .venv/bin/python bench/search_bench.py --only-latency --docs 100000
     .venv/bin/python bench/search_bench.py --docs 100000 --vector-only 1000000
+    .venv/bin/python bench/search_bench.py --only-latency --docs 100000 --cli-runs 0 --keep DIR --answers FILE
 
 Sections (each prints its in-run baseline and the ratio):
 
@@ -24,7 +25,12 @@ Sections (each prints its in-run baseline and the ratio):
    model's forward pass alone (target p50 <= 10 ms at 100k); then BM25 alone,
    in memory (``search/keyword_index.py`` ``Postings``) against FTS5's
    ``bm25()``, and how many of the queries' top 10 and top 50 are equal
-   (slots, order and scores: they must all be). Document vectors
+   (slots, order and scores: they must all be), unfiltered and with a
+   kind, a project or a project's scope (the in-memory search keeps what the
+   vector index's mask allows). ``--keep DIR --answers FILE`` writes the full
+   JSON answers of the queries (hits, scores, snippets, context; filtered too)
+   searched on a store and index kept in DIR: run two versions of the code
+   on one DIR and compare the files. Document vectors
    past the real texts are random unit vectors (a fill embedder: embedding
    100k texts takes hours on a shared 2-core box).
 4. ``--vector-only N``: p50 of the vector search alone over N random unit
@@ -306,15 +312,39 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000
 
 
+#: Filters of the equality checks: a kind, a project, a project-scoped token's scope.
+CHECK_FILTERS = (Filter(kind="run"), Filter(project="p3"), Filter(scope="p2"))
+
+
+def write_answers(service: SearchService, queries: list[str], path: Path) -> None:
+    """The full JSON answers (hits, order, scores, snippets, context) of ``queries``, unfiltered and filtered.
+
+    Two versions of the code run against one kept store and index (``--keep``) must write the same file.
+    """
+    import json
+
+    answers = []
+    for query in queries:
+        for options in ({}, {"limit": 25}, {"kind": "run"}, {"project": "p3"}, {"with_context": False}):
+            hits = service.search(query, catch_up=False, **options)  # type: ignore[arg-type]
+            answers.append(service.answer(query, "hybrid", hits, 0))
+    path.write_text(json.dumps(answers, indent=1, sort_keys=True))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    print(f"    full answers of {len(answers)} searches written to {path} (sha256 {digest}…)")
+
+
 def section_latency(texts: list[str], known: dict[str, np.ndarray], embedder: MiniLMEmbedder, tmp: Path,
-                    docs: int) -> None:
-    store = open_store(f"sqlite:///{tmp / f'latency-{docs}.db'}")
-    nodes, edges = make_nodes(texts, docs)
+                    docs: int, answers: Path | None = None) -> None:
+    stored = tmp / f"latency-{docs}.db"
+    fresh = not stored.exists()
+    store = open_store(f"sqlite:///{stored}")
     start = time.perf_counter()
-    for at in range(0, len(nodes), 20000):
-        batch = nodes[at : at + 20000]
-        ids = {n.id for n in batch}
-        store.write(batch, [e for e in edges if e.source in ids])
+    if fresh:  # a kept store (``--keep``) is written once
+        nodes, edges = make_nodes(texts, docs)
+        for at in range(0, len(nodes), 20000):
+            batch = nodes[at : at + 20000]
+            ids = {n.id for n in batch}
+            store.write(batch, [e for e in edges if e.source in ids])
     write_s = time.perf_counter() - start
     service = SearchService(store, tmp / f"latency-{docs}-index", FillEmbedder(embedder, known))  # type: ignore[arg-type]
     start = time.perf_counter()
@@ -341,10 +371,15 @@ def section_latency(texts: list[str], known: dict[str, np.ndarray], embedder: Mi
         timed("vector", service.index.vector_search, embedder.embed_query(query), 50, Filter())
         timed("keyword", service.index.keyword_search, query, 10, Filter())
         timed("keyword fts5", service.index.keyword_search, query, 10, Filter(), in_memory=False)
+        scoped = Filter(scope="p2")  # every search with a project-scoped token is filtered so
+        timed("keyword scoped", service.index.keyword_search, query, 10, scoped)
+        timed("keyword scoped fts5", service.index.keyword_search, query, 10, scoped, in_memory=False)
     # The in-memory BM25 (search/keyword_index.py Postings) must give FTS5's lists: same slots, order and scores.
     same = sum(service.index.keyword_search(q, k, Filter()) == service.index.keyword_search(q, k, Filter(),
                                                                                             in_memory=False)
                for q in queries for k in (10, 50))
+    same_filtered = sum(service.index.keyword_search(q, k, f) == service.index.keyword_search(q, k, f, in_memory=False)
+                        for q in queries for k in (10, 50) for f in CHECK_FILTERS)
     size = service.index.vectors.size
     ann = f"approximate ({ann_kind_for(size)})" if size > service.index.vectors.exact_max_rows else "exact"
     forward, forward_cpu = _percentiles(timings["forward"]), _percentiles(timings["forward cpu"])
@@ -362,6 +397,12 @@ def section_latency(texts: list[str], known: dict[str, np.ndarray], embedder: Mi
           f"BM25 top-10 p50 {p50(timings['keyword']):.2f} ms in memory against {p50(timings['keyword fts5']):.2f} ms "
           f"by FTS5's bm25() -> {p50(timings['keyword fts5']) / p50(timings['keyword']):.0f}x; the same top 10 and "
           f"top 50 (slots, order, scores) for {same} of {2 * len(queries)}")
+    print(f"    filtered (scope p2): BM25 top-10 p50 {p50(timings['keyword scoped']):.2f} ms in memory against "
+          f"{p50(timings['keyword scoped fts5']):.2f} ms by FTS5 -> "
+          f"{p50(timings['keyword scoped fts5']) / p50(timings['keyword scoped']):.0f}x; the same top 10 and top 50 "
+          f"with a kind, a project or a scope for {same_filtered} of {2 * len(queries) * len(CHECK_FILTERS)}")
+    if answers is not None:
+        write_answers(service, queries, answers)
     service.close()
     store.close()
 
@@ -405,6 +446,10 @@ def main() -> None:
     parser.add_argument("--skip-recall", action="store_true", help="Skip section 2.")
     parser.add_argument("--cli-runs", type=int, default=3, help="Rounds of CLI searches (0 skips section 0).")
     parser.add_argument("--only-latency", action="store_true", help="Sections 0 and 3 only.")
+    parser.add_argument("--keep", type=Path, help="Keep section 3's store and index in this folder (reused when "
+                        "there): two versions of the code then search the same approximate index.")
+    parser.add_argument("--answers", type=Path, help="Write section 3's full answers to this file (to compare "
+                        "two versions of the code on one --keep folder; with several --docs, the last size's).")
     args = parser.parse_args()
     embedder = MiniLMEmbedder(runtime="onnx")
     embedder.embed(["warm up"])
@@ -419,8 +464,10 @@ def main() -> None:
             known = section_throughput(texts, embedder, tmp)
         if not args.skip_recall and not args.only_latency:
             section_recall(np.stack(list(known.values())), embedder)
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
         for docs in args.docs:
-            section_latency(texts, known, embedder, tmp, docs)
+            section_latency(texts, known, embedder, args.keep or tmp, docs, args.answers)
         for n in args.vector_only:
             section_vector_only(embedder, n, args.ann)
 

@@ -383,10 +383,16 @@ class SearchIndex:
     def keyword_search(
         self, query: str, k: int, where: Filter, *, in_memory: bool = True
     ) -> list[tuple[int, float]]:
-        """BM25 top ``k``; ``in_memory=False`` asks FTS5's ``bm25()`` (the reference tests and benches compare with)."""
+        """BM25 top ``k``; ``in_memory=False`` asks FTS5's ``bm25()`` (the reference tests and benches compare with).
+
+        A filter is decided by the in-memory vectors' mask, as the vector search decides it: a document the
+        index file holds but memory does not yet (another instance's catch-up, before :meth:`refresh`) is
+        left out of both.
+        """
         with self._lock:
             postings = self._postings if in_memory else None
-            return keyword_search(self.conn, query, k, where, self._term_counts, postings)
+            allowed = self.vectors.mask(where) if in_memory and not where.empty else None
+            return keyword_search(self.conn, query, k, where, self._term_counts, postings, allowed)
 
     def exact_slots(self, node_ids: list[str], title: str, where: Filter, limit: int = 5) -> list[int]:
         """Slots of ``node_ids`` (in order), then of documents titled ``title`` (case aside), that ``where`` allows."""

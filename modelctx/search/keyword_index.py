@@ -12,12 +12,14 @@ that matters, while scoring every document it matches was most of a query's
 time (100k documents: 22 → 9 ms CPU at p50, the same top 10 for all 100
 queries of ``bench/search_bench.py``).
 
-An unfiltered search is then scored in memory (:class:`Postings`): the same
+A search is then scored in memory (:class:`Postings`): the same
 BM25, float for float, from postings read once out of FTS5's own index, so
 the cost of a query no longer grows with the documents its terms match (100k
 documents: about 0.5 ms instead of 9-40 ms, the same top 10 and top 50 for all
-100 queries of the bench, ``tests/search/test_keyword_postings.py`` for both
-evaluation sets). Filtered searches and phrase terms stay with FTS5's ``bm25()``.
+100 queries of the bench, ``tests/search/test_keyword_postings.py`` for the
+evaluation sets). A filtered search (kind, project, a project's scope, time)
+keeps the slots the vector index's mask allows, the rule FTS5's
+``KEYWORD_SEARCH`` applies in SQL. Phrase terms stay with FTS5's ``bm25()``.
 """
 
 from __future__ import annotations
@@ -114,20 +116,23 @@ def _terms(conn: sqlite3.Connection, query: str, counts: TermCounts | None) -> l
 
 def keyword_search(
     conn: sqlite3.Connection, query: str, k: int, where: Filter, counts: TermCounts | None = None,
-    postings: Postings | None = None,
+    postings: Postings | None = None, allowed: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """The ``k`` best BM25 matches as (slot, score), best first; the score is ``-bm25`` (higher is better).
 
     With ``counts``, a large index leaves out the query's terms with no IDF (the module's docstring).
-    With ``postings``, an unfiltered search is scored in memory (:class:`Postings`: the same list, faster).
+    With ``postings``, the search is scored in memory (:class:`Postings`: the same list, faster): an
+    unfiltered one, and a filtered one given ``allowed``, the slots ``where`` allows as the vector index
+    decides them (``vector_index.py`` ``VectorIndex.mask``: one home for the rule).
     """
     if k <= 0:
         return []
     terms = _terms(conn, query, counts)
     if not terms:
         return []
-    if where.empty and postings is not None:
-        found = postings.search(conn, [t[1:-1].replace('""', '"') for t in terms], k)
+    if postings is not None and (where.empty or allowed is not None):
+        words = [t[1:-1].replace('""', '"') for t in terms]
+        found = postings.search(conn, words, k, None if where.empty else allowed)
         if found is not None:
             return found
     expression = " OR ".join(terms)
@@ -373,9 +378,14 @@ class Postings:
             freq = np.concatenate([freq, np.array([fresh[s] for s in order], dtype=np.float64)])
         return docs, freq
 
-    def search(self, conn: sqlite3.Connection, terms: list[str], k: int) -> list[tuple[int, float]] | None:
+    def search(
+        self, conn: sqlite3.Connection, terms: list[str], k: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]] | None:
         """The ``k`` best matches of ``terms`` OR-ed, as ``KEYWORD_SEARCH_ALL`` ranks them; None if a term is a phrase.
 
+        ``allowed`` (a mask by slot; slots past its end are not allowed) keeps
+        the matches ``KEYWORD_SEARCH`` keeps with a filter: BM25's statistics
+        are still the whole index's, as FTS5's are.
         A term FTS5 reads as several tokens (``a_b``) is a phrase: positions
         matter, so the caller asks FTS5.
         """
@@ -402,6 +412,9 @@ class Postings:
             scores[docs] += idf * ((freq * (K1 + 1.0)) / (freq + K1 * (1 - B + B * size / avgdl)))
             matched[docs] = True
         found = np.flatnonzero(matched)
+        if allowed is not None:
+            found = found[found < len(allowed)]
+            found = found[allowed[found]]
         if len(found) > k:
             kth = np.partition(scores[found], len(found) - k)[len(found) - k]
             found = found[scores[found] >= kth]

@@ -1,7 +1,9 @@
 """BM25 scored in memory (``search/keyword_index.py`` ``Postings``) gives FTS5's ``bm25()`` lists exactly.
 
 Same slots, same order (ties by slot) and the same float scores, for every
-query of the evaluation sets, at several depths, after documents are
+query of the evaluation sets, at several depths, unfiltered and with every
+kind of filter (the in-memory search keeps what the vector index's mask
+allows, FTS5 what ``KEYWORD_SEARCH`` keeps in SQL), after documents are
 rewritten and added, and after a rebuild.
 (The queries of every evaluation set run on the development world.)
 """
@@ -34,14 +36,21 @@ EXTRA = ("calibration drift", "calibrated calibrations", "café", "the of", "fea
 Ranked = list[tuple[int, float]]
 
 
-def _lists(index: SearchIndex, queries: list[str]) -> tuple[list[Ranked], list[Ranked]]:
+#: Every kind of filter: a kind, a project, a project's scope (its own and project-less documents), both,
+#: a time window (2024-02-01 on, up to 2024-03-31), a kind and a project nothing has.
+FILTERS = (Filter(kind="run"), Filter(project="clinic"), Filter(scope="clinic"),
+           Filter(kind="model_version", scope="clinic"), Filter(since=1706745600.0), Filter(until=1711929599.0),
+           Filter(kind="review", project="no-such-project"))
+
+
+def _lists(index: SearchIndex, queries: list[str], where: Filter | None = None) -> tuple[list[Ranked], list[Ranked]]:
     """Each query's lists at each depth: in memory, and from FTS5's ``bm25()``."""
     memory: list[Ranked] = []
     fts5: list[Ranked] = []
     for query in queries:
         for k in DEPTHS:
-            memory.append(index.keyword_search(query, k, Filter()))
-            fts5.append(index.keyword_search(query, k, Filter(), in_memory=False))
+            memory.append(index.keyword_search(query, k, where or Filter()))
+            fts5.append(index.keyword_search(query, k, where or Filter(), in_memory=False))
     return memory, fts5
 
 
@@ -74,6 +83,25 @@ def test_every_evaluation_query_gets_fts5s_list(index: SearchIndex) -> None:
     assert len({score for _, score in tied}) < len(tied)
 
 
+@pytest.mark.parametrize("where", FILTERS, ids=lambda f: ",".join(f"{k}={v}" for k, v in vars_of(f).items()))
+def test_filtered_queries_get_fts5s_list(index: SearchIndex, where: Filter) -> None:
+    """With a filter, the in-memory lists keep what ``KEYWORD_SEARCH`` keeps: the same lists at every depth."""
+    sets = (DEV_QUERIES, INDEPENDENT_QUERIES, HOLDOUT_QUERIES)
+    queries = [q for queries in sets for _, q, _ in queries] + list(EXTRA)
+    memory, fts5 = _lists(index, queries, where)
+    assert memory == fts5
+    unfiltered, _ = _lists(index, queries)
+    matched = sum(1 for found in fts5 if found)
+    if where.project == "no-such-project":
+        assert matched == 0
+    else:
+        assert 0 < matched and memory != unfiltered  # the filter keeps some matches and drops others
+
+
+def vars_of(where: Filter) -> dict[str, object]:
+    return {k: getattr(where, k) for k in ("kind", "project", "scope", "since", "until") if getattr(where, k)}
+
+
 def test_rewritten_and_new_documents(index: SearchIndex, store: GraphStore) -> None:
     _lists(index, list(EXTRA))  # postings of these terms are now cached
     store.write([_run(i, "isotonic calibration nightly" if i % 2 else "a new text about drift")
@@ -81,6 +109,9 @@ def test_rewritten_and_new_documents(index: SearchIndex, store: GraphStore) -> N
     index.sync()
     memory, fts5 = _lists(index, list(EXTRA) + ["isotonic", "new text", "drift"])
     assert memory == fts5
+    for where in FILTERS:
+        memory, fts5 = _lists(index, list(EXTRA) + ["isotonic", "new text", "drift"], where)
+        assert memory == fts5
     assert index.keyword_search("isotonic", 50, Filter()) != []
     index.sync(rebuild=True)
     memory, fts5 = _lists(index, list(EXTRA))
