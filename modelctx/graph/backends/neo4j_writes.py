@@ -8,7 +8,6 @@ Python with the shared rules of ``graph/batch.py`` and sends the rows.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -23,7 +22,7 @@ from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes, plan_removals
 
 if TYPE_CHECKING:
-    from neo4j import ManagedTransaction, Result
+    from neo4j import ManagedTransaction
 
 T = TypeVar("T")
 
@@ -112,57 +111,40 @@ def change_row(change: Change) -> dict[str, Any]:
 
 
 class BatchWriter:
-    """One write transaction: lock, read what the batch touches, plan (``graph/planner.py``), send UNWIND batches.
-
-    Statements whose answer is not needed at once are pipelined: ``tx.run`` returns as soon as the
-    server has taken the statement (after the one before it finished), and its answer is read later.
-    So while the server runs one statement the client builds the next one's rows, and while it runs
-    the last edge statement the client plans the change log as if none of the batch's edges were
-    stored (the common case of an import), which it keeps when the answers confirm that.
-    """
+    """One write transaction: lock, read what the batch touches, plan (``graph/planner.py``), send UNWIND batches."""
 
     def __init__(self, tx: ManagedTransaction, batch: PreparedBatch, actor: str) -> None:
         self.tx = tx
         self.batch = batch
         self.actor = actor
         self.plan = WritePlan()
-        self.last: tuple[int, str] = (0, GENESIS_HASH)
 
     def _rows(self, query: str, **params: Any) -> list[Any]:
         return list(self.tx.run(query, **params))
 
     def run(self) -> WriteResult:
         # The lock comes first: everything read below is read after the previous writer committed.
-        lock = self.tx.run(cy.LOCK_HEAD, key=cy.HEAD_KEY)
-        last_change = self.tx.run(cy.LAST_CHANGE)  # runs after the lock; only this transaction appends now
-        next_nid = int(lock.single(strict=True)["next_nid"])
-        last = last_change.single()
-        self.last = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS_HASH)
-        pending, created = self._write_nodes(next_nid)
-        changes: list[Change] | None = None
+        next_nid = int(self.tx.run(cy.LOCK_HEAD, key=cy.HEAD_KEY).single(strict=True)["next_nid"])
+        created = self._write_nodes(next_nid)
         if self.batch.edges:
-            changes = self._write_edges()
+            self._write_edges()
         if self.batch.removals:
             self._remove_edges()
-            changes = None
-        if changes is None:
-            changes = self._chain(self.plan)
-        for result in pending:
-            result.consume()  # a failed statement raises here (the transaction rolls back)
-        for chunk in chunks([change_row(c) for c in changes]):
-            self.tx.run(cy.INSERT_CHANGES, rows=chunk).consume()
-        self.plan.result.seqs = [c.seq for c in changes]
+        entries = self.plan.entries()
+        result = self.plan.result
+        if entries:
+            last = self.tx.run(cy.LAST_CHANGE).single()
+            last_seq, prev_hash = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS_HASH)
+            changes = chain_changes(last_seq + 1, prev_hash, now_iso(), self.actor, entries)
+            for chunk in chunks([change_row(c) for c in changes]):
+                self.tx.run(cy.INSERT_CHANGES, rows=chunk).consume()
+            result.seqs = [c.seq for c in changes]
         if created:
             self.tx.run(cy.SET_NEXT_NID, key=cy.HEAD_KEY, next_nid=next_nid + created).consume()
-        return self.plan.result
+        return result
 
-    def _chain(self, plan: WritePlan) -> list[Change]:
-        """The change-log entries of ``plan``, chained after the last stored entry (none for an empty plan)."""
-        last_seq, prev_hash = self.last
-        return chain_changes(last_seq + 1, prev_hash, now_iso(), self.actor, plan.entries())
-
-    def _write_nodes(self, next_nid: int) -> tuple[list[Result], int]:
-        """Plan the batch's nodes and send their statements; the unread answers and how many nodes are new."""
+    def _write_nodes(self, next_nid: int) -> int:
+        """Plan and store the batch's nodes; how many were created."""
         stored: dict[str, tuple[NodeKind, dict[str, Any]]] = {}
         nids: dict[str, int] = {}
         for id_chunk in chunks(list(self.batch.nodes)):
@@ -170,25 +152,22 @@ class BatchWriter:
                 stored[r["id"]] = (NodeKind(r["kind"]), json.loads(r["props"]))
                 nids[r["id"]] = r["nid"]
         plan_nodes(self.batch, stored, self.plan)
-        pending: list[Result] = []
-        inserts: dict[NodeKind, list[tuple[int, Node]]] = {}
+        inserts: dict[NodeKind, list[dict[str, Any]]] = {}
         for nid, node in enumerate(self.plan.node_inserts, start=next_nid):
-            inserts.setdefault(node.kind, []).append((nid, node))
-        for kind, numbered in inserts.items():
-            for chunk in chunks(numbered):
-                rows = [node_row(node.id, node.kind, nid, node.properties) for nid, node in chunk]
-                pending.append(self.tx.run(cy.CREATE_NODES[kind], rows=rows))
-        for update_chunk in chunks(self.plan.node_updates):
-            rows = [node_row(n.id, n.kind, nids[n.id], n.properties) for n in update_chunk]
-            pending.append(self.tx.run(cy.UPDATE_NODES, rows=rows))
-        return pending, len(self.plan.node_inserts)
+            inserts.setdefault(node.kind, []).append(node_row(node.id, node.kind, nid, node.properties))
+        for kind, rows in inserts.items():
+            for chunk in chunks(rows):
+                self.tx.run(cy.CREATE_NODES[kind], rows=chunk).consume()
+        updates = [node_row(n.id, n.kind, nids[n.id], n.properties) for n in self.plan.node_updates]
+        for chunk in chunks(updates):
+            self.tx.run(cy.UPDATE_NODES, rows=chunk).consume()
+        return len(self.plan.node_inserts)
 
-    def _write_edges(self) -> list[Change] | None:
+    def _write_edges(self) -> None:
         """Create the batch's new edges and update the stored ones whose merged properties change.
 
         Each distinct endpoint is looked up once (``resolve_nodes``, after the batch's nodes are
-        created); the per-type statements then find both ends by element id. Returns the change
-        log's entries when they were planned while the server worked (None: plan them afterwards).
+        created); the per-type statements then find both ends by element id.
         """
         edges = list(self.batch.edges.values())
         found = resolve_nodes(self.tx, (i for e in edges for i in (e.source, e.target)))
@@ -197,48 +176,30 @@ class BatchWriter:
                 if endpoint not in found:
                     raise missing_endpoint_error(edge, endpoint)  # the transaction rolls back: nothing stays
         # One statement per type creates the missing edges and returns the stored ones' properties.
-        numbered: dict[EdgeType, list[tuple[int, Edge]]] = {}
+        new_rows: dict[EdgeType, list[list[Any]]] = {}
         for number, edge in enumerate(edges):
-            numbered.setdefault(edge.type, []).append((number, edge))
-        sent: list[tuple[EdgeType, Result]] = []
-        for etype, typed in numbered.items():
-            for chunk in chunks(typed):
-                # A new edge drops removals (None) from its properties.
-                rows = [
-                    [found[edge.source], found[edge.target], number,
-                     edge_props_text(merge_properties({}, edge.properties))]
-                    for number, edge in chunk
-                ]
-                sent.append((etype, self.tx.run(cy.CREATE_MISSING_EDGES[etype], rows=rows)))
-        # While the server runs the last statement: the plan and its log if no edge of the batch is stored.
-        guess: WritePlan | None = None
-        changes: list[Change] | None = None
-        if not self.batch.removals:
-            guess = _fork(self.plan)
-            plan_edges(self.batch, {}, guess)
-            changes = self._chain(guess)
+            props = edge_props_text(merge_properties({}, edge.properties))  # a new edge drops removals (None)
+            row = [found[edge.source], found[edge.target], number, props]
+            new_rows.setdefault(edge.type, []).append(row)
         stored: dict[EdgeKey, dict[str, Any]] = {}
         matched = 0
-        for etype, result in sent:
-            record = result.single(strict=True)
-            matched += record["matched"]
-            for number, props in record["stored"]:
-                edge = edges[number]
-                stored[(edge.source, etype.value, edge.target)] = json.loads(props)
+        for etype, rows in new_rows.items():
+            for chunk in chunks(rows):
+                record = self.tx.run(cy.CREATE_MISSING_EDGES[etype], rows=chunk).single(strict=True)
+                matched += record["matched"]
+                for number, props in record["stored"]:
+                    edge = edges[number]
+                    stored[(edge.source, etype.value, edge.target)] = json.loads(props)
         if matched != len(edges):
             raise ValidationError("an edge of the batch could not be written: an endpoint disappeared meanwhile")
-        if guess is not None and not stored:
-            self.plan = guess
-            return changes
         plan_edges(self.batch, stored, self.plan)
         updates: dict[EdgeType, list[list[Any]]] = {}
         for _key, edge in self.plan.edge_updates:
             row = [found[edge.source], found[edge.target], edge_props_text(edge.properties)]
             updates.setdefault(edge.type, []).append(row)
         for etype, update_rows in updates.items():
-            for update_chunk in chunks(update_rows):
-                self.tx.run(cy.UPDATE_EDGES[etype], rows=update_chunk).consume()
-        return None
+            for chunk in chunks(update_rows):
+                self.tx.run(cy.UPDATE_EDGES[etype], rows=chunk).consume()
 
     def _remove_edges(self) -> None:
         """Delete the batch's removed edges that are stored; the plan logs those."""
@@ -251,17 +212,3 @@ class BatchWriter:
                 record = self.tx.run(cy.DELETE_EDGES[etype], rows=list(chunk)).single(strict=True)
                 removed.update((source, etype.value, target) for source, target in record["removed"])
         plan_removals(self.batch, removed, self.plan)
-
-
-def _fork(plan: WritePlan) -> WritePlan:
-    """A copy of ``plan`` that planning can extend while ``plan`` stays as it is (its lists are copied)."""
-    copied = {f.name: _copy_lists(getattr(plan, f.name)) for f in dataclasses.fields(plan)}
-    return WritePlan(**copied)
-
-
-def _copy_lists(value: Any) -> Any:
-    if isinstance(value, list):
-        return list(value)
-    if isinstance(value, WriteResult):
-        return WriteResult(**{f.name: _copy_lists(getattr(value, f.name)) for f in dataclasses.fields(value)})
-    return value
