@@ -24,6 +24,11 @@ batch) and stopped storing ``props`` on edges without properties. Busy (load
 7-8): 10.5k -> 14.3k records/s at 98k edges, 9.1k -> 10.8k at 976k. Quiet (load
 < 3): 18.6k -> 36.8k at 98k, 28.7k -> 27.1k at 976k (no change beyond noise).
 The machine's load moves these figures two to three times; compare the ratios.
+Then 10k rows per UNWIND statement instead of 5k, one run of ``--edges 1000000``
+after the other at load 3-5: 21.2k records/s (0.29 of SQLite) before, 16.9k
+(0.34) after; adjacent Neo4j-only ingests favour 10k rows (27.5k/26.4k,
+21.3k/19.7k, 18.7k/15.6k). Pipelining statements was measured not faster and
+reverted. 30k was not reached on this shared machine.
 
 The Neo4j database is emptied before each size: point it at a scratch server.
 
