@@ -39,7 +39,7 @@ from modelctx.client import Client
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import NodeKind
 from modelctx.graph.store import GraphStore, open_store
-from tests.search_eval.independent.world import seeded_uuid4
+from tests.search_eval.independent.world import one_node, seeded_uuid4
 
 K = NodeKind
 PEOPLE = {
@@ -424,12 +424,6 @@ def _build_world(folder: Path) -> HoldoutWorld:
     return HoldoutWorld(store, client, ids, home)
 
 
-def _one(store: GraphStore, kind: NodeKind, **props: Any) -> str:
-    found = store.find_nodes(kind, props)
-    if len(found) != 1:
-        raise AssertionError(f"expected one {kind.value} with {props}, found {[n.id for n in found]}")
-    return found[0].id
-
 
 def _versions_by_file(store: GraphStore, dataset: str) -> dict[str, str]:
     """File name → dataset version id of one dataset."""
@@ -447,9 +441,9 @@ def _resolve(store: GraphStore, shas: dict[str, str], known: dict[str, str]) -> 
     for key, sha in shas.items():
         ids[f"c_{key}"] = node_id(K.COMMIT, sha)
     for key, (name, _) in PEOPLE.items():
-        ids[f"p_{key}"] = _one(store, K.PERSON, name=name)
-    ids["p_hannah"] = _one(store, K.PERSON, name="Hannah Okafor")
-    ids["p_rajesh"] = _one(store, K.PERSON, name="Rajesh Iyer")
+        ids[f"p_{key}"] = one_node(store, K.PERSON, name=name)
+    ids["p_hannah"] = one_node(store, K.PERSON, name="Hannah Okafor")
+    ids["p_rajesh"] = one_node(store, K.PERSON, name="Rajesh Iyer")
     for name, short in SHORT.items():
         ids[f"ds_{short}"] = node_id(K.DATASET, name)
         versions = _versions_by_file(store, name)
@@ -467,7 +461,7 @@ def _resolve(store: GraphStore, shas: dict[str, str], known: dict[str, str]) -> 
                       ("r_trial_d8", "depth trial max_depth=8"), ("r_tamper_rf", "tamper random forest on daily profiles"),
                       ("r_tamper_gbm", "tamper hist-gbm reverse flow"), ("r_outage_q", "restoration time quantile gbm"),
                       ("r_etl_rollup", "rollup_meter_intervals"), ("r_etl_loadframe", "assemble_load_frame")):
-        ids[key] = _one(store, K.RUN, name=name)
+        ids[key] = one_node(store, K.RUN, name=name)
     for key, model in (("m_tamper", "meter-tamper-detector"), ("m_load", "feeder-load-forecast"),
                        ("m_outage", "outage-duration-estimator")):
         ids[key] = node_id(K.MODEL, model)

@@ -400,7 +400,7 @@ def _build_world(folder: Path) -> IndependentWorld:
     return IndependentWorld(store, client, ids, home)
 
 
-def _one(store: GraphStore, kind: NodeKind, **props: Any) -> str:
+def one_node(store: GraphStore, kind: NodeKind, **props: Any) -> str:
     found = store.find_nodes(kind, props)
     if len(found) != 1:
         raise AssertionError(f"expected one {kind.value} with {props}, found {[n.id for n in found]}")
@@ -420,8 +420,8 @@ def _resolve(store: GraphStore, shas: dict[str, str], known: dict[str, str]) -> 
     for key, sha in shas.items():
         ids[f"c_{key}"] = node_id(K.COMMIT, sha)
     for key, (name, _) in PEOPLE.items():
-        ids[f"p_{key}"] = _one(store, K.PERSON, name=name)
-    ids["p_olu"] = _one(store, K.PERSON, name="Olu Adeyemi")
+        ids[f"p_{key}"] = one_node(store, K.PERSON, name=name)
+    ids["p_olu"] = one_node(store, K.PERSON, name="Olu Adeyemi")
     for name in DATASETS:
         short = name.split("-")[0] if name != "transactions-enriched" else "enriched"
         ids[f"ds_{short}"] = node_id(K.DATASET, name)
@@ -440,7 +440,7 @@ def _resolve(store: GraphStore, shas: dict[str, str], known: dict[str, str]) -> 
                       ("r_trial_03", "sweep trial lr=0.3"), ("r_fraud_iforest", "fraud isolation forest"),
                       ("r_fraud_gb", "fraud gradient boosting with velocity"), ("r_demand_ridge", "demand ridge weekly"),
                       ("r_etl_enrich", "enrich_transactions"), ("r_etl_churn", "build_churn_features")):
-        ids[key] = _one(store, K.RUN, name=name)
+        ids[key] = one_node(store, K.RUN, name=name)
     for key, model in (("m_fraud", "fraud-scorer"), ("m_churn", "churn-predictor"), ("m_demand", "demand-forecaster")):
         ids[key] = node_id(K.MODEL, model)
     ids["mv_churn_1"] = node_id(K.MODEL_VERSION, "churn-predictor", "1")
