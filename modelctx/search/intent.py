@@ -22,7 +22,7 @@ K = NodeKind
 
 #: The one table of kind words (lower case, singular and plural) and the kinds they name, most likely first.
 #: Ranking reads them as soft filters (:func:`kind_hints`); a question about structure reads a trailing
-#: one as narrowing the entity it ends ("the robust texture feature": ``search/questions.py``).
+#: one as narrowing the entity it ends ("the robust texture feature": ``search/questions/resolve.py``).
 KIND_WORDS: Mapping[str, tuple[NodeKind, ...]] = {
     word: kinds
     for words, kinds in (
