@@ -138,7 +138,7 @@ QUERIES: list[tuple[str, str, dict[str, int]]] = [
      {"mv_tumour_3": 3, "rv_t3": 3, "r_cancer_gb2": 1}),
     ("paraphrase", "which model runs in the x-ray pilot",
      {"dep_t2": 3, "mv_tumour_2": 3, "rv_t2": 1}),
-    # -- structure (questions about the graph; added with search/questions/) ---------------
+    # -- structure (questions about the graph; added with search/questions.py) -------------
     ("structure", "runs that used the cleaned breast cancer data", {"r_cancer_lr": 3, "r_cancer_gb": 3, "r_cancer_gb2": 3, "r_cancer_study": 3}),
     ("structure", "runs that used the output of the breast cancer raw export", {"r_cancer_lr": 3, "r_cancer_gb": 3, "r_cancer_gb2": 3, "r_cancer_study": 3}),
     ("structure", "model versions trained on diabetes progression v2", {"mv_prog_2": 3}),
