@@ -4,7 +4,7 @@ An answer is a node and the path that makes it one, written as the chain of
 edges as they point (``run R USED dataset_version D GENERATED_BY run E``).
 Every read here is bounded: a walk by ``MAX_HOPS`` and ``MAX_VISITED``
 (through ``graph/lineage.py`` paths_from), a scan of a kind by ``MAX_SCAN``,
-a read of edges by ``READ_CHUNK`` ids at a time.
+a read of edges by ``search/chunks.py`` READ_CHUNK ids at a time.
 """
 
 from __future__ import annotations
@@ -18,14 +18,13 @@ from modelctx.governance import facts
 from modelctx.graph.lineage import paths_from
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
+from modelctx.search.chunks import chunks
 
 #: Hops a question's walk may take, and nodes it may visit: every answer is bounded.
 MAX_HOPS = 8
 MAX_VISITED = 5000
 #: Nodes of one kind a whole-graph question (sweeps, unused datasets, production) scans at most.
 MAX_SCAN = 20_000
-#: Ids per read of edges.
-READ_CHUNK = 500
 
 Direction = Literal["up", "down"]
 
@@ -108,11 +107,8 @@ def edge_answers(view: GraphStore, edges: Iterable[Edge], pick: Literal["source"
 
 
 def edges_of(view: GraphStore, ids: list[str], direction: Literal["in", "out"], types: list[EdgeType]) -> list[Edge]:
-    """The edges of ``types`` at ``ids`` (a whole-graph scan's worth), read ``READ_CHUNK`` ids at a time."""
-    out: list[Edge] = []
-    for start in range(0, len(ids), READ_CHUNK):
-        out += view.get_edges(ids[start:start + READ_CHUNK], direction, types)
-    return out
+    """The edges of ``types`` at ``ids`` (a whole-graph scan's worth), read a chunk of ids at a time."""
+    return [edge for chunk in chunks(ids) for edge in view.get_edges(chunk, direction, types)]
 
 
 def scan(view: GraphStore, kind: NodeKind) -> Iterator[Node]:
