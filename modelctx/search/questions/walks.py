@@ -17,7 +17,7 @@ from typing import Literal
 from modelctx.governance import facts
 from modelctx.graph.lineage import paths_from
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
-from modelctx.graph.store import GraphStore
+from modelctx.graph.store import Direction, GraphStore
 from modelctx.search.chunks import chunks
 
 #: Hops a question's walk may take, and nodes it may visit: every answer is bounded.
@@ -25,8 +25,6 @@ MAX_HOPS = 8
 MAX_VISITED = 5000
 #: Nodes of one kind a whole-graph question (sweeps, unused datasets, production) scans at most.
 MAX_SCAN = 20_000
-
-Direction = Literal["up", "down"]
 
 #: Resolves entity text to a node of one of the kinds (best first), or None.
 Resolver = Callable[[str, tuple[NodeKind, ...]], Node | None]
