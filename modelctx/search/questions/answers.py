@@ -344,18 +344,14 @@ def changed_between(view: GraphStore, resolve: Resolver, parts: dict[str, str]) 
     nodes = view.get_nodes({*wanted, first.id, second.id, *(i for p in (*after.values(), *before.values(),
                                                                         *between.values())
                                                            for e in p for i in (e.source, e.target))})
-    out: list[Answer] = []
-    for ident in only_after:
-        if ident in nodes:
-            out.append(Answer(nodes[ident], "only in " + label(second, nodes) + ": "
-                              + render_path(after[ident], nodes)))
-    for ident, path in between.items():
-        if ident in nodes:
-            out.append(Answer(nodes[ident], "between the two: " + render_path(path, nodes)))
-    for ident in only_before:
-        if ident in nodes:
-            out.append(Answer(nodes[ident], "only in " + label(first, nodes) + ": "
-                              + render_path(before[ident], nodes)))
-    return out
+
+    def only_in(ids: list[str], node: Node, paths: dict[str, list[Edge]]) -> list[Answer]:
+        return [Answer(nodes[i], f"only in {label(node, nodes)}: {render_path(paths[i], nodes)}")
+                for i in ids if i in nodes]
+
+    return [*only_in(only_after, second, after),
+            *(Answer(nodes[i], f"between the two: {render_path(path, nodes)}") for i, path in between.items()
+              if i in nodes),
+            *only_in(only_before, first, before)]
 
 
