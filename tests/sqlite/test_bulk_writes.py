@@ -7,11 +7,13 @@ import json
 import sqlite3
 from array import array
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from modelctx.errors import ValidationError
 from modelctx.graph.backends.sqlite import SqliteGraphStore
+from modelctx.graph.backends.sqlite_cache import AdjacencyCache
 from modelctx.graph.backends.sqlite_codec import pack
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 
@@ -132,3 +134,103 @@ def test_nodes_another_writer_committed_are_read(tmp_path: Path) -> None:
     assert first.verify_integrity().problem is None
     first.close()
     second.close()
+
+
+# -- bulk imports: adjacency entries deferred to pending rows, folded later (graph/backends/sqlite_arrays.py) -----
+
+ALL_TYPES = list(EdgeType)
+
+
+def _lineage() -> tuple[list[Node], list[Edge]]:
+    """``_graph`` plus derivation chains (walks many levels deep) and features derived from the chains' ends."""
+    nodes, edges = _graph()
+    for c in range(4):
+        nodes += [Node(f"dataset_version:d{c}/{i}", K.DATASET_VERSION, {"rows": i}) for i in range(12)]
+        edges += [Edge(f"dataset_version:d{c}/{i}", f"dataset_version:d{c}/{i - 1}", E.DERIVED_FROM)
+                  for i in range(1, 12)]
+    edges += [Edge(f"feature:g/f{f}", f"dataset_version:d{f % 4}/11", E.DERIVED_FROM) for f in range(40)]
+    return nodes, edges
+
+
+def _answers(store: SqliteGraphStore, ids: list[str]) -> dict[tuple[str, str], dict[str, int]]:
+    """Every node's closure both ways over every edge type: what every reader of the arrays must agree on."""
+    return {(i, way): store.reachable([i], way, edge_types=ALL_TYPES) for i in ids for way in ("up", "down")}
+
+
+def _engines(path: Path) -> list[SqliteGraphStore]:
+    """The file walked from rows only and from a snapshot loaded at once (``graph/backends/sqlite_cache.py``)."""
+    rows = SqliteGraphStore(path)
+    rows._adjacency = AdjacencyCache(limit=0)
+    memory = SqliteGraphStore(path)
+    memory._adjacency = AdjacencyCache(eager=True)
+    return [rows, memory]
+
+
+def _pending(path: Path) -> tuple[int, int]:
+    """(pending rows, pending entries) of the file."""
+    with sqlite3.connect(path) as conn:
+        rows, entries = conn.execute("SELECT count(*), coalesce(sum(entries), 0) FROM adjacency_pending").fetchone()
+    return rows, entries
+
+
+def _batches(nodes: list[Node], edges: list[Edge]) -> list[tuple[list[Node], list[Edge]]]:
+    return ([(nodes[s : s + 17], []) for s in range(0, len(nodes), 17)]
+            + [([], edges[s : s + 23]) for s in range(0, len(edges), 23)])
+
+
+@pytest.fixture
+def reference(tmp_path: Path) -> tuple[dict[str, list[tuple[object, ...]]], dict[tuple[str, str], dict[str, int]]]:
+    """Tables and closures of the lineage graph written in one batch, outside any bulk import."""
+    nodes, edges = _lineage()
+    store = SqliteGraphStore(tmp_path / "reference.db")
+    store.write(nodes, edges, actor="bulk")
+    answers = _answers(store, [n.id for n in nodes])
+    store.close()
+    assert _pending(tmp_path / "reference.db") == (0, 0)
+    assert answers[("dataset_version:d0/11", "up")] == {f"dataset_version:d0/{i}": 11 - i for i in range(10, -1, -1)}
+    assert answers[("dataset_version:d1/0", "down")]["run:bench/r0"] == 13  # the run using feature f1 (chain d1)
+    return _tables(tmp_path / "reference.db"), answers
+
+
+def _one_batch_answers(path: Path, nodes: list[Node], edges: list[Edge]) -> dict[tuple[str, str], dict[str, int]]:
+    """The closures of ``nodes`` and ``edges`` written in one batch outside any bulk import."""
+    store = SqliteGraphStore(path)
+    store.write(nodes, edges, actor="bulk")
+    answers = _answers(store, [n.id for n in nodes])
+    store.close()
+    return answers
+
+
+def test_a_bulk_import_reads_like_one_batch_at_every_step(tmp_path: Path, reference: tuple[Any, Any]) -> None:
+    tables, answers = reference
+    nodes, edges = _lineage()
+    ids = [n.id for n in nodes]
+    path = tmp_path / "bulk.db"
+    store = SqliteGraphStore(path)
+    rows, memory = _engines(path)
+    batches = _batches(nodes, edges)
+    node_batches = len(batches) - (len(edges) + 22) // 23
+    halfway = node_batches + 11  # 11 batches of edges written, the rest to come
+    with store.bulk():
+        for number, (batch_nodes, batch_edges) in enumerate(batches, start=1):
+            store.write(batch_nodes, batch_edges, actor="bulk")
+            if number == halfway:
+                written = edges[: 11 * 23]
+                expected = _one_batch_answers(tmp_path / "half.db", nodes, written)
+                assert _pending(path) == (11, 2 * len(written))
+                for reader in (store, rows, memory):
+                    assert _answers(reader, ids) == expected
+                assert store.verify_integrity().problem is None
+        # Every write of edges is one pending row (the writes of nodes add none), and every walk sees them.
+        assert _pending(path) == (len(batches) - node_batches, 2 * len(edges))
+        for reader in (store, rows, memory):
+            assert _answers(reader, ids) == answers
+        assert store.verify_integrity().problem is None
+    assert _pending(path) == (0, 0)  # folded when the block ended
+    assert _tables(path) == tables
+    for reader in (store, rows, memory):
+        assert _answers(reader, ids) == answers
+    assert store.verify_integrity().problem is None
+    assert store.verify().ok
+    for s in (store, rows, memory):
+        s.close()
