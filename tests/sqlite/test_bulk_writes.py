@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
+import textwrap
 from array import array
 from pathlib import Path
 from typing import Any
@@ -12,10 +15,11 @@ from typing import Any
 import pytest
 
 from modelctx.errors import ValidationError
+from modelctx.graph.backends import sqlite_arrays
 from modelctx.graph.backends.sqlite import SqliteGraphStore
 from modelctx.graph.backends.sqlite_cache import AdjacencyCache
 from modelctx.graph.backends.sqlite_codec import pack
-from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.model import Edge, EdgeRemoval, EdgeType, Node, NodeKind
 
 K = NodeKind
 E = EdgeType
@@ -234,3 +238,151 @@ def test_a_bulk_import_reads_like_one_batch_at_every_step(tmp_path: Path, refere
     assert store.verify().ok
     for s in (store, rows, memory):
         s.close()
+
+
+def test_a_bulk_import_killed_midway_reads_right_and_the_next_write_folds(
+    tmp_path: Path, reference: tuple[Any, Any]
+) -> None:
+    """A process killed inside bulk() (no fold at its end) leaves a store that reads exactly right when reopened."""
+    tables, answers = reference
+    path = tmp_path / "killed.db"
+    script = textwrap.dedent(f"""
+        import os
+        from modelctx.graph.backends.sqlite import SqliteGraphStore
+        from tests.sqlite.test_bulk_writes import _batches, _lineage
+        store = SqliteGraphStore({str(path)!r})
+        with store.bulk():
+            for batch_nodes, batch_edges in _batches(*_lineage()):
+                store.write(batch_nodes, batch_edges, actor="bulk")
+            os._exit(0)  # killed: the block never ends
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).resolve().parents[2])
+    nodes, edges = _lineage()
+    assert _pending(path)[1] == 2 * len(edges)
+    readers = [SqliteGraphStore(path), *_engines(path)]
+    for reader in readers:
+        assert _answers(reader, [n.id for n in nodes]) == answers
+    assert readers[0].verify_integrity().problem is None
+    # The next write, outside any bulk import, folds what the killed one left, then adds its own entries.
+    readers[0].write([Node("dataset_version:d0/12", K.DATASET_VERSION)],
+                     [Edge("dataset_version:d0/12", "dataset_version:d0/11", E.DERIVED_FROM)])
+    assert _pending(path) == (0, 0)
+    assert readers[1].reachable(["dataset_version:d0/12"], "up")["dataset_version:d0/0"] == 12
+    assert readers[2].reachable(["dataset_version:d0/0"], "down")["dataset_version:d0/12"] == 12
+    assert readers[0].verify_integrity().problem is None
+    for reader in readers:
+        reader.close()
+
+
+def test_a_rolled_back_write_inside_a_bulk_import_defers_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    store = SqliteGraphStore(path)
+    nodes, edges = _lineage()
+    with store.bulk():
+        store.write(nodes, edges[:100], actor="bulk")
+        before = _pending(path)
+        assert before == (1, 200)
+        with pytest.raises(ValidationError, match="node model:ghost does not exist"):
+            store.write([Node("model_version:m/1", K.MODEL_VERSION)],
+                        [*edges[100:200], Edge("model_version:m/1", "model:ghost", E.VERSION_OF)], actor="bulk")
+        assert _pending(path) == before
+        store.write([], edges[100:], actor="bulk")
+    assert _pending(path) == (0, 0)
+    expected = _one_batch_answers(tmp_path / "one.db", nodes, edges)
+    assert _answers(store, [n.id for n in nodes]) == expected
+    assert store.verify_integrity().problem is None
+    store.close()
+
+
+def test_an_error_inside_a_bulk_block_still_folds_what_was_committed(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    store = SqliteGraphStore(path)
+    nodes, edges = _lineage()
+    with pytest.raises(RuntimeError, match="the source broke"), store.bulk():
+        store.write(nodes, edges, actor="bulk")
+        assert _pending(path) == (1, 2 * len(edges))
+        raise RuntimeError("the source broke")
+    assert _pending(path) == (0, 0)
+    assert _answers(store, [n.id for n in nodes]) == _one_batch_answers(tmp_path / "one.db", nodes, edges)
+    store.close()
+
+
+def test_pending_entries_stay_within_the_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference: tuple[Any, Any]
+) -> None:
+    """Past FOLD_AT a write folds everything pending with its own entries: a bulk import's memory stays bounded."""
+    tables, answers = reference
+    monkeypatch.setattr(sqlite_arrays, "FOLD_AT", 100)
+    path = tmp_path / "g.db"
+    store = SqliteGraphStore(path)
+    nodes, edges = _lineage()
+    seen = []
+    with store.bulk(), store.bulk():  # blocks nest: the fold waits for the outer one
+        for batch_nodes, batch_edges in _batches(nodes, edges):
+            store.write(batch_nodes, batch_edges, actor="bulk")
+            seen.append(_pending(path)[1])
+    # Nodes add no entries; two writes of 23 edges (two entries each) fit in 100, the third folds them with its own.
+    node_writes = (len(nodes) + 16) // 17
+    assert len(edges) == 444
+    assert seen == [0] * node_writes + [46, 92, 0] * 6 + [46, 46 + 2 * (444 - 19 * 23)]
+    assert _tables(path) == tables
+    assert _answers(store, [n.id for n in nodes]) == answers
+    store.close()
+
+
+def test_edge_removals_inside_a_bulk_import(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    store = SqliteGraphStore(path)
+    nodes, edges = _lineage()
+    gone = [edge for edge in edges if edge.type is E.DERIVED_FROM and edge.source.startswith("feature:")]
+    with store.bulk():
+        store.write(nodes, edges, actor="bulk")
+        result = store.write([], [EdgeRemoval(e.source, e.target, e.type) for e in gone], actor="bulk")
+        assert result.edges_removed == 40
+        assert _pending(path) == (0, 0)  # a removal edits the rows: it folds first
+        store.write([], gone[:1], actor="bulk")
+        assert _pending(path) == (1, 2)
+        kept = [e for e in edges if e not in gone[1:]]
+        assert _answers(store, [n.id for n in nodes]) == _one_batch_answers(tmp_path / "one.db", nodes, kept)
+        assert store.verify_integrity().problem is None
+    store.close()
+
+
+def test_verify_names_a_pending_entry_no_edge_backs(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    store = SqliteGraphStore(path)
+    nodes, edges = _lineage()
+    with store.bulk():
+        store.write(nodes, edges, actor="bulk")
+        with sqlite3.connect(path) as conn:
+            nid = dict(conn.execute("SELECT id, nid FROM nodes"))
+            stray = array("q", [pack(nid["commit:" + "0" * 40], E.USED.code, K.COMMIT.code)])
+            conn.execute("INSERT INTO adjacency_pending (entries, up_nodes, up, down_nodes, down) "
+                         "VALUES (1, ?, ?, x'', x'')",
+                         (array("q", [nid["run:bench/r1"], 1]).tobytes(), stray.tobytes()))
+        problem = store.verify_integrity().problem
+        assert problem is not None
+        assert problem.startswith("tables differ from the change log: adjacency of node run:bench/r1 holds a USED "
+                                  f"edge to commit:{'0' * 40} in its up array that the edges table does not")
+    store.close()
+
+
+def test_a_schema_3_store_upgrades_itself(tmp_path: Path) -> None:
+    """A store written before pending rows existed gets their table at its first open, and imports in bulk."""
+    path = tmp_path / "g.db"
+    store = SqliteGraphStore(path)
+    nodes, edges = _lineage()
+    store.write(nodes, edges[:50], actor="old")
+    store.close()
+    with sqlite3.connect(path) as conn:  # back to schema 3, as an older modelctx left it
+        conn.execute("DROP TABLE adjacency_pending")
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    store = SqliteGraphStore(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("4",)
+    with store.bulk():
+        store.write([], edges[50:], actor="bulk")
+        assert _pending(path) == (1, 2 * (len(edges) - 50))
+    assert _answers(store, [n.id for n in nodes]) == _one_batch_answers(tmp_path / "one.db", nodes, edges)
+    assert store.verify_integrity().problem is None
+    store.close()
