@@ -166,9 +166,10 @@ def run_ingest(
             held_edges.extend(edges)
         nodes, edges, first_origin = [], [], ""
 
-    # Many batches into one store: it may defer work each write would repeat until the import ends
+    # Batch after batch into one store: it may defer work each write would repeat until the import ends
     # (GraphStore.bulk; SQLite's neighbour arrays), reads meanwhile answering exactly as without it.
-    with store.bulk() if store is not None and not dry_run else nullcontext():
+    # An atomic ingest writes once, so has nothing to defer.
+    with store.bulk() if store is not None and not dry_run and not atomic else nullcontext():
         for record in ingestor.records():
             if isinstance(record, Node):
                 nodes.append(record)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from modelctx.graph.backends.sqlite import SqliteGraphStore
 from modelctx.graph.backends.sqlite_cache import AdjacencyCache
 from modelctx.graph.backends.sqlite_codec import pack
 from modelctx.graph.model import Edge, EdgeRemoval, EdgeType, Node, NodeKind
+from modelctx.ingest.runner import run_ingest
 
 K = NodeKind
 E = EdgeType
@@ -385,4 +387,31 @@ def test_a_schema_3_store_upgrades_itself(tmp_path: Path) -> None:
         assert _pending(path) == (1, 2 * (len(edges) - 50))
     assert _answers(store, [n.id for n in nodes]) == _one_batch_answers(tmp_path / "one.db", nodes, edges)
     assert store.verify_integrity().problem is None
+    store.close()
+
+
+def test_the_ingest_runner_imports_batch_after_batch_in_bulk(tmp_path: Path, reference: tuple[Any, Any]) -> None:
+    """A per-batch ingest (git, MLflow, OpenLineage files) defers while it runs and leaves nothing pending."""
+    tables, answers = reference
+    path = tmp_path / "g.db"
+    store = SqliteGraphStore(path)
+    nodes, edges = _lineage()
+    during: list[tuple[int, int]] = []
+
+    class Lineage:
+        name = "lineage"
+
+        def records(self) -> Iterator[Node | Edge]:
+            yield from nodes
+            yield from edges[:300]
+            during.append(_pending(path))  # read between batches, while the import runs
+            yield from edges[300:]
+
+    report = run_ingest(store, Lineage(), actor="bulk", batch_size=50)
+    assert report.batches == (len(nodes) + len(edges) + 49) // 50
+    # The batches ending before the 300th edge: those of edges only, and the one holding the last nodes.
+    assert during == [(6, 2 * 300 - 2 * ((len(nodes) + 300) % 50))]
+    assert _pending(path) == (0, 0)
+    assert _tables(path) == tables
+    assert _answers(store, [n.id for n in nodes]) == answers
     store.close()
