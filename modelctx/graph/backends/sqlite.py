@@ -11,6 +11,10 @@ Design choices, each measured in ``bench/store_bench.py``:
   change have read enough of them to pay for loading all (``sqlite_cache.py``).
   ``?traversal=memory`` loads them at the first walk; the recursive-CTE walk is
   kept as ``?traversal=cte``.
+- Inside ``bulk()`` (an import in batches) a write puts its new neighbour
+  entries in one pending row instead of rewriting every touched node's
+  arrays; they are folded in bounded steps and at the end, and every reader
+  reads row and pending entries together (``sqlite_arrays.py``).
 - Writes take the write lock up front (``BEGIN IMMEDIATE``) and wait on a busy
   timeout, so two processes writing at once queue instead of failing.
 - Each thread gets its own connection (the API serves requests from a pool).

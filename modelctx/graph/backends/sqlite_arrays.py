@@ -13,7 +13,8 @@ ends, and by any write outside a bulk import that finds some (``sqlite.py``,
 
 A node's neighbours are, at every moment and in every process, its row's
 entries followed by its pending entries in write order. Every reader reads
-both: walks (``sqlite_cache.py``, through :class:`Pending`),
+both: walks (``sqlite_cache.py``, through :class:`Pending`, read whole once per walk while
+any are pending),
 ``verify_integrity`` (``sqlite_verify.py``, through :func:`scan`), and edge
 removal folds first. A crash or a rolled-back write leaves pending rows
 exactly as consistent as the edges written beside them; whatever a crash left
@@ -36,9 +37,10 @@ if TYPE_CHECKING:
 
     Ints = npt.NDArray[np.int64]
 
-#: Pending entries past which a write folds them (8 bytes each, held twice in memory while folding or walking):
-#: each fold rewrites every node they touch once, so a larger bound means fewer rewrites of the busiest nodes.
-FOLD_AT = 2_000_000
+#: Pending entries past which a write folds them. Each fold rewrites every node they touch once (a larger bound,
+#: fewer rewrites of the busiest nodes); a walk during an import reads them all (8 bytes each, sorted by node:
+#: about 0.1 s at a million on a loaded machine, bench/store_bench.py's graph).
+FOLD_AT = 1_000_000
 
 _WAYS = ("up", "down")
 _EMPTY = array("q")
