@@ -415,3 +415,32 @@ def test_the_ingest_runner_imports_batch_after_batch_in_bulk(tmp_path: Path, ref
     assert _tables(path) == tables
     assert _answers(store, [n.id for n in nodes]) == answers
     store.close()
+
+
+def test_a_write_from_another_store_during_a_bulk_import_folds_and_reads_stay_exact(
+    tmp_path: Path, reference: tuple[Any, Any]
+) -> None:
+    """Another writer on the file (another process, an API server) writing while an import defers: its write folds
+    what is pending first, the import then defers again, and every reader sees every edge throughout."""
+    tables, answers = reference
+    path = tmp_path / "g.db"
+    importer = SqliteGraphStore(path)
+    other = SqliteGraphStore(path)
+    nodes, edges = _lineage()
+    extra = [Node("model:other", K.MODEL), Node("model_version:other/1", K.MODEL_VERSION)]
+    link = [Edge("model_version:other/1", "model:other", E.VERSION_OF)]
+    with importer.bulk():
+        importer.write(nodes, edges[:200], actor="bulk")
+        assert _pending(path) == (1, 400)
+        other.write(extra, link, actor="api")  # outside any bulk block
+        assert _pending(path) == (0, 0)
+        importer.write([], edges[200:], actor="bulk")
+        assert _pending(path) == (1, 2 * (len(edges) - 200))
+        assert other.reachable(["model_version:other/1"], "up") == {"model:other": 1}
+        assert _answers(other, [n.id for n in nodes]) == answers
+    assert _pending(path) == (0, 0)
+    with_extra = _one_batch_answers(tmp_path / "one.db", nodes + extra, edges + link)
+    assert _answers(importer, [n.id for n in nodes + extra]) == with_extra
+    assert importer.verify_integrity().problem is None
+    importer.close()
+    other.close()
