@@ -344,6 +344,9 @@ def test_edge_removals_inside_a_bulk_import(tmp_path: Path) -> None:
         assert _pending(path) == (0, 0)  # a removal edits the rows: it folds first
         store.write([], gone[:1], actor="bulk")
         assert _pending(path) == (1, 2)
+        # Removing an edge that is not stored edits no row, so nothing is folded.
+        assert store.write([], [EdgeRemoval(gone[1].source, gone[1].target, gone[1].type)]).edges_removed == 0
+        assert _pending(path) == (1, 2)
         kept = [e for e in edges if e not in gone[1:]]
         assert _answers(store, [n.id for n in nodes]) == _one_batch_answers(tmp_path / "one.db", nodes, kept)
         assert store.verify_integrity().problem is None

@@ -297,7 +297,8 @@ class SqliteWriter:
             up_drop.setdefault(src, set()).add(pack(dst, etype, dst_kind))
             down_drop.setdefault(dst, set()).add(pack(src, etype, src_kind))
         touched = sorted(set(up_drop) | set(down_drop))
-        arrays.fold(conn)  # pending entries into the rows first, so the rows hold every entry
+        if touched:
+            arrays.fold(conn)  # pending entries into the rows first, so the rows hold every entry
         updated = []
         for nid, up, down in conn.execute(sql.SELECT_ADJACENCY_BY_NIDS, (dumps(touched),)):
             kept_up = array("q", (e for e in array("q", up) if e not in up_drop.get(nid, ())))
