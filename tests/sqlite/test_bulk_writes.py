@@ -21,6 +21,7 @@ from modelctx.graph.backends.sqlite import SqliteGraphStore
 from modelctx.graph.backends.sqlite_cache import AdjacencyCache
 from modelctx.graph.backends.sqlite_codec import pack
 from modelctx.graph.model import Edge, EdgeRemoval, EdgeType, Node, NodeKind
+from modelctx.graph.scoped import scoped
 from modelctx.ingest.runner import run_ingest
 
 K = NodeKind
@@ -447,3 +448,19 @@ def test_a_write_from_another_store_during_a_bulk_import_folds_and_reads_stay_ex
     assert importer.verify_integrity().problem is None
     importer.close()
     other.close()
+
+
+def test_a_project_view_imports_in_bulk_into_its_store(tmp_path: Path) -> None:
+    """Writes through a project's view land in the store, so the view's bulk() is the store's."""
+    path = tmp_path / "g.db"
+    store = SqliteGraphStore(path)
+    view = scoped(store, "p")
+    assert view is not store
+    with view.bulk():
+        store.write([Node("model:m", K.MODEL), Node("model_version:m/1", K.MODEL_VERSION)],
+                    [Edge("model_version:m/1", "model:m", E.VERSION_OF)], actor="bulk")
+        assert _pending(path) == (1, 2)
+        assert store.reachable(["model_version:m/1"], "up") == {"model:m": 1}
+    assert _pending(path) == (0, 0)
+    assert store.reachable(["model:m"], "down") == {"model_version:m/1": 1}
+    store.close()
