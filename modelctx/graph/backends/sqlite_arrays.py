@@ -8,7 +8,7 @@ write adds ONE ``adjacency_pending`` row holding all its new entries (per
 direction, ``(nid, count)`` pairs in nid order and the entries), in the same
 transaction as its edges. The pending entries are folded into the rows (each
 node's row rewritten once) when they would pass ``FOLD_AT``, when the last
-bulk block ends, and by any write outside a bulk import that finds some
+bulk block ends, and by any write of edges outside a bulk import that finds some
 (``sqlite.py``, ``sqlite_writes.py``).
 
 A node's neighbours are, at every moment and in every process, its row's
@@ -18,8 +18,8 @@ walk while any are pending), ``verify_integrity`` (``sqlite_verify.py``
 through :func:`scan`), and edge removal folds first. A rolled-back write
 leaves no pending row (it is in the write's transaction), and a crash leaves
 them exactly as consistent as the edges committed beside them: readers see
-them, and the next write outside a bulk import, or the end of the next one,
-folds them.
+them, and the next write of edges outside a bulk import, or the end of the next
+bulk import, folds them.
 """
 
 from __future__ import annotations
