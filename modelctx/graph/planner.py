@@ -79,7 +79,7 @@ def plan_nodes(batch: PreparedBatch, stored: Mapping[str, tuple[NodeKind, dict[s
                 continue
             plan.node_updates.append(Node(node_id, node.kind, props))
             result.nodes_updated += 1
-        plan.node_records.append({"id": node_id, "kind": node.kind.value, "properties": props})
+        plan.node_records.append({"id": node_id, "kind": node.kind._value_, "properties": props})
 
 
 _ABSENT = object()
@@ -130,24 +130,30 @@ def scoped_node(node: Node, stored: Mapping[str, Any] | None, scope: str) -> Nod
 def plan_edges(batch: PreparedBatch, stored: Mapping[EdgeKey, dict[str, Any]], plan: WritePlan) -> None:
     """Add the batch's edges to ``plan``; ``stored`` maps the keys of edges already stored to their properties."""
     result = plan.result
+    # Bound once: this loop runs once per edge of a bulk write.
+    add_insert, add_update, add_record = plan.edge_inserts.append, plan.edge_updates.append, plan.edge_records.append
+    created = updated = unchanged = 0
     for key, edge in batch.edges.items():
         old = stored.get(key) if stored else None  # a bulk write of new edges has none stored
+        props = edge.properties
         if old is None:
-            if None in edge.properties.values():
-                edge = Edge(edge.source, edge.target, edge.type, merge_properties({}, edge.properties))
-            props = edge.properties
-            plan.edge_inserts.append((key, edge))
-            result.edges_created += 1
+            if props and None in props.values():
+                props = merge_properties({}, props)
+                edge = Edge(edge.source, edge.target, edge.type, props)
+            add_insert((key, edge))
+            created += 1
         else:
-            props = merge_properties(old, edge.properties)
+            props = merge_properties(old, props)
             if strict_equal(props, old):
-                result.edges_unchanged += 1
+                unchanged += 1
                 continue
-            plan.edge_updates.append((key, Edge(edge.source, edge.target, edge.type, props)))
-            result.edges_updated += 1
-        plan.edge_records.append(
-            {"source": edge.source, "target": edge.target, "type": edge.type.value, "properties": props}
-        )
+            add_update((key, Edge(edge.source, edge.target, edge.type, props)))
+            updated += 1
+        # ``_value_`` is ``.value`` without the enum descriptor's Python call.
+        add_record({"source": edge.source, "target": edge.target, "type": edge.type._value_, "properties": props})
+    result.edges_created += created
+    result.edges_updated += updated
+    result.edges_unchanged += unchanged
 
 
 def plan_removals(batch: PreparedBatch, stored: set[EdgeKey], plan: WritePlan) -> None:

@@ -98,13 +98,21 @@ def clean_properties(properties: Mapping[str, Any], where: str | Callable[[], st
     if type(properties) is not dict:
         raise ValidationError(f"{_where(where)}: properties must be a dict, not {type(properties).__name__}")
     out: dict[str, Any] | None = None
+    good_names = _GOOD_NAMES
     for key, value in properties.items():
-        # NUL: Neo4j cannot name a property with one (SQLite could), so no backend accepts it.
-        if not isinstance(key, str) or not key or "\x00" in key:
-            raise ValidationError(f"{_where(where)}: property name {key!r} must be a non-empty string without NUL")
-        if not key.isascii():  # a lone surrogate would reach the backend's encoder and crash there
-            check_text(key, f"{_where(where)}: property name {key!r}")
-        if type(value) in _PLAIN and (type(value) is not str or value.isascii()):
+        if key not in good_names:
+            # NUL: Neo4j cannot name a property with one (SQLite could), so no backend accepts it.
+            if not isinstance(key, str) or not key or "\x00" in key:
+                raise ValidationError(f"{_where(where)}: property name {key!r} must be a non-empty string without NUL")
+            if not key.isascii():  # a lone surrogate would reach the backend's encoder and crash there
+                check_text(key, f"{_where(where)}: property name {key!r}")
+            if type(key) is str and len(good_names) < _GOOD_NAMES_LIMIT:
+                good_names.add(key)
+        kind = type(value)
+        if kind is str:
+            if value.isascii():
+                continue
+        elif kind in _PLAIN:
             continue
         cleaned = _clean(value, f"{_where(where)}: property {key!r}")
         if cleaned is not value:
@@ -112,6 +120,11 @@ def clean_properties(properties: Mapping[str, Any], where: str | Callable[[], st
                 out = dict(properties)
             out[key] = cleaned
     return out if out is not None else properties
+
+
+#: Property names that passed the name checks above (a few distinct names recur in millions of records).
+_GOOD_NAMES: set[str] = set()
+_GOOD_NAMES_LIMIT = 10_000
 
 
 def _where(where: str | Callable[[], str]) -> str:

@@ -177,7 +177,8 @@ class SqliteWriter:
                 if found is not None:
                     stored[key] = json.loads(found)
         plan_edges(batch, stored, plan)
-        self._insert_edges(conn, [(*by_key[key], dumps_props(edge.properties)) for key, edge in plan.edge_inserts])
+        self._insert_edges(conn, [(*by_key[key], dumps_props(edge.properties) if edge.properties else "{}")
+                                  for key, edge in plan.edge_inserts])
         updates = []
         for key, edge in plan.edge_updates:
             src, etype, dst, _sk, _dk = by_key[key]
@@ -216,7 +217,7 @@ class SqliteWriter:
             # sqlite_codec.pack, inlined: this loop runs once per edge of a bulk write.
             up_add[src].append((dst << 16) | (etype << 8) | dst_kind)
             down_add[dst].append((src << 16) | (etype << 8) | src_kind)
-        conn.executemany(sql.INSERT_EDGE, [(r[0], r[1], r[2], r[5]) for r in rows])
+        conn.executemany(sql.INSERT_EDGE, rows)
         self._extend_adjacency(conn, up_add, down_add)
 
     def append_verbatim(self, nodes: Sequence[Node], edges: Sequence[Edge], changes: Sequence[Change]) -> None:
