@@ -221,7 +221,7 @@ main() {
     # setsid: its own session, so a Ctrl-C in the terminal that ran `make neo4j-up` doesn't reach it
     # (it execs in place here, so $! is the java pid). 9>&-: the server must not hold the lock.
     # --console-mode: log to stdout, i.e. the console log, like `bin/neo4j console`.
-    (cd "$HOME_DIR" && exec setsid "$JAVA" -Xms"$NEO4J_HEAP_INITIAL" -Xmx"$NEO4J_HEAP" "${NEO4J_JVM_OPTS[@]}" \
+    (cd "$HOME_DIR" && exec setsid "$JAVA" -Xms256m -Xmx"$NEO4J_HEAP" "${NEO4J_JVM_OPTS[@]}" \
         @"$HOME_DIR/conf/classpath.args" org.neo4j.server.CommunityEntryPoint \
         --home-dir="$HOME_DIR" --config-dir="$HOME_DIR/conf" --console-mode) \
         </dev/null >>"$NEO4J_CONSOLE_LOG" 2>&1 9>&- &

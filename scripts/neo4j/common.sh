@@ -14,8 +14,6 @@ NEO4J_USER="neo4j"   # the only user Neo4j community creates
 NEO4J_PASSWORD="${NEO4J_PASSWORD:-modelctx-dev}"
 # The machine has 2 cores and is shared: keep the JVM small.
 NEO4J_HEAP="${NEO4J_HEAP:-1g}"
-# The heap the JVM starts with (-Xms); NEO4J_HEAP by default: see scripts/neo4j-up.sh.
-NEO4J_HEAP_INITIAL="${NEO4J_HEAP_INITIAL:-$NEO4J_HEAP}"
 NEO4J_PAGECACHE="${NEO4J_PAGECACHE:-512m}"
 NEO4J_START_TIMEOUT="${NEO4J_START_TIMEOUT:-120}"
 NEO4J_STOP_TIMEOUT="${NEO4J_STOP_TIMEOUT:-60}"
