@@ -33,7 +33,8 @@ from modelctx.search.keyword_index import query_terms
 from modelctx.search.vector_index import Filter
 
 #: The layout of the stored documents; another value rebuilds them. 2: documents have a passage vector.
-SCHEMA_VERSION = "2"
+#: 3: what the model reads leaves out URIs, ids and repeated text (documents.model_words).
+SCHEMA_VERSION = "3"
 #: Catch-ups restarted after losing a compare-and-set before one gives up until the next call.
 MAX_RETRIES = 20
 

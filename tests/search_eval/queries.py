@@ -9,6 +9,9 @@ must carry the ranking. Unlisted nodes are judged 0.
 from __future__ import annotations
 
 CLASSES = ("direct", "paraphrase", "structure")
+#: The first of the 30 paraphrases written for issue 15 before the change of fusion (``search/hybrid.py``):
+#: they and the ones after them stand in for queries nobody has tuned on (:func:`fresh_paraphrases`).
+FRESH_PARAPHRASES_FROM = "what do the cells in a breast lump puncture look like under the microscope"
 
 QUERIES: list[tuple[str, str, dict[str, int]]] = [
     # -- direct ---------------------------------------------------------------
@@ -139,7 +142,7 @@ QUERIES: list[tuple[str, str, dict[str, int]]] = [
     ("paraphrase", "which model runs in the x-ray pilot",
      {"dep_t2": 3, "mv_tumour_2": 3, "rv_t2": 1}),
     # -- paraphrase, 30 more for issue 15 (standing in for unseen ones), written from an intent for a chosen node
-    # before reading its text, in other words than its text; committed before any ranking change --------------
+    # before reading its text, in other words than its text; committed before any ranking change (FRESH) --------
     ("paraphrase", "what do the cells in a breast lump puncture look like under the microscope",
      {"ds_cancer": 3, "dv_cancer_raw": 1, "dv_cancer_clean": 1}),
     ("paraphrase", "blood serum readings for a few hundred people with a sugar disorder",
@@ -296,3 +299,10 @@ QUERIES: list[tuple[str, str, dict[str, int]]] = [
     ("structure", "models that were never deployed", {"mv_tumour_3": 3, "mv_prog_1": 3, "mv_cultivar_1": 3, "mv_digit_1": 3, "mv_fitness_1": 3, "m_cultivar": 2, "m_fitness": 2}),
     ("structure", "unreviewed model versions", {"mv_iris_1": 3, "mv_fitness_1": 3, "mv_digit_1": 3}),
 ]
+
+
+def fresh_paraphrases() -> list[tuple[str, str, dict[str, int]]]:
+    """The paraphrases from :data:`FRESH_PARAPHRASES_FROM` on (the rest were tuned on longer)."""
+    paraphrases = [q for q in QUERIES if q[0] == "paraphrase"]
+    start = [text for _, text, _ in paraphrases].index(FRESH_PARAPHRASES_FROM)
+    return paraphrases[start:]
