@@ -68,7 +68,11 @@ class EvalSet:
     build: Callable[[Path], tuple[GraphStore, dict[str, str]]]
     queries: list[Query]
     classes: tuple[str, ...]
+    #: Extra rows: a label and its queries (the development set's paraphrases tuned on longer, and fresh ones).
+    rows: tuple[tuple[str, list[Query]], ...] = ()
 
+
+_FRESH = dev_queries.fresh_paraphrases()
 
 #: Every evaluation set, in the order they are reported; the one place that lists them.
 SETS = (
@@ -77,13 +81,15 @@ SETS = (
     EvalSet("holdout", "held-out set (tests/search_eval/holdout; never tuned on)", _holdout_world,
             holdout_queries.QUERIES, holdout_queries.CLASSES),
     EvalSet("dev", "development set (tests/search_eval/world.py, queries.py; tuned on)", _dev_world,
-            dev_queries.QUERIES, dev_queries.CLASSES),
+            dev_queries.QUERIES, dev_queries.CLASSES,
+            (("para older", [q for q in dev_queries.QUERIES if q[0] == "paraphrase" and q not in _FRESH]),
+             ("para fresh", _FRESH))),
 )
 
 
 def table(title: str, service: SearchService, ids: dict[str, str], queries: list[Query],
-          classes: tuple[str, ...]) -> None:
-    """One set's table: a row per class and one for all queries."""
+          classes: tuple[str, ...], rows: tuple[tuple[str, list[Query]], ...] = ()) -> None:
+    """One set's table: a row per class, one for all queries, and one per extra row."""
     print(f"\n{title}")
     print(f"{'class':<12} {'n':>3}  " + "  ".join(f"{m + ' nDCG':>13} {m + ' R@10':>13}" for m in MODES))
     for group in (None, *classes):
@@ -91,6 +97,10 @@ def table(title: str, service: SearchService, ids: dict[str, str], queries: list
         n = scores["hybrid"].queries
         cells = "  ".join(f"{scores[m].ndcg:>13.3f} {scores[m].recall:>13.3f}" for m in MODES)
         print(f"{group or 'all':<12} {n:>3}  {cells}")
+    for label, chosen in rows:
+        scores = evaluate(service, ids, queries=chosen)
+        cells = "  ".join(f"{scores[m].ndcg:>13.3f} {scores[m].recall:>13.3f}" for m in MODES)
+        print(f"{label:<12} {len(chosen):>3}  {cells}")
 
 
 def top_lists(service: SearchService, queries: list[Query]) -> dict[tuple[str, str], list[str]]:
@@ -122,7 +132,7 @@ def report(chosen: EvalSet, backends: tuple[str, ...], embedder: MiniLMEmbedder,
                 if chosen.name == "dev":
                     print(f"\nfusion weights (vector, passage, keyword)={service.weights} "
                           f"keyword candidates={hybrid.KEYWORD_CANDIDATES}")
-                table(f"{chosen.title} on {backend}", service, ids, chosen.queries, chosen.classes)
+                table(f"{chosen.title} on {backend}", service, ids, chosen.queries, chosen.classes, chosen.rows)
                 lists[backend] = top_lists(service, chosen.queries)
                 if args.grid and chosen.name == "dev":
                     grid(service, ids)
