@@ -56,8 +56,6 @@ EMBED_OWN_CHARS = 600
 #: leaves room for several neighbours' telling text rather than one neighbour's whole text.
 EMBED_CONTEXT_MIN_CHARS = 300
 EMBED_LINE_CHARS = 140
-#: The label of an attached Insight's text in a document body.
-INSIGHT_LABEL = "Insight: "
 #: Facts a neighbour lends besides its text.
 NEIGHBOUR_FACTS: tuple[str, ...] = ("verdict", "environment", "author", "reviewer")
 _MAX_MAP_ITEMS = 40
@@ -150,40 +148,19 @@ def lends_text(neighbour: Node, node: Node) -> bool:
     return neighbour.properties.get("project") is None or insight_visible(neighbour, node)
 
 
-def _key(text: str) -> str:
-    """``text`` as compared for repetition: its words, lower case."""
-    return " ".join(_TOKEN.findall(text.lower()))
-
-
-def _said(text: str, already: Iterable[str]) -> bool:
-    """Whether ``text`` repeats what one of ``already`` says (a run's note again as its Insight or its version's)."""
-    key = _key(text)
-    return bool(key) and any(key in _key(said) for said in already)
-
-
-def neighbour_line(neighbour: Node, said: Iterable[str] = ()) -> str:
-    """What one neighbour lends a document: ``dataset version breast-cancer@2: <text>; <facts>``.
-
-    Its text is left out when ``said`` (what the document already says) holds
-    it, and id-like title words (a commit's short SHA) are dropped
-    (:func:`meaningful`). (Not saying the title again when the text begins with
-    it lost 0.014 paraphrase nDCG@10 on tests/search_eval: a dataset's name
-    said twice weighs it.)
-    """
+def neighbour_line(neighbour: Node) -> str:
+    """What one neighbour lends a document: ``dataset version breast-cancer@2: <text>; <facts>``."""
     props = neighbour.properties
     kind = NodeKind(neighbour.kind)
     text = next((plain for v in (props.get(name) for name in TEXT_FIELDS)
                  if isinstance(v, str) and (plain := plain_text(v))), "")
-    if text and _said(text, said):
-        text = ""
-    title = meaningful(neighbour.title)
     if len(text) > NEIGHBOUR_TEXT_CHARS:
         text = text[: NEIGHBOUR_TEXT_CHARS].rsplit(" ", 1)[0] + "…"
     facts = [
         f"{words(name)} {value}" for name in NEIGHBOUR_FACTS
         if (value := _scalar(canonical_fact(kind, name, props.get(name)))) and len(value) <= 80
     ]
-    line = f"{words(kind.value)} {title}".strip()
+    line = f"{words(kind.value)} {neighbour.title}"
     if text:
         line += f": {text}"
     if facts:
@@ -207,9 +184,8 @@ def build_document(
             parts.extend(plain for v in value if isinstance(v, str) and (plain := plain_text(v)))
     for insight in insights:
         text = insight.properties.get("text")
-        if isinstance(text, str) and (plain := plain_text(text)) and insight_visible(insight, node) \
-                and not _said(plain, parts):  # the SDK records a run's note as its Insight too
-            parts.append(f"{INSIGHT_LABEL}{plain}")
+        if isinstance(text, str) and (plain := plain_text(text)) and insight_visible(insight, node):
+            parts.append(f"Insight: {plain}")
     for name in NUMBER_MAPS:
         phrases = _render_map("", props.get(name)) if isinstance(props.get(name), Mapping) else []
         if phrases:
@@ -225,13 +201,9 @@ def build_document(
     if facts:
         parts.append("; ".join(facts) + ".")
     body = " ".join(p if p.endswith((".", "!", "?")) else p + "." for p in parts)[:MAX_BODY_CHARS]
-    said = [body, title]
-    lines: list[str] = []
-    for neighbour in neighbours:
-        if neighbour.id != node.id and lends_text(neighbour, node):
-            lines.append(neighbour_line(neighbour, said))
-            said.append(lines[-1])
-    context = LINE_BREAK.join(lines)[:MAX_CONTEXT_CHARS]
+    context = LINE_BREAK.join(
+        neighbour_line(n) for n in neighbours if n.id != node.id and lends_text(n, node)
+    )[:MAX_CONTEXT_CHARS]
     project = props.get("project")
     moment = event_time(node)
     at = moment.timestamp() if moment is not None else None
@@ -259,34 +231,6 @@ def meaningful(title: str) -> str:
     return " ".join(w for w in title.split() if not _ID_LIKE.match(w.strip(".,:;()[]")))
 
 
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
-_NODE_REF = re.compile(r"\[?\b(?:" + "|".join(k.value for k in NodeKind) + r"):[^\s\]]+\]?")
-#: Long enough to be a digest, a SHA or a UUID rather than a word or a number ("1e-05", "a1f3").
-_LONG_ID = re.compile(r"\b(?=[0-9a-f-]*\d)(?=[0-9a-f-]*[a-f])[0-9a-f-]{8,}\b", re.IGNORECASE)
-_PARENTHETICAL = re.compile(r"\s*\([^()]{1,40}\)")
-#: A parenthetical said this often in one text is boilerplate ("mean radius (float64), mean texture (float64)…").
-REPEATED_PARENTHETICAL = 3
-_BEFORE_STOP = re.compile(r"\s+([,.;:])")
-
-
-def model_words(text: str) -> str:
-    """``text`` as the model should read it: without URIs, node ids, digests and repeated parentheticals.
-
-    They are found by id or by keyword (the keyword index keeps them); to the
-    model they are word pieces that take up its 256 and pull every document
-    that has them towards each other.
-    """
-    text = _NODE_REF.sub("", _URL.sub("", text))
-    text = _LONG_ID.sub("", text)
-    counts: dict[str, int] = {}
-    for found in _PARENTHETICAL.findall(text):
-        counts[found.strip()] = counts.get(found.strip(), 0) + 1
-    boilerplate = {p for p, n in counts.items() if n >= REPEATED_PARENTHETICAL}
-    if boilerplate:
-        text = _PARENTHETICAL.sub(lambda m: "" if m.group().strip() in boilerplate else m.group(), text)
-    return _BEFORE_STOP.sub(r"\1", _SPACE.sub(" ", text)).strip()
-
-
 def _own_words(document: Document) -> str:
     """The kind, the title and the node's own words, as the model reads them (not cut).
 
@@ -297,7 +241,7 @@ def _own_words(document: Document) -> str:
     title = meaningful(document.title)
     if title and own.startswith(title):  # a commit's title is its message's first line
         title = ""
-    return model_words(f"{words(kind.value)} {title}. {own}".replace(" . ", ": "))
+    return f"{words(kind.value)} {title}. {own}".replace(" . ", ": ").strip()
 
 
 def embedding_text(document: Document) -> str:
@@ -314,7 +258,7 @@ def embedding_text(document: Document) -> str:
     room = max(EMBED_CONTEXT_MIN_CHARS, EMBED_CHARS - len(own))
     lent: list[str] = []
     for line in document.context.split(LINE_BREAK):
-        line = _cut(model_words(line), min(EMBED_LINE_CHARS, room))
+        line = _cut(line.strip(), min(EMBED_LINE_CHARS, room))
         if not line:
             break
         lent.append(line)

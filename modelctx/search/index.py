@@ -58,9 +58,8 @@ from modelctx.search.vector_index import EXACT_MAX_ROWS, Filter, VectorIndex
 __all__ = ["DocRow", "Index", "Progress", "SearchIndex", "SyncReport", "open_index"]
 
 #: The layout of index.sqlite; another value rebuilds the documents (keeping the embedding cache).
-#: 4: documents have a passage vector. 5: what the model reads leaves out URIs, ids and repeated text
-#: (documents.model_words).
-SCHEMA_VERSION = "5"
+#: 4: documents have a passage vector.
+SCHEMA_VERSION = "4"
 #: The file prefix of the passage vectors' snapshot (``VectorIndex.save``).
 PASSAGE_FILES = "passage-"
 #: Rows applied from index.sqlite after which the vector snapshot is rewritten.

@@ -33,8 +33,7 @@ from modelctx.search.keyword_index import query_terms
 from modelctx.search.vector_index import Filter
 
 #: The layout of the stored documents; another value rebuilds them. 2: documents have a passage vector.
-#: 3: what the model reads leaves out URIs, ids and repeated text (documents.model_words).
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "2"
 #: Catch-ups restarted after losing a compare-and-set before one gives up until the next call.
 MAX_RETRIES = 20
 

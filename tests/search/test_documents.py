@@ -75,32 +75,3 @@ def test_the_model_reads_no_ids_and_no_repeated_title() -> None:
     assert meaningful("tumour v3 added 2024 cafe") == "tumour v3 added 2024 cafe"
     commit = Node("commit:9cb6421328ab", NodeKind.COMMIT, {"message": "Pin scikit-learn\n\nPickles failed to load."})
     assert embedding_text(build_document(commit)).startswith("commit: Pin scikit-learn Pickles failed to load.")
-
-
-def test_the_model_reads_no_uris_ids_or_repeated_parentheticals() -> None:
-    from modelctx.search.documents import model_words
-
-    text = ("Drift on deployment churn v2 [deployment:churn/2/70242da74a94]: see https://models.example.com/churn; "
-            "commit 7b0ba6539d fixed it, lr 1e-05, commit a1f3. columns: age (int64), bmi (float64), bp (float64), "
-            "s1 (float64), sex (str).")
-    assert model_words(text) == ("Drift on deployment churn v2: see commit fixed it, lr 1e-05, commit a1f3. "
-                                 "columns: age (int64), bmi, bp, s1, sex (str).")
-
-
-def test_a_document_does_not_say_one_text_twice() -> None:
-    from modelctx.search.documents import INSIGHT_LABEL
-
-    note = "Baseline logistic regression on the partial export."
-    run = Node("run:r", NodeKind.RUN, {"name": "baseline", "notes": note})
-    same = Node("insight:i", NodeKind.INSIGHT, {"text": note})
-    other = Node("insight:j", NodeKind.INSIGHT, {"text": "Recall is borderline."})
-    document = build_document(run, insights=[same, other])
-    assert document.body.count("Baseline logistic regression") == 1
-    assert f"{INSIGHT_LABEL}Recall is borderline." in document.body
-    # A version whose own text is its run's note: the run's line names the run without saying the note again,
-    # and a commit's line drops its short SHA.
-    version = Node("model_version:m/1", NodeKind.MODEL_VERSION, {"name": "m v1", "description": note})
-    commit = Node("commit:7b0ba6539ddc", NodeKind.COMMIT, {"message": "Document the training"})
-    lines = build_document(version, neighbours=[run, commit]).context.split("\n")
-    assert lines[0] == "run baseline."
-    assert lines[1] == "commit: Document the training."

@@ -1,10 +1,10 @@
 """Search quality on the evaluation world with the real model: floors, and hybrid beats both rankers.
 
 Measured (bench/search_quality.py --set dev, 203 queries, issue 15): over the
-107 direct and paraphrase queries hybrid nDCG@10 0.859, vector 0.818, keyword
-0.689, recall@10 0.946 / 0.906 / 0.741 (per class: direct 0.961 / 0.932 /
-0.966, paraphrase 0.824 / 0.780 / 0.596; the 50 older paraphrases 0.849 hybrid,
-the 30 fresh ones 0.782). The floors leave a margin for numerical differences
+107 direct and paraphrase queries hybrid nDCG@10 0.850, vector 0.811, keyword
+0.689, recall@10 0.946 / 0.901 / 0.741 (per class: direct 0.955 / 0.927 /
+0.966, paraphrase 0.815 / 0.772 / 0.596; the 50 older paraphrases 0.841 hybrid,
+the 30 fresh ones 0.772). The floors leave a margin for numerical differences
 between machines.
 """
 
@@ -25,7 +25,7 @@ from tests.search_eval.world import write_world
 #: The queries the rankers are held to (structure questions are answered from the graph: search/questions.py).
 RANKED = [q for q in QUERIES if q[0] != "structure"]
 
-FLOORS = {"keyword": 0.67, "vector": 0.80, "hybrid": 0.84}
+FLOORS = {"keyword": 0.67, "vector": 0.79, "hybrid": 0.83}
 RECALL_FLOORS = {"keyword": 0.72, "vector": 0.88, "hybrid": 0.92}
 FRESH = fresh_paraphrases()
 OLDER_PARAPHRASES = [q for q in QUERIES if q[0] == "paraphrase" and q not in FRESH]
@@ -80,7 +80,7 @@ def test_embeddings_carry_the_paraphrases(scores: dict[str, dict[str, Scores]]) 
 
 def test_passages_carry_paraphrases_of_a_nodes_own_words(scores: dict[str, dict[str, Scores]]) -> None:
     # Hybrid nDCG@10 on the 50 older paraphrases 0.855 with the passage ranking (search/hybrid.py fuse), 0.822
-    # without (RRF); 0.849 with the convex fusion, which lifted the 30 fresh ones from 0.756 to 0.782.
+    # without (RRF); 0.841 with the convex fusion, which lifted the 30 fresh ones from 0.756 to 0.772.
     assert len(FRESH) == 30 and len(OLDER_PARAPHRASES) == 50
     assert scores["older"]["hybrid"].ndcg >= 0.84
     assert scores["fresh"]["hybrid"].ndcg >= 0.77
