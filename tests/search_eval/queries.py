@@ -197,7 +197,7 @@ QUERIES: list[tuple[str, str, dict[str, int]]] = [
      {"mv_digit_1": 3, "r_digits_noaug": 2, "m_digit": 1}),
     ("paraphrase", "grape chemistry table exactly as it appeared in the literature",
      {"dv_wine_v1": 3, "ds_wine": 2}),
-    # -- structure (questions about the graph; added with search/questions.py) -------------
+    # -- structure (questions about the graph; added with search/questions/) -------------
     ("structure", "runs that used the cleaned breast cancer data", {"r_cancer_lr": 3, "r_cancer_gb": 3, "r_cancer_gb2": 3, "r_cancer_study": 3}),
     ("structure", "runs that used the output of the breast cancer raw export", {"r_cancer_lr": 3, "r_cancer_gb": 3, "r_cancer_gb2": 3, "r_cancer_study": 3}),
     ("structure", "model versions trained on diabetes progression v2", {"mv_prog_2": 3}),
