@@ -293,6 +293,23 @@ def test_property_names_are_valid_text_without_nul(store: GraphStore) -> None:
     assert typed(store.get_node("model:nested").properties) == typed({"m": {"a\x00b": 1}})
 
 
+def test_a_name_checked_once_still_has_its_values_checked_and_bad_names_stay_bad() -> None:
+    """``clean_properties`` remembers names that passed its checks: only the name's checks are skipped after."""
+    from modelctx.graph.values import clean_properties
+
+    assert clean_properties({"seen": "x"}, "n") == {"seen": "x"}
+    with pytest.raises(ValidationError, match=r"property 'seen': nan is not a finite number"):
+        clean_properties({"seen": math.nan}, "n")
+    with pytest.raises(ValidationError, match="lone surrogate"):
+        clean_properties({"seen": "\ud800"}, "n")
+    cleaned = clean_properties({"seen": ("a", 1)}, "n")
+    assert cleaned == {"seen": ["a", 1]} and type(cleaned["seen"]) is list
+    for bad in ("", "a\x00b", 3):
+        with pytest.raises(ValidationError, match="must be a non-empty string without NUL"):
+            clean_properties({"seen": "x", bad: 1}, "n")
+        with pytest.raises(ValidationError, match="must be a non-empty string without NUL"):
+            clean_properties({bad: 1}, "n")
+
 def test_values_nest_up_to_the_depth_limit(store: GraphStore) -> None:
     def nested(depth: int) -> Any:
         value: Any = {"leaf": -0.0}
