@@ -57,8 +57,8 @@ MAX_LIMIT = 200
 SCOPED_OVERFETCH = 3
 #: Ranked candidates searched for an entity a question names (``search/questions.py``).
 RESOLVE_CANDIDATES = 25
-#: Threads that embed queries while the caller's thread searches keywords (ONNX Runtime releases the GIL).
-EMBED_THREADS = 2
+#: Threads that search keywords while the caller's thread embeds the query (ONNX Runtime releases the GIL).
+POOL_THREADS = 2
 
 
 @dataclass(slots=True)
@@ -119,7 +119,7 @@ class SearchService:
         self.weights = (VECTOR_WEIGHT, PASSAGE_WEIGHT, KEYWORD_WEIGHT)
         #: Answer questions about structure from the graph (``search/questions.py``); off only to measure without.
         self.questions = True
-        self._embedding = ThreadPoolExecutor(EMBED_THREADS, thread_name_prefix="modelctx-embed")
+        self._pool = ThreadPoolExecutor(POOL_THREADS, thread_name_prefix="modelctx-search")
 
     @classmethod
     def for_client(cls, client: Any, embedder: Embedder | None = None, **index_options: Any) -> SearchService:
@@ -220,20 +220,29 @@ class SearchService:
             mode = "keyword"
         vector: list[tuple[int, float]] = []
         passage: list[tuple[int, float]] = []
-        # The query is embedded in the service's pool while this thread searches keywords and exact names.
-        embedding: Future[Any] | None = None
-        if mode in ("hybrid", "vector"):
-            embedding = self._embedding.submit(self.embedder.embed_query, query)
         depth = {"keyword": limit, "hybrid": max(KEYWORD_CANDIDATES, limit), "vector": 1}[mode]
-        keyword = self.index.keyword_search(query, depth, where)
-        exact = self.index.exact_slots(exact_ids(self.store, query), query, where)
-        if embedding is not None:
-            query_vector = embedding.result()
-            found = self.index.vector_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
-            vector = above_floor(found, keyword_matched=bool(keyword))
-            if mode == "hybrid" and vector:
-                found = self.index.passage_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
+        query_vector = self._cached_query_vector(query) if mode in ("hybrid", "vector") else None
+        if mode in ("hybrid", "vector") and query_vector is None:
+            # The model's forward pass runs in this thread (ONNX Runtime releases the GIL, so it starts at once)
+            # while the pool searches keywords and exact names; a cached vector needs no thread hand-off.
+            lexical: Future[tuple[list[tuple[int, float]], list[int]]] = self._pool.submit(
+                self._lexical, query, depth, where)
+            query_vector = self.embedder.embed_query(query)
+            # A pool thread the box has not scheduled yet: this thread does its work rather than wait for it.
+            keyword, exact = self._lexical(query, depth, where) if lexical.cancel() else lexical.result()
+        else:
+            keyword, exact = self._lexical(query, depth, where)
+        if query_vector is not None:
+            k = max(VECTOR_CANDIDATES, limit)
+            # The passages are searched in the pool while this thread searches the documents' vectors.
+            passages = self._pool.submit(self.index.passage_search, query_vector, k, where) if mode == "hybrid" \
+                else None
+            vector = above_floor(self.index.vector_search(query_vector, k, where), keyword_matched=bool(keyword))
+            if passages is not None and vector:
+                found = self.index.passage_search(query_vector, k, where) if passages.cancel() else passages.result()
                 passage = above_floor(found, keyword_matched=bool(keyword))
+            elif passages is not None:
+                passages.cancel()  # a query the floor turns away is turned away whole (``search/hybrid.py``)
         if mode == "vector":
             ranked = vector
         elif mode == "keyword":
@@ -246,6 +255,16 @@ class SearchService:
         if mode == "hybrid" and len(ranked) > 1:
             ranked = self._near_the_strongest(ranked, rows if rows is not None else {})
         return exact_first(exact, ranked)[:limit]
+
+    def _cached_query_vector(self, query: str) -> Any:
+        """The query's vector when the embedder has it cached (no thread hand-off for it), else None."""
+        cached = getattr(self.embedder, "cached_query", None)
+        return cached(query) if cached is not None else None
+
+    def _lexical(self, query: str, depth: int, where: Filter) -> tuple[list[tuple[int, float]], list[int]]:
+        """The keyword ranking and the slots the query names exactly: what ranking needs besides the query vector."""
+        return (self.index.keyword_search(query, depth, where),
+                self.index.exact_slots(exact_ids(self.store, query), query, where))
 
     def _near_the_strongest(
         self, ranked: list[tuple[int, float]], rows: dict[int, DocRow]
@@ -327,7 +346,7 @@ class SearchService:
         return result
 
     def close(self) -> None:
-        self._embedding.shutdown()
+        self._pool.shutdown()
         self.index.close()
 
 
