@@ -150,9 +150,6 @@ class FillEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self.real.embed_query(text)
 
-    def cached_query(self, text: str) -> np.ndarray | None:
-        return self.real.cached_query(text)
-
 
 def p50(samples: list[float]) -> float:
     return statistics.median(samples) * 1000

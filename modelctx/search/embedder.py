@@ -196,10 +196,12 @@ class MiniLMEmbedder:
 
         The cache is keyed by :func:`text_digest` and holds the last ``QUERY_CACHE_SIZE`` distinct queries.
         """
-        cached = self.cached_query(text)
-        if cached is not None:
-            return cached
         key = text_digest(text)
+        with self._queries_lock:
+            cached = self._queries.get(key)
+            if cached is not None:
+                self._queries.move_to_end(key)
+                return cached
         vector = np.ascontiguousarray(self.engine.embed_query(text), dtype=np.float32)
         vector.setflags(write=False)
         with self._queries_lock:
@@ -208,15 +210,6 @@ class MiniLMEmbedder:
             while len(self._queries) > QUERY_CACHE_SIZE:
                 self._queries.popitem(last=False)
         return vector
-
-    def cached_query(self, text: str) -> np.ndarray | None:
-        """The vector of ``text`` if the query cache holds it (as :meth:`embed_query` would give it), else None."""
-        key = text_digest(text)
-        with self._queries_lock:
-            cached = self._queries.get(key)
-            if cached is not None:
-                self._queries.move_to_end(key)
-            return cached
 
     @property
     def cached_queries(self) -> int:

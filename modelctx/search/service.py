@@ -14,12 +14,12 @@ Project scope: a search runs on the caller's view of the store
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from modelctx.errors import ValidationError
 from modelctx.graph.model import Node, NodeKind
@@ -50,6 +50,7 @@ from modelctx.search.neighbourhood import adjacent
 from modelctx.search.vector_index import Filter
 from modelctx.times import lower_bound, upper_bound
 
+T = TypeVar("T")
 Mode = Literal["hybrid", "vector", "keyword"]
 MODES: tuple[str, ...] = ("hybrid", "vector", "keyword")
 MAX_LIMIT = 200
@@ -221,28 +222,25 @@ class SearchService:
         vector: list[tuple[int, float]] = []
         passage: list[tuple[int, float]] = []
         depth = {"keyword": limit, "hybrid": max(KEYWORD_CANDIDATES, limit), "vector": 1}[mode]
-        query_vector = self._cached_query_vector(query) if mode in ("hybrid", "vector") else None
-        if mode in ("hybrid", "vector") and query_vector is None:
-            # The model's forward pass runs in this thread (ONNX Runtime releases the GIL, so it starts at once)
-            # while the pool searches keywords and exact names; a cached vector needs no thread hand-off.
-            lexical: Future[tuple[list[tuple[int, float]], list[int]]] = self._pool.submit(
-                self._lexical, query, depth, where)
+        if mode in ("hybrid", "vector"):
+            # What releases the GIL runs side by side: in this thread the query's forward pass (ONNX Runtime; none
+            # for a cached vector), then the search of the documents' vectors (FAISS); in the pool the keywords and
+            # exact names, then the passages' vectors.
+            lexical = self._pool.submit(self._lexical, query, depth, where)
             query_vector = self.embedder.embed_query(query)
-            # A pool thread the box has not scheduled yet: this thread does its work rather than wait for it.
-            keyword, exact = self._lexical(query, depth, where) if lexical.cancel() else lexical.result()
-        else:
-            keyword, exact = self._lexical(query, depth, where)
-        if query_vector is not None:
             k = max(VECTOR_CANDIDATES, limit)
-            # The passages are searched in the pool while this thread searches the documents' vectors.
             passages = self._pool.submit(self.index.passage_search, query_vector, k, where) if mode == "hybrid" \
                 else None
-            vector = above_floor(self.index.vector_search(query_vector, k, where), keyword_matched=bool(keyword))
+            found = self.index.vector_search(query_vector, k, where)
+            keyword, exact = _outcome(lexical, self._lexical, query, depth, where)
+            vector = above_floor(found, keyword_matched=bool(keyword))
             if passages is not None and vector:
-                found = self.index.passage_search(query_vector, k, where) if passages.cancel() else passages.result()
+                found = _outcome(passages, self.index.passage_search, query_vector, k, where)
                 passage = above_floor(found, keyword_matched=bool(keyword))
             elif passages is not None:
                 passages.cancel()  # a query the floor turns away is turned away whole (``search/hybrid.py``)
+        else:
+            keyword, exact = self._lexical(query, depth, where)
         if mode == "vector":
             ranked = vector
         elif mode == "keyword":
@@ -255,11 +253,6 @@ class SearchService:
         if mode == "hybrid" and len(ranked) > 1:
             ranked = self._near_the_strongest(ranked, rows if rows is not None else {})
         return exact_first(exact, ranked)[:limit]
-
-    def _cached_query_vector(self, query: str) -> Any:
-        """The query's vector when the embedder has it cached (no thread hand-off for it), else None."""
-        cached = getattr(self.embedder, "cached_query", None)
-        return cached(query) if cached is not None else None
 
     def _lexical(self, query: str, depth: int, where: Filter) -> tuple[list[tuple[int, float]], list[int]]:
         """The keyword ranking and the slots the query names exactly: what ranking needs besides the query vector."""
@@ -348,6 +341,11 @@ class SearchService:
     def close(self) -> None:
         self._pool.shutdown()
         self.index.close()
+
+
+def _outcome(future: Future[T], fn: Callable[..., T], *args: Any) -> T:
+    """What ``future`` computes; run here when the pool has not started it (a busy box), rather than wait for it."""
+    return fn(*args) if future.cancel() else future.result()
 
 
 def _project(node: Node) -> str | None:

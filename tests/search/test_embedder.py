@@ -112,14 +112,6 @@ def test_repeated_queries_are_embedded_once(embedder: MiniLMEmbedder, monkeypatc
     assert fresh.embed_query("recall") is fresh.embed_query("recall")
 
 
-def test_a_cached_query_is_read_without_the_model(embedder: MiniLMEmbedder) -> None:
-    fresh = MiniLMEmbedder(models_dir=embedder.models_dir, announce=None)
-    assert fresh.cached_query("drifting churn model") is None and fresh.cached_queries == 0
-    vector = fresh.embed_query("drifting churn model")
-    assert fresh.cached_query("drifting churn model") is vector
-    assert fresh.cached_query("drifting churn models") is None and fresh.cached_queries == 1
-
-
 #: A sitecustomize that hides the search extra from a new Python process, as if it were not installed.
 HIDE_SEARCH_EXTRA = """
 import sys
