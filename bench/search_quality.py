@@ -151,7 +151,7 @@ def main() -> None:
     parser.add_argument("--set", choices=("all", *(s.name for s in SETS)), default="all",
                         help="Which evaluation set to report (default: all of them).")
     parser.add_argument("--no-questions", action="store_true",
-                        help="Rank every query (no answers from the graph): the baseline of search/questions.py.")
+                        help="Rank every query (no answers from the graph): the baseline of search/questions/.")
     parser.add_argument("--grid", action="store_true", help="Also print the RRF tuning grid (development set).")
     parser.add_argument("--backend", choices=(*BACKENDS, "both"), default="sqlite",
                         help="The store (and so the index) searched: the embedded index on SQLite, the one in Neo4j.")

@@ -12,6 +12,8 @@ import sqlite3
 from pathlib import Path
 from typing import Protocol
 
+import pytest
+
 from modelctx.graph.changelog import Change
 from modelctx.graph.model import EdgeType, Node
 from modelctx.graph.store import GraphStore, open_store
@@ -184,8 +186,11 @@ class SqliteTamperer:
         self._run("DELETE FROM changelog WHERE seq > ?", (seq,))
 
 
+#: The embedded SQLite backend as the ``store`` fixture runs it.
+SQLITE = SqliteHarness("sqlite")
+
 HARNESSES: list[BackendHarness] = [
-    SqliteHarness("sqlite"),
+    SQLITE,
     SqliteHarness("sqlite-cte", "?traversal=cte", contract_only=True),
     # Closures from the in-memory adjacency snapshot at every walk (graph/backends/sqlite_cache.py).
     SqliteHarness("sqlite-memory", "?traversal=memory", contract_only=True),
@@ -235,6 +240,11 @@ class ViewHarness:
 
 HARNESSES += [ViewHarness(base, view) for base in list(HARNESSES) if not base.contract_only
               for view in ("as-of", "scoped")]
+
+
+#: A mark for a test of what only the embedded SQLite store has (a file beside it, such as its search index): the
+#: ``backend`` fixture, and so ``store``, runs it on SQLite alone instead of on every backend.
+sqlite_only = pytest.mark.parametrize("backend", [SQLITE], indirect=True, ids=[SQLITE.name])
 
 
 def make_store(harness: BackendHarness, tmp_path: Path) -> GraphStore:

@@ -336,7 +336,7 @@ def paths_from(
     Breadth-first over ``edge_types`` (default: the lineage edges), at most
     ``max_depth`` hops and ``max_nodes`` nodes, nearest first. ``up`` follows
     edges as they point, ``down`` walks them backwards. Search answers questions
-    about structure with it (``search/questions.py``) and shows the path it found.
+    about structure with it (``search/questions/walks.py``) and shows the path it found.
     """
     check_direction(direction)
     check_depth(max_depth)

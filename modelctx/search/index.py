@@ -42,6 +42,7 @@ from modelctx.errors import BackendError
 from modelctx.files import private_dir
 from modelctx.graph.store import GraphStore
 from modelctx.search import sql
+from modelctx.search.chunks import chunks
 from modelctx.search.embedder import Embedder
 from modelctx.search.indexing import (
     DocRow,
@@ -79,11 +80,6 @@ def open_index(store: GraphStore, folder: Path, embedder: Embedder, **options: A
     from modelctx.search.store_index import StoreIndex
 
     return StoreIndex(store, embedder, docs)
-
-
-def _chunks(items: list[Any], size: int = sql.MAX_IN) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class SearchIndex:
@@ -250,7 +246,7 @@ class SearchIndex:
         existing: dict[str, tuple[int, str, float | None]] = {}
 
         def stored_at(ids: list[str]) -> dict[str, float | None]:
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids, sql.MAX_IN):
                 for slot, node_id, digest, at in self.conn.execute(
                     sql.SELECT_DOCS_BY_NODE.format(marks=sql.in_marks(len(chunk))), chunk
                 ):
@@ -290,7 +286,7 @@ class SearchIndex:
         texts = texts_to_embed(documents)
         cached: set[str] = set()
         digests = list(texts)
-        for chunk in _chunks(digests):
+        for chunk in chunks(digests, sql.MAX_IN):
             cached.update(
                 row[0] for row in self.conn.execute(
                     sql.SELECT_CACHED_DIGESTS.format(marks=sql.in_marks(len(chunk))), chunk
@@ -444,7 +440,7 @@ class SearchIndex:
         wanted = list(dict.fromkeys(slots))
         out: dict[int, DocRow] = {}
         with self._lock:
-            for chunk in _chunks(wanted):
+            for chunk in chunks(wanted, sql.MAX_IN):
                 for row in self.conn.execute(sql.SELECT_DOCS_BY_SLOT.format(marks=sql.in_marks(len(chunk))), chunk):
                     out[int(row[0])] = DocRow(int(row[0]), *row[1:])
         return out

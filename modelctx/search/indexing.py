@@ -29,6 +29,7 @@ from modelctx.graph.changelog import Change, ChangeOp
 from modelctx.graph.model import EdgeType, Node, NodeKind
 from modelctx.graph.search_docs import StoredDoc
 from modelctx.graph.store import GraphStore
+from modelctx.search.chunks import chunks
 from modelctx.search.documents import Document, build_document, embedding_text, passage_text
 from modelctx.search.embedder import text_digest
 from modelctx.search.neighbourhood import NEIGHBOURHOOD_EDGES, dependants, neighbourhood
@@ -37,8 +38,6 @@ from modelctx.times import read_stored
 
 #: Documents per committed chunk during catch-up.
 FLUSH_DOCS = 4096
-#: Ids per store read.
-READ_CHUNK = 500
 
 Progress = Callable[[int, int], None]
 """Called with (change-log entries done, entries to do)."""
@@ -138,11 +137,6 @@ class Index(Protocol):
         """Release what this instance holds."""
 
 
-def _chunks(items: list[Any], size: int = READ_CHUNK) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def changed_nodes(store: GraphStore, start: int, target: int) -> Iterator[tuple[dict[str, float | None], Change]]:
     """The nodes to re-document for change-log entries ``start+1 .. target``, in chunks of about ``FLUSH_DOCS``.
 
@@ -177,14 +171,14 @@ def changed_nodes(store: GraphStore, start: int, target: int) -> Iterator[tuple[
 
 def _load_nodes(store: GraphStore, ids: list[str]) -> dict[str, Node]:
     nodes: dict[str, Node] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         nodes.update(store.get_nodes(chunk))
     return nodes
 
 
 def _about_edges(store: GraphStore, ids: list[str], direction: str) -> list[tuple[str, str]]:
     pairs: list[tuple[str, str]] = []
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for edge in store.get_edges(chunk, direction, [EdgeType.ABOUT]):  # type: ignore[arg-type]
             pairs.append((edge.source, edge.target))
     return pairs

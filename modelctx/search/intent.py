@@ -22,7 +22,7 @@ K = NodeKind
 
 #: The one table of kind words (lower case, singular and plural) and the kinds they name, most likely first.
 #: Ranking reads them as soft filters (:func:`kind_hints`); a question about structure reads a trailing
-#: one as narrowing the entity it ends ("the robust texture feature": ``search/questions.py``).
+#: one as narrowing the entity it ends ("the robust texture feature": ``search/questions/resolve.py``).
 KIND_WORDS: Mapping[str, tuple[NodeKind, ...]] = {
     word: kinds
     for words, kinds in (
@@ -52,9 +52,10 @@ KIND_WORDS: Mapping[str, tuple[NodeKind, ...]] = {
 VAGUE_KIND_WORDS: frozenset[str] = frozenset({"data", "model", "models", "version", "versions", "export", "exports"})
 _LONGEST_FIRST = sorted(KIND_WORDS, key=len, reverse=True)
 _WORD_PATTERN = re.compile(r"\b(" + "|".join(re.escape(w) for w in _LONGEST_FIRST) + r")\b", re.IGNORECASE)
-#: ``churn v3`` / ``churn version 3``: a model name and a version number.
+#: Text ending in a kind word ("robust texture feature"): the text before it, and the word.
 _TRAILING_WORD = re.compile(r"^(?P<text>.+?)\s+(?P<word>" + "|".join(re.escape(w) for w in _LONGEST_FIRST) + r")$",
                             re.IGNORECASE)
+#: ``churn v3`` / ``churn version 3``: a model name and a version number.
 _NAME_VERSION = re.compile(r"^(?P<name>\S+)\s+(?:v|version\s*)(?P<version>\d+)$", re.IGNORECASE)
 
 

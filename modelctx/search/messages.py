@@ -17,6 +17,6 @@ def no_results(query: str) -> str:
 
 def nothing_answers(question: str) -> str:
     """What a search says when it read the query as a question about structure that nothing in the graph
-    answers: any hits are only ranked by words and meaning, not answers (``search/questions.py``)."""
+    answers: any hits are only ranked by words and meaning, not answers (``search/questions/``)."""
     return (f"read as a question about structure ({question!r}): nothing in the graph answers it; "
             "any hits are ranked by words and meaning, not answers")

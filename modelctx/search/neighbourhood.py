@@ -25,6 +25,7 @@ from typing import Literal
 
 from modelctx.graph.model import EdgeType, NodeKind
 from modelctx.graph.store import GraphStore
+from modelctx.search.chunks import chunks
 
 K, E = NodeKind, EdgeType
 Direction = Literal["out", "in"]
@@ -32,8 +33,6 @@ Step = tuple[EdgeType, Direction]
 
 #: Neighbours kept per start node and step.
 MAX_PER_STEP = 5
-#: Ids per store read.
-READ_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +102,7 @@ def _step_edges(store: GraphStore, ids: list[str], step: Step) -> dict[str, list
     """For each of ``ids``, the nodes one ``step`` away, in the store's stable edge order."""
     etype, direction = step
     out: dict[str, list[str]] = {}
-    for start in range(0, len(ids), READ_CHUNK):
-        chunk = ids[start : start + READ_CHUNK]
+    for chunk in chunks(ids):
         for edge in store.get_edges(chunk, direction, [etype]):
             near, far = (edge.source, edge.target) if direction == "out" else (edge.target, edge.source)
             out.setdefault(near, []).append(far)

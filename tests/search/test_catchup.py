@@ -1,9 +1,12 @@
 """The API never indexes inside a request: it answers from the index, says what is pending, and catches up behind.
 
 A real uvicorn server (``tests/api/live.py``) over the search world on every
-backend. To see a search answer while the index is behind, the test holds the
+backend. To see a search answer while the index is behind, one test holds the
 index file's write lock (as another indexing process would): the background
-catch-up cannot commit, and the search must still answer at once.
+catch-up cannot commit, and the search must still answer at once. That test
+runs on SQLite alone (``tests/backends.py`` sqlite_only): a store that keeps
+its index inside itself has no index file to hold (Neo4j:
+``tests/neo4j/test_shared_search.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from modelctx.search.notes import attach_note
 from modelctx.search.service import SearchService
 from tests.api.indexing import CATCH_UP_SECONDS, wait_until_indexed
 from tests.api.live import running_server
+from tests.backends import sqlite_only
 from tests.search import world as w
 
 #: Nodes of the "large ingest": a few seconds of embedding for the catch-up.
@@ -60,11 +64,11 @@ def hit_ids(http: httpx.Client, query: str) -> tuple[set[str], int]:
     return {h["id"] for h in body["hits"]}, body["pending_changes"]
 
 
+@sqlite_only
 def test_a_search_answers_from_the_index_while_it_is_behind(
     client: Client, store: GraphStore, embedder: MiniLMEmbedder
 ) -> None:
-    if store.search_docs() is not None:
-        pytest.skip("the store keeps the index (no index file to hold): tests/neo4j/test_shared_search.py")
+    assert store.search_docs() is None  # the index is the file beside the store, not inside it
     indexer = SearchService.for_client(client, embedder)  # what `modelctx index` does
     indexer.sync()
     indexer.close()

@@ -1,4 +1,4 @@
-"""Questions about structure answered from the graph (search/questions.py), on every backend, through the
+"""Questions about structure answered from the graph (search/questions/), on every backend, through the
 service, the CLI and the API — and never across a project scope."""
 
 from __future__ import annotations

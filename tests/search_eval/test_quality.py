@@ -20,7 +20,7 @@ from tests.search_eval.evaluate import Scores, evaluate
 from tests.search_eval.queries import QUERIES
 from tests.search_eval.world import write_world
 
-#: The queries the rankers are held to (structure questions are answered from the graph: search/questions.py).
+#: The queries the rankers are held to (structure questions are answered from the graph: search/questions/).
 RANKED = [q for q in QUERIES if q[0] != "structure"]
 
 FLOORS = {"keyword": 0.62, "vector": 0.75, "hybrid": 0.77}
@@ -78,6 +78,6 @@ def test_passages_carry_paraphrases_of_a_nodes_own_words(scores: dict[str, dict[
 
 
 def test_structure_questions_are_answered_from_the_graph(scores: dict[str, dict[str, Scores]]) -> None:
-    # Measured 0.979 / 0.960 with search/questions.py over 96 questions (bench/search_quality.py --set dev).
+    # Measured 0.979 / 0.960 with search/questions/ over 96 questions (bench/search_quality.py --set dev).
     assert scores["structure"]["hybrid"].ndcg >= 0.9
     assert scores["structure"]["hybrid"].recall >= 0.9

@@ -325,7 +325,7 @@
       el("a", { href: `/nodes/${idPath(hit.id)}`, tabindex: "-1" },
         el("div", { class: "hit-title" }, kindBadge(hit.kind), hit.title),
         el("div", { class: "node-id" }, hit.id),
-        // A question about structure is answered from the graph (search/questions.py): the answer comes first.
+        // A question about structure is answered from the graph (search/questions/): the answer comes first.
         hit.answer ? el("div", { class: "hit-answer" }, linkify(hit.answer)) : null,
         hit.snippet ? el("div", { class: "hit-snippet" }, fmt(hit.snippet).slice(0, 240)) : null))));
     // The answer's note says why there are no hits, or that a question about structure has no answer in the

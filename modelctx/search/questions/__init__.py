@@ -1,0 +1,52 @@
+"""Questions about structure, answered from the graph: deterministic, offline, one parser per shape.
+
+A search query that matches one of ``SHAPES`` ("runs that used the output of
+nightly_etl", "what did Ada change", "in production without approval", ...)
+is not ranked: the entities it names are resolved (an id, ``name@version`` /
+``name vN`` through ``graph/refs.py``, an exact name, else the best
+search hit of a fitting kind that shares a word with it), the graph operation
+runs on the caller's view of the store, and every answer carries the path that
+makes it one (``run R USED dataset_version D GENERATED_BY run E INSTANCE_OF job J``).
+A query no shape matches, or whose entity cannot be resolved, returns ``None``
+from ``answer``: the caller ranks it as usual.
+
+One job a module:
+
+- ``patterns.py``: a query read as a shape and its entity texts (``SHAPES``,
+  ``MEANINGS``, ``match``); the guide (docs/guide/search.md, "Questions about
+  structure") lists the shapes with an example each;
+- ``answers.py``: one function per shape, the graph operation that answers it;
+- ``resolve.py``: entity text to a node (``exact_node``, ``shares_a_word``);
+- ``verbs.py``: the verbs of questions about people and the acts they name;
+- ``walks.py``: ``Answer``, the bounds, and the walks and paths answers are built from.
+
+This module is what the rest of modelctx uses (``search/service.py``).
+"""
+
+from __future__ import annotations
+
+from modelctx.errors import ModelctxError
+from modelctx.graph.store import GraphStore
+from modelctx.search.questions.answers import DATA_KINDS, MADE_KINDS
+from modelctx.search.questions.patterns import MEANINGS, SHAPES, Shape, clean_entity, match, matches
+from modelctx.search.questions.resolve import exact_node, narrowed, shares_a_word
+from modelctx.search.questions.verbs import VERB_KINDS, verb_of
+from modelctx.search.questions.walks import Answer, Resolver, render_path
+
+__all__ = [
+    "DATA_KINDS", "MADE_KINDS", "MEANINGS", "SHAPES", "VERB_KINDS", "Answer", "Resolver", "Shape", "answer",
+    "clean_entity", "exact_node", "match", "matches", "narrowed", "render_path", "shares_a_word", "verb_of",
+]
+
+
+def answer(query: str, view: GraphStore, resolve: Resolver) -> tuple[Shape, list[Answer]] | None:
+    """The shape ``query`` was read as and its answers from ``view`` (None: it is not a recognised question,
+    or an entity it names is not found). An empty list is an answer: nothing in the graph fits the question."""
+    for shape, parts in matches(query):
+        try:
+            found = shape.answer(view, resolve, parts)
+        except ModelctxError:
+            found = None
+        if found is not None:
+            return shape, found
+    return None

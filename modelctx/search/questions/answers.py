@@ -1,0 +1,357 @@
+"""One function per question shape: the graph operation that answers it on the caller's view, with its paths.
+
+Each takes the caller's view of the store, the resolver for entity text
+(``search/questions/resolve.py`` find narrows it by a trailing kind word) and
+the named parts ``search/questions/patterns.py`` read from the query; it
+returns the answers, or None when an entity the question names is not found
+(the query is then ranked). The rules come from their one home: lineage walks
+and "in production" from ``graph/lineage.py``, "approved" from
+``governance/approval.py``, reviews and deployments of a version from
+``governance/facts.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from modelctx.governance import facts
+from modelctx.governance.approval import approval_of
+from modelctx.graph.lineage import is_active_deployment, is_in_production, is_production_environment
+from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
+from modelctx.graph.store import GraphStore
+from modelctx.search.questions.resolve import find, same_model_versions
+from modelctx.search.questions.verbs import VERB_KINDS, WHO_ACTS, verb_of
+from modelctx.search.questions.walks import (
+    MAX_HOPS,
+    Answer,
+    Resolver,
+    bounded_paths,
+    edge_answers,
+    edges_of,
+    label,
+    newest_first,
+    once,
+    render_path,
+    scan,
+    versions_of,
+    walk,
+    walk_starts,
+)
+
+K = NodeKind
+E = EdgeType
+#: Commits between two versions' commits followed through PARENT edges at most.
+MAX_COMMITS = 50
+
+#: What a "X" in "runs that used X" / "trained on X" may name.
+DATA_KINDS: tuple[NodeKind, ...] = (K.DATASET, K.DATASET_VERSION, K.FEATURE, K.COMMIT, K.JOB, K.RUN,
+                                    K.MODEL_VERSION, K.ENVIRONMENT, K.CODE_REPO)
+
+
+def used_output(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """Runs downstream of what X produced: the path passes a GENERATED_BY edge and ends in USED."""
+    node = find(resolve, parts["x"], (K.JOB, K.RUN, K.DATASET, K.DATASET_VERSION))
+    if node is None:
+        return None
+
+    def consumes(path: list[Edge]) -> bool:
+        produced = node.kind in (K.DATASET, K.DATASET_VERSION) or any(e.type is E.GENERATED_BY for e in path)
+        return produced and path[-1].type is E.USED
+
+    return walk(view, [node.id], "down", (K.RUN,), keep=consumes)
+
+
+def _downstream_of(view: GraphStore, resolve: Resolver, parts: dict[str, str], kinds: tuple[NodeKind, ...],
+                   keep: Callable[[list[Edge]], bool] | None = None) -> list[Answer] | None:
+    """The nodes of ``kinds`` downstream of X (one of ``DATA_KINDS``) whose path ``keep`` accepts, nearest first."""
+    node = find(resolve, parts["x"], DATA_KINDS)
+    if node is None:
+        return None
+    return walk(view, [node.id], "down", kinds, keep=keep)
+
+
+def used(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """Runs downstream of X (directly or through what was derived from it), nearest first."""
+    return _downstream_of(view, resolve, parts, (K.RUN,), keep=lambda path: path[-1].type is E.USED)
+
+
+def trained_on(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """Model versions downstream of X."""
+    return _downstream_of(view, resolve, parts, (K.MODEL_VERSION,))
+
+
+def downstream(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """Runs and model versions downstream of X, nearest first."""
+    return _downstream_of(view, resolve, parts, (K.RUN, K.MODEL_VERSION, K.DATASET_VERSION, K.DEPLOYMENT))
+
+
+#: What "the data X was trained on" may name, and what "upstream of X" may start from.
+MADE_KINDS: tuple[NodeKind, ...] = (K.MODEL_VERSION, K.MODEL, K.RUN, K.DEPLOYMENT, K.DATASET_VERSION, K.FEATURE)
+
+
+def _upstream_of(view: GraphStore, resolve: Resolver, parts: dict[str, str],
+                 kinds: tuple[NodeKind, ...] | None) -> list[Answer] | None:
+    """The nodes of ``kinds`` (None: every kind) upstream of X (a model's: of its versions), nearest first."""
+    node = find(resolve, parts["x"], MADE_KINDS)
+    if node is None:
+        return None
+    return once(walk(view, walk_starts(view, node), "up", kinds))
+
+
+def training_data(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The dataset versions, datasets and features upstream of X (a model's: of its versions), nearest first."""
+    return _upstream_of(view, resolve, parts, (K.DATASET_VERSION, K.DATASET, K.FEATURE))
+
+
+def upstream(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """Everything upstream of X (a model's: of its versions), nearest first."""
+    return _upstream_of(view, resolve, parts, None)
+
+
+def person_did(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """What is ATTRIBUTED_TO the person, of the kinds the verb names (commits: as their author), newest first."""
+    person = find(resolve, parts["person"], (K.PERSON,))
+    if person is None:
+        return None
+    verb = verb_of(parts["verb"])
+    noun = verb_of(parts.get("noun", ""))
+    if noun in VERB_KINDS and verb not in ("approve", "reject"):  # "which runs did ana launch": runs
+        verb = noun
+    kinds = VERB_KINDS.get(verb, (K.COMMIT,))
+    edges = [e for e in view.get_edges([person.id], "in", [E.ATTRIBUTED_TO])
+             if e.properties.get("role") in (None, "author", "reviewer", "deployer", "owner", "creator")
+             or K.COMMIT not in kinds]
+    answers = edge_answers(view, edges, "source", kinds)
+    if verb in ("approve", "reject"):
+        wanted = "approved" if verb == "approve" else "rejected"
+        answers = [a for a in answers if (v := facts.verdict_of(a.node)) is not None and v.value == wanted]
+    return newest_first(answers)
+
+
+def _attached(view: GraphStore, resolve: Resolver, parts: dict[str, str], etype: EdgeType,
+              kind: NodeKind) -> list[Answer] | None:
+    """Reviews / deployments of a version (or of every version of a model), newest first."""
+    node = find(resolve, parts["x"], (K.MODEL_VERSION, K.MODEL))
+    if node is None:
+        return None
+    edges = view.get_edges(versions_of(view, node), "in", [etype])
+    return newest_first(edge_answers(view, edges, "source", (kind,)))
+
+
+def _with_people(view: GraphStore, answers: list[Answer] | None, parts: dict[str, str]) -> list[Answer] | None:
+    """For a "who ..." question, each answer followed by the persons it is ATTRIBUTED_TO."""
+    if answers is None or "who" not in parts:
+        return answers
+    edges = view.get_edges([a.node.id for a in answers], "out", [E.ATTRIBUTED_TO])
+    people = {a.node.id: a for a in edge_answers(view, edges, "target", (K.PERSON,))}
+    by_source: dict[str, list[Answer]] = {}
+    for edge in edges:
+        if edge.target in people:
+            by_source.setdefault(edge.source, []).append(people[edge.target])
+    return once([x for a in answers for x in (a, *by_source.get(a.node.id, []))])
+
+
+def reviews_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The reviews of a version (of every version of a model), newest first; for "who ...", each with its reviewers."""
+    return _with_people(view, _attached(view, resolve, parts, E.REVIEWS, K.REVIEW), parts)
+
+
+def deployments_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The deployments of a version (of every version of a model), newest first; for "who ...", each with its
+    deployers."""
+    return _with_people(view, _attached(view, resolve, parts, E.DEPLOYS, K.DEPLOYMENT), parts)
+
+
+def who(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The persons the act behind X is ATTRIBUTED_TO (who trained X: its runs'; who wrote X: its commits'; who
+    owns X: X's or its model's), then the acts themselves; an owner named only by a property is resolved."""
+    verb = verb_of(parts["verb"])
+    acts_kinds = WHO_ACTS.get(verb, WHO_ACTS["own"])
+    node = find(resolve, parts["x"], (*MADE_KINDS, K.COMMIT, K.DATASET, K.JOB, K.MODEL))
+    if node is None:
+        return None
+    if node.kind in acts_kinds:  # X is the act itself (its path: X); who owns a version: the model too
+        acts = [Answer(node, label(node, {}))]
+        model = facts.model_of(view, node.id) if verb == "own" and node.kind is K.MODEL_VERSION else None
+        if model is not None:
+            acts.append(Answer(model, f"{label(node, {})} {E.VERSION_OF.value} {label(model, {})}"))
+    else:
+        acts = walk(view, walk_starts(view, node), "up", acts_kinds, hops=4)
+    edges = view.get_edges([a.node.id for a in acts], "out", [E.ATTRIBUTED_TO])
+    people = view.get_nodes({e.target for e in edges})
+    out: list[Answer] = []
+    for act in acts:
+        for edge in edges:
+            person = people.get(edge.target)
+            if edge.source == act.node.id and person is not None and person.kind is K.PERSON:
+                out.append(Answer(person, f"{act.path} {E.ATTRIBUTED_TO.value} {label(person, {})}"))
+        for name in facts.owner_values(act.node) if verb == "own" else []:
+            person = resolve(name, (K.PERSON,))
+            if person is not None:
+                out.append(Answer(person, f"{act.path}; owner: {name}"))
+    return once([*out, *acts])
+
+
+def code_behind(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The commits upstream of X (a model's: of its versions), nearest first."""
+    return _upstream_of(view, resolve, parts, (K.COMMIT,))
+
+
+def runs_behind(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The runs (and their jobs) upstream of X (a model's: of its versions), nearest first."""
+    return _upstream_of(view, resolve, parts, (K.RUN, K.JOB))
+
+
+def in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Every deployment in production now (``graph/lineage.py``), or active in the environment the question names,
+    and the version it serves, newest first."""
+    env = parts.get("env", "production").lower()
+    out: list[Answer] = []
+    for deployment, version, path in _served(view, _production_deployments(view, environment=env)):
+        out += [Answer(deployment, path), Answer(version, path)]
+    return once(out)
+
+
+def _in_environment(deployment: Node, environment: str) -> bool:
+    """Active in ``environment`` ("production" and its names: ``graph/lineage.py`` is_in_production)."""
+    if is_production_environment(environment):
+        return is_in_production(deployment)
+    named = str(deployment.properties.get("environment") or "").strip().lower()
+    return is_active_deployment(deployment) and (named == environment or named.startswith(environment))
+
+
+def _production_deployments(view: GraphStore, versions: Iterable[str] | None = None,
+                            environment: str = "production") -> list[tuple[Node, Edge]]:
+    """(deployment, its DEPLOYS edge) for deployments in production (``graph/lineage.py``) or active in another
+    environment, newest first."""
+    if versions is None:
+        deployments = [d for d in scan(view, K.DEPLOYMENT) if _in_environment(d, environment)]
+        edges = view.get_edges([d.id for d in deployments], "out", [E.DEPLOYS]) if deployments else []
+    else:
+        edges = view.get_edges(list(versions), "in", [E.DEPLOYS])
+        deployments = [d for d in view.get_nodes({e.source for e in edges}).values() if is_in_production(d)]
+    by_id = {d.id: d for d in facts.sort_by_time(deployments)}
+    order = {ident: i for i, ident in enumerate(by_id)}
+    pairs = [(by_id[e.source], e) for e in edges if e.source in by_id]
+    return sorted(pairs, key=lambda pair: -order[pair[0].id])
+
+
+def _served(view: GraphStore, pairs: list[tuple[Node, Edge]]) -> list[tuple[Node, Node, str]]:
+    """(deployment, the version it DEPLOYS, the one-edge path) for each pair whose version the view holds, in order."""
+    nodes = view.get_nodes({e.source for _, e in pairs} | {e.target for _, e in pairs})
+    return [(deployment, nodes[e.target], render_path([e], nodes)) for deployment, e in pairs if e.target in nodes]
+
+
+def unapproved_in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Model versions deployed in production whose approval (``governance/approval.py``) is not granted."""
+    out: list[Answer] = []
+    for deployment, version, path in _served(view, _production_deployments(view)):
+        state = approval_of(view, version.id)
+        if not state.approved:
+            why = f"{path}; {state.state}: {state.reason}"
+            out += [Answer(version, why), Answer(deployment, why)]
+    return out
+
+
+def current_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The versions of model X deployed in production now, the newest deployment first, then the deployments."""
+    node = find(resolve, parts["x"], (K.MODEL, K.MODEL_VERSION))
+    if node is None:
+        return None
+    if node.kind is K.MODEL_VERSION:
+        model = facts.model_of(view, node.id)
+        node = model or node
+    served = _served(view, _production_deployments(view, versions_of(view, node)))
+    return once([*(Answer(version, path) for _, version, path in served),
+                 *(Answer(deployment, path) for deployment, _, path in served)])
+
+
+def from_sweep(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Model versions GENERATED_BY a sweep's trial (a run CHILD_OF another run) or by the sweep's parent run,
+    newest first; for a question about runs or trials, the trial runs first."""
+    runs = [r.id for r in scan(view, K.RUN)]
+    children = edges_of(view, runs, "out", [E.CHILD_OF])
+    parent_of = {e.source: e for e in children}
+    trials: dict[str, int] = {}
+    for edge in children:
+        trials[edge.target] = trials.get(edge.target, 0) + 1
+    made = view.get_edges([*parent_of, *trials], "in", [E.GENERATED_BY]) if parent_of else []
+    chains = [[m, parent_of[m.target]] if m.target in parent_of else [m] for m in made]
+    nodes = view.get_nodes({i for c in [*chains, children] for e in c for i in (e.source, e.target)})
+    versions = [Answer(nodes[c[0].source], render_path(c, nodes) + ("" if len(c) > 1 else
+                                                                    f" (a sweep of {trials[c[0].target]} trial runs)"))
+                for c in chains if c[0].source in nodes and nodes[c[0].source].kind is K.MODEL_VERSION]
+    runs_asked = re.match(r"(?:runs?|trials?|experiments?)$", parts.get("subject", ""), re.IGNORECASE)
+    if not runs_asked:
+        return once(newest_first(versions))
+    trial_runs = [Answer(nodes[e.source], render_path([e], nodes)) for e in children if e.source in nodes]
+    return once([*newest_first(trial_runs), *newest_first(versions)])
+
+
+def versions_without(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Model versions lacking what the question names: a review (no REVIEWS edge), an approval
+    (``governance/approval.py``) or a deployment (no DEPLOYS edge), newest first."""
+    lacking = parts["lacking"].lower()
+    versions = list(scan(view, K.MODEL_VERSION))
+    out: list[Answer] = []
+    if lacking.startswith(("approv", "unapprov", "sign", "green", "okay")):
+        for version in versions:
+            state = approval_of(view, version.id)
+            if not state.approved:
+                out.append(Answer(version, f"{label(version, {})}: {state.state}: {state.reason}"))
+        return newest_first(out)
+    etype, says = (E.DEPLOYS, "never deployed") if "deploy" in lacking else (E.REVIEWS, "no reviews")
+    had = {e.target for e in edges_of(view, [v.id for v in versions], "in", [etype])}
+    return newest_first([Answer(v, f"{label(v, {})}: {says}") for v in versions if v.id not in had])
+
+
+def untrained_datasets(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Datasets (then dataset versions) with no model version anywhere downstream."""
+    out: list[Answer] = []
+    for kind in (K.DATASET, K.DATASET_VERSION):
+        for node in scan(view, kind):
+            if not view.reachable([node.id], "down", kinds=[K.MODEL_VERSION], max_depth=MAX_HOPS):
+                out.append(Answer(node, f"{label(node, {})}: no model version downstream"))
+    return out
+
+
+def changed_between(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """What lies upstream of B but not of A (then what only A had), with the commits between theirs."""
+    kinds = (K.MODEL_VERSION, K.DATASET_VERSION, K.RUN, K.COMMIT, K.MODEL, K.DATASET)
+    earlier, later = same_model_versions(parts["a"], parts["b"])
+    first, second = find(resolve, earlier, kinds), find(resolve, later, kinds)
+    if first is None or second is None or first.id == second.id:
+        return None
+    types = [*LINEAGE_EDGES, E.CHILD_OF]
+    before = bounded_paths(view, [first.id], "up", types)
+    after = bounded_paths(view, [second.id], "up", types)
+    shared_model = {e.target for e in view.get_edges([first.id, second.id], "out", [E.VERSION_OF])}
+    only_after = [i for i in after if i not in before and i not in shared_model and i != second.id]
+    only_before = [i for i in before if i not in after and i not in shared_model and i != first.id]
+    # Commits between: from each commit only B has, back through PARENT edges until one A has.
+    between: dict[str, list[Edge]] = {}
+    frontier = [i for i in only_after if i.startswith(f"{K.COMMIT.value}:")]
+    while frontier and len(between) < MAX_COMMITS:
+        edges = view.get_edges(frontier, "out", [E.PARENT])
+        frontier = []
+        for edge in edges:
+            if edge.target in before or edge.target in after or edge.target in between:
+                continue
+            between[edge.target] = [*between.get(edge.source, after.get(edge.source, [])), edge]
+            frontier.append(edge.target)
+    wanted = only_after + list(between) + only_before
+    nodes = view.get_nodes({*wanted, first.id, second.id, *(i for p in (*after.values(), *before.values(),
+                                                                        *between.values())
+                                                           for e in p for i in (e.source, e.target))})
+
+    def only_in(ids: list[str], node: Node, paths: dict[str, list[Edge]]) -> list[Answer]:
+        return [Answer(nodes[i], f"only in {label(node, nodes)}: {render_path(paths[i], nodes)}")
+                for i in ids if i in nodes]
+
+    return [*only_in(only_after, second, after),
+            *(Answer(nodes[i], f"between the two: {render_path(path, nodes)}") for i, path in between.items()
+              if i in nodes),
+            *only_in(only_before, first, before)]
+
+

@@ -1,0 +1,404 @@
+"""Reading a query as a question shape: the patterns, what each shape means, and the entity texts it names.
+
+A search query that matches one of ``SHAPES`` ("runs that used the output of
+nightly_etl", "what did Ada change", "in production without approval", ...)
+is read as that shape; its named parts (``x``, ``person``, ``verb``, ...) are
+the entity texts, cleaned. Each shape names the function of
+``search/questions/answers.py`` that answers it. The guide
+(docs/guide/search.md, "Questions about structure") lists the shapes with an
+example each; ``SHAPES`` is the list it documents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from modelctx.search.questions import answers
+from modelctx.search.questions.verbs import VERB_FORMS, VERB_KINDS
+from modelctx.search.questions.walks import Answering
+
+#: Longest entity text resolved (a question is bounded by the search query limit too).
+MAX_ENTITY_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """One recognised question shape: its pattern, an example, and how it is answered."""
+
+    name: str
+    pattern: re.Pattern[str]
+    example: str
+    answer: Answering
+
+    @property
+    def meaning(self) -> str:
+        """What every wording of this shape asks, in words (what a search says it read the query as)."""
+        return MEANINGS[self.name]
+
+
+#: What each shape asks, whatever its wording (one line per shape name; ``tests/search/test_questions.py``
+#: checks that every shape has one).
+MEANINGS: dict[str, str] = {
+    "unapproved_production": "model versions deployed in production without an approval",
+    "sweep": "model versions that came out of a hyperparameter sweep",
+    "used_output": "runs that used what a run or job produced",
+    "trained_on": "model versions trained on a dataset",
+    "used": "runs that used a dataset",
+    "downstream": "what is downstream of a node",
+    "training_data": "the data a model version was trained on",
+    "upstream": "what a node came from",
+    "person_did": "what a person did",
+    "untrained_datasets": "datasets no model version was trained on",
+    "current_production": "the model version in production for a model",
+    "changed_between": "what changed between two versions",
+    "reviews_of": "the reviews of a model version",
+    "deployments_of": "the deployments of a model version",
+    "who": "who did something to a node (trained, wrote or owns it)",
+    "code_behind": "the commits a node came from",
+    "runs_behind": "the runs a node came from",
+    "in_production": "everything deployed in production (or a named environment) now",
+    "versions_without": "model versions with no review, approval or deployment",
+}
+
+
+# -- the shapes ------------------------------------------------------------------------------------
+
+
+def _shape(name: str, pattern: str, example: str, answer: Answering) -> Shape:
+    """A shape whose pattern is matched without regard to case."""
+    return Shape(name, re.compile(pattern, re.IGNORECASE), example, answer)
+
+
+#: "which / what / show me all the ..." opening a question: unanchored (inside an alternative) and anchored.
+_WHICH_WORDS = (r"(?:(?:which|what|show|list|find|all|give|get|any|are\s+there\s+any|were\s+there\s+any)\s+(?:me\s+)?"
+                r"(?:the\s+|all\s+(?:the\s+)?|every\s+|each\s+|any\s+)?)?")
+_WHICH = r"^" + _WHICH_WORDS
+_RUNS = r"(?:runs?|jobs?|experiments?|trainings?|training\s+runs?|trials?|what|which|anything|everything|who)"
+_VERSIONS = r"(?:model\s+versions?|versions?|models?)"
+_THAT = r"\s+(?:that|which|who)?\s*(?:have\s+|has\s+|were\s+|was\s+|are\s+|is\s+|did\s+)?"
+_USE = (r"(?:(?:read|reads|reading|pulled|pulls|loaded|loads)\s+from|"
+        r"used|use|uses|using|read|reads|reading|consumed|consume|consumes|consuming|took|take|takes|taking|"
+        r"ingest(?:ed|s|ing)?|load(?:ed|s|ing)?|pull(?:ed|s|ing)?(?:\s+in)?|"
+        r"depend(?:s|ed)?\s+on|depending\s+on|rel(?:y|ies|ied|ying)\s+on|ran\s+on|run\s+on|trained\s+on|"
+        r"built\s+on|fed\s+(?:on|from|by|with)|draws?\s+(?:on|from)|drew\s+(?:on|from))")
+#: "the output of X", "data produced by X", "the dataset written by X".
+_OUTPUT = (r"(?:the\s+|an?\s+)?(?:outputs?|results?|products?|data|datasets?|tables?|files?|data\s+sets?)\s+"
+           r"(?:of|from|by|(?:that\s+)?(?:was\s+|were\s+)?(?:produced|written|made|generated|created|emitted)\s+by)\s+")
+_MADE = r"(?:wrote|writes|written|produced|produces|made|makes|generated|generates|created|creates|emitted|emits)"
+_TRAIN = (r"(?:trained|retrained|fitted|fit|built|learned|learnt|made|derived|produced|developed|created)\s+"
+          r"(?:on(?:\s+top\s+of)?|from|with|using|off)")
+#: What "data" is called in a question about what something was trained on.
+_DATA = (r"(?:data|datasets?|data\s+sets?|dataset\s+versions?|tables?|features?|inputs?|input\s+data|training\s+data|"
+         r"data\s+sources?|sources?)")
+#: Every verb form, longest first (so "signed off on" is tried before "signed"), then alphabetically: the pattern
+#: is the same in every process (sorting a set by length alone left ties in the set's hash order).
+_VERBS = "|".join(re.escape(v).replace(r"\ ", r"\s+")
+                  for v in sorted({*VERB_KINDS, *VERB_FORMS}, key=lambda v: (-len(v), v)))
+_NOUN_VERBS = (r"(?:commits|changes|reviews|deployments|runs|approvals|rejections|trainings|releases|rollouts|"
+               r"sign-?offs|experiments|trials)")
+#: A person named in a question: never a pronoun or "nobody" ("datasets nobody trained on" names no one).
+_PERSON = (r"(?!(?:nobody|no\s+\w+|nothing|never|not|ever|anyone|anybody|someone|somebody|everyone|everybody|"
+           r"people|we|you|i|they|it|this|that|models?|datasets?|runs?|versions?)\b)")
+_TUNING = (r"(?:(?:parameter\s+|hyper-?parameter\s+|tuning\s+)?sweeps?|"
+           r"hyper-?parameter\s+(?:search|sweep|tuning|optimi[sz]ation)(?:es|s)?|grid\s+search(?:es)?|"
+           r"random\s+search(?:es)?|tuning\s+(?:runs?|jobs?|stud(?:y|ies))|hpo|optuna(?:\s+stud(?:y|ies))?)"
+           r"(?:\s+(?:trials?|runs?|jobs?|stud(?:y|ies)|experiments?|sweeps?|searche?s?))?")
+_PRODUCTION = r"(?:production|prod|live|serving|deployed)"
+_IN_PRODUCTION = (r"(?:in\s+production|in\s+prod|live|deployed(?:\s+(?:in|to)\s+prod(?:uction)?)?|serving|"
+                  r"being\s+served|running(?:\s+in\s+prod(?:uction)?)?|online|in\s+use)"
+                  r"(?:\s+(?:traffic|requests|predictions|users|customers))?")
+#: An entity written as a name, not a common word, where nothing else marks a question ("tumour v3 lineage",
+#: "churn@2 upstream", "clean_patients downstream"; not "data lineage"): it holds a digit, @, - or _.
+_NAMED = r"(?=\S*[\d@_-])\S+(?:\s+\S+){0,3}|\S+(?:\s+\S+){0,2}\s+(?=\S*[\d@_-])\S+"
+#: Deployment environments a question may name ("what is deployed in staging"); production's names are
+#: ``graph/lineage.py`` PRODUCTION_ENVIRONMENTS.
+_ENVIRONMENTS = (r"(?:production|prod|staging|stage|dev|development|test|testing|qa|uat|canary|shadow|preprod|"
+                 r"pre-production|sandbox)")
+#: How "X changes" / "X has a bug" ends a question about what depends on X.
+_CHANGE_TAIL = (r"(?:\s+(?:changes?|changed|breaks|goes\s+away|gets\s+(?:changed|updated|deleted)|"
+                r"has\s+(?:a\s+|an\s+)?(?:bug|problem|issue|error|mistake)s?|"
+                r"is\s+(?:changed|modified|updated|removed|deleted|wrong|bad|dropped|fixed|broken|buggy|corrupt(?:ed)?)))?")
+#: A version reference written whole: ``name@3``, ``name v3``, ``name version 3``.
+_REF = r"(?:\S+@\S+|\S+\s+v\d+|\S+\s+version\s+\d+)"
+#: Verbs of approving or reviewing, as typed.
+_APPROVED = (r"(?:approved|reviewed|signed\s+off(?:\s+on)?|green-?lit|green-?lighted|accepted|rejected|vetted|"
+             r"okayed|ok'd|passed\s+review|been\s+through\s+review)")
+
+def _made_x(things: str) -> str:
+    """"which <things> produced X" / "the <things> behind X" / "which <thing> was X built from": one pattern for
+    every kind of thing upstream of X that a question names (commits, runs)."""
+    return (r"^(?:which|what)\s+" + things + r"\s+(?:produced|built|made|trained|created|generated|went\s+into|"
+            r"goes\s+into|(?:is|are|was|were)\s+behind|led\s+to|(?:is|are|was|were)\s+in|(?:is|are|was|were)\s+used\s+"
+            r"(?:for|by|in|to\s+(?:build|train|make|produce))|trained|fit|fitted)\s+(?P<x>.+)$"
+            r"|^(?:the\s+)?" + things + r"\s+(?:behind|that\s+(?:produced|built|made|trained)|used\s+by|used\s+for|"
+            r"used\s+to\s+(?:build|train|make|produce))\s+(?P<y>.+)$"
+            r"|^(?:which|what)\s+" + things + r"\s+(?:is|was|were|are)\s+(?P<z>.+?)\s+(?:built|trained|made|produced|"
+            r"generated|from)(?:\s+(?:from|with|on|at|by|in))?$")
+
+
+#: The recognised shapes, tried in order (the first match that answers).
+SHAPES: tuple[Shape, ...] = (
+    _shape("unapproved_production", r"\b(?:production|prod|live|deployed|deployments?|serving)\b.*"
+           r"(?:\b(?:without|lacks?|lacking|missing|no|not|never|nobody|no\s+one|none)\b|n['’]t\b).*"
+           r"\b(?:approv\w*|review\w*|sign[- ]?offs?|signed\s+off|green-?l\w*|okayed|ok'd|vetted|blessed)"
+           r"|\b(?:unapproved|unreviewed|unvetted|unsigned)\b.*\b(?:production|prod|live|deployed|deployments?)\b"
+           r"|\b(?:production|prod|live|deployed)\b.*\b(?:unapproved|unreviewed|unvetted)\b",
+           "deployed models without an approval", answers.unapproved_in_production),
+    _shape("sweep", r"\b(?:came|come|comes|coming|produced|made|resulted|trained|picked|chosen|selected|won)\b.*"
+           r"\b" + _TUNING + r"\b"
+           r"|" + _WHICH + r"(?:best\s+|winning\s+|top\s+)?(?P<subject>" + _VERSIONS
+           + r"|results?|winners?|outputs?|runs?|trials?|experiments?)?\s*"
+           r"(?:(?:that\s+|which\s+)?(?:were|was|are|is)\s+(?:part\s+of|in|from)|from|of|out\s+of|by|in|inside|within)"
+           r"\s+(?:a\s+|an\s+|the\s+|any\s+)?" + _TUNING + r"$"
+           r"|^(?:the\s+)?" + _TUNING + r"\s+(?:results?|winners?|outputs?|models?|versions?|model\s+versions?)$",
+           "which versions came out of a sweep", answers.from_sweep),
+    _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+" + _OUTPUT + r"(?P<x>.+)$",
+           "runs that consumed the output of tumour random forest", answers.used_output),
+    _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+(?:what|whatever|everything|anything)\s+(?P<x>.+?)\s+"
+           + _MADE + r"$",
+           "which runs read what tumour random forest produced", answers.used_output),
+    _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+(?P<x>.+?)(?:'s|’s)\s+(?:outputs?|results?|data)$",
+           "what consumed tumour random forest's output", answers.used_output),
+    _shape("trained_on", _WHICH + _VERSIONS + _THAT + r"(?:" + _TRAIN + r"|" + _USE + r")\s+(?!(?:to|for)\s)(?P<x>.+)$",
+           "model versions trained on wine", answers.trained_on),
+    _shape("trained_on", _WHICH + _VERSIONS + r"\s+(?:trained\s+on|built\s+on|built\s+from|using|based\s+on|"
+           r"downstream\s+of)\s+(?P<x>.+)$",
+           "models built from breast-cancer@2", answers.trained_on),
+    _shape("trained_on", r"^(?:what|which|anything|everything)\s+(?:was|were|is|are|has\s+been|have\s+been|got)\s+"
+           + _TRAIN + r"\s+(?P<x>.+)$",
+           "what was trained on diabetes", answers.trained_on),
+    _shape("downstream", r"^(?:what|everything|anything|which\s+(?:things|nodes|artifacts|assets))\s+(?:else\s+)?"
+           r"(?:depends|relies|is\s+built|are\s+built|builds)\s+on\s+(?P<x>.+)$"
+           r"|^what\s+(?:would\s+|will\s+|could\s+|might\s+|else\s+)?(?:breaks?|be\s+affected|is\s+affected|"
+           r"gets?\s+affected|needs?\s+(?:retraining|to\s+be\s+retrained)|has\s+to\s+be\s+retrained)\s+"
+           r"if\s+(?:i\s+|we\s+|you\s+|someone\s+)?(?:change\s+|modify\s+|update\s+|delete\s+|remove\s+|drop\s+|"
+           r"edit\s+|fix\s+)?(?P<y>.+?)" + _CHANGE_TAIL + r"$"
+           r"|^(?:the\s+)?(?:impact(?:\s+analysis)?|blast\s+radius|dependants|dependents|consumers|downstream\s+"
+           r"(?:impact|dependencies|dependants|dependents|consumers|usage))\s+(?:of|for|on)\s+"
+           r"(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<z>.+)$"
+           r"|^(?:what|which\s+\w+)\s+(?:is|are|would\s+be|will\s+be|could\s+be|gets?|get)\s+(?:affected|impacted)\s+"
+           r"(?:by|if)\s+(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<w>.+?)" + _CHANGE_TAIL + r"$"
+           r"|^(?P<v>" + _NAMED + r")\s+(?:downstream|dependants|dependents)$",
+           "what depends on breast-cancer", answers.downstream),
+    _shape("used", _WHICH + _RUNS + _THAT + _USE + r"\s+(?!(?:to|for)\s)(?P<x>.+)$"
+           r"|" + _WHICH + _RUNS + r"\s+(?:where|in\s+which)\s+(?P<y>.+?)\s+(?:was|is|were|got)\s+(?:an?\s+)?"
+           r"(?:input|used|read|consumed)$",
+           "runs that used breast-cancer", answers.used),
+    _shape("used", _WHICH + r"(?:runs?|jobs?|experiments?|trainings?|training\s+runs?|trials?)\s+"
+           r"(?:using|on|reading|consuming|with|over|downstream\s+of|fed\s+(?:by|from))\s+(?P<x>.+)$",
+           "runs downstream of breast-cancer", answers.used),
+    _shape("downstream", r"^(?:(?:what|which|everything|anything)\s+(?:\w+\s+)?(?:is|are|lies|lie|sits?)\s+)?"
+           r"downstream\s+(?:of|from)\s+(?P<x>.+)$",
+           "what is downstream of breast-cancer", answers.downstream),
+    _shape("training_data", r"^(?:what|which)\s+(?:data|datasets?|data\s+sets?|tables?|features?|inputs?|"
+           r"training\s+data)\s+(?:was|were|is|are|did|does|has\s+been)\s+(?P<x>.+?)\s+(?:trained|fitted|fit|built|made|train)"
+           r"\s+(?:on|from|with|using)$"
+           r"|^(?:what|which)\s+(?:data|datasets?|data\s+sets?|tables?|features?|inputs?)\s+(?:was|were|are|is)\s+"
+           r"(?:used|read|consumed)\s+(?:to|for)\s+(?:train|training|build|building|fit|fitting|make|making)\s+(?P<y>.+)$"
+           r"|^(?:the\s+)?(?:training\s+data|training\s+sets?|training\s+datasets?|inputs?|input\s+data)\s+"
+           r"(?:of|for|behind|used\s+by)\s+(?P<z>.+)$"
+           r"|^what\s+did\s+(?P<w>.+?)\s+(?:use|read|consume|train\s+on|learn\s+from)$"
+           r"|^(?:the\s+)?(?:data|datasets?|data\s+sets?|features?|inputs?|tables?)\s+(?:that\s+(?:was|were)\s+)?"
+           r"(?:used\s+)?(?:to\s+train|for\s+training|to\s+build|behind)\s+(?P<v>.+)$"
+           r"|^(?:what|which)\s+" + _DATA + r"\s+(?:was|were|is|are|has\s+been|have\s+been|got)\s+"
+           r"(?:used|read|consumed|ingested|loaded|fed\s+in(?:to)?|taken)\s+(?:by|in|for)\s+(?P<u>.+)$"
+           r"|^(?:what|which)\s+" + _DATA + r"\s+(?:went|goes|go|was\s+fed|were\s+fed|fed|feeds|feed)\s+into\s+"
+           r"(?:training\s+|building\s+)?(?P<t>.+)$"
+           r"|^(?:what|which\s+\w+)\s+(?:was|were)\s+used\s+(?:to\s+train|for\s+training|to\s+build|to\s+fit|in\s+training)"
+           r"\s+(?P<n>.+)$"
+           r"|^(?P<s>.+?)(?:'s|’s)\s+(?:training\s+data|training\s+sets?|training\s+datasets?|inputs?|input\s+data|"
+           r"input\s+datasets?|data\s+sources?|source\s+data|datasets?|data)$"
+           r"|^(?:what|which\s+\w+)\s+(?:was|were|is|did)\s+(?P<r>.+?)\s+(?:trained|retrained|fitted|fit|learned|learnt|"
+           r"train|fit|learn)\s+(?:on|from|with|using)$"
+           r"|^(?:what|which)\s+" + _DATA + r"\s+(?:trained|fed|feeds|feed|built|produced)\s+(?P<q>.+)$"
+           r"|^(?:what|which)\s+" + _DATA + r"\s+(?:does|do|did)\s+(?P<p>.+?)\s+(?:use|read|consume|ingest|depend\s+on|"
+           r"rely\s+on|need|train\s+on|learn\s+from|come\s+from)$"
+           r"|^(?:what|which)\s+(?:are|were|is|was)\s+the\s+(?:inputs?|training\s+data|data\s+sources?|sources?|"
+           r"datasets?|features?|training\s+sets?)\s+(?:to|of|for|behind|used\s+by)\s+(?P<o>.+)$",
+           "what data was tumour-classifier v2 trained on", answers.training_data),
+    _shape("upstream", r"^(?:(?:what|which|everything|anything)\s+(?:\w+\s+)?(?:is|are|lies|lie|sits?)\s+)?"
+           r"upstream\s+(?:of|from)\s+(?P<x>.+)$"
+           r"|^(?:(?:show|list|give|get|find|display|what\s+is|what's)\s+(?:me\s+)?)?(?:the\s+)?(?:full\s+|complete\s+)?"
+           r"(?:lineage|provenance|origins?|sources?|ancestry|upstream)\s+(?:of|for|behind)\s+(?P<y>.+)$"
+           r"|^where\s+(?:did|does|do)\s+(?P<z>.+?)\s+come\s+from$"
+           r"|^(?P<w>" + _NAMED + r")\s+(?:upstream|lineage|provenance|ancestry|origins?)$"
+           r"|^(?:what|everything)\s+(?:went|goes|feeds|fed|flows|flowed)\s+into\s+(?P<v>.+)$"
+           r"|^(?:trace\s+back|ancestors\s+of)\s+(?P<u>.+)$"
+           r"|^trace\s+(?P<q>.+?)\s+(?:back(?:\s+to\s+(?:its|the|their)\s+\w+(?:\s+\w+)?)?|to\s+(?:its|the|their)\s+"
+           r"(?:sources?|origins?|source\s+data|data|inputs?))$"
+           r"|^how\s+(?:was|were|is)\s+(?P<t>.+?)\s+(?:made|built|produced|created|trained|derived)$"
+           r"|^what\s+(?:is|was|are|were)\s+(?P<s>.+?)\s+(?:made|built|derived)\s+from$",
+           "where did tumour-classifier v2 come from", answers.upstream),
+    _shape("person_did", r"^(?:what|which)(?:\s+(?P<noun>\w+))?\s+(?:did|has|have)\s+" + _PERSON
+           + r"(?P<person>.+?)\s+(?:been\s+)?(?P<verb>" + _VERBS + r")\b",
+           "what did Alan Turing review", answers.person_did),
+    _shape("person_did", r"^(?:what|which)\s+(?P<verb>" + _NOUN_VERBS + r")\s+(?:did|has|have)\s+" + _PERSON
+           + r"(?P<person>.+?)\s+"
+           r"(?:make|made|do|done|write|written|author|authored|create|created|push|pushed|ship|shipped|run|ran)$",
+           "which reviews did Grace Hopper make", answers.person_did),
+    _shape("person_did", r"^(?:(?:show|list|find)\s+(?:me\s+)?)?(?:what|everything|anything|(?:all\s+(?:the\s+)?)?"
+           r"(?P<noun>" + _NOUN_VERBS + r"))\s+"
+           + _PERSON + r"(?P<person>\S+(?:\s+\S+)?)\s+(?:has\s+|have\s+|ever\s+)?(?P<verb>" + _VERBS + r")$",
+           "everything Grace Hopper reviewed", answers.person_did),
+    _shape("person_did", r"^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<verb>" + _NOUN_VERBS
+           + r")"
+           r"\s+(?:by|from|(?:made|done|authored|written|pushed|signed|given|left|submitted|created)\s+by)\s+"
+           r"(?P<person>.+)$",
+           "reviews by Grace Hopper", answers.person_did),
+    _shape("person_did", _WHICH + r"(?P<noun>" + _NOUN_VERBS + r"|models?|versions?|model\s+versions?|datasets?|"
+           r"experiments?|everything|anything|things|stuff)\s+(?:that\s+(?:was|were)\s+|(?:was|were)\s+)?"
+           r"(?P<verb>" + _VERBS + r")\s+by\s+" + _PERSON + r"(?P<person>.+)$",
+           "models approved by Grace Hopper", answers.person_did),
+    _shape("person_did", r"^(?:(?:show|list|find|all)\s+(?:me\s+)?)?" + _PERSON
+           + r"(?P<person>\S+(?:\s+\S+)?)(?:'s|’s)\s+"
+           r"(?P<verb>" + _NOUN_VERBS + r")$",
+           "Alan Turing's reviews", answers.person_did),
+    _shape("code_behind", _made_x(r"(?:git\s+)?(?:commits?|code(?:\s+changes?)?|revisions?|source(?:\s+code)?|"
+                                  r"code\s+versions?)"),
+           "which commit produced tumour-classifier v2", answers.code_behind),
+    _shape("runs_behind", _made_x(r"(?:runs?|training\s+runs?|experiments?|jobs?|trainings?|pipelines?)"),
+           "which run trained tumour-classifier v2", answers.runs_behind),
+    _shape("who", r"^who\s+(?:has\s+|have\s+)?(?P<verb>trained|retrained|fit|fitted|committed|changed|modified|wrote|"
+           r"authored|pushed|owns|owned|own|created|made|built|developed|registered|published)\s+(?P<x>.+)$"
+           r"|^(?:who\s+is|who's|who\s+are)\s+(?:the\s+)?(?P<verb2>owner|owners|author|authors|maintainer|trainer)s?\s+"
+           r"(?:of|for)\s+(?P<y>.+)$"
+           r"|^(?:the\s+)?(?P<verb3>owner|author|maintainer)s?\s+of\s+(?P<z>.+)$"
+           r"|^who\s+(?:is\s+responsible\s+for|maintains|looks\s+after)\s+(?P<w>.+)$",
+           "who trained tumour-classifier v2", answers.who),
+    _shape("versions_without", _WHICH + _VERSIONS
+           + r"\b.*?(?:\b(?:without|with\s+no|with\s+zero|lacking|missing|(?:have|has|had)\s+(?:no|not|never)|"
+           r"never|not\s+yet|not)\b|n['’]t\b)\s*(?:any\s+|an?\s+|been\s+|yet\s+|ever\s+|got\s+|gotten\s+|received\s+)*(?P<lacking>reviews?|reviewed|approvals?|approved|sign-?offs?|signed\s+off|"
+           r"deployments?|deployed)(?:\s+yet)?$"
+           r"|" + _WHICH + r"(?P<lacking2>unreviewed|unapproved|undeployed)\s+" + _VERSIONS + r"$",
+           "models that were never deployed", answers.versions_without),
+    _shape("untrained_datasets", r"\b(?:datasets?|data\s+sets?|data|tables?)\b.*\b(?:nothing|no\s+model|no\s+models|"
+           r"no\s+run|no\s+runs|no\s+one|nobody|never|not|\w+n['’]t)\b.*\b(?:trained|used|uses|use|fitted|read|reads|consumed|"
+           r"consumes|touched|touches)\b"
+           r"|\b(?:unused|untrained|orphan(?:ed)?|unconsumed)\s+(?:datasets?|data\s+sets?|data|tables?)\b"
+           r"|\bdatasets?\s+(?:with\s+no|with\s+zero|without(?:\s+any)?|(?:that\s+)?(?:have|has)\s+(?:no|zero))\s+"
+           r"(?:models?|runs?|consumers?|users?|model\s+versions?)\b",
+           "datasets no model was trained on", answers.untrained_datasets),
+    _shape("current_production", r"^(?:what\s+is\s+|what's\s+|which\s+is\s+)?(?:the\s+)?(?:current|live|latest)?\s*"
+           + _PRODUCTION + r"\s+(?:model|version|model\s+version)\s+(?:for|of)\s+(?P<x>.+)$",
+           "current production model for tumour-classifier", answers.current_production),
+    _shape("current_production", r"^(?:what|which)\s+(?:version\s+|model\s+version\s+)?(?:of\s+)?(?P<x>.+?)\s+"
+           r"(?:version\s+)?is\s+(?:currently\s+|now\s+|right\s+now\s+)?" + _IN_PRODUCTION
+           + r"(?:\s+now|\s+today|\s+currently|\s+right\s+now|\s+at\s+the\s+moment)?$"
+           r"|^(?:what\s+is\s+|what's\s+|which\s+is\s+)?(?:the\s+)?current\s+(?P<y>\S+)\s+(?:model|version|model\s+version)$",
+           "which version of diabetes-progression is in production", answers.current_production),
+    _shape("current_production", r"^(?:what\s+is|what's|which\s+\w+\s+is)\s+(?:currently\s+|now\s+|right\s+now\s+)?"
+           + _IN_PRODUCTION + r"\s+"
+           r"(?:for|of)\s+(?P<x>.+)$",
+           "what is live for diabetes-progression", answers.current_production),
+    _shape("in_production", r"^(?:what|which)(?:\s+(?:models?|versions?|model\s+versions?|deployments?|services?))?\s+"
+           r"(?:is|are|'s|’s)\s+(?:currently\s+|now\s+)?(?:running\s+|deployed\s+|live\s+|serving\s+)?"
+           + _IN_PRODUCTION + r"(?:\s+right\s+now|\s+now|\s+today|\s+currently|\s+at\s+the\s+moment)?$"
+           r"|^(?:what's|what’s)\s+(?:currently\s+|now\s+)?(?:running\s+|deployed\s+|live\s+|serving\s+)?"
+           + _IN_PRODUCTION + r"(?:\s+right\s+now|\s+now|\s+today|\s+currently|\s+at\s+the\s+moment)?$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:current\s+)?(?:production|prod|live)\s+"
+           r"(?:models|deployments|model\s+versions|versions|services)$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:models|deployments|model\s+versions|"
+           r"services)\s+(?:currently\s+)?(?:in\s+production|"
+           r"in\s+prod|live)(?:\s+now)?$"
+           r"|^(?:what|which(?:\s+(?:models?|versions?|model\s+versions?|deployments?|services?))?|what's|what’s)\s+"
+           r"(?:is\s+|are\s+)?(?:currently\s+|now\s+)?(?:running|deployed|live|serving)\s+(?:in|to|on)\s+(?:the\s+)?"
+           r"(?P<env>" + _ENVIRONMENTS + r")(?:\s+(?:env|environment))?(?:\s+right\s+now|\s+now|\s+currently)?$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:models|deployments|model\s+versions|"
+           r"services)\s+(?:currently\s+)?(?:in|on)\s+(?P<env2>" + _ENVIRONMENTS + r")$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<env3>" + _ENVIRONMENTS
+           + r")\s+(?:models|deployments|model\s+versions|services)$",
+           "what is running in production", answers.in_production),
+    _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:current\s+)?(?:prod|production|live)\s+"
+           r"(?:model|version|model\s+version|deployment)$",
+           "tumour-classifier prod version", answers.current_production),
+    _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:in\s+production|in\s+prod|live\s+now)$",
+           "tumour-classifier in production", answers.current_production),
+    _shape("changed_between", r"^(?:what\s+)?(?:has\s+|was\s+|is\s+|are\s+)?(?:changed|changes|differs|different|"
+           r"differences?|diff)\s+(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|vs\.?|versus|with)\s+(?P<b>.+)$",
+           "what changed between tumour-classifier v2 and tumour-classifier v3", answers.changed_between),
+    _shape("changed_between", r"^what(?:'s|’s|\s+is|\s+was)\s+(?:new|different|changed)\s+in\s+(?P<b>.+?)\s+"
+           r"(?:compared\s+(?:to|with)|vs\.?|versus|relative\s+to|since|over|against)\s+(?P<a>.+)$",
+           "what's new in tumour-classifier v2 compared to v1", answers.changed_between),
+    _shape("changed_between", r"^(?:compare|diff)\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus|against)\s+(?P<b>.+)$",
+           "compare tumour-classifier v1 with tumour-classifier v2", answers.changed_between),
+    _shape("changed_between", r"^(?:compare|diff|differences?|changes)\s+(?P<a>" + _REF + r")\s+(?P<b>" + _REF
+           + r"|v\d+|\d+)$",
+           "diff tumour-classifier@1 tumour-classifier@2", answers.changed_between),
+    _shape("changed_between", r"^how\s+(?:does|do|did|is|are)\s+(?P<b>.+?)\s+(?:differ|different|compare|compared)\s+"
+           r"(?:from|to|with|against)\s+(?P<a>.+)$",
+           "how does wine-cultivar v2 differ from wine-cultivar v1", answers.changed_between),
+    _shape("changed_between", r"^(?P<a>\S+(?:\s+\S+)?)\s+(?:vs\.?|versus)\s+(?P<b>\S+(?:\s+\S+)?)$",
+           "tumour-classifier v2 vs v3", answers.changed_between),
+    _shape("reviews_of", r"^(?:(?P<who>who)\s+(?:has\s+|have\s+)?" + _APPROVED
+           + r"|(?:who\s+)?(?:turned\s+down|declined)|" + _WHICH_WORDS
+           + r"(?:reviews?|approvals?|sign-?offs?|verdicts?)\s+(?:of|for|on))\s+(?P<x>.+)$"
+           r"|^(?:has|did|have)\s+(?:anyone|anybody|someone|somebody)\s+(?:already\s+)?(?:approved|reviewed|signed\s+off"
+           r"(?:\s+on)?|green-?lit|looked\s+at|checked|approve|review|sign\s+off(?:\s+on)?)\s+(?P<r>.+?)(?:\s+yet)?$"
+           r"|^(?:is|was|has|have|did|does)\s+(?P<y>.+?)\s+(?:been\s+|get\s+|got\s+|gotten\s+|already\s+)?"
+           r"(?:approved|reviewed|signed\s+off(?:\s+on)?|green-?lit|green-?lighted|accepted|rejected|vetted|okayed|"
+           r"approve|review|pass(?:ed)?\s+review)(?:\s+for\s+\w+)?(?:\s+yet|\s+already)?$"
+           r"|^(?:the\s+|what\s+is\s+the\s+|what's\s+the\s+)?(?:approval|review|sign-?off)\s+"
+           r"(?:status|state|verdict|history|decision)\s+(?:of|for|on)\s+(?P<z>.+)$",
+           "who reviewed wine-cultivar v1", answers.reviews_of),
+    _shape("deployments_of", r"^(?:(?P<who>who)\s+(?:has\s+|have\s+)?(?:deployed|shipped|released|rolled\s+out|"
+           r"launched|promoted|put\s+live)|where\s+(?:is|was|are|were|has|have)|"
+           + _WHICH_WORDS + r"(?:deployments?|releases?|rollouts?|endpoints?)\s+(?:of|for))\s+(?P<x>.+?)"
+           r"(?:\s+(?:been\s+)?(?:deployed|running|served|serving|hosted|live|shipped|released))?"
+           r"(?:\s+(?:to|in|into|on)\s+(?:production|prod|staging|\w+))?$"
+           r"|^where\s+(?:does|do|did)\s+(?P<v>.+?)\s+(?:run|live|get\s+served|serve|get\s+deployed)$"
+           r"|^(?:which|what)\s+(?:endpoints?|services?|environments?|deployments?|servers?)\s+(?:serve|serves|run|runs|host|"
+           r"hosts)\s+(?P<u>.+)$"
+           r"|^(?:the\s+)?(?:deployment|release|rollout)\s+(?:history|status)\s+(?:of|for)\s+(?P<t>.+)$"
+           r"|^when\s+(?:was|were|did|is|has)\s+(?P<y>.+?)\s+(?:been\s+)?(?:deployed|shipped|released|rolled\s+out|"
+           r"launched|promoted|put\s+(?:in|into)\s+(?:production|prod)|go(?:ing)?\s+live|went\s+live|deploy|ship|"
+           r"release)(?:\s+(?:to|in|into)\s+\w+)?$"
+           r"|^(?:is|was|has)\s+(?P<z>.+?)\s+(?:been\s+|ever\s+|already\s+)?(?:deployed|shipped|released|live|"
+           r"in\s+production|in\s+prod|serving)(?:\s+yet|\s+anywhere|\s+already)?$"
+           r"|^(?:which|what)\s+(?:environments?|envs?|endpoints?|places|clusters|regions|servers|services)\s+"
+           r"(?:is|are|was|were|has|have)\s+(?P<w>.+?)\s+(?:been\s+)?(?:deployed|running|served|live|shipped|released)"
+           r"(?:\s+(?:to|in|on|at))?$",
+           "deployments of tumour-classifier", answers.deployments_of),
+)
+
+
+def matches(query: str) -> Iterator[tuple[Shape, dict[str, str]]]:
+    """The shapes ``query`` matches, in order, with their named parts (entity texts cleaned).
+
+    An entity text holding a clause of its own ("data that a reviewer worried
+    about") makes no match: the query says more than the shape can answer, so
+    it is ranked instead.
+    """
+    text = _POLITE.sub("", " ".join(query.strip().rstrip("?.!").split())) or query.strip()
+    for shape in SHAPES:
+        found = shape.pattern.search(text)
+        if found is None:
+            continue
+        parts = {_ALIASES.get(k, k): clean_entity(v) for k, v in found.groupdict().items() if v is not None}
+        if all(parts.values()) and not any(_CLAUSE.search(v) for k, v in parts.items() if k not in ("verb", "who")):
+            yield shape, parts
+
+
+def match(query: str) -> tuple[Shape, dict[str, str]] | None:
+    """The first shape ``query`` matches and its named parts, or None."""
+    return next(matches(query), None)
+
+
+#: How people open a question without changing it ("can you tell me which runs…", "please list…").
+_POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you|would\s+you|will\s+you|tell\s+me|"
+                     r"i\s+want\s+to\s+know|i'd\s+like\s+to\s+know|i\s+would\s+like\s+to\s+know|do\s+you\s+know|"
+                     r"help\s+me\s+find|i\s+need\s+to\s+know|i\s+need|i\s+want)[\s,]+)+", re.IGNORECASE)
+#: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
+_ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
+            "o": "x", "n": "x",
+            "verb2": "verb", "verb3": "verb", "env2": "env", "env3": "env", "lacking2": "lacking"}
+_CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)
+
+
+def clean_entity(text: str) -> str:
+    """Entity text without quotes, a leading article or kind word, bounded."""
+    text = re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.IGNORECASE)
+    text = re.sub(r"^(?:job|run|dataset|model|commit|person)\s+(?=\S)", "", text, flags=re.IGNORECASE)
+    return text.strip().strip("\"'`“”‘’").strip()[:MAX_ENTITY_CHARS].strip()
+
