@@ -36,6 +36,7 @@ missing one, so a write cannot probe for hidden ids.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -237,6 +238,9 @@ class ScopedGraphStore(GraphStore):
         return reached
 
     # -- writes --------------------------------------------------------------------------------------
+
+    def bulk(self) -> AbstractContextManager[None]:
+        return self.inner.bulk()  # the writes land in the inner store, so its deferral is the one that applies
 
     def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
         self.check_batch(batch)

@@ -155,6 +155,17 @@ class GraphStore(ABC):
         with collector_paused():
             return self._transact(prepared, actor)
 
+    def bulk(self) -> AbstractContextManager[None]:
+        """Mark many writes to come (an import in batches): the store may defer work each write would repeat.
+
+        Every read, in any process, answers exactly as without it, at every
+        moment (after a crash too); deferred work is finished by the time the
+        block ends. Blocks may nest and overlap across threads. SQLite defers
+        its neighbour arrays (``graph/backends/sqlite_arrays.py``); other stores
+        do nothing different.
+        """
+        return nullcontext()
+
     def upsert_nodes(self, nodes: Iterable[Node], *, actor: str = DEFAULT_ACTOR) -> WriteResult:
         return self.write(nodes, (), actor=actor)
 

@@ -11,6 +11,10 @@ Design choices, each measured in ``bench/store_bench.py``:
   change have read enough of them to pay for loading all (``sqlite_cache.py``).
   ``?traversal=memory`` loads them at the first walk; the recursive-CTE walk is
   kept as ``?traversal=cte``.
+- Inside ``bulk()`` (an import in batches) a write puts its new neighbour
+  entries in one pending row instead of rewriting every touched node's
+  arrays; they are folded in bounded steps and at the end, and every reader
+  reads row and pending entries together (``sqlite_arrays.py``).
 - Writes take the write lock up front (``BEGIN IMMEDIATE``) and wait on a busy
   timeout, so two processes writing at once queue instead of failing.
 - Each thread gets its own connection (the API serves requests from a pool).
@@ -74,6 +78,7 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
         self._all_ids_read = False
         self._committed_ids: dict[str, tuple[int, int]] = {}  # id -> (nid, kind code): sqlite_writes.py
         self._adjacency_cache: AdjacencyCache | None = None  # made by the first walk: numpy loads only then
+        self._bulk_depth = 0  # open bulk() blocks: sqlite_writes.py defers adjacency entries while above 0
         try:
             # 0700 folder, 0600 file (and so -wal/-shm) when created here: modelctx/files.py
             private_dir(self.path.parent)
@@ -162,6 +167,39 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
             yield conn
         finally:
             conn.execute("COMMIT")
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Writes inside defer their neighbour entries to pending rows (``sqlite_arrays.py``), folded when they
+        pass a bound and when the last open block ends, in a transaction of its own."""
+        with self._lock:
+            self._bulk_depth += 1
+        failed = False
+        try:
+            yield
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            with self._lock:
+                self._bulk_depth -= 1
+                last = self._bulk_depth == 0
+            if last and not self._closed:
+                try:
+                    self._fold_pending()
+                except BackendError:
+                    if not failed:  # an error of the block comes first; its pending rows stay correct as they are
+                        raise
+
+    def _fold_pending(self) -> None:
+        """Fold every pending neighbour entry into the arrays (readers see the same neighbours before and after)."""
+        from modelctx.graph.backends import sqlite_arrays
+
+        with self._translate("folding deferred adjacency"):
+            if sqlite_arrays.pending_entries(self._conn()) == 0:  # committed state: a read outside any transaction
+                return
+            with self._writing() as conn:
+                sqlite_arrays.fold(conn)
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         try:

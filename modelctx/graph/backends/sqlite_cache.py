@@ -38,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from modelctx.graph.backends import sqlite_sql as sql
+from modelctx.graph.backends.sqlite_arrays import Pending
 from modelctx.graph.backends.sqlite_codec import dumps
 
 Ints = npt.NDArray[np.int64]
@@ -53,18 +54,23 @@ _LOAD_PAGE = 50_000
 
 
 class RowSource:
-    """Neighbour arrays read from the adjacency table, one query per level."""
+    """Neighbour arrays read from the adjacency table, one query per level, and pending entries, if any
+    (``sqlite_arrays.py``: read once per walk)."""
 
-    def __init__(self, conn: sqlite3.Connection, cache: AdjacencyCache) -> None:
+    def __init__(self, conn: sqlite3.Connection, cache: AdjacencyCache, pending: Pending | None = None) -> None:
         self._conn = conn
         self._cache = cache
+        self._pending = pending
 
     def entries(self, nids: Ints, direction: str) -> Ints:
         """The packed entries of every node in ``nids`` (distinct), concatenated."""
         statement = sql.SELECT_UP_BY_NID if direction == "up" else sql.SELECT_DOWN_BY_NID
         blobs = [row[0] for row in self._conn.execute(statement, (dumps(nids.tolist()),))]
         self._cache.count_rows(len(nids))
-        return np.frombuffer(b"".join(blobs), dtype=np.int64) if blobs else _EMPTY
+        stored = np.frombuffer(b"".join(blobs), dtype=np.int64) if blobs else _EMPTY
+        if self._pending is None:
+            return stored
+        return np.concatenate((stored, self._pending.lookup(nids, direction)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +100,16 @@ class Snapshot:
 
     @classmethod
     def load(cls, conn: sqlite3.Connection, max_bytes: int = DEFAULT_MAX_BYTES) -> Snapshot | None:
-        """Read the whole adjacency table in nid order (pages of rows, so memory stays about the arrays');
-        None once the arrays pass ``max_bytes``."""
+        """Read the whole adjacency table in nid order (pages of rows, so memory stays about the arrays'), and
+        the pending entries after each node's (``sqlite_arrays.py``); None once the arrays pass ``max_bytes``."""
+        pending = Pending.load(conn)
         size = int(conn.execute(sql.MAX_ADJACENCY_NID).fetchone()[0]) + 1
+        held = 0
+        if pending is not None:
+            size = max(size, pending.max_nid + 1)
+            held = sum(pending.entries[way].nbytes for way in pending.entries)
         counts = {way: np.zeros(size + 2, dtype=np.int64) for way in ("up", "down")}
         parts: dict[str, list[Ints]] = {"up": [], "down": []}
-        held = 0
         cursor = conn.execute(sql.SCAN_ADJACENCY)
         while True:
             rows = cursor.fetchmany(_LOAD_PAGE)
@@ -114,8 +124,15 @@ class Snapshot:
             if held > max_bytes:
                 cursor.close()
                 return None
-        offsets = {way: np.cumsum(counts[way]) for way in counts}
         flat = {way: (np.concatenate(parts[way]) if parts[way] else _EMPTY) for way in parts}
+        if pending is not None:
+            for way in flat:
+                # Each node's row entries, then its pending ones: a stable sort by node of both, rows first.
+                owners = np.concatenate((np.repeat(np.arange(size + 1, dtype=np.int64), counts[way][1:]),
+                                         pending.nids[way]))
+                flat[way] = np.concatenate((flat[way], pending.entries[way]))[np.argsort(owners, kind="stable")]
+                counts[way][1:] += np.bincount(pending.nids[way], minlength=size + 1)
+        offsets = {way: np.cumsum(counts[way]) for way in counts}
         return cls(size, offsets, flat)
 
 
@@ -173,12 +190,12 @@ class AdjacencyCache:
                 self._building.release()
             if snapshot is not None:
                 return snapshot
-        return RowSource(conn, self)
+        return RowSource(conn, self, Pending.load(conn))
 
     def _build(self, conn: sqlite3.Connection, generation: int, rows_read: int) -> Snapshot | None:
         if generation == self._too_large:
             return None
-        nodes = int(conn.execute(sql.MAX_ADJACENCY_NID).fetchone()[0])
+        nodes = int(conn.execute(sql.MAX_NID).fetchone()[0])  # nodes, with entries in rows or pending
         if nodes > self._limit or (not self._eager and rows_read < self._build_after * nodes):
             return None
         snapshot = Snapshot.load(conn, self._max_bytes)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from modelctx.graph.backends import sqlite_tokens
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Migrations by target version; each runs once, in order, in one transaction.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
@@ -59,6 +59,18 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     ),
     # API tokens, outside the graph: their table and statements live in sqlite_tokens.py.
     3: sqlite_tokens.MIGRATION,
+    # Neighbour entries a bulk import deferred (``sqlite_arrays.py``): one row per write, holding per direction
+    # (nid, entry count) pairs in nid order and the entries, which belong after each node's row and earlier rows.
+    4: (
+        """CREATE TABLE IF NOT EXISTS adjacency_pending (
+            seq INTEGER PRIMARY KEY,
+            entries INTEGER NOT NULL,
+            up_nodes BLOB NOT NULL,
+            up BLOB NOT NULL,
+            down_nodes BLOB NOT NULL,
+            down BLOB NOT NULL
+        )""",
+    ),
 }
 
 #: Properties with an expression index: filters on them use the indexed expression verbatim.
@@ -137,7 +149,15 @@ SELECT_ADJACENCY_BY_NIDS = (
 # JSON array, so the compiled statement is cached and the join probes the key.
 SELECT_UP_BY_NID = "SELECT a.up FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
 SELECT_DOWN_BY_NID = "SELECT a.down FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"
+# The highest nid holding entries in a row (pending entries: sqlite_arrays.py).
 MAX_ADJACENCY_NID = "SELECT coalesce(max(nid), 0) FROM adjacency"
+# -- pending entries (sqlite_arrays.py) --
+PENDING_ENTRIES = "SELECT coalesce(sum(entries), 0) FROM adjacency_pending"
+INSERT_PENDING = (
+    "INSERT INTO adjacency_pending (entries, up_nodes, up, down_nodes, down) VALUES (?, ?, ?, ?, ?)"
+)
+SCAN_PENDING = "SELECT up_nodes, up, down_nodes, down FROM adjacency_pending ORDER BY seq"
+DELETE_ALL_PENDING = "DELETE FROM adjacency_pending"
 DATA_VERSION = "PRAGMA data_version"
 # Appends to a node's arrays without reading them: || joins the bytes (as text, lengths kept, NULs too) and the
 # CAST gives the stored type back, a BLOB (tests/sqlite/test_bulk_writes.py checks the bytes).

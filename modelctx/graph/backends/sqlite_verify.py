@@ -6,7 +6,8 @@ statement is a cursor over a table or index in key order, so memory stays
 flat whatever the store's size. The adjacency arrays are derived data (each
 node's packed neighbours, written with the edges): they are checked against
 the edges table by merging three ordered streams — the arrays, the edges by
-source, the edges by target — one node at a time.
+source, the edges by target — one node at a time. A node's array is its
+row's entries followed by its pending rows' (``sqlite_arrays.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
+from modelctx.graph.backends import sqlite_arrays
 from modelctx.graph.backends import sqlite_sql as sql
 from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, TYPE_BY_CODE
 from modelctx.graph.changelog import ChangeRow
@@ -66,7 +68,7 @@ class SqliteScan:
         """Each node whose up or down array differs from what the edges table says it must hold."""
         ups = _expected(self.conn.execute(sql.SCAN_UP_ENTRIES))
         downs = _expected(self.conn.execute(sql.SCAN_DOWN_ENTRIES))
-        rows = iter(self.conn.execute(sql.SCAN_ADJACENCY))  # nid is the rowid: always an integer
+        rows = sqlite_arrays.scan(self.conn)  # each node's row and pending rows as one array; nids are integers
         up, down, row = next(ups, None), next(downs, None), next(rows, None)
         while up is not None or down is not None or row is not None:
             nid = min(item[0] for item in (up, down, row) if item is not None)

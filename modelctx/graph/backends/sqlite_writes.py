@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from modelctx.errors import BackendError, ConflictError
+from modelctx.graph.backends import sqlite_arrays as arrays
 from modelctx.graph.backends import sqlite_sql as sql
 from modelctx.graph.backends.sqlite_codec import KIND_BY_CODE, dumps, dumps_props, pack
 from modelctx.graph.batch import PreparedBatch, missing_endpoint_error
@@ -49,6 +50,8 @@ class SqliteWriter:
 
     path: Path
     _adjacency_cache: AdjacencyCache | None
+    #: Open ``bulk()`` blocks: while above 0, writes defer their adjacency entries (``sqlite_arrays.py``).
+    _bulk_depth: int
     _committed_ids: dict[str, tuple[int, int]]
 
     if TYPE_CHECKING:  # provided by SqliteGraphStore, which this class is mixed into
@@ -261,13 +264,15 @@ class SqliteWriter:
     def _extend_adjacency(
         self, conn: sqlite3.Connection, up_add: dict[int, array[int]], down_add: dict[int, array[int]]
     ) -> None:
-        """Append the packed entries to each node's arrays, in SQL: a bulk write never reads the arrays back."""
-        empty = _entries()
-        rows = [
-            (nid, up_add.get(nid, empty).tobytes(), down_add.get(nid, empty).tobytes())
-            for nid in sorted(up_add.keys() | down_add.keys())  # nid order: upserts walk the table's B-tree forward
-        ]
-        conn.executemany(sql.APPEND_ADJACENCY, rows)
+        """Add the packed entries to each node's arrays (``sqlite_arrays.py``): inside ``bulk()`` as one pending row
+        while the pending entries stay within ``FOLD_AT``; else appended to the rows, after any pending entries."""
+        pending = arrays.pending_entries(conn)
+        if self._bulk_depth and pending + 2 * sum(map(len, up_add.values())) <= arrays.FOLD_AT:
+            arrays.defer(conn, up_add, down_add)
+        elif pending:
+            arrays.fold(conn, up_add, down_add)
+        else:
+            arrays.append(conn, up_add, down_add)
 
     def _remove_edges(
         self, conn: sqlite3.Connection, batch: PreparedBatch, known: dict[str, tuple[int, int]], plan: WritePlan
@@ -292,6 +297,8 @@ class SqliteWriter:
             up_drop.setdefault(src, set()).add(pack(dst, etype, dst_kind))
             down_drop.setdefault(dst, set()).add(pack(src, etype, src_kind))
         touched = sorted(set(up_drop) | set(down_drop))
+        if touched:
+            arrays.fold(conn)  # pending entries into the rows first, so the rows hold every entry
         updated = []
         for nid, up, down in conn.execute(sql.SELECT_ADJACENCY_BY_NIDS, (dumps(touched),)):
             kept_up = array("q", (e for e in array("q", up) if e not in up_drop.get(nid, ())))
