@@ -3,7 +3,7 @@
     .venv/bin/python bench/search_quality.py                # every set, per class
     .venv/bin/python bench/search_quality.py --set dev      # only the development set
     .venv/bin/python bench/search_quality.py --set holdout  # only the held-out set
-    .venv/bin/python bench/search_quality.py --grid         # also the RRF grid (development set only)
+    .venv/bin/python bench/search_quality.py --grid         # also the fusion grid (development set only)
     .venv/bin/python bench/search_quality.py --backend both --uri "$MODELCTX_TEST_NEO4J_URI"
                                                             # SQLite and Neo4j, and where their top 10s differ
 
@@ -68,7 +68,11 @@ class EvalSet:
     build: Callable[[Path], tuple[GraphStore, dict[str, str]]]
     queries: list[Query]
     classes: tuple[str, ...]
+    #: Extra rows: a label and its queries (the development set's paraphrases tuned on longer, and fresh ones).
+    rows: tuple[tuple[str, list[Query]], ...] = ()
 
+
+_FRESH = dev_queries.fresh_paraphrases()
 
 #: Every evaluation set, in the order they are reported; the one place that lists them.
 SETS = (
@@ -77,13 +81,15 @@ SETS = (
     EvalSet("holdout", "held-out set (tests/search_eval/holdout; never tuned on)", _holdout_world,
             holdout_queries.QUERIES, holdout_queries.CLASSES),
     EvalSet("dev", "development set (tests/search_eval/world.py, queries.py; tuned on)", _dev_world,
-            dev_queries.QUERIES, dev_queries.CLASSES),
+            dev_queries.QUERIES, dev_queries.CLASSES,
+            (("para older", [q for q in dev_queries.QUERIES if q[0] == "paraphrase" and q not in _FRESH]),
+             ("para fresh", _FRESH))),
 )
 
 
 def table(title: str, service: SearchService, ids: dict[str, str], queries: list[Query],
-          classes: tuple[str, ...]) -> None:
-    """One set's table: a row per class and one for all queries."""
+          classes: tuple[str, ...], rows: tuple[tuple[str, list[Query]], ...] = ()) -> None:
+    """One set's table: a row per class, one for all queries, and one per extra row."""
     print(f"\n{title}")
     print(f"{'class':<12} {'n':>3}  " + "  ".join(f"{m + ' nDCG':>13} {m + ' R@10':>13}" for m in MODES))
     for group in (None, *classes):
@@ -91,6 +97,10 @@ def table(title: str, service: SearchService, ids: dict[str, str], queries: list
         n = scores["hybrid"].queries
         cells = "  ".join(f"{scores[m].ndcg:>13.3f} {scores[m].recall:>13.3f}" for m in MODES)
         print(f"{group or 'all':<12} {n:>3}  {cells}")
+    for label, chosen in rows:
+        scores = evaluate(service, ids, queries=chosen)
+        cells = "  ".join(f"{scores[m].ndcg:>13.3f} {scores[m].recall:>13.3f}" for m in MODES)
+        print(f"{label:<12} {len(chosen):>3}  {cells}")
 
 
 def top_lists(service: SearchService, queries: list[Query]) -> dict[tuple[str, str], list[str]]:
@@ -112,7 +122,7 @@ def agreement(title: str, lists: dict[str, dict[tuple[str, str], list[str]]]) ->
 
 
 def report(chosen: EvalSet, backends: tuple[str, ...], embedder: MiniLMEmbedder, args: argparse.Namespace) -> None:
-    """Build one set's world, then print its table on each backend (and the RRF grid for the development set)."""
+    """Build one set's world, then print its table on each backend (and the fusion grid for the development set)."""
     with tempfile.TemporaryDirectory() as tmp:
         source, ids = chosen.build(Path(tmp))
         lists = {}
@@ -120,9 +130,9 @@ def report(chosen: EvalSet, backends: tuple[str, ...], embedder: MiniLMEmbedder,
             with service_on(backend, source, Path(tmp), embedder, args.uri) as service:
                 service.questions = not args.no_questions
                 if chosen.name == "dev":
-                    print(f"\nRRF k={service.rrf_k} weights (vector, passage, keyword)={service.weights} "
+                    print(f"\nfusion weights (vector, passage, keyword)={service.weights} "
                           f"keyword candidates={hybrid.KEYWORD_CANDIDATES}")
-                table(f"{chosen.title} on {backend}", service, ids, chosen.queries, chosen.classes)
+                table(f"{chosen.title} on {backend}", service, ids, chosen.queries, chosen.classes, chosen.rows)
                 lists[backend] = top_lists(service, chosen.queries)
                 if args.grid and chosen.name == "dev":
                     grid(service, ids)
@@ -132,18 +142,19 @@ def report(chosen: EvalSet, backends: tuple[str, ...], embedder: MiniLMEmbedder,
 
 
 def grid(service: SearchService, ids: dict[str, str]) -> None:
-    """The RRF tuning grid, on the development set only."""
-    print("\nk  w_vec  kw_depth  hybrid nDCG@10  R@10")
-    for k in (5, 10, 30, 60):
-        for weight in (1.0, 2.0, 3.0):
-            for depth in (10, 50):
-                service.rrf_k, service.weights = k, (weight, hybrid.PASSAGE_WEIGHT, hybrid.KEYWORD_WEIGHT)
-                hybrid.KEYWORD_CANDIDATES = depth
-                import modelctx.search.service as service_module
+    """The fusion tuning grid (``search/hybrid.py`` ``fuse``), on the development set only."""
+    import modelctx.search.service as service_module
 
-                service_module.KEYWORD_CANDIDATES = depth
-                result = evaluate(service, ids)["hybrid"]
-                print(f"{k:<3}{weight:>5} {depth:>9} {result.ndcg:>15.3f} {result.recall:>6.3f}")
+    print("\nw_vec  w_passage  w_keyword  kw_depth  hybrid nDCG@10  R@10")
+    chosen = service.weights, service_module.KEYWORD_CANDIDATES
+    for weights in ((0.4, 0.3, 0.3), (0.5, 0.25, 0.25), (0.6, 0.2, 0.2), (0.5, 0.3, 0.2), (0.4, 0.4, 0.2)):
+        for depth in (10, 50):
+            service.weights = weights
+            service_module.KEYWORD_CANDIDATES = depth
+            result = evaluate(service, ids)["hybrid"]
+            vec, passage, keyword = weights
+            print(f"{vec:<6} {passage:>9} {keyword:>10} {depth:>9} {result.ndcg:>15.3f} {result.recall:>6.3f}")
+    service.weights, service_module.KEYWORD_CANDIDATES = chosen
 
 
 def main() -> None:
@@ -152,7 +163,7 @@ def main() -> None:
                         help="Which evaluation set to report (default: all of them).")
     parser.add_argument("--no-questions", action="store_true",
                         help="Rank every query (no answers from the graph): the baseline of search/questions/.")
-    parser.add_argument("--grid", action="store_true", help="Also print the RRF tuning grid (development set).")
+    parser.add_argument("--grid", action="store_true", help="Also print the fusion tuning grid (development set).")
     parser.add_argument("--backend", choices=(*BACKENDS, "both"), default="sqlite",
                         help="The store (and so the index) searched: the embedded index on SQLite, the one in Neo4j.")
     parser.add_argument("--uri", default=os.environ.get("MODELCTX_TEST_NEO4J_URI"),

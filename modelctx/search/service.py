@@ -29,12 +29,12 @@ from modelctx.search.context import graph_context
 from modelctx.search.documents import build_document, snippet
 from modelctx.search.embedder import Embedder, default_embedder, models_dir_for
 from modelctx.search.hybrid import (
+    EXACT_SCORE,
     KEYWORD_CANDIDATES,
     KEYWORD_WEIGHT,
     PASSAGE_WEIGHT,
     PROXIMITY_POOL,
     PROXIMITY_TOP,
-    RRF_K,
     VECTOR_CANDIDATES,
     VECTOR_WEIGHT,
     above_floor,
@@ -115,8 +115,7 @@ class SearchService:
         self.embedder = embedder or default_embedder(models_dir)
         self.index_options = index_options
         self.index = open_index(store, folder, self.embedder, **index_options)
-        self.rrf_k = RRF_K
-        #: RRF weights of the (enriched vector, passage vector, keyword) rankings (``search/hybrid.py`` ``fuse``).
+        #: Fusion weights of the (enriched vector, passage vector, keyword) rankings (``search/hybrid.py`` ``fuse``).
         self.weights = (VECTOR_WEIGHT, PASSAGE_WEIGHT, KEYWORD_WEIGHT)
         #: Answer questions about structure from the graph (``search/questions.py``); off only to measure without.
         self.questions = True
@@ -246,7 +245,7 @@ class SearchService:
         elif mode == "keyword":
             ranked = keyword
         else:
-            ranked = fuse(vector, passage, keyword, self.weights, self.rrf_k)
+            ranked = fuse(vector, passage, keyword, self.weights)
         hints = kind_hints(query) if where.kind is None else frozenset()
         if hints and ranked:
             ranked = boost_kinds(ranked, self.index.kinds(s for s, _ in ranked), hints)
@@ -321,7 +320,7 @@ class SearchService:
         shape, answers = found
         kept = [a for a in answers if (where.kind is None or a.node.kind.value == where.kind)
                 and (where.project is None or a.node.properties.get("project") == where.project)][:limit]
-        hits = [Hit(a.node.id, a.node.kind.value, 1.0 - rank / (2 * MAX_LIMIT), a.node.title,
+        hits = [Hit(a.node.id, a.node.kind.value, EXACT_SCORE - rank / (2 * MAX_LIMIT), a.node.title,
                     snippet(build_document(a.node).body, query), _project(a.node), answer=a.path)
                 for rank, a in enumerate(kept)]
         if with_context and hits:

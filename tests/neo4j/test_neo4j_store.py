@@ -83,18 +83,75 @@ def test_closed_store_refuses_work(neo4j_uri: str) -> None:
         store.counts()
 
 
+def _schema_version(uri: str) -> list[int]:
+    with _driver(uri) as driver:
+        records = driver.execute_query("MATCH (s:ModelctxSchema) RETURN s.version AS v").records
+    return [r["v"] for r in records]
+
+
 def test_schema_is_created_once_and_reopening_is_idempotent(neo4j_uri: str) -> None:
     expected = set(cy.SCHEMA)
-    assert expected >= {f"modelctx_{k.value}_id" for k in NodeKind}
+    assert "modelctx_node_id_unique" in expected
+    assert not expected & set(cy.LEGACY_SCHEMA)
     open_store(neo4j_uri).close()
     assert _modelctx_schema(neo4j_uri) == expected
     open_store(neo4j_uri).close()
     assert _modelctx_schema(neo4j_uri) == expected
+    assert _schema_version(neo4j_uri) == [cy.SCHEMA_VERSION]
     with _driver(neo4j_uri) as driver:
-        driver.execute_query("DROP CONSTRAINT modelctx_model_id")
-    assert "modelctx_model_id" not in _modelctx_schema(neo4j_uri)
+        driver.execute_query("DROP CONSTRAINT modelctx_node_id_unique")
+    assert "modelctx_node_id_unique" not in _modelctx_schema(neo4j_uri)
     open_store(neo4j_uri).close()
     assert _modelctx_schema(neo4j_uri) == expected
+
+
+def test_a_store_of_the_per_kind_layout_is_upgraded_at_open(neo4j_uri: str) -> None:
+    """Schema version 1 (no version node): a uniqueness constraint per kind plus a plain Node(id) index."""
+    open_store(neo4j_uri).close()
+    legacy = {f"modelctx_{kind.value}_id" for kind in NodeKind} | {"modelctx_node_id"}
+    with _driver(neo4j_uri) as driver:
+        driver.execute_query("DROP CONSTRAINT modelctx_node_id_unique")
+        driver.execute_query("MATCH (s:ModelctxSchema) DELETE s")
+        for kind in NodeKind:
+            driver.execute_query(
+                f"CREATE CONSTRAINT modelctx_{kind.value}_id FOR (n:{kind.label}) REQUIRE n.id IS UNIQUE"
+            )
+        driver.execute_query("CREATE INDEX modelctx_node_id FOR (n:Node) ON (n.id)")
+        driver.execute_query("CALL db.awaitIndexes(300)")
+    assert _modelctx_schema(neo4j_uri) == (set(cy.SCHEMA) - {"modelctx_node_id_unique"}) | legacy
+    assert _schema_version(neo4j_uri) == []
+    # What an older version wrote through that layout is read and extended after the upgrade.
+    with _driver(neo4j_uri) as driver:
+        driver.execute_query(
+            "CREATE (:Node:Model {id: 'model:old', kind: 'model', nid: 1, props: '{\"name\": \"old\"}', "
+            "pkeys: ['name'], `p.name`: 'old'})"
+        )
+        driver.execute_query("MATCH (h:ChangeLogHead) SET h.next_nid = 2")
+    store = open_store(neo4j_uri)
+    try:
+        assert _modelctx_schema(neo4j_uri) == set(cy.SCHEMA)
+        assert _schema_version(neo4j_uri) == [cy.SCHEMA_VERSION]
+        assert store.get_nodes(["model:old"]) == {"model:old": Node("model:old", NodeKind.MODEL, {"name": "old"})}
+        store.upsert_nodes([Node("model:new", NodeKind.MODEL, {"name": "new"})])
+        assert [n.id for n in store.find_nodes(NodeKind.MODEL)] == ["model:old", "model:new"]
+    finally:
+        store.close()
+    with _driver(neo4j_uri) as driver, pytest.raises(ConstraintError):
+        driver.execute_query("CREATE (:Node:Run {id: 'model:old'})")  # one id across kinds now
+    open_store(neo4j_uri).close()
+    assert _modelctx_schema(neo4j_uri) == set(cy.SCHEMA)
+
+
+def test_a_store_of_a_newer_schema_version_is_refused(neo4j_uri: str) -> None:
+    open_store(neo4j_uri).close()
+    with _driver(neo4j_uri) as driver:
+        driver.execute_query("MATCH (s:ModelctxSchema) SET s.version = $v", v=cy.SCHEMA_VERSION + 1)
+    try:
+        with pytest.raises(ConfigError, match=f"schema version {cy.SCHEMA_VERSION + 1}, newer than this modelctx"):
+            open_store(neo4j_uri)
+    finally:
+        with _driver(neo4j_uri) as driver:
+            driver.execute_query("MATCH (s:ModelctxSchema) SET s.version = $v", v=cy.SCHEMA_VERSION)
 
 
 def test_the_database_itself_refuses_a_duplicate_id(neo4j_store: Neo4jGraphStore, neo4j_uri: str) -> None:

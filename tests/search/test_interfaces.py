@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from modelctx.cli import main
 from modelctx.graph.model import EdgeType
 from modelctx.graph.store import GraphStore, redact_uri
+from modelctx.search.hybrid import EXACT_SCORE
 from tests.api.indexing import wait_until_indexed
 from tests.backends import BackendHarness
 from tests.search import world as w
@@ -109,7 +110,7 @@ def test_api_search_and_notes(api) -> None:  # type: ignore[no-untyped-def]
     assert nothing["hits"] == []
     assert nothing["note"] == "no results for 'xqzv blorf wibble': nothing in the graph matches it"
     exact = api.get("/api/v1/search", params={"q": "churn@1"}).json()["hits"]
-    assert exact[0]["id"] == w.CRM_MV and exact[0]["score"] == 1.0
+    assert exact[0]["id"] == w.CRM_MV and exact[0]["score"] == EXACT_SCORE
     assert api.get("/api/v1/search", params={"q": "x", "mode": "fuzzy"}).status_code == 422
     assert api.get("/api/v1/search", params={"q": "x", "since": "last week"}).status_code == 422
 

@@ -115,3 +115,17 @@ def test_the_api_and_cli_say_when_nothing_matches(store: GraphStore, backend, tm
     assert result.exit_code == 0
     assert "no results for 'xqzv blorf wibble': nothing in the graph matches it" in result.stdout
     assert "modelctx: loading the embedding model" in result.stderr
+
+
+def test_fusion_weighs_each_rankers_normalised_scores() -> None:
+    from modelctx.search.hybrid import convex_fusion, fuse, normalised
+
+    assert normalised([(7, 0.9), (8, 0.5), (9, 0.4)]) == {7: 1.0, 8: pytest.approx(0.2), 9: 0.0}
+    assert normalised([(7, 12.5)]) == {7: 1.0} and normalised([]) == {}
+    # 1 leads the vector list by far, 2 leads the keyword list by a hair: 1 wins, as RRF would not decide.
+    vector, keyword = [(1, 0.8), (2, 0.3), (3, 0.29)], [(2, 10.0), (1, 9.9), (3, 1.0)]
+    fused = convex_fusion([vector, keyword], [0.5, 0.5])
+    assert [slot for slot, _ in fused] == [1, 2, 3]
+    assert fused[0][1] == pytest.approx(0.5 + 0.5 * 8.9 / 9.0) and fused[2][1] == 0.0
+    # Without a vector hit the passage list does not count (the relevance floor turned the query away).
+    assert fuse([], [(5, 0.9)], [(6, 3.0)]) == [(6, pytest.approx(0.3))]

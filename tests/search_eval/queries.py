@@ -9,6 +9,9 @@ must carry the ranking. Unlisted nodes are judged 0.
 from __future__ import annotations
 
 CLASSES = ("direct", "paraphrase", "structure")
+#: The first of the 30 paraphrases written for issue 15 before the change of fusion (``search/hybrid.py``):
+#: they and the ones after them stand in for queries nobody has tuned on (:func:`fresh_paraphrases`).
+FRESH_PARAPHRASES_FROM = "what do the cells in a breast lump puncture look like under the microscope"
 
 QUERIES: list[tuple[str, str, dict[str, int]]] = [
     # -- direct ---------------------------------------------------------------
@@ -138,7 +141,63 @@ QUERIES: list[tuple[str, str, dict[str, int]]] = [
      {"mv_tumour_3": 3, "rv_t3": 3, "r_cancer_gb2": 1}),
     ("paraphrase", "which model runs in the x-ray pilot",
      {"dep_t2": 3, "mv_tumour_2": 3, "rv_t2": 1}),
-    # -- structure (questions about the graph; added with search/questions.py) -------------
+    # -- paraphrase, 30 more for issue 15 (standing in for unseen ones), written from an intent for a chosen node
+    # before reading its text, in other words than its text; committed before any ranking change (FRESH) --------
+    ("paraphrase", "what do the cells in a breast lump puncture look like under the microscope",
+     {"ds_cancer": 3, "dv_cancer_raw": 1, "dv_cancer_clean": 1}),
+    ("paraphrase", "blood serum readings for a few hundred people with a sugar disorder",
+     {"ds_diabetes": 3, "dv_diabetes_v1": 2, "dv_diabetes_v2": 1}),
+    ("paraphrase", "classic botany table from the 1930s about three kinds of flowers",
+     {"ds_iris": 3, "dv_iris_v1": 2}),
+    ("paraphrase", "chemical test results for Italian wines grown in one region",
+     {"ds_wine": 3, "dv_wine_v1": 2, "dv_wine_draft": 1}),
+    ("paraphrase", "tiny bitmap pictures of numbers written by dozens of people",
+     {"ds_digits": 3, "dv_digits_v1": 2, "dv_digits_aug": 1}),
+    ("paraphrase", "how many pull-ups and crunches people manage compared with their waistline and heart rate",
+     {"ds_linnerud": 3, "dv_linnerud_v1": 2}),
+    ("paraphrase", "the plain small grey pictures of written numerals, before any extra copies were made",
+     {"dv_digits_v1": 3, "ds_digits": 2, "dv_digits_aug": 1}),
+    ("paraphrase", "initial snapshot of the patient table holding only the usual clinic inputs, rescaled",
+     {"dv_diabetes_v1": 3, "ds_diabetes": 1, "dv_diabetes_v2": 1}),
+    ("paraphrase", "blossom dimensions left exactly as first recorded", {"dv_iris_v1": 3, "ds_iris": 2}),
+    ("paraphrase", "gym results of a couple dozen older gentlemen", {"dv_linnerud_v1": 3, "ds_linnerud": 2}),
+    ("paraphrase", "which model decides whether a breast growth is dangerous",
+     {"m_tumour": 3, "mv_tumour_1": 1, "mv_tumour_2": 1, "mv_tumour_3": 1}),
+    ("paraphrase", "software that recognises numerals written by hand",
+     {"m_digit": 3, "mv_digit_1": 1, "mv_digit_2": 1}),
+    ("paraphrase", "toy flower predictor used for teaching newcomers",
+     {"m_iris": 3, "mv_iris_1": 2, "r_iris_knn": 1, "dep_i1": 1}),
+    ("paraphrase", "predicts which grape a bottle of wine was made from",
+     {"m_cultivar": 3, "mv_cultivar_1": 2, "r_wine_svm": 1}),
+    ("paraphrase", "live endpoint forecasting how diabetic patients will fare",
+     {"dep_p2": 3, "mv_prog_2": 2, "mon_p2": 1, "m_progression": 1}),
+    ("paraphrase", "the flower demo that was pushed out without anyone checking it",
+     {"dep_i1": 3, "mv_iris_1": 2}),
+    ("paraphrase", "monthly health check of the forecasting service came back clean",
+     {"mon_p2": 3, "dep_p2": 1}),
+    ("paraphrase", "neighbour-voting baseline on the flower measurements", {"r_iris_knn": 3, "mv_iris_1": 1}),
+    ("paraphrase", "latent component regression on the gym data", {"r_linnerud_pls": 3, "mv_fitness_1": 1}),
+    ("paraphrase", "digit net trained without extra copies did great on training data and worse on new data",
+     {"r_digits_noaug": 3, "mv_digit_1": 1}),
+    ("paraphrase", "the run where changing how one input was normalised cost us sensitivity",
+     {"r_cancer_gb2": 3, "in_recall": 2, "rv_t3": 1, "c_texture": 1, "mv_tumour_3": 1}),
+    ("paraphrase", "lesson learned: rescaling a feature hurt how many tumours we catch",
+     {"in_recall": 3, "r_cancer_gb2": 2, "rv_t3": 1, "c_texture": 1}),
+    ("paraphrase", "sign-off for the grape model limited to internal reporting", {"rv_c1": 3, "mv_cultivar_1": 1}),
+    ("paraphrase", "approval of the number reader for the post office",
+     {"rv_d2": 3, "dep_d2": 1, "mv_digit_2": 1}),
+    ("paraphrase", "green light for the second disease progression model", {"rv_p2": 3, "mv_prog_2": 1}),
+    ("paraphrase", "code change bringing in a Bayesian tuner for the boosted trees",
+     {"c_optuna": 3, "r_cancer_study": 2, "r_cancer_gb": 1}),
+    ("paraphrase", "cell surface roughness input rescaled so extreme values matter less",
+     {"f_texture_scaled": 3, "c_texture": 2, "in_recall": 1}),
+    ("paraphrase", "the second release of the cancer model, the one that went to the radiology trial",
+     {"mv_tumour_2": 3, "dep_t2": 2, "rv_t2": 1}),
+    ("paraphrase", "first numeral reader, trained before the data was enlarged",
+     {"mv_digit_1": 3, "r_digits_noaug": 2, "m_digit": 1}),
+    ("paraphrase", "grape chemistry table exactly as it appeared in the literature",
+     {"dv_wine_v1": 3, "ds_wine": 2}),
+    # -- structure (questions about the graph; added with search/questions/) -------------
     ("structure", "runs that used the cleaned breast cancer data", {"r_cancer_lr": 3, "r_cancer_gb": 3, "r_cancer_gb2": 3, "r_cancer_study": 3}),
     ("structure", "runs that used the output of the breast cancer raw export", {"r_cancer_lr": 3, "r_cancer_gb": 3, "r_cancer_gb2": 3, "r_cancer_study": 3}),
     ("structure", "model versions trained on diabetes progression v2", {"mv_prog_2": 3}),
@@ -240,3 +299,10 @@ QUERIES: list[tuple[str, str, dict[str, int]]] = [
     ("structure", "models that were never deployed", {"mv_tumour_3": 3, "mv_prog_1": 3, "mv_cultivar_1": 3, "mv_digit_1": 3, "mv_fitness_1": 3, "m_cultivar": 2, "m_fitness": 2}),
     ("structure", "unreviewed model versions", {"mv_iris_1": 3, "mv_fitness_1": 3, "mv_digit_1": 3}),
 ]
+
+
+def fresh_paraphrases() -> list[tuple[str, str, dict[str, int]]]:
+    """The paraphrases from :data:`FRESH_PARAPHRASES_FROM` on (the rest were tuned on longer)."""
+    paraphrases = [q for q in QUERIES if q[0] == "paraphrase"]
+    start = [text for _, text, _ in paraphrases].index(FRESH_PARAPHRASES_FROM)
+    return paraphrases[start:]

@@ -1,9 +1,11 @@
 """Search quality on the evaluation world with the real model: floors, and hybrid beats both rankers.
 
-Measured (bench/search_quality.py, 128 queries, issue 15): over direct and
-paraphrase queries hybrid nDCG@10 0.89, vector 0.85, keyword 0.75 (per class:
-direct 0.946 / 0.927 / 0.966, paraphrase 0.855 / 0.806 / 0.630). The floors
-leave a margin for numerical differences between machines.
+Measured (bench/search_quality.py --set dev, 203 queries, issue 15): over the
+107 direct and paraphrase queries hybrid nDCG@10 0.850, vector 0.811, keyword
+0.689, recall@10 0.946 / 0.901 / 0.741 (per class: direct 0.955 / 0.927 /
+0.966, paraphrase 0.815 / 0.772 / 0.596; the 50 older paraphrases 0.841 hybrid,
+the 30 fresh ones 0.772). The floors leave a margin for numerical differences
+between machines.
 """
 
 from __future__ import annotations
@@ -17,14 +19,16 @@ from modelctx.graph.store import open_store
 from modelctx.search.embedder import MiniLMEmbedder
 from modelctx.search.service import SearchService
 from tests.search_eval.evaluate import Scores, evaluate
-from tests.search_eval.queries import QUERIES
+from tests.search_eval.queries import QUERIES, fresh_paraphrases
 from tests.search_eval.world import write_world
 
 #: The queries the rankers are held to (structure questions are answered from the graph: search/questions/).
 RANKED = [q for q in QUERIES if q[0] != "structure"]
 
-FLOORS = {"keyword": 0.62, "vector": 0.75, "hybrid": 0.77}
-RECALL_FLOORS = {"keyword": 0.62, "vector": 0.78, "hybrid": 0.80}
+FLOORS = {"keyword": 0.67, "vector": 0.79, "hybrid": 0.83}
+RECALL_FLOORS = {"keyword": 0.72, "vector": 0.88, "hybrid": 0.92}
+FRESH = fresh_paraphrases()
+OLDER_PARAPHRASES = [q for q in QUERIES if q[0] == "paraphrase" and q not in FRESH]
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +41,8 @@ def scores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[
         scores = {group: evaluate(service, ids, group=group) for group in ("direct", "paraphrase")}
         scores["all"] = evaluate(service, ids, queries=RANKED)
         scores["structure"] = evaluate(service, ids, group="structure", modes=("hybrid",))
+        scores["older"] = evaluate(service, ids, queries=OLDER_PARAPHRASES, modes=("hybrid",))
+        scores["fresh"] = evaluate(service, ids, queries=FRESH, modes=("hybrid",))
         yield scores
     finally:
         service.close()
@@ -73,8 +79,11 @@ def test_embeddings_carry_the_paraphrases(scores: dict[str, dict[str, Scores]]) 
 
 
 def test_passages_carry_paraphrases_of_a_nodes_own_words(scores: dict[str, dict[str, Scores]]) -> None:
-    # Hybrid paraphrase nDCG@10 0.855 with the passage ranking (search/hybrid.py fuse), 0.822 without.
-    assert scores["paraphrase"]["hybrid"].ndcg >= 0.84
+    # Hybrid nDCG@10 on the 50 older paraphrases 0.855 with the passage ranking (search/hybrid.py fuse), 0.822
+    # without (RRF); 0.841 with the convex fusion, which lifted the 30 fresh ones from 0.756 to 0.772.
+    assert len(FRESH) == 30 and len(OLDER_PARAPHRASES) == 50
+    assert scores["older"]["hybrid"].ndcg >= 0.84
+    assert scores["fresh"]["hybrid"].ndcg >= 0.77
 
 
 def test_structure_questions_are_answered_from_the_graph(scores: dict[str, dict[str, Scores]]) -> None:

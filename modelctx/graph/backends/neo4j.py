@@ -211,15 +211,29 @@ class Neo4jGraphStore(GraphStore):
             return session.execute_write(work)
 
     def _ensure_schema(self) -> None:
-        """Create missing constraints and indexes (idempotent), then the change-log head."""
+        """Upgrade an older schema layout, create missing constraints and indexes (idempotent), then the head.
+
+        The layout's version lives on a node of its own (``neo4j_cypher.SCHEMA_VERSION``); a store of
+        version 1 loses its per-kind constraints and its plain ``Node(id)`` index for the one ``Node(id)``
+        uniqueness constraint. Older modelctx versions still open an upgraded store: they find their
+        missing per-kind constraints and create them again, and a later open here drops them again.
+        """
         from neo4j import RoutingControl
         from neo4j.exceptions import ClientError
 
         existing = {r["name"] for query in cy.SHOW_SCHEMA_NAMES for r in self._read("reading the schema", query)}
+        version = self._read("reading the schema version", cy.READ_SCHEMA_VERSION, key=cy.SCHEMA_KEY)[0]["version"]
+        if version is not None and version > cy.SCHEMA_VERSION:
+            raise ConfigError(
+                f"the Neo4j store {self.uri} has schema version {version}, newer than this modelctx knows "
+                f"({cy.SCHEMA_VERSION}): upgrade modelctx to use it"
+            )
+        # The legacy rules go first: the Node(id) index must be gone before the constraint covers n.id.
+        legacy = [statement for name, statement in cy.LEGACY_SCHEMA.items() if name in existing]
         missing = [statement for name, statement in cy.SCHEMA.items() if name not in existing]
-        for statement in missing:
+        for statement in [*legacy, *missing]:
             try:
-                with self._translate("creating the schema"):
+                with self._translate("creating the schema" if statement in missing else "upgrading the schema"):
                     self._driver.execute_query(statement, database_=self.database, routing_=RoutingControl.WRITE)
             except BackendError as exc:
                 # Another process created an equivalent rule between our check and our statement.
@@ -229,6 +243,9 @@ class Neo4jGraphStore(GraphStore):
         if missing:
             with self._translate("waiting for indexes"):
                 self._driver.execute_query(cy.AWAIT_INDEXES, {"seconds": 300}, database_=self.database)
+        if version != cy.SCHEMA_VERSION:
+            self._run_write("recording the schema version", lambda tx: tx.run(
+                cy.SET_SCHEMA_VERSION, key=cy.SCHEMA_KEY, version=cy.SCHEMA_VERSION).consume())
         self._run_write("creating the change-log head", lambda tx: tx.run(cy.ENSURE_HEAD, key=cy.HEAD_KEY).consume())
 
     def search_docs(self) -> Neo4jSearchDocs:

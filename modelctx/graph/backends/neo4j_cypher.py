@@ -16,6 +16,7 @@ Storage shape:
   the server.
 - An edge is ``(source)-[:<TYPE> {props}]->(target)`` with ``props`` as JSON text, absent when the edge
   has no properties (``edge_props`` reads it as ``{}``).
+- ``(:ModelctxSchema {key: 'schema', version})`` records the schema's layout (``SCHEMA_VERSION``).
 - The change log is ``(:ChangeLog {seq, at, actor, op, payload, prev_hash, hash})``;
   the single ``(:ChangeLogHead {key: 'head'})`` node is the writers' lock and
   holds the next ``nid``.
@@ -38,20 +39,30 @@ SCALAR_PREFIX = "p."
 SHOW_SCHEMA_NAMES = ("SHOW CONSTRAINTS YIELD name", "SHOW INDEXES YIELD name")
 
 
-def _constraint_name(kind: NodeKind) -> str:
-    return f"modelctx_{kind.value}_id"
+#: The layout of the schema below: stored on the one ``(:ModelctxSchema {key: 'schema'})`` node, which
+#: ``delete_all`` keeps (like the schema itself). 1 (no such node): a uniqueness constraint per node kind
+#: plus a plain ``Node(id)`` index; 2: one ``Node(id)`` uniqueness constraint, so a created node updates
+#: one id index instead of two. ``Neo4jGraphStore._ensure_schema`` upgrades a version-1 store at open.
+SCHEMA_VERSION = 2
+SCHEMA_KEY = "schema"
+#: The highest version recorded (two processes creating the node at once may each leave one).
+READ_SCHEMA_VERSION = "OPTIONAL MATCH (s:ModelctxSchema {key: $key}) RETURN max(s.version) AS version"
+SET_SCHEMA_VERSION = "MERGE (s:ModelctxSchema {key: $key}) SET s.version = $version"
 
+#: Version 1's rules, dropped by the upgrade (name -> statement): a uniqueness constraint per kind, and
+#: the ``Node(id)`` index, which must go before a uniqueness constraint can cover the same property.
+LEGACY_SCHEMA: dict[str, str] = {
+    **{f"modelctx_{kind.value}_id": f"DROP CONSTRAINT modelctx_{kind.value}_id IF EXISTS" for kind in NodeKind},
+    "modelctx_node_id": "DROP INDEX modelctx_node_id IF EXISTS",
+}
 
 #: name -> statement; names are checked first so that an open does no schema work when all exist.
 SCHEMA: dict[str, str] = {
-    **{
-        _constraint_name(kind): (
-            f"CREATE CONSTRAINT {_constraint_name(kind)} IF NOT EXISTS "
-            f"FOR (n:{kind.label}) REQUIRE n.id IS UNIQUE"
-        )
-        for kind in NodeKind
-    },
-    "modelctx_node_id": "CREATE INDEX modelctx_node_id IF NOT EXISTS FOR (n:Node) ON (n.id)",
+    # One id index for every kind: seeks by id (reads, the write's lookups, find_ids' prefixes) use it,
+    # and it refuses a duplicate id whatever the kind.
+    "modelctx_node_id_unique": (
+        "CREATE CONSTRAINT modelctx_node_id_unique IF NOT EXISTS FOR (n:Node) REQUIRE n.id IS UNIQUE"
+    ),
     "modelctx_node_nid": "CREATE INDEX modelctx_node_nid IF NOT EXISTS FOR (n:Node) ON (n.nid)",
     "modelctx_changelog_seq": (
         "CREATE CONSTRAINT modelctx_changelog_seq IF NOT EXISTS FOR (c:ChangeLog) REQUIRE c.seq IS UNIQUE"
@@ -100,9 +111,15 @@ _ENDPOINTS = "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] MATCH (b
 #: Per type, rows ``[source element id, target element id, row number, props text or null]``: create the
 #: edges not stored yet (``props`` absent when null), return how many rows found both endpoints and the
 #: stored edges' properties by row number (the caller merges those and updates the ones that change).
+#: The stored edge is looked for as ``(b)<-[old]-(a)``, not ``(a)-[old]->(b)``: Neo4j's expand-into then
+#: walks the source's relationships where neither end has many (above 50 it compares the ends' degrees
+#: either way). Edges point from the later thing to its inputs (``graph/model.py``), so a source has few
+#: while a target (a dataset, a feature, a project) collects many: at 300k edges this read 18k records
+#: for a batch of 9k ``USED`` edges instead of 255k (``docs/guide/neo4j.md``).
+_STORED = "OPTIONAL MATCH (b)<-[old:{t}]-(a) "
 CREATE_MISSING_EDGES: dict[EdgeType, str] = {
     etype: (
-        f"{_ENDPOINTS}OPTIONAL MATCH (a)-[old:{etype.value}]->(b) "
+        f"{_ENDPOINTS}{_STORED.format(t=etype.value)}"
         "FOREACH (_ IN CASE WHEN old IS NULL THEN [1] ELSE [] END | "
         f"CREATE (a)-[:{etype.value} {{props: row[3]}}]->(b)) "
         "RETURN count(row) AS matched, "
@@ -115,8 +132,9 @@ CREATE_EDGES: dict[EdgeType, str] = {
     etype: f"{_ENDPOINTS}CREATE (a)-[:{etype.value} {{props: row[2]}}]->(b)" for etype in EdgeType
 }
 #: Rows ``[source eid, target eid, props or null]``; null removes ``props`` (the edge has no properties left).
+#: The pattern is written from the target, as in ``_STORED``.
 UPDATE_EDGES: dict[EdgeType, str] = {
-    etype: f"{_ENDPOINTS}MATCH (a)-[r:{etype.value}]->(b) SET r.props = row[2]" for etype in EdgeType
+    etype: f"{_ENDPOINTS}MATCH (b)<-[r:{etype.value}]-(a) SET r.props = row[2]" for etype in EdgeType
 }
 
 #: Deletes the stored edges among the rows and names them (a row whose edge is not stored drops out).
@@ -146,7 +164,7 @@ _FIND_WHERE = (
 )
 FIND_NODES_ANY_KIND = f"MATCH (n:Node) {_FIND_WHERE}"
 FIND_NODES: dict[NodeKind, str] = {kind: f"MATCH (n:{kind.label}) {_FIND_WHERE}" for kind in NodeKind}
-#: find_ids: a prefix of the id, read from the ``modelctx_node_id`` index.
+#: find_ids: a prefix of the id, read from the ``modelctx_node_id_unique`` constraint's index.
 FIND_IDS = (
     "MATCH (n:Node) WHERE n.id STARTS WITH $prefix AND n.id > $after RETURN n.id AS id ORDER BY n.id LIMIT $limit"
 )
