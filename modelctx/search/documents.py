@@ -294,6 +294,19 @@ def _terms(text: str) -> set[str]:
     return {t.lower()[:5] for t in _TOKEN.findall(text) if len(t) > 2}
 
 
+def _shared(text: str, terms: set[str]) -> int:
+    """``len(_terms(text) & terms)``, without splitting a text that contains none of ``terms`` at all (most).
+
+    A word's lower case is part of the text's lower case, except around a capital sigma (its final form depends
+    on what follows it), so such a text is always split.
+    """
+    if "Σ" not in text:
+        lowered = text.lower()
+        if not any(term in lowered for term in terms):
+            return 0
+    return len(_terms(text) & terms)
+
+
 def _unlabelled(sentence: str) -> str:
     for prefix in _MAP_PREFIXES:
         if sentence.startswith(prefix):
@@ -321,7 +334,7 @@ def snippet(body: str, query: str, context: str = "", max_chars: int = 220) -> s
             for s in _SENTENCE.split(line) if s.strip()]
     terms = _terms(query)
     # A parameter list matches on its items, not on its label ("params", "metrics").
-    scored = [(len(_terms(_unlabelled(s)) & terms), -position, s) for position, s in enumerate(own + near)]
+    scored = [(_shared(_unlabelled(s), terms), -position, s) for position, s in enumerate(own + near)]
     matched = [item for item in scored if item[0] > 0 and len(_TOKEN.findall(item[2])) >= 3]
     if matched:
         best = max(matched)[2]

@@ -31,7 +31,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,10 @@ class SearchIndex:
         self.folder = folder
         self.embedder = embedder
         self._lock = threading.RLock()
+        #: Vector searches in progress: they run outside ``_lock``, side by side (the two matrices of one query
+        #: at once), and whatever changes the in-memory vectors waits under ``_lock`` until none is left.
+        self._vector_readers = 0
+        self._no_vector_readers = threading.Condition(self._lock)
         private_dir(folder)
         try:
             self.conn = sqlite3.connect(
@@ -188,6 +193,7 @@ class SearchIndex:
         instance of its own and lets the searching instance ``refresh``.
         """
         with self._lock:
+            self._await_vector_readers()
             target = self.store.last_seq()
             if not rebuild and self._verified_seq == target == self.last_seq:
                 if memory:
@@ -208,6 +214,7 @@ class SearchIndex:
     def refresh(self) -> None:
         """Bring the in-memory vectors up to what the index file holds (another instance or process wrote it)."""
         with self._lock:
+            self._await_vector_readers()
             self._refresh_memory()
 
     @property
@@ -362,19 +369,38 @@ class SearchIndex:
     def rebuild_ann(self) -> None:
         """Rebuild the approximate index now (``modelctx index`` does this) and save the snapshot."""
         with self._lock:
+            self._await_vector_readers()
             self.vectors.rebuild_ann()
             self.passages.rebuild_ann()
             self._save_snapshot()
 
     # -- reading -------------------------------------------------------------
 
-    def vector_search(self, query_vector: np.ndarray, k: int, where: Filter) -> list[tuple[int, float]]:
+    def _await_vector_readers(self) -> None:
+        """Wait (holding ``_lock``, so that no new one starts) until no vector search is in progress."""
+        self._no_vector_readers.wait_for(lambda: self._vector_readers == 0)
+
+    @contextmanager
+    def _reading_vectors(self) -> Iterator[tuple[VectorIndex, VectorIndex]]:
+        """The in-memory vectors and passages, unchanged until the block ends; other searches may read them too."""
         with self._lock:
-            return self.vectors.search(query_vector, k, where)
+            self._vector_readers += 1
+            matrices = (self.vectors, self.passages)
+        try:
+            yield matrices
+        finally:
+            with self._lock:
+                self._vector_readers -= 1
+                if not self._vector_readers:
+                    self._no_vector_readers.notify_all()
+
+    def vector_search(self, query_vector: np.ndarray, k: int, where: Filter) -> list[tuple[int, float]]:
+        with self._reading_vectors() as (vectors, _):
+            return vectors.search(query_vector, k, where)
 
     def passage_search(self, query_vector: np.ndarray, k: int, where: Filter) -> list[tuple[int, float]]:
-        with self._lock:
-            return self.passages.search(query_vector, k, where)
+        with self._reading_vectors() as (_, passages):
+            return passages.search(query_vector, k, where)
 
     def keyword_search(
         self, query: str, k: int, where: Filter, *, in_memory: bool = True
@@ -425,6 +451,7 @@ class SearchIndex:
 
     def close(self) -> None:
         with self._lock:
+            self._await_vector_readers()
             if self._applied_since_snapshot:
                 self._save_snapshot()
             self.conn.close()

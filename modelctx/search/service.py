@@ -14,12 +14,12 @@ Project scope: a search runs on the caller's view of the store
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from modelctx.errors import ValidationError
 from modelctx.graph.model import Node, NodeKind
@@ -50,6 +50,7 @@ from modelctx.search.neighbourhood import adjacent
 from modelctx.search.vector_index import Filter
 from modelctx.times import lower_bound, upper_bound
 
+T = TypeVar("T")
 Mode = Literal["hybrid", "vector", "keyword"]
 MODES: tuple[str, ...] = ("hybrid", "vector", "keyword")
 MAX_LIMIT = 200
@@ -57,8 +58,8 @@ MAX_LIMIT = 200
 SCOPED_OVERFETCH = 3
 #: Ranked candidates searched for an entity a question names (``search/questions.py``).
 RESOLVE_CANDIDATES = 25
-#: Threads that embed queries while the caller's thread searches keywords (ONNX Runtime releases the GIL).
-EMBED_THREADS = 2
+#: Threads that search keywords while the caller's thread embeds the query (ONNX Runtime releases the GIL).
+POOL_THREADS = 2
 
 
 @dataclass(slots=True)
@@ -118,7 +119,7 @@ class SearchService:
         self.weights = (VECTOR_WEIGHT, PASSAGE_WEIGHT, KEYWORD_WEIGHT)
         #: Answer questions about structure from the graph (``search/questions.py``); off only to measure without.
         self.questions = True
-        self._embedding = ThreadPoolExecutor(EMBED_THREADS, thread_name_prefix="modelctx-embed")
+        self._pool = ThreadPoolExecutor(POOL_THREADS, thread_name_prefix="modelctx-search")
 
     @classmethod
     def for_client(cls, client: Any, embedder: Embedder | None = None, **index_options: Any) -> SearchService:
@@ -219,20 +220,26 @@ class SearchService:
             mode = "keyword"
         vector: list[tuple[int, float]] = []
         passage: list[tuple[int, float]] = []
-        # The query is embedded in the service's pool while this thread searches keywords and exact names.
-        embedding: Future[Any] | None = None
-        if mode in ("hybrid", "vector"):
-            embedding = self._embedding.submit(self.embedder.embed_query, query)
         depth = {"keyword": limit, "hybrid": max(KEYWORD_CANDIDATES, limit), "vector": 1}[mode]
-        keyword = self.index.keyword_search(query, depth, where)
-        exact = self.index.exact_slots(exact_ids(self.store, query), query, where)
-        if embedding is not None:
-            query_vector = embedding.result()
-            found = self.index.vector_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
+        if mode in ("hybrid", "vector"):
+            # What releases the GIL runs side by side: in this thread the query's forward pass (ONNX Runtime; none
+            # for a cached vector), then the search of the documents' vectors (FAISS); in the pool the keywords and
+            # exact names, then the passages' vectors.
+            lexical = self._pool.submit(self._lexical, query, depth, where)
+            query_vector = self.embedder.embed_query(query)
+            k = max(VECTOR_CANDIDATES, limit)
+            passages = self._pool.submit(self.index.passage_search, query_vector, k, where) if mode == "hybrid" \
+                else None
+            found = self.index.vector_search(query_vector, k, where)
+            keyword, exact = _outcome(lexical, self._lexical, query, depth, where)
             vector = above_floor(found, keyword_matched=bool(keyword))
-            if mode == "hybrid" and vector:
-                found = self.index.passage_search(query_vector, max(VECTOR_CANDIDATES, limit), where)
+            if passages is not None and vector:
+                found = _outcome(passages, self.index.passage_search, query_vector, k, where)
                 passage = above_floor(found, keyword_matched=bool(keyword))
+            elif passages is not None:
+                passages.cancel()  # a query the floor turns away is turned away whole (``search/hybrid.py``)
+        else:
+            keyword, exact = self._lexical(query, depth, where)
         if mode == "vector":
             ranked = vector
         elif mode == "keyword":
@@ -245,6 +252,11 @@ class SearchService:
         if mode == "hybrid" and len(ranked) > 1:
             ranked = self._near_the_strongest(ranked, rows if rows is not None else {})
         return exact_first(exact, ranked)[:limit]
+
+    def _lexical(self, query: str, depth: int, where: Filter) -> tuple[list[tuple[int, float]], list[int]]:
+        """The keyword ranking and the slots the query names exactly: what ranking needs besides the query vector."""
+        return (self.index.keyword_search(query, depth, where),
+                self.index.exact_slots(exact_ids(self.store, query), query, where))
 
     def _near_the_strongest(
         self, ranked: list[tuple[int, float]], rows: dict[int, DocRow]
@@ -326,8 +338,13 @@ class SearchService:
         return result
 
     def close(self) -> None:
-        self._embedding.shutdown()
+        self._pool.shutdown()
         self.index.close()
+
+
+def _outcome(future: Future[T], fn: Callable[..., T], *args: Any) -> T:
+    """What ``future`` computes; run here when the pool has not started it (a busy box), rather than wait for it."""
+    return fn(*args) if future.cancel() else future.result()
 
 
 def _project(node: Node) -> str | None:

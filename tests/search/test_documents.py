@@ -10,6 +10,7 @@ from modelctx.search.documents import (
     embedding_text,
     meaningful,
     plain_text,
+    snippet,
 )
 
 RST = """.. _iris_dataset:
@@ -75,3 +76,12 @@ def test_the_model_reads_no_ids_and_no_repeated_title() -> None:
     assert meaningful("tumour v3 added 2024 cafe") == "tumour v3 added 2024 cafe"
     commit = Node("commit:9cb6421328ab", NodeKind.COMMIT, {"message": "Pin scikit-learn\n\nPickles failed to load."})
     assert embedding_text(build_document(commit)).startswith("commit: Pin scikit-learn Pickles failed to load.")
+
+
+def test_a_snippet_matches_words_as_their_own_lower_case() -> None:
+    """A word's lower case is not always part of its sentence's: a capital sigma ends a word in its final form."""
+    body = "Road road. Nothing else is here today. The ΟΔΟΣ'Α sign is old."
+    assert snippet(body, "οδος") == "The ΟΔΟΣ'Α sign is old."
+    assert snippet(body, "sign") == "The ΟΔΟΣ'Α sign is old."
+    assert snippet(body, "nothing here") == "Nothing else is here today."
+    assert snippet(body, "zebra") == "Nothing else is here today."

@@ -242,3 +242,35 @@ def test_an_index_of_an_older_layout_is_rebuilt_on_open(tmp_path: Path, embedder
     assert len(reopened.passage_search(embedder.embed_query("tumour"), 5, Filter())) == 5
     reopened.close()
     store.close()
+
+
+def test_catching_up_waits_for_the_vector_searches_in_progress(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+    """Vector searches run side by side outside the index lock; whatever changes the vectors waits for them."""
+    import threading
+
+    from modelctx.search.index import SearchIndex
+    from tests.search_eval.backends import new_sqlite
+
+    store = new_sqlite(tmp_path / "store")
+    w.write_world(store)
+    index = SearchIndex(store, tmp_path / "idx", embedder)
+    index.sync()
+    query = embedder.embed_query("gradient boosted fraud detector")
+    before = index.vector_search(query, 3, Filter())
+    fraud = node_id(NodeKind.MODEL, "fraud-detector")
+    store.write([Node(fraud, NodeKind.MODEL, {"name": "fraud-detector",
+                                              "description": "gradient boosted fraud detector"})], [])
+    synced = threading.Event()
+    with index._reading_vectors():  # a search in progress
+        # Other threads still search meanwhile (the passages of the same query, another request).
+        assert index.vector_search(query, 3, Filter()) == before
+        catching_up = threading.Thread(target=lambda: (index.sync(), synced.set()))
+        catching_up.start()
+        assert not synced.wait(0.3)
+    catching_up.join(30)
+    assert synced.is_set()
+    found = index.vector_search(query, 3, Filter())
+    assert index.documents([found[0][0]])[found[0][0]].node_id == fraud and fraud not in {
+        row.node_id for row in index.documents(s for s, _ in before).values()}
+    index.close()
+    store.close()

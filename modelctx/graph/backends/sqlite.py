@@ -348,7 +348,8 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
                             rows[(src, etype, dst)] = props
             names = self._ids_of(conn, {n for key in rows for n in (key[0], key[2])})
         return [
-            Edge(names[src], names[dst], TYPE_BY_CODE[etype], json.loads(props))
+            # Most edges have no properties: "{}" needs no JSON decoder (search context reads many edges per query).
+            Edge(names[src], names[dst], TYPE_BY_CODE[etype], {} if props == "{}" else json.loads(props))
             for (src, etype, dst), props in sorted(rows.items())
         ]
 
