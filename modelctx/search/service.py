@@ -56,7 +56,7 @@ MODES: tuple[str, ...] = ("hybrid", "vector", "keyword")
 MAX_LIMIT = 200
 #: How many more candidates a scoped search ranks than it returns.
 SCOPED_OVERFETCH = 3
-#: Ranked candidates searched for an entity a question names (``search/questions.py``).
+#: Ranked candidates searched for an entity a question names (``search/questions/``).
 RESOLVE_CANDIDATES = 25
 #: Threads that search keywords while the caller's thread embeds the query (ONNX Runtime releases the GIL).
 POOL_THREADS = 2
@@ -73,7 +73,7 @@ class Hit:
     snippet: str
     project: str | None = None
     context: dict[str, Any] = field(default_factory=dict)
-    #: For an answer to a question about structure: the path that makes it one (``search/questions.py``).
+    #: For an answer to a question about structure: the path that makes it one (``search/questions/``).
     answer: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -86,7 +86,7 @@ class Hit:
 class Hits(list[Hit]):
     """A search's hits, best first, and the question about structure the query was read as, if any.
 
-    ``question`` (the shape's documented example, ``search/questions.py``) is
+    ``question`` (the shape's documented example, ``search/questions/``) is
     set even when nothing in the graph answers it: ranked hits then only fill
     the list, and :meth:`SearchService.answer` says so rather than let them
     pass for answers.
@@ -117,7 +117,7 @@ class SearchService:
         self.index = open_index(store, folder, self.embedder, **index_options)
         #: Fusion weights of the (enriched vector, passage vector, keyword) rankings (``search/hybrid.py`` ``fuse``).
         self.weights = (VECTOR_WEIGHT, PASSAGE_WEIGHT, KEYWORD_WEIGHT)
-        #: Answer questions about structure from the graph (``search/questions.py``); off only to measure without.
+        #: Answer questions about structure from the graph (``search/questions/``); off only to measure without.
         self.questions = True
         self._pool = ThreadPoolExecutor(POOL_THREADS, thread_name_prefix="modelctx-search")
 
@@ -295,7 +295,7 @@ class SearchService:
     def answer_question(
         self, query: str, view: GraphStore, where: Filter, limit: int, with_context: bool
     ) -> Hits | None:
-        """A question about structure answered from ``view`` (``search/questions.py``), None if ``query`` is not one.
+        """A question about structure answered from ``view`` (``search/questions/``), None if ``query`` is not one.
 
         Entities are resolved exactly first, else by this search (best visible
         hit of a fitting kind whose title shares a word with the entity). The answers come first, each with its path in
