@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from functools import partial
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -27,8 +26,6 @@ from modelctx.graph.changelog import GENESIS_HASH, Change, WriteResult, chain_ch
 from modelctx.graph.model import Edge, Node, NodeKind
 from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes, plan_removals
 
-_SOURCE = attrgetter("source")
-_TARGET = attrgetter("target")
 #: A node's new packed neighbours (int64, as stored in its arrays).
 _entries = partial(array, "q")
 
@@ -94,19 +91,6 @@ class SqliteWriter:
         ids = self._committed_ids
         if len(ids) + len(known) <= COMMITTED_IDS_LIMIT:
             ids.update(known)
-
-    def _resolve_written(self, conn: sqlite3.Connection, ids: list[str], known: dict[str, tuple[int, int]]) -> None:
-        """``_resolve`` inside a write transaction: ids this store saw committed come from memory, others are read."""
-        remembered = self._committed_ids
-        unread = []
-        for node_id in ids:
-            found = remembered.get(node_id)
-            if found is None:
-                unread.append(node_id)
-            else:
-                known[node_id] = found
-        if unread:
-            self._resolve(conn, unread, known)
 
     def _write_batch(
         self, conn: sqlite3.Connection, batch: PreparedBatch, actor: str, known: dict[str, tuple[int, int]]
@@ -193,19 +177,27 @@ class SqliteWriter:
         Endpoints come from ``known`` (id -> nid and kind code); those it lacks are
         read in one statement, so a batch whose nodes came with it reads nothing.
         """
-        records = edges.values()
-        ids = set(map(_SOURCE, records))
-        ids.update(map(_TARGET, records))
-        missed = ids.difference(known)
-        if missed:
-            self._resolve_written(conn, sorted(missed), known)
+        # One pass over the batch: each endpoint from ``known``, then from the ids this store saw committed; only
+        # edges with an endpoint in neither wait for the one read (then, in batch order, for the error).
+        get, remembered = known.get, self._committed_ids.get
         resolved: dict[EdgeKey, tuple[int, int, int, int, int]] = {}
-        get = known.get
+        unresolved: list[tuple[EdgeKey, Edge]] = []
         for key, edge in edges.items():
-            source, target = get(edge.source), get(edge.target)
+            source = get(edge.source) or remembered(edge.source)
+            target = get(edge.target) or remembered(edge.target)
             if source is None or target is None:
-                raise missing_endpoint_error(edge, edge.source if source is None else edge.target)
-            resolved[key] = (source[0], edge.type._code, target[0], source[1], target[1])  # type: ignore[attr-defined]
+                unresolved.append((key, edge))
+            else:
+                resolved[key] = (source[0], edge.type._code, target[0], source[1], target[1])  # type: ignore[attr-defined]
+        if unresolved:
+            unread = {i for _key, e in unresolved for i in (e.source, e.target) if remembered(i) is None}
+            self._resolve(conn, sorted(unread), known)
+            for key, edge in unresolved:
+                source = get(edge.source) or remembered(edge.source)
+                target = get(edge.target) or remembered(edge.target)
+                if source is None or target is None:
+                    raise missing_endpoint_error(edge, edge.source if source is None else edge.target)
+                resolved[key] = (source[0], edge.type._code, target[0], source[1], target[1])  # type: ignore[attr-defined]
         return resolved
 
     def _insert_edges(self, conn: sqlite3.Connection, rows: list[tuple[int, int, int, int, int, str]]) -> None:
