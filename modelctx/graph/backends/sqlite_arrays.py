@@ -25,8 +25,7 @@ bulk import, folds them.
 from __future__ import annotations
 
 import sqlite3
-from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -44,10 +43,39 @@ if TYPE_CHECKING:
 FOLD_AT = 1_000_000
 
 _WAYS = ("up", "down")
-_EMPTY = array("q")
 
-#: New packed entries per nid, one direction, in the order they were written.
-Additions = Mapping[int, "array[int]"]
+
+
+@dataclass(frozen=True, slots=True)
+class Additions:
+    """One write's new packed entries in one direction: ``nids`` (distinct, ascending), how many entries each has
+    (``counts``) and the ``entries``, node after node in nid order, each node's in the order they were written.
+
+    Built with numpy from one column per edge (``of``), so a bulk write makes no Python object per entry.
+    """
+
+    nids: Ints
+    counts: Ints
+    entries: Ints
+
+    @classmethod
+    def of(cls, owners: Ints, entries: Ints) -> Additions:
+        """Group ``entries`` (in write order) by the node in ``owners`` beside each."""
+        import numpy as np
+
+        order = np.argsort(owners, kind="stable")  # by node; a node's entries keep their write order
+        nids, counts = np.unique(owners, return_counts=True)
+        return cls(nids, counts, entries[order])
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def by_node(self) -> dict[int, bytes]:
+        """Each node's new entries as stored bytes."""
+        blob = self.entries.tobytes()
+        ends = (self.counts.cumsum() * 8).tolist()
+        starts = [0, *ends[:-1]]
+        return {nid: blob[start:end] for nid, start, end in zip(self.nids.tolist(), starts, ends, strict=True)}
 
 
 def pending_entries(conn: sqlite3.Connection) -> int:
@@ -57,27 +85,21 @@ def pending_entries(conn: sqlite3.Connection) -> int:
 
 def append(conn: sqlite3.Connection, up_add: Additions, down_add: Additions) -> None:
     """Append new entries to the nodes' rows, in SQL: a write never reads the arrays back."""
+    ups, downs = up_add.by_node(), down_add.by_node()
     conn.executemany(sql.APPEND_ADJACENCY, [
-        (nid, up_add.get(nid, _EMPTY).tobytes(), down_add.get(nid, _EMPTY).tobytes())
-        for nid in sorted(up_add.keys() | down_add.keys())  # nid order: upserts walk the table's B-tree forward
+        (nid, ups.get(nid, b""), downs.get(nid, b""))
+        for nid in sorted(ups.keys() | downs.keys())  # nid order: upserts walk the table's B-tree forward
     ])
 
 
 def defer(conn: sqlite3.Connection, up_add: Additions, down_add: Additions) -> None:
     """Store one write's new entries as one pending row."""
+    import numpy as np
+
     columns: list[bytes] = []
-    total = 0
     for add in (up_add, down_add):
-        nodes = array("q")
-        parts = []
-        for nid in sorted(add):
-            entries = add[nid]
-            nodes.append(nid)
-            nodes.append(len(entries))
-            parts.append(entries.tobytes())
-            total += len(entries)
-        columns += [nodes.tobytes(), b"".join(parts)]
-    conn.execute(sql.INSERT_PENDING, (total, *columns))
+        columns += [np.column_stack((add.nids, add.counts)).astype(np.int64).tobytes(), add.entries.tobytes()]
+    conn.execute(sql.INSERT_PENDING, (len(up_add) + len(down_add), *columns))
 
 
 def fold(conn: sqlite3.Connection, up_add: Additions | None = None, down_add: Additions | None = None) -> None:
@@ -88,10 +110,12 @@ def fold(conn: sqlite3.Connection, up_add: Additions | None = None, down_add: Ad
     if pending is not None:
         for way in _WAYS:
             merged[way].update((nid, entries.tobytes()) for nid, entries in pending.by_node(way))
-    for way, add in zip(_WAYS, (up_add or {}, down_add or {}), strict=True):
+    for way, add in zip(_WAYS, (up_add, down_add), strict=True):
+        if add is None:
+            continue
         into = merged[way]
-        for nid, entries in add.items():
-            into[nid] = into.get(nid, b"") + entries.tobytes()
+        for nid, entries in add.by_node().items():
+            into[nid] = into.get(nid, b"") + entries
     ups, downs = merged["up"], merged["down"]
     conn.executemany(sql.APPEND_ADJACENCY, [
         (nid, ups.get(nid, b""), downs.get(nid, b"")) for nid in sorted(ups.keys() | downs.keys())

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from array import array
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from functools import partial
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -26,8 +26,8 @@ from modelctx.graph.changelog import GENESIS_HASH, Change, WriteResult, chain_ch
 from modelctx.graph.model import Edge, Node, NodeKind
 from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes, plan_removals
 
-#: A node's new packed neighbours (int64, as stored in its arrays).
-_entries = partial(array, "q")
+#: An edge row's integers (src, type, dst, src kind, dst kind), without its properties.
+_INTS = itemgetter(0, 1, 2, 3, 4)
 
 if TYPE_CHECKING:
     from modelctx.graph.backends.sqlite_cache import AdjacencyCache
@@ -203,14 +203,20 @@ class SqliteWriter:
     def _insert_edges(self, conn: sqlite3.Connection, rows: list[tuple[int, int, int, int, int, str]]) -> None:
         """Insert new edges (src, type, dst, src kind, dst kind, props JSON) and extend both endpoints' arrays."""
         rows.sort()  # in key order, each insert lands at the same end of the edges B-tree
-        up_add: defaultdict[int, array[int]] = defaultdict(_entries)
-        down_add: defaultdict[int, array[int]] = defaultdict(_entries)
-        for src, etype, dst, src_kind, dst_kind, _props in rows:
-            # sqlite_codec.pack, inlined: this loop runs once per edge of a bulk write.
-            up_add[src].append((dst << 16) | (etype << 8) | dst_kind)
-            down_add[dst].append((src << 16) | (etype << 8) | src_kind)
         conn.executemany(sql.INSERT_EDGE, rows)
-        self._extend_adjacency(conn, up_add, down_add)
+        if not rows:
+            return
+        import numpy as np
+
+        # Both endpoints' new entries (sqlite_codec.pack) in column operations, rows in key order as written.
+        src, etype, dst, src_kind, dst_kind = np.fromiter(
+            chain.from_iterable(map(_INTS, rows)), dtype=np.int64, count=5 * len(rows)
+        ).reshape(-1, 5).T
+        self._extend_adjacency(
+            conn,
+            arrays.Additions.of(src, (dst << 16) | (etype << 8) | dst_kind),
+            arrays.Additions.of(dst, (src << 16) | (etype << 8) | src_kind),
+        )
 
     def append_verbatim(self, nodes: Sequence[Node], edges: Sequence[Edge], changes: Sequence[Change]) -> None:
         """Store new records and another store's change-log entries exactly as given (``modelctx copy``).
@@ -255,12 +261,12 @@ class SqliteWriter:
             raise BackendError(f"appending a copy to {self.path} failed: {exc}") from exc
 
     def _extend_adjacency(
-        self, conn: sqlite3.Connection, up_add: dict[int, array[int]], down_add: dict[int, array[int]]
+        self, conn: sqlite3.Connection, up_add: arrays.Additions, down_add: arrays.Additions
     ) -> None:
         """Add the packed entries to each node's arrays (``sqlite_arrays.py``): inside ``bulk()`` as one pending row
         while the pending entries stay within ``FOLD_AT``; else appended to the rows, after any pending entries."""
         pending = arrays.pending_entries(conn)
-        if self._bulk_depth and pending + 2 * sum(map(len, up_add.values())) <= arrays.FOLD_AT:
+        if self._bulk_depth and pending + len(up_add) + len(down_add) <= arrays.FOLD_AT:
             arrays.defer(conn, up_add, down_add)
         elif pending:
             arrays.fold(conn, up_add, down_add)
