@@ -28,6 +28,8 @@ from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes, p
 
 #: An edge row's integers (src, type, dst, src kind, dst kind), without its properties.
 _INTS = itemgetter(0, 1, 2, 3, 4)
+_SRC = itemgetter(0)
+_NONE: dict[str, tuple[int, int]] = {}
 
 if TYPE_CHECKING:
     from modelctx.graph.backends.sqlite_cache import AdjacencyCache
@@ -149,7 +151,10 @@ class SqliteWriter:
     ) -> None:
         by_key = self._resolve_edges(conn, batch.edges, known)
         # Only edges between two nodes that existed before this batch can already be stored.
-        old_sources = sorted({r[0] for r in by_key.values() if r[0] not in created and r[2] not in created})
+        if created:
+            old_sources = sorted({r[0] for r in by_key.values() if r[0] not in created and r[2] not in created})
+        else:  # an edge-only batch (most of a bulk import): every source, in one C-level pass
+            old_sources = sorted(set(map(_SRC, by_key.values())))
         raw: dict[tuple[int, int, int], str] = {}
         if old_sources:
             for src, etype, dst, props in conn.execute(sql.SELECT_EDGES_FROM_NIDS, (dumps(old_sources),)):
@@ -180,6 +185,8 @@ class SqliteWriter:
         # One pass over the batch: each endpoint from ``known``, then from the ids this store saw committed; only
         # edges with an endpoint in neither wait for the one read (then, in batch order, for the error).
         get, remembered = known.get, self._committed_ids.get
+        if not known:  # an edge-only batch: one lookup per endpoint
+            get, remembered = remembered, _NONE.get
         resolved: dict[EdgeKey, tuple[int, int, int, int, int]] = {}
         unresolved: list[tuple[EdgeKey, Edge]] = []
         for key, edge in edges.items():
@@ -190,6 +197,7 @@ class SqliteWriter:
             else:
                 resolved[key] = (source[0], edge.type._code, target[0], source[1], target[1])  # type: ignore[attr-defined]
         if unresolved:
+            get, remembered = known.get, self._committed_ids.get
             unread = {i for _key, e in unresolved for i in (e.source, e.target) if remembered(i) is None}
             self._resolve(conn, sorted(unread), known)
             for key, edge in unresolved:
