@@ -74,7 +74,7 @@ class Additions:
         """Each node's new entries as stored bytes."""
         blob = self.entries.tobytes()
         ends = (self.counts.cumsum() * 8).tolist()
-        starts = [0, *ends[:-1]]
+        starts = [0, *ends][: len(ends)]
         return {nid: blob[start:end] for nid, start, end in zip(self.nids.tolist(), starts, ends, strict=True)}
 
 

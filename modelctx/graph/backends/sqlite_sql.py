@@ -138,9 +138,7 @@ SELECT_EDGES_FROM_NIDS = (
     "SELECT e.src, e.type, e.dst, e.props FROM json_each(?) AS j JOIN edges AS e ON e.src = j.value"
 )
 SELECT_EDGES_TO = "SELECT src, type, dst, props FROM edges WHERE dst IN ({marks})"
-#: Takes the writer's rows (src, type, dst, src kind, dst kind, props) as they are (``sqlite_writes.py``), so a bulk
-#: write copies no row per edge; the kinds are for the adjacency arrays, not this table.
-INSERT_EDGE = "INSERT INTO edges (src, type, dst, props) VALUES (?1, ?2, ?3, ?6)"
+INSERT_EDGE = "INSERT INTO edges (src, type, dst, props) VALUES (?, ?, ?, ?)"
 UPDATE_EDGE = "UPDATE edges SET props = ? WHERE src = ? AND type = ? AND dst = ?"
 DELETE_EDGE = "DELETE FROM edges WHERE src = ? AND type = ? AND dst = ?"
 

@@ -26,9 +26,7 @@ from modelctx.graph.changelog import GENESIS_HASH, Change, WriteResult, chain_ch
 from modelctx.graph.model import Edge, Node, NodeKind
 from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes, plan_removals
 
-#: An edge row's integers (src, type, dst, src kind, dst kind), without its properties.
-_INTS = itemgetter(0, 1, 2, 3, 4)
-_SRC = itemgetter(0)
+_FIRST = itemgetter(0)
 _NONE: dict[str, tuple[int, int]] = {}
 
 if TYPE_CHECKING:
@@ -154,7 +152,7 @@ class SqliteWriter:
         if created:
             old_sources = sorted({r[0] for r in by_key.values() if r[0] not in created and r[2] not in created})
         else:  # an edge-only batch (most of a bulk import): every source, in one C-level pass
-            old_sources = sorted(set(map(_SRC, by_key.values())))
+            old_sources = sorted(set(map(_FIRST, by_key.values())))
         raw: dict[tuple[int, int, int], str] = {}
         if old_sources:
             for src, etype, dst, props in conn.execute(sql.SELECT_EDGES_FROM_NIDS, (dumps(old_sources),)):
@@ -166,8 +164,9 @@ class SqliteWriter:
                 if found is not None:
                     stored[key] = json.loads(found)
         plan_edges(batch, stored, plan)
-        self._insert_edges(conn, [(*by_key[key], dumps_props(edge.properties) if edge.properties else "{}")
-                                  for key, edge in plan.edge_inserts])
+        inserts = plan.edge_inserts
+        self._insert_edges(conn, list(map(by_key.__getitem__, map(_FIRST, inserts))),
+                           [dumps_props(edge.properties) if edge.properties else "{}" for _key, edge in inserts])
         updates = []
         for key, edge in plan.edge_updates:
             src, etype, dst, _sk, _dk = by_key[key]
@@ -208,21 +207,27 @@ class SqliteWriter:
                 resolved[key] = (source[0], edge.type._code, target[0], source[1], target[1])  # type: ignore[attr-defined]
         return resolved
 
-    def _insert_edges(self, conn: sqlite3.Connection, rows: list[tuple[int, int, int, int, int, str]]) -> None:
-        """Insert new edges (src, type, dst, src kind, dst kind, props JSON) and extend both endpoints' arrays."""
-        rows.sort()  # in key order, each insert lands at the same end of the edges B-tree
-        conn.executemany(sql.INSERT_EDGE, rows)
-        if not rows:
-            return
+    def _insert_edges(
+        self, conn: sqlite3.Connection, ends: list[tuple[int, int, int, int, int]], props: list[str]
+    ) -> None:
+        """Insert new edges, ``ends`` (src, type, dst, src kind, dst kind) with the props JSON beside each in
+        ``props``, and extend both endpoints' arrays.
+
+        In column operations (numpy): a bulk write makes one Python tuple per edge, for its row, and none per entry.
+        """
         import numpy as np
 
-        # Both endpoints' new entries (sqlite_codec.pack) in column operations, rows in key order as written.
-        src, etype, dst, src_kind, dst_kind = np.fromiter(
-            chain.from_iterable(map(_INTS, rows)), dtype=np.int64, count=5 * len(rows)
-        ).reshape(-1, 5).T
+        cols = np.fromiter(chain.from_iterable(ends), dtype=np.int64, count=5 * len(ends)).reshape(-1, 5)
+        # Key order (src, type, dst): each insert lands at the same end of the edges B-tree, and the arrays get each
+        # node's new entries in that order.
+        order = np.lexsort((cols[:, 2], cols[:, 1], cols[:, 0]))
+        src, etype, dst, src_kind, dst_kind = cols[order].T
+        conn.executemany(sql.INSERT_EDGE, zip(
+            src.tolist(), etype.tolist(), dst.tolist(), map(props.__getitem__, order.tolist()), strict=True
+        ))
         self._extend_adjacency(
             conn,
-            arrays.Additions.of(src, (dst << 16) | (etype << 8) | dst_kind),
+            arrays.Additions.of(src, (dst << 16) | (etype << 8) | dst_kind),  # sqlite_codec.pack, per column
             arrays.Additions.of(dst, (src << 16) | (etype << 8) | src_kind),
         )
 
@@ -255,8 +260,8 @@ class SqliteWriter:
                     known[node.id] = (nid, node.kind.code)
                 conn.executemany(sql.INSERT_NODE, inserts)
                 resolved = self._resolve_edges(conn, {edge.key: edge for edge in edges}, known)
-                rows = [(*resolved[edge.key], dumps_props(edge.properties)) for edge in edges]
-                self._insert_edges(conn, rows)
+                self._insert_edges(conn, [resolved[edge.key] for edge in edges],
+                                   [dumps_props(edge.properties) for edge in edges])
                 conn.executemany(
                     sql.INSERT_CHANGE,
                     [(c.seq, c.at, c.actor, c.op, c.payload_json, c.prev_hash, c.hash) for c in changes],
