@@ -45,7 +45,6 @@ FOLD_AT = 1_000_000
 _WAYS = ("up", "down")
 
 
-
 @dataclass(frozen=True, slots=True)
 class Additions:
     """One write's new packed entries in one direction: ``nids`` (distinct, ascending), how many entries each has

@@ -27,6 +27,7 @@ from modelctx.graph.model import Edge, Node, NodeKind
 from modelctx.graph.planner import EdgeKey, WritePlan, plan_edges, plan_nodes, plan_removals
 
 _FIRST = itemgetter(0)
+#: No ids: the second lookup of an edge-only batch's ends (``_resolve_edges``), which has only remembered ones.
 _NONE: dict[str, tuple[int, int]] = {}
 
 if TYPE_CHECKING:
@@ -178,8 +179,9 @@ class SqliteWriter:
     ) -> dict[EdgeKey, tuple[int, int, int, int, int]]:
         """(src, type code, dst, src kind, dst kind) per edge key; ValidationError for an unknown endpoint.
 
-        Endpoints come from ``known`` (id -> nid and kind code); those it lacks are
-        read in one statement, so a batch whose nodes came with it reads nothing.
+        Endpoints come from ``known`` (id -> nid and kind code), then from the ids this store saw committed
+        (``_remember_ids``); those in neither are read in one statement, so a batch whose nodes came with it or
+        before it (a bulk import) reads nothing.
         """
         # One pass over the batch: each endpoint from ``known``, then from the ids this store saw committed; only
         # edges with an endpoint in neither wait for the one read (then, in batch order, for the error).
