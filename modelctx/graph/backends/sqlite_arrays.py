@@ -71,10 +71,16 @@ class Additions:
 
     def by_node(self) -> dict[int, bytes]:
         """Each node's new entries as stored bytes."""
-        blob = self.entries.tobytes()
-        ends = (self.counts.cumsum() * 8).tolist()
-        starts = [0, *ends][: len(ends)]
-        return {nid: blob[start:end] for nid, start, end in zip(self.nids.tolist(), starts, ends, strict=True)}
+        return _by_node(self.nids, self.counts, self.entries)
+
+
+def _by_node(nids: Ints, counts: Ints, entries: Ints) -> dict[int, bytes]:
+    """nid -> its entries as stored bytes, for ``nids`` (distinct, ascending) with ``counts`` of ``entries`` each,
+    node after node: one ``tobytes`` and a slice of it per node."""
+    blob = entries.tobytes()
+    ends = (counts.cumsum() * 8).tolist()
+    starts = [0, *ends][: len(ends)]
+    return {nid: blob[start:end] for nid, start, end in zip(nids.tolist(), starts, ends, strict=True)}
 
 
 def pending_entries(conn: sqlite3.Connection) -> int:
@@ -108,7 +114,7 @@ def fold(conn: sqlite3.Connection, up_add: Additions | None = None, down_add: Ad
     merged: dict[str, dict[int, bytes]] = {way: {} for way in _WAYS}
     if pending is not None:
         for way in _WAYS:
-            merged[way].update((nid, entries.tobytes()) for nid, entries in pending.by_node(way))
+            merged[way].update(pending.by_node(way))
     for way, add in zip(_WAYS, (up_add, down_add), strict=True):
         if add is None:
             continue
@@ -171,18 +177,12 @@ class Pending:
         ends = np.cumsum(lengths)
         return entries[np.repeat(starts - (ends - lengths), lengths) + np.arange(total, dtype=np.int64)]
 
-    def by_node(self, direction: str) -> Iterator[tuple[int, Ints]]:
-        """(nid, its pending entries) per node, in nid order."""
+    def by_node(self, direction: str) -> dict[int, bytes]:
+        """nid -> its pending entries as stored bytes, in nid order."""
         import numpy as np
 
-        nids, entries = self.nids[direction], self.entries[direction]
-        if not len(nids):
-            return
-        bounds = np.flatnonzero(np.diff(nids)) + 1
-        starts = [0, *bounds.tolist()]
-        ends = [*bounds.tolist(), len(nids)]
-        for start, end in zip(starts, ends, strict=True):
-            yield int(nids[start]), entries[start:end]
+        distinct, counts = np.unique(self.nids[direction], return_counts=True)
+        return _by_node(distinct, counts, self.entries[direction])
 
 
 def scan(conn: sqlite3.Connection) -> Iterator[tuple[int, Any, Any]]:
@@ -194,7 +194,7 @@ def scan(conn: sqlite3.Connection) -> Iterator[tuple[int, Any, Any]]:
     extra: dict[str, dict[int, bytes]] = {way: {} for way in _WAYS}
     if pending is not None:
         for way in _WAYS:
-            extra[way].update((nid, entries.tobytes()) for nid, entries in pending.by_node(way))
+            extra[way].update(pending.by_node(way))
     ups, downs = extra["up"], extra["down"]
     only_pending = iter(sorted(ups.keys() | downs.keys()))
     following = next(only_pending, None)
