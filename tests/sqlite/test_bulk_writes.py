@@ -297,6 +297,23 @@ def test_a_rolled_back_write_inside_a_bulk_import_defers_nothing(tmp_path: Path)
     store.close()
 
 
+def test_a_write_with_no_new_edge_inside_a_bulk_import_leaves_no_pending_row(tmp_path: Path) -> None:
+    path = tmp_path / "g.db"
+    store = SqliteGraphStore(path)
+    nodes, edges = _lineage()
+    store.write(nodes, edges[:100], actor="setup")
+    with store.bulk():
+        store.write([], edges[:100], actor="bulk")  # every edge already stored: nothing new to defer
+        assert _pending(path) == (0, 0)
+        store.write([], [Edge(e.source, e.target, e.type, {"note": "changed"}) for e in edges[:10]], actor="bulk")
+        assert _pending(path) == (0, 0)  # property updates add no neighbour entry either
+        store.write([], edges[100:110], actor="bulk")
+        assert _pending(path) == (1, 20)
+    assert _pending(path) == (0, 0)
+    assert store.verify_integrity().problem is None
+    store.close()
+
+
 def test_an_error_inside_a_bulk_block_still_folds_what_was_committed(tmp_path: Path) -> None:
     path = tmp_path / "g.db"
     store = SqliteGraphStore(path)

@@ -281,8 +281,10 @@ class SqliteWriter:
         """Add the packed entries to each node's arrays (``sqlite_arrays.py``): inside ``bulk()`` as one pending row
         while the pending entries stay within ``FOLD_AT``; else appended to the rows, after any pending entries."""
         pending = arrays.pending_entries(conn)
-        if self._bulk_depth and pending + len(up_add) + len(down_add) <= arrays.FOLD_AT:
-            arrays.defer(conn, up_add, down_add)
+        new = len(up_add) + len(down_add)
+        if self._bulk_depth and pending + new <= arrays.FOLD_AT:
+            if new:  # a row of no entries would never be folded: pending_entries counts entries, not rows
+                arrays.defer(conn, up_add, down_add)
         elif pending:
             arrays.fold(conn, up_add, down_add)
         else:
