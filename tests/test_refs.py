@@ -86,6 +86,11 @@ def test_a_miss_suggests_close_references_that_resolve(store: GraphStore) -> Non
         resolve_ref(store, "churn@staging")
     with pytest.raises(NotFoundError, match="needs at least 4 characters"):
         resolve_ref(store, "ab")
+    # A caller that only asks whether a reference names a node gets the same answer without the suggestions.
+    with pytest.raises(NotFoundError) as quiet:
+        resolve_ref(store, "chrun@2", suggest=False)
+    assert (str(quiet.value), quiet.value.suggestions) == ("no node with id 'chrun@2'", [])
+    assert resolve_ref(store, "churn@2", suggest=False).id == "model_version:churn/2"
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "a\nb", "x" * 2001])

@@ -86,7 +86,7 @@ def resolve_reference(store: GraphStore, text: str) -> str | None:
     if kind_if_id(text) is None and "@" not in text:
         return None
     try:
-        node = resolve_ref(store, text)
+        node = resolve_ref(store, text, suggest=False)
     except ModelctxError:
         return None
     return node.id if node.id == text or "@" in text else None

@@ -86,9 +86,12 @@ def exact_node(view: GraphStore, text: str, kinds: tuple[NodeKind, ...]) -> Node
             return direct[key]
     version = _VERSION_REF.match(text)
     refs = [f"{version['name']}@{version['which']}"] if version is not None and "@" not in text else []
+    # A miss is common here (the search is tried next), so without resolve_ref's suggestions: finding them reads
+    # every model and dataset name and was three quarters of exact_node's time on the questions of
+    # tests/search_eval/queries.py and tests/search/test_questions.py.
     for ref in [*refs, text]:
         try:
-            node = resolve_ref(view, ref)
+            node = resolve_ref(view, ref, suggest=False)
         except ModelctxError:
             continue
         if node.kind in kinds:
