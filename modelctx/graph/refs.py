@@ -105,7 +105,7 @@ def _resolve(store: GraphStore, ref: str, *, suggest: bool) -> Node:
     versions = model_versions(store, ref) if "/" not in ref else []
     if versions:
         return versions[-1]
-    exact = store.get_nodes([f"{k.value}:{ref}" for k in NodeKind])
+    exact = store.get_nodes([node_id(k, ref) for k in NodeKind])
     if len(exact) == 1:
         return next(iter(exact.values()))
     if len(exact) > 1:
