@@ -9,6 +9,7 @@ the same run it times, per reference (median of R):
 - NAME@N     ``resolve_ref(store, "model-7@3")``
 - prefix     ``resolve_ref(store, "<first 10 hex>")`` (no ``kind:``: one index read per kind)
 - miss       ``resolve_ref(store, "<typo of a model>@3")`` with its "did you mean" suggestions
+- quiet miss the same with ``suggest=False``, as a question's entity is tried (``search/questions/resolve.py``)
 
 and prints each as a ratio of the baseline (lower is better).
 
@@ -69,9 +70,9 @@ def main() -> None:
         def scan() -> list[str]:
             return [n.id for n in store.iter_nodes(NodeKind.COMMIT) if n.id.startswith(f"commit:{target[:10]}")]
 
-        def miss() -> None:
+        def miss(suggest: bool = True) -> None:
             try:
-                resolve_ref(store, "modle-7@3")
+                resolve_ref(store, "modle-7@3", suggest=suggest)
             except NotFoundError:
                 pass
 
@@ -83,6 +84,7 @@ def main() -> None:
             "NAME@N": lambda: resolve_ref(store, "model-7@3"),
             "prefix (no kind)": lambda: resolve_ref(store, target[:10]),
             "miss + did you mean": miss,
+            "miss, no suggestions": lambda: miss(suggest=False),
         }
         results = {name: _median_ms(work, args.repeats) for name, work in rows.items()}
         store.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from modelctx.errors import NotFoundError, ValidationError
-from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind, kind_if_id, kind_of_id
 from modelctx.graph.refs import resolve_model_version, resolve_ref, suggestions
 from modelctx.graph.scoped import ScopedGraphStore
 from modelctx.graph.store import GraphStore
@@ -86,6 +86,11 @@ def test_a_miss_suggests_close_references_that_resolve(store: GraphStore) -> Non
         resolve_ref(store, "churn@staging")
     with pytest.raises(NotFoundError, match="needs at least 4 characters"):
         resolve_ref(store, "ab")
+    # A caller that only asks whether a reference names a node gets the same answer without the suggestions.
+    with pytest.raises(NotFoundError) as quiet:
+        resolve_ref(store, "chrun@2", suggest=False)
+    assert (str(quiet.value), quiet.value.suggestions) == ("no node with id 'chrun@2'", [])
+    assert resolve_ref(store, "churn@2", suggest=False).id == "model_version:churn/2"
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "a\nb", "x" * 2001])
@@ -118,3 +123,16 @@ def test_a_scoped_view_resolves_and_suggests_only_what_it_shows(store: GraphStor
     assert resolve_ref(risk, "model_version:").id == "model_version:fraud/1"
     assert resolve_ref(store, "run:sdk/fr").id == "run:sdk/fraudrun77"
     assert suggestions(crm, "fraud@1") == []
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("model:churn", K.MODEL), ("dataset_version:a/b", K.DATASET_VERSION), ("commit:ab:cd", K.COMMIT),
+    ("model:", None), ("churn", None), ("nope:churn", None), ("", None), ("./data/x.csv", None),
+])
+def test_the_kind_an_id_names_is_one_rule(text: str, kind: NodeKind | None) -> None:
+    assert kind_if_id(text) is kind
+    if kind is not None:
+        assert kind_of_id(text) is kind
+    else:
+        with pytest.raises(ValidationError, match="malformed node id"):
+            kind_of_id(text)

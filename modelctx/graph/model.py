@@ -185,19 +185,25 @@ SHARED_KINDS: frozenset[NodeKind] = frozenset({K.PERSON, K.COMMIT, K.CODE_REPO, 
 STRUCTURE_EDGES: frozenset[EdgeType] = frozenset(EdgeType) - LINEAGE_EDGES
 
 
+def kind_if_id(text: str) -> NodeKind | None:
+    """The kind ``text`` names when it is a node id (``kind:natural-key``), else None: for input that may be an id
+    or something else (a name, a path); :func:`kind_of_id` is the same rule for text that must be an id."""
+    prefix, sep, rest = text.partition(":")
+    return _KIND_BY_PREFIX.get(prefix) if sep and rest else None
+
+
 def kind_of_id(node_id: str) -> NodeKind:
-    """The kind encoded in a node id (the part before the first colon)."""
+    """The kind encoded in a node id (the part before the first colon); ValidationError saying why when it is none."""
+    kind = kind_if_id(node_id)
+    if kind is not None:
+        return kind
     prefix, sep, rest = node_id.partition(":")
     if not sep or not rest:
         raise ValidationError(f"malformed node id {node_id!r}: expected 'kind:natural-key'")
-    kind = _KIND_BY_PREFIX.get(prefix)
-    if kind is not None:
-        return kind
-    else:
-        raise ValidationError(
-            f"malformed node id {node_id!r}: unknown kind {prefix!r}; "
-            f"valid kinds: {', '.join(k.value for k in NodeKind)}"
-        ) from None
+    raise ValidationError(
+        f"malformed node id {node_id!r}: unknown kind {prefix!r}; "
+        f"valid kinds: {', '.join(k.value for k in NodeKind)}"
+    )
 
 
 def _allowed_triples() -> frozenset[tuple[int, int, int]]:

@@ -81,14 +81,16 @@ def model_versions(store: GraphStore, model: str) -> list[Node]:
     return found
 
 
-def resolve_ref(store: GraphStore, ref: str) -> Node:
+def resolve_ref(store: GraphStore, ref: str, *, suggest: bool = True) -> Node:
     """The node that ``ref`` names (the forms are in the module docstring).
 
     Raises ValidationError for input that cannot be a reference or a prefix
     shared by several ids (the message lists them), NotFoundError when nothing
-    matches (with up to three suggestions).
+    matches (with up to three suggestions; none with ``suggest=False``, for a
+    caller that only asks whether ``ref`` names a node: finding them reads
+    every model and dataset name, most of the time of a miss).
     """
-    return follow_alias(store, _resolve(store, _checked(ref), suggest=True))
+    return follow_alias(store, _resolve(store, _checked(ref), suggest=suggest))
 
 
 def _resolve(store: GraphStore, ref: str, *, suggest: bool) -> Node:
@@ -103,7 +105,7 @@ def _resolve(store: GraphStore, ref: str, *, suggest: bool) -> Node:
     versions = model_versions(store, ref) if "/" not in ref else []
     if versions:
         return versions[-1]
-    exact = store.get_nodes([f"{k.value}:{ref}" for k in NodeKind])
+    exact = store.get_nodes([node_id(k, ref) for k in NodeKind])
     if len(exact) == 1:
         return next(iter(exact.values()))
     if len(exact) > 1:

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from modelctx.errors import IngestError
 from modelctx.graph.ids import node_id
-from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind, kind_if_id
 from modelctx.ingest.formats import TextCheck, check_encoding, is_utf8, sniff_encoding
 from modelctx.ingest.identity import CONTENT_SOURCE, DatasetIdentity, DatasetMention, path_uri
 from modelctx.ingest.lookup import GraphLookup, IngestProgress, NoProgress, get_node
@@ -361,7 +361,7 @@ class DatasetIngestor:
     def _resolve_parents(self) -> list[str]:
         parents: list[str] = []
         for ref in self.config.derived_from:
-            if ref.startswith(f"{NodeKind.DATASET_VERSION.value}:"):
+            if kind_if_id(ref) is NodeKind.DATASET_VERSION:
                 if get_node(self.lookup, ref) is None:
                     raise IngestError(f"dataset: --derived-from {ref}: no such dataset version in the graph")
                 parents.append(ref)

@@ -20,7 +20,7 @@ from modelctx.errors import ModelctxError, NotFoundError, ValidationError
 from modelctx.files import private_dir
 from modelctx.graph.changelog import now_iso
 from modelctx.graph.ids import natural_key, node_id
-from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind, kind_of_id
 from modelctx.graph.store import GraphStore
 from modelctx.ingest.people import actor_person
 from modelctx.monitoring.drift import PSI_CRITICAL, PSI_WARNING, FeatureDrift, categorical_psi, feature_drift, psi
@@ -83,7 +83,7 @@ def find_context(client: Client, deployment_id: str) -> _Context:
     runs = store.get_edges([version.id], "out", [EdgeType.GENERATED_BY])
     run = store.get_nodes([runs[0].target]).get(runs[0].target) if runs else None
     used = store.get_edges([run.id], "out", [EdgeType.USED]) if run else []
-    datasets = [e for e in used if e.target.startswith(f"{NodeKind.DATASET_VERSION.value}:")]
+    datasets = [e for e in used if kind_of_id(e.target) is NodeKind.DATASET_VERSION]
     datasets.sort(key=lambda e: e.properties.get("role") != "training")
     if not datasets:
         raise NotFoundError(

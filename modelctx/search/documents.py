@@ -285,13 +285,15 @@ def passage_text(document: Document) -> str:
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
-_TOKEN = re.compile(r"\w+")
+#: A word of text: how a query is split into its terms (``search/keyword_index.py`` query_terms; FTS5's own
+#: tokenizer may split a quoted term further, as a phrase) and how a snippet counts the words a sentence shares.
+WORD = re.compile(r"\w+")
 _MAP_PREFIXES = tuple(f"{words(name)}: " for name in NUMBER_MAPS)
 _FACT_PREFIXES = tuple(f"{words(name)} " for name in FACT_FIELDS)
 
 
 def _terms(text: str) -> set[str]:
-    return {t.lower()[:5] for t in _TOKEN.findall(text) if len(t) > 2}
+    return {t.lower()[:5] for t in WORD.findall(text) if len(t) > 2}
 
 
 def _shared(text: str, terms: set[str]) -> int:
@@ -316,7 +318,7 @@ def _unlabelled(sentence: str) -> str:
 
 def _is_filler(sentence: str) -> bool:
     """Says nothing alone: fewer than three words, or a parameter list of one or two items ("params: c 1.")."""
-    if len(_TOKEN.findall(sentence)) < 3:
+    if len(WORD.findall(sentence)) < 3:
         return True
     return sentence.startswith(_MAP_PREFIXES) and sentence.count(",") < 2
 
@@ -335,7 +337,7 @@ def snippet(body: str, query: str, context: str = "", max_chars: int = 220) -> s
     terms = _terms(query)
     # A parameter list matches on its items, not on its label ("params", "metrics").
     scored = [(_shared(_unlabelled(s), terms), -position, s) for position, s in enumerate(own + near)]
-    matched = [item for item in scored if item[0] > 0 and len(_TOKEN.findall(item[2])) >= 3]
+    matched = [item for item in scored if item[0] > 0 and len(WORD.findall(item[2])) >= 3]
     if matched:
         best = max(matched)[2]
     else:

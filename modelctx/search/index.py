@@ -143,30 +143,32 @@ class SearchIndex:
         elif self._meta("schema") != SCHEMA_VERSION:
             self._reset()
 
-    def _reset(self, *, keep_cache: bool = True) -> None:
-        """Forget the documents (a replaced store, ``--rebuild``) and, for a new model, the embedding cache."""
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write transaction on the index file: the write lock taken up front (``BEGIN IMMEDIATE``), committed
+        when the block ends, rolled back when it (or the commit) raises anything, an interrupt too."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            for statement in (*sql.DROP_DOCS, *(() if keep_cache else (sql.DROP_CACHE,))):
-                self.conn.execute(statement)
+            yield
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
+
+    def _reset(self, *, keep_cache: bool = True) -> None:
+        """Forget the documents (a replaced store, ``--rebuild``) and, for a new model, the embedding cache."""
+        with self._writing():
+            for statement in (*sql.DROP_DOCS, *(() if keep_cache else (sql.DROP_CACHE,))):
+                self.conn.execute(statement)
         # The model is recorded last: a reset interrupted before this point runs again on next open.
         self.conn.executescript(sql.SCHEMA)
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._writing():
             self._set_meta("model", self.embedder.name)
             self._set_meta("dim", self.embedder.dim)
             self._set_meta("schema", SCHEMA_VERSION)
             self._set_meta("last_seq", 0)
             self._set_meta("last_hash", "")
             self._set_meta("generation", uuid.uuid4().hex)
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
         for prefix in ("", PASSAGE_FILES):
             for name in ("vectors.npz", "vectors.json", "ann.faiss"):
                 (self.folder / f"{prefix}{name}").unlink(missing_ok=True)
@@ -255,8 +257,7 @@ class SearchIndex:
 
         documents = documents_for(self.store, dirty, done, stored_at)
         self._store_embeddings(documents, report)
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._writing():
             next_slot = self.conn.execute(sql.MAX_SLOT).fetchone()[0] + 1
             for item in documents:
                 document = item.document
@@ -274,10 +275,6 @@ class SearchIndex:
                 self.conn.execute(sql.INSERT_FTS, (slot, document.title, document.body, document.context))
             self._set_meta("last_seq", seq)
             self._set_meta("last_hash", seq_hash)
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
         report.documents += len(documents)
         report.to_seq = seq
 
@@ -296,15 +293,10 @@ class SearchIndex:
         if not missing:
             return
         vectors = self.embedder.embed([texts[d] for d in missing])
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._writing():
             self.conn.executemany(
                 sql.INSERT_EMBEDDING, [(d, vectors[i].tobytes()) for i, d in enumerate(missing)]
             )
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
         report.embedded += len(missing)
 
     # -- in-memory vectors ---------------------------------------------------

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 
 from modelctx.errors import ModelctxError
-from modelctx.graph.model import NodeKind
+from modelctx.graph.model import NodeKind, kind_if_id
 from modelctx.graph.store import GraphStore
 
 K = NodeKind
@@ -83,11 +83,10 @@ def resolve_reference(store: GraphStore, text: str) -> str | None:
     """
     from modelctx.graph.refs import resolve_ref
 
-    prefix, colon, rest = text.partition(":")
-    if not ((colon and rest and prefix in {k.value for k in NodeKind}) or "@" in text):
+    if kind_if_id(text) is None and "@" not in text:
         return None
     try:
-        node = resolve_ref(store, text)
+        node = resolve_ref(store, text, suggest=False)
     except ModelctxError:
         return None
     return node.id if node.id == text or "@" in text else None

@@ -25,7 +25,6 @@ keeps the slots the vector index's mask allows, the rule FTS5's
 from __future__ import annotations
 
 import math
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -34,9 +33,9 @@ from contextlib import contextmanager
 import numpy as np
 
 from modelctx.search import sql
+from modelctx.search.documents import WORD
 from modelctx.search.vector_index import Filter
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 #: Words too common to help ranking; dropping them keeps OR queries cheap.
 STOPWORDS = frozenset(
     "a an and are as at be by did do does for from had has have how in into is it its of on or "
@@ -58,7 +57,7 @@ def query_terms(query: str) -> list[str]:
     Every keyword index takes these (FTS5 here, Neo4j's full-text index in
     ``graph/backends/neo4j_search.py``), so both match the same words.
     """
-    terms = [t.lower() for t in _TOKEN.findall(query)]
+    terms = [t.lower() for t in WORD.findall(query)]
     kept = [t for t in terms if t not in STOPWORDS] or terms
     return list(dict.fromkeys(kept))[:MAX_TERMS]
 

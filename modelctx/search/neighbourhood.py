@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from modelctx.graph.model import EdgeType, NodeKind
+from modelctx.graph.model import EdgeType, NodeKind, kind_if_id
 from modelctx.graph.store import GraphStore
 from modelctx.search.chunks import chunks
 
@@ -86,14 +86,6 @@ NEIGHBOURHOOD_EDGES: frozenset[EdgeType] = frozenset(
 )
 
 
-def kind_of(node_id: str) -> NodeKind | None:
-    """The kind an id names (ids are ``kind:natural-key``, ``graph/ids.py``), or None."""
-    try:
-        return NodeKind(node_id.partition(":")[0])
-    except ValueError:
-        return None
-
-
 def _flip(direction: Direction) -> Direction:
     return "in" if direction == "out" else "out"
 
@@ -113,7 +105,7 @@ def neighbourhood(store: GraphStore, ids: Iterable[str]) -> dict[str, list[str]]
     """For each node id, the ids of its neighbourhood nodes, nearest walks first, without repeats."""
     by_kind: dict[NodeKind, list[str]] = {}
     for node_id in dict.fromkeys(ids):
-        kind = kind_of(node_id)
+        kind = kind_if_id(node_id)
         if kind in PATHS:
             by_kind.setdefault(kind, []).append(node_id)  # type: ignore[arg-type]
     result: dict[str, list[str]] = {}
@@ -166,7 +158,7 @@ def dependants(store: GraphStore, changed: Iterable[str]) -> set[str]:
     for kind, walks in PATHS.items():
         for walk in walks:
             for depth in range(1, len(walk.steps) + 1):
-                found.update(n for n in back(walk.steps[:depth]) if kind_of(n) is kind)
+                found.update(n for n in back(walk.steps[:depth]) if kind_if_id(n) is kind)
     return found - set(seeds)
 
 

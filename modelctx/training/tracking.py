@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from modelctx.errors import ValidationError
 from modelctx.graph.changelog import now_iso
 from modelctx.graph.ids import node_id
-from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind, kind_if_id
 from modelctx.graph.store import GraphStore
 from modelctx.ingest.people import actor_person
 from modelctx.times import format_iso, now
@@ -316,7 +316,7 @@ class TrackedRun:
         self._require_running()
         text = os.fspath(dataset)
         used: dict[str, Any] = {"role": role}
-        if text.startswith(f"{NodeKind.DATASET_VERSION.value}:"):
+        if kind_if_id(text) is NodeKind.DATASET_VERSION:
             if text not in self.client.store.get_nodes([text]):
                 from modelctx.errors import NotFoundError
 

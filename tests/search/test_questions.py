@@ -237,6 +237,17 @@ def test_parts_are_cleaned_and_kind_words_narrow() -> None:
     assert questions.narrowed("texture", questions.DATA_KINDS) == ("texture", questions.DATA_KINDS)
 
 
+def test_exact_node_reads_keys_refs_and_names_and_blank_text_names_nothing(store: GraphStore) -> None:
+    write_world(store)
+    asked = [("tumour", (K.MODEL, K.MODEL_VERSION)), ("tumour", (K.MODEL_VERSION, K.MODEL)),
+             ("tumour", (K.MODEL_VERSION,)), ("tumour v1", (K.MODEL_VERSION,)), ("Ada Lovelace", (K.PERSON,)),
+             ("ada@example.com", (K.PERSON,)), ("", (K.MODEL,)), ("   ", (K.PERSON,)),
+             ("no-such-model", (K.MODEL, K.MODEL_VERSION))]
+    found = [questions.exact_node(store, text, kinds) for text, kinds in asked]
+    assert [None if node is None else node.id for node in found] == [
+        w.ONC_MODEL, w.ONC_MODEL, None, w.ONC_MV, ADA, ADA, None, None, None]
+
+
 # -- answers through the service -----------------------------------------------------------------
 
 

@@ -244,6 +244,29 @@ def test_an_index_of_an_older_layout_is_rebuilt_on_open(tmp_path: Path, embedder
     store.close()
 
 
+def test_an_index_write_commits_whole_or_not_at_all(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+    """Every write to the index file is one transaction (``SearchIndex._writing``): an interrupt rolls it back."""
+    from modelctx.search import sql
+    from modelctx.search.index import SearchIndex
+    from tests.search_eval.backends import new_sqlite
+
+    store = new_sqlite(tmp_path / "store")
+    w.write_world(store)
+    index = SearchIndex(store, tmp_path / "idx", embedder)
+    index.sync()
+    synced = index._meta("last_seq")
+    with pytest.raises(KeyboardInterrupt):
+        with index._writing():
+            index.conn.execute(sql.SET_META, ("last_seq", "999"))
+            raise KeyboardInterrupt
+    assert (index.conn.in_transaction, index._meta("last_seq"), synced) == (False, synced, str(store.last_seq()))
+    with index._writing():
+        index.conn.execute(sql.SET_META, ("last_seq", "998"))
+    assert (index.conn.in_transaction, index._meta("last_seq")) == (False, "998")
+    index.close()
+    store.close()
+
+
 def test_catching_up_waits_for_the_vector_searches_in_progress(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
     """Vector searches run side by side outside the index lock; whatever changes the vectors waits for them."""
     import threading

@@ -20,7 +20,7 @@ from modelctx.errors import NotFoundError
 from modelctx.governance.catalogue import MAX_MODELS, MAX_VERSIONS, model_catalogue, model_entry
 from modelctx.graph.history import MAX_ENTRIES, node_history
 from modelctx.graph.ids import node_id
-from modelctx.graph.model import Node, NodeKind
+from modelctx.graph.model import Node, NodeKind, kind_if_id
 from modelctx.times import upper_bound
 
 router = APIRouter(tags=["web"])
@@ -48,7 +48,7 @@ def catalogue_model(
     access: Annotated[Access, Depends(read_access)],
     max_versions: Annotated[int, Query(ge=1, le=MAX_VERSIONS)] = MAX_VERSIONS,
 ) -> Response:
-    model_id = name if name.startswith(f"{NodeKind.MODEL.value}:") else node_id(NodeKind.MODEL, name)
+    model_id = name if kind_if_id(name) is NodeKind.MODEL else node_id(NodeKind.MODEL, name)
     found = access.store.get_nodes([model_id])
     if model_id not in found:
         raise NotFoundError(f"no model named {name!r} (the catalogue at /api/v1/catalogue lists them)")

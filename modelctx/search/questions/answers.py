@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from modelctx.governance import facts
 from modelctx.governance.approval import approval_of
 from modelctx.graph.lineage import is_active_deployment, is_in_production, is_production_environment
-from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
+from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind, kind_of_id
 from modelctx.graph.store import GraphStore
 from modelctx.search.questions.resolve import find, same_model_versions
 from modelctx.search.questions.verbs import VERB_KINDS, WHO_ACTS, verb_of
@@ -331,7 +331,7 @@ def changed_between(view: GraphStore, resolve: Resolver, parts: dict[str, str]) 
     only_before = [i for i in before if i not in after and i not in shared_model and i != first.id]
     # Commits between: from each commit only B has, back through PARENT edges until one A has.
     between: dict[str, list[Edge]] = {}
-    frontier = [i for i in only_after if i.startswith(f"{K.COMMIT.value}:")]
+    frontier = [i for i in only_after if kind_of_id(i) is K.COMMIT]
     while frontier and len(between) < MAX_COMMITS:
         edges = view.get_edges(frontier, "out", [E.PARENT])
         frontier = []

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from modelctx.errors import ModelctxError
+from modelctx.errors import ModelctxError, ValidationError
+from modelctx.graph.ids import node_id
 from modelctx.graph.model import Node, NodeKind
 from modelctx.graph.refs import resolve_ref
 from modelctx.graph.store import GraphStore
@@ -71,17 +72,26 @@ def same_model_versions(earlier: str, later: str) -> tuple[str, str]:
 def exact_node(view: GraphStore, text: str, kinds: tuple[NodeKind, ...]) -> Node | None:
     """The node ``text`` names exactly, among ``kinds``: a bare natural key of one of the kinds, in their
     order (so "tumour" is the model, not its latest version, when a model is wanted first); else what
-    ``graph/refs.py`` resolve_ref makes of it (``name vN`` read as ``name@N``); else an exact name."""
-    keys = [f"{kind.value}:{text}" for kind in kinds]
+    ``graph/refs.py`` resolve_ref makes of it (``name vN`` read as ``name@N``); else an exact name.
+
+    Text that cannot be a natural key (empty, or only spaces: ``graph/ids.py`` node_id refuses it) names nothing.
+    """
+    try:
+        keys = [node_id(kind, text) for kind in kinds]
+    except ValidationError:
+        return None
     direct = view.get_nodes(keys)
     for key in keys:
         if key in direct:
             return direct[key]
     version = _VERSION_REF.match(text)
     refs = [f"{version['name']}@{version['which']}"] if version is not None and "@" not in text else []
+    # A miss is common here (the search is tried next), so without resolve_ref's suggestions: finding them reads
+    # every model and dataset name and was three quarters of exact_node's time on the questions of
+    # tests/search_eval/queries.py and tests/search/test_questions.py.
     for ref in [*refs, text]:
         try:
-            node = resolve_ref(view, ref)
+            node = resolve_ref(view, ref, suggest=False)
         except ModelctxError:
             continue
         if node.kind in kinds:
