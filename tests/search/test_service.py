@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from modelctx.graph.scoped import ScopedGraphStore
 from modelctx.graph.store import GraphStore
 from modelctx.search.documents import Document
 from modelctx.search.embedder import MiniLMEmbedder
+from modelctx.search.index import SearchIndex
 from modelctx.search.notes import attach_note
 from modelctx.search.service import SearchService, time_window
 from modelctx.search.vector_index import Filter
@@ -225,7 +227,7 @@ def test_passages_are_the_nodes_own_words(store: GraphStore, service: SearchServ
 def test_an_index_of_an_older_layout_is_rebuilt_on_open(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
     """An index written before passages (layout 3) is re-documented when opened, reusing its cached vectors."""
     from modelctx.search import sql
-    from modelctx.search.index import SCHEMA_VERSION, SearchIndex
+    from modelctx.search.index import SCHEMA_VERSION
     from tests.search_eval.backends import new_sqlite
 
     store = new_sqlite(tmp_path / "store")
@@ -244,16 +246,25 @@ def test_an_index_of_an_older_layout_is_rebuilt_on_open(tmp_path: Path, embedder
     store.close()
 
 
-def test_an_index_write_commits_whole_or_not_at_all(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
-    """Every write to the index file is one transaction (``SearchIndex._writing``): an interrupt rolls it back."""
-    from modelctx.search import sql
-    from modelctx.search.index import SearchIndex
+@pytest.fixture
+def synced_index(tmp_path: Path, embedder: MiniLMEmbedder) -> Iterator[tuple[GraphStore, SearchIndex]]:
+    """The search world on SQLite with its embedded index caught up; both closed after the test."""
     from tests.search_eval.backends import new_sqlite
 
     store = new_sqlite(tmp_path / "store")
     w.write_world(store)
     index = SearchIndex(store, tmp_path / "idx", embedder)
     index.sync()
+    yield store, index
+    index.close()
+    store.close()
+
+
+def test_an_index_write_commits_whole_or_not_at_all(synced_index: tuple[GraphStore, SearchIndex]) -> None:
+    """Every write to the index file is one transaction (``SearchIndex._writing``): an interrupt rolls it back."""
+    from modelctx.search import sql
+
+    store, index = synced_index
     synced = index._meta("last_seq")
     with pytest.raises(KeyboardInterrupt):
         with index._writing():
@@ -263,21 +274,15 @@ def test_an_index_write_commits_whole_or_not_at_all(tmp_path: Path, embedder: Mi
     with index._writing():
         index.conn.execute(sql.SET_META, ("last_seq", "998"))
     assert (index.conn.in_transaction, index._meta("last_seq")) == (False, "998")
-    index.close()
-    store.close()
 
 
-def test_catching_up_waits_for_the_vector_searches_in_progress(tmp_path: Path, embedder: MiniLMEmbedder) -> None:
+def test_catching_up_waits_for_the_vector_searches_in_progress(
+    synced_index: tuple[GraphStore, SearchIndex], embedder: MiniLMEmbedder
+) -> None:
     """Vector searches run side by side outside the index lock; whatever changes the vectors waits for them."""
     import threading
 
-    from modelctx.search.index import SearchIndex
-    from tests.search_eval.backends import new_sqlite
-
-    store = new_sqlite(tmp_path / "store")
-    w.write_world(store)
-    index = SearchIndex(store, tmp_path / "idx", embedder)
-    index.sync()
+    store, index = synced_index
     query = embedder.embed_query("gradient boosted fraud detector")
     before = index.vector_search(query, 3, Filter())
     fraud = node_id(NodeKind.MODEL, "fraud-detector")
@@ -295,5 +300,3 @@ def test_catching_up_waits_for_the_vector_searches_in_progress(tmp_path: Path, e
     found = index.vector_search(query, 3, Filter())
     assert index.documents([found[0][0]])[found[0][0]].node_id == fraud and fraud not in {
         row.node_id for row in index.documents(s for s, _ in before).values()}
-    index.close()
-    store.close()
