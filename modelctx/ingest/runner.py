@@ -168,7 +168,7 @@ def run_ingest(
 
     # Batch after batch into one store: it may defer work each write would repeat until the import ends
     # (GraphStore.bulk; SQLite's neighbour arrays), reads meanwhile answering exactly as without it.
-    # An atomic ingest writes once, so has nothing to defer.
+    # An atomic ingest writes once, after it, so has nothing to defer.
     with store.bulk() if store is not None and not dry_run and not atomic else nullcontext():
         for record in ingestor.records():
             if isinstance(record, Node):
@@ -190,11 +190,11 @@ def run_ingest(
             if len(nodes) + len(edges) >= batch_size:
                 flush("")
         flush("")
-        if atomic and not dry_run and store is not None and (held_nodes or held_edges):
-            try:
-                report.write.add(store.write(held_nodes, held_edges, actor=actor))
-            except (ValidationError, ConflictError) as exc:
-                raise IngestError(f"{ingestor.name}: {exc} ({not_written})") from exc
+    if atomic and not dry_run and store is not None and (held_nodes or held_edges):
+        try:
+            report.write.add(store.write(held_nodes, held_edges, actor=actor))
+        except (ValidationError, ConflictError) as exc:
+            raise IngestError(f"{ingestor.name}: {exc} ({not_written})") from exc
     return report
 
 
