@@ -121,6 +121,9 @@ class SearchIndex:
         self._verified_seq = -1
         self._term_counts = TermCounts()
         self._postings = Postings()
+        #: The node id of each slot (None: no document there yet), as far as the in-memory vectors go: ranking
+        #: maps its candidates to nodes without reading their documents (100k documents: about 8 MB).
+        self._node_ids: list[str | None] = []
         with self._lock:
             self._check_model()
 
@@ -173,6 +176,7 @@ class SearchIndex:
             for name in ("vectors.npz", "vectors.json", "ann.faiss"):
                 (self.folder / f"{prefix}{name}").unlink(missing_ok=True)
         self._new_vectors()
+        self._node_ids = []
         self._mem_seq = -1
 
     def _store_matches(self) -> bool:
@@ -307,7 +311,9 @@ class SearchIndex:
 
     def _refresh_memory(self) -> None:
         generation = self._meta("generation") or ""
+        ids_since: int | None = self._mem_seq  # the node ids to read: those written after it (None: all)
         if self._mem_seq < 0 or generation != self._mem_generation:
+            ids_since = None
             self._new_vectors()
             snapshot = self.vectors.load(self.folder, generation)
             # Both snapshots are written together; one missing or behind the other (a killed save) reloads both.
@@ -320,6 +326,8 @@ class SearchIndex:
             self._mem_generation = generation
             self._applied_since_snapshot = 0
         target = self.last_seq
+        if ids_since is None or target > ids_since:
+            self._read_node_ids(ids_since)
         if target > self._mem_seq:
             applied = self._apply_rows_since(self._mem_seq)
             self._applied_since_snapshot += applied
@@ -331,6 +339,26 @@ class SearchIndex:
         elif self._applied_since_snapshot >= SNAPSHOT_EVERY:
             self._save_snapshot()
         self._postings.catch_up(self.conn)
+
+    def _read_node_ids(self, since: int | None) -> None:
+        """Note the node id of every slot (``since`` None), or of the slots written after change ``since``.
+
+        A slot keeps its node for the life of the index (``_flush`` gives a new node the next slot; a reset
+        starts a new generation, which reads them all again), so what is noted never goes stale.
+        """
+        if since is None:
+            rows = self.conn.execute(sql.SELECT_NODE_IDS).fetchall()
+            self._node_ids = []
+        else:
+            rows = self.conn.execute(sql.SELECT_NODE_IDS_SINCE, (since,)).fetchall()
+        if not rows:
+            return
+        ids = self._node_ids
+        last = max(slot for slot, _ in rows)
+        if last >= len(ids):
+            ids.extend([None] * (last + 1 - len(ids)))
+        for slot, node_id in rows:
+            ids[slot] = node_id
 
     def _save_snapshot(self) -> None:
         self.vectors.save(self.folder, self._mem_seq, self._mem_generation)
@@ -435,6 +463,25 @@ class SearchIndex:
             for chunk in chunks(wanted, sql.MAX_IN):
                 for row in self.conn.execute(sql.SELECT_DOCS_BY_SLOT.format(marks=sql.in_marks(len(chunk))), chunk):
                     out[int(row[0])] = DocRow(int(row[0]), *row[1:])
+        return out
+
+    def node_ids(self, slots: Iterable[int], read: dict[int, DocRow] | None = None) -> dict[int, str]:
+        """The node id of each of ``slots`` that holds a document: from memory, else (a document written since
+        the last refresh, which the keyword index may already find) from the index file; no document is read."""
+        out: dict[int, str] = {}
+        missing: list[int] = []
+        with self._lock:
+            known = self._node_ids
+            for slot in dict.fromkeys(slots):
+                node_id = known[slot] if 0 <= slot < len(known) else None
+                if node_id is None:
+                    missing.append(slot)
+                else:
+                    out[slot] = node_id
+            for chunk in chunks(missing, sql.MAX_IN):
+                marks = sql.in_marks(len(chunk))
+                out.update((int(slot), node_id) for slot, node_id in self.conn.execute(
+                    sql.SELECT_NODE_IDS_BY_SLOT.format(marks=marks), chunk))
         return out
 
     def count(self) -> int:

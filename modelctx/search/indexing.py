@@ -130,6 +130,13 @@ class Index(Protocol):
     def documents(self, slots: Iterable[int]) -> dict[int, DocRow]:
         """The documents of ``slots``."""
 
+    def node_ids(self, slots: Iterable[int], read: dict[int, DocRow] | None = None) -> dict[int, str]:
+        """The node id of each of ``slots`` that holds a document.
+
+        An index that keeps them in memory reads nothing; one that must read the documents for them puts those
+        in ``read`` (and takes the ids of the documents already there), so its caller need not read them again.
+        """
+
     def count(self) -> int:
         """How many documents the index holds."""
 

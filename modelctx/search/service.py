@@ -207,9 +207,10 @@ class SearchService:
     def rank(
         self, query: str, where: Filter, limit: int, mode: str, rows: dict[int, DocRow] | None = None
     ) -> list[tuple[int, float]]:
-        """(slot, score) pairs, best first, without reading documents or the graph.
+        """(slot, score) pairs, best first (graph proximity reads the edges of the strongest).
 
-        ``rows`` receives the documents ranking had to read (graph proximity), so the hits need not read them again.
+        ``rows`` receives the documents an index read to name the candidates' nodes (one that keeps no node ids
+        in memory: :meth:`Index.node_ids`), so the hits need not read them again.
 
         Nodes the query names exactly come first (``search/intent.py``); vector
         hits below the relevance floor do not count (``search/hybrid.py``);
@@ -250,7 +251,7 @@ class SearchService:
         if hints and ranked:
             ranked = boost_kinds(ranked, self.index.kinds(s for s, _ in ranked), hints)
         if mode == "hybrid" and len(ranked) > 1:
-            ranked = self._near_the_strongest(ranked, rows if rows is not None else {})
+            ranked = self._near_the_strongest(ranked, rows)
         return exact_first(exact, ranked)[:limit]
 
     def _lexical(self, query: str, depth: int, where: Filter) -> tuple[list[tuple[int, float]], list[int]]:
@@ -259,13 +260,11 @@ class SearchService:
                 self.index.exact_slots(exact_ids(self.store, query), query, where))
 
     def _near_the_strongest(
-        self, ranked: list[tuple[int, float]], rows: dict[int, DocRow]
+        self, ranked: list[tuple[int, float]], rows: dict[int, DocRow] | None
     ) -> list[tuple[int, float]]:
-        """The first candidates re-ranked by graph proximity to the strongest (``search/hybrid.py``); their
-        documents are added to ``rows``."""
+        """The first candidates re-ranked by graph proximity to the strongest (``search/hybrid.py``)."""
         pool = ranked[:PROXIMITY_POOL]
-        rows.update(self.index.documents(slot for slot, _ in pool))
-        node_of = {slot: rows[slot].node_id for slot, _ in pool if slot in rows}
+        node_of = self.index.node_ids((slot for slot, _ in pool), rows)
         slot_of = {node: slot for slot, node in node_of.items()}
         strong = [node_of[slot] for slot, _ in pool[:PROXIMITY_TOP] if slot in node_of]
         near = adjacent(self.store, strong, slot_of)
@@ -276,21 +275,35 @@ class SearchService:
         self, query: str, ranked: list[tuple[int, float]], view: GraphStore, limit: int, with_context: bool,
         read: dict[int, DocRow] | None = None,
     ) -> list[Hit]:
-        """Hits for ``ranked`` that ``view`` shows, with snippets and context; ``read`` holds documents already read."""
+        """Hits for ``ranked`` that ``view`` shows, with snippets and context; ``read`` holds documents already read.
+
+        Which hits the view shows and their context come from the store, the snippets from the documents: the
+        pool reads the graph while this thread reads the documents and writes the snippets of the first
+        ``limit`` (those shown, unless the view hides some), so the two overlap.
+        """
         rows = dict(read or {})
+        graph: Future[tuple[set[str], dict[str, dict[str, Any]]]] | None = None
+        if view.scope is not None or with_context:
+            node_of = self.index.node_ids((slot for slot, _ in ranked), rows)
+            ids = [node_of[slot] for slot, _ in ranked if slot in node_of]
+            graph = self._pool.submit(_shown_in_context, view, ids, limit, with_context)
         rows.update(self.index.documents(slot for slot, _ in ranked if slot not in rows))
         found = [(rows[slot], score) for slot, score in ranked if slot in rows]
-        nodes = view.get_nodes([row.node_id for row, _ in found]) if view.scope is not None or with_context else None
-        shown = [(row, score) for row, score in found if nodes is None or row.node_id in nodes][:limit]
-        hits = [
-            Hit(row.node_id, row.kind, score, row.title, snippet(row.body, query, row.context), row.project)
-            for row, score in shown
-        ]
-        if with_context and hits and nodes is not None:
-            contexts = graph_context(view, [nodes[h.id] for h in hits])
-            for hit in hits:
-                hit.context = contexts.get(hit.id, {})
+        if graph is None:
+            return [self._hit(row, score, query) for row, score in found[:limit]]
+        snippets = {row.node_id: snippet(row.body, query, row.context) for row, _ in found[:limit]}
+        shown, contexts = _outcome(graph, _shown_in_context, view, ids, limit, with_context)
+        hits = [self._hit(row, score, query, snippets.get(row.node_id)) for row, score in found
+                if row.node_id in shown][:limit]
+        for hit in hits:
+            hit.context = contexts.get(hit.id, {})
         return hits
+
+    @staticmethod
+    def _hit(row: DocRow, score: float, query: str, written: str | None = None) -> Hit:
+        """The hit of one document, with its snippet for ``query`` (``written``: the snippet already written)."""
+        text = written if written is not None else snippet(row.body, query, row.context)
+        return Hit(row.node_id, row.kind, score, row.title, text, row.project)
 
     def answer_question(
         self, query: str, view: GraphStore, where: Filter, limit: int, with_context: bool
@@ -345,6 +358,15 @@ class SearchService:
 def _outcome(future: Future[T], fn: Callable[..., T], *args: Any) -> T:
     """What ``future`` computes; run here when the pool has not started it (a busy box), rather than wait for it."""
     return fn(*args) if future.cancel() else future.result()
+
+
+def _shown_in_context(
+    view: GraphStore, ids: list[str], limit: int, with_context: bool
+) -> tuple[set[str], dict[str, dict[str, Any]]]:
+    """The first ``limit`` of ``ids`` that ``view`` shows, and (``with_context``) their graph context."""
+    nodes = view.get_nodes(ids)
+    shown = [nodes[i] for i in ids if i in nodes][:limit]
+    return {n.id for n in shown}, graph_context(view, shown) if with_context and shown else {}
 
 
 def _project(node: Node) -> str | None:

@@ -69,6 +69,11 @@ SELECT_ROWS_SINCE = (
     "JOIN embeddings e ON e.digest = d.digest JOIN embeddings p ON p.digest = d.passage_digest "
     "WHERE d.seq > ? ORDER BY d.slot"
 )
+#: Each document's node id by slot (``search/index.py`` keeps them in memory): all of them, those written after a
+#: sequence, those of some slots.
+SELECT_NODE_IDS = "SELECT slot, node_id FROM docs"
+SELECT_NODE_IDS_SINCE = "SELECT slot, node_id FROM docs WHERE seq > ?"
+SELECT_NODE_IDS_BY_SLOT = "SELECT slot, node_id FROM docs WHERE slot IN ({marks})"
 SELECT_DOCS_BY_SLOT = (
     "SELECT slot, node_id, kind, project, at, title, body, context FROM docs WHERE slot IN ({marks})"
 )

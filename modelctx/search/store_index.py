@@ -184,6 +184,13 @@ class StoreIndex:
     def documents(self, slots: Iterable[int]) -> dict[int, DocRow]:
         return self.docs.documents(list(dict.fromkeys(slots)))
 
+    def node_ids(self, slots: Iterable[int], read: dict[int, DocRow] | None = None) -> dict[int, str]:
+        """Read from the documents (the store's index keeps no node ids in memory); they go into ``read``."""
+        rows = read if read is not None else {}
+        wanted = list(dict.fromkeys(slots))
+        rows.update(self.documents(slot for slot in wanted if slot not in rows))
+        return {slot: rows[slot].node_id for slot in wanted if slot in rows}
+
     def count(self) -> int:
         return self.docs.count()
 

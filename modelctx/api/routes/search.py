@@ -15,6 +15,7 @@ import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
 from starlette.datastructures import State
 
 from modelctx.api.deps import Access, read_access
@@ -47,7 +48,7 @@ def search_service(request: Request) -> SearchService:
     return search_catchup(request.app.state).service
 
 
-@router.get("/search", summary="Search the graph by meaning and by words")
+@router.get("/search", summary="Search the graph by meaning and by words", response_model=dict[str, Any])
 def search(
     request: Request,
     access: Annotated[Access, Depends(read_access)],
@@ -60,7 +61,7 @@ def search(
                                        "(a date: from its start, UTC)")] = None,
     until: Annotated[str | None, Query(description="Only nodes at or before this ISO date/time "
                                        "(a date: through its end, UTC)")] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Hits from what is indexed now; ``pending_changes`` counts the writes the index does not cover yet.
 
     ``note`` says why there are no hits (nothing matches the query) or that semantic search is off.
@@ -72,4 +73,6 @@ def search(
         q, kind=kind or None, limit=limit, mode=mode, project=project,
         since=since_at, until=until_at, store=access.store, catch_up=False,
     ) if q.strip() else []
-    return service.answer(q, mode, hits, pending)
+    # The answer is plain JSON values already: rendered as it is, not walked again by the ``dict`` response
+    # model first (0.05 ms instead of 0.29 ms for an answer of 10 hits on bench/search_bench.py's store).
+    return JSONResponse(service.answer(q, mode, hits, pending))
