@@ -300,3 +300,29 @@ def test_catching_up_waits_for_the_vector_searches_in_progress(
     found = index.vector_search(query, 3, Filter())
     assert index.documents([found[0][0]])[found[0][0]].node_id == fraud and fraud not in {
         row.node_id for row in index.documents(s for s, _ in before).values()}
+
+
+def test_node_ids_come_from_memory_and_the_file_alike(
+    synced_index: tuple[GraphStore, SearchIndex], tmp_path: Path, embedder: MiniLMEmbedder
+) -> None:
+    """``node_ids`` names every slot's node as its document does: after a sync, for a document another
+    instance wrote since (read from the file), after a reopen from the snapshot, and never for an empty slot."""
+    store, index = synced_index
+    count = index.count()
+    every = dict(index.node_ids(range(count + 5)))
+    assert every == {slot: row.node_id for slot, row in index.documents(range(count)).items()}
+    assert len(every) == count and w.ONC_MV in every.values()
+    fraud = node_id(NodeKind.MODEL, "fraud-detector")
+    store.write([Node(fraud, NodeKind.MODEL, {"name": "fraud-detector"})], [])
+    writer = index.writer()
+    writer.sync(memory=False)  # the background catch-up's way: this instance has not refreshed
+    writer.close()
+    assert index.vectors.size == count  # not in memory yet
+    (new_slot,) = [s for s, n in index.node_ids(range(count + 5)).items() if n == fraud]
+    assert new_slot == count
+    index.refresh()
+    assert index.node_ids([new_slot, count + 1]) == {new_slot: fraud}
+    reopened = SearchIndex(store, tmp_path / "idx", embedder)
+    reopened.sync()
+    assert reopened.node_ids(range(count + 5)) == {**every, new_slot: fraud}
+    reopened.close()
