@@ -42,7 +42,8 @@ passage of a review, monitoring report or insight followed by its first one or t
 about), 0.835–0.844 / 0.783–0.792 / 0.695–0.712 and exact 0.953–0.968; passages of prose only (no facts,
 parameters or metrics), 0.854 / 0.766 / 0.714; commits and features lending the runs that used them and those
 runs' model versions (``search/neighbourhood.py``), 0.834–0.850 / 0.763–0.786 / 0.687–0.716; models lending
-their versions (and their runs) and datasets their versions, 0.838–0.842 / 0.774–0.775 / 0.690–0.691.
+their versions (and their runs) and datasets their versions, 0.838–0.842 / 0.774–0.775 / 0.690–0.691; passages
+without the Insights attached to the node (the Insight is a document of its own), 0.842 / 0.791 / 0.700.
 """
 
 from __future__ import annotations
