@@ -43,7 +43,9 @@ about), 0.835–0.844 / 0.783–0.792 / 0.695–0.712 and exact 0.953–0.968; p
 parameters or metrics), 0.854 / 0.766 / 0.714; commits and features lending the runs that used them and those
 runs' model versions (``search/neighbourhood.py``), 0.834–0.850 / 0.763–0.786 / 0.687–0.716; models lending
 their versions (and their runs) and datasets their versions, 0.838–0.842 / 0.774–0.775 / 0.690–0.691; passages
-without the Insights attached to the node (the Insight is a document of its own), 0.842 / 0.791 / 0.700.
+without the Insights attached to the node (the Insight is a document of its own), 0.842 / 0.791 / 0.700. BM25
+column weights (title, body, neighbourhood: ``search/sql.py``) (2, 1, 0.3), (1, 1, 0.1) and (2, 1, 0) instead
+of (2, 1, 0.1): 0.834–0.842 / 0.784–0.798 / 0.685–0.691 / 0.947–0.973.
 """
 
 from __future__ import annotations
