@@ -197,6 +197,10 @@ def _profile_delimited(
 
     from modelctx.ingest.dataset_stats import TableStats
 
+    if path.stat().st_size == 0:
+        # pyarrow refuses an empty file while its read-ahead thread may still hold the file, and
+        # that thread can abort the process at exit (rc 134 after the error was printed): refuse it first
+        raise IngestError(f"dataset: {path}: cannot parse as {delimiter!r}-separated text: Empty CSV file")
     text_encoding = _text_encoding(path, encoding)
     # pyarrow reads UTF-8 (and skips its byte-order mark) itself; other encodings it transcodes.
     read_options = pacsv.ReadOptions(block_size=BLOCK_SIZE, **({} if is_utf8(text_encoding) else

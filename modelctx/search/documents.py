@@ -41,6 +41,10 @@ FACT_FIELDS: tuple[str, ...] = (
     "owner", "owners", "format", "dtype", "aliases", "window", "endpoint", "rows", "version",
     "python", "image", "default_branch",
 )
+#: What documents and their vector texts are built as: another value makes every index rebuild its documents
+#: (``search/index.py``, ``search/store_index.py``: part of their schema), so a change here reaches existing
+#: indexes. 2: a node without prose has its embedding text as its passage (:func:`passage_text`).
+DOCUMENTS_VERSION = "2"
 MAX_BODY_CHARS = 4000
 #: A neighbour lends at most this much of its free text.
 NEIGHBOUR_TEXT_CHARS = 160
@@ -280,7 +284,20 @@ def passage_text(document: Document) -> str:
     tests/search_eval (development set): passages cut into sentences of at most
     600 characters scored by their best one (max-sim) gained nothing over one
     passage per node there (0.850 vs 0.855 paraphrase nDCG@10), so each node has one.
+
+    A node without prose of its own (:func:`has_prose`: a model version, a
+    deployment, a run with parameters only, a person: a name and facts) has its
+    embedding text as its passage. Its own words alone are its kind and name,
+    which lie near any query that says "model version" or "the model": on the
+    development set such passages were the first passage hits of paraphrases
+    about a review or a commit ("which model was turned down because it was
+    unsafe": four model versions' names). Measured with bench/search_quality.py
+    --set dev, hybrid nDCG@10, older 50 / fresh 30 / fresh2 25 paraphrases / 27
+    exact: 0.841 / 0.772 / 0.683 / 0.955 with the own words, 0.845 / 0.790 /
+    0.692 / 0.968 with the embedding text.
     """
+    if not has_prose(document.body):
+        return embedding_text(document)
     return _cut(_own_words(document), EMBED_CHARS)
 
 
@@ -309,6 +326,21 @@ def _shared(text: str, terms: set[str]) -> int:
     return len(_terms(text) & terms)
 
 
+def _own_sentences(body: str) -> list[str]:
+    """A document body's sentences after its "Kind kind." opening."""
+    return [s.strip() for s in _SENTENCE.split(body) if s.strip()][1:]
+
+
+def _prose(sentences: list[str]) -> list[str]:
+    """The sentences of free text: not a fact or number list, not filler."""
+    return [s for s in sentences if not s.startswith(_MAP_PREFIXES + _FACT_PREFIXES) and not _is_filler(s)]
+
+
+def has_prose(body: str) -> bool:
+    """Whether a document body says something in words besides its kind, facts and numbers (``Document.body``)."""
+    return bool(_prose(_own_sentences(body)))
+
+
 def _unlabelled(sentence: str) -> str:
     for prefix in _MAP_PREFIXES:
         if sentence.startswith(prefix):
@@ -330,7 +362,7 @@ def snippet(body: str, query: str, context: str = "", max_chars: int = 220) -> s
     facts, else the first neighbour line; "" when the document says nothing
     but its kind ("Model model.").
     """
-    own = [s.strip() for s in _SENTENCE.split(body) if s.strip()][1:]  # [0] is the "Kind kind." sentence
+    own = _own_sentences(body)
     # A neighbour line that only names its neighbour ("model churn.") says nothing: its text follows ": ".
     near = [s.strip() for line in context.split(LINE_BREAK) if ": " in line
             for s in _SENTENCE.split(line) if s.strip()]
@@ -341,7 +373,7 @@ def snippet(body: str, query: str, context: str = "", max_chars: int = 220) -> s
     if matched:
         best = max(matched)[2]
     else:
-        prose = [s for s in own if not s.startswith(_MAP_PREFIXES + _FACT_PREFIXES) and not _is_filler(s)]
+        prose = _prose(own)
         facts = [s for s in own if s.startswith(_FACT_PREFIXES) and s.count(";") >= 1]
         best = next(iter(prose + facts + near), "")
     return best if len(best) <= max_chars else best[: max_chars - 1].rstrip() + "…"

@@ -28,6 +28,24 @@ each kind's mean passage vector, within ±0.01 (kinds' mean vectors tell kinds a
 URIs, node ids, digests and repeated parentheticals ("(float64)" after every column) out of what the
 model reads and not repeating a text a document already says (a run's note again as its Insight):
 +0.010 / +0.008 with this fusion on the development set but 0.600 → 0.575 on the demo world's 12.
+
+Second round (issue 15; hybrid nDCG@10 on the older 50 / the fresh 30 / 25 more paraphrases written before it,
+"fresh2" / the 27 exact), from 0.841 / 0.772 / 0.683 / 0.955. Kept: a node without prose has its embedding
+text as its passage (``documents.passage_text``): 0.845 / 0.790 / 0.692 / 0.968. Measured on top of that and
+not kept, all within about ±0.02 of it either way (noise for 25–30 queries): each vector list min-max scaled
+from its 10th, 20th or 30th score instead of its last, 0.842–0.844 / 0.745–0.777 / 0.695–0.697 (before the
+kept change); z-score scaling (mean ± 3 sd), 0.806 / 0.748 / 0.678; the keyword list divided by its best score
+(no min), 0.827 / 0.763 / 0.688; the keyword list scaled by its spread, (s − min) / max, so a flat list of
+incidental one-word matches counts less, 0.852 / 0.771 / 0.695 / 0.960 (after the kept change); a × max + b ×
+min of the two vector scores instead of their weighted sum, 0.838–0.852 / 0.765–0.792 / 0.689–0.704; the
+passage of a review, monitoring report or insight followed by its first one or two neighbour lines (what it is
+about), 0.835–0.844 / 0.783–0.792 / 0.695–0.712 and exact 0.953–0.968; passages of prose only (no facts,
+parameters or metrics), 0.854 / 0.766 / 0.714; commits and features lending the runs that used them and those
+runs' model versions (``search/neighbourhood.py``), 0.834–0.850 / 0.763–0.786 / 0.687–0.716; models lending
+their versions (and their runs) and datasets their versions, 0.838–0.842 / 0.774–0.775 / 0.690–0.691; passages
+without the Insights attached to the node (the Insight is a document of its own), 0.842 / 0.791 / 0.700. BM25
+column weights (title, body, neighbourhood: ``search/sql.py``) (2, 1, 0.3), (1, 1, 0.1) and (2, 1, 0) instead
+of (2, 1, 0.1): 0.834–0.842 / 0.784–0.798 / 0.685–0.691 / 0.947–0.973.
 """
 
 from __future__ import annotations

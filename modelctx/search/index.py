@@ -43,6 +43,7 @@ from modelctx.files import private_dir
 from modelctx.graph.store import GraphStore
 from modelctx.search import sql
 from modelctx.search.chunks import chunks
+from modelctx.search.documents import DOCUMENTS_VERSION
 from modelctx.search.embedder import Embedder
 from modelctx.search.indexing import (
     DocRow,
@@ -60,8 +61,8 @@ from modelctx.search.vector_index import EXACT_MAX_ROWS, Filter, VectorIndex
 __all__ = ["DocRow", "Index", "Progress", "SearchIndex", "SyncReport", "open_index"]
 
 #: The layout of index.sqlite; another value rebuilds the documents (keeping the embedding cache).
-#: 4: documents have a passage vector.
-SCHEMA_VERSION = "4"
+#: 4: documents have a passage vector. After the dot: ``documents.DOCUMENTS_VERSION`` (how documents are built).
+SCHEMA_VERSION = f"4.{DOCUMENTS_VERSION}"
 #: The file prefix of the passage vectors' snapshot (``VectorIndex.save``).
 PASSAGE_FILES = "passage-"
 #: Rows applied from index.sqlite after which the vector snapshot is rewritten.

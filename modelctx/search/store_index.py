@@ -27,13 +27,15 @@ import numpy as np
 
 from modelctx.graph.search_docs import DocWrite, IndexState, SearchDocStore
 from modelctx.graph.store import GraphStore, redact_uri
+from modelctx.search.documents import DOCUMENTS_VERSION
 from modelctx.search.embedder import Embedder
 from modelctx.search.indexing import DocRow, Indexed, Progress, SyncReport, changed_nodes, documents_for, texts_to_embed
 from modelctx.search.keyword_index import query_terms
 from modelctx.search.vector_index import Filter
 
-#: The layout of the stored documents; another value rebuilds them. 2: documents have a passage vector.
-SCHEMA_VERSION = "2"
+#: The layout of the stored documents; another value rebuilds them. 2: documents have a passage vector. The part
+#: after the dot is ``documents.DOCUMENTS_VERSION`` (how documents are built).
+SCHEMA_VERSION = f"2.{DOCUMENTS_VERSION}"
 #: Catch-ups restarted after losing a compare-and-set before one gives up until the next call.
 MAX_RETRIES = 20
 

@@ -8,7 +8,9 @@ from modelctx.search.documents import (
     EMBED_LINE_CHARS,
     build_document,
     embedding_text,
+    has_prose,
     meaningful,
+    passage_text,
     plain_text,
     snippet,
 )
@@ -53,6 +55,25 @@ def test_the_model_reads_no_filler_and_every_neighbour() -> None:
     run_line = text.split(" review x")[0].split("t v3. ")[1]
     assert len(run_line) <= EMBED_LINE_CHARS and run_line.endswith("…")
     assert len(embedding_text(build_document(run))) <= EMBED_CHARS
+
+
+def test_a_node_without_prose_has_its_enriched_text_as_its_passage() -> None:
+    version = Node("model_version:t/3", NodeKind.MODEL_VERSION, {"name": "t v3", "framework": "sklearn"})
+    run = Node("run:r", NodeKind.RUN, {"name": "retrain", "params": {"lr": 0.1},
+                                       "notes": "recall fell after rescaling"})
+    review = Node("review:x", NodeKind.REVIEW, {"verdict": "rejected", "comment": "below the safety floor"})
+    bare = build_document(version, neighbours=[run, review])
+    assert not has_prose(bare.body)  # "ModelVersion model version. framework sklearn."
+    assert passage_text(bare) == embedding_text(bare) == (
+        "model version t v3. framework sklearn. run retrain: recall fell after rescaling. "
+        "review x: below the safety floor; verdict rejected.")
+    said = build_document(review, neighbours=[version])
+    assert has_prose(said.body)
+    assert passage_text(said) == "review x. below the safety floor. verdict rejected."
+    assert embedding_text(said) == passage_text(said) + " model version t v3."
+    # Parameters alone and a two-word sentence are not prose.
+    assert not has_prose(build_document(Node("run:p", NodeKind.RUN, {"params": {"lr": 0.1, "depth": 3}})).body)
+    assert not has_prose(build_document(Node("run:q", NodeKind.RUN, {"notes": "fine."})).body)
 
 
 def test_hits_next_to_the_strongest_rise() -> None:

@@ -133,16 +133,17 @@ def test_index_persists_and_reuses_embeddings(store: GraphStore, tmp_path: Path,
     w.write_world(store)
     first = SearchService(store, tmp_path / "idx", embedder)
     report = first.sync()
-    # Each document's text and its passage (the node's own words); the 3 nodes without a neighbourhood
-    # (the dataset and the two models) have one text for both.
-    assert (report.documents, report.embedded) == (13, 13 + 10)
+    # Each document's text and its passage (the node's own words); the 8 nodes without a neighbourhood (the
+    # dataset, the two models) or without prose of their own (the two runs, a model version, the two deployments:
+    # documents.passage_text) have one text for both.
+    assert (report.documents, report.embedded) == (13, 13 + 5)
     first.close()
     second = SearchService(store, tmp_path / "idx", embedder)
     assert second.sync().documents == 0
-    # An unchanged node written again is not embedded again; a rebuild reuses the cache. The run's text and its
-    # passage changed; its dependants' documents quote none of what changed (their texts are unchanged).
+    # An unchanged node written again is not embedded again; a rebuild reuses the cache. The run's text (its
+    # passage too: it has no prose) changed; its dependants' documents quote none of what changed.
     store.write([Node(w.ONC_RUN, NodeKind.RUN, {"status": "finished"})], [])
-    assert second.sync().embedded == 2
+    assert second.sync().embedded == 1
     rebuilt = second.sync(rebuild=True)
     assert rebuilt.rebuilt and rebuilt.documents == 13 and rebuilt.embedded == 0
     assert ids(second.search("isotonic", mode="keyword")) == [w.ONC_REVIEW_NEW, w.ONC_MV]
@@ -173,7 +174,7 @@ def test_another_model_forces_a_rebuild(store: GraphStore, tmp_path: Path, embed
     first.close()
     other = SearchService(store, tmp_path / "idx", RenamedEmbedder(embedder))  # type: ignore[arg-type]
     report = other.sync()
-    assert report.embedded == 13 + 10 and report.from_seq == 0  # texts and passages
+    assert report.embedded == 13 + 5 and report.from_seq == 0  # texts and the passages that differ from them
     other.close()
 
 
@@ -206,15 +207,17 @@ def test_odd_queries_are_just_words(store: GraphStore, service: SearchService, q
 
 
 def test_passages_are_the_nodes_own_words(store: GraphStore, service: SearchService, embedder: MiniLMEmbedder) -> None:
-    """A document's passage vector embeds its own words alone (``passage_text``), its vector its neighbourhood too."""
+    """A document's passage vector embeds its own words alone (``passage_text``), its vector its neighbourhood too;
+    a node without prose of its own has one vector for both."""
     from modelctx.search.documents import embedding_text, passage_text
 
     w.write_world(store)
     service.sync()
-    slot = service.index.exact_slots([w.ONC_MV], "", Filter())[0]
-    row = service.index.documents([slot])[slot]
+    slot, bare = service.index.exact_slots([w.ONC_REVIEW_NEW, w.ONC_MV], "", Filter())
+    rows = service.index.documents([slot, bare])
+    row = rows[slot]
     document = Document(row.node_id, row.kind, row.project, row.at, row.title, row.body, row.context)
-    assert row.context  # the model version quotes its run, its reviews and its deployments
+    assert row.context  # the review quotes the model version it reviews and its model
     own, enriched = embedder.embed([passage_text(document), embedding_text(document)])
     assert float(own @ enriched) < 0.99  # two different texts
     query = embedder.embed_query("tumour classifier")
@@ -222,6 +225,8 @@ def test_passages_are_the_nodes_own_words(store: GraphStore, service: SearchServ
     vectors = dict(service.index.vector_search(query, 50, Filter()))
     assert passages[slot] == pytest.approx(float(own @ query), abs=1e-4)
     assert vectors[slot] == pytest.approx(float(enriched @ query), abs=1e-4)
+    # The model version says only "framework sklearn" itself: its passage is its neighbourhood-enriched text.
+    assert rows[bare].context and passages[bare] == pytest.approx(vectors[bare], abs=1e-5)
 
 
 def test_an_index_of_an_older_layout_is_rebuilt_on_open(tmp_path: Path, embedder: MiniLMEmbedder) -> None:

@@ -12,6 +12,9 @@ CLASSES = ("direct", "paraphrase", "structure")
 #: The first of the 30 paraphrases written for issue 15 before the change of fusion (``search/hybrid.py``):
 #: they and the ones after them stand in for queries nobody has tuned on (:func:`fresh_paraphrases`).
 FRESH_PARAPHRASES_FROM = "what do the cells in a breast lump puncture look like under the microscope"
+#: The first of the 25 paraphrases written for issue 15's second ranking round, before any change of it: they and
+#: the ones after them are the second fresh group (:func:`fresh2_paraphrases`), apart from the first 30.
+FRESH2_PARAPHRASES_FROM = "derived column sorting patients into underweight, normal and obese"
 
 QUERIES: list[tuple[str, str, dict[str, int]]] = [
     # -- direct ---------------------------------------------------------------
@@ -197,6 +200,54 @@ QUERIES: list[tuple[str, str, dict[str, int]]] = [
      {"mv_digit_1": 3, "r_digits_noaug": 2, "m_digit": 1}),
     ("paraphrase", "grape chemistry table exactly as it appeared in the literature",
      {"dv_wine_v1": 3, "ds_wine": 2}),
+    # -- paraphrase, 25 more for issue 15's second ranking round (fresh2: standing in for unseen ones), written
+    # from what a person would want of a chosen node, in other words than its text; committed before any ranking change
+    ("paraphrase", "derived column sorting patients into underweight, normal and obese",
+     {"f_bmi_bucket": 3, "r_diabetes_rf": 1}),
+    ("paraphrase", "serving container could not deserialize the model after a dependency bump", {"c_pin": 3}),
+    ("paraphrase", "idea to store the warped training pictures once instead of regenerating them every time",
+     {"in_epoch": 3, "r_digits_cnn": 1}),
+    ("paraphrase", "alert that the tumour service inputs changed after the hospital bought new hardware",
+     {"mon_t2": 3, "dep_t2": 1}),
+    ("paraphrase", "envelope reader getting worse because people's strokes got heavier", {"mon_d2": 3, "dep_d2": 1}),
+    ("paraphrase", "service predicting how diabetes will advance for the endocrine clinic",
+     {"dep_p2": 3, "mv_prog_2": 2, "m_progression": 1}),
+    ("paraphrase", "model that reads the numbers people write on letters",
+     {"m_digit": 3, "mv_digit_1": 1, "mv_digit_2": 1, "dep_d2": 1}),
+    ("paraphrase", "dataset version with tilted and stretched numeral images",
+     {"dv_digits_aug": 3, "c_augment": 1, "dv_digits_v1": 1}),
+    ("paraphrase", "the okay given to the grape classifier, and for what use", {"rv_c1": 3, "mv_cultivar_1": 1}),
+    ("paraphrase", "the scaling fix for the disease progression data after the reviewer complained",
+     {"c_leak": 3, "rv_p1": 2}),
+    ("paraphrase", "which chemicals matter most for telling the wines apart",
+     {"in_proline": 3, "r_wine_svm": 3, "ds_wine": 1}),
+    ("paraphrase", "note explaining why dangerous growths were missed more often after a preprocessing change",
+     {"in_recall": 3, "r_cancer_gb2": 2, "rv_t3": 1, "c_texture": 1}),
+    ("paraphrase", "breast tissue scan measurements describing the shape of cells",
+     {"ds_cancer": 3, "dv_cancer_raw": 1, "dv_cancer_clean": 1}),
+    ("paraphrase", "medical table with demographics, blood pressure and blood tests for a metabolic illness",
+     {"ds_diabetes": 3, "dv_diabetes_v1": 1, "dv_diabetes_v2": 1}),
+    ("paraphrase", "alcohol and acidity readings of wines from three growers",
+     {"ds_wine": 3, "dv_wine_v1": 2, "dv_wine_draft": 1}),
+    ("paraphrase", "older patient data before the blood sugar marker was joined in",
+     {"dv_diabetes_v1": 3, "ds_diabetes": 1, "dv_diabetes_v2": 1}),
+    ("paraphrase", "biopsy table after de-duplicating and capping extreme values",
+     {"dv_cancer_clean": 3, "ds_cancer": 1, "in_clip": 1}),
+    ("paraphrase", "the first version of the disease progression model and what was wrong with it",
+     {"mv_prog_1": 3, "rv_p1": 2, "r_diabetes_ridge": 1}),
+    ("paraphrase", "image classifier training run using the expanded set of digit scans",
+     {"r_digits_cnn": 3, "mv_digit_2": 1, "dv_digits_aug": 1}),
+    ("paraphrase", "code change that made the tumour model worse",
+     {"c_texture": 3, "r_cancer_gb2": 1, "in_recall": 1, "rv_t3": 1}),
+    ("paraphrase", "bayesian optimisation study for the tumour model's tree ensemble",
+     {"r_cancer_study": 3, "c_optuna": 2, "r_cancer_gb": 1}),
+    ("paraphrase", "reviewer comment asking for a rerun after the preprocessing mistake", {"rv_p1": 3, "c_leak": 1}),
+    ("paraphrase", "risk that training on capped data hides the worst cancers",
+     {"rv_t1": 3, "in_clip": 3, "dv_cancer_clean": 1}),
+    ("paraphrase", "sugar disorder progression predictor and its releases",
+     {"m_progression": 3, "mv_prog_1": 2, "mv_prog_2": 2}),
+    ("paraphrase", "comparison run without synthetic images for the numeral network",
+     {"r_digits_noaug": 3, "mv_digit_1": 2, "r_digits_cnn": 1}),
     # -- structure (questions about the graph; added with search/questions/) -------------
     ("structure", "runs that used the cleaned breast cancer data", {"r_cancer_lr": 3, "r_cancer_gb": 3, "r_cancer_gb2": 3, "r_cancer_study": 3}),
     ("structure", "runs that used the output of the breast cancer raw export", {"r_cancer_lr": 3, "r_cancer_gb": 3, "r_cancer_gb2": 3, "r_cancer_study": 3}),
@@ -301,8 +352,18 @@ QUERIES: list[tuple[str, str, dict[str, int]]] = [
 ]
 
 
-def fresh_paraphrases() -> list[tuple[str, str, dict[str, int]]]:
-    """The paraphrases from :data:`FRESH_PARAPHRASES_FROM` on (the rest were tuned on longer)."""
+def _paraphrases_from(first: str) -> tuple[list[tuple[str, str, dict[str, int]]], int]:
     paraphrases = [q for q in QUERIES if q[0] == "paraphrase"]
-    start = [text for _, text, _ in paraphrases].index(FRESH_PARAPHRASES_FROM)
+    return paraphrases, [text for _, text, _ in paraphrases].index(first)
+
+
+def fresh_paraphrases() -> list[tuple[str, str, dict[str, int]]]:
+    """The 30 paraphrases from :data:`FRESH_PARAPHRASES_FROM` up to the second fresh group (:func:`fresh2_paraphrases`)."""
+    paraphrases, start = _paraphrases_from(FRESH_PARAPHRASES_FROM)
+    return paraphrases[start:_paraphrases_from(FRESH2_PARAPHRASES_FROM)[1]]
+
+
+def fresh2_paraphrases() -> list[tuple[str, str, dict[str, int]]]:
+    """The paraphrases from :data:`FRESH2_PARAPHRASES_FROM` on (written before issue 15's second ranking round)."""
+    paraphrases, start = _paraphrases_from(FRESH2_PARAPHRASES_FROM)
     return paraphrases[start:]

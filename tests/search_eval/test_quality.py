@@ -5,7 +5,8 @@ Measured (bench/search_quality.py --set dev, 203 queries, issue 15): over the
 0.689, recall@10 0.946 / 0.901 / 0.741 (per class: direct 0.955 / 0.927 /
 0.966, paraphrase 0.815 / 0.772 / 0.596; the 50 older paraphrases 0.841 hybrid,
 the 30 fresh ones 0.772). The floors leave a margin for numerical differences
-between machines.
+between machines. The 25 paraphrases of the second round (``fresh2``) are held
+apart from ``RANKED``, with a floor of their own.
 """
 
 from __future__ import annotations
@@ -19,16 +20,18 @@ from modelctx.graph.store import open_store
 from modelctx.search.embedder import MiniLMEmbedder
 from modelctx.search.service import SearchService
 from tests.search_eval.evaluate import Scores, evaluate
-from tests.search_eval.queries import QUERIES, fresh_paraphrases
+from tests.search_eval.queries import QUERIES, fresh2_paraphrases, fresh_paraphrases
 from tests.search_eval.world import write_world
 
-#: The queries the rankers are held to (structure questions are answered from the graph: search/questions/).
-RANKED = [q for q in QUERIES if q[0] != "structure"]
+FRESH = fresh_paraphrases()
+FRESH2 = fresh2_paraphrases()
+#: The queries the rankers are held to (structure questions are answered from the graph: search/questions/); the
+#: second fresh paraphrases have a floor of their own (they were written after these floors were set).
+RANKED = [q for q in QUERIES if q[0] != "structure" and q not in FRESH2]
 
 FLOORS = {"keyword": 0.67, "vector": 0.79, "hybrid": 0.83}
 RECALL_FLOORS = {"keyword": 0.72, "vector": 0.88, "hybrid": 0.92}
-FRESH = fresh_paraphrases()
-OLDER_PARAPHRASES = [q for q in QUERIES if q[0] == "paraphrase" and q not in FRESH]
+OLDER_PARAPHRASES = [q for q in QUERIES if q[0] == "paraphrase" and q not in FRESH and q not in FRESH2]
 
 
 @pytest.fixture(scope="module")
@@ -38,11 +41,12 @@ def scores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict[
     ids = write_world(store)
     service = SearchService(store, folder / "search", MiniLMEmbedder())
     try:
-        scores = {group: evaluate(service, ids, group=group) for group in ("direct", "paraphrase")}
+        scores = {group: evaluate(service, ids, group=group, queries=RANKED) for group in ("direct", "paraphrase")}
         scores["all"] = evaluate(service, ids, queries=RANKED)
         scores["structure"] = evaluate(service, ids, group="structure", modes=("hybrid",))
         scores["older"] = evaluate(service, ids, queries=OLDER_PARAPHRASES, modes=("hybrid",))
         scores["fresh"] = evaluate(service, ids, queries=FRESH, modes=("hybrid",))
+        scores["fresh2"] = evaluate(service, ids, queries=FRESH2, modes=("hybrid",))
         yield scores
     finally:
         service.close()
@@ -81,9 +85,11 @@ def test_embeddings_carry_the_paraphrases(scores: dict[str, dict[str, Scores]]) 
 def test_passages_carry_paraphrases_of_a_nodes_own_words(scores: dict[str, dict[str, Scores]]) -> None:
     # Hybrid nDCG@10 on the 50 older paraphrases 0.855 with the passage ranking (search/hybrid.py fuse), 0.822
     # without (RRF); 0.841 with the convex fusion, which lifted the 30 fresh ones from 0.756 to 0.772.
-    assert len(FRESH) == 30 and len(OLDER_PARAPHRASES) == 50
+    assert len(FRESH) == 30 and len(OLDER_PARAPHRASES) == 50 and len(FRESH2) == 25
     assert scores["older"]["hybrid"].ndcg >= 0.84
     assert scores["fresh"]["hybrid"].ndcg >= 0.77
+    # The 25 written before the second round (issue 15): 0.682 before it, 0.690 after (documents.passage_text).
+    assert scores["fresh2"]["hybrid"].ndcg >= 0.68
 
 
 def test_structure_questions_are_answered_from_the_graph(scores: dict[str, dict[str, Scores]]) -> None:
