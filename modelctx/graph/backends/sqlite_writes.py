@@ -48,9 +48,18 @@ class SqliteWriter:
 
     path: Path
     _adjacency_cache: AdjacencyCache | None
+    #: Edges the open ``bulk()`` blocks must have written before the edges' index by target may be dropped until
+    #: they end (``_defer_dst_index``): large enough that a small import never rebuilds a large store's index.
+    defer_index_at = 100_000
+
     #: Open ``bulk()`` blocks: while above 0, writes defer their adjacency entries (``sqlite_arrays.py``).
     _bulk_depth: int
     _committed_ids: dict[str, tuple[int, int]]
+    #: Edges the open bulk blocks inserted, the count at which ``_defer_dst_index`` looks at the table next, and
+    #: whether they dropped the index (``sqlite.py`` builds it again when the last block ends).
+    _bulk_edges: int
+    _bulk_check_at: int
+    _dst_index_dropped: bool
 
     if TYPE_CHECKING:  # provided by SqliteGraphStore, which this class is mixed into
 
@@ -166,6 +175,8 @@ class SqliteWriter:
                     stored[key] = json.loads(found)
         plan_edges(batch, stored, plan)
         inserts = plan.edge_inserts
+        if self._bulk_depth and inserts and not self._dst_index_dropped:
+            self._defer_dst_index(conn, len(inserts))
         self._insert_edges(conn, list(map(by_key.__getitem__, map(_FIRST, inserts))),
                            [dumps_props(edge.properties) if edge.properties else "{}" for _key, edge in inserts])
         updates = []
@@ -173,6 +184,26 @@ class SqliteWriter:
             src, etype, dst, _sk, _dk = by_key[key]
             updates.append((dumps_props(edge.properties), src, etype, dst))
         conn.executemany(sql.UPDATE_EDGE, updates)
+
+    def _defer_dst_index(self, conn: sqlite3.Connection, new_edges: int) -> None:
+        """Inside ``bulk()``, drop the edges' index by target once the import has inserted ``defer_index_at`` edges
+        and at least as many as the table held before it; the end of the last block builds it again, in one sort.
+
+        Each write's edges land all over that index (their targets are old nodes), so every commit of a batch
+        rewrote most of its pages: about a sixth of an import's CPU time at a million edges, and more of its wall
+        time (``bench/store_bench.py``). Only an access path goes: every read answers the same meanwhile (reads by
+        target scan the edges instead), and a store opened without it, after an import was killed, builds it
+        again (``sqlite.py``). Checked in the write's transaction, before its edges are inserted.
+        """
+        self._bulk_edges += new_edges
+        if self._bulk_edges < max(self._bulk_check_at, self.defer_index_at):
+            return
+        before = int(conn.execute(sql.COUNT_EDGES).fetchone()[0]) - (self._bulk_edges - new_edges)
+        if self._bulk_edges >= before:
+            conn.execute(sql.DROP_EDGES_BY_DST)
+            self._dst_index_dropped = True
+        else:  # a large store: count again once the import has doubled
+            self._bulk_check_at = 2 * self._bulk_edges
 
     def _resolve_edges(
         self, conn: sqlite3.Connection, edges: Mapping[EdgeKey, Edge], known: dict[str, tuple[int, int]]
