@@ -14,7 +14,10 @@ Design choices, each measured in ``bench/store_bench.py``:
 - Inside ``bulk()`` (an import in batches) a write puts its new neighbour
   entries in one pending row instead of rewriting every touched node's
   arrays; they are folded in bounded steps and at the end, and every reader
-  reads row and pending entries together (``sqlite_arrays.py``).
+  reads row and pending entries together (``sqlite_arrays.py``). A large
+  import also drops the edges' index by target (each batch's commit rewrote
+  most of its pages) and builds it again in one sort at its end, or when a
+  store is opened after an import was killed (``sqlite_writes.py``).
 - Writes take the write lock up front (``BEGIN IMMEDIATE``) and wait on a busy
   timeout, so two processes writing at once queue instead of failing.
 - Each thread gets its own connection (the API serves requests from a pool).
