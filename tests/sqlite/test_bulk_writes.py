@@ -495,6 +495,12 @@ def _dst_index(path: Path) -> str | None:
     return None if row is None else str(row[0])
 
 
+def _dst_index_root(path: Path) -> int:
+    """The first page of the index by target: a new one once the index was dropped and built again."""
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'edges_by_dst'").fetchone()[0])
+
+
 def _edges_in(store: SqliteGraphStore, ids: list[str]) -> list[tuple[str, str, str]]:
     """Every edge into each of ``ids``: the reads that use the index by target."""
     return [(e.source, e.type.value, e.target) for e in store.get_edges(ids, direction="in")]
@@ -579,3 +585,30 @@ def test_a_store_opened_after_an_import_killed_without_its_index_builds_it(
                                                                     K.DATASET_VERSION.code, "{}")]}
     assert store.verify_integrity().problem is None
     store.close()
+
+
+def test_a_large_copy_builds_the_index_by_target_in_its_transaction(tmp_path: Path, reference: tuple[Any, Any]) -> None:
+    from modelctx.graph.copy import copy_graph
+
+    tables, answers = reference
+    nodes, edges = _lineage()
+    ids = [n.id for n in nodes]
+    source = SqliteGraphStore(tmp_path / "reference.db")
+    expected_in = _edges_in(source, ids)
+    copies = {}
+    for name, bound in (("kept", 100_000), ("rebuilt", 100)):
+        target = SqliteGraphStore(tmp_path / f"{name}.db")
+        target.defer_index_at = bound
+        root = _dst_index_root(tmp_path / f"{name}.db")
+        # Transactions of 300 records: 143 nodes and 157 edges (past 100, into an empty table: dropped and built
+        # again before the commit), then 287 edges (more than 100, but fewer than the 157 stored: kept).
+        copy_graph(source, target, records_per_transaction=300)
+        assert _dst_index(tmp_path / f"{name}.db") == _EDGES_BY_DST_SQL
+        assert (_dst_index_root(tmp_path / f"{name}.db") != root) is (name == "rebuilt")
+        assert _edges_in(target, ids) == expected_in
+        assert _answers(target, ids) == answers
+        assert target.verify_integrity().problem is None
+        copies[name] = _tables(tmp_path / f"{name}.db")
+        target.close()
+    assert copies["rebuilt"] == copies["kept"]
+    source.close()
