@@ -612,3 +612,30 @@ def test_a_large_copy_builds_the_index_by_target_in_its_transaction(tmp_path: Pa
         target.close()
     assert copies["rebuilt"] == copies["kept"]
     source.close()
+
+
+def test_a_store_without_its_index_by_target_opens_while_another_writer_holds_the_lock(
+    tmp_path: Path, reference: tuple[Any, Any]
+) -> None:
+    _tables_expected, answers = reference
+    nodes, edges = _lineage()
+    ids = [n.id for n in nodes]
+    path = tmp_path / "locked.db"
+    store = SqliteGraphStore(path)
+    store.write(nodes, edges, actor="setup")
+    expected_in = _edges_in(store, ids)
+    store.close()
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("DROP INDEX edges_by_dst")  # as an import killed while it had dropped it leaves the file
+    writer.execute("BEGIN IMMEDIATE")  # another writer (an import between two of its batches) holds the lock
+    try:
+        reader = SqliteGraphStore(path, busy_timeout_s=0.2)
+        assert _dst_index(path) is None  # it could not build it, and opened anyway
+        assert _edges_in(reader, ids) == expected_in
+        assert _answers(reader, ids) == answers
+        reader.close()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    SqliteGraphStore(path).close()
+    assert _dst_index(path) == _EDGES_BY_DST_SQL

@@ -224,8 +224,12 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
                 self._check_codes(conn)
                 if conn.execute(sql.HAS_EDGES_BY_DST).fetchone() is None:
                     # A bulk import dropped it (sqlite_writes.py) and was killed before its end built it again.
-                    with self._writing():
-                        conn.execute(sql.CREATE_EDGES_BY_DST)
+                    # Only an access path: a store this process cannot write reads right without it.
+                    try:
+                        with self._writing():
+                            conn.execute(sql.CREATE_EDGES_BY_DST)
+                    except (sqlite3.Error, BackendError):
+                        pass
                 return
             with self._writing():
                 version = self._schema_version(conn)  # another process may have migrated meanwhile
