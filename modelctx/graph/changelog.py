@@ -158,18 +158,23 @@ def entry_hash(seq: int, at: str, actor: str, op: str, prev_hash: str, payload_j
 
 def make_change(seq: int, at: str, actor: str, op: str, payload: Any, prev_hash: str) -> Change:
     """Build the next entry of the chain."""
-    payload_json = canonical_json(payload)
-    digest = entry_hash(seq, at, actor, op, prev_hash, payload_json)
-    return Change(seq, at, actor, op, payload_json, prev_hash, digest)
+    return _change(seq, at, actor, op, canonical_json(payload), prev_hash)
+
+
+def _change(seq: int, at: str, actor: str, op: str, payload_json: str, prev_hash: str) -> Change:
+    return Change(seq, at, actor, op, payload_json, prev_hash, entry_hash(seq, at, actor, op, prev_hash, payload_json))
 
 
 def chain_changes(
     first_seq: int, prev_hash: str, at: str, actor: str, entries: Iterable[tuple[str, Any]]
 ) -> list[Change]:
-    """Chain (op, payload) pairs after ``prev_hash``, numbering from ``first_seq``."""
+    """Chain (op, payload) pairs after ``prev_hash``, numbering from ``first_seq``.
+
+    The payloads are a write plan's validated records (``graph/planner.py``), which hold no reference cycle.
+    """
     out: list[Change] = []
     for offset, (op, payload) in enumerate(entries):
-        change = make_change(first_seq + offset, at, actor, op, payload, prev_hash)
+        change = _change(first_seq + offset, at, actor, op, canonical_json(payload, acyclic=True), prev_hash)
         out.append(change)
         prev_hash = change.hash
     return out

@@ -383,6 +383,17 @@ def parse_edge_types(values: Iterable[str] | None) -> frozenset[EdgeType] | None
     return frozenset(EdgeType.parse(v) if not isinstance(v, EdgeType) else v for v in values)
 
 
-def canonical_json(value: Any) -> str:
-    """JSON with sorted keys and no spaces: the form that is hashed and compared."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_CANONICAL = {"sort_keys": True, "separators": (",", ":"), "ensure_ascii": False}
+_CANONICAL_ACYCLIC = json.JSONEncoder(**_CANONICAL, check_circular=False).encode  # type: ignore[arg-type]
+
+
+def canonical_json(value: Any, *, acyclic: bool = False) -> str:
+    """JSON with sorted keys and no spaces: the form that is hashed and compared.
+
+    ``acyclic`` skips the encoder's check for reference cycles, for values that cannot hold one (validated
+    records: ``graph/values.py`` refuses values nested deeper than ``MAX_DEPTH``); the text is the same, and the
+    check was about a sixth of encoding a bulk write's change-log entries.
+    """
+    if acyclic:
+        return _CANONICAL_ACYCLIC(value)
+    return json.dumps(value, **_CANONICAL)  # type: ignore[arg-type]

@@ -481,3 +481,161 @@ def test_a_project_view_imports_in_bulk_into_its_store(tmp_path: Path) -> None:
     assert _pending(path) == (0, 0)
     assert store.reachable(["model:m"], "down") == {"model_version:m/1": 1}
     store.close()
+
+
+# -- bulk imports: the edges' index by target dropped and built again (graph/backends/sqlite_writes.py) ---------
+
+_EDGES_BY_DST_SQL = "CREATE INDEX edges_by_dst ON edges (dst, type, src)"
+
+
+def _dst_index(path: Path) -> str | None:
+    """The stored definition of the edges' index by target (None when the file has none)."""
+    with sqlite3.connect(path) as conn:
+        row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'edges_by_dst'").fetchone()
+    return None if row is None else str(row[0])
+
+
+def _dst_index_root(path: Path) -> int:
+    """The first page of the index by target: a new one once the index was dropped and built again."""
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'edges_by_dst'").fetchone()[0])
+
+
+def _edges_in(store: SqliteGraphStore, ids: list[str]) -> list[tuple[str, str, str]]:
+    """Every edge into each of ``ids``: the reads that use the index by target."""
+    return [(e.source, e.type.value, e.target) for e in store.get_edges(ids, direction="in")]
+
+
+def test_a_large_bulk_import_drops_the_index_by_target_and_builds_it_at_its_end(
+    tmp_path: Path, reference: tuple[Any, Any]
+) -> None:
+    tables, answers = reference
+    nodes, edges = _lineage()
+    ids = [n.id for n in nodes]
+    expected_in = _edges_in(SqliteGraphStore(tmp_path / "reference.db"), ids)
+    assert len(expected_in) == len(edges) == 444
+    path = tmp_path / "bulk.db"
+    store = SqliteGraphStore(path)
+    store.defer_index_at = 100  # the bound, at this graph's size (10 edge writes of 23 are 230: 100 passed at 115)
+    assert _dst_index(path) == _EDGES_BY_DST_SQL
+    present = []
+    with store.bulk():
+        for batch_nodes, batch_edges in _batches(nodes, edges):
+            store.write(batch_nodes, batch_edges, actor="bulk")
+            present.append(_dst_index(path) is not None)
+        # Nothing stored before the import: dropped by the write that passed 100 edges, the fifth of 23.
+        node_writes = (len(nodes) + 16) // 17
+        assert present == [True] * (node_writes + 4) + [False] * (len(present) - node_writes - 4)
+        assert _edges_in(store, ids) == expected_in  # reads by target scan the edges meanwhile: the same answers
+        assert _answers(store, ids) == answers
+    assert _dst_index(path) == _EDGES_BY_DST_SQL  # built again, as migration 1 wrote it
+    assert _tables(path) == tables
+    assert _edges_in(store, ids) == expected_in
+    assert store.verify_integrity().problem is None
+    store.close()
+
+
+def test_a_small_bulk_import_into_a_larger_store_keeps_the_index(tmp_path: Path) -> None:
+    nodes, edges = _lineage()
+    path = tmp_path / "g.db"
+    store = SqliteGraphStore(path)
+    store.defer_index_at = 100
+    store.write(nodes, edges[:300], actor="setup")
+    with store.bulk():
+        for start in range(300, 444, 24):
+            store.write([], edges[start : start + 24], actor="bulk")
+            # 144 edges into a table of 300: past the bound, but fewer than the table held, so the index stays.
+            assert _dst_index(path) == _EDGES_BY_DST_SQL
+    assert store._bulk_edges == 0 and not store._dst_index_dropped  # counted anew by the next import
+    with store.bulk():
+        store.write([], [Edge(f"feature:g/f{f}", f"dataset_version:d{c}/0", E.DERIVED_FROM)
+                         for f in range(40) for c in range(4) if c != f % 4], actor="bulk")
+        assert _dst_index(path) == _EDGES_BY_DST_SQL  # 120 new edges, the table 444 before them
+    assert store.verify_integrity().problem is None
+    store.close()
+
+
+def test_a_store_opened_after_an_import_killed_without_its_index_builds_it(
+    tmp_path: Path, reference: tuple[Any, Any]
+) -> None:
+    tables, answers = reference
+    path = tmp_path / "killed.db"
+    script = textwrap.dedent(f"""
+        import os
+        from modelctx.graph.backends.sqlite import SqliteGraphStore
+        from tests.sqlite.test_bulk_writes import _batches, _lineage
+        store = SqliteGraphStore({str(path)!r})
+        store.defer_index_at = 100
+        with store.bulk():
+            for batch_nodes, batch_edges in _batches(*_lineage()):
+                store.write(batch_nodes, batch_edges, actor="bulk")
+            os._exit(0)  # killed: the block never ends
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).resolve().parents[2])
+    assert _dst_index(path) is None
+    store = SqliteGraphStore(path)
+    assert _dst_index(path) == _EDGES_BY_DST_SQL
+    nodes, _edges = _lineage()
+    assert _answers(store, [n.id for n in nodes]) == answers
+    store.write([Node("dataset_version:d0/12", K.DATASET_VERSION)], [], actor="after")  # any write: folds nothing
+    with store.bulk():
+        pass  # the end of an import folds what the killed one left
+    assert _pending(path) == (0, 0)
+    assert _tables(path) == {**tables, "nodes": [*tables["nodes"], (len(nodes) + 1, "dataset_version:d0/12",
+                                                                    K.DATASET_VERSION.code, "{}")]}
+    assert store.verify_integrity().problem is None
+    store.close()
+
+
+def test_a_large_copy_builds_the_index_by_target_in_its_transaction(tmp_path: Path, reference: tuple[Any, Any]) -> None:
+    from modelctx.graph.copy import copy_graph
+
+    tables, answers = reference
+    nodes, edges = _lineage()
+    ids = [n.id for n in nodes]
+    source = SqliteGraphStore(tmp_path / "reference.db")
+    expected_in = _edges_in(source, ids)
+    copies = {}
+    for name, bound in (("kept", 100_000), ("rebuilt", 100)):
+        target = SqliteGraphStore(tmp_path / f"{name}.db")
+        target.defer_index_at = bound
+        root = _dst_index_root(tmp_path / f"{name}.db")
+        # Transactions of 300 records: 143 nodes and 157 edges (past 100, into an empty table: dropped and built
+        # again before the commit), then 287 edges (more than 100, but fewer than the 157 stored: kept).
+        copy_graph(source, target, records_per_transaction=300)
+        assert _dst_index(tmp_path / f"{name}.db") == _EDGES_BY_DST_SQL
+        assert (_dst_index_root(tmp_path / f"{name}.db") != root) is (name == "rebuilt")
+        assert _edges_in(target, ids) == expected_in
+        assert _answers(target, ids) == answers
+        assert target.verify_integrity().problem is None
+        copies[name] = _tables(tmp_path / f"{name}.db")
+        target.close()
+    assert copies["rebuilt"] == copies["kept"]
+    source.close()
+
+
+def test_a_store_without_its_index_by_target_opens_while_another_writer_holds_the_lock(
+    tmp_path: Path, reference: tuple[Any, Any]
+) -> None:
+    _tables_expected, answers = reference
+    nodes, edges = _lineage()
+    ids = [n.id for n in nodes]
+    path = tmp_path / "locked.db"
+    store = SqliteGraphStore(path)
+    store.write(nodes, edges, actor="setup")
+    expected_in = _edges_in(store, ids)
+    store.close()
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("DROP INDEX edges_by_dst")  # as an import killed while it had dropped it leaves the file
+    writer.execute("BEGIN IMMEDIATE")  # another writer (an import between two of its batches) holds the lock
+    try:
+        reader = SqliteGraphStore(path, busy_timeout_s=0.2)
+        assert _dst_index(path) is None  # it could not build it, and opened anyway
+        assert _edges_in(reader, ids) == expected_in
+        assert _answers(reader, ids) == answers
+        reader.close()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    SqliteGraphStore(path).close()
+    assert _dst_index(path) == _EDGES_BY_DST_SQL

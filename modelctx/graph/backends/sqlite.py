@@ -14,7 +14,10 @@ Design choices, each measured in ``bench/store_bench.py``:
 - Inside ``bulk()`` (an import in batches) a write puts its new neighbour
   entries in one pending row instead of rewriting every touched node's
   arrays; they are folded in bounded steps and at the end, and every reader
-  reads row and pending entries together (``sqlite_arrays.py``).
+  reads row and pending entries together (``sqlite_arrays.py``). A large
+  import also drops the edges' index by target (each batch's commit rewrote
+  most of its pages) and builds it again in one sort at its end, or when a
+  store is opened after an import was killed (``sqlite_writes.py``).
 - Writes take the write lock up front (``BEGIN IMMEDIATE``) and wait on a busy
   timeout, so two processes writing at once queue instead of failing.
 - Each thread gets its own connection (the API serves requests from a pool).
@@ -79,6 +82,7 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
         self._committed_ids: dict[str, tuple[int, int]] = {}  # id -> (nid, kind code): sqlite_writes.py
         self._adjacency_cache: AdjacencyCache | None = None  # made by the first walk: numpy loads only then
         self._bulk_depth = 0  # open bulk() blocks: sqlite_writes.py defers adjacency entries while above 0
+        self._bulk_edges, self._bulk_check_at, self._dst_index_dropped = 0, 0, False  # sqlite_writes.py
         try:
             # 0700 folder, 0600 file (and so -wal/-shm) when created here: modelctx/files.py
             private_dir(self.path.parent)
@@ -171,7 +175,8 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
     @contextmanager
     def bulk(self) -> Iterator[None]:
         """Writes inside defer their neighbour entries to pending rows (``sqlite_arrays.py``), folded when they
-        pass a bound and when the last open block ends, in a transaction of its own."""
+        pass a bound and when the last open block ends, in a transaction of its own; a large import also drops the
+        edges' index by target until then (``sqlite_writes.py``)."""
         with self._lock:
             self._bulk_depth += 1
         failed = False
@@ -184,22 +189,28 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
             with self._lock:
                 self._bulk_depth -= 1
                 last = self._bulk_depth == 0
+                rebuild = last and self._dst_index_dropped
+                if last:
+                    self._bulk_edges, self._bulk_check_at, self._dst_index_dropped = 0, 0, False
             if last and not self._closed:
                 try:
-                    self._fold_pending()
+                    self._finish_bulk(rebuild)
                 except BackendError:
                     if not failed:  # an error of the block comes first; its pending rows stay correct as they are
                         raise
 
-    def _fold_pending(self) -> None:
-        """Fold every pending neighbour entry into the arrays (readers see the same neighbours before and after)."""
+    def _finish_bulk(self, rebuild_index: bool) -> None:
+        """Fold every pending neighbour entry into the arrays (readers see the same neighbours before and after) and
+        build the edges' index by target again if the import dropped it, in one transaction."""
         from modelctx.graph.backends import sqlite_arrays
 
-        with self._translate("folding deferred adjacency"):
-            if sqlite_arrays.pending_entries(self._conn()) == 0:  # committed state: a read outside any transaction
+        with self._translate("finishing a bulk import"):
+            if not rebuild_index and sqlite_arrays.pending_entries(self._conn()) == 0:  # committed state: a read
                 return
             with self._writing() as conn:
                 sqlite_arrays.fold(conn)
+                if rebuild_index:
+                    conn.execute(sql.CREATE_EDGES_BY_DST)
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         try:
@@ -211,6 +222,14 @@ class SqliteGraphStore(SqliteWriter, GraphStore):
                 )
             if version == sql.SCHEMA_VERSION:
                 self._check_codes(conn)
+                if conn.execute(sql.HAS_EDGES_BY_DST).fetchone() is None:
+                    # A bulk import dropped it (sqlite_writes.py) and was killed before its end built it again.
+                    # Only an access path: a store this process cannot write reads right without it.
+                    try:
+                        with self._writing():
+                            conn.execute(sql.CREATE_EDGES_BY_DST)
+                    except (sqlite3.Error, BackendError):
+                        pass
                 return
             with self._writing():
                 version = self._schema_version(conn)  # another process may have migrated meanwhile

@@ -141,6 +141,12 @@ SELECT_EDGES_TO = "SELECT src, type, dst, props FROM edges WHERE dst IN ({marks}
 INSERT_EDGE = "INSERT INTO edges (src, type, dst, props) VALUES (?, ?, ?, ?)"
 UPDATE_EDGE = "UPDATE edges SET props = ? WHERE src = ? AND type = ? AND dst = ?"
 DELETE_EDGE = "DELETE FROM edges WHERE src = ? AND type = ? AND dst = ?"
+COUNT_EDGES = "SELECT count(*) FROM edges"
+# The edges' index by target, which a large bulk import drops and builds again (sqlite_writes.py): SQLite stores
+# this text without IF NOT EXISTS, so the schema reads as migration 1 wrote it.
+CREATE_EDGES_BY_DST = "CREATE INDEX IF NOT EXISTS edges_by_dst ON edges (dst, type, src)"
+DROP_EDGES_BY_DST = "DROP INDEX IF EXISTS edges_by_dst"
+HAS_EDGES_BY_DST = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'edges_by_dst'"
 
 SELECT_ADJACENCY_BY_NIDS = (
     "SELECT a.nid, a.up, a.down FROM json_each(?) AS j JOIN adjacency AS a ON a.nid = j.value"

@@ -48,9 +48,18 @@ class SqliteWriter:
 
     path: Path
     _adjacency_cache: AdjacencyCache | None
+    #: Edges the open ``bulk()`` blocks must have written before the edges' index by target may be dropped until
+    #: they end (``_defer_dst_index``): large enough that a small import never rebuilds a large store's index.
+    defer_index_at = 100_000
+
     #: Open ``bulk()`` blocks: while above 0, writes defer their adjacency entries (``sqlite_arrays.py``).
     _bulk_depth: int
     _committed_ids: dict[str, tuple[int, int]]
+    #: Edges the open bulk blocks inserted, the count at which ``_defer_dst_index`` looks at the table next, and
+    #: whether they dropped the index (``sqlite.py`` builds it again when the last block ends).
+    _bulk_edges: int
+    _bulk_check_at: int
+    _dst_index_dropped: bool
 
     if TYPE_CHECKING:  # provided by SqliteGraphStore, which this class is mixed into
 
@@ -166,6 +175,8 @@ class SqliteWriter:
                     stored[key] = json.loads(found)
         plan_edges(batch, stored, plan)
         inserts = plan.edge_inserts
+        if self._bulk_depth and inserts and not self._dst_index_dropped:
+            self._defer_dst_index(conn, len(inserts))
         self._insert_edges(conn, list(map(by_key.__getitem__, map(_FIRST, inserts))),
                            [dumps_props(edge.properties) if edge.properties else "{}" for _key, edge in inserts])
         updates = []
@@ -173,6 +184,35 @@ class SqliteWriter:
             src, etype, dst, _sk, _dk = by_key[key]
             updates.append((dumps_props(edge.properties), src, etype, dst))
         conn.executemany(sql.UPDATE_EDGE, updates)
+
+    def _defer_dst_index(self, conn: sqlite3.Connection, new_edges: int) -> None:
+        """Inside ``bulk()``, drop the edges' index by target once the import has inserted ``defer_index_at`` edges
+        and at least as many as the table held before it; the end of the last block builds it again, in one sort.
+
+        Each write's edges land all over that index (their targets are old nodes), so every commit of a batch
+        rewrote most of its pages: about a sixth of an import's CPU time at a million edges, and more of its wall
+        time (``bench/store_bench.py``). Only an access path goes: every read answers the same meanwhile (reads by
+        target scan the edges instead), and a store opened without it, after an import was killed, builds it
+        again (``sqlite.py``). Checked in the write's transaction, before its edges are inserted.
+        """
+        self._bulk_edges += new_edges
+        if self._bulk_edges < max(self._bulk_check_at, self.defer_index_at):
+            return
+        if self._drop_dst_index(conn, self._bulk_edges, self._bulk_edges - new_edges):
+            self._dst_index_dropped = True
+        else:  # a large store: count again once the import has doubled
+            self._bulk_check_at = 2 * self._bulk_edges
+
+    def _drop_dst_index(self, conn: sqlite3.Connection, new_edges: int, stored_new: int) -> bool:
+        """Drop the edges' index by target if ``new_edges`` (``stored_new`` of them already in the table) are at
+        least ``defer_index_at`` and at least as many as the table held before them: building it again in one
+        sort then costs less than keeping it (a small import into a large store keeps it)."""
+        if new_edges < self.defer_index_at:
+            return False
+        if new_edges < int(conn.execute(sql.COUNT_EDGES).fetchone()[0]) - stored_new:
+            return False
+        conn.execute(sql.DROP_EDGES_BY_DST)
+        return True
 
     def _resolve_edges(
         self, conn: sqlite3.Connection, edges: Mapping[EdgeKey, Edge], known: dict[str, tuple[int, int]]
@@ -262,8 +302,13 @@ class SqliteWriter:
                     known[node.id] = (nid, node.kind.code)
                 conn.executemany(sql.INSERT_NODE, inserts)
                 resolved = self._resolve_edges(conn, {edge.key: edge for edge in edges}, known)
+                # One transaction: the index by target, if dropped (``_drop_dst_index``), is built again before it
+                # commits, in one sort instead of an insert per edge.
+                rebuild = self._drop_dst_index(conn, len(edges), 0)
                 self._insert_edges(conn, [resolved[edge.key] for edge in edges],
                                    [dumps_props(edge.properties) for edge in edges])
+                if rebuild:
+                    conn.execute(sql.CREATE_EDGES_BY_DST)
                 conn.executemany(
                     sql.INSERT_CHANGE,
                     [(c.seq, c.at, c.actor, c.op, c.payload_json, c.prev_hash, c.hash) for c in changes],
