@@ -243,23 +243,30 @@ def test_a_bulk_import_reads_like_one_batch_at_every_step(tmp_path: Path, refere
         s.close()
 
 
-def test_a_bulk_import_killed_midway_reads_right_and_the_next_write_folds(
-    tmp_path: Path, reference: tuple[Any, Any]
-) -> None:
-    """A process killed inside bulk() (no fold at its end) leaves a store that reads exactly right when reopened."""
-    tables, answers = reference
-    path = tmp_path / "killed.db"
+def _killed_import(path: Path, defer_index_at: int | None = None) -> Path:
+    """A store at ``path`` whose process was killed inside ``bulk()`` after writing every batch of ``_lineage``."""
+    bound = "" if defer_index_at is None else f"store.defer_index_at = {defer_index_at}"
     script = textwrap.dedent(f"""
         import os
         from modelctx.graph.backends.sqlite import SqliteGraphStore
         from tests.sqlite.test_bulk_writes import _batches, _lineage
         store = SqliteGraphStore({str(path)!r})
+        {bound}
         with store.bulk():
             for batch_nodes, batch_edges in _batches(*_lineage()):
                 store.write(batch_nodes, batch_edges, actor="bulk")
             os._exit(0)  # killed: the block never ends
     """)
     subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).resolve().parents[2])
+    return path
+
+
+def test_a_bulk_import_killed_midway_reads_right_and_the_next_write_folds(
+    tmp_path: Path, reference: tuple[Any, Any]
+) -> None:
+    """A process killed inside bulk() (no fold at its end) leaves a store that reads exactly right when reopened."""
+    tables, answers = reference
+    path = _killed_import(tmp_path / "killed.db")
     nodes, edges = _lineage()
     assert _pending(path)[1] == 2 * len(edges)
     readers = [SqliteGraphStore(path), *_engines(path)]
@@ -559,19 +566,7 @@ def test_a_store_opened_after_an_import_killed_without_its_index_builds_it(
     tmp_path: Path, reference: tuple[Any, Any]
 ) -> None:
     tables, answers = reference
-    path = tmp_path / "killed.db"
-    script = textwrap.dedent(f"""
-        import os
-        from modelctx.graph.backends.sqlite import SqliteGraphStore
-        from tests.sqlite.test_bulk_writes import _batches, _lineage
-        store = SqliteGraphStore({str(path)!r})
-        store.defer_index_at = 100
-        with store.bulk():
-            for batch_nodes, batch_edges in _batches(*_lineage()):
-                store.write(batch_nodes, batch_edges, actor="bulk")
-            os._exit(0)  # killed: the block never ends
-    """)
-    subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).resolve().parents[2])
+    path = _killed_import(tmp_path / "killed.db", defer_index_at=100)
     assert _dst_index(path) is None
     store = SqliteGraphStore(path)
     assert _dst_index(path) == _EDGES_BY_DST_SQL
