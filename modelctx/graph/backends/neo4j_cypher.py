@@ -95,10 +95,16 @@ def edge_props(rel: str) -> str:
 
 
 SELECT_NODES_FOR_WRITE = (
-    "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN n.id AS id, n.kind AS kind, n.props AS props, n.nid AS nid"
+    "UNWIND $ids AS id MATCH (n:Node {id: id}) "
+    "RETURN n.id AS id, n.kind AS kind, n.props AS props, n.nid AS nid, elementId(n) AS eid"
 )
+#: Returns each created node's ``[id, element id]``: the batch's edges find their new ends without a lookup.
 CREATE_NODES: dict[NodeKind, str] = {
-    kind: f"UNWIND $rows AS row CREATE (n:Node:{kind.label}) SET n = row" for kind in NodeKind
+    kind: (
+        f"UNWIND $rows AS row CREATE (n:Node:{kind.label}) SET n = row "
+        "RETURN collect([row.id, elementId(n)]) AS found"
+    )
+    for kind in NodeKind
 }
 #: ``SET n = row`` replaces every property, so removed keys lose their scalar copies too.
 UPDATE_NODES = "UNWIND $rows AS row MATCH (n:Node {id: row.id}) SET n = row"
@@ -108,7 +114,15 @@ UPDATE_NODES = "UNWIND $rows AS row MATCH (n:Node {id: row.id}) SET n = row"
 #: record of a list: a record per id would cost the driver more than the query.
 RESOLVE_NODES = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN collect([id, elementId(n)]) AS found"
 _ENDPOINTS = "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] MATCH (b) WHERE elementId(b) = row[1] "
-#: Per type, rows ``[source element id, target element id, row number, props text or null]``: create the
+#: The same for rows whose element ids may come from the writer's cache of earlier transactions
+#: (``neo4j_writes.ElementIds``): ``row[4]``/``row[5]`` are then the ends' ids, checked against the node found
+#: (an element id outlives a deleted node and may be reused), or null for one this transaction looked up.
+_CHECKED_ENDPOINTS = (
+    "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] AND (row[4] IS NULL OR a.id = row[4]) "
+    "MATCH (b) WHERE elementId(b) = row[1] AND (row[5] IS NULL OR b.id = row[5]) "
+)
+#: Per type, rows ``[source element id, target element id, row number, props text or null, source id or null,
+#: target id or null]`` (``_CHECKED_ENDPOINTS``): create the
 #: edges not stored yet (``props`` absent when null), return how many rows found both endpoints and the
 #: stored edges' properties by row number (the caller merges those and updates the ones that change).
 #: The stored edge is looked for as ``(b)<-[old]-(a)``, not ``(a)-[old]->(b)``: Neo4j's expand-into then
@@ -119,7 +133,7 @@ _ENDPOINTS = "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] MATCH (b
 _STORED = "OPTIONAL MATCH (b)<-[old:{t}]-(a) "
 CREATE_MISSING_EDGES: dict[EdgeType, str] = {
     etype: (
-        f"{_ENDPOINTS}{_STORED.format(t=etype.value)}"
+        f"{_CHECKED_ENDPOINTS}{_STORED.format(t=etype.value)}"
         "FOREACH (_ IN CASE WHEN old IS NULL THEN [1] ELSE [] END | "
         f"CREATE (a)-[:{etype.value} {{props: row[3]}}]->(b)) "
         "RETURN count(row) AS matched, "
