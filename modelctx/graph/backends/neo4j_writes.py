@@ -70,9 +70,9 @@ class ElementIds:
     """Node id -> element id, learned by this store's committed writes, so later batches skip the id lookup.
 
     Bounded (``limit`` entries, cleared when full). An entry is a hint, never trusted: an element id
-    outlives its node's deletion (``delete_all``, by any process) and may be reused, so the edge statement
-    checks the node's id (``neo4j_cypher._CHECKED_ENDPOINTS``), and a mismatch makes the writer drop the
-    cache and run the write again (``StaleElementIds``).
+    outlives its node's deletion (``delete_all``, by any process) and may be reused, so a write checks
+    the ones it uses against the node ids first (``neo4j_cypher.CHECK_ELEMENT_IDS``), and a mismatch makes
+    the writer drop the cache and run the write again (``StaleElementIds``).
     """
 
     def __init__(self, limit: int = 200_000) -> None:
@@ -84,10 +84,11 @@ class ElementIds:
 
     def learn(self, found: Mapping[str, str]) -> None:
         """Remember ``found`` (call after the transaction that read or created those nodes committed)."""
-        if len(self._eids) + len(found) > self.limit:
+        self._eids.update(found)
+        if len(self._eids) > self.limit:  # full: keep only the latest, as far as they fit
             self._eids.clear()
-        if len(found) <= self.limit:
-            self._eids.update(found)
+            if len(found) <= self.limit:
+                self._eids.update(found)
 
     def clear(self) -> None:
         self._eids.clear()
@@ -208,37 +209,38 @@ class BatchWriter:
         """Create the batch's new edges and update the stored ones whose merged properties change.
 
         The per-type statements find both ends by element id: those the transaction read or created, those
-        the store's cache remembers (checked by the statement, ``ElementIds``), and the rest looked up once
+        the store's cache remembers (checked first, ``ElementIds``), and the rest looked up once
         each in the id index (``resolve_nodes``, after the batch's nodes are created).
         """
         edges = list(self.batch.edges.values())
         found = self.learned
         cached: dict[str, str] = {}
-        wanted: dict[str, None] = {}
-        for edge in edges:
-            for endpoint in (edge.source, edge.target):
-                if endpoint not in found and endpoint not in cached:
-                    eid = self.cache.get(endpoint) if self.cache is not None else None
-                    if eid is None:
-                        wanted[endpoint] = None
-                    else:
-                        cached[endpoint] = eid
+        wanted: list[str] = []
+        remembered = self.cache.get if self.cache is not None else (lambda _node_id: None)
+        for endpoint in dict.fromkeys(i for e in edges for i in (e.source, e.target)):
+            if endpoint not in found:
+                eid = remembered(endpoint)
+                if eid is None:
+                    wanted.append(endpoint)
+                else:
+                    cached[endpoint] = eid
+        for chunk in chunks([[i, e] for i, e in cached.items()]):
+            if self.tx.run(cy.CHECK_ELEMENT_IDS, pairs=list(chunk)).single(strict=True)["n"] != len(chunk):
+                raise StaleElementIds()  # one names another node now, or none: drop the cache, start again
+        found.update(cached)
         if wanted:
-            found.update(resolve_nodes(self.tx, wanted))
-        for edge in edges:
-            for endpoint in (edge.source, edge.target):
-                if endpoint not in found and endpoint not in cached:
-                    raise missing_endpoint_error(edge, endpoint)  # the transaction rolls back: nothing stays
+            resolved = resolve_nodes(self.tx, wanted)
+            found.update(resolved)
+            if len(resolved) != len(wanted):
+                for edge in edges:
+                    for endpoint in (edge.source, edge.target):
+                        if endpoint not in found:
+                            raise missing_endpoint_error(edge, endpoint)  # the transaction rolls back
         # One statement per type creates the missing edges and returns the stored ones' properties.
         new_rows: dict[EdgeType, list[list[Any]]] = {}
         for number, edge in enumerate(edges):
             props = edge_props_text(merge_properties({}, edge.properties))  # a new edge drops removals (None)
-            source, target = edge.source, edge.target
-            source_eid, target_eid = found.get(source), found.get(target)
-            row = [
-                source_eid or cached[source], target_eid or cached[target], number, props,
-                None if source_eid else source, None if target_eid else target,
-            ]
+            row = [found[edge.source], found[edge.target], number, props]
             new_rows.setdefault(edge.type, []).append(row)
         stored: dict[EdgeKey, dict[str, Any]] = {}
         matched = 0
@@ -250,10 +252,7 @@ class BatchWriter:
                     edge = edges[number]
                     stored[(edge.source, etype.value, edge.target)] = json.loads(props)
         if matched != len(edges):
-            if cached:  # a cached element id names another node now, or none: drop the cache and start again
-                raise StaleElementIds()
             raise ValidationError("an edge of the batch could not be written: an endpoint disappeared meanwhile")
-        found.update(cached)  # every row matched: the cached ones are confirmed
         plan_edges(self.batch, stored, self.plan)
         updates: dict[EdgeType, list[list[Any]]] = {}
         for _key, edge in self.plan.edge_updates:
