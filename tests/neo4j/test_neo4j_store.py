@@ -237,33 +237,3 @@ def test_breadth_first_engine_agrees_with_varlength(neo4j_store: Neo4jGraphStore
         assert bfs.reachable([nodes[0].id], "up", max_depth=0) == {}
     finally:
         bfs.close()
-
-
-def test_element_ids_cached_from_earlier_writes_are_checked_against_the_node_ids(neo4j_uri: str) -> None:
-    """A writer remembers its nodes' element ids; another process's delete_all makes them stale (or reused
-    by other nodes): the edges must still join the nodes their ids name, after one retry without the cache."""
-    run = Node("run:r1", NodeKind.RUN, {})
-    datasets = [Node(f"dataset_version:d{i}", NodeKind.DATASET_VERSION, {}) for i in range(3)]
-    first, other = Neo4jGraphStore.from_uri(neo4j_uri), Neo4jGraphStore.from_uri(neo4j_uri)
-    try:
-        first.write([run, *datasets], [])
-        assert first._element_ids.get(run.id) is not None  # the case under test: cached from the last write
-        other.delete_all()
-        # The same ids again, in another order, so a freed element id may now name another of them.
-        other.write([*reversed(datasets), run], [])
-        result = first.write([], [Edge(run.id, datasets[0].id, EdgeType.USED, {"role": "training"})])
-        assert (result.edges_created, result.edges_updated) == (1, 0)
-        assert [(e.source, e.target, e.properties) for e in other.get_edges([run.id], "out")] == [
-            (run.id, datasets[0].id, {"role": "training"}),
-        ]
-        assert other.get_edges([datasets[1].id, datasets[2].id], "both") == []
-        # An endpoint deleted since it was cached is missing, as if never cached: named, nothing written.
-        other.delete_all()
-        other.write([run], [])
-        with pytest.raises(ValidationError, match="dataset_version:d1"):
-            first.write([], [Edge(run.id, datasets[1].id, EdgeType.USED, {})])
-        assert other.counts() == {"nodes": {"run": 1}, "edges": {}}
-        assert other.verify_integrity().problem is None
-    finally:
-        first.close()
-        other.close()

@@ -27,7 +27,6 @@ specification); the shared batch rules (``graph/batch.py``) and hash chain
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import sys
@@ -40,7 +39,7 @@ from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 from modelctx.errors import BackendError, BackendUnavailable, ConfigError, ConflictError
 from modelctx.graph.backends import NEO4J_SCHEMES
 from modelctx.graph.backends import neo4j_cypher as cy
-from modelctx.graph.backends.neo4j_writes import BatchWriter, ElementIds, StaleElementIds, append_records, chunks
+from modelctx.graph.backends.neo4j_writes import BatchWriter, append_records, chunks
 from modelctx.graph.batch import PreparedBatch
 from modelctx.graph.changelog import Change, VerifyResult, WriteResult, verify_chain
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
@@ -108,7 +107,6 @@ class Neo4jGraphStore(GraphStore):
         self.database = database or None
         self.traversal = traversal
         self._closed = False
-        self._element_ids = ElementIds()
         driver_module = import_driver()
 
         auth = (user or "neo4j", password or "") if (user or password) else None
@@ -264,42 +262,18 @@ class Neo4jGraphStore(GraphStore):
     # -- writes -----------------------------------------------------------------------------------
 
     def _write(self, batch: PreparedBatch, actor: str) -> WriteResult:
-        return self._write_cached(lambda tx: batch, actor)
+        return self._run_write("writing a batch", lambda tx: BatchWriter(tx, batch, actor).run())
 
     def _transact(self, work: Callable[[GraphStore], PreparedBatch], actor: str) -> WriteResult:
-        def prepare(tx: ManagedTransaction) -> PreparedBatch:
+        def run(tx: ManagedTransaction) -> WriteResult:
             # Take the head's lock before reading, so the reads see every earlier writer and no later one.
             tx.run(cy.LOCK_HEAD, key=cy.HEAD_KEY).consume()
-            return work(_InTransaction(self, tx))
-
-        return self._write_cached(prepare, actor)
-
-    def _write_cached(self, prepare: Callable[[ManagedTransaction], PreparedBatch], actor: str) -> WriteResult:
-        """One write transaction of ``prepare``'s batch; the element ids it saw are remembered once it committed.
-
-        A cached element id that no longer names its node rolls the transaction back (``StaleElementIds``):
-        the cache is dropped and the write runs once more, looking every endpoint up.
-        """
-        writers: list[BatchWriter] = []
-
-        def run(tx: ManagedTransaction, cache: ElementIds | None) -> WriteResult:
-            writers.clear()  # the driver may run this again after a transient error
-            batch = prepare(tx)
+            batch = work(_InTransaction(self, tx))
             if batch.empty:
                 return WriteResult()
-            writers[:] = [BatchWriter(tx, batch, actor, cache)]
-            return writers[0].run()
+            return BatchWriter(tx, batch, actor).run()
 
-        for cache in (self._element_ids, None):
-            try:
-                result = self._run_write("writing a batch", functools.partial(run, cache=cache))
-            except StaleElementIds:
-                self._element_ids.clear()
-                continue
-            if writers:
-                self._element_ids.learn(writers[0].learned)
-            return result
-        raise AssertionError("unreachable: the second attempt runs without the cache")
+        return self._run_write("writing a batch", run)
 
     def append_verbatim(self, nodes: Sequence[Node], edges: Sequence[Edge], changes: Sequence[Change]) -> None:
         """Store new records and another store's change-log entries exactly as given (``modelctx copy``).
@@ -322,7 +296,6 @@ class Neo4jGraphStore(GraphStore):
                     )
                     if records[0]["deleted"] == 0:
                         break
-        self._element_ids.clear()
         self.search_docs().delete_all()
         self._run_write("creating the change-log head", lambda tx: tx.run(cy.ENSURE_HEAD, key=cy.HEAD_KEY).consume())
 

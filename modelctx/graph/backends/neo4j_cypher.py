@@ -95,16 +95,10 @@ def edge_props(rel: str) -> str:
 
 
 SELECT_NODES_FOR_WRITE = (
-    "UNWIND $ids AS id MATCH (n:Node {id: id}) "
-    "RETURN n.id AS id, n.kind AS kind, n.props AS props, n.nid AS nid, elementId(n) AS eid"
+    "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN n.id AS id, n.kind AS kind, n.props AS props, n.nid AS nid"
 )
-#: Returns each created node's ``[id, element id]``: the batch's edges find their new ends without a lookup.
 CREATE_NODES: dict[NodeKind, str] = {
-    kind: (
-        f"UNWIND $rows AS row CREATE (n:Node:{kind.label}) SET n = row "
-        "RETURN collect([row.id, elementId(n)]) AS found"
-    )
-    for kind in NodeKind
+    kind: f"UNWIND $rows AS row CREATE (n:Node:{kind.label}) SET n = row" for kind in NodeKind
 }
 #: ``SET n = row`` replaces every property, so removed keys lose their scalar copies too.
 UPDATE_NODES = "UNWIND $rows AS row MATCH (n:Node {id: row.id}) SET n = row"
@@ -114,11 +108,6 @@ UPDATE_NODES = "UNWIND $rows AS row MATCH (n:Node {id: row.id}) SET n = row"
 #: record of a list: a record per id would cost the driver more than the query.
 RESOLVE_NODES = "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN collect([id, elementId(n)]) AS found"
 _ENDPOINTS = "UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] MATCH (b) WHERE elementId(b) = row[1] "
-#: How many of the ``[id, element id]`` pairs still name their node: element ids the writer remembers from
-#: earlier transactions (``neo4j_writes.ElementIds``) are checked once per batch, since an element id outlives
-#: a deleted node and may be reused. An element-id seek and one property read per distinct endpoint, where
-#: the id index costs a tree seek: at 1M edges the lookup took 13 % of an ingest's wall time, the check ~6 %.
-CHECK_ELEMENT_IDS = "UNWIND $pairs AS p MATCH (n) WHERE elementId(n) = p[1] AND n.id = p[0] RETURN count(n) AS n"
 #: Per type, rows ``[source element id, target element id, row number, props text or null]``: create the
 #: edges not stored yet (``props`` absent when null), return how many rows found both endpoints and the
 #: stored edges' properties by row number (the caller merges those and updates the ones that change).

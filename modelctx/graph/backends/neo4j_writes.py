@@ -59,41 +59,6 @@ def edge_props_text(props: Mapping[str, Any]) -> str | None:
     return dumps(props) if props else None
 
 
-class StaleElementIds(Exception):
-    """A cached element id no longer names the node it was learned for: the write is run again without the cache.
-
-    Raised inside the write transaction, so the driver rolls it back (it retries only transient errors).
-    """
-
-
-class ElementIds:
-    """Node id -> element id, learned by this store's committed writes, so later batches skip the id lookup.
-
-    Bounded (``limit`` entries, cleared when full). An entry is a hint, never trusted: an element id
-    outlives its node's deletion (``delete_all``, by any process) and may be reused, so a write checks
-    the ones it uses against the node ids first (``neo4j_cypher.CHECK_ELEMENT_IDS``), and a mismatch makes
-    the writer drop the cache and run the write again (``StaleElementIds``).
-    """
-
-    def __init__(self, limit: int = 200_000) -> None:
-        self.limit = limit
-        self._eids: dict[str, str] = {}
-
-    def get(self, node_id: str) -> str | None:
-        return self._eids.get(node_id)
-
-    def learn(self, found: Mapping[str, str]) -> None:
-        """Remember ``found`` (call after the transaction that read or created those nodes committed)."""
-        self._eids.update(found)
-        if len(self._eids) > self.limit:  # full: keep only the latest, as far as they fit
-            self._eids.clear()
-            if len(found) <= self.limit:
-                self._eids.update(found)
-
-    def clear(self) -> None:
-        self._eids.clear()
-
-
 def resolve_nodes(tx: ManagedTransaction, ids: Iterable[str]) -> dict[str, str]:
     """Element id of each stored node among ``ids`` (one index seek per distinct id); missing ids are absent."""
     found: dict[str, str] = {}
@@ -149,16 +114,11 @@ def change_row(change: Change) -> dict[str, Any]:
 class BatchWriter:
     """One write transaction: lock, read what the batch touches, plan (``graph/planner.py``), send UNWIND batches."""
 
-    def __init__(
-        self, tx: ManagedTransaction, batch: PreparedBatch, actor: str, cache: ElementIds | None = None
-    ) -> None:
+    def __init__(self, tx: ManagedTransaction, batch: PreparedBatch, actor: str) -> None:
         self.tx = tx
         self.batch = batch
         self.actor = actor
         self.plan = WritePlan()
-        self.cache = cache
-        #: Element ids this transaction read or created: for ``cache.learn`` once it committed.
-        self.learned: dict[str, str] = {}
 
     def _rows(self, query: str, **params: Any) -> list[Any]:
         return list(self.tx.run(query, **params))
@@ -192,14 +152,13 @@ class BatchWriter:
             for r in self._rows(cy.SELECT_NODES_FOR_WRITE, ids=list(id_chunk)):
                 stored[r["id"]] = (NodeKind(r["kind"]), json.loads(r["props"]))
                 nids[r["id"]] = r["nid"]
-                self.learned[r["id"]] = r["eid"]
         plan_nodes(self.batch, stored, self.plan)
         inserts: dict[NodeKind, list[dict[str, Any]]] = {}
         for nid, node in enumerate(self.plan.node_inserts, start=next_nid):
             inserts.setdefault(node.kind, []).append(node_row(node.id, node.kind, nid, node.properties))
         for kind, rows in inserts.items():
             for chunk in chunks(rows):
-                self.learned.update(self.tx.run(cy.CREATE_NODES[kind], rows=chunk).single(strict=True)["found"])
+                self.tx.run(cy.CREATE_NODES[kind], rows=chunk).consume()
         updates = [node_row(n.id, n.kind, nids[n.id], n.properties) for n in self.plan.node_updates]
         for chunk in chunks(updates):
             self.tx.run(cy.UPDATE_NODES, rows=chunk).consume()
@@ -208,34 +167,15 @@ class BatchWriter:
     def _write_edges(self) -> None:
         """Create the batch's new edges and update the stored ones whose merged properties change.
 
-        The per-type statements find both ends by element id: those the transaction read or created, those
-        the store's cache remembers (checked first, ``ElementIds``), and the rest looked up once
-        each in the id index (``resolve_nodes``, after the batch's nodes are created).
+        Each distinct endpoint is looked up once (``resolve_nodes``, after the batch's nodes are
+        created); the per-type statements then find both ends by element id.
         """
         edges = list(self.batch.edges.values())
-        found = self.learned
-        cached: dict[str, str] = {}
-        wanted: list[str] = []
-        remembered = self.cache.get if self.cache is not None else (lambda _node_id: None)
-        for endpoint in dict.fromkeys(i for e in edges for i in (e.source, e.target)):
-            if endpoint not in found:
-                eid = remembered(endpoint)
-                if eid is None:
-                    wanted.append(endpoint)
-                else:
-                    cached[endpoint] = eid
-        for chunk in chunks([[i, e] for i, e in cached.items()]):
-            if self.tx.run(cy.CHECK_ELEMENT_IDS, pairs=list(chunk)).single(strict=True)["n"] != len(chunk):
-                raise StaleElementIds()  # one names another node now, or none: drop the cache, start again
-        found.update(cached)
-        if wanted:
-            resolved = resolve_nodes(self.tx, wanted)
-            found.update(resolved)
-            if len(resolved) != len(wanted):
-                for edge in edges:
-                    for endpoint in (edge.source, edge.target):
-                        if endpoint not in found:
-                            raise missing_endpoint_error(edge, endpoint)  # the transaction rolls back
+        found = resolve_nodes(self.tx, (i for e in edges for i in (e.source, e.target)))
+        for edge in edges:
+            for endpoint in (edge.source, edge.target):
+                if endpoint not in found:
+                    raise missing_endpoint_error(edge, endpoint)  # the transaction rolls back: nothing stays
         # One statement per type creates the missing edges and returns the stored ones' properties.
         new_rows: dict[EdgeType, list[list[Any]]] = {}
         for number, edge in enumerate(edges):
