@@ -33,6 +33,15 @@ Then one ``Node(id)`` uniqueness constraint for every kind and the stored-edge
 lookup written from the target (``neo4j_cypher.CREATE_MISSING_EDGES``), this
 command before/after/after/before at load 4-10: 15.9k, 16.3k, 22.4k, 15.6k
 records/s at 976k edges; the server's CPU per ingest fell 7-13 % (guide).
+Then the development server's heap committed at its maximum with 8 MB G1 regions
+(``scripts/neo4j-up.sh``): the server's collector pauses during a 976k-edge ingest
+fell from 7.5 s in 198 collections to 1.3-3.5 s in 34-59 (JFR). On that server this
+command, main and a branch alternated 8 times at load 2.5-5.4: 34.1k, 26.3k, 33.7k,
+31.0k records/s (main). The branch cached element ids from earlier writes (checked
+once per batch against the node ids, instead of the id-index lookup): 24.4k, 33.9k,
+30.1k, 32.8k; no gain here, though Neo4j-only ingests had favoured it (35.7k/29.8k),
+so it was not kept. Checking the cached ids in the edge statement, per row, cost
+what the lookup saved.
 
 The Neo4j database is emptied before each size: point it at a scratch server.
 
