@@ -467,14 +467,17 @@ class SearchIndex:
         return out
 
     def node_ids(self, slots: Iterable[int], read: dict[int, DocRow] | None = None) -> dict[int, str]:
-        """The node id of each of ``slots`` that holds a document: from memory, else (a document written since
-        the last refresh, which the keyword index may already find) from the index file; no document is read."""
+        """The node id of each of ``slots`` that holds a document: from memory or ``read``, else (a document
+        written since the last refresh, which the keyword index may already find) from the index file; no
+        document is read."""
         out: dict[int, str] = {}
         missing: list[int] = []
         with self._lock:
             known = self._node_ids
             for slot in dict.fromkeys(slots):
                 node_id = known[slot] if 0 <= slot < len(known) else None
+                if node_id is None and read is not None and slot in read:
+                    node_id = read[slot].node_id
                 if node_id is None:
                     missing.append(slot)
                 else:
