@@ -198,6 +198,20 @@ def test_every_shape_says_what_it_asks() -> None:
     ("where does churn v3 run", "deployments_of", {"x": "churn v3"}),
     ("which endpoints serve churn", "deployments_of", {"x": "churn"}),
     ("deployment history of churn", "deployments_of", {"x": "churn"}),
+    ("which models were rejected", "versions_in_state", {"state": "rejected"}),
+    ("which model versions have been turned down by a reviewer", "versions_in_state", {"state": "turned down"}),
+    ("approved models", "versions_in_state", {"state": "approved"}),
+    ("which versions failed review", "versions_in_state", {"state": "failed"}),
+    ("models with changes requested", "versions_in_state", {"state": "changes requested"}),
+    ("what is the latest version of churn", "versions_of", {"x": "churn"}),
+    ("churn's newest version", "versions_of", {"x": "churn"}),
+    ("the most recent churn version", "versions_of", {"x": "churn"}),
+    ("list the versions of the churn model", "versions_of", {"x": "churn model"}),
+    ("how many versions does churn have", "versions_of", {"x": "churn"}),
+    ("churn-model versions", "versions_of", {"x": "churn-model"}),
+    ("which versions of churn are in production", "current_production", {"x": "churn"}),
+    ("which churn version is serving in prod", "current_production", {"x": "churn"}),
+    ("show me everything trained with churn@2", "trained_on", {"x": "churn@2"}),
     ("which model versions have no reviews", "versions_without", {"lacking": "reviews"}),
     ("Which models have never been deployed?", "versions_without", {"lacking": "deployed"}),
     ("which models haven't been approved", "versions_without", {"lacking": "approved"}),
@@ -320,6 +334,39 @@ def test_who_code_behind_and_what_runs_in_production(store: GraphStore, service:
     assert [i for i, _ in answered(service.search("models that were never deployed", limit=3))] == []
     reviews = [i for i, _ in answered(service.search("is tumour v1 approved", limit=3))]
     assert reviews == [w.ONC_REVIEW_NEW, w.ONC_REVIEW_OLD]
+
+
+def test_versions_by_review_verdict_and_latest_version(store: GraphStore, service: SearchService) -> None:
+    write_world(store)
+    model = node_id(K.MODEL, "triage")
+    versions = {n: node_id(K.MODEL_VERSION, "triage", str(n)) for n in (1, 2, 10)}
+    rejection, request = node_id(K.REVIEW, "triage-r1"), node_id(K.REVIEW, "triage-r2")
+    store.write([
+        Node(model, K.MODEL, {"name": "triage", "project": "onc"}),
+        *(Node(v, K.MODEL_VERSION, {"name": f"triage v{n}", "model": "triage", "version": str(n), "project": "onc"})
+          for n, v in versions.items()),
+        Node(rejection, K.REVIEW, {"verdict": "rejected", "reviewer": "bob", "at": "2024-03-01T00:00:00Z",
+                                   "project": "onc"}),
+        Node(request, K.REVIEW, {"verdict": "changes_requested", "reviewer": "eve", "at": "2024-03-02T00:00:00Z",
+                                 "project": "onc"}),
+    ], [*(Edge(v, model, E.VERSION_OF) for v in versions.values()),
+        Edge(rejection, versions[2], E.REVIEWS), Edge(request, versions[10], E.REVIEWS)], actor="test")
+    assert answered(service.search("which models were rejected", limit=3)) == [
+        (versions[2], "model_version triage v2: rejected: no approved review: rejected by bob at "
+                      "2024-03-01T00:00:00Z (review:triage-r1)")]
+    assert [i for i, _ in answered(service.search("which model versions were approved", limit=5))] == [w.ONC_MV]
+    assert {i for i, _ in answered(service.search("which versions failed review", limit=5))} == {
+        versions[2], versions[10]}
+    # Latest by version number (``graph/refs.py``: NAME alone names the same one), not by text: 10 after 2.
+    latest = service.search("what is the latest version of triage?", limit=4)
+    assert answered(latest) == [
+        (versions[10], "model_version triage v10 VERSION_OF model triage (the latest of 3)"),
+        (versions[2], "model_version triage v2 VERSION_OF model triage"),
+        (versions[1], "model_version triage v1 VERSION_OF model triage")]
+    assert latest.question is not None and latest.question.name == "versions_of"
+    # A version named stands for its model.
+    assert [i for i, _ in answered(service.search("versions of triage v1", limit=4))] == [
+        versions[10], versions[2], versions[1]]
 
 
 def test_questions_are_ranked_only_in_hybrid_mode(store: GraphStore, service: SearchService) -> None:

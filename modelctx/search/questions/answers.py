@@ -16,9 +16,11 @@ import re
 from collections.abc import Callable, Iterable
 
 from modelctx.governance import facts
-from modelctx.governance.approval import approval_of
+from modelctx.governance.approval import ApprovalState, approval_of
+from modelctx.graph.ids import natural_key
 from modelctx.graph.lineage import is_active_deployment, is_in_production, is_production_environment
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind, kind_of_id
+from modelctx.graph.refs import model_versions
 from modelctx.graph.store import GraphStore
 from modelctx.search.questions.resolve import find, same_model_versions
 from modelctx.search.questions.verbs import VERB_KINDS, WHO_ACTS, verb_of
@@ -38,6 +40,7 @@ from modelctx.search.questions.walks import (
     walk,
     walk_starts,
 )
+from modelctx.vocabulary import Verdict
 
 K = NodeKind
 E = EdgeType
@@ -289,18 +292,24 @@ def from_sweep(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> li
     return once([*newest_first(trial_runs), *newest_first(versions)])
 
 
+def _by_approval(view: GraphStore, keep: Callable[[ApprovalState], bool]) -> list[Answer]:
+    """Model versions whose approval state (``governance/approval.py``) ``keep`` accepts, newest first, each with
+    the state and who decided it."""
+    out: list[Answer] = []
+    for version in scan(view, K.MODEL_VERSION):
+        state = approval_of(view, version.id)
+        if keep(state):
+            out.append(Answer(version, f"{label(version, {})}: {state.state}: {state.reason}"))
+    return newest_first(out)
+
+
 def versions_without(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
     """Model versions lacking what the question names: a review (no REVIEWS edge), an approval
     (``governance/approval.py``) or a deployment (no DEPLOYS edge), newest first."""
     lacking = parts["lacking"].lower()
-    versions = list(scan(view, K.MODEL_VERSION))
-    out: list[Answer] = []
     if lacking.startswith(("approv", "unapprov", "sign", "green", "okay")):
-        for version in versions:
-            state = approval_of(view, version.id)
-            if not state.approved:
-                out.append(Answer(version, f"{label(version, {})}: {state.state}: {state.reason}"))
-        return newest_first(out)
+        return _by_approval(view, lambda state: not state.approved)
+    versions = list(scan(view, K.MODEL_VERSION))
     etype, says = (E.DEPLOYS, "never deployed") if "deploy" in lacking else (E.REVIEWS, "no reviews")
     had = {e.target for e in edges_of(view, [v.id for v in versions], "in", [etype])}
     return newest_first([Answer(v, f"{label(v, {})}: {says}") for v in versions if v.id not in had])
@@ -355,3 +364,49 @@ def changed_between(view: GraphStore, resolve: Resolver, parts: dict[str, str]) 
             *only_in(only_before, first, before)]
 
 
+
+
+#: The review states a question may ask for ("which models were rejected") → whether a version's state is one.
+REVIEW_STATES: dict[str, Callable[[ApprovalState], bool]] = {
+    "approved": lambda state: state.approved,
+    "rejected": lambda state: state.state == Verdict.REJECTED,
+    "changes_requested": lambda state: state.state == Verdict.CHANGES_REQUESTED,
+    "objected": lambda state: state.objected,
+}
+
+
+def versions_in_state(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Model versions whose review verdict in force (``governance/approval.py``) is the one the question names
+    (approved, rejected, changes requested, or either objection for "failed review"), newest first."""
+    return _by_approval(view, REVIEW_STATES[review_state(parts["state"])])
+
+
+def review_state(text: str) -> str:
+    """The ``REVIEW_STATES`` key a state as typed names: "turned down" is rejected, "failed review" objected."""
+    said = " ".join(text.lower().split())
+    if said.startswith(("fail", "did not", "didn't", "not pass")):
+        return "objected"
+    if "change" in said or said.startswith("sent back"):
+        return "changes_requested"
+    return "rejected" if said.startswith("reject") or verb_of(said) == "reject" else "approved"
+
+
+def versions_of_node(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The versions of model (or dataset) X, latest first: a model's by version number (``graph/refs.py``, where
+    ``NAME`` alone names the latest), a dataset's by time; a version named stands for its model or dataset."""
+    node = find(resolve, parts["x"], (K.MODEL, K.DATASET, K.MODEL_VERSION, K.DATASET_VERSION))
+    if node is None:
+        return None
+    if node.kind in (K.MODEL_VERSION, K.DATASET_VERSION):
+        parents = edge_answers(view, view.get_edges([node.id], "out", [E.VERSION_OF]), "target")
+        node = parents[0].node if parents else node
+    if node.kind is K.MODEL:
+        versions = list(reversed(model_versions(view, natural_key(node.id))))
+        total = len(versions)
+        return [Answer(v, f"{label(v, {})} {E.VERSION_OF.value} {label(node, {})}"
+                          + (f" (the latest of {total})" if rank == 0 and total > 1 else ""))
+                for rank, v in enumerate(versions)]
+    if node.kind is K.DATASET:
+        return newest_first(edge_answers(view, view.get_edges([node.id], "in", [E.VERSION_OF]), "source",
+                                         (K.DATASET_VERSION,)))
+    return None

@@ -60,6 +60,8 @@ MEANINGS: dict[str, str] = {
     "runs_behind": "the runs a node came from",
     "in_production": "everything deployed in production (or a named environment) now",
     "versions_without": "model versions with no review, approval or deployment",
+    "versions_in_state": "model versions whose review verdict in force is the one named",
+    "versions_of": "the versions of a model or dataset, latest first",
 }
 
 
@@ -106,7 +108,8 @@ _TUNING = (r"(?:(?:parameter\s+|hyper-?parameter\s+|tuning\s+)?sweeps?|"
            r"random\s+search(?:es)?|tuning\s+(?:runs?|jobs?|stud(?:y|ies))|hpo|optuna(?:\s+stud(?:y|ies))?)"
            r"(?:\s+(?:trials?|runs?|jobs?|stud(?:y|ies)|experiments?|sweeps?|searche?s?))?")
 _PRODUCTION = r"(?:production|prod|live|serving|deployed)"
-_IN_PRODUCTION = (r"(?:in\s+production|in\s+prod|live|deployed(?:\s+(?:in|to)\s+prod(?:uction)?)?|serving|"
+_IN_PRODUCTION = (r"(?:in\s+production|in\s+prod|(?:live|serving)(?:\s+in\s+prod(?:uction)?)?|"
+                  r"deployed(?:\s+(?:in|to)\s+prod(?:uction)?)?|"
                   r"being\s+served|running(?:\s+in\s+prod(?:uction)?)?|online|in\s+use)"
                   r"(?:\s+(?:traffic|requests|predictions|users|customers))?")
 #: An entity written as a name, not a common word, where nothing else marks a question ("tumour v3 lineage",
@@ -125,6 +128,19 @@ _REF = r"(?:\S+@\S+|\S+\s+v\d+|\S+\s+version\s+\d+)"
 #: Verbs of approving or reviewing, as typed.
 _APPROVED = (r"(?:approved|reviewed|signed\s+off(?:\s+on)?|green-?lit|green-?lighted|accepted|rejected|vetted|"
              r"okayed|ok'd|passed\s+review|been\s+through\s+review)")
+
+#: Review states a question may ask for ("which models were rejected"): ``answers.review_state`` reads them.
+_STATES = (r"(?:approved|rejected|refused|turned\s+down|declined|vetoed|signed\s+off|green-?lit|green-?lighted|"
+           r"accepted|okayed|ok'd|sent\s+back|changes\s+requested)")
+#: "latest version of X": what makes a version the one asked for.
+_LATEST = r"(?:latest|newest|most\s+recent|last|recent)"
+#: "what is the" / "show me the" before a noun phrase.
+_WHAT_IS = r"(?:what\s+is\s+|what's\s+|what’s\s+|which\s+is\s+|(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:the\s+)?"
+#: An entity that is only a name: no verb or preposition follows ("versions of churn", not "versions of churn in
+#: production", which another shape asks).
+_NO_VERB = (r"(?!.*\b(?:is|are|was|were|has|have|had|been|did|does|in|on|by|with|from|deployed|live|serving|"
+            r"trained|approved|rejected)\b)")
+
 
 def _made_x(things: str) -> str:
     """"which <things> produced X" / "the <things> behind X" / "which <thing> was X built from": one pattern for
@@ -167,7 +183,9 @@ SHAPES: tuple[Shape, ...] = (
            r"downstream\s+of)\s+(?P<x>.+)$",
            "models built from breast-cancer@2", answers.trained_on),
     _shape("trained_on", r"^(?:what|which|anything|everything)\s+(?:was|were|is|are|has\s+been|have\s+been|got)\s+"
-           + _TRAIN + r"\s+(?P<x>.+)$",
+           + _TRAIN + r"\s+(?P<x>.+)$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:everything|anything)\s+(?:that\s+(?:was|were|has\s+been)\s+)?"
+           + _TRAIN + r"\s+(?P<y>.+)$",
            "what was trained on diabetes", answers.trained_on),
     _shape("downstream", r"^(?:what|everything|anything|which\s+(?:things|nodes|artifacts|assets))\s+(?:else\s+)?"
            r"(?:depends|relies|is\s+built|are\s+built|builds)\s+on\s+(?P<x>.+)$"
@@ -283,9 +301,9 @@ SHAPES: tuple[Shape, ...] = (
     _shape("current_production", r"^(?:what\s+is\s+|what's\s+|which\s+is\s+)?(?:the\s+)?(?:current|live|latest)?\s*"
            + _PRODUCTION + r"\s+(?:model|version|model\s+version)\s+(?:for|of)\s+(?P<x>.+)$",
            "current production model for tumour-classifier", answers.current_production),
-    _shape("current_production", r"^(?:what|which)\s+(?:version\s+|model\s+version\s+)?(?:of\s+)?(?P<x>.+?)\s+"
-           r"(?:version\s+)?is\s+(?:currently\s+|now\s+|right\s+now\s+)?" + _IN_PRODUCTION
-           + r"(?:\s+now|\s+today|\s+currently|\s+right\s+now|\s+at\s+the\s+moment)?$"
+    _shape("current_production", r"^(?:what|which)\s+(?:(?:version\s+|model\s+version\s+)?(?:of\s+)?(?P<x>.+?)\s+"
+           r"(?:version\s+)?is|(?:model\s+)?versions\s+of\s+(?P<z>.+?)\s+are)\s+(?:currently\s+|now\s+|right\s+now\s+)?"
+           + _IN_PRODUCTION + r"(?:\s+now|\s+today|\s+currently|\s+right\s+now|\s+at\s+the\s+moment)?$"
            r"|^(?:what\s+is\s+|what's\s+|which\s+is\s+)?(?:the\s+)?current\s+(?P<y>\S+)\s+(?:model|version|model\s+version)$",
            "which version of diabetes-progression is in production", answers.current_production),
     _shape("current_production", r"^(?:what\s+is|what's|which\s+\w+\s+is)\s+(?:currently\s+|now\s+|right\s+now\s+)?"
@@ -360,6 +378,28 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:is|are|was|were|has|have)\s+(?P<w>.+?)\s+(?:been\s+)?(?:deployed|running|served|live|shipped|released)"
            r"(?:\s+(?:to|in|on|at))?$",
            "deployments of tumour-classifier", answers.deployments_of),
+    _shape("versions_in_state", _WHICH + _VERSIONS + r"\s+(?:that\s+|which\s+)?"
+           r"(?:have\s+been\s+|has\s+been\s+|had\s+been\s+|were\s+|was\s+|are\s+|is\s+|got\s+|get\s+)?"
+           r"(?:currently\s+|already\s+|had\s+|with\s+)?(?P<state>" + _STATES + r")"
+           r"(?:\s+by\s+(?:a\s+|the\s+|any\s+)?(?:reviewers?|review|governance|someone|somebody|anyone)|"
+           r"\s+(?:in|at|on)\s+review)?$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<state2>approved|rejected|refused|"
+           r"declined|vetoed)\s+" + _VERSIONS + r"$"
+           r"|" + _WHICH + _VERSIONS + r"\s+(?:that\s+|which\s+)?(?P<state3>failed|did\s+not\s+pass|didn't\s+pass|"
+           r"passed)\s+(?:a\s+|the\s+|their\s+|its\s+)?reviews?$"
+           r"|" + _WHICH + _VERSIONS + r"\s+(?:with|that\s+(?:have|had|got))\s+(?:a\s+|an\s+)?(?P<state4>approval|"
+           r"rejection|changes\s+requested)$",
+           "which models were rejected", answers.versions_in_state),
+    _shape("versions_of", r"^" + _WHAT_IS + _LATEST + r"\s+(?:model\s+|dataset\s+)?(?:versions?|releases?)\s+"
+           r"(?:of|for)\s+" + _NO_VERB + r"(?P<x>.+)$"
+           r"|^" + _WHAT_IS + _LATEST + r"\s+(?P<y>\S+(?:\s+\S+)?)\s+(?:model\s+|dataset\s+)?(?:version|release)$"
+           r"|^" + _NO_VERB + r"(?P<z>.+?)(?:'s|’s)\s+(?:" + _LATEST + r"\s+)?(?:model\s+|dataset\s+)?versions?$"
+           r"|^" + _WHICH_WORDS + r"(?:model\s+|dataset\s+)?versions\s+(?:of|for)\s+" + _NO_VERB + r"(?P<w>.+)$"
+           r"|^(?:what|which|how\s+many)\s+(?:model\s+|dataset\s+)?versions\s+(?:does|do|did|has)\s+(?P<v>.+?)\s+"
+           r"(?:have|got)$"
+           r"|^(?:what|which|how\s+many)\s+(?:model\s+|dataset\s+)?versions\s+of\s+(?P<u>.+?)\s+(?:are\s+there|exist)$"
+           r"|^(?P<t>" + _NAMED + r")\s+versions$",
+           "latest version of tumour-classifier", answers.versions_of_node),
 )
 
 
@@ -392,7 +432,8 @@ _POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you
 #: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
 _ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
             "o": "x", "n": "x",
-            "verb2": "verb", "verb3": "verb", "env2": "env", "env3": "env", "lacking2": "lacking"}
+            "verb2": "verb", "verb3": "verb", "env2": "env", "env3": "env", "lacking2": "lacking",
+            "state2": "state", "state3": "state", "state4": "state"}
 _CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)
 
 
