@@ -212,6 +212,18 @@ def test_every_shape_says_what_it_asks() -> None:
     ("which versions of churn are in production", "current_production", {"x": "churn"}),
     ("which churn version is serving in prod", "current_production", {"x": "churn"}),
     ("show me everything trained with churn@2", "trained_on", {"x": "churn@2"}),
+    ("which runs read the data that nightly_etl wrote", "used_output", {"x": "nightly_etl"}),
+    ("models trained on the output of nightly_etl", "trained_on", {"x": "nightly_etl"}),
+    ("models in prod that skipped review", "unapproved_production", {}),
+    ("models that came out of tuning", "sweep", {}),
+    ("which runs were trials of a sweep", "sweep", {"subject": "runs"}),
+    ("which datasets does no model use", "untrained_datasets", {}),
+    ("what is different in churn v2", "changed_between", {"b": "churn v2"}),
+    ("what changed in churn@3", "changed_between", {"b": "churn@3"}),
+    ("who wrote the code for churn v2", "who", {"verb": "wrote", "x": "churn v2"}),
+    ("which job wrote customers v2", "runs_behind", {"x": "customers v2"}),
+    ("what produced customers v2", "runs_behind", {"x": "customers v2"}),
+    ("what feeds customers v2", "upstream", {"x": "customers v2"}),
     ("which model versions have no reviews", "versions_without", {"lacking": "reviews"}),
     ("Which models have never been deployed?", "versions_without", {"lacking": "deployed"}),
     ("which models haven't been approved", "versions_without", {"lacking": "approved"}),
@@ -239,6 +251,7 @@ def test_wording_variants_parse(query: str, name: str, parts: dict[str, str]) ->
     "versions without the texture feature", "data lineage", "model lineage", "feature origins", "is there drift",
     "compare metrics", "live demo",
     "which model was turned down because it was unsafe", "tumour detector live in the x-ray department trial",
+    "models made by fine-tuning a pretrained network", "the okay given to the grape classifier, and for what use",
 ])
 def test_other_queries_are_not_questions(query: str) -> None:
     assert questions.match(query) is None
@@ -350,7 +363,8 @@ def test_versions_by_review_verdict_and_latest_version(store: GraphStore, servic
         Node(request, K.REVIEW, {"verdict": "changes_requested", "reviewer": "eve", "at": "2024-03-02T00:00:00Z",
                                  "project": "onc"}),
     ], [*(Edge(v, model, E.VERSION_OF) for v in versions.values()),
-        Edge(rejection, versions[2], E.REVIEWS), Edge(request, versions[10], E.REVIEWS)], actor="test")
+        Edge(rejection, versions[2], E.REVIEWS), Edge(request, versions[10], E.REVIEWS),
+        Edge(versions[2], w.ONC_RUN, E.GENERATED_BY)], actor="test")
     assert answered(service.search("which models were rejected", limit=3)) == [
         (versions[2], "model_version triage v2: rejected: no approved review: rejected by bob at "
                       "2024-03-01T00:00:00Z (review:triage-r1)")]
@@ -367,6 +381,13 @@ def test_versions_by_review_verdict_and_latest_version(store: GraphStore, servic
     # A version named stands for its model.
     assert [i for i, _ in answered(service.search("versions of triage v1", limit=4))] == [
         versions[10], versions[2], versions[1]]
+    # "What's new in" one version: against the version numbered just below it.
+    new = service.search("what's new in triage v2", limit=3)
+    assert new.question is not None and new.question.name == "changed_between"
+    assert answered(new)[0] == (w.ONC_RUN, "only in model_version triage v2: model_version triage v2 GENERATED_BY "
+                                           "run train tumour classifier")
+    first = service.search("what's new in triage v1", limit=3)  # nothing before it: ranked, not answered
+    assert first.question is None and answered(first) == []
 
 
 def test_questions_are_ranked_only_in_hybrid_mode(store: GraphStore, service: SearchService) -> None:
@@ -382,7 +403,8 @@ def test_a_scoped_caller_gets_no_other_project_answer(store: GraphStore, service
                   "model versions trained on telecom customers v1", "current production model for churn",
                   "deployments of churn", "what changed between tumour v1 and churn v1",
                   "what's running in production right now", "who trained churn v1",
-                  "what depends on telecom customers v1"):
+                  "what depends on telecom customers v1", "which models were rejected", "latest version of churn",
+                  "what's new in churn v1", "which runs read the data that clean patients nightly wrote"):
         hits = service.search(query, store=onc, limit=20)
         assert all(h.project in ("onc", None) for h in hits), (query, [(h.id, h.answer) for h in hits])
         assert not {h.id for h in hits} & CRM_IDS, query

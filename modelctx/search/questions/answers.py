@@ -325,11 +325,26 @@ def untrained_datasets(view: GraphStore, resolve: Resolver, parts: dict[str, str
     return out
 
 
+def _version_before(view: GraphStore, version: Node) -> Node | None:
+    """The version of ``version``'s model just below it in number (``graph/refs.py`` model_versions), None for the
+    first."""
+    model = version.properties.get("model")
+    versions = model_versions(view, str(model)) if model else []
+    ids = [v.id for v in versions]
+    at = ids.index(version.id) if version.id in ids else 0
+    return versions[at - 1] if at > 0 else None
+
+
 def changed_between(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
-    """What lies upstream of B but not of A (then what only A had), with the commits between theirs."""
+    """What lies upstream of B but not of A (then what only A had), with the commits between theirs; without A
+    ("what's new in churn v3"), A is the version of B's model before B (``graph/refs.py`` model_versions)."""
     kinds = (K.MODEL_VERSION, K.DATASET_VERSION, K.RUN, K.COMMIT, K.MODEL, K.DATASET)
-    earlier, later = same_model_versions(parts["a"], parts["b"])
-    first, second = find(resolve, earlier, kinds), find(resolve, later, kinds)
+    if "a" in parts:
+        earlier, later = same_model_versions(parts["a"], parts["b"])
+        first, second = find(resolve, earlier, kinds), find(resolve, later, kinds)
+    else:
+        second = find(resolve, parts["b"], (K.MODEL_VERSION,))
+        first = _version_before(view, second) if second is not None else None
     if first is None or second is None or first.id == second.id:
         return None
     types = [*LINEAGE_EDGES, E.CHILD_OF]

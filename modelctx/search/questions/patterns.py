@@ -101,11 +101,12 @@ _VERBS = "|".join(re.escape(v).replace(r"\ ", r"\s+")
 _NOUN_VERBS = (r"(?:commits|changes|reviews|deployments|runs|approvals|rejections|trainings|releases|rollouts|"
                r"sign-?offs|experiments|trials)")
 #: A person named in a question: never a pronoun or "nobody" ("datasets nobody trained on" names no one).
-_PERSON = (r"(?!(?:nobody|no\s+\w+|nothing|never|not|ever|anyone|anybody|someone|somebody|everyone|everybody|"
+_PERSON = (r"(?!(?:the|a|an|nobody|no\s+\w+|nothing|never|not|ever|anyone|anybody|someone|somebody|everyone|everybody|"
            r"people|we|you|i|they|it|this|that|models?|datasets?|runs?|versions?)\b)")
 _TUNING = (r"(?:(?:parameter\s+|hyper-?parameter\s+|tuning\s+)?sweeps?|"
            r"hyper-?parameter\s+(?:search|sweep|tuning|optimi[sz]ation)(?:es|s)?|grid\s+search(?:es)?|"
-           r"random\s+search(?:es)?|tuning\s+(?:runs?|jobs?|stud(?:y|ies))|hpo|optuna(?:\s+stud(?:y|ies))?)"
+           r"random\s+search(?:es)?|tuning\s+(?:runs?|jobs?|stud(?:y|ies))|hpo|optuna(?:\s+stud(?:y|ies))?|"
+           r"(?<!fine[- ])tuning)"
            r"(?:\s+(?:trials?|runs?|jobs?|stud(?:y|ies)|experiments?|sweeps?|searche?s?))?")
 _PRODUCTION = r"(?:production|prod|live|serving|deployed)"
 _IN_PRODUCTION = (r"(?:in\s+production|in\s+prod|(?:live|serving)(?:\s+in\s+prod(?:uction)?)?|"
@@ -145,7 +146,8 @@ _NO_VERB = (r"(?!.*\b(?:is|are|was|were|has|have|had|been|did|does|in|on|by|with
 def _made_x(things: str) -> str:
     """"which <things> produced X" / "the <things> behind X" / "which <thing> was X built from": one pattern for
     every kind of thing upstream of X that a question names (commits, runs)."""
-    return (r"^(?:which|what)\s+" + things + r"\s+(?:produced|built|made|trained|created|generated|went\s+into|"
+    return (r"^(?:which|what)\s+" + things + r"\s+(?:produced|built|made|trained|created|generated|wrote|emitted|"
+            r"went\s+into|"
             r"goes\s+into|(?:is|are|was|were)\s+behind|led\s+to|(?:is|are|was|were)\s+in|(?:is|are|was|were)\s+used\s+"
             r"(?:for|by|in|to\s+(?:build|train|make|produce))|trained|fit|fitted)\s+(?P<x>.+)$"
             r"|^(?:the\s+)?" + things + r"\s+(?:behind|that\s+(?:produced|built|made|trained)|used\s+by|used\s+for|"
@@ -157,7 +159,8 @@ def _made_x(things: str) -> str:
 #: The recognised shapes, tried in order (the first match that answers).
 SHAPES: tuple[Shape, ...] = (
     _shape("unapproved_production", r"\b(?:production|prod|live|deployed|deployments?|serving)\b.*"
-           r"(?:\b(?:without|lacks?|lacking|missing|no|not|never|nobody|no\s+one|none)\b|n['’]t\b).*"
+           r"(?:\b(?:without|lacks?|lacking|missing|no|not|never|nobody|no\s+one|none|skipped|skipping|bypassed|"
+           r"bypassing)\b|n['’]t\b).*"
            r"\b(?:approv\w*|review\w*|sign[- ]?offs?|signed\s+off|green-?l\w*|okayed|ok'd|vetted|blessed)"
            r"|\b(?:unapproved|unreviewed|unvetted|unsigned)\b.*\b(?:production|prod|live|deployed|deployments?)\b"
            r"|\b(?:production|prod|live|deployed)\b.*\b(?:unapproved|unreviewed|unvetted)\b",
@@ -166,18 +169,20 @@ SHAPES: tuple[Shape, ...] = (
            r"\b" + _TUNING + r"\b"
            r"|" + _WHICH + r"(?:best\s+|winning\s+|top\s+)?(?P<subject>" + _VERSIONS
            + r"|results?|winners?|outputs?|runs?|trials?|experiments?)?\s*"
-           r"(?:(?:that\s+|which\s+)?(?:were|was|are|is)\s+(?:part\s+of|in|from)|from|of|out\s+of|by|in|inside|within)"
+           r"(?:(?:that\s+|which\s+)?(?:were|was|are|is)\s+(?:part\s+of|in|from|(?:trials?|runs?)\s+(?:of|in))|from|of|"
+           r"out\s+of|by|in|inside|within)"
            r"\s+(?:a\s+|an\s+|the\s+|any\s+)?" + _TUNING + r"$"
            r"|^(?:the\s+)?" + _TUNING + r"\s+(?:results?|winners?|outputs?|models?|versions?|model\s+versions?)$",
            "which versions came out of a sweep", answers.from_sweep),
     _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+" + _OUTPUT + r"(?P<x>.+)$",
            "runs that consumed the output of tumour random forest", answers.used_output),
-    _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+(?:what|whatever|everything|anything)\s+(?P<x>.+?)\s+"
-           + _MADE + r"$",
+    _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+(?:what|whatever|everything|anything|(?:the\s+)?"
+           r"(?:data|datasets?|tables?|outputs?|files?|results?)\s+(?:that\s+|which\s+)?)(?P<x>.+?)\s+" + _MADE + r"$",
            "which runs read what tumour random forest produced", answers.used_output),
     _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+(?P<x>.+?)(?:'s|’s)\s+(?:outputs?|results?|data)$",
            "what consumed tumour random forest's output", answers.used_output),
-    _shape("trained_on", _WHICH + _VERSIONS + _THAT + r"(?:" + _TRAIN + r"|" + _USE + r")\s+(?!(?:to|for)\s)(?P<x>.+)$",
+    _shape("trained_on", _WHICH + _VERSIONS + _THAT + r"(?:" + _TRAIN + r"|" + _USE + r")\s+(?!(?:to|for)\s)(?:"
+           + _OUTPUT + r")?(?P<x>.+)$",
            "model versions trained on wine", answers.trained_on),
     _shape("trained_on", _WHICH + _VERSIONS + r"\s+(?:trained\s+on|built\s+on|built\s+from|using|based\s+on|"
            r"downstream\s+of)\s+(?P<x>.+)$",
@@ -243,6 +248,7 @@ SHAPES: tuple[Shape, ...] = (
            r"|^where\s+(?:did|does|do)\s+(?P<z>.+?)\s+come\s+from$"
            r"|^(?P<w>" + _NAMED + r")\s+(?:upstream|lineage|provenance|ancestry|origins?)$"
            r"|^(?:what|everything)\s+(?:went|goes|feeds|fed|flows|flowed)\s+into\s+(?P<v>.+)$"
+           r"|^what\s+(?:feeds|fed)\s+(?P<p>.+)$"
            r"|^(?:trace\s+back|ancestors\s+of)\s+(?P<u>.+)$"
            r"|^trace\s+(?P<q>.+?)\s+(?:back(?:\s+to\s+(?:its|the|their)\s+\w+(?:\s+\w+)?)?|to\s+(?:its|the|their)\s+"
            r"(?:sources?|origins?|source\s+data|data|inputs?))$"
@@ -276,10 +282,12 @@ SHAPES: tuple[Shape, ...] = (
     _shape("code_behind", _made_x(r"(?:git\s+)?(?:commits?|code(?:\s+changes?)?|revisions?|source(?:\s+code)?|"
                                   r"code\s+versions?)"),
            "which commit produced tumour-classifier v2", answers.code_behind),
-    _shape("runs_behind", _made_x(r"(?:runs?|training\s+runs?|experiments?|jobs?|trainings?|pipelines?)"),
+    _shape("runs_behind", _made_x(r"(?:runs?|training\s+runs?|experiments?|jobs?|trainings?|pipelines?)")
+           + r"|^what\s+(?:produced|generated|wrote|emitted|created)\s+(?P<w>.+)$",
            "which run trained tumour-classifier v2", answers.runs_behind),
     _shape("who", r"^who\s+(?:has\s+|have\s+)?(?P<verb>trained|retrained|fit|fitted|committed|changed|modified|wrote|"
-           r"authored|pushed|owns|owned|own|created|made|built|developed|registered|published)\s+(?P<x>.+)$"
+           r"authored|pushed|owns|owned|own|created|made|built|developed|registered|published)\s+"
+           r"(?:(?:the\s+)?(?:code|commits?|changes)\s+(?:for|of|behind|in)\s+)?(?P<x>.+)$"
            r"|^(?:who\s+is|who's|who\s+are)\s+(?:the\s+)?(?P<verb2>owner|owners|author|authors|maintainer|trainer)s?\s+"
            r"(?:of|for)\s+(?P<y>.+)$"
            r"|^(?:the\s+)?(?P<verb3>owner|author|maintainer)s?\s+of\s+(?P<z>.+)$"
@@ -339,6 +347,9 @@ SHAPES: tuple[Shape, ...] = (
     _shape("changed_between", r"^what(?:'s|’s|\s+is|\s+was)\s+(?:new|different|changed)\s+in\s+(?P<b>.+?)\s+"
            r"(?:compared\s+(?:to|with)|vs\.?|versus|relative\s+to|since|over|against)\s+(?P<a>.+)$",
            "what's new in tumour-classifier v2 compared to v1", answers.changed_between),
+    _shape("changed_between", r"^what(?:'s|’s|\s+is|\s+was)\s+(?:new|different|changed)\s+in\s+(?P<b>" + _REF + r")$"
+           r"|^(?:what\s+)?(?:changed|changes)\s+in\s+(?P<c>" + _REF + r")$",
+           "what's new in tumour-classifier v3", answers.changed_between),
     _shape("changed_between", r"^(?:compare|diff)\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus|against)\s+(?P<b>.+)$",
            "compare tumour-classifier v1 with tumour-classifier v2", answers.changed_between),
     _shape("changed_between", r"^(?:compare|diff|differences?|changes)\s+(?P<a>" + _REF + r")\s+(?P<b>" + _REF
@@ -416,7 +427,8 @@ def matches(query: str) -> Iterator[tuple[Shape, dict[str, str]]]:
         if found is None:
             continue
         parts = {_ALIASES.get(k, k): clean_entity(v) for k, v in found.groupdict().items() if v is not None}
-        if all(parts.values()) and not any(_CLAUSE.search(v) for k, v in parts.items() if k not in ("verb", "who")):
+        entities = [v for k, v in parts.items() if k in _ENTITIES]
+        if all(parts.values()) and not any(_CLAUSE.search(v) or _NEGATION.match(v) for v in entities):
             yield shape, parts
 
 
@@ -433,7 +445,11 @@ _POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you
 _ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
             "o": "x", "n": "x",
             "verb2": "verb", "verb3": "verb", "env2": "env", "env3": "env", "lacking2": "lacking",
-            "state2": "state", "state3": "state", "state4": "state"}
+            "state2": "state", "state3": "state", "state4": "state", "c": "b"}
+#: The parts that name entities (the others are words of the shape: a verb, a state, an environment...).
+_ENTITIES = frozenset({"x", "a", "b", "person"})
+#: An entity text that is a negation ("datasets no model uses") names nothing: the query is another shape.
+_NEGATION = re.compile(r"(?:no|nothing|nobody|none|never|not)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)
 
 
