@@ -36,6 +36,7 @@ def _world(store: GraphStore) -> None:
         Node(f"commit:{HEX_A}", K.COMMIT, {"message": "shared commit"}),
         Node(f"commit:{HEX_B}", K.COMMIT, {"message": "another"}),
         Node("run:sdk/fraudrun77", K.RUN, {"project": "risk", "name": "fraud training"}),
+        Node("person:grace@example.com", K.PERSON, {"name": "Grace Hopper", "email": "grace@example.com"}),
     ]
     store.write(nodes, [Edge("model_version:churn/1", "model:churn", EdgeType.VERSION_OF)])
 
@@ -53,6 +54,7 @@ def _world(store: GraphStore) -> None:
     ("commit:ab1", f"commit:{HEX_A}"),  # a prefix with its kind
     ("ab34", f"commit:{HEX_B}"),  # a prefix without it
     ("  churn@2 ", "model_version:churn/2"),
+    ("grace@example.com", "person:grace@example.com"),  # a natural key with "@" that names no version
 ])
 def test_every_form_resolves(store: GraphStore, ref: str, expected: str) -> None:
     _world(store)

@@ -10,7 +10,8 @@ Every command, route and tool that takes a node from a user calls
    label the dataset ingestor records, ``ingest/dataset.py``);
 3. a bare model name: its latest version (``tumour-classifier``);
 4. a bare natural key that one node has exactly (``breast-cancer`` is
-   ``dataset:breast-cancer``);
+   ``dataset:breast-cancer``; ``grace@example.com`` is ``person:grace@example.com``
+   when no version or alias of a model ``grace`` is meant);
 5. a unique prefix of an id, with its ``kind:`` part (``commit:2c4f3a``) or
    without it (``2c4f3a``; then at least :data:`MIN_PREFIX` characters).
 
@@ -173,6 +174,8 @@ def _by_version(store: GraphStore, ref: str, suggest: bool) -> Node:
                 break
     for node in store.find_nodes(NodeKind.DATASET_VERSION, {"name": ref}, limit=MAX_CANDIDATES + 1):
         candidates[node.id] = node
+    if not candidates:  # a natural key holding "@" (a person's email): step 4 of the module docstring
+        candidates.update(store.get_nodes([node_id(k, ref) for k in NodeKind]))
     if len(candidates) == 1:
         return next(iter(candidates.values()))
     if candidates:

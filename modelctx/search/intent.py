@@ -55,6 +55,8 @@ _WORD_PATTERN = re.compile(r"\b(" + "|".join(re.escape(w) for w in _LONGEST_FIRS
 #: Text ending in a kind word ("robust texture feature"): the text before it, and the word.
 _TRAILING_WORD = re.compile(r"^(?P<text>.+?)\s+(?P<word>" + "|".join(re.escape(w) for w in _LONGEST_FIRST) + r")$",
                             re.IGNORECASE)
+#: A git hash as people copy it (git's shortest abbreviation is 7 hex digits, the full one 40).
+_COMMIT_HASH = re.compile(r"^[0-9a-f]{7,40}$", re.IGNORECASE)
 #: ``churn v3`` / ``churn version 3``: a model name and a version number.
 _NAME_VERSION = re.compile(r"^(?P<name>\S+)\s+(?:v|version\s*)(?P<version>\d+)$", re.IGNORECASE)
 
@@ -78,18 +80,21 @@ def kind_word_at_end(text: str) -> tuple[str, tuple[NodeKind, ...]] | None:
 def resolve_reference(store: GraphStore, text: str) -> str | None:
     """The id of the node ``text`` names as a reference (an id, ``name@version``, ``name@alias``), else None.
 
-    Only those forms pin a hit: a bare word or an id prefix is a query, not a
-    reference. What they name is decided by ``modelctx/graph/refs.py``, as for every command.
+    Only those forms, and a git hash as people copy it (:data:`_COMMIT_HASH`: the unique prefix of a commit's
+    id), pin a hit: a bare word or another id prefix is a query, not a reference. What they name is decided
+    by ``modelctx/graph/refs.py``, as for every command.
     """
     from modelctx.graph.refs import resolve_ref
 
-    if kind_if_id(text) is None and "@" not in text:
+    if _COMMIT_HASH.match(text):
+        text = f"{NodeKind.COMMIT.value}:{text.lower()}"
+    elif kind_if_id(text) is None and "@" not in text:
         return None
     try:
         node = resolve_ref(store, text, suggest=False)
     except ModelctxError:
         return None
-    return node.id if node.id == text or "@" in text else None
+    return node.id if node.id == text or "@" in text or node.kind is NodeKind.COMMIT else None
 
 
 def exact_ids(store: GraphStore, query: str) -> list[str]:

@@ -42,6 +42,12 @@ def test_references_resolve_through_the_registry(store: GraphStore) -> None:
     assert exact_ids(store, "churn@7") == []
     assert exact_ids(store, "model_version:nope/1") == []
     assert exact_ids(store, "customers who cancel") == []
+    # A git hash as people copy it (7 to 40 hex digits, any case): the commit it is a unique prefix of.
+    commit = "commit:" + "c0ffee" + "1" * 34
+    store.write([Node(commit, NodeKind.COMMIT, {"message": "Clip outliers"})], [])
+    assert exact_ids(store, "c0ffee1") == exact_ids(store, "C0FFEE11") == exact_ids(store, commit[7:]) == [commit]
+    assert exact_ids(store, "c0ffee") == []  # 6 digits: a word, not a hash
+    assert exact_ids(store, "c0ffee2") == []  # no such commit
 
 
 def test_kind_words_are_soft_filters(store: GraphStore, service: SearchService) -> None:
