@@ -93,6 +93,11 @@ others' near-ties, stretched to [0, 1], at 0.4–0.5.
   1 0.822 / 0.771 / 0.705 / 0.950.
 - BM25's k1 and b (``search/keyword_index.py`` ``Postings``) (1.2, 0.4), (1.2, 1.0), (0.8, 0.75), (2.0, 0.75)
   instead of (1.2, 0.75): 0.837–0.844 / 0.777–0.793 / 0.680–0.691 / 0.943–0.967.
+- Agreement (CombMNZ-like): the fused score times 1 + g × the number of rankings whose first n hold the hit,
+  (n, g) (10, 1), (10, 0.3), (5, 0.3), (20, 0.3): 0.830–0.843 / 0.724–0.762 / 0.675–0.696 / 0.966–0.969.
+- The topic hub among the hits lowered: a hit of the first P fused with m or more of the others one edge away
+  scores (1 − d) of its own, before graph proximity; (P, m, d) (10, 2, 0.1), (10, 3, 0.1), (10, 2, 0.2),
+  (6, 2, 0.1): 0.826–0.841 / 0.754–0.782 / 0.685–0.707 / 0.943–0.961.
 """
 
 from __future__ import annotations
