@@ -224,6 +224,8 @@ def test_every_shape_says_what_it_asks() -> None:
     ("which job wrote customers v2", "runs_behind", {"x": "customers v2"}),
     ("what produced customers v2", "runs_behind", {"x": "customers v2"}),
     ("what feeds customers v2", "upstream", {"x": "customers v2"}),
+    ("which tables have no consumers", "untrained_datasets", {}),
+    ("which runs used customers v2 as training data", "used", {"x": "customers v2"}),
     ("which model versions have no reviews", "versions_without", {"lacking": "reviews"}),
     ("Which models have never been deployed?", "versions_without", {"lacking": "deployed"}),
     ("which models haven't been approved", "versions_without", {"lacking": "approved"}),

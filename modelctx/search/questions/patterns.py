@@ -303,7 +303,8 @@ SHAPES: tuple[Shape, ...] = (
            r"no\s+run|no\s+runs|no\s+one|nobody|never|not|\w+n['’]t)\b.*\b(?:trained|used|uses|use|fitted|read|reads|consumed|"
            r"consumes|touched|touches)\b"
            r"|\b(?:unused|untrained|orphan(?:ed)?|unconsumed)\s+(?:datasets?|data\s+sets?|data|tables?)\b"
-           r"|\bdatasets?\s+(?:with\s+no|with\s+zero|without(?:\s+any)?|(?:that\s+)?(?:have|has)\s+(?:no|zero))\s+"
+           r"|\b(?:datasets?|data\s+sets?|tables?)\s+(?:with\s+no|with\s+zero|without(?:\s+any)?|"
+           r"(?:that\s+)?(?:have|has)\s+(?:no|zero))\s+"
            r"(?:models?|runs?|consumers?|users?|model\s+versions?)\b",
            "datasets no model was trained on", answers.untrained_datasets),
     _shape("current_production", r"^(?:what\s+is\s+|what's\s+|which\s+is\s+)?(?:the\s+)?(?:current|live|latest)?\s*"
@@ -457,5 +458,7 @@ def clean_entity(text: str) -> str:
     """Entity text without quotes, a leading article or kind word, bounded."""
     text = re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.IGNORECASE)
     text = re.sub(r"^(?:job|run|dataset|model|commit|person)\s+(?=\S)", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s+as\s+(?:an?\s+)?(?:training\s+)?(?:data|inputs?|sources?|features?)$", "", text,
+                  flags=re.IGNORECASE)
     return text.strip().strip("\"'`“”‘’").strip()[:MAX_ENTITY_CHARS].strip()
 
