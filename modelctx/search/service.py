@@ -94,6 +94,8 @@ class Hits(list[Hit]):
 
     question: questions.Shape | None = None
     answered: int = 0
+    #: What the question asks, with the time it names ("what a person did (last week)"); None for a ranking.
+    reads_as: str | None = None
 
 
 def time_window(
@@ -140,13 +142,14 @@ class SearchService:
         notes = [self.note] if self.note else []
         question = hits.question if isinstance(hits, Hits) else None
         answered = hits.answered if isinstance(hits, Hits) else 0
+        reads_as = (hits.reads_as if isinstance(hits, Hits) else None) or (question.meaning if question else None)
         if question is not None and not answered:
-            notes.insert(0, nothing_answers(question.meaning))
+            notes.insert(0, nothing_answers(str(reads_as)))
         elif query.strip() and not hits:
             notes.insert(0, no_results(query))
         return {"query": query, "mode": mode, "hits": [h.to_json() for h in hits],
                 "question": None if question is None else {
-                    "shape": question.name, "reads_as": question.meaning, "answers": answered},
+                    "shape": question.name, "reads_as": reads_as, "answers": answered},
                 "pending_changes": self.pending_changes() if pending is None else pending,
                 "note": "; ".join(notes) or None}
 
@@ -194,7 +197,7 @@ class SearchService:
         where = Filter(kind=kind_value, project=project, scope=scope, since=since, until=until)
         if catch_up:
             self.index.sync()
-        if mode == "hybrid" and self.questions and since is None and until is None:
+        if mode == "hybrid" and self.questions:
             answered = self.answer_question(query, view, where, limit, with_context)
             if answered is not None:
                 return answered
@@ -327,10 +330,10 @@ class SearchService:
             nodes = view.get_nodes(ids)
             return next((nodes[i] for i in ids if i in nodes), None)
 
-        found = questions.answer(query, view, resolve)
+        found = questions.answer(query, view, resolve, since=where.since, until=where.until)
         if found is None:
             return None
-        shape, answers = found
+        shape, answers = found.shape, found.answers
         kept = [a for a in answers if (where.kind is None or a.node.kind.value == where.kind)
                 and (where.project is None or a.node.properties.get("project") == where.project)][:limit]
         hits = [Hit(a.node.id, a.node.kind.value, EXACT_SCORE - rank / (2 * MAX_LIMIT), a.node.title,
@@ -347,7 +350,7 @@ class SearchService:
             ranked = self._hits(query, self.rank(query, where, depth, "hybrid", rows), view, depth, with_context, rows)
             hits += [h for h in ranked if h.id not in shown][: limit - len(hits)]
         result = Hits(hits)
-        result.question, result.answered = shape, len(kept)
+        result.question, result.answered, result.reads_as = shape, len(kept), found.meaning
         return result
 
     def close(self) -> None:

@@ -146,7 +146,7 @@ def test_every_documented_example_is_answered_on_the_demo(search: SearchService,
     said = search.answer(shape.example, "hybrid", hits)
     if shape.name in ("sweep", "unapproved_production"):
         assert answered == []
-        assert questions.answer(shape.example, search.store, lambda text, kinds: None) == (shape, [])
+        assert questions.answer(shape.example, search.store, lambda text, kinds: None) == (shape, [], None)
         # Said, so that the ranked hits filling the list are not read as its answers.
         assert said["note"] == nothing_answers(shape.meaning)
     else:

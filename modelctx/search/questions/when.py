@@ -1,0 +1,154 @@
+"""When a question asks about: a trailing time phrase read as an inclusive window ("what did Ada change last week").
+
+``split_time`` takes the phrase off the end of a question, so the shape is
+matched on the rest, and returns the window it names, in UTC:
+
+- ``today``, ``yesterday``; ``this`` / ``last`` ``week`` / ``month`` / ``year``
+  (calendar periods: a week starts on Monday; "this ..." runs to now);
+- ``in the last`` / ``past`` ``N`` ``days`` / ``weeks`` / ``months`` / ``years``
+  (and ``in the past week``): that much time before now;
+- ``since`` / ``after`` / ``from`` ``DATE``; ``before`` / ``until`` ``DATE``;
+  ``on DATE``; ``between DATE and DATE``; ``in YYYY``, ``in YYYY-MM``,
+  ``in MONTH [YYYY]`` (a month without a year is the latest one not after now).
+
+``DATE`` is ISO 8601 and read by ``modelctx/times.py``, as every time a person
+types: a date is the whole day, bounds are inclusive. An answer is kept when its
+node's event time (``graph/events.py``, the time its document is filed under)
+falls in the window; a node that records no time is left out once a time is asked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from modelctx.graph.events import event_time
+from modelctx.graph.model import Node
+from modelctx.times import lower_bound, upper_bound
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_UNIT = r"(?P<unit>day|week|month|year)s?"
+_DATE = r"\d{4}-\d{2}-\d{2}"
+#: A year a question names: 1900-2099 (so every window's ends are valid datetimes).
+_YEAR = r"(?:19|20)\d{2}"
+#: The time phrases, each anchored at the end of the question (after an optional comma).
+_PHRASE = re.compile(
+    r"(?:,?\s+|^)(?:"
+    r"(?P<today>today)|(?P<yesterday>yesterday)"
+    r"|(?P<which>this|last)\s+(?P<period>week|month|year)"
+    r"|(?:in|during|over|within)\s+the\s+(?:last|past)\s+(?:(?P<count>\d{1,4})\s+)?" + _UNIT
+    + r"|(?:the\s+)?(?:last|past)\s+(?P<count2>\d{1,4})\s+(?P<unit2>day|week|month|year)s?"
+    r"|(?P<from_word>since|after|from)\s+(?P<start>" + _DATE + r")"
+    r"|(?P<to_word>before|until|till)\s+(?P<end>" + _DATE + r")"
+    r"|on\s+(?P<day>" + _DATE + r")"
+    r"|between\s+(?P<first>" + _DATE + r")\s+and\s+(?P<last>" + _DATE + r")"
+    r"|in\s+(?P<year>" + _YEAR + r")(?:-(?P<year_month>0[1-9]|1[0-2]))?"
+    r"|in\s+(?P<month>" + "|".join(_MONTHS) + r")(?:\s+(?P<month_year>" + _YEAR + r"))?"
+    r")$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """An inclusive span of time (either end open) and the words that named it."""
+
+    start: datetime | None
+    end: datetime | None
+    words: str
+
+    def holds(self, node: Node) -> bool:
+        """Whether ``node``'s event time falls in the window (a node with no time does not)."""
+        when = event_time(node)
+        return when is not None and (self.start is None or when >= self.start) and (
+            self.end is None or when <= self.end)
+
+    def within(self, start: float | None, end: float | None) -> Window:
+        """This window narrowed to epoch bounds given beside the question (``--since`` / ``--until``)."""
+        low = datetime.fromtimestamp(start, UTC) if start is not None else None
+        high = datetime.fromtimestamp(end, UTC) if end is not None else None
+        return Window(_later(self.start, low), _earlier(self.end, high), self.words)
+
+
+def split_time(question: str, now: datetime) -> tuple[str, Window | None]:
+    """``question`` without its trailing time phrase, and the window the phrase names (None: it has none)."""
+    text = question.strip().rstrip("?.!").strip()
+    found = _PHRASE.search(text)
+    if found is None or found.start() == 0:
+        return question, None
+    window = _window(found, now.astimezone(UTC))
+    return text[: found.start()].rstrip(" ,"), Window(window[0], window[1], found.group(0).strip(" ,"))
+
+
+def _window(found: re.Match[str], now: datetime) -> tuple[datetime | None, datetime | None]:
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    day = timedelta(days=1)
+    if found["today"]:
+        return today, now
+    if found["yesterday"]:
+        return today - day, today - timedelta(microseconds=1)
+    if found["which"]:
+        start = _period_start(today, found["period"].lower())
+        if found["which"].lower() == "this":
+            return start, now
+        previous = _period_start(start - day, found["period"].lower())
+        return previous, start - timedelta(microseconds=1)
+    unit, count = found["unit"] or found["unit2"], found["count"] or found["count2"] or "1"
+    if unit:
+        return _back(now, unit.lower(), min(int(count), _MOST[unit.lower()])), now
+    if found["from_word"]:
+        return lower_bound(found["start"], "the question's time"), None
+    if found["to_word"]:
+        return None, upper_bound(found["end"], "the question's time")
+    if found["day"]:
+        return lower_bound(found["day"], "the question's time"), upper_bound(found["day"], "the question's time")
+    if found["first"]:
+        return lower_bound(found["first"], "the question's time"), upper_bound(found["last"], "the question's time")
+    if found["year"]:
+        year = int(found["year"])
+        if found["year_month"]:
+            start = datetime(year, int(found["year_month"]), 1, tzinfo=UTC)
+            return start, _month_after(start) - timedelta(microseconds=1)
+        return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC) - timedelta(microseconds=1)
+    month = _MONTHS.index(found["month"].lower()) + 1
+    year = int(found["month_year"]) if found["month_year"] else now.year - (month > now.month)
+    start = datetime(year, month, 1, tzinfo=UTC)
+    return start, _month_after(start) - timedelta(microseconds=1)
+
+
+def _period_start(day: datetime, period: str) -> datetime:
+    """The first day of the calendar week (Monday), month or year ``day`` is in."""
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return day.replace(month=1, day=1)
+
+
+def _month_after(start: datetime) -> datetime:
+    return start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+
+
+#: The most of each unit a window reaches back (a hundred years).
+_MOST = {"day": 36_500, "week": 5_200, "month": 1_200, "year": 100}
+
+
+def _back(now: datetime, unit: str, count: int) -> datetime:
+    """``count`` ``unit``s before ``now`` (months and years by the calendar, the day clamped to the month's end)."""
+    if unit in ("day", "week"):
+        return now - timedelta(days=count * (7 if unit == "week" else 1))
+    months = count * (12 if unit == "year" else 1)
+    year, month = divmod(now.year * 12 + now.month - 1 - months, 12)
+    first = datetime(year, month + 1, 1, tzinfo=UTC)
+    last_day = (_month_after(first) - timedelta(days=1)).day
+    return now.replace(year=year, month=month + 1, day=min(now.day, last_day))
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else min(a, b)
