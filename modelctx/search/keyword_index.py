@@ -52,13 +52,17 @@ MAX_COUNTED_TERMS = 20_000
 
 
 def query_terms(query: str) -> list[str]:
-    """The words of ``query`` a keyword search looks for: lower-cased, stopwords dropped (unless that leaves none).
+    """The words of ``query`` a keyword search looks for: lower-cased, stopwords dropped.
+
+    A query of stopwords alone ("the", "what is it") looks for nothing: every
+    document matches such words, so matching them would pass the relevance
+    floor (``search/hybrid.py``) with hits that mean nothing.
 
     Every keyword index takes these (FTS5 here, Neo4j's full-text index in
     ``graph/backends/neo4j_search.py``), so both match the same words.
     """
     terms = [t.lower() for t in WORD.findall(query)]
-    kept = [t for t in terms if t not in STOPWORDS] or terms
+    kept = [t for t in terms if t not in STOPWORDS]
     return list(dict.fromkeys(kept))[:MAX_TERMS]
 
 

@@ -14,7 +14,8 @@ from modelctx.search.intent import exact_ids, kind_hints
 from modelctx.search.service import SearchService
 from tests.search import world as w
 
-GIBBERISH = ("xqzv blorf wibble", "asdkjh qwpoei zzkx", "zebra")
+#: Gibberish, and words every text has (stopwords alone match nothing: ``keyword_index.query_terms``).
+GIBBERISH = ("xqzv blorf wibble", "asdkjh qwpoei zzkx", "zebra", "the", "what is it")
 
 
 def ids(hits: list) -> list[str]:
