@@ -357,7 +357,7 @@ def test_versions_by_review_verdict_and_latest_version(store: GraphStore, servic
     versions = {n: node_id(K.MODEL_VERSION, "triage", str(n)) for n in (1, 2, 10)}
     rejection, request = node_id(K.REVIEW, "triage-r1"), node_id(K.REVIEW, "triage-r2")
     store.write([
-        Node(model, K.MODEL, {"name": "triage", "project": "onc"}),
+        Node(model, K.MODEL, {"name": "triage", "project": "onc", "owner": "zoe@example.com"}),
         *(Node(v, K.MODEL_VERSION, {"name": f"triage v{n}", "model": "triage", "version": str(n), "project": "onc"})
           for n, v in versions.items()),
         Node(rejection, K.REVIEW, {"verdict": "rejected", "reviewer": "bob", "at": "2024-03-01T00:00:00Z",
@@ -390,6 +390,8 @@ def test_versions_by_review_verdict_and_latest_version(store: GraphStore, servic
                                            "run train tumour classifier")
     first = service.search("what's new in triage v1", limit=3)  # nothing before it: ranked, not answered
     assert first.question is None and answered(first) == []
+    # An owner no person node is: the model answers, saying who its property names.
+    assert answered(service.search("who owns triage", limit=3)) == [(model, "model triage; owner: zoe@example.com")]
 
 
 def test_questions_are_ranked_only_in_hybrid_mode(store: GraphStore, service: SearchService) -> None:

@@ -184,6 +184,7 @@ def who(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answ
     edges = view.get_edges([a.node.id for a in acts], "out", [E.ATTRIBUTED_TO])
     people = view.get_nodes({e.target for e in edges})
     out: list[Answer] = []
+    unknown: dict[str, list[str]] = {}  # owners named by a property that no person node is
     for act in acts:
         for edge in edges:
             person = people.get(edge.target)
@@ -193,7 +194,10 @@ def who(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answ
             person = resolve(name, (K.PERSON,))
             if person is not None:
                 out.append(Answer(person, f"{act.path}; owner: {name}"))
-    return once([*out, *acts])
+            else:
+                unknown.setdefault(act.node.id, []).append(name)
+    return once([*out, *(Answer(a.node, a.path + "".join(f"; owner: {n}" for n in unknown.get(a.node.id, [])))
+                         for a in acts)])
 
 
 def code_behind(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
