@@ -339,14 +339,12 @@ def _deployment_entries(
         entry["monitoring"] = [_monitoring_entry(r) for r in
                                bounds.cap(f"deployments.{deployment.id}.monitoring", reports, latest=True)]
         deployments.append(entry)
-        # An alert is open while the newest report of an active deployment is not quiet.
-        if reports and entry["active"]:
-            latest = reports[-1]
-            severity = Severity.read(latest.properties.get("severity"))
-            if not severity.is_quiet:
-                when = event_time(latest)
-                alerts.append({"deployment": deployment.id, "report": latest.id, "severity": severity.value,
-                               "at": when.isoformat() if when else None})
+        alert = facts.open_alert(store, deployment)
+        if alert is not None:
+            latest, severity = alert
+            when = event_time(latest)
+            alerts.append({"deployment": deployment.id, "report": latest.id, "severity": severity.value,
+                           "at": when.isoformat() if when else None})
     return deployments, alerts
 
 

@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 
 from modelctx.graph.events import event_time
 from modelctx.graph.ids import natural_key
+from modelctx.graph.lineage import is_active_deployment
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
-from modelctx.vocabulary import Verdict
+from modelctx.vocabulary import Severity, Verdict
 
 #: Before every event time: where a node that records none is sorted.
 OLDEST = datetime.min.replace(tzinfo=UTC)
@@ -49,6 +50,19 @@ def deployments_of(store: GraphStore, version_id: str) -> list[Node]:
 
 def monitoring_of(store: GraphStore, deployment_id: str) -> list[Node]:
     return sort_by_time(sources_into(store, deployment_id, EdgeType.MONITORS))
+
+
+def open_alert(store: GraphStore, deployment: Node) -> tuple[Node, Severity] | None:
+    """The deployment's open alert: its newest monitoring report and that report's severity, when the deployment
+    is active and the report is not quiet (``vocabulary.py`` Severity); None otherwise. The audit's alerts and
+    search's "which deployments are drifting" are this one rule."""
+    if not is_active_deployment(deployment):
+        return None
+    reports = monitoring_of(store, deployment.id)
+    if not reports:
+        return None
+    severity = Severity.read(reports[-1].properties.get("severity"))
+    return None if severity.is_quiet else (reports[-1], severity)
 
 
 def verdict_of(review: Node) -> Verdict | None:

@@ -225,6 +225,13 @@ def test_every_shape_says_what_it_asks() -> None:
     ("what produced customers v2", "runs_behind", {"x": "customers v2"}),
     ("what feeds customers v2", "upstream", {"x": "customers v2"}),
     ("which tables have no consumers", "untrained_datasets", {}),
+    ("what is drifting", "drifting", {}),
+    ("which deployments are drifting in production", "drifting", {"subject": "deployments"}),
+    ("models with drift", "drifting", {"subject": "models"}),
+    ("drift alerts", "drifting", {}),
+    ("where has drift been detected", "drifting", {}),
+    ("is churn v2 drifting", "drifting", {"x": "churn v2"}),
+    ("does churn have drift", "drifting", {"x": "churn"}),
     ("which runs used customers v2 as training data", "used", {"x": "customers v2"}),
     ("which model versions have no reviews", "versions_without", {"lacking": "reviews"}),
     ("Which models have never been deployed?", "versions_without", {"lacking": "deployed"}),
@@ -394,6 +401,31 @@ def test_versions_by_review_verdict_and_latest_version(store: GraphStore, servic
     assert answered(service.search("who owns triage", limit=3)) == [(model, "model triage; owner: zoe@example.com")]
 
 
+def test_drifting_deployments_are_those_with_an_open_alert(store: GraphStore, service: SearchService) -> None:
+    write_world(store)
+    quiet, loud = node_id(K.MONITORING_REPORT, "onc-1"), node_id(K.MONITORING_REPORT, "crm-1")
+    old_loud = node_id(K.MONITORING_REPORT, "onc-0")
+    store.write([
+        # onc-prod: an old critical report, then a quiet one — no open alert.
+        Node(old_loud, K.MONITORING_REPORT, {"severity": "critical", "at": "2024-03-01T00:00:00Z", "project": "onc"}),
+        Node(quiet, K.MONITORING_REPORT, {"severity": "ok", "at": "2024-04-01T00:00:00Z", "project": "onc"}),
+        Node(loud, K.MONITORING_REPORT, {"name": "churn drift", "severity": "critical", "at": "2024-07-01T00:00:00Z",
+                                         "project": "crm"}),
+    ], [Edge(old_loud, w.ONC_DEPLOY, E.MONITORS), Edge(quiet, w.ONC_DEPLOY, E.MONITORS),
+        Edge(loud, CRM_DEPLOY, E.MONITORS)], actor="test")
+    path = ("monitoring_report churn drift MONITORS deployment churn scoring DEPLOYS model_version churn v1; "
+            "severity critical")
+    assert answered(service.search("which models are drifting", limit=5)) == [
+        (w.CRM_MV, path), (CRM_DEPLOY, path), (loud, path)]
+    assert [i for i, _ in answered(service.search("what is drifting", limit=5))] == [CRM_DEPLOY, w.CRM_MV, loud]
+    assert answered(service.search("is tumour v1 drifting", limit=5)) == []
+    assert [i for i, _ in answered(service.search("does churn have drift", limit=5))] == [CRM_DEPLOY, w.CRM_MV, loud]
+    # The same rule as the audit's open alerts (governance/facts.py open_alert).
+    from modelctx.governance import facts
+    assert facts.open_alert(store, store.get_node(w.ONC_DEPLOY)) is None
+    assert facts.open_alert(store, store.get_node(CRM_DEPLOY))[0].id == loud  # type: ignore[index]
+
+
 def test_questions_are_ranked_only_in_hybrid_mode(store: GraphStore, service: SearchService) -> None:
     write_world(store)
     for mode in ("keyword", "vector"):
@@ -408,7 +440,8 @@ def test_a_scoped_caller_gets_no_other_project_answer(store: GraphStore, service
                   "deployments of churn", "what changed between tumour v1 and churn v1",
                   "what's running in production right now", "who trained churn v1",
                   "what depends on telecom customers v1", "which models were rejected", "latest version of churn",
-                  "what's new in churn v1", "which runs read the data that clean patients nightly wrote"):
+                  "what's new in churn v1", "which runs read the data that clean patients nightly wrote",
+                  "what is drifting"):
         hits = service.search(query, store=onc, limit=20)
         assert all(h.project in ("onc", None) for h in hits), (query, [(h.id, h.answer) for h in hits])
         assert not {h.id for h in hits} & CRM_IDS, query

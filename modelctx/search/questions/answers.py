@@ -329,6 +329,33 @@ def untrained_datasets(view: GraphStore, resolve: Resolver, parts: dict[str, str
     return out
 
 
+def drifting(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """Deployments with an open alert (``governance/facts.py`` open_alert: active, newest monitoring report not
+    quiet), most severe first, each with the version it serves and the report; of model X's versions, or X itself
+    a deployment, when the question names one. Asked about models or versions, the versions come first."""
+    if "x" in parts:
+        node = find(resolve, parts["x"], (K.MODEL, K.MODEL_VERSION, K.DEPLOYMENT))
+        if node is None:
+            return None
+        deployments = [node] if node.kind is K.DEPLOYMENT else [
+            n for n in view.get_nodes({e.source for e in view.get_edges(versions_of(view, node), "in",
+                                                                        [E.DEPLOYS])}).values()]
+    else:
+        deployments = list(scan(view, K.DEPLOYMENT))
+    versions_first = re.match(r"(?:models?|versions?|model\s+versions?)$", parts.get("subject", ""), re.IGNORECASE)
+    found: list[tuple[int, list[Answer]]] = []
+    for deployment, (report, severity) in ((d, a) for d in deployments if (a := facts.open_alert(view, d))):
+        served = edge_answers(view, view.get_edges([deployment.id], "out", [E.DEPLOYS]), "target",
+                              (K.MODEL_VERSION,))
+        path = (f"{label(report, {})} {E.MONITORS.value} {label(deployment, {})}"
+                + "".join(f" {E.DEPLOYS.value} {label(v.node, {})}" for v in served[:1])
+                + f"; severity {severity.value}")
+        versions = [Answer(v.node, path) for v in served[:1]]
+        own = [Answer(deployment, path), Answer(report, path)]
+        found.append((severity.rank, [*versions, *own] if versions_first else [own[0], *versions, own[1]]))
+    return once([a for _, answers in sorted(found, key=lambda pair: -pair[0]) for a in answers])
+
+
 def _version_before(view: GraphStore, version: Node) -> Node | None:
     """The version of ``version``'s model just below it in number (``graph/refs.py`` model_versions), None for the
     first."""

@@ -62,6 +62,7 @@ MEANINGS: dict[str, str] = {
     "versions_without": "model versions with no review, approval or deployment",
     "versions_in_state": "model versions whose review verdict in force is the one named",
     "versions_of": "the versions of a model or dataset, latest first",
+    "drifting": "deployments whose newest monitoring report raises an alert",
 }
 
 
@@ -373,7 +374,7 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:status|state|verdict|history|decision)\s+(?:of|for|on)\s+(?P<z>.+)$",
            "who reviewed wine-cultivar v1", answers.reviews_of),
     _shape("deployments_of", r"^(?:(?P<who>who)\s+(?:has\s+|have\s+)?(?:deployed|shipped|released|rolled\s+out|"
-           r"launched|promoted|put\s+live)|where\s+(?:is|was|are|were|has|have)|"
+           r"launched|promoted|put\s+live)|where\s+(?:is|was|are|were|has|have)(?!\s+(?:there\s+)?drift\b)|"
            + _WHICH_WORDS + r"(?:deployments?|releases?|rollouts?|endpoints?)\s+(?:of|for))\s+(?P<x>.+?)"
            r"(?:\s+(?:been\s+)?(?:deployed|running|served|serving|hosted|live|shipped|released))?"
            r"(?:\s+(?:to|in|into|on)\s+(?:production|prod|staging|\w+))?$"
@@ -412,6 +413,22 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:what|which|how\s+many)\s+(?:model\s+|dataset\s+)?versions\s+of\s+(?P<u>.+?)\s+(?:are\s+there|exist)$"
            r"|^(?P<t>" + _NAMED + r")\s+versions$",
            "latest version of tumour-classifier", answers.versions_of_node),
+    _shape("drifting", _WHICH
+           + r"(?P<subject>models?|versions?|model\s+versions?|deployments?|endpoints?|services?)?\s*"
+           r"(?:(?:is|are)\s+)?(?:currently\s+|now\s+|still\s+)?(?:drifting|showing\s+drift|in\s+drift|alerting)"
+           r"(?:\s+in\s+prod(?:uction)?|\s+right\s+now|\s+now)?$"
+           r"|^(?:is|are)\s+(?:there\s+)?(?:any(?:thing)?|any\s+(?:models?|deployments?))\s+(?:currently\s+)?drifting"
+           r"(?:\s+in\s+prod(?:uction)?)?$"
+           r"|" + _WHICH + r"(?P<subject2>models?|versions?|model\s+versions?|deployments?|endpoints?|services?)\s+"
+           r"(?:with|that\s+(?:have|has|show|shows)|having|showing)\s+(?:an?\s+)?(?:open\s+)?(?:critical\s+|"
+           r"severe\s+)?(?:drift|data\s+drift|feature\s+drift|monitoring\s+alerts?|drift\s+alerts?)"
+           r"(?:\s+in\s+prod(?:uction)?)?$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:open\s+|current\s+)?"
+           r"(?:drift\s+alerts?|monitoring\s+alerts?|drifting\s+(?P<subject3>models|deployments|versions))$"
+           r"|^where\s+(?:is|was|has)\s+(?:there\s+)?drift\s+(?:been\s+)?(?:detected|found|seen|flagged)$"
+           r"|^(?:is|are)\s+" + _NO_VERB + r"(?P<x>.+?)\s+(?:currently\s+|still\s+)?drifting$"
+           r"|^(?:does|do|did)\s+(?P<y>.+?)\s+(?:have|show)\s+(?:any\s+)?(?:data\s+)?drift$",
+           "which models are drifting", answers.drifting),
 )
 
 
@@ -446,7 +463,8 @@ _POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you
 _ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
             "o": "x", "n": "x",
             "verb2": "verb", "verb3": "verb", "env2": "env", "env3": "env", "lacking2": "lacking",
-            "state2": "state", "state3": "state", "state4": "state", "c": "b"}
+            "state2": "state", "state3": "state", "state4": "state", "c": "b", "subject2": "subject",
+            "subject3": "subject"}
 #: The parts that name entities (the others are words of the shape: a verb, a state, an environment...).
 _ENTITIES = frozenset({"x", "a", "b", "person"})
 #: An entity text that is a negation ("datasets no model uses") names nothing: the query is another shape.
