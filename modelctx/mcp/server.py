@@ -159,7 +159,11 @@ def build_server(host: Host) -> ModelctxMCP:
     ) -> CallToolResult:
         """Find nodes of the provenance graph by meaning and by words. Each hit has its id, kind, title, a
         snippet, its project and its nearest graph context (model, training data, reviews, deployments).
-        `pending_changes` counts recent writes not yet searchable. Pass hit ids to show, lineage or audit."""
+        `pending_changes` counts recent writes not yet searchable. Pass hit ids to show, lineage or audit.
+        Questions about structure are answered from the graph, each answer with the path that makes it one in
+        `answer` ("runs that used X", "model versions trained on X", "what did PERSON change last month",
+        "deployed models without an approval", "which models are drifting", "latest version of X", "what
+        changed between A and B"; the list: docs/guide/search.md); `question` says how the query was read."""
         def searching(access: Access) -> dict[str, Any]:
             service, catch_up = host.search_service()  # after the access check: loading the model takes seconds
             return t.search(service, access.store, query, kind=kind, limit=limit, mode=mode, project=project,
