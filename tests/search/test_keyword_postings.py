@@ -118,6 +118,20 @@ def test_rewritten_and_new_documents(index: SearchIndex, store: GraphStore) -> N
     assert memory == fts5
 
 
+def test_new_documents_without_a_term_change_its_scores(index: SearchIndex, store: GraphStore) -> None:
+    """A term's weights are kept between searches (``Postings._weighted``); a write that adds none of its documents
+    still changes the average document size, so its scores change, as FTS5's do."""
+    before = index.keyword_search("tumour classifier", 10, Filter())
+    assert before and before == index.keyword_search("tumour classifier", 10, Filter(), in_memory=False)
+    store.write([_run(100 + i, "a much longer note " * 40) for i in range(20)], [])
+    index.sync()
+    after = index.keyword_search("tumour classifier", 10, Filter())
+    assert after == index.keyword_search("tumour classifier", 10, Filter(), in_memory=False)
+    old, new = dict(before), dict(after)
+    assert old[after[0][0]] < new[after[0][0]]  # its best document is shorter than the average now, by more
+    assert all(new[slot] > old[slot] for slot in old.keys() & new.keys())
+
+
 def test_a_phrase_term_is_left_to_fts5(index: SearchIndex) -> None:
     postings = Postings()
     try:
