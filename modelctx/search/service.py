@@ -25,7 +25,7 @@ from modelctx.errors import ValidationError
 from modelctx.graph.model import Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.search import questions
-from modelctx.search.context import graph_context
+from modelctx.search.context import graph_context, shown_with_context
 from modelctx.search.documents import build_document, snippet
 from modelctx.search.embedder import Embedder, default_embedder, models_dir_for
 from modelctx.search.hybrid import (
@@ -357,6 +357,9 @@ def _shown_in_context(
     view: GraphStore, ids: list[str], limit: int, with_context: bool
 ) -> tuple[set[str], dict[str, dict[str, Any]]]:
     """The first ``limit`` of ``ids`` that ``view`` shows, and (``with_context``) their graph context."""
+    if with_context and len(ids) <= limit:  # every candidate is shown if the view shows it: one read fewer
+        shown_nodes, contexts = shown_with_context(view, ids)
+        return {n.id for n in shown_nodes}, contexts
     nodes = view.get_nodes(ids)
     shown = [nodes[i] for i in ids if i in nodes][:limit]
     return {n.id for n in shown}, graph_context(view, shown) if with_context and shown else {}
