@@ -8,10 +8,13 @@ embedding: they see each chunk as soon as it is committed, and
 :meth:`SearchService.pending_changes` says how much is still to come.
 
 It first loads the embedding model (one query embedded), so that no request
-waits for that either. It runs every ``interval`` seconds (writes by other processes are found that
-way) and at once when woken (the API wakes it after a successful write,
-``api/app.py``). ``stop`` ends it between chunks; every chunk is committed
-with the change-log sequence it covers, so the next start resumes there.
+waits for that either, and once caught up reads the postings of frequent
+words into memory (``SearchIndex.read_ahead``), which the first search using
+each would otherwise read inside its request. It runs every ``interval``
+seconds (writes by other processes are found that way) and at once when
+woken (the API wakes it after a successful write, ``api/app.py``). ``stop``
+ends it between chunks; every chunk is committed with the change-log
+sequence it covers, so the next start resumes there.
 """
 
 from __future__ import annotations
@@ -88,7 +91,7 @@ class CatchUp:
             raise _Stopped
 
     def _run(self) -> None:
-        warm = False
+        warm = read_ahead = False
         while not self._stopping.is_set():
             try:
                 if not warm:
@@ -99,6 +102,10 @@ class CatchUp:
                     self._writer = self.service.index.writer()
                 self._writer.sync(self._after_chunk, memory=False)
                 self.service.index.refresh()
+                if not read_ahead:
+                    # Once caught up: the postings of frequent words, not read in the first searches using them.
+                    self.service.index.read_ahead(self._stopping.is_set)
+                    read_ahead = True
                 self.error = None
             except _Stopped:
                 return

@@ -21,7 +21,7 @@ from typing import Any
 
 from modelctx.governance.approval import approval_state
 from modelctx.graph.lineage import is_active_deployment
-from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind
+from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind, kind_if_id
 from modelctx.graph.store import GraphStore
 from modelctx.search.documents import canonical_fact
 
@@ -71,17 +71,43 @@ def graph_context(store: GraphStore, hits: list[Node]) -> dict[str, dict[str, An
     if not hits:
         return {}
     hit_ids = [n.id for n in hits]
+    first, second = _neighbourhood(store, hit_ids)
+    nodes = store.get_nodes(sorted((first.ends() | second.ends()) - set(hit_ids)))
+    nodes.update({n.id: n for n in hits})
+    return _contexts(hits, first, second, nodes)
+
+
+def shown_with_context(store: GraphStore, ids: list[str]) -> tuple[list[Node], dict[str, dict[str, Any]]]:
+    """The nodes among ``ids`` that ``store`` has, in order, and their context (:func:`graph_context`'s).
+
+    Three reads instead of reading the nodes first and then :func:`graph_context`'s three: the edges of every
+    id (a node ``store`` lacks or hides has none: ``graph/scoped.py``), then the nodes and their neighbours in
+    one read. For ids that are all to be shown when ``store`` shows them: the edges of the others would be read
+    for nothing.
+    """
+    first, second = _neighbourhood(store, ids)
+    nodes = store.get_nodes([*ids, *sorted((first.ends() | second.ends()) - set(ids))])
+    shown = [nodes[i] for i in ids if i in nodes]
+    return shown, _contexts(shown, first, second, nodes) if shown else {}
+
+
+def _neighbourhood(store: GraphStore, hit_ids: list[str]) -> tuple[_Edges, _Edges]:
+    """The edges of the hits, and the second hop some kinds' context needs (a model version's run's datasets, a
+    dataset version's runs' model versions); a node's kind is in its id (``graph/model.py``)."""
     first = _Edges(store.get_edges(hit_ids, "both"))
     second_starts: set[str] = set()
-    for node in hits:
-        if node.kind is K.MODEL_VERSION:
-            second_starts.update(first.targets(node.id, E.GENERATED_BY))
-        elif node.kind is K.DATASET_VERSION:
-            second_starts.update(first.sources(node.id, E.USED))
+    for hit_id in hit_ids:
+        kind = kind_if_id(hit_id)
+        if kind is K.MODEL_VERSION:
+            second_starts.update(first.targets(hit_id, E.GENERATED_BY))
+        elif kind is K.DATASET_VERSION:
+            second_starts.update(first.sources(hit_id, E.USED))
     second = _Edges(store.get_edges(sorted(second_starts), "both", [E.USED, E.GENERATED_BY]) if second_starts else [])
-    wanted = first.ends() | second.ends()
-    nodes = store.get_nodes(sorted(wanted - set(hit_ids)))
-    nodes.update({n.id: n for n in hits})
+    return first, second
+
+
+def _contexts(hits: list[Node], first: _Edges, second: _Edges, nodes: dict[str, Node]) -> dict[str, dict[str, Any]]:
+    """Each hit's context from its edges (``first``), the second hop and the nodes at their ends."""
 
     def refs(ids: Iterable[str], kind: NodeKind | None = None) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

@@ -31,7 +31,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -436,6 +436,27 @@ class SearchIndex:
             postings = self._postings if in_memory else None
             allowed = self.vectors.mask(where) if in_memory and not where.empty else None
             return keyword_search(self.conn, query, k, where, self._term_counts, postings, allowed)
+
+    def read_ahead(self, stop: Callable[[], bool] | None = None, *, min_docs: int | None = None) -> int:
+        """Read the postings of the words in many documents into memory now, so that no search reads them.
+
+        The server's catch-up thread does this once it has caught up (``search/catchup.py``): the first search
+        using such a word otherwise reads its postings inside the request (``keyword_index.py``
+        ``READ_AHEAD_MIN_DOCS``). One word at a time under the lock, so a search waits for one word at most;
+        ``stop`` ends it between words. Returns how many postings are held for the words read.
+        """
+        with self._lock:
+            tokens = self._postings.frequent_tokens(self.conn, min_docs)
+        held = 0
+        for token in tokens:
+            if stop is not None and stop():
+                break
+            with self._lock:
+                read = self._postings.read_ahead(self.conn, token)
+            if read is None:
+                break
+            held += read
+        return held
 
     def exact_slots(self, node_ids: list[str], title: str, where: Filter, limit: int = 5) -> list[int]:
         """Slots of ``node_ids`` (in order), then of documents titled ``title`` (case aside), that ``where`` allows."""

@@ -106,6 +106,10 @@ class Index(Protocol):
     def refresh(self) -> None:
         """See what another instance or process committed."""
 
+    def read_ahead(self, stop: Callable[[], bool] | None = None) -> int:
+        """Read now what a search would otherwise read inside a request (the postings of frequent words), until
+        ``stop``; returns how much was read (0: nothing to read ahead)."""
+
     def writer(self) -> Index:
         """Another instance over the same index, for a background catch-up (``search/catchup.py``)."""
 

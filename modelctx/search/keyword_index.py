@@ -167,6 +167,11 @@ MAX_POSTINGS = 4_000_000
 #: Documents rewritten since the postings were read after which the cache starts afresh.
 MAX_REWRITTEN = 5_000
 _COLUMNS = ("title", "body", "context")
+#: Read ahead (``Postings.read_ahead``): the postings of tokens in at least this many documents, most first, up to
+#: ``READ_AHEAD_POSTINGS``. Reading one costs about a microsecond an occurrence (a token in 10k documents of
+#: bench/search_bench.py's 100k: 8 to 20 ms), which the first search using it would otherwise pay in the request.
+READ_AHEAD_MIN_DOCS = 1000
+READ_AHEAD_POSTINGS = MAX_POSTINGS // 2
 
 
 def _varints(blob: bytes) -> list[int]:
@@ -246,6 +251,12 @@ class Postings:
         #: Postings of rewritten documents: token -> {slot: frequency}, and slot -> its tokens.
         self._fresh: dict[str, dict[int, float]] = {}
         self._fresh_tokens: dict[int, set[str]] = {}
+        self._forget_weights()
+
+    def _forget_weights(self) -> None:
+        #: Each token's documents and term weights as of the current state of the file (``_weighted``).
+        self._weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._weights_total = 0
 
     # -- keeping up with the file ---------------------------------------------
 
@@ -276,9 +287,11 @@ class Postings:
             self._load_sizes(conn.execute(sql.SELECT_DOC_SIZES).fetchall())
         elif seq > self._seq:
             self._rewrite(conn, self._seq)
-        self._seq = seq
         totals = conn.execute(sql.SELECT_FTS_TOTALS).fetchone()
         values = (_varints(bytes(totals[0])) if totals else []) or [0]  # an empty table may have an empty record
+        if (seq, values[0], sum(values[1:])) != (self._seq, self._rows, self._tokens_total):
+            self._forget_weights()  # postings, sizes or the average size changed
+        self._seq = seq
         self._rows, self._tokens_total = values[0], sum(values[1:])
 
     def _load_sizes(self, rows: list[tuple[int, bytes]]) -> None:
@@ -357,6 +370,46 @@ class Postings:
             self._tokens[term] = found
         return found
 
+    def frequent_tokens(self, conn: sqlite3.Connection, min_docs: int | None = None) -> list[str]:
+        """The tokens in at least ``min_docs`` (default ``READ_AHEAD_MIN_DOCS``) documents but fewer than half (a
+        search leaves those out: :class:`TermCounts`), those in the most documents first."""
+        conn.execute(sql.CREATE_TOKEN_COUNTS)
+        with self._reading(conn):
+            self._catch_up(conn)
+            least = READ_AHEAD_MIN_DOCS if min_docs is None else min_docs
+            rows = conn.execute(sql.SELECT_FREQUENT_TOKENS, (least,)).fetchall()
+        return [str(token) for token, docs in rows if 2 * int(docs) < self._rows]
+
+    def read_ahead(self, conn: sqlite3.Connection, token: str, budget: int | None = None) -> int | None:
+        """Read ``token``'s postings and weights now, unless held already: how many documents it is in, or None
+        (nothing read) once the postings held reach ``budget``."""
+        if token not in self._cached and self._cached_total >= (READ_AHEAD_POSTINGS if budget is None else budget):
+            return None
+        with self._reading(conn):
+            self._catch_up(conn)
+            docs, _ = self._weighted(conn, token)
+        return len(docs)
+
+    def _weighted(self, conn: sqlite3.Connection, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """The documents containing ``token`` and BM25's term weight in each but the IDF: ``f * (k1 + 1) / (f + k1
+        * (1 - b + b * D / avgdl))``, as ``fts5_aux.c`` computes it before multiplying by the IDF.
+
+        Kept per token until the index changes (``_catch_up`` forgets them): it is the same float in every search,
+        so a search multiplies and adds, instead of six passes over each term's documents.
+        """
+        found = self._weights.get(token)
+        if found is None:
+            docs, freq = self._postings(conn, token)
+            avgdl = float(self._tokens_total) / float(self._rows) if self._rows else 1.0
+            size = self._sizes[docs].astype(np.float64)
+            found = docs, (freq * (K1 + 1.0)) / (freq + K1 * (1 - B + B * size / avgdl))
+            if self._weights_total + len(docs) > MAX_POSTINGS:
+                self._weights.clear()
+                self._weights_total = 0
+            self._weights[token] = found
+            self._weights_total += len(docs)
+        return found
+
     def _postings(self, conn: sqlite3.Connection, token: str) -> tuple[np.ndarray, np.ndarray]:
         """The documents containing ``token`` (ascending) and its weighted frequency in each."""
         cached = self._cached.get(token)
@@ -397,29 +450,29 @@ class Postings:
             return None
         with self._reading(conn):
             self._catch_up(conn)
-            postings = [self._postings(conn, t[0]) for t in tokens]
+            postings = [self._weighted(conn, t[0]) for t in tokens]
         if not self._rows:
             return []
         rows = float(self._rows)
-        avgdl = float(self._tokens_total) / rows
         scores = np.zeros(len(self._sizes), dtype=np.float64)
         matched = np.zeros(len(self._sizes), dtype=bool)
-        for docs, freq in postings:
+        for docs, weights in postings:
             hits = len(docs)
             if not hits:
                 continue
             idf = math.log((rows - hits + 0.5) / (hits + 0.5))
             if idf <= 0.0:
                 idf = 1e-6
-            size = self._sizes[docs].astype(np.float64)
-            scores[docs] += idf * ((freq * (K1 + 1.0)) / (freq + K1 * (1 - B + B * size / avgdl)))
+            scores[docs] += idf * weights
             matched[docs] = True
         found = np.flatnonzero(matched)
         if allowed is not None:
             found = found[found < len(allowed)]
             found = found[allowed[found]]
+        values = scores[found]
         if len(found) > k:
-            kth = np.partition(scores[found], len(found) - k)[len(found) - k]
-            found = found[scores[found] >= kth]
-        order = np.lexsort((found, -scores[found]))[:k]
-        return [(int(slot), float(scores[slot])) for slot in found[order]]
+            kth = np.partition(values, len(found) - k)[len(found) - k]
+            kept = values >= kth
+            found, values = found[kept], values[kept]
+        order = np.lexsort((found, -values))[:k]
+        return [(int(slot), float(score)) for slot, score in zip(found[order], values[order], strict=True)]

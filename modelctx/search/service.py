@@ -25,7 +25,7 @@ from modelctx.errors import ValidationError
 from modelctx.graph.model import Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.search import questions
-from modelctx.search.context import graph_context
+from modelctx.search.context import graph_context, shown_with_context
 from modelctx.search.documents import build_document, snippet
 from modelctx.search.embedder import Embedder, default_embedder, models_dir_for
 from modelctx.search.hybrid import (
@@ -58,7 +58,9 @@ MAX_LIMIT = 200
 SCOPED_OVERFETCH = 3
 #: Ranked candidates searched for an entity a question names (``search/questions/``).
 RESOLVE_CANDIDATES = 25
-#: Threads that search keywords while the caller's thread embeds the query (ONNX Runtime releases the GIL).
+#: Threads that search keywords while the caller's thread embeds the query (ONNX Runtime releases the GIL). One
+#: hand-off a search: the passages' vector search and the graph reads run in the caller's thread, since beside
+#: the documents' vector search and the snippets they saved wall time only on an idle second core, and cost CPU.
 POOL_THREADS = 2
 
 
@@ -226,22 +228,17 @@ class SearchService:
         passage: list[tuple[int, float]] = []
         depth = {"keyword": limit, "hybrid": max(KEYWORD_CANDIDATES, limit), "vector": 1}[mode]
         if mode in ("hybrid", "vector"):
-            # What releases the GIL runs side by side: in this thread the query's forward pass (ONNX Runtime; none
-            # for a cached vector), then the search of the documents' vectors (FAISS); in the pool the keywords and
-            # exact names, then the passages' vectors.
+            # One hand-off: the pool searches the keywords and exact names while this thread runs the query's forward
+            # pass (ONNX Runtime releases the GIL; none for a cached vector) and the documents' vector search.
             lexical = self._pool.submit(self._lexical, query, depth, where)
             query_vector = self.embedder.embed_query(query)
             k = max(VECTOR_CANDIDATES, limit)
-            passages = self._pool.submit(self.index.passage_search, query_vector, k, where) if mode == "hybrid" \
-                else None
             found = self.index.vector_search(query_vector, k, where)
             keyword, exact = _outcome(lexical, self._lexical, query, depth, where)
             vector = above_floor(found, keyword_matched=bool(keyword))
-            if passages is not None and vector:
-                found = _outcome(passages, self.index.passage_search, query_vector, k, where)
-                passage = above_floor(found, keyword_matched=bool(keyword))
-            elif passages is not None:
-                passages.cancel()  # a query the floor turns away is turned away whole (``search/hybrid.py``)
+            # A query the floor turns away is turned away whole (``search/hybrid.py``): its passages are not searched.
+            if mode == "hybrid" and vector:
+                passage = above_floor(self.index.passage_search(query_vector, k, where), keyword_matched=bool(keyword))
         else:
             keyword, exact = self._lexical(query, depth, where)
         if mode == "vector":
@@ -280,33 +277,29 @@ class SearchService:
     ) -> list[Hit]:
         """Hits for ``ranked`` that ``view`` shows, with snippets and context; ``read`` holds documents already read.
 
-        Which hits the view shows and their context come from the store, the snippets from the documents: the
-        pool reads the graph while this thread reads the documents and writes the snippets of the first
-        ``limit`` (those shown, unless the view hides some), so the two overlap.
+        Which hits the view shows and their context come from the store; then only the documents of the hits shown
+        are read and only their snippets written. In this thread: reading the graph in the pool while this thread
+        wrote snippets saved no wall time (both hold the GIL) and cost CPU in hand-offs (bench/search_bench.py).
         """
         rows = dict(read or {})
-        graph: Future[tuple[set[str], dict[str, dict[str, Any]]]] | None = None
-        if view.scope is not None or with_context:
-            node_of = self.index.node_ids((slot for slot, _ in ranked), rows)
-            ids = [node_of[slot] for slot, _ in ranked if slot in node_of]
-            graph = self._pool.submit(_shown_in_context, view, ids, limit, with_context)
-        rows.update(self.index.documents(slot for slot, _ in ranked if slot not in rows))
-        found = [(rows[slot], score) for slot, score in ranked if slot in rows]
-        if graph is None:
-            return [self._hit(row, score, query) for row, score in found[:limit]]
-        snippets = {row.node_id: snippet(row.body, query, row.context) for row, _ in found[:limit]}
-        shown, contexts = _outcome(graph, _shown_in_context, view, ids, limit, with_context)
-        hits = [self._hit(row, score, query, snippets.get(row.node_id)) for row, score in found
-                if row.node_id in shown][:limit]
+        if view.scope is None and not with_context:
+            rows.update(self.index.documents(slot for slot, _ in ranked if slot not in rows))
+            found = [(rows[slot], score) for slot, score in ranked if slot in rows][:limit]
+            return [self._hit(row, score, query) for row, score in found]
+        node_of = self.index.node_ids((slot for slot, _ in ranked), rows)
+        ids = [node_of[slot] for slot, _ in ranked if slot in node_of]
+        shown, contexts = _shown_in_context(view, ids, limit, with_context)
+        rows.update(self.index.documents(slot for slot, _ in ranked if slot not in rows and node_of.get(slot) in shown))
+        found = [(rows[slot], score) for slot, score in ranked if slot in rows and rows[slot].node_id in shown][:limit]
+        hits = [self._hit(row, score, query) for row, score in found]
         for hit in hits:
             hit.context = contexts.get(hit.id, {})
         return hits
 
     @staticmethod
-    def _hit(row: DocRow, score: float, query: str, written: str | None = None) -> Hit:
-        """The hit of one document, with its snippet for ``query`` (``written``: the snippet already written)."""
-        text = written if written is not None else snippet(row.body, query, row.context)
-        return Hit(row.node_id, row.kind, score, row.title, text, row.project)
+    def _hit(row: DocRow, score: float, query: str) -> Hit:
+        """The hit of one document, with its snippet for ``query``."""
+        return Hit(row.node_id, row.kind, score, row.title, snippet(row.body, query, row.context), row.project)
 
     def answer_question(
         self, query: str, view: GraphStore, where: Filter, limit: int, with_context: bool
@@ -367,6 +360,9 @@ def _shown_in_context(
     view: GraphStore, ids: list[str], limit: int, with_context: bool
 ) -> tuple[set[str], dict[str, dict[str, Any]]]:
     """The first ``limit`` of ``ids`` that ``view`` shows, and (``with_context``) their graph context."""
+    if with_context and len(ids) <= limit:  # every candidate is shown if the view shows it: one read fewer
+        shown_nodes, contexts = shown_with_context(view, ids)
+        return {n.id for n in shown_nodes}, contexts
     nodes = view.get_nodes(ids)
     shown = [nodes[i] for i in ids if i in nodes][:limit]
     return {n.id for n in shown}, graph_context(view, shown) if with_context and shown else {}

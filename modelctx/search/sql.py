@@ -107,6 +107,9 @@ COUNT_MATCHES = "SELECT count(*) FROM docs_fts WHERE docs_fts MATCH ?"
 CREATE_TERMS = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.docs_fts_terms USING fts5vocab(main, docs_fts, 'instance')"
 #: Every occurrence of one token, by document then position (the vocabulary table's own order).
 SELECT_TERM_INSTANCES = "SELECT doc, col FROM temp.docs_fts_terms WHERE term = ?"
+#: How many documents each token is in (``Postings.frequent_tokens``), from FTS5's vocabulary.
+CREATE_TOKEN_COUNTS = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.docs_fts_rows USING fts5vocab(main, docs_fts, 'row')"
+SELECT_FREQUENT_TOKENS = "SELECT term, doc FROM temp.docs_fts_rows WHERE doc >= ? ORDER BY doc DESC, term"
 #: FTS5's totals: the number of rows and the tokens in each column (its "averages" record, id 1).
 SELECT_FTS_TOTALS = "SELECT block FROM docs_fts_data WHERE id = 1"
 #: Every document's size in tokens, per column (varints).

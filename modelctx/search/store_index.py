@@ -20,7 +20,7 @@ index for its own.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 import numpy as np
@@ -144,6 +144,10 @@ class StoreIndex:
 
     def refresh(self) -> None:
         """Nothing to do: every search reads the store."""
+
+    def read_ahead(self, stop: Callable[[], bool] | None = None) -> int:
+        """Nothing to read ahead: the store's full-text index scores every search."""
+        return 0
 
     @property
     def location(self) -> str:

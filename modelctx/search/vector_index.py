@@ -238,15 +238,14 @@ class VectorIndex:
         fetch = k * (_OVERFETCH if rows is not None else 1) + len(self._fresh)
         scores, labels = self._ann.search(query.reshape(1, -1), fetch)
         found: dict[int, float] = {}
-        for label, score in zip(labels[0], scores[0], strict=True):
-            slot = int(label)
+        for slot, score in zip(labels[0].tolist(), scores[0].tolist(), strict=True):  # Python ints and floats
             if slot < 0 or slot in self._fresh or (keep is not None and not keep[slot]):
                 continue
-            found[slot] = float(score)
-        tail = np.arange(self._ann_rows, self.size)
-        fresh = np.fromiter(self._fresh, dtype=np.int64, count=len(self._fresh))
-        extra = np.concatenate([tail, fresh]) if len(tail) or len(fresh) else None
-        if extra is not None:
+            found[slot] = score
+        if self._fresh or self._ann_rows < self.size:  # rows written since the snapshot: searched exactly
+            tail = np.arange(self._ann_rows, self.size)
+            fresh = np.fromiter(self._fresh, dtype=np.int64, count=len(self._fresh))
+            extra = np.concatenate([tail, fresh])
             if keep is not None:
                 extra = extra[keep[extra]]
             extra = extra[self._present[extra]]

@@ -10,6 +10,7 @@ rewritten and added, and after a rebuild.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,10 +19,14 @@ import pytest
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Node, NodeKind
 from modelctx.graph.store import GraphStore
+from modelctx.search import keyword_index
+from modelctx.search.catchup import CatchUp
 from modelctx.search.embedder import KeywordOnlyEmbedder
 from modelctx.search.index import SearchIndex
 from modelctx.search.keyword_index import Postings
+from modelctx.search.service import SearchService
 from modelctx.search.vector_index import Filter
+from tests.backends import sqlite_only
 from tests.search_eval.holdout.queries import QUERIES as HOLDOUT_QUERIES
 from tests.search_eval.independent.queries import QUERIES as INDEPENDENT_QUERIES
 from tests.search_eval.queries import QUERIES as DEV_QUERIES
@@ -116,6 +121,61 @@ def test_rewritten_and_new_documents(index: SearchIndex, store: GraphStore) -> N
     index.sync(rebuild=True)
     memory, fts5 = _lists(index, list(EXTRA))
     assert memory == fts5
+
+
+def test_new_documents_without_a_term_change_its_scores(index: SearchIndex, store: GraphStore) -> None:
+    """A term's weights are kept between searches (``Postings._weighted``); a write that adds none of its documents
+    still changes the average document size, so its scores change, as FTS5's do."""
+    before = index.keyword_search("tumour classifier", 10, Filter())
+    assert before and before == index.keyword_search("tumour classifier", 10, Filter(), in_memory=False)
+    store.write([_run(100 + i, "a much longer note " * 40) for i in range(20)], [])
+    index.sync()
+    after = index.keyword_search("tumour classifier", 10, Filter())
+    assert after == index.keyword_search("tumour classifier", 10, Filter(), in_memory=False)
+    old, new = dict(before), dict(after)
+    assert old[after[0][0]] < new[after[0][0]]  # its best document is shorter than the average now, by more
+    assert all(new[slot] > old[slot] for slot in old.keys() & new.keys())
+
+
+def test_read_ahead_holds_the_postings_of_frequent_words(index: SearchIndex) -> None:
+    """``SearchIndex.read_ahead`` (the server's catch-up thread, once caught up) reads the postings of the words in
+    many documents, most first, so that no search reads them; the lists stay FTS5's."""
+    postings = index._postings
+    frequent = postings.frequent_tokens(index.conn, 5)
+    assert "calibr" in frequent and "drift" in frequent  # 20 of the fixture's 30 runs say "calibration drift"
+    counts = dict(index.conn.execute("SELECT term, doc FROM temp.docs_fts_rows").fetchall())
+    assert [counts[t] for t in frequent] == sorted((counts[t] for t in frequent), reverse=True)
+    assert all(5 <= counts[t] < index.count() / 2 for t in frequent)
+    assert index.read_ahead(lambda: True, min_docs=5) == 0  # stopped before the first word
+    assert not set(frequent) & postings._cached.keys()
+    held = index.read_ahead(min_docs=5)
+    assert set(frequent) <= postings._cached.keys()
+    assert held == sum(len(postings._cached[t][0]) for t in frequent)
+    assert postings.read_ahead(index.conn, "zzzz", budget=1) is None  # the budget is spent: nothing more is read
+    assert "zzzz" not in postings._cached
+    memory, fts5 = _lists(index, list(EXTRA))
+    assert memory == fts5
+
+
+@sqlite_only
+def test_the_catch_up_reads_ahead_once_caught_up(
+    store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_world(store)
+    store.write([_run(i, "calibration drift of the scores") for i in range(30)], [])
+    monkeypatch.setattr(keyword_index, "READ_AHEAD_MIN_DOCS", 5)
+    service = SearchService(store, tmp_path / "search", KeywordOnlyEmbedder())
+    catchup = CatchUp(service, 3600)
+    try:
+        catchup.start()
+        deadline = time.monotonic() + 30
+        while "drift" not in service.index._postings._cached and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.05)
+        assert service.pending_changes() == 0
+        assert {"calibr", "drift"} <= service.index._postings._cached.keys()  # type: ignore[attr-defined]
+    finally:
+        catchup.stop()
+        service.close()
 
 
 def test_a_phrase_term_is_left_to_fts5(index: SearchIndex) -> None:

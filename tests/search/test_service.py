@@ -11,6 +11,7 @@ from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.scoped import ScopedGraphStore
 from modelctx.graph.store import GraphStore
+from modelctx.search.context import graph_context, shown_with_context
 from modelctx.search.documents import Document
 from modelctx.search.embedder import MiniLMEmbedder
 from modelctx.search.index import SearchIndex
@@ -331,3 +332,21 @@ def test_node_ids_come_from_memory_and_the_file_alike(
     reopened.sync()
     assert reopened.node_ids(range(count + 5)) == {**every, new_slot: fraud}
     reopened.close()
+
+
+def test_shown_with_context_reads_what_the_nodes_then_their_context_read(store: GraphStore) -> None:
+    """``context.shown_with_context`` (three reads) gives the nodes a view shows among the ids, in order, and
+    exactly :func:`graph_context`'s context for them, for the whole store and for a project's view."""
+    w.write_world(store)
+    missing = node_id(NodeKind.RUN, "sdk", "never-written")
+    asked = [w.ONC_MV, missing, w.CRM_MV, w.ONC_RUN, w.ONC_DV, w.CRM_DV, w.ONC_REVIEW_NEW, w.ONC_DEPLOY, w.ONC_DATASET]
+    for view in (store, ScopedGraphStore(store, "crm")):
+        nodes = view.get_nodes(asked)
+        expected = [nodes[i] for i in asked if i in nodes]
+        shown, contexts = shown_with_context(view, asked)
+        assert shown == expected
+        assert contexts == graph_context(view, expected)
+    assert [n.id for n in shown] == [w.CRM_MV, w.CRM_DV]  # the project's view: the onc nodes are hidden
+    assert [r["id"] for r in contexts[w.CRM_MV]["run"]] == [w.CRM_RUN]
+    assert [r["id"] for r in contexts[w.CRM_MV]["datasets"]] == [w.CRM_DV]
+    assert shown_with_context(store, [missing]) == ([], {})
