@@ -135,6 +135,11 @@ class MiniLMEmbedder:
         self.batch_size = batch_size
         # One thread answers a single query faster than two on a shared 2-core
         # machine (bench/search_bench.py); batch indexing uses the runtime's default.
+        # Measured again for issue 15 and not kept: a two-thread session without spin-waiting for a query
+        # embedded alone gives the same bits and takes the forward pass alone from 5.4 to 3.9 ms wall (+0.9 ms
+        # CPU), but inside a full search its second thread meets the keyword thread on the other core: over two
+        # alternated pairs of the latency bench at 100k, p50 9.6 / 10.6 ms (one thread) against 9.3 / 11.3 ms,
+        # at +1.8 to +4 ms CPU a query.
         self.query_threads = query_threads
         self.runtime = runtime
         self.models_dir = models_dir
