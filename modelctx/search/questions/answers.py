@@ -410,8 +410,6 @@ def changed_between(view: GraphStore, resolve: Resolver, parts: dict[str, str]) 
             *only_in(only_before, first, before)]
 
 
-
-
 #: The review states a question may ask for ("which models were rejected") → whether a version's state is one.
 REVIEW_STATES: dict[str, Callable[[ApprovalState], bool]] = {
     "approved": lambda state: state.approved,
