@@ -91,7 +91,7 @@ class CatchUp:
             raise _Stopped
 
     def _run(self) -> None:
-        warm = read_ahead = False
+        warm = False
         while not self._stopping.is_set():
             try:
                 if not warm:
@@ -102,10 +102,9 @@ class CatchUp:
                     self._writer = self.service.index.writer()
                 self._writer.sync(self._after_chunk, memory=False)
                 self.service.index.refresh()
-                if not read_ahead:
-                    # Once caught up: the postings of frequent words, not read in the first searches using them.
-                    self.service.index.read_ahead(self._stopping.is_set)
-                    read_ahead = True
+                # Once caught up: the postings of frequent words, not read in the first searches using them
+                # (again only after the postings cache started afresh: SearchIndex.read_ahead).
+                self.service.index.read_ahead(self._stopping.is_set)
                 self.error = None
             except _Stopped:
                 return

@@ -122,6 +122,8 @@ class SearchIndex:
         self._verified_seq = -1
         self._term_counts = TermCounts()
         self._postings = Postings()
+        #: ``Postings.resets`` when the last read-ahead finished (None: none has).
+        self._read_ahead_resets: int | None = None
         #: The node id of each slot (None: no document there yet), as far as the in-memory vectors go: ranking
         #: maps its candidates to nodes without reading their documents (100k documents: about 8 MB).
         self._node_ids: list[str | None] = []
@@ -443,19 +445,26 @@ class SearchIndex:
         The server's catch-up thread does this once it has caught up (``search/catchup.py``): the first search
         using such a word otherwise reads its postings inside the request (``keyword_index.py``
         ``READ_AHEAD_MIN_DOCS``). One word at a time under the lock, so a search waits for one word at most;
-        ``stop`` ends it between words. Returns how many postings are held for the words read.
+        ``stop`` ends it between words. Returns how many postings are held for the words read: 0 when a read-ahead
+        finished since the cache last started afresh (a rebuild or many rewritten documents empty it; the
+        catch-up thread asks after every catch-up, and reads again after such a reset).
         """
         with self._lock:
+            if self._postings.resets == self._read_ahead_resets:
+                return 0
             tokens = self._postings.frequent_tokens(self.conn, min_docs)
+            resets = self._postings.resets
         held = 0
         for token in tokens:
             if stop is not None and stop():
-                break
+                return held  # not finished: the next call reads ahead again
             with self._lock:
                 read = self._postings.read_ahead(self.conn, token)
             if read is None:
                 break
             held += read
+        with self._lock:
+            self._read_ahead_resets = resets
         return held
 
     def exact_slots(self, node_ids: list[str], title: str, where: Filter, limit: int = 5) -> list[int]:

@@ -108,7 +108,8 @@ class Index(Protocol):
 
     def read_ahead(self, stop: Callable[[], bool] | None = None) -> int:
         """Read now what a search would otherwise read inside a request (the postings of frequent words), until
-        ``stop``; returns how much was read (0: nothing to read ahead)."""
+        ``stop``; returns how much was read (0: nothing to read ahead, or read ahead already since what was read
+        last was dropped)."""
 
     def writer(self) -> Index:
         """Another instance over the same index, for a background catch-up (``search/catchup.py``)."""

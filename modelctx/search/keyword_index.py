@@ -233,12 +233,15 @@ class Postings:
         self._scratch.executescript(sql.SCRATCH_SCHEMA)
         self._tokens: dict[str, tuple[str, ...]] = {}
         self._connected: sqlite3.Connection | None = None
+        #: How many times the cache has started afresh (``SearchIndex.read_ahead`` reads ahead again after one).
+        self.resets = 0
         self._forget()
 
     def close(self) -> None:
         self._scratch.close()
 
     def _forget(self) -> None:
+        self.resets += 1
         self._generation: str | None = None
         self._seq = -1
         self._rows = 0

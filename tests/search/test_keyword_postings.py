@@ -155,6 +155,12 @@ def test_read_ahead_holds_the_postings_of_frequent_words(index: SearchIndex) -> 
     assert "zzzz" not in postings._cached
     memory, fts5 = _lists(index, list(EXTRA))
     assert memory == fts5
+    # Read ahead once: until the cache starts afresh (here a rebuild of the index), asking again reads nothing.
+    assert index.read_ahead(min_docs=5) == 0
+    index.sync(rebuild=True)
+    index.refresh()
+    assert not set(frequent) & postings._cached.keys()
+    assert index.read_ahead(min_docs=5) == held and set(frequent) <= postings._cached.keys()
 
 
 @sqlite_only
