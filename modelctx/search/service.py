@@ -48,7 +48,9 @@ from modelctx.search.intent import exact_ids, kind_hints
 from modelctx.search.messages import SEMANTIC_OFF_NOTE, no_results, nothing_answers
 from modelctx.search.neighbourhood import adjacent
 from modelctx.search.vector_index import Filter
+from modelctx.search.when import Window, split_time
 from modelctx.times import lower_bound, upper_bound
+from modelctx.times import now as current_time
 
 T = TypeVar("T")
 Mode = Literal["hybrid", "vector", "keyword"]
@@ -196,11 +198,16 @@ class SearchService:
         scope = view.scope
         if scope is not None and project is not None and project != scope:
             return Hits()
+        # A trailing time phrase ("last week") is a window, narrowed by since / until (search/when.py).
+        query, window = split_time(query, current_time())
+        if since is not None or until is not None:
+            window = (window or Window(None, None, "")).within(since, until)
+        since, until = window.bounds() if window is not None else (None, None)
         where = Filter(kind=kind_value, project=project, scope=scope, since=since, until=until)
         if catch_up:
             self.index.sync()
         if mode == "hybrid" and self.questions:
-            answered = self.answer_question(query, view, where, limit, with_context)
+            answered = self.answer_question(query, view, where, limit, with_context, window)
             if answered is not None:
                 return answered
         # Some candidates of a scoped search may be project-less nodes the view hides: rank a few more.
@@ -302,7 +309,7 @@ class SearchService:
         return Hit(row.node_id, row.kind, score, row.title, snippet(row.body, query, row.context), row.project)
 
     def answer_question(
-        self, query: str, view: GraphStore, where: Filter, limit: int, with_context: bool
+        self, query: str, view: GraphStore, where: Filter, limit: int, with_context: bool, window: Window | None = None
     ) -> Hits | None:
         """A question about structure answered from ``view`` (``search/questions/``), None if ``query`` is not one.
 
@@ -323,7 +330,7 @@ class SearchService:
             nodes = view.get_nodes(ids)
             return next((nodes[i] for i in ids if i in nodes), None)
 
-        found = questions.answer(query, view, resolve, since=where.since, until=where.until)
+        found = questions.answer(query, view, resolve, window)
         if found is None:
             return None
         shape, answers = found.shape, found.answers

@@ -1,5 +1,6 @@
-"""Questions about a time ("what did Ada change last week"): the phrase read as a window (search/questions/when.py),
-and answers kept by their event time, on every backend, with --since / --until narrowing the same window."""
+"""A search about a time ("what did Ada change last week"): the phrase read as a window (search/when.py), question
+answers kept by their event time and ranked hits by their documents' time, on every backend, with --since / --until
+narrowing the same window."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.search.messages import nothing_answers
-from modelctx.search.questions.when import split_time
 from modelctx.search.service import SearchService, time_window
+from modelctx.search.when import split_time
 
 K, E = NodeKind, EdgeType
 #: A Wednesday.
@@ -111,3 +112,15 @@ def test_since_and_until_beside_the_question_narrow_the_same_window(store: Graph
         COMMITS[2]]
     start, _ = time_window("2024-03-01", None)
     assert answered_ids(service.search("what did Ada Lovelace change in 2024-02", since=start, limit=10)) == []
+
+
+def test_a_ranked_search_keeps_the_hits_of_its_window(store: GraphStore, service: SearchService) -> None:
+    write_commits(store)
+    for mode in ("hybrid", "keyword", "vector"):
+        hits = service.search("change in 2024-02", mode=mode, limit=10)
+        assert [h.id for h in hits] == [COMMITS[2]], mode
+        assert hits.question is None
+    # The phrase is no word of the query: without it, every commit says "change".
+    assert len(service.search("change", mode="keyword", limit=10)) == 4
+    start, end = time_window("2024-03-01", None)
+    assert service.search("change in 2024-02", mode="keyword", since=start, limit=10) == []

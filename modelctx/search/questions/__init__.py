@@ -25,7 +25,6 @@ This module is what the rest of modelctx uses (``search/service.py``).
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import NamedTuple
 
 from modelctx.errors import ModelctxError
@@ -35,12 +34,11 @@ from modelctx.search.questions.patterns import MEANINGS, SHAPES, Shape, clean_en
 from modelctx.search.questions.resolve import exact_node, narrowed, shares_a_word
 from modelctx.search.questions.verbs import VERB_KINDS, verb_of
 from modelctx.search.questions.walks import Answer, Resolver, render_path
-from modelctx.search.questions.when import Window, split_time
-from modelctx.times import now as current_time
+from modelctx.search.when import Window
 
 __all__ = [
     "DATA_KINDS", "MADE_KINDS", "MEANINGS", "SHAPES", "VERB_KINDS", "Answer", "Answered", "Resolver", "Shape",
-    "Window", "answer",
+    "answer",
     "clean_entity", "exact_node", "match", "matches", "narrowed", "render_path", "shares_a_word", "verb_of",
 ]
 
@@ -58,18 +56,14 @@ class Answered(NamedTuple):
         return self.shape.meaning + (f" ({self.window.words})" if self.window is not None else "")
 
 
-def answer(query: str, view: GraphStore, resolve: Resolver, *, since: float | None = None,
-           until: float | None = None, now: datetime | None = None) -> Answered | None:
+def answer(query: str, view: GraphStore, resolve: Resolver, window: Window | None = None) -> Answered | None:
     """The shape ``query`` was read as and its answers from ``view`` (None: it is not a recognised question,
     or an entity it names is not found). An empty list is an answer: nothing in the graph fits the question.
 
-    A trailing time phrase ("last week", "since 2024-05-01": ``when.py``) and the bounds given beside the query
-    (``since`` / ``until``, epoch seconds: ``--since`` / ``--until``) keep the answers whose event time is in them.
+    ``window`` (the query's time phrase and ``--since`` / ``--until``: ``search/when.py``, read by the service
+    before ``query`` comes here without the phrase) keeps the answers whose event time is in it.
     """
-    text, window = split_time(query, now or current_time())
-    if since is not None or until is not None:
-        window = (window or Window(None, None, "")).within(since, until)
-    for shape, parts in matches(text):
+    for shape, parts in matches(query):
         try:
             found = shape.answer(view, resolve, parts)
         except ModelctxError:

@@ -1,7 +1,9 @@
-"""When a question asks about: a trailing time phrase read as an inclusive window ("what did Ada change last week").
+"""When a search asks about: a trailing time phrase read as an inclusive window ("what did Ada change last week").
 
-``split_time`` takes the phrase off the end of a question, so the shape is
-matched on the rest, and returns the window it names, in UTC:
+``split_time`` takes the phrase off the end of a query, so that a question's
+shape is matched, and a ranking's words are ranked, on the rest; it returns
+the window the phrase names, in UTC (``search/service.py`` reads it once for
+every search, and narrows it by ``--since`` / ``--until``):
 
 - ``today``, ``yesterday``; ``this`` / ``last`` ``week`` / ``month`` / ``year``
   (calendar periods: a week starts on Monday; "this ..." runs to now);
@@ -12,9 +14,10 @@ matched on the rest, and returns the window it names, in UTC:
   ``in MONTH [YYYY]`` (a month without a year is the latest one not after now).
 
 ``DATE`` is ISO 8601 and read by ``modelctx/times.py``, as every time a person
-types: a date is the whole day, bounds are inclusive. An answer is kept when its
-node's event time (``graph/events.py``, the time its document is filed under)
-falls in the window; a node that records no time is left out once a time is asked.
+types: a date is the whole day, bounds are inclusive. A question's answer is kept
+when its node's event time (``graph/events.py``) falls in the window, and a node
+that records no time is left out once a time is asked; ranked hits are filtered
+by their documents' time, as ``--since`` / ``--until`` filter them.
 """
 
 from __future__ import annotations
@@ -64,6 +67,10 @@ class Window:
         when = event_time(node)
         return when is not None and (self.start is None or when >= self.start) and (
             self.end is None or when <= self.end)
+
+    def bounds(self) -> tuple[float | None, float | None]:
+        """The window's ends as epoch seconds (a search ``Filter``'s ``since`` / ``until``)."""
+        return (self.start.timestamp() if self.start else None, self.end.timestamp() if self.end else None)
 
     def within(self, start: float | None, end: float | None) -> Window:
         """This window narrowed to epoch bounds given beside the question (``--since`` / ``--until``)."""
