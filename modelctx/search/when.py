@@ -106,13 +106,13 @@ def _window(found: re.Match[str], now: datetime) -> tuple[datetime | None, datet
     if unit:
         return _back(now, unit.lower(), min(int(count), _MOST[unit.lower()])), now
     if found["from_word"]:
-        return lower_bound(found["start"], "the question's time"), None
+        return lower_bound(found["start"], "the query's time"), None
     if found["to_word"]:
-        return None, upper_bound(found["end"], "the question's time")
+        return None, upper_bound(found["end"], "the query's time")
     if found["day"]:
-        return lower_bound(found["day"], "the question's time"), upper_bound(found["day"], "the question's time")
+        return lower_bound(found["day"], "the query's time"), upper_bound(found["day"], "the query's time")
     if found["first"]:
-        return lower_bound(found["first"], "the question's time"), upper_bound(found["last"], "the question's time")
+        return lower_bound(found["first"], "the query's time"), upper_bound(found["last"], "the query's time")
     if found["year"]:
         year = int(found["year"])
         if found["year_month"]:
