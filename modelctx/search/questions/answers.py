@@ -337,9 +337,11 @@ def drifting(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list
         node = find(resolve, parts["x"], (K.MODEL, K.MODEL_VERSION, K.DEPLOYMENT))
         if node is None:
             return None
-        deployments = [node] if node.kind is K.DEPLOYMENT else [
-            n for n in view.get_nodes({e.source for e in view.get_edges(versions_of(view, node), "in",
-                                                                        [E.DEPLOYS])}).values()]
+        if node.kind is K.DEPLOYMENT:
+            deployments = [node]
+        else:
+            deploys = view.get_edges(versions_of(view, node), "in", [E.DEPLOYS])
+            deployments = list(view.get_nodes({e.source for e in deploys}).values())
     else:
         deployments = list(scan(view, K.DEPLOYMENT))
     versions_first = re.match(r"(?:models?|versions?|model\s+versions?)$", parts.get("subject", ""), re.IGNORECASE)
