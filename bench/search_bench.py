@@ -23,7 +23,8 @@ Sections (each prints its in-run baseline and the ratio):
    graph context) on a store of ``--docs`` synthetic nodes indexed once (and the
    postings of its frequent words read ahead, as a server's catch-up does), for
    queries new to the query cache and repeated ones, against the embedding
-   model's forward pass alone (target p50 <= 10 ms at 100k); then BM25 alone,
+   model's forward pass alone (the int8 copy queries run, and the float model
+   documents run) (target p50 <= 10 ms at 100k); then BM25 alone,
    in memory (``search/keyword_index.py`` ``Postings``) against FTS5's
    ``bm25()``, and how many of the queries' top 10 and top 50 are equal
    (slots, order and scores: they must all be), unfiltered and with a
@@ -60,7 +61,7 @@ from modelctx.graph.ids import node_id  # noqa: E402
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind  # noqa: E402
 from modelctx.graph.store import open_store  # noqa: E402
 from modelctx.search.documents import build_document, embedding_text  # noqa: E402
-from modelctx.search.embedder import MiniLMEmbedder, load_model  # noqa: E402
+from modelctx.search.embedder import MiniLMEmbedder, _OnnxEngine, load_model, models_dir_for, onnx_path  # noqa: E402
 from modelctx.search.service import SearchService  # noqa: E402
 from modelctx.search.vector_index import Filter, VectorIndex, ann_kind_for, build_ann, top_k  # noqa: E402
 
@@ -358,6 +359,9 @@ def section_latency(texts: list[str], known: dict[str, np.ndarray], embedder: Mi
         service.search(query, catch_up=False)
     queries = [f"{q} {v}".strip() for v in VARIANTS for q in QUERIES]
     timings: dict[str, list[float]] = {}
+    # The float export run as a query's model (one thread), what queries ran before their int8 copy.
+    float_export = onnx_path(embedder.models_dir or models_dir_for())
+    float_model = _OnnxEngine(float_export, float_export, embedder.query_threads)
 
     def timed(name: str, fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         """Wall time under ``name``, this process's CPU time under ``name + " cpu"``."""
@@ -370,6 +374,7 @@ def section_latency(texts: list[str], known: dict[str, np.ndarray], embedder: Mi
         # The model's forward pass alone (tokenizer + ONNX Runtime, no cache) on a text the search has not seen,
         # then the full query as the API runs it with that text new to the query cache, then repeated.
         timed("forward", embedder.engine.embed_query, query)
+        timed("forward float", float_model.embed_query, query)
         timed("new", service.search, query, limit=10, catch_up=False)
         timed("repeated", service.search, query, limit=10, catch_up=False)
         timed("vector", service.index.vector_search, embedder.embed_query(query), 50, Filter())
@@ -391,8 +396,11 @@ def section_latency(texts: list[str], known: dict[str, np.ndarray], embedder: Mi
           f"{sync_s:.0f} s, {held} postings of frequent words read ahead in {ahead_s:.1f} s), "
           f"{len(queries)} distinct queries, SearchService.search as GET /search runs it "
           f"(wall; CPU of this process, which other jobs on the box do not inflate):")
-    print(f"    baseline, the embedding model's forward pass alone (ONNX Runtime, 1 thread): "
-          f"p50 {forward[0]:.1f} ms, p95 {forward[1]:.1f} ms wall; p50 {forward_cpu[0]:.1f} ms CPU")
+    float_wall, float_cpu = _percentiles(timings["forward float"]), _percentiles(timings["forward float cpu"])
+    print(f"    baseline, the embedding model's forward pass alone (its int8 copy on ONNX Runtime, 1 thread): "
+          f"p50 {forward[0]:.1f} ms, p95 {forward[1]:.1f} ms wall; p50 {forward_cpu[0]:.1f} ms CPU; the float "
+          f"model's: p50 {float_wall[0]:.1f} ms wall, {float_cpu[0]:.1f} ms CPU -> int8 "
+          f"{float_wall[0] / forward[0]:.2f}x faster")
     for name, label in (("new", "full query, text new to the query cache (embed + hybrid + graph context, 10 hits)"),
                         ("repeated", "full query, text repeated (query vector from the cache)")):
         wall, cpu = _percentiles(timings[name]), _percentiles(timings[f"{name} cpu"])

@@ -1,4 +1,7 @@
-"""The ONNX Runtime embedder matches sentence-transformers on torch; without the search extra, keyword search works."""
+"""The ONNX Runtime embedder matches sentence-transformers on torch; without the search extra, keyword search works.
+
+Documents run the float export, equal within 1e-5; queries its int8 copy, within a cosine of 0.98.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ from modelctx.search.embedder import (
     KeywordOnlyEmbedder,
     MiniLMEmbedder,
     default_embedder,
+    onnx_path,
+    query_onnx_path,
     semantic_available,
 )
 from modelctx.search.service import SearchService
@@ -37,22 +42,47 @@ def test_onnx_vectors_equal_torch_vectors(tmp_path: Path) -> None:
     assert batch_onnx.shape == batch_torch.shape == (len(TEXTS), MODEL_DIM)
     assert batch_onnx.dtype == np.float32
     assert float(np.abs(batch_onnx - batch_torch).max()) < 1e-5
-    for text in TEXTS:
-        assert float(np.abs(onnx.embed_query(text) - torch.embed_query(text)).max()) < 1e-5
+    for row, text in enumerate(TEXTS):
+        # Queries run the int8 copy: near the float vector of the same text, and not that vector.
+        query, float_query = onnx.embed_query(text), torch.embed_query(text)
+        assert query.shape == (MODEL_DIM,) and query.dtype == np.float32
+        assert abs(float(np.linalg.norm(query)) - 1.0) < 1e-5
+        assert float(query @ float_query) >= 0.98
+        assert float(np.abs(query - float_query).max()) > 1e-3
+        assert float(np.abs(float_query - batch_torch[row]).max()) < 1e-5
     assert np.allclose(np.linalg.norm(batch_onnx, axis=1), 1.0, atol=1e-6)
     assert onnx.loaded_runtime == "onnx" and torch.loaded_runtime == "torch"
     # Each load says so; the export happens once and is reused.
     assert said[0].startswith("exporting the embedding model to ONNX once")
     assert said.count("loading the embedding model (ONNX Runtime)") == 1
     assert said.count("loading the embedding model (torch, a few seconds)") == 1
-    assert len(list((tmp_path / "models").glob("*.onnx"))) == 1
-    # The weights live beside the graph (mapped, not parsed, on load), and no temporary file is left.
-    assert len(list((tmp_path / "models").glob("*.weights"))) == 1
-    assert sorted(p.suffix for p in (tmp_path / "models").iterdir()) == [".onnx", ".weights"]
-    again = MiniLMEmbedder(runtime="onnx", models_dir=tmp_path / "models", announce=said.append)
+    models = tmp_path / "models"
+    float_export = onnx_path(models)
+    assert sorted(p.name for p in models.glob("*.onnx")) == sorted([float_export.name, query_onnx_path(models).name])
+    # The weights live beside each graph (mapped, not parsed, on load), and no temporary file is left.
+    assert len(list(models.glob("*.weights"))) == 2
+    assert sorted(p.suffix for p in models.iterdir()) == [".onnx", ".onnx", ".weights", ".weights"]
+    again = MiniLMEmbedder(runtime="onnx", models_dir=models, announce=said.append)
     again.embed_query("x")
     assert said[-1] == "loading the embedding model (ONNX Runtime)"
     assert not any(s.startswith("exporting") for s in said[1:])
+
+
+def test_an_export_without_its_int8_copy_gains_one_and_keeps_its_float_weights(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    first = MiniLMEmbedder(runtime="onnx", models_dir=models, announce=None)
+    document = first.embed(["drift alerts in production"])[0]
+    query = first.embed_query("drift alerts in production")
+    float_files = sorted(p.name for p in models.iterdir() if "-int8" not in p.name)
+    for copy in models.glob("*-int8*"):
+        copy.unlink()
+    said: list[str] = []
+    upgraded = MiniLMEmbedder(runtime="onnx", models_dir=models, announce=said.append)
+    assert float(np.abs(upgraded.embed_query("drift alerts in production") - query).max()) < 1e-6
+    assert said[0].startswith("exporting the embedding model to ONNX once")
+    assert query_onnx_path(models).is_file()
+    assert sorted(p.name for p in models.iterdir() if "-int8" not in p.name) == float_files  # not rewritten
+    assert float(np.abs(upgraded.embed(["drift alerts in production"])[0] - document).max()) < 1e-6
 
 
 @pytest.fixture

@@ -85,8 +85,9 @@ def test_embeddings_carry_the_paraphrases(scores: dict[str, dict[str, Scores]]) 
 def test_passages_carry_paraphrases_of_a_nodes_own_words(scores: dict[str, dict[str, Scores]]) -> None:
     # Hybrid nDCG@10 on the 50 older paraphrases 0.855 with the passage ranking (search/hybrid.py fuse), 0.822
     # without (RRF); 0.841 with the convex fusion, which lifted the 30 fresh ones from 0.756 to 0.772.
+    # Queries embedded by the int8 copy of the model (search/embedder.py): 0.845 → 0.840, 0.790 → 0.778, 0.690 → 0.687.
     assert len(FRESH) == 30 and len(OLDER_PARAPHRASES) == 50 and len(FRESH2) == 25
-    assert scores["older"]["hybrid"].ndcg >= 0.84
+    assert scores["older"]["hybrid"].ndcg >= 0.835
     assert scores["fresh"]["hybrid"].ndcg >= 0.77
     # The 25 written before the second round (issue 15): 0.682 before it, 0.690 after (documents.passage_text).
     assert scores["fresh2"]["hybrid"].ndcg >= 0.68
