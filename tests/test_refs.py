@@ -14,6 +14,8 @@ from modelctx.training.registry import resolve_model_version as registry_resolve
 K = NodeKind
 HEX_A = "ab12" + "0" * 36
 HEX_B = "ab34" + "1" * 36
+MLFLOW_RUN = "5f0c" + "2" * 28
+LINEAGE_RUN = "0190b7d2-8c1e-7a3b-9f4e-2d6c8a1b3e5f"
 
 
 def _world(store: GraphStore) -> None:
@@ -36,6 +38,8 @@ def _world(store: GraphStore) -> None:
         Node(f"commit:{HEX_A}", K.COMMIT, {"message": "shared commit"}),
         Node(f"commit:{HEX_B}", K.COMMIT, {"message": "another"}),
         Node("run:sdk/fraudrun77", K.RUN, {"project": "risk", "name": "fraud training"}),
+        Node(f"run:mlflow/{MLFLOW_RUN}", K.RUN, {"project": "crm", "name": "churn training"}),
+        Node(f"run:openlineage/{LINEAGE_RUN}", K.RUN, {"project": "crm", "name": "nightly features"}),
         Node("person:grace@example.com", K.PERSON, {"name": "Grace Hopper", "email": "grace@example.com"}),
     ]
     store.write(nodes, [Edge("model_version:churn/1", "model:churn", EdgeType.VERSION_OF)])
@@ -55,12 +59,43 @@ def _world(store: GraphStore) -> None:
     ("ab34", f"commit:{HEX_B}"),  # a prefix without it
     ("  churn@2 ", "model_version:churn/2"),
     ("grace@example.com", "person:grace@example.com"),  # a natural key with "@" that names no version
+    # MLflow's URIs, as its users copy them.
+    ("models:/churn/2", "model_version:churn/2"),
+    ("models:/churn@candidate", "model_version:churn/3"),
+    ("models:/churn/production", "model_version:churn/2"),  # a stage: the alias of that name
+    ("models:/churn/latest", "model_version:churn/3"),
+    (f"runs:/{MLFLOW_RUN}/model", f"run:mlflow/{MLFLOW_RUN}"),
+    (f"runs:/{MLFLOW_RUN}", f"run:mlflow/{MLFLOW_RUN}"),
+    # A tracker's own run id: MLflow's, OpenLineage's runId, the SDK's.
+    (MLFLOW_RUN, f"run:mlflow/{MLFLOW_RUN}"),
+    (LINEAGE_RUN, f"run:openlineage/{LINEAGE_RUN}"),
+    ("fraudrun77", "run:sdk/fraudrun77"),
 ])
 def test_every_form_resolves(store: GraphStore, ref: str, expected: str) -> None:
     _world(store)
     node = resolve_ref(store, ref)
     assert isinstance(node, Node)
     assert node.id == expected
+
+
+def test_mlflow_uris_that_name_nothing_say_what_they_were_read_as(store: GraphStore) -> None:
+    _world(store)
+    with pytest.raises(NotFoundError) as version:
+        resolve_ref(store, "models:/churn/9")
+    assert str(version.value) == ("no node with id 'churn@9'; did you mean: model:churn, model_version:churn/3, "
+                                  "model_version:churn/2?")
+    with pytest.raises(NotFoundError, match="no version of 'churn' has alias 'Staging'; aliases in use: candidate"):
+        resolve_ref(store, "models:/churn/Staging")
+    missing = "9" * 32
+    with pytest.raises(NotFoundError, match=f"^no node with id 'run:mlflow/{missing}'"):
+        resolve_ref(store, f"runs:/{missing}/model")
+
+
+def test_run_sources_are_the_trackers_that_key_runs() -> None:
+    from modelctx.graph.refs import RUN_SOURCES, SDK_SOURCE
+    from modelctx.ingest import mlflow, openlineage
+
+    assert RUN_SOURCES == (mlflow.SOURCE, openlineage.SOURCE, SDK_SOURCE) == ("mlflow", "openlineage", "sdk")
 
 
 def test_an_ambiguous_prefix_lists_its_candidates(store: GraphStore) -> None:

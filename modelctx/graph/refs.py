@@ -15,6 +15,13 @@ Every command, route and tool that takes a node from a user calls
 5. a unique prefix of an id, with its ``kind:`` part (``commit:2c4f3a``) or
    without it (``2c4f3a``; then at least :data:`MIN_PREFIX` characters).
 
+MLflow's URIs, as its users copy them, read as the form they stand for:
+``models:/NAME/3`` is ``NAME@3``, ``models:/NAME@ALIAS`` and
+``models:/NAME/STAGE`` are ``NAME@ALIAS``, ``models:/NAME/latest`` is ``NAME``,
+and ``runs:/RUN_ID/PATH`` is that MLflow run. A tracker's own run id alone
+(MLflow's, an OpenLineage ``runId``, the SDK's) names its run at step 4: runs are
+keyed ``run:SOURCE/RUN_ID`` for each of :data:`RUN_SOURCES`.
+
 A prefix that several ids share is a ValidationError listing them; a reference
 that names nothing is a NotFoundError ending in ``did you mean: …`` with up to
 three close ids or names. All reads go through the store it is given, so a
@@ -33,6 +40,7 @@ Every lookup is bounded: a fixed number of index reads (``GraphStore.find_ids``,
 from __future__ import annotations
 
 import difflib
+import re
 
 from modelctx.errors import NotFoundError, ValidationError
 from modelctx.graph.ids import natural_key, node_id
@@ -58,6 +66,17 @@ NEAR_IDS = 50
 VERSIONS_PAGE = 500
 #: On a node that is another name of a node: the id of that node (``ingest/identity.py`` writes it).
 ALIAS_OF = "alias_of"
+#: The trackers whose own run ids key runs, ``run:SOURCE/RUN_ID``: ``ingest/mlflow.py``, ``ingest/openlineage.py``
+#: and ``training/tracking.py`` (tests/test_refs.py checks each one's ``SOURCE``).
+MLFLOW_SOURCE = "mlflow"
+#: The SDK's runs (``training/tracking.py``).
+SDK_SOURCE = "sdk"
+RUN_SOURCES = (MLFLOW_SOURCE, "openlineage", SDK_SOURCE)
+#: MLflow's URI of a registered model's version: ``models:/NAME/VERSION``, ``models:/NAME/STAGE``,
+#: ``models:/NAME/latest`` or ``models:/NAME@ALIAS``.
+_MLFLOW_MODEL_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:/(?P<which>[^/@]+)|@(?P<alias>[^/@]+))$")
+#: MLflow's URI of a run's artifacts: ``runs:/RUN_ID`` and a path under it.
+_MLFLOW_RUN_URI = re.compile(r"^runs:/(?P<run>[^/]+)(?:/.*)?$")
 
 
 def follow_alias(store: GraphStore, node: Node) -> Node:
@@ -91,7 +110,18 @@ def resolve_ref(store: GraphStore, ref: str, *, suggest: bool = True) -> Node:
     caller that only asks whether ``ref`` names a node: finding them reads
     every model and dataset name, most of the time of a miss).
     """
-    return follow_alias(store, _resolve(store, _checked(ref), suggest=suggest))
+    text = _checked(ref)
+    return follow_alias(store, _resolve(store, mlflow_uri(text) or text, suggest=suggest))
+
+
+def mlflow_uri(text: str) -> str | None:
+    """The reference an MLflow model or run URI stands for (module docstring); None when ``text`` is none."""
+    if (model := _MLFLOW_MODEL_URI.match(text)) is not None:
+        which = model["alias"] or model["which"]
+        return model["name"] if which == "latest" else f"{model['name']}@{which}"
+    if (run := _MLFLOW_RUN_URI.match(text)) is not None:
+        return node_id(NodeKind.RUN, MLFLOW_SOURCE, run["run"])
+    return None
 
 
 def _resolve(store: GraphStore, ref: str, *, suggest: bool) -> Node:
@@ -106,7 +136,7 @@ def _resolve(store: GraphStore, ref: str, *, suggest: bool) -> Node:
     versions = model_versions(store, ref) if "/" not in ref else []
     if versions:
         return versions[-1]
-    exact = store.get_nodes([node_id(k, ref) for k in NodeKind])
+    exact = store.get_nodes([node_id(k, ref) for k in NodeKind] + [node_id(NodeKind.RUN, s, ref) for s in RUN_SOURCES])
     if len(exact) == 1:
         return next(iter(exact.values()))
     if len(exact) > 1:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 
 from modelctx.errors import ModelctxError
-from modelctx.graph.model import NodeKind, kind_if_id
+from modelctx.graph.model import Node, NodeKind, kind_if_id
 from modelctx.graph.store import GraphStore
 
 K = NodeKind
@@ -57,6 +57,8 @@ _TRAILING_WORD = re.compile(r"^(?P<text>.+?)\s+(?P<word>" + "|".join(re.escape(w
                             re.IGNORECASE)
 #: A git hash as people copy it (git's shortest abbreviation is 7 hex digits, the full one 40).
 _COMMIT_HASH = re.compile(r"^[0-9a-f]{7,40}$", re.IGNORECASE)
+#: A tracker's run id as its UI shows it: MLflow's and the SDK's 32 hex digits, an OpenLineage ``runId`` (a UUID).
+_RUN_ID = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.IGNORECASE)
 #: ``churn v3`` / ``churn version 3``: a model name and a version number.
 _NAME_VERSION = re.compile(r"^(?P<name>\S+)\s+(?:v|version\s*)(?P<version>\d+)$", re.IGNORECASE)
 
@@ -80,21 +82,35 @@ def kind_word_at_end(text: str) -> tuple[str, tuple[NodeKind, ...]] | None:
 def resolve_reference(store: GraphStore, text: str) -> str | None:
     """The id of the node ``text`` names as a reference (an id, ``name@version``, ``name@alias``), else None.
 
-    Only those forms, and a git hash as people copy it (:data:`_COMMIT_HASH`: the unique prefix of a commit's
-    id), pin a hit: a bare word or another id prefix is a query, not a reference. What they name is decided
-    by ``modelctx/graph/refs.py``, as for every command.
+    Only those forms, MLflow's ``models:/`` and ``runs:/`` URIs, a git hash as people copy it
+    (:data:`_COMMIT_HASH`: the unique prefix of a commit's id) and a tracker's run id (:data:`_RUN_ID`) pin a
+    hit: a bare word or another id prefix is a query, not a reference. What they name is decided by
+    ``modelctx/graph/refs.py``, as for every command.
     """
+    from modelctx.graph.refs import RUN_SOURCES, mlflow_uri
+
+    if _COMMIT_HASH.match(text) and (commit := _resolved(store, f"{NodeKind.COMMIT.value}:{text.lower()}")):
+        return commit.id
+    if _RUN_ID.match(text):  # a tracker's run id (as written, else in lower case, as trackers write them)
+        for typed in dict.fromkeys((text, text.lower())):
+            run = _resolved(store, typed)
+            if run is not None and run.id in {f"{NodeKind.RUN.value}:{source}/{typed}" for source in RUN_SOURCES}:
+                return run.id
+        return None
+    if kind_if_id(text) is None and "@" not in text and mlflow_uri(text) is None:
+        return None
+    node = _resolved(store, text)
+    return node.id if node is not None and (node.id == text or kind_if_id(text) is None) else None
+
+
+def _resolved(store: GraphStore, text: str) -> Node | None:
+    """The node ``text`` names by ``modelctx/graph/refs.py``, None when it names none (no suggestions read)."""
     from modelctx.graph.refs import resolve_ref
 
-    if _COMMIT_HASH.match(text):
-        text = f"{NodeKind.COMMIT.value}:{text.lower()}"
-    elif kind_if_id(text) is None and "@" not in text:
-        return None
     try:
-        node = resolve_ref(store, text, suggest=False)
+        return resolve_ref(store, text, suggest=False)
     except ModelctxError:
         return None
-    return node.id if node.id == text or "@" in text or node.kind is NodeKind.COMMIT else None
 
 
 def exact_ids(store: GraphStore, query: str) -> list[str]:

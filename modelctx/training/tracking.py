@@ -36,6 +36,7 @@ from modelctx.errors import ValidationError
 from modelctx.graph.changelog import now_iso
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind, kind_if_id
+from modelctx.graph.refs import SDK_SOURCE
 from modelctx.graph.store import GraphStore
 from modelctx.ingest.people import actor_person
 from modelctx.times import format_iso, now
@@ -145,7 +146,7 @@ class TrackedRun:
         self.project = project
         self.kind = kind
         self.source_id = run_id or uuid.uuid4().hex
-        self.id = node_id(NodeKind.RUN, "sdk", self.source_id)
+        self.id = node_id(NodeKind.RUN, SDK_SOURCE, self.source_id)
         self.name = name or f"{kind} run {self.source_id[:8]}"
         self.description = description
         self.status = "NEW"

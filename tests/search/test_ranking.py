@@ -49,6 +49,15 @@ def test_references_resolve_through_the_registry(store: GraphStore) -> None:
     assert exact_ids(store, "c0ffee1") == exact_ids(store, "C0FFEE11") == exact_ids(store, commit[7:]) == [commit]
     assert exact_ids(store, "c0ffee") == []  # 6 digits: a word, not a hash
     assert exact_ids(store, "c0ffee2") == []  # no such commit
+    # MLflow's URIs and a tracker's run id, as people copy them from MLflow's or Marquez's pages.
+    mlflow_run, lineage_run = "9a" * 16, "0190b7d2-8c1e-7a3b-9f4e-2d6c8a1b3e5f"
+    store.write([Node(f"run:mlflow/{mlflow_run}", NodeKind.RUN, {"name": "rogue-cat-42"}),
+                 Node(f"run:openlineage/{lineage_run}", NodeKind.RUN, {"name": "nightly.features"})], [])
+    assert exact_ids(store, "models:/churn/1") == exact_ids(store, "models:/churn@production") == [w.CRM_MV]
+    assert exact_ids(store, f"runs:/{mlflow_run}/model") == exact_ids(store, mlflow_run.upper()) == [
+        f"run:mlflow/{mlflow_run}"]
+    assert exact_ids(store, lineage_run) == [f"run:openlineage/{lineage_run}"]
+    assert exact_ids(store, "models:/churn/7") == exact_ids(store, "ab" * 16) == []
 
 
 def test_kind_words_are_soft_filters(store: GraphStore, service: SearchService) -> None:
