@@ -90,11 +90,12 @@ def downstream(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> li
 
 
 def outputs_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
-    """What run or job X generated (a job: through its runs), nearest first: the nodes GENERATED_BY it."""
-    node = find(resolve, parts["x"], (K.RUN, K.JOB))
+    """What run, job or experiment X generated (a job, an experiment, a sweep: through its runs), nearest first:
+    the nodes GENERATED_BY it or them."""
+    node = find(resolve, parts["x"], (K.RUN, K.JOB, K.EXPERIMENT))
     if node is None:
         return None
-    return walk(view, [node.id], "down", edge_types=[E.GENERATED_BY, E.INSTANCE_OF],
+    return walk(view, [node.id], "down", edge_types=[E.GENERATED_BY, E.INSTANCE_OF, E.PART_OF, E.CHILD_OF],
                 keep=lambda path: path[-1].type is E.GENERATED_BY)
 
 
@@ -311,12 +312,12 @@ def current_production(view: GraphStore, resolve: Resolver, parts: dict[str, str
 def from_sweep(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """Model versions GENERATED_BY a sweep's trial (a run CHILD_OF another run) or by the sweep's parent run,
     newest first; for a question about runs or trials, the trial runs first. A sweep named (X: "the trials of
-    X") is that run's: its children and what they and it made."""
+    X") is that run's: its children and what they and it made; an experiment named, the runs PART_OF it."""
     if "x" in parts:
-        sweep = find(resolve, parts["x"], (K.RUN,))
+        sweep = find(resolve, parts["x"], (K.RUN, K.EXPERIMENT))
         if sweep is None:
             return None
-        children = view.get_edges([sweep.id], "in", [E.CHILD_OF])
+        children = view.get_edges([sweep.id], "in", [E.CHILD_OF if sweep.kind is K.RUN else E.PART_OF])
     else:
         children = edges_of(view, [r.id for r in scan(view, K.RUN)], "out", [E.CHILD_OF])
     parent_of = {e.source: e for e in children}

@@ -43,7 +43,7 @@ class Shape:
 MEANINGS: dict[str, str] = {
     "unapproved_production": "model versions deployed (in production, when it says so) without an approval",
     "sweep": "model versions that came out of a hyperparameter sweep",
-    "sweep_trials": "the trial runs of a sweep (the runs CHILD_OF it) and the versions they made",
+    "sweep_trials": "the runs of a sweep or an experiment (CHILD_OF or PART_OF it) and the versions they made",
     "used_output": "runs that used what a run or job produced",
     "trained_on": "model versions trained on a dataset",
     "used": "runs that used a dataset",
@@ -124,6 +124,8 @@ _NAMED = r"(?=\S*[\d@_-])\S+(?:\s+\S+){0,3}|\S+(?:\s+\S+){0,2}\s+(?=\S*[\d@_-])\
 #: ``graph/lineage.py`` PRODUCTION_ENVIRONMENTS.
 _ENVIRONMENTS = (r"(?:production|prod|staging|stage|dev|development|test|testing|qa|uat|canary|shadow|preprod|"
                  r"pre-production|sandbox)")
+#: Not an environment next ("runs in production" is not a sweep or an experiment named production).
+_NOT_ENVIRONMENT = r"(?!(?:the\s+)?" + _ENVIRONMENTS + r"(?:\s+(?:env|environment))?$)"
 #: How "X changes" / "X has a bug" ends a question about what depends on X.
 _CHANGE_TAIL = (r"(?:\s+(?:changes?|changed|breaks|goes\s+away|gets\s+(?:changed|updated|deleted)|"
                 r"has\s+(?:a\s+|an\s+)?(?:bug|problem|issue|error|mistake)s?|"
@@ -134,7 +136,8 @@ _REF = r"(?:\S+@\S+|\S+\s+v\d+|\S+\s+version\s+\d+)"
 _WHO = (r"(?:who|(?:which|what)\s+(?:reviewers?|approvers?|persons?|people|users?|engineers?|team\s+members?|"
         r"data\s+scientists?|colleagues?))")
 #: Verbs of approving or reviewing, as typed.
-_APPROVED = (r"(?:approved|reviewed|signed\s+off(?:\s+on)?|green-?lit|green-?lighted|accepted|rejected|vetted|"
+_APPROVED = (r"(?:approved|reviewed|signed\s+off(?:\s+on)?|"
+             r"(?:requested|asked\s+for)\s+changes(?:\s+(?:on|to|for))?|green-?lit|green-?lighted|accepted|rejected|vetted|"
              r"okayed|ok'd|passed\s+review|been\s+through\s+review)")
 
 #: Review states a question may ask for ("which models were rejected"): ``answers.review_state`` reads them.
@@ -195,9 +198,10 @@ SHAPES: tuple[Shape, ...] = (
            "which versions came out of a sweep", answers.from_sweep),
     _shape("sweep_trials", _WHICH + r"(?P<subject>runs?|trials?|experiments?|child\s+runs?)\s+(?:that\s+)?"
            r"(?:belong(?:s|ed)?\s+to|(?:are|were|is|was)\s+(?:the\s+)?(?:children|child\s+runs?|trials?|part|members?)\s+of|"
-           r"(?:ran|were\s+run|are\s+run)\s+(?:in|under|by)|(?:are|were)\s+under)\s+(?P<x>.+)$"
-           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<subject2>trials|child\s+runs|children|"
-           r"sub-?runs)\s+(?:of|in|under)\s+(?P<y>.+)$",
+           r"(?:ran|were\s+run|are\s+run|(?:are|were|was|is)\s+logged|logged)\s+(?:in|under|by|to)|"
+           r"(?:are|were|is|was)\s+(?:in|under))\s+" + _NOT_ENVIRONMENT + r"(?P<x>.+)$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<subject2>runs|trials|child\s+runs|"
+           r"children|sub-?runs)\s+(?:of|in|under)\s+" + _NOT_ENVIRONMENT + r"(?P<y>.+)$",
            "which trials belong to tumour sweep", answers.from_sweep),
     _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+" + _OUTPUT + r"(?P<x>.+)$",
            "runs that consumed the output of tumour random forest", answers.used_output),
@@ -212,7 +216,9 @@ SHAPES: tuple[Shape, ...] = (
     _shape("trained_on", _WHICH + _VERSIONS + r"\s+(?:trained\s+on|built\s+on|built\s+from|using|based\s+on|"
            r"downstream\s+of)\s+(?P<x>.+)$"
            r"|" + _WHICH + _VERSIONS + r"\s+(?:that\s+|which\s+)?(?:came|come|comes|coming|were\s+made|was\s+made|"
-           r"were\s+produced|was\s+produced|were\s+generated|was\s+generated)\s+(?:out\s+of|from|by)\s+(?P<y>.+)$",
+           r"were\s+produced|was\s+produced|were\s+generated|was\s+generated)\s+(?:out\s+of|from|by)\s+(?P<y>.+)$"
+           r"|" + _WHICH + _VERSIONS + r"\s+(?:does|do|did)\s+(?P<z>.+?)\s+(?:feed|feed\s+into|go\s+into|flow\s+into|"
+           r"train|underlie)$",
            "models built from breast-cancer@2", answers.trained_on),
     _shape("trained_on", r"^(?:what|which|anything|everything)\s+(?:was|were|is|are|has\s+been|have\s+been|got)\s+"
            + _TRAIN + r"\s+(?P<x>.+)$"
@@ -291,7 +297,7 @@ SHAPES: tuple[Shape, ...] = (
            r"|^how\s+(?:was|were|is)\s+(?P<t>.+?)\s+(?:made|built|produced|created|trained|derived)$"
            r"|^what\s+(?:is|was|are|were)\s+(?P<s>.+?)\s+(?:made|built|derived)\s+from$",
            "where did tumour-classifier v2 come from", answers.upstream),
-    _shape("person_did", r"^(?:what|which)(?:\s+(?P<noun>\w+))?\s+(?:did|has|have)\s+" + _PERSON
+    _shape("person_did", r"^(?:what|which)(?:\s+(?P<noun>\w+))?\s+(?:did|does|do|has|have)\s+" + _PERSON
            + r"(?P<person>.+?)\s+(?:been\s+)?(?P<verb>" + _VERBS + r")\b",
            "what did Alan Turing review", answers.person_did),
     _shape("person_did", r"^(?:what|which)\s+(?P<verb>" + _NOUN_VERBS + r")\s+(?:did|has|have)\s+" + _PERSON
@@ -332,7 +338,7 @@ SHAPES: tuple[Shape, ...] = (
     _shape("versions_without", _WHICH + _VERSIONS
            + r"\b.*?(?:\b(?:without|with\s+no|with\s+zero|lacking|missing|(?:have|has|had)\s+(?:no|not|never)|"
            r"never|not\s+yet|not)\b|n['’]t\b)\s*(?:any\s+|an?\s+|been\s+|yet\s+|ever\s+|got\s+|gotten\s+|received\s+)*(?P<lacking>reviews?|reviewed|approvals?|approved|sign-?offs?|signed\s+off|"
-           r"deployments?|deployed)(?:\s+yet)?$"
+           r"deployments?|deployed)(?:\s+yet|\s+anywhere|\s+at\s+all|\s+ever)?$"
            r"|" + _WHICH + r"(?P<lacking2>unreviewed|unapproved|undeployed)\s+" + _VERSIONS + r"$"
            r"|" + _WHICH + _VERSIONS + r"\b.*?\b(?:awaiting|pending|waiting\s+(?:for|on)|needing|(?:in\s+)?need\s+of|"
            r"still\s+needs?|up\s+for)\s+(?:an?\s+)?(?P<lacking3>reviews?|approvals?|sign-?offs?)$",
@@ -344,11 +350,14 @@ SHAPES: tuple[Shape, ...] = (
            r"|\b(?:datasets?|dataset\s+versions?|data\s+sets?|tables?)\s+(?:that\s+)?(?:are|is|were|remain|sit)\s+"
            r"(?:still\s+|currently\s+)?(?:unused|untrained|orphan(?:ed)?|unconsumed|idle)$"
            r"|\b(?:datasets?|dataset\s+versions?|data\s+sets?|tables?)\s+(?:with\s+no|with\s+zero|without(?:\s+any)?|"
-           r"(?:that\s+)?(?:have|has)\s+(?:no|zero))\s+"
-           r"(?:models?|runs?|consumers?|users?|model\s+versions?)\b",
+           r"(?:that\s+)?(?:have|has)\s+(?:no|zero))\s+(?:downstream\s+)?"
+           r"(?:models?|runs?|consumers?|users?|model\s+versions?|dependants|dependents)\b",
            "datasets no model was trained on", answers.untrained_datasets),
     _shape("current_production", r"^(?:what\s+is\s+|what's\s+|which\s+is\s+)?(?:the\s+)?(?:current|live|latest)?\s*"
-           + _PRODUCTION + r"\s+(?:model|version|model\s+version)\s+(?:for|of)\s+(?P<x>.+)$",
+           + _PRODUCTION + r"\s+(?:model|version|model\s+version)\s+(?:for|of)\s+(?P<x>.+)$"
+           r"|^(?:which|what)\s+(?:model|version|model\s+version)\s+(?:is\s+)?(?:currently\s+)?(?:serving|handling|"
+           r"answering|getting)\s+(?:production\s+|prod\s+|live\s+)?(?:traffic|requests|predictions|calls)\s+(?:for|of)\s+"
+           r"(?P<y>.+)$",
            "current production model for tumour-classifier", answers.current_production),
     _shape("current_production", r"^(?:what|which)\s+(?:(?:version\s+|model\s+version\s+)?(?:of\s+)?(?P<x>.+?)\s+"
            r"(?:version\s+)?is|(?:model\s+)?versions\s+of\s+(?P<z>.+?)\s+are)\s+(?:currently\s+|now\s+|right\s+now\s+)?"
@@ -383,7 +392,9 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:\s+(?:to|in|into|on)\s+(?:the\s+)?(?P<env>" + _ENVIRONMENTS + r")(?:\s+(?:env|environment))?)?$"
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:recent\s+|latest\s+|past\s+|"
            r"previous\s+|every\s+)?(?:deployments|releases|rollouts)(?:\s+(?:to|in|on)\s+(?:the\s+)?(?P<env2>"
-           + _ENVIRONMENTS + r"))?$",
+           + _ENVIRONMENTS + r"))?$"
+           r"|^(?:which|what)\s+(?:deployments|releases|rollouts)\s+(?:happened|took\s+place|were\s+made|were\s+done|"
+           r"occurred|went\s+out)$",
            "what was deployed to staging", answers.deployed),
     _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:current\s+)?(?:prod|production|live)\s+"
            r"(?:model|version|model\s+version|deployment)$",
@@ -427,6 +438,8 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:\s+(?:been\s+)?(?:deployed|running|served|serving|hosted|live|shipped|released))?"
            r"(?:\s+(?:to|in|into|on)\s+(?:production|prod|staging|\w+))?$"
            r"|^where\s+(?:does|do|did)\s+(?P<v>.+?)\s+(?:run|live|get\s+served|serve|get\s+deployed)$"
+           r"|^(?P<who2>" + _WHO + r")\s+(?:has\s+|have\s+)?(?:put|pushed|moved|promoted|took|sent)\s+(?P<s>.+?)\s+"
+           r"(?:in|into|to)\s+(?:production|prod|staging|live)$"
            r"|^(?:which|what)\s+(?:endpoints?|services?|environments?|deployments?|servers?)\s+(?:serve|serves|run|runs|host|"
            r"hosts)\s+(?P<u>.+)$"
            r"|^(?:the\s+)?(?:deployment|release|rollout)\s+(?:history|status)\s+(?:of|for)\s+(?P<t>.+)$"
@@ -485,6 +498,8 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+|any\s+)?(?:open\s+|current\s+)?"
            r"(?P<severity3>" + _SEVERITY_WORDS + r")" + _LEVEL + r"\s+(?:data\s+|feature\s+)?drift$"
            r"|^where\s+(?:is|was|has)\s+(?:there\s+)?drift\s+(?:been\s+)?(?:detected|found|seen|flagged)$"
+           r"|^(?:is|are)\s+there\s+(?:any\s+)?(?P<severity5>" + _SEVERITY_WORDS + r")" + _LEVEL + r"\s+(?:data\s+)?"
+           r"(?:drift|drift\s+alerts?|alerts?)(?:\s+in\s+prod(?:uction)?|\s+anywhere|\s+right\s+now|\s+now)?$"
            r"|^(?:is|are)\s+" + _NO_VERB + r"(?P<x>.+?)\s+(?:currently\s+|still\s+)?drifting$"
            r"|^(?:does|do|did)\s+(?P<y>.+?)\s+(?:have|show)\s+(?:any\s+)?(?:data\s+)?drift$"
            r"|^(?:(?:what\s+is|what's|what’s|show\s+(?:me\s+)?)\s+)?(?:is\s+there\s+)?(?:any\s+|the\s+)?"
@@ -523,11 +538,11 @@ _POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you
                      r"help\s+me\s+find|i\s+need\s+to\s+know|i\s+need|i\s+want)[\s,]+)+", re.IGNORECASE)
 #: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
 _ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
-            "o": "x", "n": "x", "m": "x", "c": "b", "verb2": "verb", "verb3": "verb", "env2": "env", "env3": "env",
-            "lacking2": "lacking", "lacking3": "lacking", "state2": "state", "state3": "state", "state4": "state",
-            "state5": "state", "subject2": "subject", "subject3": "subject", "subject4": "subject",
-            "severity2": "severity", "severity3": "severity", "severity4": "severity", "exact2": "exact",
-            "exact3": "exact"}
+            "o": "x", "n": "x", "m": "x", "c": "b", "who2": "who", "verb2": "verb", "verb3": "verb", "env2": "env",
+            "env3": "env", "lacking2": "lacking", "lacking3": "lacking", "state2": "state", "state3": "state",
+            "state4": "state", "state5": "state", "subject2": "subject", "subject3": "subject", "subject4": "subject",
+            "severity2": "severity", "severity3": "severity", "severity4": "severity", "severity5": "severity",
+            "exact2": "exact", "exact3": "exact"}
 #: The parts that name entities (the others are words of the shape: a verb, a state, an environment...).
 _ENTITIES = frozenset({"x", "a", "b", "person", "exact"})
 #: An entity text that is a negation ("datasets no model uses") names nothing: the query is another shape.
