@@ -33,7 +33,7 @@ from modelctx.search.questions.answers import DATA_KINDS, MADE_KINDS
 from modelctx.search.questions.patterns import MEANINGS, SHAPES, Shape, clean_entity, match, matches
 from modelctx.search.questions.resolve import exact_node, narrowed, shares_a_word
 from modelctx.search.questions.verbs import VERB_KINDS, verb_of
-from modelctx.search.questions.walks import Answer, Resolver, render_path
+from modelctx.search.questions.walks import Answer, Resolver, once, render_path
 from modelctx.search.when import Window
 
 __all__ = [
@@ -70,7 +70,9 @@ def answer(query: str, view: GraphStore, resolve: Resolver, window: Window | Non
         except ModelctxError:
             found = None
         if found is not None:
-            kept = found if window is None else [a for a in found if window.holds(a.at or a.node)]
+            # A node stands once, by its first answer whose time is in the window (a version deployed twice: by
+            # the deployment the window holds).
+            kept = once([a for a in found if window is None or window.holds(a.at or a.node)])
             shown = window if window is not None and window.words else None
             return Answered(shape, kept, shown)
     return None

@@ -227,7 +227,7 @@ def in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) ->
     out: list[Answer] = []
     for deployment, version, path in _served(view, _production_deployments(view, environment=env)):
         out += [Answer(deployment, path), Answer(version, path, deployment)]
-    return once(out)
+    return out  # a version served twice is an answer twice, once per deployment: questions/__init__.py keeps one
 
 
 def deployed(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
@@ -241,7 +241,7 @@ def deployed(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list
     out: list[Answer] = []
     for deployment, version, path in _served(view, pairs):
         out += [Answer(deployment, path), Answer(version, path, deployment)]
-    return once(out)
+    return out  # a version deployed twice is an answer twice, once per deployment: questions/__init__.py keeps one
 
 
 def _environment_is(deployment: Node, environment: str) -> bool:
@@ -293,7 +293,7 @@ def unapproved_in_production(view: GraphStore, resolve: Resolver, parts: dict[st
         if not state.approved:
             why = f"{path}; {state.state}: {state.reason}"
             out += [Answer(version, why, deployment), Answer(deployment, why)]
-    return out
+    return out  # a version deployed twice is an answer twice, once per deployment: questions/__init__.py keeps one
 
 
 def current_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:

@@ -106,7 +106,7 @@ _NOUN_VERBS = (r"(?:commits|changes|reviews|deployments|runs|approvals|rejection
                r"sign-?offs|experiments|trials)")
 #: A person named in a question: never a pronoun or "nobody" ("datasets nobody trained on" names no one).
 _PERSON = (r"(?!(?:the|a|an|nobody|no\s+\w+|nothing|never|not|ever|anyone|anybody|someone|somebody|everyone|everybody|"
-           r"people|we|you|i|they|it|this|that|models?|datasets?|runs?|versions?)\b)")
+           r"people|we|you|i|they|it|this|that|models?|datasets?|runs?|versions?|got|gets|was|were|is|are|been|being)\b)")
 _TUNING = (r"(?:(?:parameter\s+|hyper-?parameter\s+|tuning\s+)?sweeps?|"
            r"hyper-?parameter\s+(?:search|sweep|tuning|optimi[sz]ation)(?:es|s)?|grid\s+search(?:es)?|"
            r"random\s+search(?:es)?|tuning\s+(?:runs?|jobs?|stud(?:y|ies))|hpo|optuna(?:\s+stud(?:y|ies))?|"
@@ -446,7 +446,7 @@ SHAPES: tuple[Shape, ...] = (
            r"|^when\s+(?:was|were|did|is|has)\s+(?P<y>.+?)\s+(?:been\s+)?(?:deployed|shipped|released|rolled\s+out|"
            r"launched|promoted|put\s+(?:in|into)\s+(?:production|prod)|go(?:ing)?\s+live|went\s+live|deploy|ship|"
            r"release)(?:\s+(?:to|in|into)\s+\w+)?$"
-           r"|^(?:is|was|has)\s+(?P<z>.+?)\s+(?:been\s+|ever\s+|already\s+)?(?:deployed|shipped|released|live|"
+           r"|^(?:is|was|has)\s+(?!there\b)(?P<z>.+?)\s+(?:been\s+|ever\s+|already\s+)?(?:deployed|shipped|released|live|"
            r"in\s+production|in\s+prod|serving)(?:\s+yet|\s+anywhere|\s+already)?$"
            r"|^(?:which|what)\s+(?:environments?|envs?|endpoints?|places|clusters|regions|servers|services)\s+"
            r"(?:is|are|was|were|has|have)\s+(?P<w>.+?)\s+(?:been\s+)?(?:deployed|running|served|live|shipped|released)"

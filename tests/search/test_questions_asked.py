@@ -1,0 +1,205 @@
+"""Questions about structure as a new user typed them on the demo world (search/questions/), beyond the wordings of
+tests/search/test_questions.py: drift of a named severity, a name holding in / on / by, what a run produced, the
+runs of a sweep or an experiment, what was deployed, and answers kept by the time of the act that makes them one —
+on every backend, through the service."""
+
+from __future__ import annotations
+
+import pytest
+
+from modelctx.graph.ids import node_id
+from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.store import GraphStore
+from modelctx.search import questions
+from modelctx.search.questions.answers import alert_severity
+from modelctx.search.service import SearchService
+from modelctx.vocabulary import Severity
+from tests.search import world as w
+from tests.search.test_questions import CRM_DEPLOY, answered, write_world
+
+K, E = NodeKind, EdgeType
+
+
+@pytest.mark.parametrize(("query", "name", "parts"), [
+    # lineage
+    ("everything downstream of breast-cancer@1", "downstream", {"x": "breast-cancer@1"}),
+    ("which dataset version was used to train wine-cultivar v2", "training_data", {"x": "wine-cultivar v2"}),
+    ("tumour-classifier v3 inputs", "training_data", {"x": "tumour-classifier v3"}),
+    ("which models came from the tumour random forest run", "trained_on", {"x": "tumour random forest run"}),
+    ("which models does diabetes@2 feed", "trained_on", {"x": "diabetes@2"}),
+    ("what did tumour random forest produce", "outputs_of", {"x": "tumour random forest"}),
+    ("what is the output of tumour gradient boosting", "outputs_of", {"x": "tumour gradient boosting"}),
+    ("what came out of tumour random forest", "outputs_of", {"x": "tumour random forest"}),
+    # who
+    ("which reviewer rejected wine-cultivar v1", "reviews_of", {"who": "which reviewer", "x": "wine-cultivar v1"}),
+    ("who requested changes on tumour-classifier v3", "reviews_of", {"who": "who", "x": "tumour-classifier v3"}),
+    ("who put tumour-classifier v2 into production", "deployments_of", {"who": "who", "x": "tumour-classifier v2"}),
+    ("which versions does Grace Hopper approve", "person_did",
+     {"noun": "versions", "person": "Grace Hopper", "verb": "approve"}),
+    # production, deployments
+    ("which models are in staging right now", "in_production", {"env": "staging"}),
+    ("which model is serving production traffic for tumour-classifier", "current_production",
+     {"x": "tumour-classifier"}),
+    ("what was deployed to staging", "deployed", {"env": "staging"}),
+    ("which models were deployed", "deployed", {}),
+    ("recent deployments", "deployed", {}),
+    ("which deployments happened", "deployed", {}),
+    ("which versions were deployed without approval", "unapproved_production", {}),
+    ("which production models are missing approval", "unapproved_production", {"env": "production"}),
+    # review states and what is lacking
+    ("which versions are still awaiting review", "versions_without", {"lacking": "review"}),
+    ("which versions are not deployed anywhere", "versions_without", {"lacking": "deployed"}),
+    ("what got rejected", "versions_in_state", {"state": "rejected"}),
+    # unused data
+    ("which dataset versions are unused", "untrained_datasets", {}),
+    ("which datasets have no downstream models", "untrained_datasets", {}),
+    # changes between versions
+    ("what's different between tumour-classifier@2 and tumour-classifier@3", "changed_between",
+     {"a": "tumour-classifier@2", "b": "tumour-classifier@3"}),
+    ("what's the difference between tumour v2 and tumour v3", "changed_between", {"a": "tumour v2", "b": "tumour v3"}),
+    # sweeps and experiments
+    ("what runs came out of the cancer optuna study", "sweep", {"subject": "runs"}),
+    ("what was the best trial of the sweep", "sweep", {"subject": "trial"}),
+    ("which trials belong to the optuna study", "sweep_trials", {"subject": "trials", "x": "optuna study"}),
+    ("which runs are children of cancer optuna study", "sweep_trials",
+     {"subject": "runs", "x": "cancer optuna study"}),
+    ("runs in the churn experiment", "sweep_trials", {"subject": "runs", "x": "churn experiment"}),
+    # drift, of a severity
+    ("which deployments have critical drift alerts", "drifting", {"subject": "deployments", "severity": "critical"}),
+    ("critical drift", "drifting", {"severity": "critical"}),
+    ("warning-level drift", "drifting", {"severity": "warning"}),
+    ("show me severe drift alerts", "drifting", {"severity": "severe"}),
+    ("which deployments have high severity drift", "drifting", {"subject": "deployments", "severity": "high"}),
+    ("is there critical drift in production", "drifting", {"severity": "critical"}),
+    ("which models have drift warnings", "drifting", {"subject": "models"}),
+    ("any drift on tumour-classifier", "drifting", {"x": "tumour-classifier"}),
+    ("what is the drift on tumour", "drifting", {"x": "tumour"}),
+    # a name holding in / on / by: read whole, answered only when it names a node exactly
+    ("versions of scored on holdout", "versions_of", {"exact": "scored on holdout"}),
+    ("latest version of sales-in-2024", "versions_of", {"exact": "sales-in-2024"}),
+])
+def test_asked_wordings_parse(query: str, name: str, parts: dict[str, str]) -> None:
+    found = questions.match(query)
+    assert found is not None and (found[0].name, found[1]) == (name, parts)
+
+
+@pytest.mark.parametrize("query", ["is there drift", "is there drift in production"])
+def test_drift_without_a_severity_or_a_subject_stays_ranked(query: str) -> None:
+    assert questions.match(query) is None
+
+
+@pytest.mark.parametrize("query", ["which runs are in production", "runs in production", "runs in the staging env"])
+def test_an_environment_is_no_sweep_experiment_or_run(query: str) -> None:
+    assert all(shape.name not in ("sweep_trials", "runs_behind") for shape, _ in questions.matches(query))
+
+
+def test_a_severity_as_typed_reads_on_the_monitoring_scale() -> None:
+    assert [s for s in Severity if alert_severity("critical")(s)] == [Severity.CRITICAL]
+    assert [s for s in Severity if alert_severity("warning")(s)] == [Severity.MEDIUM]
+    assert [s for s in Severity if alert_severity("warning-level")(s)] == [Severity.MEDIUM]
+    assert [s for s in Severity if alert_severity("severe")(s)] == [Severity.HIGH, Severity.CRITICAL]
+    assert [s for s in Severity if alert_severity("minor")(s)] == [Severity.LOW]
+
+
+def test_drift_of_the_severity_named(store: GraphStore, service: SearchService) -> None:
+    write_world(store)
+    loud, mild = node_id(K.MONITORING_REPORT, "crm-1"), node_id(K.MONITORING_REPORT, "onc-1")
+    store.write([
+        Node(loud, K.MONITORING_REPORT, {"name": "churn drift", "severity": "critical", "at": "2024-07-01T00:00:00Z",
+                                         "project": "crm"}),
+        Node(mild, K.MONITORING_REPORT, {"name": "tumour drift", "severity": "warning", "at": "2024-07-02T00:00:00Z",
+                                         "project": "onc"}),
+    ], [Edge(loud, CRM_DEPLOY, E.MONITORS), Edge(mild, w.ONC_DEPLOY, E.MONITORS)], actor="test")
+    critical = ("monitoring_report churn drift MONITORS deployment churn scoring DEPLOYS model_version churn v1; "
+                "severity critical")
+    medium = ("monitoring_report tumour drift MONITORS deployment onc-prod DEPLOYS model_version tumour v1; "
+              "severity medium")
+    assert answered(service.search("which deployments have critical drift alerts", limit=5)) == [
+        (CRM_DEPLOY, critical), (w.CRM_MV, critical), (loud, critical)]
+    assert answered(service.search("warning-level drift", limit=5)) == [
+        (w.ONC_DEPLOY, medium), (w.ONC_MV, medium), (mild, medium)]
+    assert [i for i, _ in answered(service.search("severe drift alerts", limit=5))] == [CRM_DEPLOY, w.CRM_MV, loud]
+    assert [i for i, _ in answered(service.search("is there critical drift in production", limit=5))] == [
+        CRM_DEPLOY, w.CRM_MV, loud]
+    # Without a severity: both, most severe first.
+    assert [i for i, _ in answered(service.search("which models have drift warnings", limit=6))] == [
+        w.CRM_MV, CRM_DEPLOY, loud, w.ONC_MV, w.ONC_DEPLOY, mild]
+    assert [i for i, _ in answered(service.search("any drift on tumour", limit=5))] == [w.ONC_DEPLOY, w.ONC_MV, mild]
+    nothing = service.search("which models have low severity drift", limit=3)
+    assert nothing.question is not None and nothing.question.name == "drifting" and answered(nothing) == []
+
+
+def test_a_name_holding_in_or_on_is_read_whole_when_it_names_a_node(store: GraphStore,
+                                                                       service: SearchService) -> None:
+    write_world(store)
+    model = node_id(K.MODEL, "scored on holdout")
+    first, second = node_id(K.MODEL_VERSION, "scored on holdout", "1"), node_id(K.MODEL_VERSION, "scored on holdout",
+                                                                                 "2")
+    store.write([
+        Node(model, K.MODEL, {"name": "scored on holdout", "project": "onc"}),
+        Node(first, K.MODEL_VERSION, {"name": "scored on holdout v1", "model": "scored on holdout", "version": 1,
+                                      "project": "onc"}),
+        Node(second, K.MODEL_VERSION, {"name": "scored on holdout v2", "model": "scored on holdout", "version": 2,
+                                       "project": "onc"}),
+    ], [Edge(first, model, E.VERSION_OF), Edge(second, model, E.VERSION_OF)], actor="test")
+    assert answered(service.search("versions of scored on holdout", limit=3)) == [
+        (second, "model_version scored on holdout v2 VERSION_OF model scored on holdout (the latest of 2)"),
+        (first, "model_version scored on holdout v1 VERSION_OF model scored on holdout")]
+    assert [i for i, _ in answered(service.search("latest version of scored on holdout", limit=3))] == [second, first]
+    # Not a name: the trailing words stay a clause of another question (here none answers it: ranked).
+    churn = service.search("versions of churn in production", limit=3)
+    assert churn.question is None and answered(churn) == []
+    # A model whose versions carry no model property: found by their VERSION_OF edges.
+    assert [i for i, _ in answered(service.search("versions of tumour", limit=3))] == [w.ONC_MV]
+
+
+def test_what_a_run_or_job_produced_and_the_runs_of_a_sweep_or_experiment(store: GraphStore,
+                                                                          service: SearchService) -> None:
+    write_world(store)
+    made = "dataset_version breast cancer (cleaned) GENERATED_BY run clean patients nightly"
+    assert answered(service.search("what did clean patients nightly produce", limit=3)) == [(w.ONC_DV, made)]
+    assert answered(service.search("what were the outputs of the clean_patients job", limit=3)) == [
+        (w.ONC_DV, made + " INSTANCE_OF job clean_patients")]
+    assert answered(service.search("which trials belong to tumour sweep", limit=3)) == [
+        (w.ONC_RUN, "run train tumour classifier CHILD_OF run tumour sweep"),
+        (w.ONC_MV, "model_version tumour v1 GENERATED_BY run train tumour classifier CHILD_OF run tumour sweep")]
+    experiment = node_id(K.EXPERIMENT, "churn-experiments")
+    store.write([Node(experiment, K.EXPERIMENT, {"name": "churn experiments", "project": "crm"})],
+                [Edge(w.CRM_RUN, experiment, E.PART_OF)], actor="test")
+    assert answered(service.search("which runs were logged to the churn experiments experiment", limit=3)) == [
+        (w.CRM_RUN, "run train churn model PART_OF experiment churn experiments"),
+        (w.CRM_MV, "model_version churn v1 GENERATED_BY run train churn model PART_OF experiment churn experiments")]
+    assert answered(service.search("what came out of churn experiments", limit=3)) == [
+        (w.CRM_MV, "model_version churn v1 GENERATED_BY run train churn model PART_OF experiment churn experiments")]
+
+
+def test_deployed_anywhere_and_answers_kept_by_the_time_of_their_act(store: GraphStore,
+                                                                      service: SearchService) -> None:
+    write_world(store)
+    staging = node_id(K.DEPLOYMENT, "crm-staging")
+    store.write([
+        Node(staging, K.DEPLOYMENT, {"environment": "staging", "status": "active", "project": "crm",
+                                     "name": "churn staging", "deployed_at": "2024-05-01T00:00:00Z"}),
+        Node(CRM_DEPLOY, K.DEPLOYMENT, {"environment": "production", "status": "active", "project": "crm",
+                                        "name": "churn scoring", "deployed_at": "2024-06-15T00:00:00Z"}),
+    ], [Edge(staging, w.CRM_MV, E.DEPLOYS)], actor="test")
+    # "deployed" without production: any active deployment; production named: production only.
+    anywhere = service.search("which versions were deployed without approval", limit=6)
+    assert [i for i, _ in answered(anywhere)] == [w.CRM_MV, CRM_DEPLOY, staging]
+    assert [i for i, _ in answered(service.search("which production models are missing approval", limit=6))] == [
+        w.CRM_MV, CRM_DEPLOY]
+    # What was deployed: active or retired, newest first; to an environment named.
+    to_staging = service.search("what was deployed to staging", limit=6)
+    assert [i for i, _ in answered(to_staging)] == [staging, w.CRM_MV, w.ONC_DEPLOY_OLD, w.ONC_MV]
+    assert answered(to_staging)[0] == (staging, "deployment churn staging DEPLOYS model_version churn v1")
+    # A version deployed in May 2024 is kept by its deployment's time, not its own (it records none).
+    may = service.search("which models were deployed in May 2024", limit=4)
+    assert [i for i, _ in answered(may)] == [staging, w.CRM_MV]
+    assert may.reads_as == "every deployment, active or retired (to a named environment), and the version it " \
+                           "serves (in May 2024)"
+    # A version approved in February 2024 is kept by the review in force, whatever the version's own time.
+    assert [i for i, _ in answered(service.search("which models were approved in 2024", limit=3))] == [w.ONC_MV]
+    assert answered(service.search("which models were approved in 2023", limit=3)) == []
+    # Production now, asked with a time: the deployment's.
+    assert [i for i, _ in answered(service.search("what is running in production in June 2024", limit=4))] == [
+        CRM_DEPLOY, w.CRM_MV]
