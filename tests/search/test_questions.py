@@ -340,8 +340,10 @@ def test_who_code_behind_and_what_runs_in_production(store: GraphStore, service:
                                       "dataset_version breast cancer (cleaned)")]
     trained = "model_version tumour v1 GENERATED_BY run train tumour classifier"
     etl = f"{trained} USED dataset_version breast cancer (cleaned) GENERATED_BY run clean patients nightly"
-    assert answered(service.search("which run trained tumour v1", limit=3)) == [
-        (w.ONC_RUN, trained), (ETL_RUN, etl), (JOB, f"{etl} INSTANCE_OF job clean_patients")]
+    # The run, the sweep it is a trial of (nearer than the data's run), then the run and job that made its data.
+    assert answered(service.search("which run trained tumour v1", limit=4)) == [
+        (w.ONC_RUN, trained), (SWEEP, f"{trained} CHILD_OF run tumour sweep"), (ETL_RUN, etl),
+        (JOB, f"{etl} INSTANCE_OF job clean_patients")]
     # Another environment: only active deployments count (onc-old, in staging, is retired).
     assert questions.answer("what's deployed in staging", store, lambda text, kinds: None)[:2] == (
         questions.match("what's deployed in staging")[0], [])  # type: ignore[index]

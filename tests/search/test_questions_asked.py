@@ -15,7 +15,7 @@ from modelctx.search.questions.answers import alert_severity
 from modelctx.search.service import SearchService
 from modelctx.vocabulary import Severity
 from tests.search import world as w
-from tests.search.test_questions import CRM_DEPLOY, answered, write_world
+from tests.search.test_questions import CRM_DEPLOY, SWEEP, answered, write_world
 
 K, E = NodeKind, EdgeType
 
@@ -64,6 +64,9 @@ K, E = NodeKind, EdgeType
     ("which runs are children of cancer optuna study", "sweep_trials",
      {"subject": "runs", "x": "cancer optuna study"}),
     ("runs in the churn experiment", "sweep_trials", {"subject": "runs", "x": "churn experiment"}),
+    ("how many trials did tumour sweep have", "sweep_trials", {"subject": "trials", "x": "tumour sweep"}),
+    ("which sweep produced tumour v1", "runs_behind", {"x": "tumour v1"}),
+    ("what is the hyperparameter search behind tumour v1", "runs_behind", {"x": "tumour v1"}),
     # drift, of a severity
     ("which deployments have critical drift alerts", "drifting", {"subject": "deployments", "severity": "critical"}),
     ("critical drift", "drifting", {"severity": "critical"}),
@@ -163,12 +166,19 @@ def test_what_a_run_or_job_produced_and_the_runs_of_a_sweep_or_experiment(store:
     assert answered(service.search("which trials belong to tumour sweep", limit=3)) == [
         (w.ONC_RUN, "run train tumour classifier CHILD_OF run tumour sweep"),
         (w.ONC_MV, "model_version tumour v1 GENERATED_BY run train tumour classifier CHILD_OF run tumour sweep")]
+    # The sweep behind a version: its run's parent (CHILD_OF), after the run.
+    trained = "model_version tumour v1 GENERATED_BY run train tumour classifier"
+    assert answered(service.search("which sweep produced tumour v1", limit=2)) == [
+        (w.ONC_RUN, trained), (SWEEP, f"{trained} CHILD_OF run tumour sweep")]
     experiment = node_id(K.EXPERIMENT, "churn-experiments")
     store.write([Node(experiment, K.EXPERIMENT, {"name": "churn experiments", "project": "crm"})],
                 [Edge(w.CRM_RUN, experiment, E.PART_OF)], actor="test")
     assert answered(service.search("which runs were logged to the churn experiments experiment", limit=3)) == [
         (w.CRM_RUN, "run train churn model PART_OF experiment churn experiments"),
         (w.CRM_MV, "model_version churn v1 GENERATED_BY run train churn model PART_OF experiment churn experiments")]
+    assert answered(service.search("which run trained churn v1", limit=3)) == [
+        (w.CRM_RUN, "model_version churn v1 GENERATED_BY run train churn model"),
+        (experiment, "model_version churn v1 GENERATED_BY run train churn model PART_OF experiment churn experiments")]
     assert answered(service.search("what came out of churn experiments", limit=3)) == [
         (w.CRM_MV, "model_version churn v1 GENERATED_BY run train churn model PART_OF experiment churn experiments")]
 

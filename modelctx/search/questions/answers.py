@@ -216,8 +216,13 @@ def code_behind(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> l
 
 
 def runs_behind(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
-    """The runs (and their jobs) upstream of X (a model's: of its versions), nearest first."""
-    return _upstream_of(view, resolve, parts, (K.RUN, K.JOB))
+    """The runs upstream of X (a model's: of its versions), with their jobs, the sweeps they are trials of and the
+    experiments they are part of, nearest first."""
+    node = find(resolve, parts["x"], MADE_KINDS)
+    if node is None:
+        return None
+    return once(walk(view, walk_starts(view, node), "up", (K.RUN, K.JOB, K.EXPERIMENT),
+                     edge_types=[*LINEAGE_EDGES, E.CHILD_OF, E.PART_OF]))
 
 
 def in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:

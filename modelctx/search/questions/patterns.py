@@ -169,7 +169,8 @@ def _made_x(things: str) -> str:
             r"goes\s+into|(?:is|are|was|were)\s+behind|led\s+to|"
             r"(?:is|are|was|were)\s+in(?!\s+(?:the\s+)?" + _ENVIRONMENTS + r"\b)|(?:is|are|was|were)\s+used\s+"
             r"(?:for|by|in|to\s+(?:build|train|make|produce))|trained|fit|fitted)\s+(?P<x>.+)$"
-            r"|^(?:the\s+)?" + things + r"\s+(?:behind|that\s+(?:produced|built|made|trained)|used\s+by|used\s+for|"
+            r"|^(?:what\s+(?:is|are|was|were)\s+|what's\s+|what’s\s+)?(?:the\s+)?" + things
+            + r"\s+(?:behind|that\s+(?:produced|built|made|trained)|used\s+by|used\s+for|"
             r"used\s+to\s+(?:build|train|make|produce))\s+(?P<y>.+)$"
             r"|^(?:which|what)\s+" + things + r"\s+(?:is|was|were|are)\s+(?P<z>.+?)\s+(?:built|trained|made|produced|"
             r"generated|from)(?:\s+(?:from|with|on|at|by|in))?$")
@@ -201,7 +202,9 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:ran|were\s+run|are\s+run|(?:are|were|was|is)\s+logged|logged)\s+(?:in|under|by|to)|"
            r"(?:are|were|is|was)\s+(?:in|under))\s+" + _NOT_ENVIRONMENT + r"(?P<x>.+)$"
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<subject2>runs|trials|child\s+runs|"
-           r"children|sub-?runs)\s+(?:of|in|under)\s+" + _NOT_ENVIRONMENT + r"(?P<y>.+)$",
+           r"children|sub-?runs)\s+(?:of|in|under)\s+" + _NOT_ENVIRONMENT + r"(?P<y>.+)$"
+           r"|^(?:what|which|how\s+many)\s+(?P<subject3>trials|child\s+runs|sub-?runs)\s+(?:did|does|has|have|had)\s+"
+           r"(?P<z>.+?)\s+(?:run|have|had|launch|launched|contain|include|spawn|spawned|start|started)$",
            "which trials belong to tumour sweep", answers.from_sweep),
     _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+" + _OUTPUT + r"(?P<x>.+)$",
            "runs that consumed the output of tumour random forest", answers.used_output),
@@ -324,7 +327,8 @@ SHAPES: tuple[Shape, ...] = (
     _shape("code_behind", _made_x(r"(?:git\s+)?(?:commits?|code(?:\s+changes?)?|revisions?|source(?:\s+code)?|"
                                   r"code\s+versions?)"),
            "which commit produced tumour-classifier v2", answers.code_behind),
-    _shape("runs_behind", _made_x(r"(?:runs?|training\s+runs?|experiments?|jobs?|trainings?|pipelines?)")
+    _shape("runs_behind", _made_x(r"(?:runs?|training\s+runs?|experiments?|jobs?|trainings?|pipelines?|sweeps?|"
+                                  r"hyper-?parameter\s+(?:searche?s?|sweeps?)|tuning\s+(?:runs?|jobs?)|stud(?:y|ies))")
            + r"|^what\s+(?:produced|generated|wrote|emitted|created)\s+(?P<w>.+)$",
            "which run trained tumour-classifier v2", answers.runs_behind),
     _shape("who", r"^who\s+(?:has\s+|have\s+)?(?P<verb>trained|retrained|fit|fitted|committed|changed|modified|wrote|"
