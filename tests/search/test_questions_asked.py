@@ -77,6 +77,14 @@ K, E = NodeKind, EdgeType
     ("which models have drift warnings", "drifting", {"subject": "models"}),
     ("any drift on tumour-classifier", "drifting", {"x": "tumour-classifier"}),
     ("what is the drift on tumour", "drifting", {"x": "tumour"}),
+    ("what changed since tumour-classifier v2", "changed_between", {"since": "tumour-classifier v2"}),
+    ("show the diff between tumour v2 and tumour v3", "changed_between", {"a": "tumour v2", "b": "tumour v3"}),
+    ("what was reviewed", "reviewed", {}),
+    ("recent reviews", "reviewed", {}),
+    ("what was trained", "trained", {}),
+    ("which models were retrained", "trained", {}),
+    ("which models drifted", "drifting", {"subject": "models"}),
+    ("who is responsible for tumour-classifier", "who", {"x": "tumour-classifier"}),
     # a name holding in / on / by: read whole, answered only when it names a node exactly
     ("versions of scored on holdout", "versions_of", {"exact": "scored on holdout"}),
     ("latest version of sales-in-2024", "versions_of", {"exact": "sales-in-2024"}),
@@ -181,6 +189,34 @@ def test_what_a_run_or_job_produced_and_the_runs_of_a_sweep_or_experiment(store:
         (experiment, "model_version churn v1 GENERATED_BY run train churn model PART_OF experiment churn experiments")]
     assert answered(service.search("what came out of churn experiments", limit=3)) == [
         (w.CRM_MV, "model_version churn v1 GENERATED_BY run train churn model PART_OF experiment churn experiments")]
+
+
+def test_what_was_reviewed_or_trained_changes_since_a_version_and_who_is_responsible(
+        store: GraphStore, service: SearchService) -> None:
+    write_world(store)
+    later, retrain = node_id(K.MODEL_VERSION, "churn", "2"), node_id(K.RUN, "sdk", "crm-2")
+    store.write([
+        Node(w.CRM_MV, K.MODEL_VERSION, {"name": "churn v1", "model": "churn", "version": 1, "project": "crm"}),
+        Node(later, K.MODEL_VERSION, {"name": "churn v2", "model": "churn", "version": 2, "project": "crm"}),
+        Node(retrain, K.RUN, {"name": "retrain churn model", "project": "crm"}),
+    ], [Edge(later, w.CRM_MODEL, E.VERSION_OF), Edge(later, retrain, E.GENERATED_BY),
+        Edge(retrain, w.CRM_DV, E.USED)], actor="test")
+    # Since v1: up to the model's latest version, v2 (the data is the same; the runs differ).
+    assert answered(service.search("what changed since churn v1", limit=3)) == [
+        (retrain, "only in model_version churn v2: model_version churn v2 GENERATED_BY run retrain churn model"),
+        (w.CRM_RUN, "only in model_version churn v1: model_version churn v1 GENERATED_BY run train churn model")]
+    # The reviews, newest first (February 20th, then 12th of 2024), each after the version it reviews.
+    reviewed = answered(service.search("what was reviewed in February 2024", limit=3))
+    assert reviewed == [(w.ONC_MV, "review onc-r2 REVIEWS model_version tumour v1"),
+                        (w.ONC_REVIEW_NEW, "review onc-r2 REVIEWS model_version tumour v1"),
+                        (w.ONC_REVIEW_OLD, "review onc-r1 REVIEWS model_version tumour v1")]
+    assert answered(service.search("what was reviewed in 2023", limit=3)) == []
+    # What was trained in June 2024: churn v1, by its run (the version itself records no time).
+    assert answered(service.search("what was trained in June 2024", limit=3)) == [
+        (w.CRM_MV, "model_version churn v1 GENERATED_BY run train churn model"),
+        (w.CRM_RUN, "model_version churn v1 GENERATED_BY run train churn model")]
+    # "Who is responsible for X" names no verb: who owns it (here nobody is named: the model itself).
+    assert answered(service.search("who is responsible for churn", limit=2)) == [(w.CRM_MODEL, "model churn")]
 
 
 def test_deployed_anywhere_and_answers_kept_by_the_time_of_their_act(store: GraphStore,

@@ -179,7 +179,7 @@ def deployments_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -
 def who(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """The persons the act behind X is ATTRIBUTED_TO (who trained X: its runs'; who wrote X: its commits'; who
     owns X: X's or its model's), then the acts themselves; an owner named only by a property is resolved."""
-    verb = verb_of(parts["verb"])
+    verb = verb_of(parts.get("verb", "own"))  # "who is responsible for X" names no verb: who owns it
     acts_kinds = WHO_ACTS.get(verb, WHO_ACTS["own"])
     node = find(resolve, parts["x"], (*MADE_KINDS, K.COMMIT, K.DATASET, K.JOB, K.MODEL))
     if node is None:
@@ -239,14 +239,42 @@ def deployed(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list
     """Every deployment, active or retired (to the environment the question names, if any), and the version it
     serves, newest first: what was deployed, each version timed by its deployment."""
     env = parts.get("env")
-    newest = list(reversed(facts.sort_by_time(d for d in scan(view, K.DEPLOYMENT)
-                                              if env is None or _environment_is(d, env.lower()))))
-    serves = {e.source: e for e in edges_of(view, [d.id for d in newest], "out", [E.DEPLOYS])}
-    pairs = [(d, serves[d.id]) for d in newest if d.id in serves]
-    out: list[Answer] = []
-    for deployment, version, path in _served(view, pairs):
-        out += [Answer(deployment, path), Answer(version, path, deployment)]
-    return out  # a version deployed twice is an answer twice, once per deployment: questions/__init__.py keeps one
+    acts = _acts(view, K.DEPLOYMENT, E.DEPLOYS, keep=lambda d: env is None or _environment_is(d, env.lower()))
+    # A version deployed twice is an answer twice, once per deployment: questions/__init__.py keeps one.
+    return [x for act, version, path in acts for x in (Answer(act, path), Answer(version, path, act))]
+
+
+def reviewed(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Every reviewed model version, each with its review (newest first): what was reviewed, timed by the review."""
+    acts = _acts(view, K.REVIEW, E.REVIEWS)
+    return [x for act, version, path in acts for x in (Answer(version, path, act), Answer(act, path))]
+
+
+def trained(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Every model version with the run that generated it (newest run first): what was trained, timed by the run."""
+    acts = _acts(view, K.RUN, E.GENERATED_BY)
+    return [x for act, version, path in acts for x in (Answer(version, path, act), Answer(act, path))]
+
+
+def _acts(view: GraphStore, kind: NodeKind, etype: EdgeType,
+          keep: Callable[[Node], bool] | None = None) -> list[tuple[Node, Node, str]]:
+    """(act, model version, one-edge path) for the acts of ``kind`` (deployments, reviews, runs) ``keep`` accepts and
+    the versions their ``etype`` edges join them to (a deployment DEPLOYS, a review REVIEWS a version; a version is
+    GENERATED_BY a run), the newest act first."""
+    newest = list(reversed(facts.sort_by_time(a for a in scan(view, kind) if keep is None or keep(a))))
+    ids = [a.id for a in newest]
+    edges = edges_of(view, ids, "in", [etype]) if etype is E.GENERATED_BY else edges_of(view, ids, "out", [etype])
+    nodes = view.get_nodes({e.source for e in edges} | {e.target for e in edges})
+    by_act: dict[str, list[Edge]] = {}
+    for edge in edges:
+        by_act.setdefault(edge.target if etype is E.GENERATED_BY else edge.source, []).append(edge)
+    out: list[tuple[Node, Node, str]] = []
+    for act in newest:
+        for edge in by_act.get(act.id, []):
+            version = nodes.get(edge.source if etype is E.GENERATED_BY else edge.target)
+            if version is not None and version.kind is K.MODEL_VERSION:
+                out.append((act, version, render_path([edge], nodes)))
+    return out
 
 
 def _environment_is(deployment: Node, environment: str) -> bool:
@@ -437,11 +465,17 @@ def _version_before(view: GraphStore, version: Node) -> Node | None:
 
 def changed_between(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """What lies upstream of B but not of A (then what only A had), with the commits between theirs; without A
-    ("what's new in churn v3"), A is the version of B's model before B (``graph/refs.py`` model_versions)."""
+    ("what's new in churn v3"), A is the version of B's model before B (``graph/refs.py`` model_versions); without
+    B ("what changed since churn v2"), B is the latest version of A's model."""
     kinds = (K.MODEL_VERSION, K.DATASET_VERSION, K.RUN, K.COMMIT, K.MODEL, K.DATASET)
     if "a" in parts:
         earlier, later = same_model_versions(parts["a"], parts["b"])
         first, second = find(resolve, earlier, kinds), find(resolve, later, kinds)
+    elif "since" in parts:  # "what changed since churn v2": from it to its model's latest version
+        first = find(resolve, parts["since"], (K.MODEL_VERSION,))
+        model = str(first.properties.get("model") or "") if first is not None else ""
+        latest = model_versions(view, model) if model else []
+        second = latest[-1] if latest else None
     else:
         second = find(resolve, parts["b"], (K.MODEL_VERSION,))
         first = _version_before(view, second) if second is not None else None

@@ -54,7 +54,7 @@ MEANINGS: dict[str, str] = {
     "person_did": "what a person did",
     "untrained_datasets": "datasets no model version was trained on",
     "current_production": "the model version in production for a model",
-    "changed_between": "what changed between two versions",
+    "changed_between": "what changed between two versions (or since one: up to its model's latest)",
     "reviews_of": "the reviews of a model version",
     "deployments_of": "the deployments of a model version",
     "who": "who did something to a node (trained, wrote or owns it)",
@@ -62,6 +62,8 @@ MEANINGS: dict[str, str] = {
     "runs_behind": "the runs a node came from",
     "in_production": "everything deployed in production (or a named environment) now",
     "deployed": "every deployment, active or retired (to a named environment), and the version it serves",
+    "reviewed": "every reviewed model version and its review",
+    "trained": "every trained model version and the run that trained it",
     "versions_without": "model versions with no review, approval or deployment",
     "versions_in_state": "model versions whose review verdict in force is the one named",
     "versions_of": "the versions of a model or dataset, latest first",
@@ -400,12 +402,23 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:which|what)\s+(?:deployments|releases|rollouts)\s+(?:happened|took\s+place|were\s+made|were\s+done|"
            r"occurred|went\s+out)$",
            "what was deployed to staging", answers.deployed),
+    _shape("reviewed", r"^(?:what|which(?:\s+(?:models?|versions?|model\s+versions?))?)\s+(?:was|were|got|has\s+been|"
+           r"have\s+been)\s+(?:reviewed|looked\s+at\s+by\s+(?:a\s+)?reviewers?)$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:recent\s+|latest\s+|past\s+|every\s+)?"
+           r"(?:reviews|review\s+verdicts)$",
+           "what was reviewed", answers.reviewed),
+    _shape("trained", r"^(?:what|which(?:\s+(?:models?|versions?|model\s+versions?))?)\s+(?:was|were|got|has\s+been|"
+           r"have\s+been)\s+(?:trained|retrained|fitted|fit|built|produced)$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:recent\s+|latest\s+|past\s+|every\s+)?"
+           r"(?:training\s+runs|trainings)$",
+           "what was trained", answers.trained),
     _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:current\s+)?(?:prod|production|live)\s+"
            r"(?:model|version|model\s+version|deployment)$",
            "tumour-classifier prod version", answers.current_production),
     _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:in\s+production|in\s+prod|live\s+now)$",
            "tumour-classifier in production", answers.current_production),
-    _shape("changed_between", r"^(?:what\s+|what's\s+|what’s\s+)?(?:has\s+|was\s+|is\s+|are\s+)?(?:the\s+)?"
+    _shape("changed_between", r"^(?:what\s+|what's\s+|what’s\s+|(?:show|give|get|list)\s+(?:me\s+)?)?"
+           r"(?:has\s+|was\s+|is\s+|are\s+)?(?:the\s+)?"
            r"(?:changed|changes|differs|different|differences?|diff|delta)\s+(?:between|from)\s+(?P<a>.+?)\s+"
            r"(?:and|to|vs\.?|versus|with)\s+(?P<b>.+)$",
            "what changed between tumour-classifier v2 and tumour-classifier v3", answers.changed_between),
@@ -413,7 +426,9 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:compared\s+(?:to|with)|vs\.?|versus|relative\s+to|since|over|against)\s+(?P<a>.+)$",
            "what's new in tumour-classifier v2 compared to v1", answers.changed_between),
     _shape("changed_between", r"^what(?:'s|’s|\s+is|\s+was)\s+(?:new|different|changed)\s+in\s+(?P<b>" + _REF + r")$"
-           r"|^(?:what\s+)?(?:changed|changes)\s+in\s+(?P<c>" + _REF + r")$",
+           r"|^(?:what\s+)?(?:changed|changes)\s+in\s+(?P<c>" + _REF + r")$"
+           r"|^(?:what\s+(?:has\s+)?|what's\s+|what’s\s+)?(?:changed|changes|is\s+new|new|been\s+changed)\s+(?:since|after)\s+"
+           r"(?P<since>" + _REF + r")$",
            "what's new in tumour-classifier v3", answers.changed_between),
     _shape("changed_between", r"^(?:compare|diff)\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus|against)\s+(?P<b>.+)$",
            "compare tumour-classifier v1 with tumour-classifier v2", answers.changed_between),
@@ -489,7 +504,8 @@ SHAPES: tuple[Shape, ...] = (
            "latest version of tumour-classifier", answers.versions_of_node),
     _shape("drifting", _WHICH
            + r"(?P<subject>models?|versions?|model\s+versions?|deployments?|endpoints?|services?)?\s*"
-           r"(?:(?:is|are)\s+)?(?:currently\s+|now\s+|still\s+)?(?:drifting|showing\s+drift|in\s+drift|alerting)"
+           r"(?:(?:is|are|has|have)\s+)?(?:currently\s+|now\s+|still\s+)?(?:drifting|drifted|showing\s+drift|in\s+drift|"
+           r"alerting)"
            r"(?:\s+in\s+prod(?:uction)?|\s+right\s+now|\s+now)?$"
            r"|^(?:is|are)\s+(?:there\s+)?(?:any(?:thing)?|any\s+(?:models?|deployments?))\s+(?:currently\s+)?drifting"
            r"(?:\s+in\s+prod(?:uction)?)?$"
@@ -548,7 +564,7 @@ _ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x"
             "severity2": "severity", "severity3": "severity", "severity4": "severity", "severity5": "severity",
             "exact2": "exact", "exact3": "exact"}
 #: The parts that name entities (the others are words of the shape: a verb, a state, an environment...).
-_ENTITIES = frozenset({"x", "a", "b", "person", "exact"})
+_ENTITIES = frozenset({"x", "a", "b", "person", "exact", "since"})
 #: An entity text that is a negation ("datasets no model uses") names nothing: the query is another shape.
 _NEGATION = re.compile(r"(?:no|nothing|nobody|none|never|not)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)
