@@ -30,6 +30,12 @@ K, E = NodeKind, EdgeType
     ("what did tumour random forest produce", "outputs_of", {"x": "tumour random forest"}),
     ("what is the output of tumour gradient boosting", "outputs_of", {"x": "tumour gradient boosting"}),
     ("what came out of tumour random forest", "outputs_of", {"x": "tumour random forest"}),
+    ("what did the texture_mean_robust feature feed into", "downstream", {"x": "texture_mean_robust feature"}),
+    ("what models were affected by the leak fix commit", "downstream", {"x": "leak fix commit"}),
+    ("which datasets are derived from breast cancer raw export", "derived", {"x": "breast cancer raw export"}),
+    ("iris-demo v1 approval status", "reviews_of", {"x": "iris-demo v1"}),
+    ("what alerts are open", "drifting", {}),
+    ("which production models have high drift", "drifting", {"subject": "models", "severity": "high"}),
     # who
     ("which reviewer rejected wine-cultivar v1", "reviews_of", {"who": "which reviewer", "x": "wine-cultivar v1"}),
     ("who requested changes on tumour-classifier v3", "reviews_of", {"who": "who", "x": "tumour-classifier v3"}),
@@ -215,6 +221,13 @@ def test_what_was_reviewed_or_trained_changes_since_a_version_and_who_is_respons
     assert answered(service.search("what was trained in June 2024", limit=3)) == [
         (w.CRM_MV, "model_version churn v1 GENERATED_BY run train churn model"),
         (w.CRM_RUN, "model_version churn v1 GENERATED_BY run train churn model")]
+    # Derived from a dataset version: what a run made from it (the tests/search/test_questions.py world: the ETL
+    # run's output is not downstream of the data it cleaned, so breast cancer's dataset has none).
+    feature = node_id(K.FEATURE, "cancer", "texture_robust")
+    store.write([Node(feature, K.FEATURE, {"name": "texture robust", "project": "onc"})],
+                [Edge(feature, w.ONC_DV, E.DERIVED_FROM)], actor="test")
+    assert answered(service.search("which features are derived from breast cancer (cleaned)", limit=3)) == [
+        (feature, "feature texture robust DERIVED_FROM dataset_version breast cancer (cleaned)")]
     # "Who is responsible for X" names no verb: who owns it (here nobody is named: the model itself).
     assert answered(service.search("who is responsible for churn", limit=2)) == [(w.CRM_MODEL, "model churn")]
 

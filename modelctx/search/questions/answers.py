@@ -84,6 +84,12 @@ def trained_on(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> li
     return _downstream_of(view, resolve, parts, (K.MODEL_VERSION,))
 
 
+def derived(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """Dataset versions and features downstream of X (derived from it, or made by a run that read it), nearest
+    first."""
+    return _downstream_of(view, resolve, parts, (K.DATASET_VERSION, K.FEATURE))
+
+
 def downstream(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """Runs and model versions downstream of X, nearest first."""
     return _downstream_of(view, resolve, parts, (K.RUN, K.MODEL_VERSION, K.DATASET_VERSION, K.DEPLOYMENT))

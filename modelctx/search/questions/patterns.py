@@ -48,6 +48,7 @@ MEANINGS: dict[str, str] = {
     "trained_on": "model versions trained on a dataset",
     "used": "runs that used a dataset",
     "downstream": "what is downstream of a node",
+    "derived": "the data and features derived from a dataset (downstream of it)",
     "outputs_of": "what a run or job produced (generated)",
     "training_data": "the data a model version was trained on",
     "upstream": "what a node came from",
@@ -239,9 +240,12 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:the\s+)?(?:impact(?:\s+analysis)?|blast\s+radius|dependants|dependents|consumers|downstream\s+"
            r"(?:impact|dependencies|dependants|dependents|consumers|usage))\s+(?:of|for|on)\s+"
            r"(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<z>.+)$"
-           r"|^(?:what|which\s+\w+)\s+(?:is|are|would\s+be|will\s+be|could\s+be|gets?|get)\s+(?:affected|impacted)\s+"
+           r"|^(?:what|which)(?:\s+\w+)?\s+(?:is|are|was|were|would\s+be|will\s+be|could\s+be|gets?|get|got)\s+"
+           r"(?:affected|impacted)\s+"
            r"(?:by|if)\s+(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<w>.+?)" + _CHANGE_TAIL + r"$"
-           r"|^(?P<v>" + _NAMED + r")\s+(?:downstream|dependants|dependents)$",
+           r"|^(?P<v>" + _NAMED + r")\s+(?:downstream|dependants|dependents)$"
+           r"|^what\s+(?:did|does|do|has|have)\s+(?P<u>.+?)\s+(?:feed|fed|feed\s+into|fed\s+into|flow\s+into|flowed\s+into|"
+           r"go\s+into|gone\s+into|affect|affected|impact|impacted)$",
            "what depends on breast-cancer", answers.downstream),
     _shape("used", _WHICH + _RUNS + _THAT + _USE + r"\s+(?!(?:to|for)\s)(?P<x>.+)$"
            r"|" + _WHICH + _RUNS + r"\s+(?:where|in\s+which)\s+(?P<y>.+?)\s+(?:was|is|were|got)\s+(?:an?\s+)?"
@@ -250,6 +254,12 @@ SHAPES: tuple[Shape, ...] = (
     _shape("used", _WHICH + r"(?:runs?|jobs?|experiments?|trainings?|training\s+runs?|trials?)\s+"
            r"(?:using|on|reading|consuming|with|over|downstream\s+of|fed\s+(?:by|from))\s+(?P<x>.+)$",
            "runs downstream of breast-cancer", answers.used),
+    _shape("derived", _WHICH + r"(?:datasets?|dataset\s+versions?|data\s+sets?|data|tables?|features?)\s+(?:that\s+)?"
+           r"(?:are|were|is|was|have\s+been|has\s+been)\s+(?:derived|built|made|computed|generated|produced|created|"
+           r"cleaned|extracted)\s+from\s+(?P<x>.+)$"
+           r"|^(?:what|which\s+\w+)\s+(?:is|are|was|were)\s+derived\s+from\s+(?P<y>.+)$"
+           r"|^(?:the\s+)?(?:derivatives|derived\s+(?:datasets?|data|tables?|features?))\s+(?:of|from)\s+(?P<z>.+)$",
+           "which datasets are derived from breast-cancer@1", answers.derived),
     _shape("downstream", r"^(?:(?:what|which|everything|anything|all)\s+(?:\w+\s+)?(?:(?:is|are|lies|lie|sits?)\s+)?)?"
            r"downstream\s+(?:of|from)\s+(?P<x>.+)$",
            "what is downstream of breast-cancer", answers.downstream),
@@ -449,7 +459,8 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:approved|reviewed|signed\s+off(?:\s+on)?|green-?lit|green-?lighted|accepted|rejected|vetted|okayed|"
            r"approve|review|pass(?:ed)?\s+review)(?:\s+for\s+\w+)?(?:\s+yet|\s+already)?$"
            r"|^(?:the\s+|what\s+is\s+the\s+|what's\s+the\s+)?(?:approval|review|sign-?off)\s+"
-           r"(?:status|state|verdict|history|decision)\s+(?:of|for|on)\s+(?P<z>.+)$",
+           r"(?:status|state|verdict|history|decision)\s+(?:of|for|on)\s+(?P<z>.+)$"
+           r"|^(?P<q>" + _NAMED + r")\s+(?:approval|review|sign-?off)\s+(?:status|state|verdict|history|decision)$",
            "who reviewed wine-cultivar v1", answers.reviews_of),
     _shape("deployments_of", r"^(?:(?P<who>" + _WHO + r")\s+(?:has\s+|have\s+)?(?:deployed|shipped|released|"
            r"rolled\s+out|launched|promoted|put\s+live)|where\s+(?:is|was|are|were|has|have)(?!\s+(?:there\s+)?drift\b)|"
@@ -509,7 +520,8 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:\s+in\s+prod(?:uction)?|\s+right\s+now|\s+now)?$"
            r"|^(?:is|are)\s+(?:there\s+)?(?:any(?:thing)?|any\s+(?:models?|deployments?))\s+(?:currently\s+)?drifting"
            r"(?:\s+in\s+prod(?:uction)?)?$"
-           r"|" + _WHICH + r"(?P<subject2>models?|versions?|model\s+versions?|deployments?|endpoints?|services?)\s+"
+           r"|" + _WHICH + r"(?:production\s+|prod\s+|live\s+|deployed\s+)?"
+           r"(?P<subject2>models?|versions?|model\s+versions?|deployments?|endpoints?|services?)\s+"
            r"(?:with|that\s+(?:have|has|show|shows)|have|has|having|showing)\s+(?:an?\s+|any\s+)?(?:open\s+)?"
            r"(?:" + _SEVERITY + r"\s+)?" + _DRIFT + r"(?:\s+in\s+prod(?:uction)?)?$"
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+|any\s+)?(?:open\s+|current\s+)?"
@@ -518,6 +530,8 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+|any\s+)?(?:open\s+|current\s+)?"
            r"(?P<severity3>" + _SEVERITY_WORDS + r")" + _LEVEL + r"\s+(?:data\s+|feature\s+)?drift$"
            r"|^where\s+(?:is|was|has)\s+(?:there\s+)?drift\s+(?:been\s+)?(?:detected|found|seen|flagged)$"
+           r"|^(?:what|which)\s+(?:drift\s+|monitoring\s+)?alerts?\s+(?:are|is)\s+(?:currently\s+|still\s+)?(?:open|active|"
+           r"firing|raised)$"
            r"|^(?:is|are)\s+there\s+(?:any\s+)?(?P<severity5>" + _SEVERITY_WORDS + r")" + _LEVEL + r"\s+(?:data\s+)?"
            r"(?:drift|drift\s+alerts?|alerts?)(?:\s+in\s+prod(?:uction)?|\s+anywhere|\s+right\s+now|\s+now)?$"
            r"|^(?:is|are)\s+" + _NO_VERB + r"(?P<x>.+?)\s+(?:currently\s+|still\s+)?drifting$"
