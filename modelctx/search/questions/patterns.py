@@ -233,12 +233,13 @@ SHAPES: tuple[Shape, ...] = (
            "what was trained on diabetes", answers.trained_on),
     _shape("downstream", r"^(?:what|everything|anything|which\s+(?:things|nodes|artifacts|assets))\s+(?:else\s+)?"
            r"(?:depends|relies|is\s+built|are\s+built|builds)\s+on\s+(?P<x>.+)$"
-           r"|^what\s+(?:would\s+|will\s+|could\s+|might\s+|else\s+)?(?:breaks?|be\s+affected|is\s+affected|"
+           r"|^(?:what|which\s+\w+)\s+(?:would\s+|will\s+|could\s+|might\s+|else\s+)?(?:breaks?|break|be\s+affected|"
+           r"is\s+affected|are\s+affected|"
            r"gets?\s+affected|needs?\s+(?:retraining|to\s+be\s+retrained)|has\s+to\s+be\s+retrained)\s+"
            r"if\s+(?:i\s+|we\s+|you\s+|someone\s+)?(?:change\s+|modify\s+|update\s+|delete\s+|remove\s+|drop\s+|"
            r"edit\s+|fix\s+)?(?P<y>.+?)" + _CHANGE_TAIL + r"$"
            r"|^(?:the\s+)?(?:impact(?:\s+analysis)?|blast\s+radius|dependants|dependents|consumers|downstream\s+"
-           r"(?:impact|dependencies|dependants|dependents|consumers|usage))\s+(?:of|for|on)\s+"
+           r"(?:impact|dependencies|dependants|dependents|consumers|usage|lineage|graph))\s+(?:of|for|on|from)\s+"
            r"(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<z>.+)$"
            r"|^(?:what|which)(?:\s+\w+)?\s+(?:is|are|was|were|would\s+be|will\s+be|could\s+be|gets?|get|got)\s+"
            r"(?:affected|impacted)\s+"
@@ -301,10 +302,10 @@ SHAPES: tuple[Shape, ...] = (
     _shape("upstream", r"^(?:(?:what|which|everything|anything|all)\s+(?:\w+\s+)?(?:(?:is|are|lies|lie|sits?)\s+)?)?"
            r"upstream\s+(?:of|from)\s+(?P<x>.+)$"
            r"|^(?:(?:show|list|give|get|find|display|what\s+is|what's)\s+(?:me\s+)?)?(?:the\s+)?(?:full\s+|complete\s+)?"
-           r"(?:lineage|provenance|origins?|sources?|ancestry|upstream)\s+(?:of|for|behind)\s+(?P<y>.+)$"
+           r"(?:upstream\s+)?(?:lineage|provenance|origins?|sources?|ancestry|upstream)\s+(?:of|for|behind)\s+(?P<y>.+)$"
            r"|^where\s+(?:did|does|do)\s+(?P<z>.+?)\s+come\s+from$"
            r"|^(?P<w>" + _NAMED + r")\s+(?:upstream|lineage|provenance|ancestry|origins?)$"
-           r"|^(?:what|everything)\s+(?:went|goes|feeds|fed|flows|flowed)\s+into\s+(?P<v>.+)$"
+           r"|^(?:what|everything|anything)\s+(?:that\s+)?(?:went|goes|feeds|fed|flows|flowed)\s+into\s+(?P<v>.+)$"
            r"|^what\s+(?:feeds|fed)\s+(?P<p>.+)$"
            r"|^(?:trace\s+back|ancestors\s+of)\s+(?P<u>.+)$"
            r"|^trace\s+(?P<q>.+?)\s+(?:back(?:\s+to\s+(?:its|the|their)\s+\w+(?:\s+\w+)?)?|to\s+(?:its|the|their)\s+"
@@ -329,7 +330,8 @@ SHAPES: tuple[Shape, ...] = (
            r"(?P<person>.+)$",
            "reviews by Grace Hopper", answers.person_did),
     _shape("person_did", _WHICH + r"(?P<noun>" + _NOUN_VERBS + r"|models?|versions?|model\s+versions?|datasets?|"
-           r"experiments?|everything|anything|things|stuff)\s+(?:that\s+(?:was|were)\s+|(?:was|were)\s+)?"
+           r"experiments?|everything|anything|things|stuff)\s+(?:that\s+(?:was|were|have\s+been|has\s+been)\s+|"
+           r"(?:was|were|have\s+been|has\s+been|had\s+been)\s+)?"
            r"(?P<verb>" + _VERBS + r")\s+by\s+" + _PERSON + r"(?P<person>.+)$",
            "models approved by Grace Hopper", answers.person_did),
     _shape("person_did", r"^(?:(?:show|list|find|all)\s+(?:me\s+)?)?" + _PERSON
