@@ -90,6 +90,10 @@ K, E = NodeKind, EdgeType
     ("any drift on tumour-classifier", "drifting", {"x": "tumour-classifier"}),
     ("what is the drift on tumour", "drifting", {"x": "tumour"}),
     ("what changed since tumour-classifier v2", "changed_between", {"since": "tumour-classifier v2"}),
+    ("which features changed between progression v1 and v2", "changed_between",
+     {"kind": "features", "a": "progression v1", "b": "v2"}),
+    ("which commits are between tumour v2 and tumour v3", "changed_between",
+     {"kind": "commits", "a": "tumour v2", "b": "tumour v3"}),
     ("show the diff between tumour v2 and tumour v3", "changed_between", {"a": "tumour v2", "b": "tumour v3"}),
     ("what was reviewed", "reviewed", {}),
     ("recent reviews", "reviewed", {}),
@@ -217,6 +221,11 @@ def test_what_was_reviewed_or_trained_changes_since_a_version_and_who_is_respons
     assert answered(service.search("what changed since churn v1", limit=3)) == [
         (retrain, "only in model_version churn v2: model_version churn v2 GENERATED_BY run retrain churn model"),
         (w.CRM_RUN, "only in model_version churn v1: model_version churn v1 GENERATED_BY run train churn model")]
+    # Only the kind named.
+    assert answered(service.search("which runs changed between churn v1 and churn v2", limit=3)) == [
+        (retrain, "only in model_version churn v2: model_version churn v2 GENERATED_BY run retrain churn model"),
+        (w.CRM_RUN, "only in model_version churn v1: model_version churn v1 GENERATED_BY run train churn model")]
+    assert answered(service.search("which datasets changed between churn v1 and churn v2", limit=3)) == []
     # The reviews, newest first (February 20th, then 12th of 2024), each after the version it reviews.
     reviewed = answered(service.search("what was reviewed in February 2024", limit=3))
     assert reviewed == [(w.ONC_MV, "review onc-r2 REVIEWS model_version tumour v1"),

@@ -22,6 +22,7 @@ from modelctx.graph.lineage import is_active_deployment, is_in_production, is_pr
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind, kind_of_id
 from modelctx.graph.refs import model_versions
 from modelctx.graph.store import GraphStore
+from modelctx.search.intent import KIND_WORDS
 from modelctx.search.questions.resolve import exact_node, find, same_model_versions
 from modelctx.search.questions.verbs import VERB_KINDS, WHO_ACTS, verb_of
 from modelctx.search.questions.walks import (
@@ -513,10 +514,13 @@ def changed_between(view: GraphStore, resolve: Resolver, parts: dict[str, str]) 
         return [Answer(nodes[i], f"only in {label(node, nodes)}: {render_path(paths[i], nodes)}")
                 for i in ids if i in nodes]
 
-    return [*only_in(only_after, second, after),
-            *(Answer(nodes[i], f"between the two: {render_path(path, nodes)}") for i, path in between.items()
-              if i in nodes),
-            *only_in(only_before, first, before)]
+    found = [*only_in(only_after, second, after),
+             *(Answer(nodes[i], f"between the two: {render_path(path, nodes)}") for i, path in between.items()
+               if i in nodes),
+             *only_in(only_before, first, before)]
+    # "Which commits / features / datasets changed between A and B": the kind named (search/intent.py KIND_WORDS).
+    named = KIND_WORDS.get(" ".join(parts["kind"].lower().split())) if "kind" in parts else None
+    return found if named is None else [a for a in found if a.node.kind in named]
 
 
 #: The review states a question may ask for ("which models were rejected") → whether a version's state is one.
