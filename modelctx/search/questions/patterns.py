@@ -437,7 +437,7 @@ SHAPES: tuple[Shape, ...] = (
     _shape("changed_between", r"^(?:what|which)\s+(?P<kind>commits?|features?|datasets?|dataset\s+versions?|data|runs?|"
            r"tables?)\s+(?:changed|differ|are\s+different|were\s+added|are\s+new|are|were|came\s+in|landed)\s+"
            r"(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|vs\.?|versus)\s+(?P<b>.+)$",
-           "which commits are between tumour-classifier v2 and tumour-classifier v3", answers.changed_between),
+           "which runs changed between tumour-classifier v2 and tumour-classifier v3", answers.changed_between),
     _shape("changed_between", r"^what(?:'s|’s|\s+is|\s+was)\s+(?:new|different|changed)\s+in\s+(?P<b>.+?)\s+"
            r"(?:compared\s+(?:to|with)|vs\.?|versus|relative\s+to|since|over|against)\s+(?P<a>.+)$",
            "what's new in tumour-classifier v2 compared to v1", answers.changed_between),
