@@ -11,7 +11,10 @@ every search, and narrows it by ``--since`` / ``--until``):
   (and ``in the past week``): that much time before now;
 - ``since`` / ``after`` / ``from`` ``DATE``; ``before`` / ``until`` ``DATE``;
   ``on DATE``; ``between DATE and DATE``; ``in YYYY``, ``in YYYY-MM``,
-  ``in MONTH [YYYY]`` (a month without a year is the latest one not after now).
+  ``in MONTH [YYYY]`` (a month without a year is the latest one not after now);
+  a bound on a year or a month (``since March 2024``, ``before 2024``,
+  ``after 2024-02``, ``until June 2024``), inclusive as a date is: since /
+  after / from its start, before / until its end.
 
 ``DATE`` is ISO 8601 and read by ``modelctx/times.py``, as every time a person
 types: a date is the whole day, bounds are inclusive. A question's answer is kept
@@ -49,6 +52,8 @@ _PHRASE = re.compile(
     r"|between\s+(?P<first>" + _DATE + r")\s+and\s+(?P<last>" + _DATE + r")"
     r"|in\s+(?P<year>" + _YEAR + r")(?:-(?P<year_month>0[1-9]|1[0-2]))?"
     r"|in\s+(?P<month>" + "|".join(_MONTHS) + r")(?:\s+(?P<month_year>" + _YEAR + r"))?"
+    r"|(?P<bound>since|after|from|before|until|till)\s+(?:(?P<bound_month>" + "|".join(_MONTHS) + r")\s+"
+    r"(?P<bound_month_year>" + _YEAR + r")|(?P<bound_year>" + _YEAR + r")(?:-(?P<bound_year_month>0[1-9]|1[0-2]))?)"
     r")$",
     re.IGNORECASE,
 )
@@ -114,15 +119,25 @@ def _window(found: re.Match[str], now: datetime) -> tuple[datetime | None, datet
     if found["first"]:
         return lower_bound(found["first"], "the query's time"), upper_bound(found["last"], "the query's time")
     if found["year"]:
-        year = int(found["year"])
-        if found["year_month"]:
-            start = datetime(year, int(found["year_month"]), 1, tzinfo=UTC)
-            return start, _month_after(start) - timedelta(microseconds=1)
-        return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC) - timedelta(microseconds=1)
+        return _period(int(found["year"]), int(found["year_month"]) if found["year_month"] else None)
+    if found["bound"]:
+        month = found["bound_year_month"] or (_MONTHS.index(found["bound_month"].lower()) + 1
+                                              if found["bound_month"] else None)
+        start, end = _period(int(found["bound_year"] or found["bound_month_year"]), int(month) if month else None)
+        # Inclusive, as a date is: the period is the whole span a DATE is the whole day of.
+        return (start, None) if found["bound"].lower() in ("since", "from", "after") else (None, end)
     month = _MONTHS.index(found["month"].lower()) + 1
     year = int(found["month_year"]) if found["month_year"] else now.year - (month > now.month)
     start = datetime(year, month, 1, tzinfo=UTC)
     return start, _month_after(start) - timedelta(microseconds=1)
+
+
+def _period(year: int, month: int | None) -> tuple[datetime, datetime]:
+    """The first and last instant of a year, or of one of its months."""
+    if month is not None:
+        start = datetime(year, month, 1, tzinfo=UTC)
+        return start, _month_after(start) - timedelta(microseconds=1)
+    return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC) - timedelta(microseconds=1)
 
 
 def _period_start(day: datetime, period: str) -> datetime:

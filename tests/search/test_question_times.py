@@ -49,6 +49,11 @@ def at(text: str) -> datetime:
     # A month after this one, without a year: the latest one not after now.
     ("what did ada change in December", "what did ada change", at("2023-12-01"), at("2023-12-31T23:59:59.999999")),
     ("what did ada change in june 2022", "what did ada change", at("2022-06-01"), at("2022-06-30T23:59:59.999999")),
+    # A bound on a month or a year: inclusive, as on a date (the whole period).
+    ("what did ada change since March 2024", "what did ada change", at("2024-03-01"), None),
+    ("what did ada change after 2024-02", "what did ada change", at("2024-02-01"), None),
+    ("what did ada change before 2024", "what did ada change", None, at("2024-12-31T23:59:59.999999")),
+    ("what did ada change until June 2023", "what did ada change", None, at("2023-06-30T23:59:59.999999")),
 ])
 def test_a_trailing_time_phrase_is_a_window(question: str, rest: str, start: datetime | None,
                                             end: datetime | None) -> None:

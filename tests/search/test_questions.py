@@ -87,7 +87,7 @@ def test_every_shape_says_what_it_asks() -> None:
     ("commits authored by alice", "person_did", {"verb": "commits", "person": "alice"}),
     ("alice's deployments", "person_did", {"person": "alice", "verb": "deployments"}),
     ("deployed without approval", "unapproved_production", {}),
-    ("production models missing a review", "unapproved_production", {}),
+    ("production models missing a review", "unapproved_production", {"env": "production"}),
     ("unapproved deployments", "unapproved_production", {}),
     ("from the sweep", "sweep", {}),
     ("versions from the sweep", "sweep", {"subject": "versions"}),
@@ -114,8 +114,8 @@ def test_every_shape_says_what_it_asks() -> None:
     ("please list the models trained on wine", "trained_on", {"x": "wine"}),
     ("where is progression v2 deployed", "deployments_of", {"x": "progression v2"}),
     # as people phrase them (issue 15 item 4): synonyms, passive voice, possessives, fragments, "who" questions
-    ("prod models no approval", "unapproved_production", {}),
-    ("anything serving in production that nobody green-lit", "unapproved_production", {}),
+    ("prod models no approval", "unapproved_production", {"env": "prod"}),
+    ("anything serving in production that nobody green-lit", "unapproved_production", {"env": "production"}),
     ("which datasets were used by the churn training run", "training_data", {"x": "churn training run"}),
     ("what data went into churn v2", "training_data", {"x": "churn v2"}),
     ("churn model's training data", "training_data", {"x": "churn model"}),
@@ -159,8 +159,8 @@ def test_every_shape_says_what_it_asks() -> None:
     ("List all deployments by carol", "person_did", {"verb": "deployments", "person": "carol"}),
     ("models rejected by dave", "person_did", {"noun": "models", "verb": "rejected", "person": "dave"}),
     ("Which runs did alice launch?", "person_did", {"noun": "runs", "person": "alice", "verb": "launch"}),
-    ("Which production models haven't been approved?", "unapproved_production", {}),
-    ("unreviewed models in production", "unapproved_production", {}),
+    ("Which production models haven't been approved?", "unapproved_production", {"env": "production"}),
+    ("unreviewed models in production", "unapproved_production", {"env": "production"}),
     ("which runs were part of the optuna sweep", "sweep", {"subject": "runs"}),
     ("List datasets that no model uses", "untrained_datasets", {}),
     ("How does churn@3 compare to churn@2?", "changed_between", {"b": "churn@3", "a": "churn@2"}),
@@ -214,7 +214,7 @@ def test_every_shape_says_what_it_asks() -> None:
     ("show me everything trained with churn@2", "trained_on", {"x": "churn@2"}),
     ("which runs read the data that nightly_etl wrote", "used_output", {"x": "nightly_etl"}),
     ("models trained on the output of nightly_etl", "trained_on", {"x": "nightly_etl"}),
-    ("models in prod that skipped review", "unapproved_production", {}),
+    ("models in prod that skipped review", "unapproved_production", {"env": "prod"}),
     ("models that came out of tuning", "sweep", {}),
     ("which runs were trials of a sweep", "sweep", {"subject": "runs"}),
     ("which datasets does no model use", "untrained_datasets", {}),
@@ -340,8 +340,10 @@ def test_who_code_behind_and_what_runs_in_production(store: GraphStore, service:
                                       "dataset_version breast cancer (cleaned)")]
     trained = "model_version tumour v1 GENERATED_BY run train tumour classifier"
     etl = f"{trained} USED dataset_version breast cancer (cleaned) GENERATED_BY run clean patients nightly"
-    assert answered(service.search("which run trained tumour v1", limit=3)) == [
-        (w.ONC_RUN, trained), (ETL_RUN, etl), (JOB, f"{etl} INSTANCE_OF job clean_patients")]
+    # The run, the sweep it is a trial of (nearer than the data's run), then the run and job that made its data.
+    assert answered(service.search("which run trained tumour v1", limit=4)) == [
+        (w.ONC_RUN, trained), (SWEEP, f"{trained} CHILD_OF run tumour sweep"), (ETL_RUN, etl),
+        (JOB, f"{etl} INSTANCE_OF job clean_patients")]
     # Another environment: only active deployments count (onc-old, in staging, is retired).
     assert questions.answer("what's deployed in staging", store, lambda text, kinds: None)[:2] == (
         questions.match("what's deployed in staging")[0], [])  # type: ignore[index]

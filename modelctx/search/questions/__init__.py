@@ -33,7 +33,7 @@ from modelctx.search.questions.answers import DATA_KINDS, MADE_KINDS
 from modelctx.search.questions.patterns import MEANINGS, SHAPES, Shape, clean_entity, match, matches
 from modelctx.search.questions.resolve import exact_node, narrowed, shares_a_word
 from modelctx.search.questions.verbs import VERB_KINDS, verb_of
-from modelctx.search.questions.walks import Answer, Resolver, render_path
+from modelctx.search.questions.walks import Answer, Resolver, once, render_path
 from modelctx.search.when import Window
 
 __all__ = [
@@ -61,7 +61,8 @@ def answer(query: str, view: GraphStore, resolve: Resolver, window: Window | Non
     or an entity it names is not found). An empty list is an answer: nothing in the graph fits the question.
 
     ``window`` (the query's time phrase and ``--since`` / ``--until``: ``search/when.py``, read by the service
-    before ``query`` comes here without the phrase) keeps the answers whose event time is in it.
+    before ``query`` comes here without the phrase) keeps the answers whose event time is in it: the time of the
+    act that makes each one an answer (``Answer.at``: a version's deployment, its deciding review), else its own.
     """
     for shape, parts in matches(query):
         try:
@@ -69,7 +70,9 @@ def answer(query: str, view: GraphStore, resolve: Resolver, window: Window | Non
         except ModelctxError:
             found = None
         if found is not None:
-            kept = found if window is None else [a for a in found if window.holds(a.node)]
+            # A node stands once, by its first answer whose time is in the window (a version deployed twice: by
+            # the deployment the window holds).
+            kept = once([a for a in found if window is None or window.holds(a.at or a.node)])
             shown = window if window is not None and window.words else None
             return Answered(shape, kept, shown)
     return None

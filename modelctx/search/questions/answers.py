@@ -22,7 +22,8 @@ from modelctx.graph.lineage import is_active_deployment, is_in_production, is_pr
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind, kind_of_id
 from modelctx.graph.refs import model_versions
 from modelctx.graph.store import GraphStore
-from modelctx.search.questions.resolve import find, same_model_versions
+from modelctx.search.intent import KIND_WORDS
+from modelctx.search.questions.resolve import exact_node, find, same_model_versions
 from modelctx.search.questions.verbs import VERB_KINDS, WHO_ACTS, verb_of
 from modelctx.search.questions.walks import (
     MAX_HOPS,
@@ -40,7 +41,7 @@ from modelctx.search.questions.walks import (
     walk,
     walk_starts,
 )
-from modelctx.vocabulary import Verdict
+from modelctx.vocabulary import Severity, Verdict
 
 K = NodeKind
 E = EdgeType
@@ -84,9 +85,25 @@ def trained_on(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> li
     return _downstream_of(view, resolve, parts, (K.MODEL_VERSION,))
 
 
+def derived(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """Dataset versions and features downstream of X (derived from it, or made by a run that read it), nearest
+    first."""
+    return _downstream_of(view, resolve, parts, (K.DATASET_VERSION, K.FEATURE))
+
+
 def downstream(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """Runs and model versions downstream of X, nearest first."""
     return _downstream_of(view, resolve, parts, (K.RUN, K.MODEL_VERSION, K.DATASET_VERSION, K.DEPLOYMENT))
+
+
+def outputs_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """What run, job or experiment X generated (a job, an experiment, a sweep: through its runs), nearest first:
+    the nodes GENERATED_BY it or them."""
+    node = find(resolve, parts["x"], (K.RUN, K.JOB, K.EXPERIMENT))
+    if node is None:
+        return None
+    return walk(view, [node.id], "down", edge_types=[E.GENERATED_BY, E.INSTANCE_OF, E.PART_OF, E.CHILD_OF],
+                keep=lambda path: path[-1].type is E.GENERATED_BY)
 
 
 #: What "the data X was trained on" may name, and what "upstream of X" may start from.
@@ -169,7 +186,7 @@ def deployments_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -
 def who(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """The persons the act behind X is ATTRIBUTED_TO (who trained X: its runs'; who wrote X: its commits'; who
     owns X: X's or its model's), then the acts themselves; an owner named only by a property is resolved."""
-    verb = verb_of(parts["verb"])
+    verb = verb_of(parts.get("verb", "own"))  # "who is responsible for X" names no verb: who owns it
     acts_kinds = WHO_ACTS.get(verb, WHO_ACTS["own"])
     node = find(resolve, parts["x"], (*MADE_KINDS, K.COMMIT, K.DATASET, K.JOB, K.MODEL))
     if node is None:
@@ -206,8 +223,13 @@ def code_behind(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> l
 
 
 def runs_behind(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
-    """The runs (and their jobs) upstream of X (a model's: of its versions), nearest first."""
-    return _upstream_of(view, resolve, parts, (K.RUN, K.JOB))
+    """The runs upstream of X (a model's: of its versions), with their jobs, the sweeps they are trials of and the
+    experiments they are part of, nearest first."""
+    node = find(resolve, parts["x"], MADE_KINDS)
+    if node is None:
+        return None
+    return once(walk(view, walk_starts(view, node), "up", (K.RUN, K.JOB, K.EXPERIMENT),
+                     edge_types=[*LINEAGE_EDGES, E.CHILD_OF, E.PART_OF]))
 
 
 def in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
@@ -216,22 +238,72 @@ def in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) ->
     env = parts.get("env", "production").lower()
     out: list[Answer] = []
     for deployment, version, path in _served(view, _production_deployments(view, environment=env)):
-        out += [Answer(deployment, path), Answer(version, path)]
-    return once(out)
+        out += [Answer(deployment, path), Answer(version, path, deployment)]
+    return out  # a version served twice is an answer twice, once per deployment: questions/__init__.py keeps one
 
 
-def _in_environment(deployment: Node, environment: str) -> bool:
-    """Active in ``environment`` ("production" and its names: ``graph/lineage.py`` is_in_production)."""
-    if is_production_environment(environment):
-        return is_in_production(deployment)
+def deployed(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Every deployment, active or retired (to the environment the question names, if any), and the version it
+    serves, newest first: what was deployed, each version timed by its deployment."""
+    env = parts.get("env")
+    acts = _acts(view, K.DEPLOYMENT, E.DEPLOYS, keep=lambda d: env is None or _environment_is(d, env.lower()))
+    # A version deployed twice is an answer twice, once per deployment: questions/__init__.py keeps one.
+    return [x for act, version, path in acts for x in (Answer(act, path), Answer(version, path, act))]
+
+
+def reviewed(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Every reviewed model version, each with its review (newest first): what was reviewed, timed by the review."""
+    acts = _acts(view, K.REVIEW, E.REVIEWS)
+    return [x for act, version, path in acts for x in (Answer(version, path, act), Answer(act, path))]
+
+
+def trained(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Every model version with the run that generated it (newest run first): what was trained, timed by the run."""
+    acts = _acts(view, K.RUN, E.GENERATED_BY)
+    return [x for act, version, path in acts for x in (Answer(version, path, act), Answer(act, path))]
+
+
+def _acts(view: GraphStore, kind: NodeKind, etype: EdgeType,
+          keep: Callable[[Node], bool] | None = None) -> list[tuple[Node, Node, str]]:
+    """(act, model version, one-edge path) for the acts of ``kind`` (deployments, reviews, runs) ``keep`` accepts and
+    the versions their ``etype`` edges join them to (a deployment DEPLOYS, a review REVIEWS a version; a version is
+    GENERATED_BY a run), the newest act first."""
+    newest = list(reversed(facts.sort_by_time(a for a in scan(view, kind) if keep is None or keep(a))))
+    ids = [a.id for a in newest]
+    edges = edges_of(view, ids, "in", [etype]) if etype is E.GENERATED_BY else edges_of(view, ids, "out", [etype])
+    nodes = view.get_nodes({e.source for e in edges} | {e.target for e in edges})
+    by_act: dict[str, list[Edge]] = {}
+    for edge in edges:
+        by_act.setdefault(edge.target if etype is E.GENERATED_BY else edge.source, []).append(edge)
+    out: list[tuple[Node, Node, str]] = []
+    for act in newest:
+        for edge in by_act.get(act.id, []):
+            version = nodes.get(edge.source if etype is E.GENERATED_BY else edge.target)
+            if version is not None and version.kind is K.MODEL_VERSION:
+                out.append((act, version, render_path([edge], nodes)))
+    return out
+
+
+def _environment_is(deployment: Node, environment: str) -> bool:
+    """Whether a deployment is to ``environment`` (production by any of its names: ``graph/lineage.py``; another
+    by its name or a longer one, "stag" for "staging")."""
     named = str(deployment.properties.get("environment") or "").strip().lower()
-    return is_active_deployment(deployment) and (named == environment or named.startswith(environment))
+    if is_production_environment(environment):
+        return is_production_environment(named)
+    return named == environment or named.startswith(environment)
+
+
+def _in_environment(deployment: Node, environment: str | None) -> bool:
+    """Active in ``environment`` ("production" and its names: ``graph/lineage.py`` is_in_production; None: any)."""
+    if environment is not None and is_production_environment(environment):
+        return is_in_production(deployment)
+    return is_active_deployment(deployment) and (environment is None or _environment_is(deployment, environment))
 
 
 def _production_deployments(view: GraphStore, versions: Iterable[str] | None = None,
-                            environment: str = "production") -> list[tuple[Node, Edge]]:
+                            environment: str | None = "production") -> list[tuple[Node, Edge]]:
     """(deployment, its DEPLOYS edge) for deployments in production (``graph/lineage.py``) or active in another
-    environment, newest first."""
+    environment (None: in any), newest first."""
     if versions is None:
         deployments = [d for d in scan(view, K.DEPLOYMENT) if _in_environment(d, environment)]
         edges = view.get_edges([d.id for d in deployments], "out", [E.DEPLOYS]) if deployments else []
@@ -251,14 +323,17 @@ def _served(view: GraphStore, pairs: list[tuple[Node, Edge]]) -> list[tuple[Node
 
 
 def unapproved_in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
-    """Model versions deployed in production whose approval (``governance/approval.py``) is not granted."""
+    """Model versions deployed in production (the question says production, prod, live...), else deployed and
+    active anywhere ("deployed models without an approval"), whose approval (``governance/approval.py``) is not
+    granted."""
     out: list[Answer] = []
-    for deployment, version, path in _served(view, _production_deployments(view)):
+    environment = "production" if "env" in parts else None
+    for deployment, version, path in _served(view, _production_deployments(view, environment=environment)):
         state = approval_of(view, version.id)
         if not state.approved:
             why = f"{path}; {state.state}: {state.reason}"
-            out += [Answer(version, why), Answer(deployment, why)]
-    return out
+            out += [Answer(version, why, deployment), Answer(deployment, why)]
+    return out  # a version deployed twice is an answer twice, once per deployment: questions/__init__.py keeps one
 
 
 def current_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
@@ -270,15 +345,21 @@ def current_production(view: GraphStore, resolve: Resolver, parts: dict[str, str
         model = facts.model_of(view, node.id)
         node = model or node
     served = _served(view, _production_deployments(view, versions_of(view, node)))
-    return once([*(Answer(version, path) for _, version, path in served),
+    return once([*(Answer(version, path, deployment) for deployment, version, path in served),
                  *(Answer(deployment, path) for deployment, _, path in served)])
 
 
-def from_sweep(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+def from_sweep(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """Model versions GENERATED_BY a sweep's trial (a run CHILD_OF another run) or by the sweep's parent run,
-    newest first; for a question about runs or trials, the trial runs first."""
-    runs = [r.id for r in scan(view, K.RUN)]
-    children = edges_of(view, runs, "out", [E.CHILD_OF])
+    newest first; for a question about runs or trials, the trial runs first. A sweep named (X: "the trials of
+    X") is that run's: its children and what they and it made; an experiment named, the runs PART_OF it."""
+    if "x" in parts:
+        sweep = find(resolve, parts["x"], (K.RUN, K.EXPERIMENT))
+        if sweep is None:
+            return None
+        children = view.get_edges([sweep.id], "in", [E.CHILD_OF if sweep.kind is K.RUN else E.PART_OF])
+    else:
+        children = edges_of(view, [r.id for r in scan(view, K.RUN)], "out", [E.CHILD_OF])
     parent_of = {e.source: e for e in children}
     trials: dict[str, int] = {}
     for edge in children:
@@ -289,7 +370,8 @@ def from_sweep(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> li
     versions = [Answer(nodes[c[0].source], render_path(c, nodes) + ("" if len(c) > 1 else
                                                                     f" (a sweep of {trials[c[0].target]} trial runs)"))
                 for c in chains if c[0].source in nodes and nodes[c[0].source].kind is K.MODEL_VERSION]
-    runs_asked = re.match(r"(?:runs?|trials?|experiments?)$", parts.get("subject", ""), re.IGNORECASE)
+    runs_asked = re.match(r"(?:runs?|trials?|experiments?|child\s+runs?|children|sub-?runs?)$",
+                          parts.get("subject", ""), re.IGNORECASE)
     if not runs_asked:
         return once(newest_first(versions))
     trial_runs = [Answer(nodes[e.source], render_path([e], nodes)) for e in children if e.source in nodes]
@@ -303,7 +385,7 @@ def _by_approval(view: GraphStore, keep: Callable[[ApprovalState], bool]) -> lis
     for version in scan(view, K.MODEL_VERSION):
         state = approval_of(view, version.id)
         if keep(state):
-            out.append(Answer(version, f"{label(version, {})}: {state.state}: {state.reason}"))
+            out.append(Answer(version, f"{label(version, {})}: {state.state}: {state.reason}", state.in_force))
     return newest_first(out)
 
 
@@ -332,7 +414,8 @@ def untrained_datasets(view: GraphStore, resolve: Resolver, parts: dict[str, str
 def drifting(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """Deployments with an open alert (``governance/facts.py`` open_alert: active, newest monitoring report not
     quiet), most severe first, each with the version it serves and the report; of model X's versions, or X itself
-    a deployment, when the question names one. Asked about models or versions, the versions come first."""
+    a deployment, when the question names one; of the severity it names ("critical drift": ``alert_severity``).
+    Asked about models or versions, the versions come first."""
     if "x" in parts:
         node = find(resolve, parts["x"], (K.MODEL, K.MODEL_VERSION, K.DEPLOYMENT))
         if node is None:
@@ -345,17 +428,36 @@ def drifting(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list
     else:
         deployments = list(scan(view, K.DEPLOYMENT))
     versions_first = re.match(r"(?:models?|versions?|model\s+versions?)$", parts.get("subject", ""), re.IGNORECASE)
+    named = alert_severity(parts["severity"]) if "severity" in parts else None
     found: list[tuple[int, list[Answer]]] = []
     for deployment, (report, severity) in ((d, a) for d in deployments if (a := facts.open_alert(view, d))):
+        if named is not None and not named(severity):
+            continue
         served = edge_answers(view, view.get_edges([deployment.id], "out", [E.DEPLOYS]), "target",
                               (K.MODEL_VERSION,))
         path = (f"{label(report, {})} {E.MONITORS.value} {label(deployment, {})}"
                 + "".join(f" {E.DEPLOYS.value} {label(v.node, {})}" for v in served[:1])
                 + f"; severity {severity.value}")
-        versions = [Answer(v.node, path) for v in served[:1]]
-        own = [Answer(deployment, path), Answer(report, path)]
+        versions = [Answer(v.node, path, report) for v in served[:1]]
+        own = [Answer(deployment, path, report), Answer(report, path)]
         found.append((severity.rank, [*versions, *own] if versions_first else [own[0], *versions, own[1]]))
     return once([a for _, answers in sorted(found, key=lambda pair: -pair[0]) for a in answers])
+
+
+#: Words a drift question names a severity by that are not ``vocabulary.py`` Severity's own: "severe" drift is
+#: high or critical; "moderate" is medium, "minor" low.
+_SEVERITY_WORDS: dict[str, tuple[Severity, bool]] = {
+    "severe": (Severity.HIGH, True), "serious": (Severity.HIGH, True), "major": (Severity.HIGH, True),
+    "moderate": (Severity.MEDIUM, False), "minor": (Severity.LOW, False),
+}
+
+
+def alert_severity(text: str) -> Callable[[Severity], bool]:
+    """Which alert severities a severity as typed asks for: the level ``vocabulary.py`` Severity reads ("critical";
+    "warning" is medium, as monitoring wrote it), or high and above for "severe"."""
+    word = text.lower().split("-")[0].split()[0]
+    level, or_above = _SEVERITY_WORDS.get(word, (Severity.read(word), False))
+    return (lambda s: s.rank >= level.rank) if or_above else (lambda s: s is level)
 
 
 def _version_before(view: GraphStore, version: Node) -> Node | None:
@@ -370,11 +472,17 @@ def _version_before(view: GraphStore, version: Node) -> Node | None:
 
 def changed_between(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """What lies upstream of B but not of A (then what only A had), with the commits between theirs; without A
-    ("what's new in churn v3"), A is the version of B's model before B (``graph/refs.py`` model_versions)."""
+    ("what's new in churn v3"), A is the version of B's model before B (``graph/refs.py`` model_versions); without
+    B ("what changed since churn v2"), B is the latest version of A's model."""
     kinds = (K.MODEL_VERSION, K.DATASET_VERSION, K.RUN, K.COMMIT, K.MODEL, K.DATASET)
     if "a" in parts:
         earlier, later = same_model_versions(parts["a"], parts["b"])
         first, second = find(resolve, earlier, kinds), find(resolve, later, kinds)
+    elif "since" in parts:  # "what changed since churn v2": from it to its model's latest version
+        first = find(resolve, parts["since"], (K.MODEL_VERSION,))
+        model = str(first.properties.get("model") or "") if first is not None else ""
+        latest = model_versions(view, model) if model else []
+        second = latest[-1] if latest else None
     else:
         second = find(resolve, parts["b"], (K.MODEL_VERSION,))
         first = _version_before(view, second) if second is not None else None
@@ -406,10 +514,13 @@ def changed_between(view: GraphStore, resolve: Resolver, parts: dict[str, str]) 
         return [Answer(nodes[i], f"only in {label(node, nodes)}: {render_path(paths[i], nodes)}")
                 for i in ids if i in nodes]
 
-    return [*only_in(only_after, second, after),
-            *(Answer(nodes[i], f"between the two: {render_path(path, nodes)}") for i, path in between.items()
-              if i in nodes),
-            *only_in(only_before, first, before)]
+    found = [*only_in(only_after, second, after),
+             *(Answer(nodes[i], f"between the two: {render_path(path, nodes)}") for i, path in between.items()
+               if i in nodes),
+             *only_in(only_before, first, before)]
+    # "Which commits / features / datasets changed between A and B": the kind named (search/intent.py KIND_WORDS).
+    named = KIND_WORDS.get(" ".join(parts["kind"].lower().split())) if "kind" in parts else None
+    return found if named is None else [a for a in found if a.node.kind in named]
 
 
 #: The review states a question may ask for ("which models were rejected") → whether a version's state is one.
@@ -439,15 +550,20 @@ def review_state(text: str) -> str:
 
 def versions_of_node(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """The versions of model (or dataset) X, latest first: a model's by version number (``graph/refs.py``, where
-    ``NAME`` alone names the latest), a dataset's by time; a version named stands for its model or dataset."""
-    node = find(resolve, parts["x"], (K.MODEL, K.DATASET, K.MODEL_VERSION, K.DATASET_VERSION))
+    ``NAME`` alone names the latest), a dataset's by time; a version named stands for its model or dataset. A name
+    read whole past the words that end a name elsewhere (``exact``: "versions of scored on holdout") answers only
+    when it names a node exactly (``resolve.py`` exact_node), never through a search hit."""
+    kinds = (K.MODEL, K.DATASET, K.MODEL_VERSION, K.DATASET_VERSION)
+    node = exact_node(view, parts["exact"], kinds) if "exact" in parts else find(resolve, parts["x"], kinds)
     if node is None:
         return None
     if node.kind in (K.MODEL_VERSION, K.DATASET_VERSION):
         parents = edge_answers(view, view.get_edges([node.id], "out", [E.VERSION_OF]), "target")
         node = parents[0].node if parents else node
     if node.kind is K.MODEL:
-        versions = list(reversed(model_versions(view, natural_key(node.id))))
+        # By number (graph/refs.py); versions written without a model property are found by their VERSION_OF edge.
+        versions = list(reversed(model_versions(view, natural_key(node.id)))) or [a.node for a in newest_first(
+            edge_answers(view, view.get_edges([node.id], "in", [E.VERSION_OF]), "source", (K.MODEL_VERSION,)))]
         total = len(versions)
         return [Answer(v, f"{label(v, {})} {E.VERSION_OF.value} {label(node, {})}"
                           + (f" (the latest of {total})" if rank == 0 and total > 1 else ""))

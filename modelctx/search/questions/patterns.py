@@ -41,24 +41,30 @@ class Shape:
 #: What each shape asks, whatever its wording (one line per shape name; ``tests/search/test_questions.py``
 #: checks that every shape has one).
 MEANINGS: dict[str, str] = {
-    "unapproved_production": "model versions deployed in production without an approval",
+    "unapproved_production": "model versions deployed (in production, when it says so) without an approval",
     "sweep": "model versions that came out of a hyperparameter sweep",
+    "sweep_trials": "the runs of a sweep or an experiment (CHILD_OF or PART_OF it) and the versions they made",
     "used_output": "runs that used what a run or job produced",
     "trained_on": "model versions trained on a dataset",
     "used": "runs that used a dataset",
     "downstream": "what is downstream of a node",
+    "derived": "the data and features derived from a dataset (downstream of it)",
+    "outputs_of": "what a run or job produced (generated)",
     "training_data": "the data a model version was trained on",
     "upstream": "what a node came from",
     "person_did": "what a person did",
     "untrained_datasets": "datasets no model version was trained on",
     "current_production": "the model version in production for a model",
-    "changed_between": "what changed between two versions",
+    "changed_between": "what changed between two versions (or since one: up to its model's latest)",
     "reviews_of": "the reviews of a model version",
     "deployments_of": "the deployments of a model version",
     "who": "who did something to a node (trained, wrote or owns it)",
     "code_behind": "the commits a node came from",
     "runs_behind": "the runs a node came from",
     "in_production": "everything deployed in production (or a named environment) now",
+    "deployed": "every deployment, active or retired (to a named environment), and the version it serves",
+    "reviewed": "every reviewed model version and its review",
+    "trained": "every trained model version and the run that trained it",
     "versions_without": "model versions with no review, approval or deployment",
     "versions_in_state": "model versions whose review verdict in force is the one named",
     "versions_of": "the versions of a model or dataset, latest first",
@@ -103,7 +109,7 @@ _NOUN_VERBS = (r"(?:commits|changes|reviews|deployments|runs|approvals|rejection
                r"sign-?offs|experiments|trials)")
 #: A person named in a question: never a pronoun or "nobody" ("datasets nobody trained on" names no one).
 _PERSON = (r"(?!(?:the|a|an|nobody|no\s+\w+|nothing|never|not|ever|anyone|anybody|someone|somebody|everyone|everybody|"
-           r"people|we|you|i|they|it|this|that|models?|datasets?|runs?|versions?)\b)")
+           r"people|we|you|i|they|it|this|that|models?|datasets?|runs?|versions?|got|gets|was|were|is|are|been|being)\b)")
 _TUNING = (r"(?:(?:parameter\s+|hyper-?parameter\s+|tuning\s+)?sweeps?|"
            r"hyper-?parameter\s+(?:search|sweep|tuning|optimi[sz]ation)(?:es|s)?|grid\s+search(?:es)?|"
            r"random\s+search(?:es)?|tuning\s+(?:runs?|jobs?|stud(?:y|ies))|hpo|optuna(?:\s+stud(?:y|ies))?|"
@@ -121,19 +127,33 @@ _NAMED = r"(?=\S*[\d@_-])\S+(?:\s+\S+){0,3}|\S+(?:\s+\S+){0,2}\s+(?=\S*[\d@_-])\
 #: ``graph/lineage.py`` PRODUCTION_ENVIRONMENTS.
 _ENVIRONMENTS = (r"(?:production|prod|staging|stage|dev|development|test|testing|qa|uat|canary|shadow|preprod|"
                  r"pre-production|sandbox)")
+#: Not an environment next ("runs in production" is not a sweep or an experiment named production).
+_NOT_ENVIRONMENT = r"(?!(?:the\s+)?" + _ENVIRONMENTS + r"(?:\s+(?:env|environment))?$)"
 #: How "X changes" / "X has a bug" ends a question about what depends on X.
 _CHANGE_TAIL = (r"(?:\s+(?:changes?|changed|breaks|goes\s+away|gets\s+(?:changed|updated|deleted)|"
                 r"has\s+(?:a\s+|an\s+)?(?:bug|problem|issue|error|mistake)s?|"
                 r"is\s+(?:changed|modified|updated|removed|deleted|wrong|bad|dropped|fixed|broken|buggy|corrupt(?:ed)?)))?")
 #: A version reference written whole: ``name@3``, ``name v3``, ``name version 3``.
 _REF = r"(?:\S+@\S+|\S+\s+v\d+|\S+\s+version\s+\d+)"
+#: "who", or "which person" in other words ("which reviewer rejected X", "what engineer deployed X").
+_WHO = (r"(?:who|(?:which|what)\s+(?:reviewers?|approvers?|persons?|people|users?|engineers?|team\s+members?|"
+        r"data\s+scientists?|colleagues?))")
 #: Verbs of approving or reviewing, as typed.
-_APPROVED = (r"(?:approved|reviewed|signed\s+off(?:\s+on)?|green-?lit|green-?lighted|accepted|rejected|vetted|"
+_APPROVED = (r"(?:approved|reviewed|signed\s+off(?:\s+on)?|"
+             r"(?:requested|asked\s+for)\s+changes(?:\s+(?:on|to|for))?|green-?lit|green-?lighted|accepted|rejected|vetted|"
              r"okayed|ok'd|passed\s+review|been\s+through\s+review)")
 
 #: Review states a question may ask for ("which models were rejected"): ``answers.review_state`` reads them.
 _STATES = (r"(?:approved|rejected|refused|turned\s+down|declined|vetoed|signed\s+off|green-?lit|green-?lighted|"
            r"accepted|okayed|ok'd|sent\s+back|changes\s+requested)")
+#: The severity a drift question may name ("critical drift", "warning-level drift"): ``answers.alert_severity``
+#: reads it on ``vocabulary.py`` Severity's scale.
+_SEVERITY_WORDS = r"(?:critical|severe|serious|major|high|medium|moderate|warning|warn|low|minor)"
+_LEVEL = r"(?:[-\s](?:level|severity))?"
+_SEVERITY = r"(?P<severity>" + _SEVERITY_WORDS + r")" + _LEVEL
+#: What a drift question calls an alert.
+_DRIFT = (r"(?:drift|data\s+drift|feature\s+drift|monitoring\s+alerts?|drift\s+alerts?|drift\s+warnings?|"
+          r"alerts?)")
 #: "latest version of X": what makes a version the one asked for.
 _LATEST = r"(?:latest|newest|most\s+recent|last|recent)"
 #: "what is the" / "show me the" before a noun phrase.
@@ -149,9 +169,11 @@ def _made_x(things: str) -> str:
     every kind of thing upstream of X that a question names (commits, runs)."""
     return (r"^(?:which|what)\s+" + things + r"\s+(?:produced|built|made|trained|created|generated|wrote|emitted|"
             r"went\s+into|"
-            r"goes\s+into|(?:is|are|was|were)\s+behind|led\s+to|(?:is|are|was|were)\s+in|(?:is|are|was|were)\s+used\s+"
+            r"goes\s+into|(?:is|are|was|were)\s+behind|led\s+to|"
+            r"(?:is|are|was|were)\s+in(?!\s+(?:the\s+)?" + _ENVIRONMENTS + r"\b)|(?:is|are|was|were)\s+used\s+"
             r"(?:for|by|in|to\s+(?:build|train|make|produce))|trained|fit|fitted)\s+(?P<x>.+)$"
-            r"|^(?:the\s+)?" + things + r"\s+(?:behind|that\s+(?:produced|built|made|trained)|used\s+by|used\s+for|"
+            r"|^(?:what\s+(?:is|are|was|were)\s+|what's\s+|what’s\s+)?(?:the\s+)?" + things
+            + r"\s+(?:behind|that\s+(?:produced|built|made|trained)|used\s+by|used\s+for|"
             r"used\s+to\s+(?:build|train|make|produce))\s+(?P<y>.+)$"
             r"|^(?:which|what)\s+" + things + r"\s+(?:is|was|were|are)\s+(?P<z>.+?)\s+(?:built|trained|made|produced|"
             r"generated|from)(?:\s+(?:from|with|on|at|by|in))?$")
@@ -159,22 +181,34 @@ def _made_x(things: str) -> str:
 
 #: The recognised shapes, tried in order (the first match that answers).
 SHAPES: tuple[Shape, ...] = (
-    _shape("unapproved_production", r"\b(?:production|prod|live|deployed|deployments?|serving)\b.*"
+    _shape("unapproved_production", r"^(?:(?=.*\b(?P<env>production|prod|live|serving|in\s+use)\b))?.*?(?:"
+           r"\b(?:production|prod|live|deployed|deployments?|serving)\b.*"
            r"(?:\b(?:without|lacks?|lacking|missing|no|not|never|nobody|no\s+one|none|skipped|skipping|bypassed|"
            r"bypassing)\b|n['’]t\b).*"
            r"\b(?:approv\w*|review\w*|sign[- ]?offs?|signed\s+off|green-?l\w*|okayed|ok'd|vetted|blessed)"
            r"|\b(?:unapproved|unreviewed|unvetted|unsigned)\b.*\b(?:production|prod|live|deployed|deployments?)\b"
-           r"|\b(?:production|prod|live|deployed)\b.*\b(?:unapproved|unreviewed|unvetted)\b",
+           r"|\b(?:production|prod|live|deployed)\b.*\b(?:unapproved|unreviewed|unvetted)\b)",
            "deployed models without an approval", answers.unapproved_in_production),
-    _shape("sweep", r"\b(?:came|come|comes|coming|produced|made|resulted|trained|picked|chosen|selected|won)\b.*"
+    _shape("sweep", r"(?:^(?:which|what)\s+(?P<subject4>runs?|trials?|experiments?)\b)?.*?"
+           r"\b(?:came|come|comes|coming|produced|made|resulted|trained|picked|chosen|selected|won)\b.*"
            r"\b" + _TUNING + r"\b"
-           r"|" + _WHICH + r"(?:best\s+|winning\s+|top\s+)?(?P<subject>" + _VERSIONS
+           r"|" + _WHICH + r"(?:(?:is|was|are|were)\s+(?:the\s+)?)?(?:best\s+|winning\s+|top\s+)?(?P<subject>"
+           + _VERSIONS
            + r"|results?|winners?|outputs?|runs?|trials?|experiments?)?\s*"
            r"(?:(?:that\s+|which\s+)?(?:were|was|are|is)\s+(?:part\s+of|in|from|(?:trials?|runs?)\s+(?:of|in))|from|of|"
            r"out\s+of|by|in|inside|within)"
            r"\s+(?:a\s+|an\s+|the\s+|any\s+)?" + _TUNING + r"$"
            r"|^(?:the\s+)?" + _TUNING + r"\s+(?:results?|winners?|outputs?|models?|versions?|model\s+versions?)$",
            "which versions came out of a sweep", answers.from_sweep),
+    _shape("sweep_trials", _WHICH + r"(?P<subject>runs?|trials?|experiments?|child\s+runs?)\s+(?:that\s+)?"
+           r"(?:belong(?:s|ed)?\s+to|(?:are|were|is|was)\s+(?:the\s+)?(?:children|child\s+runs?|trials?|part|members?)\s+of|"
+           r"(?:ran|were\s+run|are\s+run|(?:are|were|was|is)\s+logged|logged)\s+(?:in|under|by|to)|"
+           r"(?:are|were|is|was)\s+(?:in|under))\s+" + _NOT_ENVIRONMENT + r"(?P<x>.+)$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<subject2>runs|trials|child\s+runs|"
+           r"children|sub-?runs)\s+(?:of|in|under)\s+" + _NOT_ENVIRONMENT + r"(?P<y>.+)$"
+           r"|^(?:what|which|how\s+many)\s+(?P<subject3>trials|child\s+runs|sub-?runs)\s+(?:did|does|has|have|had)\s+"
+           r"(?P<z>.+?)\s+(?:run|have|had|launch|launched|contain|include|spawn|spawned|start|started)$",
+           "which trials belong to tumour sweep", answers.from_sweep),
     _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+" + _OUTPUT + r"(?P<x>.+)$",
            "runs that consumed the output of tumour random forest", answers.used_output),
     _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+(?:what|whatever|everything|anything|(?:the\s+)?"
@@ -186,7 +220,11 @@ SHAPES: tuple[Shape, ...] = (
            + _OUTPUT + r")?(?P<x>.+)$",
            "model versions trained on wine", answers.trained_on),
     _shape("trained_on", _WHICH + _VERSIONS + r"\s+(?:trained\s+on|built\s+on|built\s+from|using|based\s+on|"
-           r"downstream\s+of)\s+(?P<x>.+)$",
+           r"downstream\s+of)\s+(?P<x>.+)$"
+           r"|" + _WHICH + _VERSIONS + r"\s+(?:that\s+|which\s+)?(?:came|come|comes|coming|were\s+made|was\s+made|"
+           r"were\s+produced|was\s+produced|were\s+generated|was\s+generated)\s+(?:out\s+of|from|by)\s+(?P<y>.+)$"
+           r"|" + _WHICH + _VERSIONS + r"\s+(?:does|do|did)\s+(?P<z>.+?)\s+(?:feed|feed\s+into|go\s+into|flow\s+into|"
+           r"train|underlie)$",
            "models built from breast-cancer@2", answers.trained_on),
     _shape("trained_on", r"^(?:what|which|anything|everything)\s+(?:was|were|is|are|has\s+been|have\s+been|got)\s+"
            + _TRAIN + r"\s+(?P<x>.+)$"
@@ -195,16 +233,20 @@ SHAPES: tuple[Shape, ...] = (
            "what was trained on diabetes", answers.trained_on),
     _shape("downstream", r"^(?:what|everything|anything|which\s+(?:things|nodes|artifacts|assets))\s+(?:else\s+)?"
            r"(?:depends|relies|is\s+built|are\s+built|builds)\s+on\s+(?P<x>.+)$"
-           r"|^what\s+(?:would\s+|will\s+|could\s+|might\s+|else\s+)?(?:breaks?|be\s+affected|is\s+affected|"
+           r"|^(?:what|which\s+\w+)\s+(?:would\s+|will\s+|could\s+|might\s+|else\s+)?(?:breaks?|break|be\s+affected|"
+           r"is\s+affected|are\s+affected|"
            r"gets?\s+affected|needs?\s+(?:retraining|to\s+be\s+retrained)|has\s+to\s+be\s+retrained)\s+"
            r"if\s+(?:i\s+|we\s+|you\s+|someone\s+)?(?:change\s+|modify\s+|update\s+|delete\s+|remove\s+|drop\s+|"
            r"edit\s+|fix\s+)?(?P<y>.+?)" + _CHANGE_TAIL + r"$"
            r"|^(?:the\s+)?(?:impact(?:\s+analysis)?|blast\s+radius|dependants|dependents|consumers|downstream\s+"
-           r"(?:impact|dependencies|dependants|dependents|consumers|usage))\s+(?:of|for|on)\s+"
+           r"(?:impact|dependencies|dependants|dependents|consumers|usage|lineage|graph))\s+(?:of|for|on|from)\s+"
            r"(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<z>.+)$"
-           r"|^(?:what|which\s+\w+)\s+(?:is|are|would\s+be|will\s+be|could\s+be|gets?|get)\s+(?:affected|impacted)\s+"
+           r"|^(?:what|which)(?:\s+\w+)?\s+(?:is|are|was|were|would\s+be|will\s+be|could\s+be|gets?|get|got)\s+"
+           r"(?:affected|impacted)\s+"
            r"(?:by|if)\s+(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<w>.+?)" + _CHANGE_TAIL + r"$"
-           r"|^(?P<v>" + _NAMED + r")\s+(?:downstream|dependants|dependents)$",
+           r"|^(?P<v>" + _NAMED + r")\s+(?:downstream|dependants|dependents)$"
+           r"|^what\s+(?:did|does|do|has|have)\s+(?P<u>.+?)\s+(?:feed|fed|feed\s+into|fed\s+into|flow\s+into|flowed\s+into|"
+           r"go\s+into|gone\s+into|affect|affected|impact|impacted)$",
            "what depends on breast-cancer", answers.downstream),
     _shape("used", _WHICH + _RUNS + _THAT + _USE + r"\s+(?!(?:to|for)\s)(?P<x>.+)$"
            r"|" + _WHICH + _RUNS + r"\s+(?:where|in\s+which)\s+(?P<y>.+?)\s+(?:was|is|were|got)\s+(?:an?\s+)?"
@@ -213,14 +255,29 @@ SHAPES: tuple[Shape, ...] = (
     _shape("used", _WHICH + r"(?:runs?|jobs?|experiments?|trainings?|training\s+runs?|trials?)\s+"
            r"(?:using|on|reading|consuming|with|over|downstream\s+of|fed\s+(?:by|from))\s+(?P<x>.+)$",
            "runs downstream of breast-cancer", answers.used),
-    _shape("downstream", r"^(?:(?:what|which|everything|anything)\s+(?:\w+\s+)?(?:is|are|lies|lie|sits?)\s+)?"
+    _shape("derived", _WHICH + r"(?:datasets?|dataset\s+versions?|data\s+sets?|data|tables?|features?)\s+(?:that\s+)?"
+           r"(?:are|were|is|was|have\s+been|has\s+been)\s+(?:derived|built|made|computed|generated|produced|created|"
+           r"cleaned|extracted)\s+from\s+(?P<x>.+)$"
+           r"|^(?:what|which\s+\w+)\s+(?:is|are|was|were)\s+derived\s+from\s+(?P<y>.+)$"
+           r"|^(?:the\s+)?(?:derivatives|derived\s+(?:datasets?|data|tables?|features?))\s+(?:of|from)\s+(?P<z>.+)$",
+           "which datasets are derived from breast-cancer@1", answers.derived),
+    _shape("downstream", r"^(?:(?:what|which|everything|anything|all)\s+(?:\w+\s+)?(?:(?:is|are|lies|lie|sits?)\s+)?)?"
            r"downstream\s+(?:of|from)\s+(?P<x>.+)$",
            "what is downstream of breast-cancer", answers.downstream),
+    _shape("outputs_of", r"^(?:what|which\s+(?:models?|versions?|model\s+versions?|datasets?|dataset\s+versions?|data|"
+           r"tables?|outputs?|artifacts?)|everything|anything)\s+(?:did|does|do|has|have)\s+(?P<x>.+?)\s+(?:produce|"
+           r"produced|generate|generated|output|create|created|emit|emitted|write|written|yield|yielded)$"
+           r"|^(?:what|everything|anything)\s+(?:came|comes|come)\s+out\s+of\s+(?P<z>.+)$"
+           r"|^(?:what\s+(?:is|are|was|were)\s+|what's\s+|what’s\s+|(?:show|list|find|get|give)\s+(?:me\s+)?)?"
+           r"(?:the\s+|all\s+)?(?:outputs?|products?|artifacts?|artefacts?)\s+(?:of|from)\s+(?P<w>.+)$",
+           "what did tumour random forest produce", answers.outputs_of),
     _shape("training_data", r"^(?:what|which)\s+(?:data|datasets?|data\s+sets?|tables?|features?|inputs?|"
            r"training\s+data)\s+(?:was|were|is|are|did|does|has\s+been)\s+(?P<x>.+?)\s+(?:trained|fitted|fit|built|made|train)"
            r"\s+(?:on|from|with|using)$"
-           r"|^(?:what|which)\s+(?:data|datasets?|data\s+sets?|tables?|features?|inputs?)\s+(?:was|were|are|is)\s+"
-           r"(?:used|read|consumed)\s+(?:to|for)\s+(?:train|training|build|building|fit|fitting|make|making)\s+(?P<y>.+)$"
+           r"|^(?:what|which)\s+" + _DATA + r"\s+(?:was|were|are|is)\s+"
+           r"(?:used|read|consumed)\s+(?:to|for|in)\s+(?:train|training|build|building|fit|fitting|make|making)\s+(?P<y>.+)$"
+           r"|^(?P<m>" + _NAMED + r")\s+(?:inputs?|input\s+data(?:sets?)?|training\s+data(?:sets?)?|training\s+sets?|"
+           r"data\s+sources?|source\s+data)$"
            r"|^(?:the\s+)?(?:training\s+data|training\s+sets?|training\s+datasets?|inputs?|input\s+data)\s+"
            r"(?:of|for|behind|used\s+by)\s+(?P<z>.+)$"
            r"|^what\s+did\s+(?P<w>.+?)\s+(?:use|read|consume|train\s+on|learn\s+from)$"
@@ -242,13 +299,13 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:what|which)\s+(?:are|were|is|was)\s+the\s+(?:inputs?|training\s+data|data\s+sources?|sources?|"
            r"datasets?|features?|training\s+sets?)\s+(?:to|of|for|behind|used\s+by)\s+(?P<o>.+)$",
            "what data was tumour-classifier v2 trained on", answers.training_data),
-    _shape("upstream", r"^(?:(?:what|which|everything|anything)\s+(?:\w+\s+)?(?:is|are|lies|lie|sits?)\s+)?"
+    _shape("upstream", r"^(?:(?:what|which|everything|anything|all)\s+(?:\w+\s+)?(?:(?:is|are|lies|lie|sits?)\s+)?)?"
            r"upstream\s+(?:of|from)\s+(?P<x>.+)$"
            r"|^(?:(?:show|list|give|get|find|display|what\s+is|what's)\s+(?:me\s+)?)?(?:the\s+)?(?:full\s+|complete\s+)?"
-           r"(?:lineage|provenance|origins?|sources?|ancestry|upstream)\s+(?:of|for|behind)\s+(?P<y>.+)$"
+           r"(?:upstream\s+)?(?:lineage|provenance|origins?|sources?|ancestry|upstream)\s+(?:of|for|behind)\s+(?P<y>.+)$"
            r"|^where\s+(?:did|does|do)\s+(?P<z>.+?)\s+come\s+from$"
            r"|^(?P<w>" + _NAMED + r")\s+(?:upstream|lineage|provenance|ancestry|origins?)$"
-           r"|^(?:what|everything)\s+(?:went|goes|feeds|fed|flows|flowed)\s+into\s+(?P<v>.+)$"
+           r"|^(?:what|everything|anything)\s+(?:that\s+)?(?:went|goes|feeds|fed|flows|flowed)\s+into\s+(?P<v>.+)$"
            r"|^what\s+(?:feeds|fed)\s+(?P<p>.+)$"
            r"|^(?:trace\s+back|ancestors\s+of)\s+(?P<u>.+)$"
            r"|^trace\s+(?P<q>.+?)\s+(?:back(?:\s+to\s+(?:its|the|their)\s+\w+(?:\s+\w+)?)?|to\s+(?:its|the|their)\s+"
@@ -256,7 +313,7 @@ SHAPES: tuple[Shape, ...] = (
            r"|^how\s+(?:was|were|is)\s+(?P<t>.+?)\s+(?:made|built|produced|created|trained|derived)$"
            r"|^what\s+(?:is|was|are|were)\s+(?P<s>.+?)\s+(?:made|built|derived)\s+from$",
            "where did tumour-classifier v2 come from", answers.upstream),
-    _shape("person_did", r"^(?:what|which)(?:\s+(?P<noun>\w+))?\s+(?:did|has|have)\s+" + _PERSON
+    _shape("person_did", r"^(?:what|which)(?:\s+(?P<noun>\w+))?\s+(?:did|does|do|has|have)\s+" + _PERSON
            + r"(?P<person>.+?)\s+(?:been\s+)?(?P<verb>" + _VERBS + r")\b",
            "what did Alan Turing review", answers.person_did),
     _shape("person_did", r"^(?:what|which)\s+(?P<verb>" + _NOUN_VERBS + r")\s+(?:did|has|have)\s+" + _PERSON
@@ -273,7 +330,8 @@ SHAPES: tuple[Shape, ...] = (
            r"(?P<person>.+)$",
            "reviews by Grace Hopper", answers.person_did),
     _shape("person_did", _WHICH + r"(?P<noun>" + _NOUN_VERBS + r"|models?|versions?|model\s+versions?|datasets?|"
-           r"experiments?|everything|anything|things|stuff)\s+(?:that\s+(?:was|were)\s+|(?:was|were)\s+)?"
+           r"experiments?|everything|anything|things|stuff)\s+(?:that\s+(?:was|were|have\s+been|has\s+been)\s+|"
+           r"(?:was|were|have\s+been|has\s+been|had\s+been)\s+)?"
            r"(?P<verb>" + _VERBS + r")\s+by\s+" + _PERSON + r"(?P<person>.+)$",
            "models approved by Grace Hopper", answers.person_did),
     _shape("person_did", r"^(?:(?:show|list|find|all)\s+(?:me\s+)?)?" + _PERSON
@@ -283,7 +341,8 @@ SHAPES: tuple[Shape, ...] = (
     _shape("code_behind", _made_x(r"(?:git\s+)?(?:commits?|code(?:\s+changes?)?|revisions?|source(?:\s+code)?|"
                                   r"code\s+versions?)"),
            "which commit produced tumour-classifier v2", answers.code_behind),
-    _shape("runs_behind", _made_x(r"(?:runs?|training\s+runs?|experiments?|jobs?|trainings?|pipelines?)")
+    _shape("runs_behind", _made_x(r"(?:runs?|training\s+runs?|experiments?|jobs?|trainings?|pipelines?|sweeps?|"
+                                  r"hyper-?parameter\s+(?:searche?s?|sweeps?)|tuning\s+(?:runs?|jobs?)|stud(?:y|ies))")
            + r"|^what\s+(?:produced|generated|wrote|emitted|created)\s+(?P<w>.+)$",
            "which run trained tumour-classifier v2", answers.runs_behind),
     _shape("who", r"^who\s+(?:has\s+|have\s+)?(?P<verb>trained|retrained|fit|fitted|committed|changed|modified|wrote|"
@@ -297,19 +356,26 @@ SHAPES: tuple[Shape, ...] = (
     _shape("versions_without", _WHICH + _VERSIONS
            + r"\b.*?(?:\b(?:without|with\s+no|with\s+zero|lacking|missing|(?:have|has|had)\s+(?:no|not|never)|"
            r"never|not\s+yet|not)\b|n['’]t\b)\s*(?:any\s+|an?\s+|been\s+|yet\s+|ever\s+|got\s+|gotten\s+|received\s+)*(?P<lacking>reviews?|reviewed|approvals?|approved|sign-?offs?|signed\s+off|"
-           r"deployments?|deployed)(?:\s+yet)?$"
-           r"|" + _WHICH + r"(?P<lacking2>unreviewed|unapproved|undeployed)\s+" + _VERSIONS + r"$",
+           r"deployments?|deployed)(?:\s+yet|\s+anywhere|\s+at\s+all|\s+ever)?$"
+           r"|" + _WHICH + r"(?P<lacking2>unreviewed|unapproved|undeployed)\s+" + _VERSIONS + r"$"
+           r"|" + _WHICH + _VERSIONS + r"\b.*?\b(?:awaiting|pending|waiting\s+(?:for|on)|needing|(?:in\s+)?need\s+of|"
+           r"still\s+needs?|up\s+for)\s+(?:an?\s+)?(?P<lacking3>reviews?|approvals?|sign-?offs?)$",
            "models that were never deployed", answers.versions_without),
     _shape("untrained_datasets", r"\b(?:datasets?|data\s+sets?|data|tables?)\b.*\b(?:nothing|no\s+model|no\s+models|"
            r"no\s+run|no\s+runs|no\s+one|nobody|never|not|\w+n['’]t)\b.*\b(?:trained|used|uses|use|fitted|read|reads|consumed|"
            r"consumes|touched|touches)\b"
-           r"|\b(?:unused|untrained|orphan(?:ed)?|unconsumed)\s+(?:datasets?|data\s+sets?|data|tables?)\b"
-           r"|\b(?:datasets?|data\s+sets?|tables?)\s+(?:with\s+no|with\s+zero|without(?:\s+any)?|"
-           r"(?:that\s+)?(?:have|has)\s+(?:no|zero))\s+"
-           r"(?:models?|runs?|consumers?|users?|model\s+versions?)\b",
+           r"|\b(?:unused|untrained|orphan(?:ed)?|unconsumed)\s+(?:datasets?|dataset\s+versions?|data\s+sets?|data|tables?)\b"
+           r"|\b(?:datasets?|dataset\s+versions?|data\s+sets?|tables?)\s+(?:that\s+)?(?:are|is|were|remain|sit)\s+"
+           r"(?:still\s+|currently\s+)?(?:unused|untrained|orphan(?:ed)?|unconsumed|idle)$"
+           r"|\b(?:datasets?|dataset\s+versions?|data\s+sets?|tables?)\s+(?:with\s+no|with\s+zero|without(?:\s+any)?|"
+           r"(?:that\s+)?(?:have|has)\s+(?:no|zero))\s+(?:downstream\s+)?"
+           r"(?:models?|runs?|consumers?|users?|model\s+versions?|dependants|dependents)\b",
            "datasets no model was trained on", answers.untrained_datasets),
     _shape("current_production", r"^(?:what\s+is\s+|what's\s+|which\s+is\s+)?(?:the\s+)?(?:current|live|latest)?\s*"
-           + _PRODUCTION + r"\s+(?:model|version|model\s+version)\s+(?:for|of)\s+(?P<x>.+)$",
+           + _PRODUCTION + r"\s+(?:model|version|model\s+version)\s+(?:for|of)\s+(?P<x>.+)$"
+           r"|^(?:which|what)\s+(?:model|version|model\s+version)\s+(?:is\s+)?(?:currently\s+)?(?:serving|handling|"
+           r"answering|getting)\s+(?:production\s+|prod\s+|live\s+)?(?:traffic|requests|predictions|calls)\s+(?:for|of)\s+"
+           r"(?P<y>.+)$",
            "current production model for tumour-classifier", answers.current_production),
     _shape("current_production", r"^(?:what|which)\s+(?:(?:version\s+|model\s+version\s+)?(?:of\s+)?(?P<x>.+?)\s+"
            r"(?:version\s+)?is|(?:model\s+)?versions\s+of\s+(?P<z>.+?)\s+are)\s+(?:currently\s+|now\s+|right\s+now\s+)?"
@@ -331,26 +397,54 @@ SHAPES: tuple[Shape, ...] = (
            r"services)\s+(?:currently\s+)?(?:in\s+production|"
            r"in\s+prod|live)(?:\s+now)?$"
            r"|^(?:what|which(?:\s+(?:models?|versions?|model\s+versions?|deployments?|services?))?|what's|what’s)\s+"
-           r"(?:is\s+|are\s+)?(?:currently\s+|now\s+)?(?:running|deployed|live|serving)\s+(?:in|to|on)\s+(?:the\s+)?"
+           r"(?:is\s+|are\s+)?(?:currently\s+|now\s+)?(?:(?:running|deployed|live|serving)\s+)?(?:in|to|on)\s+(?:the\s+)?"
            r"(?P<env>" + _ENVIRONMENTS + r")(?:\s+(?:env|environment))?(?:\s+right\s+now|\s+now|\s+currently)?$"
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:models|deployments|model\s+versions|"
            r"services)\s+(?:currently\s+)?(?:in|on)\s+(?P<env2>" + _ENVIRONMENTS + r")$"
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<env3>" + _ENVIRONMENTS
            + r")\s+(?:models|deployments|model\s+versions|services)$",
            "what is running in production", answers.in_production),
+    _shape("deployed", r"^(?:what|which(?:\s+(?:models?|versions?|model\s+versions?|deployments?|services?))?)\s+"
+           r"(?:was|were|got|has\s+been|have\s+been)\s+(?:deployed|shipped|released|rolled\s+out|promoted|"
+           r"put\s+(?:in|into)\s+production|put\s+live)"
+           r"(?:\s+(?:to|in|into|on)\s+(?:the\s+)?(?P<env>" + _ENVIRONMENTS + r")(?:\s+(?:env|environment))?)?$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:recent\s+|latest\s+|past\s+|"
+           r"previous\s+|every\s+)?(?:deployments|releases|rollouts)(?:\s+(?:to|in|on)\s+(?:the\s+)?(?P<env2>"
+           + _ENVIRONMENTS + r"))?$"
+           r"|^(?:which|what)\s+(?:deployments|releases|rollouts)\s+(?:happened|took\s+place|were\s+made|were\s+done|"
+           r"occurred|went\s+out)$",
+           "what was deployed to staging", answers.deployed),
+    _shape("reviewed", r"^(?:what|which(?:\s+(?:models?|versions?|model\s+versions?))?)\s+(?:was|were|got|has\s+been|"
+           r"have\s+been)\s+(?:reviewed|looked\s+at\s+by\s+(?:a\s+)?reviewers?)$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:recent\s+|latest\s+|past\s+|every\s+)?"
+           r"(?:reviews|review\s+verdicts)$",
+           "what was reviewed", answers.reviewed),
+    _shape("trained", r"^(?:what|which(?:\s+(?:models?|versions?|model\s+versions?))?)\s+(?:was|were|got|has\s+been|"
+           r"have\s+been)\s+(?:trained|retrained|fitted|fit|built|produced)$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:recent\s+|latest\s+|past\s+|every\s+)?"
+           r"(?:training\s+runs|trainings)$",
+           "what was trained", answers.trained),
     _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:current\s+)?(?:prod|production|live)\s+"
            r"(?:model|version|model\s+version|deployment)$",
            "tumour-classifier prod version", answers.current_production),
     _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:in\s+production|in\s+prod|live\s+now)$",
            "tumour-classifier in production", answers.current_production),
-    _shape("changed_between", r"^(?:what\s+)?(?:has\s+|was\s+|is\s+|are\s+)?(?:changed|changes|differs|different|"
-           r"differences?|diff)\s+(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|vs\.?|versus|with)\s+(?P<b>.+)$",
+    _shape("changed_between", r"^(?:what\s+|what's\s+|what’s\s+|(?:show|give|get|list)\s+(?:me\s+)?)?"
+           r"(?:has\s+|was\s+|is\s+|are\s+)?(?:the\s+)?"
+           r"(?:changed|changes|differs|different|differences?|diff|delta)\s+(?:between|from)\s+(?P<a>.+?)\s+"
+           r"(?:and|to|vs\.?|versus|with)\s+(?P<b>.+)$",
            "what changed between tumour-classifier v2 and tumour-classifier v3", answers.changed_between),
+    _shape("changed_between", r"^(?:what|which)\s+(?P<kind>commits?|features?|datasets?|dataset\s+versions?|data|runs?|"
+           r"tables?)\s+(?:changed|differ|are\s+different|were\s+added|are\s+new|are|were|came\s+in|landed)\s+"
+           r"(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|vs\.?|versus)\s+(?P<b>.+)$",
+           "which runs changed between tumour-classifier v2 and tumour-classifier v3", answers.changed_between),
     _shape("changed_between", r"^what(?:'s|’s|\s+is|\s+was)\s+(?:new|different|changed)\s+in\s+(?P<b>.+?)\s+"
            r"(?:compared\s+(?:to|with)|vs\.?|versus|relative\s+to|since|over|against)\s+(?P<a>.+)$",
            "what's new in tumour-classifier v2 compared to v1", answers.changed_between),
     _shape("changed_between", r"^what(?:'s|’s|\s+is|\s+was)\s+(?:new|different|changed)\s+in\s+(?P<b>" + _REF + r")$"
-           r"|^(?:what\s+)?(?:changed|changes)\s+in\s+(?P<c>" + _REF + r")$",
+           r"|^(?:what\s+)?(?:changed|changes)\s+in\s+(?P<c>" + _REF + r")$"
+           r"|^(?:what\s+(?:has\s+)?|what's\s+|what’s\s+)?(?:changed|changes|is\s+new|new|been\s+changed)\s+(?:since|after)\s+"
+           r"(?P<since>" + _REF + r")$",
            "what's new in tumour-classifier v3", answers.changed_between),
     _shape("changed_between", r"^(?:compare|diff)\s+(?P<a>.+?)\s+(?:and|with|to|vs\.?|versus|against)\s+(?P<b>.+)$",
            "compare tumour-classifier v1 with tumour-classifier v2", answers.changed_between),
@@ -362,7 +456,7 @@ SHAPES: tuple[Shape, ...] = (
            "how does wine-cultivar v2 differ from wine-cultivar v1", answers.changed_between),
     _shape("changed_between", r"^(?P<a>\S+(?:\s+\S+)?)\s+(?:vs\.?|versus)\s+(?P<b>\S+(?:\s+\S+)?)$",
            "tumour-classifier v2 vs v3", answers.changed_between),
-    _shape("reviews_of", r"^(?:(?P<who>who)\s+(?:has\s+|have\s+)?" + _APPROVED
+    _shape("reviews_of", r"^(?:(?P<who>" + _WHO + r")\s+(?:has\s+|have\s+)?" + _APPROVED
            + r"|(?:who\s+)?(?:turned\s+down|declined)|" + _WHICH_WORDS
            + r"(?:reviews?|approvals?|sign-?offs?|verdicts?)\s+(?:of|for|on))\s+(?P<x>.+)$"
            r"|^(?:has|did|have)\s+(?:anyone|anybody|someone|somebody)\s+(?:already\s+)?(?:approved|reviewed|signed\s+off"
@@ -371,21 +465,24 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:approved|reviewed|signed\s+off(?:\s+on)?|green-?lit|green-?lighted|accepted|rejected|vetted|okayed|"
            r"approve|review|pass(?:ed)?\s+review)(?:\s+for\s+\w+)?(?:\s+yet|\s+already)?$"
            r"|^(?:the\s+|what\s+is\s+the\s+|what's\s+the\s+)?(?:approval|review|sign-?off)\s+"
-           r"(?:status|state|verdict|history|decision)\s+(?:of|for|on)\s+(?P<z>.+)$",
+           r"(?:status|state|verdict|history|decision)\s+(?:of|for|on)\s+(?P<z>.+)$"
+           r"|^(?P<q>" + _NAMED + r")\s+(?:approval|review|sign-?off)\s+(?:status|state|verdict|history|decision)$",
            "who reviewed wine-cultivar v1", answers.reviews_of),
-    _shape("deployments_of", r"^(?:(?P<who>who)\s+(?:has\s+|have\s+)?(?:deployed|shipped|released|rolled\s+out|"
-           r"launched|promoted|put\s+live)|where\s+(?:is|was|are|were|has|have)(?!\s+(?:there\s+)?drift\b)|"
+    _shape("deployments_of", r"^(?:(?P<who>" + _WHO + r")\s+(?:has\s+|have\s+)?(?:deployed|shipped|released|"
+           r"rolled\s+out|launched|promoted|put\s+live)|where\s+(?:is|was|are|were|has|have)(?!\s+(?:there\s+)?drift\b)|"
            + _WHICH_WORDS + r"(?:deployments?|releases?|rollouts?|endpoints?)\s+(?:of|for))\s+(?P<x>.+?)"
            r"(?:\s+(?:been\s+)?(?:deployed|running|served|serving|hosted|live|shipped|released))?"
            r"(?:\s+(?:to|in|into|on)\s+(?:production|prod|staging|\w+))?$"
            r"|^where\s+(?:does|do|did)\s+(?P<v>.+?)\s+(?:run|live|get\s+served|serve|get\s+deployed)$"
+           r"|^(?P<who2>" + _WHO + r")\s+(?:has\s+|have\s+)?(?:put|pushed|moved|promoted|took|sent)\s+(?P<s>.+?)\s+"
+           r"(?:in|into|to)\s+(?:production|prod|staging|live)$"
            r"|^(?:which|what)\s+(?:endpoints?|services?|environments?|deployments?|servers?)\s+(?:serve|serves|run|runs|host|"
            r"hosts)\s+(?P<u>.+)$"
            r"|^(?:the\s+)?(?:deployment|release|rollout)\s+(?:history|status)\s+(?:of|for)\s+(?P<t>.+)$"
            r"|^when\s+(?:was|were|did|is|has)\s+(?P<y>.+?)\s+(?:been\s+)?(?:deployed|shipped|released|rolled\s+out|"
            r"launched|promoted|put\s+(?:in|into)\s+(?:production|prod)|go(?:ing)?\s+live|went\s+live|deploy|ship|"
            r"release)(?:\s+(?:to|in|into)\s+\w+)?$"
-           r"|^(?:is|was|has)\s+(?P<z>.+?)\s+(?:been\s+|ever\s+|already\s+)?(?:deployed|shipped|released|live|"
+           r"|^(?:is|was|has)\s+(?!there\b)(?P<z>.+?)\s+(?:been\s+|ever\s+|already\s+)?(?:deployed|shipped|released|live|"
            r"in\s+production|in\s+prod|serving)(?:\s+yet|\s+anywhere|\s+already)?$"
            r"|^(?:which|what)\s+(?:environments?|envs?|endpoints?|places|clusters|regions|servers|services)\s+"
            r"(?:is|are|was|were|has|have)\s+(?P<w>.+?)\s+(?:been\s+)?(?:deployed|running|served|live|shipped|released)"
@@ -401,7 +498,10 @@ SHAPES: tuple[Shape, ...] = (
            r"|" + _WHICH + _VERSIONS + r"\s+(?:that\s+|which\s+)?(?P<state3>failed|did\s+not\s+pass|didn't\s+pass|"
            r"passed)\s+(?:a\s+|the\s+|their\s+|its\s+)?reviews?$"
            r"|" + _WHICH + _VERSIONS + r"\s+(?:with|that\s+(?:have|had|got))\s+(?:a\s+|an\s+)?(?P<state4>approval|"
-           r"rejection|changes\s+requested)$",
+           r"rejection|changes\s+requested)$"
+           r"|^(?:what|which\s+ones?|anything|everything)\s+(?:got|was|were|has\s+been|have\s+been|is|are)\s+"
+           r"(?:already\s+)?(?P<state5>" + _STATES + r")"
+           r"(?:\s+by\s+(?:a\s+|the\s+|any\s+)?(?:reviewers?|review|governance))?$",
            "which models were rejected", answers.versions_in_state),
     _shape("versions_of", r"^" + _WHAT_IS + _LATEST + r"\s+(?:model\s+|dataset\s+)?(?:versions?|releases?)\s+"
            r"(?:of|for)\s+" + _NO_VERB + r"(?P<x>.+)$"
@@ -411,23 +511,40 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:what|which|how\s+many)\s+(?:model\s+|dataset\s+)?versions\s+(?:does|do|did|has)\s+(?P<v>.+?)\s+"
            r"(?:have|got)$"
            r"|^(?:what|which|how\s+many)\s+(?:model\s+|dataset\s+)?versions\s+of\s+(?P<u>.+?)\s+(?:are\s+there|exist)$"
-           r"|^(?P<t>" + _NAMED + r")\s+versions$",
+           r"|^(?P<t>" + _NAMED + r")\s+versions$"
+           # Tried last, without the guard: a name holding in / on / by ("versions of sales-in-2024", "versions of
+           # scored on holdout") is read whole, and answers only when it names a node exactly (answers.py).
+           r"|^" + _WHAT_IS + _LATEST + r"\s+(?:model\s+|dataset\s+)?(?:versions?|releases?)\s+(?:of|for)\s+"
+           r"(?P<exact>.+)$"
+           r"|^" + _WHICH_WORDS + r"(?:model\s+|dataset\s+)?versions\s+(?:of|for)\s+(?P<exact2>.+)$"
+           r"|^(?P<exact3>.+?)(?:'s|’s)\s+(?:" + _LATEST + r"\s+)?(?:model\s+|dataset\s+)?versions?$",
            "latest version of tumour-classifier", answers.versions_of_node),
     _shape("drifting", _WHICH
            + r"(?P<subject>models?|versions?|model\s+versions?|deployments?|endpoints?|services?)?\s*"
-           r"(?:(?:is|are)\s+)?(?:currently\s+|now\s+|still\s+)?(?:drifting|showing\s+drift|in\s+drift|alerting)"
+           r"(?:(?:is|are|has|have)\s+)?(?:currently\s+|now\s+|still\s+)?(?:drifting|drifted|showing\s+drift|in\s+drift|"
+           r"alerting)"
            r"(?:\s+in\s+prod(?:uction)?|\s+right\s+now|\s+now)?$"
            r"|^(?:is|are)\s+(?:there\s+)?(?:any(?:thing)?|any\s+(?:models?|deployments?))\s+(?:currently\s+)?drifting"
            r"(?:\s+in\s+prod(?:uction)?)?$"
-           r"|" + _WHICH + r"(?P<subject2>models?|versions?|model\s+versions?|deployments?|endpoints?|services?)\s+"
-           r"(?:with|that\s+(?:have|has|show|shows)|having|showing)\s+(?:an?\s+)?(?:open\s+)?(?:critical\s+|"
-           r"severe\s+)?(?:drift|data\s+drift|feature\s+drift|monitoring\s+alerts?|drift\s+alerts?)"
-           r"(?:\s+in\s+prod(?:uction)?)?$"
-           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:open\s+|current\s+)?"
-           r"(?:drift\s+alerts?|monitoring\s+alerts?|drifting\s+(?P<subject3>models|deployments|versions))$"
+           r"|" + _WHICH + r"(?:production\s+|prod\s+|live\s+|deployed\s+)?"
+           r"(?P<subject2>models?|versions?|model\s+versions?|deployments?|endpoints?|services?)\s+"
+           r"(?:with|that\s+(?:have|has|show|shows)|have|has|having|showing)\s+(?:an?\s+|any\s+)?(?:open\s+)?"
+           r"(?:" + _SEVERITY + r"\s+)?" + _DRIFT + r"(?:\s+in\s+prod(?:uction)?)?$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+|any\s+)?(?:open\s+|current\s+)?"
+           r"(?:(?P<severity2>" + _SEVERITY_WORDS + r")" + _LEVEL + r"\s+)?"
+           r"(?:drift\s+alerts?|drift\s+warnings?|monitoring\s+alerts?|drifting\s+(?P<subject3>models|deployments|versions))$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+|any\s+)?(?:open\s+|current\s+)?"
+           r"(?P<severity3>" + _SEVERITY_WORDS + r")" + _LEVEL + r"\s+(?:data\s+|feature\s+)?drift$"
            r"|^where\s+(?:is|was|has)\s+(?:there\s+)?drift\s+(?:been\s+)?(?:detected|found|seen|flagged)$"
+           r"|^(?:what|which)\s+(?:drift\s+|monitoring\s+)?alerts?\s+(?:are|is)\s+(?:currently\s+|still\s+)?(?:open|active|"
+           r"firing|raised)$"
+           r"|^(?:is|are)\s+there\s+(?:any\s+)?(?P<severity5>" + _SEVERITY_WORDS + r")" + _LEVEL + r"\s+(?:data\s+)?"
+           r"(?:drift|drift\s+alerts?|alerts?)(?:\s+in\s+prod(?:uction)?|\s+anywhere|\s+right\s+now|\s+now)?$"
            r"|^(?:is|are)\s+" + _NO_VERB + r"(?P<x>.+?)\s+(?:currently\s+|still\s+)?drifting$"
-           r"|^(?:does|do|did)\s+(?P<y>.+?)\s+(?:have|show)\s+(?:any\s+)?(?:data\s+)?drift$",
+           r"|^(?:does|do|did)\s+(?P<y>.+?)\s+(?:have|show)\s+(?:any\s+)?(?:data\s+)?drift$"
+           r"|^(?:(?:what\s+is|what's|what’s|show\s+(?:me\s+)?)\s+)?(?:is\s+there\s+)?(?:any\s+|the\s+)?"
+           r"(?:(?P<severity4>" + _SEVERITY_WORDS + r")" + _LEVEL + r"\s+)?(?:data\s+|feature\s+)?drift\s+"
+           r"(?:alerts?\s+|warnings?\s+)?(?:on|for|in|of)\s+(?!prod(?:uction)?$)(?P<w>.+)$",
            "which models are drifting", answers.drifting),
 )
 
@@ -461,12 +578,13 @@ _POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you
                      r"help\s+me\s+find|i\s+need\s+to\s+know|i\s+need|i\s+want)[\s,]+)+", re.IGNORECASE)
 #: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
 _ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
-            "o": "x", "n": "x",
-            "verb2": "verb", "verb3": "verb", "env2": "env", "env3": "env", "lacking2": "lacking",
-            "state2": "state", "state3": "state", "state4": "state", "c": "b", "subject2": "subject",
-            "subject3": "subject"}
+            "o": "x", "n": "x", "m": "x", "c": "b", "who2": "who", "verb2": "verb", "verb3": "verb", "env2": "env",
+            "env3": "env", "lacking2": "lacking", "lacking3": "lacking", "state2": "state", "state3": "state",
+            "state4": "state", "state5": "state", "subject2": "subject", "subject3": "subject", "subject4": "subject",
+            "severity2": "severity", "severity3": "severity", "severity4": "severity", "severity5": "severity",
+            "exact2": "exact", "exact3": "exact"}
 #: The parts that name entities (the others are words of the shape: a verb, a state, an environment...).
-_ENTITIES = frozenset({"x", "a", "b", "person"})
+_ENTITIES = frozenset({"x", "a", "b", "person", "exact", "since"})
 #: An entity text that is a negation ("datasets no model uses") names nothing: the query is another shape.
 _NEGATION = re.compile(r"(?:no|nothing|nobody|none|never|not)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"\b(?:that|which|who|whose|where|when|because|but|so|if|while|after|before)\b", re.IGNORECASE)

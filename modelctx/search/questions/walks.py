@@ -36,6 +36,10 @@ class Answer:
 
     node: Node
     path: str
+    #: The act that makes the node an answer, when it is another node (the deployment that put a version in
+    #: production, the review whose verdict is in force): a question's time (``search/when.py``) is the act's time
+    #: ("which models were deployed last month"); None: the node's own.
+    at: Node | None = None
 
 
 #: How a shape is answered: from the caller's view, resolving entities with the resolver, given the named parts
