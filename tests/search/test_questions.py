@@ -103,7 +103,7 @@ def test_every_shape_says_what_it_asks() -> None:
     ("what changed from tumour v1 to tumour v2", "changed_between", {"a": "tumour v1", "b": "tumour v2"}),
     ("diff between tumour v2 and v3", "changed_between", {"a": "tumour v2", "b": "v3"}),
     ("how does tumour v2 differ from tumour v1", "changed_between", {"b": "tumour v2", "a": "tumour v1"}),
-    ("who approved tumour v2", "reviews_of", {"who": "who", "x": "tumour v2"}),
+    ("who approved tumour v2", "reviews_of", {"who": "who", "verb": "approved", "x": "tumour v2"}),
     ("which model is currently in production for churn", "current_production", {"x": "churn"}),
     ("which datasets were used to train churn v2", "training_data", {"x": "churn v2"}),
     ("training data of churn v2", "training_data", {"x": "churn v2"}),
@@ -134,7 +134,7 @@ def test_every_shape_says_what_it_asks() -> None:
     ("is churn v2 approved", "reviews_of", {"x": "churn v2"}),
     ("has churn v2 been signed off yet", "reviews_of", {"x": "churn v2"}),
     ("approval status of churn v2", "reviews_of", {"x": "churn v2"}),
-    ("who green-lit churn@2", "reviews_of", {"who": "who", "x": "churn@2"}),
+    ("who green-lit churn@2", "reviews_of", {"who": "who", "verb": "green-lit", "x": "churn@2"}),
     ("when was churn v2 deployed", "deployments_of", {"x": "churn v2"}),
     ("where is churn running", "deployments_of", {"x": "churn"}),
     ("who shipped churn version 2", "deployments_of", {"who": "who", "x": "churn version 2"}),
@@ -397,6 +397,19 @@ def test_versions_by_review_verdict_and_latest_version(store: GraphStore, servic
     assert new.question is not None and new.question.name == "changed_between"
     assert answered(new)[0] == (w.ONC_RUN, "only in model_version triage v2: model_version triage v2 GENERATED_BY "
                                            "run train tumour classifier")
+    # "Who approved / rejected / requested changes on X": the reviews that gave that verdict; "who reviewed": all.
+    approval = node_id(K.REVIEW, "triage-r3")
+    store.write([Node(approval, K.REVIEW, {"verdict": "approved", "reviewer": "amy", "at": "2024-03-03T00:00:00Z",
+                                           "project": "onc"})], [Edge(approval, versions[2], E.REVIEWS)], actor="test")
+    for query, expected in (("who approved triage", [approval]), ("who rejected triage", [rejection]),
+                            ("who turned down triage", [rejection]),
+                            ("which reviewer requested changes on triage", [request]),
+                            ("who signed off on triage v2", [approval]), ("who rejected triage v10", []),
+                            ("who reviewed triage", [approval, request, rejection]),
+                            ("who has vetted triage", [approval, request, rejection])):
+        found = service.search(query, limit=5)
+        assert found.question is not None and found.question.name == "reviews_of", query
+        assert [i for i, _ in answered(found)] == expected, query
     first = service.search("what's new in triage v1", limit=3)  # nothing before it: ranked, not answered
     assert first.question is None and answered(first) == []
     # An owner no person node is: the model answers, saying who its property names.

@@ -43,8 +43,10 @@ K, E = NodeKind, EdgeType
     ("what alerts are open", "drifting", {}),
     ("which production models have high drift", "drifting", {"subject": "models", "severity": "high"}),
     # who
-    ("which reviewer rejected wine-cultivar v1", "reviews_of", {"who": "which reviewer", "x": "wine-cultivar v1"}),
-    ("who requested changes on tumour-classifier v3", "reviews_of", {"who": "who", "x": "tumour-classifier v3"}),
+    ("which reviewer rejected wine-cultivar v1", "reviews_of",
+     {"who": "which reviewer", "verb": "rejected", "x": "wine-cultivar v1"}),
+    ("who requested changes on tumour-classifier v3", "reviews_of",
+     {"who": "who", "verb": "requested changes on", "x": "tumour-classifier v3"}),
     ("who put tumour-classifier v2 into production", "deployments_of", {"who": "who", "x": "tumour-classifier v2"}),
     ("which versions does Grace Hopper approve", "person_did",
      {"noun": "versions", "person": "Grace Hopper", "verb": "approve"}),

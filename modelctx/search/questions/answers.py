@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from modelctx.governance import facts
-from modelctx.governance.approval import ApprovalState, approval_of
+from modelctx.governance.approval import ApprovalState, approval_of, approval_state
 from modelctx.graph.ids import natural_key
 from modelctx.graph.lineage import is_active_deployment, is_in_production, is_production_environment
 from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind, kind_of_id
@@ -173,8 +173,22 @@ def _with_people(view: GraphStore, answers: list[Answer] | None, parts: dict[str
 
 
 def reviews_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
-    """The reviews of a version (of every version of a model), newest first; for "who ...", each with its reviewers."""
-    return _with_people(view, _attached(view, resolve, parts, E.REVIEWS, K.REVIEW), parts)
+    """The reviews of a version (of every version of a model), newest first; for "who ...", each with its reviewers.
+
+    A verdict in the verb ("who approved X", "who requested changes on X", "who turned down X") keeps the reviews
+    that gave it: the state each review alone would put a version in (``governance/approval.py``) is the one asked
+    for (``REVIEW_STATES``); "who reviewed X" keeps them all.
+    """
+    reviews = _attached(view, resolve, parts, E.REVIEWS, K.REVIEW)
+    said = parts.get("verb") or parts.get("declined")
+    if reviews is not None and said is not None and not _NEUTRAL_REVIEW.match(said):
+        state_asked = REVIEW_STATES[review_state(said)]
+        reviews = [a for a in reviews if state_asked(approval_state([a.node]))]
+    return _with_people(view, reviews, parts)
+
+
+#: Verbs of reviewing that name no verdict ("who reviewed X", "who vetted X").
+_NEUTRAL_REVIEW = re.compile(r"^(?:reviewed|vetted|been\s+through\s+review)$", re.IGNORECASE)
 
 
 def deployments_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:

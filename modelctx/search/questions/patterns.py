@@ -456,8 +456,8 @@ SHAPES: tuple[Shape, ...] = (
            "how does wine-cultivar v2 differ from wine-cultivar v1", answers.changed_between),
     _shape("changed_between", r"^(?P<a>\S+(?:\s+\S+)?)\s+(?:vs\.?|versus)\s+(?P<b>\S+(?:\s+\S+)?)$",
            "tumour-classifier v2 vs v3", answers.changed_between),
-    _shape("reviews_of", r"^(?:(?P<who>" + _WHO + r")\s+(?:has\s+|have\s+)?" + _APPROVED
-           + r"|(?:who\s+)?(?:turned\s+down|declined)|" + _WHICH_WORDS
+    _shape("reviews_of", r"^(?:(?P<who>" + _WHO + r")\s+(?:has\s+|have\s+)?(?P<verb>" + _APPROVED
+           + r")|(?:who\s+)?(?P<declined>turned\s+down|declined)|" + _WHICH_WORDS
            + r"(?:reviews?|approvals?|sign-?offs?|verdicts?)\s+(?:of|for|on))\s+(?P<x>.+)$"
            r"|^(?:has|did|have)\s+(?:anyone|anybody|someone|somebody)\s+(?:already\s+)?(?:approved|reviewed|signed\s+off"
            r"(?:\s+on)?|green-?lit|looked\s+at|checked|approve|review|sign\s+off(?:\s+on)?)\s+(?P<r>.+?)(?:\s+yet)?$"
