@@ -106,10 +106,40 @@ K, E = NodeKind, EdgeType
     # a name holding in / on / by: read whole, answered only when it names a node exactly
     ("versions of scored on holdout", "versions_of", {"exact": "scored on holdout"}),
     ("latest version of sales-in-2024", "versions_of", {"exact": "sales-in-2024"}),
+    # a list of one kind, last of all shapes
+    ("list all datasets", "of_kind", {"kind": "datasets"}),
+    ("show me every training run", "of_kind", {"kind": "training run"}),
+    ("which runs do we have", "of_kind", {"kind": "runs"}),
+    ("which runs ran", "of_kind", {"kind": "runs"}),
+    ("how many models are there", "of_kind", {"kind": "models"}),
+    ("all the commits", "of_kind", {"kind": "commits"}),
+    ("what experiments exist", "of_kind", {"kind": "experiments"}),
+    ("list the deployments", "deployed", {}),  # a shape above says more
+    ("which models were trained", "trained", {}),
 ])
 def test_asked_wordings_parse(query: str, name: str, parts: dict[str, str]) -> None:
     found = questions.match(query)
     assert found is not None and (found[0].name, found[1]) == (name, parts)
+
+
+@pytest.mark.parametrize("query", ["runs", "datasets", "the runs", "runs of tumour", "which runs used breast-cancer"])
+def test_a_bare_kind_word_is_no_list(query: str) -> None:
+    assert all(shape.name != "of_kind" for shape, _ in questions.matches(query))
+
+
+def test_a_list_of_one_kind_newest_first_in_the_time_asked(store: GraphStore, service: SearchService) -> None:
+    write_world(store)
+    everything = service.search("which runs do we have", limit=10)
+    assert everything.question is not None and everything.question.name == "of_kind"
+    runs = [i for i, _ in answered(everything)]
+    assert runs[:2] == [w.CRM_RUN, w.ONC_RUN]  # by started_at, newest first; runs with no time come after
+    assert set(runs) == {w.CRM_RUN, w.ONC_RUN, node_id(K.RUN, "openlineage", "etl-1"), SWEEP}
+    assert answered(everything)[0] == (w.CRM_RUN, "run train churn model")
+    # A time phrase keeps the runs whose start it holds (search/when.py).
+    assert [i for i, _ in answered(service.search("which runs ran in February 2024", limit=10))] == [w.ONC_RUN]
+    assert [i for i, _ in answered(service.search("which runs ran in 2023", limit=10))] == []
+    # Models record no time of their own: both, in a fixed order.
+    assert [i for i, _ in answered(service.search("list all models", limit=10))] == [w.CRM_MODEL, w.ONC_MODEL]
 
 
 @pytest.mark.parametrize("query", ["is there drift", "is there drift in production"])

@@ -415,6 +415,16 @@ def versions_without(view: GraphStore, resolve: Resolver, parts: dict[str, str])
     return newest_first([Answer(v, f"{label(v, {})}: {says}") for v in versions if v.id not in had])
 
 
+def of_kind(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Every node of the kind the question names ("list all datasets", "which runs ran in May 2024"), newest first.
+
+    The kind is the first its word names in ``search/intent.py`` ``KIND_WORDS`` (the one table of kind words); at
+    most ``MAX_SCAN`` nodes are read.
+    """
+    kind = KIND_WORDS[" ".join(parts["kind"].lower().split())][0]
+    return newest_first([Answer(node, label(node, {})) for node in scan(view, kind)])
+
+
 def untrained_datasets(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
     """Datasets (then dataset versions) with no model version anywhere downstream."""
     out: list[Answer] = []

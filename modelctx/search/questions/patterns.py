@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from modelctx.search.intent import KIND_WORDS
 from modelctx.search.questions import answers
 from modelctx.search.questions.verbs import VERB_FORMS, VERB_KINDS
 from modelctx.search.questions.walks import Answering
@@ -41,6 +42,7 @@ class Shape:
 #: What each shape asks, whatever its wording (one line per shape name; ``tests/search/test_questions.py``
 #: checks that every shape has one).
 MEANINGS: dict[str, str] = {
+    "of_kind": "every node of the kind named, newest first",
     "unapproved_production": "model versions deployed (in production, when it says so) without an approval",
     "sweep": "model versions that came out of a hyperparameter sweep",
     "sweep_trials": "the runs of a sweep or an experiment (CHILD_OF or PART_OF it) and the versions they made",
@@ -177,6 +179,14 @@ def _made_x(things: str) -> str:
             r"used\s+to\s+(?:build|train|make|produce))\s+(?P<y>.+)$"
             r"|^(?:which|what)\s+" + things + r"\s+(?:is|was|were|are)\s+(?P<z>.+?)\s+(?:built|trained|made|produced|"
             r"generated|from)(?:\s+(?:from|with|on|at|by|in))?$")
+
+
+#: Any kind word of ``search/intent.py`` ``KIND_WORDS``, longest first ("training runs" before "runs").
+_KIND = "|".join(r"\s+".join(map(re.escape, word.split())) for word in sorted(KIND_WORDS, key=len, reverse=True))
+#: What a list of a kind may end with: "(which runs) do we have", "are there", "ran", "were logged".
+_ON_RECORD = (r"(?:do\s+we\s+have|have\s+we\s+got|we\s+have|are\s+there|there\s+are|exist|so\s+far|"
+              r"in\s+the\s+(?:graph|store|registry)|(?:are|were)\s+(?:on\s+record|recorded|tracked|logged|registered)|"
+              r"ran|were\s+(?:run|made|created|logged|added|started|launched))")
 
 
 #: The recognised shapes, tried in order (the first match that answers).
@@ -546,6 +556,13 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:(?P<severity4>" + _SEVERITY_WORDS + r")" + _LEVEL + r"\s+)?(?:data\s+|feature\s+)?drift\s+"
            r"(?:alerts?\s+|warnings?\s+)?(?:on|for|in|of)\s+(?!prod(?:uction)?$)(?P<w>.+)$",
            "which models are drifting", answers.drifting),
+    # Last: any shape above that reads the query says more than a list of its kind.
+    _shape("of_kind", r"^(?:show|list|find|get|give)\s+(?:me\s+)?(?:(?:all|every|each)\s+(?:of\s+)?)?(?:the\s+|our\s+)?"
+           r"(?P<kind>" + _KIND + r")(?:\s+" + _ON_RECORD + r")?$"
+           r"|^(?:all|every)\s+(?:of\s+)?(?:the\s+|our\s+)?(?P<kind2>" + _KIND + r")(?:\s+" + _ON_RECORD + r")?$"
+           r"|^(?:which|what)\s+(?P<kind3>" + _KIND + r")\s+" + _ON_RECORD + r"$"
+           r"|^how\s+many\s+(?P<kind4>" + _KIND + r")(?:\s+" + _ON_RECORD + r")?$",
+           "list all datasets", answers.of_kind),
 )
 
 
@@ -577,7 +594,8 @@ _POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you
                      r"i\s+want\s+to\s+know|i'd\s+like\s+to\s+know|i\s+would\s+like\s+to\s+know|do\s+you\s+know|"
                      r"help\s+me\s+find|i\s+need\s+to\s+know|i\s+need|i\s+want)[\s,]+)+", re.IGNORECASE)
 #: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
-_ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
+_ALIASES = {"kind2": "kind", "kind3": "kind", "kind4": "kind",
+            "y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
             "o": "x", "n": "x", "m": "x", "c": "b", "who2": "who", "verb2": "verb", "verb3": "verb", "env2": "env",
             "env3": "env", "lacking2": "lacking", "lacking3": "lacking", "state2": "state", "state3": "state",
             "state4": "state", "state5": "state", "subject2": "subject", "subject3": "subject", "subject4": "subject",
