@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import pytest
 
+from modelctx.governance import facts
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.search import questions
 from modelctx.search.questions.answers import alert_severity
 from modelctx.search.service import SearchService
-from modelctx.vocabulary import Severity
+from modelctx.vocabulary import Severity, Verdict
 from tests.search import world as w
 from tests.search.test_questions import CRM_DEPLOY, SWEEP, answered, write_world
 
@@ -106,6 +107,13 @@ K, E = NodeKind, EdgeType
     # a name holding in / on / by: read whole, answered only when it names a node exactly
     ("versions of scored on holdout", "versions_of", {"exact": "scored on holdout"}),
     ("latest version of sales-in-2024", "versions_of", {"exact": "sales-in-2024"}),
+    # reviews by the verdict they gave
+    ("which reviews were rejections", "reviews_in_state", {"state": "rejections"}),
+    ("rejected reviews", "reviews_in_state", {"state": "rejected"}),
+    ("reviews that requested changes", "reviews_in_state", {"state": "requested changes"}),
+    ("which reviews turned down a model", "reviews_in_state", {"state": "turned down"}),
+    ("show me all approving reviews", "reviews_in_state", {"state": "approving"}),
+    ("which reviews were approved by Grace", "person_did", {"noun": "reviews", "verb": "approved", "person": "Grace"}),
     # a list of one kind, last of all shapes
     ("list all datasets", "of_kind", {"kind": "datasets"}),
     ("show me every training run", "of_kind", {"kind": "training run"}),
@@ -125,6 +133,19 @@ def test_asked_wordings_parse(query: str, name: str, parts: dict[str, str]) -> N
 @pytest.mark.parametrize("query", ["runs", "datasets", "the runs", "runs of tumour", "which runs used breast-cancer"])
 def test_a_bare_kind_word_is_no_list(query: str) -> None:
     assert all(shape.name != "of_kind" for shape, _ in questions.matches(query))
+
+
+def test_reviews_by_the_verdict_they_gave(store: GraphStore, service: SearchService) -> None:
+    write_world(store)
+    rejection = node_id(K.REVIEW, "crm-r9")
+    store.write([Node(rejection, K.REVIEW, {"verdict": "rejected", "reviewer": "bob", "at": "2024-07-01T00:00:00Z",
+                                            "project": "crm"})], [Edge(rejection, w.CRM_MV, E.REVIEWS)], actor="test")
+    assert answered(service.search("which reviews were rejections", limit=5)) == [
+        (rejection, "review crm-r9 REVIEWS model_version churn v1")]
+    approvals = [i for i, _ in answered(service.search("approved reviews", limit=5))]
+    assert approvals and all(
+        facts.verdict_of(n) is Verdict.APPROVED for n in store.get_nodes(approvals).values())
+    assert rejection not in approvals and w.ONC_REVIEW_NEW in approvals
 
 
 def test_a_list_of_one_kind_newest_first_in_the_time_asked(store: GraphStore, service: SearchService) -> None:

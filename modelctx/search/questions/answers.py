@@ -182,9 +182,22 @@ def reviews_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> li
     reviews = _attached(view, resolve, parts, E.REVIEWS, K.REVIEW)
     said = parts.get("verb") or parts.get("declined")
     if reviews is not None and said is not None and not _NEUTRAL_REVIEW.match(said):
-        state_asked = REVIEW_STATES[review_state(said)]
-        reviews = [a for a in reviews if state_asked(approval_state([a.node]))]
+        reviews = _giving(reviews, said)
     return _with_people(view, reviews, parts)
+
+
+def reviews_in_state(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
+    """Every review that gave the verdict the question names ("which reviews were rejections"), newest first,
+    each with the version it reviews."""
+    acts = _acts(view, K.REVIEW, E.REVIEWS)
+    return _giving([Answer(act, path) for act, _version, path in acts], parts["state"])
+
+
+def _giving(reviews: list[Answer], said: str) -> list[Answer]:
+    """The reviews among ``reviews`` that gave the verdict ``said`` names: the state each review alone would put a
+    version in (``governance/approval.py``) is the one asked for (``REVIEW_STATES``, read by ``review_state``)."""
+    state_asked = REVIEW_STATES[review_state(said)]
+    return [a for a in reviews if state_asked(approval_state([a.node]))]
 
 
 #: Verbs of reviewing that name no verdict ("who reviewed X", "who vetted X").

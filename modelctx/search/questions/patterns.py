@@ -43,6 +43,7 @@ class Shape:
 #: checks that every shape has one).
 MEANINGS: dict[str, str] = {
     "of_kind": "every node of the kind named, newest first",
+    "reviews_in_state": "the reviews that gave the verdict named",
     "unapproved_production": "model versions deployed (in production, when it says so) without an approval",
     "sweep": "model versions that came out of a hyperparameter sweep",
     "sweep_trials": "the runs of a sweep or an experiment (CHILD_OF or PART_OF it) and the versions they made",
@@ -498,6 +499,15 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:is|are|was|were|has|have)\s+(?P<w>.+?)\s+(?:been\s+)?(?:deployed|running|served|live|shipped|released)"
            r"(?:\s+(?:to|in|on|at))?$",
            "deployments of tumour-classifier", answers.deployments_of),
+    _shape("reviews_in_state", _WHICH + r"(?:reviews?|verdicts?|sign-?offs?)\s+(?:that\s+|which\s+)?"
+           r"(?:were|was|are|is|have\s+been)\s+(?:an?\s+)?(?P<state>rejections?|approvals?|requests?\s+for\s+changes|"
+           + _STATES + r")$"
+           r"|" + _WHICH + r"(?:reviews?|verdicts?)\s+(?:that\s+|which\s+)?(?P<state2>approved|rejected|"
+           r"requested\s+changes|asked\s+for\s+changes|turned\s+down|declined)(?:\s+(?:something|anything|a\s+model|"
+           r"models?|versions?))?$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<state3>approving|approved|rejecting|"
+           r"rejected|rejection|approval|declined)\s+(?:reviews?|verdicts?)$",
+           "which reviews were rejections", answers.reviews_in_state),
     _shape("versions_in_state", _WHICH + _VERSIONS + r"\s+(?:that\s+|which\s+)?"
            r"(?:have\s+been\s+|has\s+been\s+|had\s+been\s+|were\s+|was\s+|are\s+|is\s+|got\s+|get\s+)?"
            r"(?:currently\s+|already\s+|had\s+|with\s+)?(?P<state>" + _STATES + r")"
