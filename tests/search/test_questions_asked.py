@@ -107,6 +107,11 @@ K, E = NodeKind, EdgeType
     # a name holding in / on / by: read whole, answered only when it names a node exactly
     ("versions of scored on holdout", "versions_of", {"exact": "scored on holdout"}),
     ("latest version of sales-in-2024", "versions_of", {"exact": "sales-in-2024"}),
+    # is X used: what is downstream of it
+    ("is the wine draft used anywhere", "downstream", {"x": "wine draft"}),
+    ("is breast-cancer@1 still used", "downstream", {"x": "breast-cancer@1"}),
+    ("are the iris features used by any models", "downstream", {"x": "iris features"}),
+    ("does anything use breast-cancer", "downstream", {"x": "breast-cancer"}),
     # reviews by the verdict they gave
     ("which reviews were rejections", "reviews_in_state", {"state": "rejections"}),
     ("rejected reviews", "reviews_in_state", {"state": "rejected"}),
@@ -133,6 +138,13 @@ def test_asked_wordings_parse(query: str, name: str, parts: dict[str, str]) -> N
 @pytest.mark.parametrize("query", ["runs", "datasets", "the runs", "runs of tumour", "which runs used breast-cancer"])
 def test_a_bare_kind_word_is_no_list(query: str) -> None:
     assert all(shape.name != "of_kind" for shape, _ in questions.matches(query))
+
+
+def test_is_x_used_answers_what_is_downstream_of_it(store: GraphStore, service: SearchService) -> None:
+    write_world(store)
+    used = answered(service.search(f"is {w.ONC_DV} used anywhere", limit=10))
+    assert used and used == answered(service.search(f"what is downstream of {w.ONC_DV}", limit=10))
+    assert used[0][0] == w.ONC_RUN
 
 
 def test_reviews_by_the_verdict_they_gave(store: GraphStore, service: SearchService) -> None:

@@ -273,7 +273,12 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:the\s+)?(?:derivatives|derived\s+(?:datasets?|data|tables?|features?))\s+(?:of|from)\s+(?P<z>.+)$",
            "which datasets are derived from breast-cancer@1", answers.derived),
     _shape("downstream", r"^(?:(?:what|which|everything|anything|all)\s+(?:\w+\s+)?(?:(?:is|are|lies|lie|sits?)\s+)?)?"
-           r"downstream\s+(?:of|from)\s+(?P<x>.+)$",
+           r"downstream\s+(?:of|from)\s+(?P<x>.+)$"
+           r"|^(?:is|are|was|were)\s+(?P<y>.+?)\s+(?:still\s+|ever\s+|actually\s+)?(?:used|consumed|read|referenced|"
+           r"needed|in\s+use)(?:\s+(?:anywhere|by\s+anything|by\s+anyone|by\s+any\s+(?:models?|runs?|jobs?)|"
+           r"at\s+all|downstream))?$"
+           r"|^(?:does|do)\s+(?:anything|anyone|any\s+(?:models?|runs?|jobs?))\s+(?:still\s+)?(?:use|read|consume|"
+           r"depend\s+on)\s+(?P<z>.+)$",
            "what is downstream of breast-cancer", answers.downstream),
     _shape("outputs_of", r"^(?:what|which\s+(?:models?|versions?|model\s+versions?|datasets?|dataset\s+versions?|data|"
            r"tables?|outputs?|artifacts?)|everything|anything)\s+(?:did|does|do|has|have)\s+(?P<x>.+?)\s+(?:produce|"
