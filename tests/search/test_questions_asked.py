@@ -107,6 +107,13 @@ K, E = NodeKind, EdgeType
     # a name holding in / on / by: read whole, answered only when it names a node exactly
     ("versions of scored on holdout", "versions_of", {"exact": "scored on holdout"}),
     ("latest version of sales-in-2024", "versions_of", {"exact": "sales-in-2024"}),
+    # the environment behind X
+    ("which environment did tumour-classifier v2 run in", "environment_of", {"x": "tumour-classifier v2"}),
+    ("what python version was wine-cultivar v1 trained with", "environment_of", {"x": "wine-cultivar v1"}),
+    ("which packages did the tumour gradient boosting run use", "environment_of",
+     {"x": "tumour gradient boosting run"}),
+    ("environment of tumour-classifier v2", "environment_of", {"x": "tumour-classifier v2"}),
+    ("tumour-classifier v2 environment", "environment_of", {"x": "tumour-classifier v2"}),
     # is X used: what is downstream of it
     ("is the wine draft used anywhere", "downstream", {"x": "wine draft"}),
     ("is breast-cancer@1 still used", "downstream", {"x": "breast-cancer@1"}),
@@ -138,6 +145,18 @@ def test_asked_wordings_parse(query: str, name: str, parts: dict[str, str]) -> N
 @pytest.mark.parametrize("query", ["runs", "datasets", "the runs", "runs of tumour", "which runs used breast-cancer"])
 def test_a_bare_kind_word_is_no_list(query: str) -> None:
     assert all(shape.name != "of_kind" for shape, _ in questions.matches(query))
+
+
+def test_the_environment_a_version_was_trained_in(store: GraphStore, service: SearchService) -> None:
+    write_world(store)
+    env = node_id(K.ENVIRONMENT, "e" * 64)
+    store.write([Node(env, K.ENVIRONMENT, {"name": "python 3.11.7 (181 packages)", "python": "3.11.7"})],
+                [Edge(w.ONC_RUN, env, E.USED)], actor="test")
+    found = service.search("which environment did tumour v1 run in", limit=3)
+    assert found.question is not None and found.question.name == "environment_of"
+    assert answered(found) == [(env, "model_version tumour v1 GENERATED_BY run train tumour classifier USED "
+                                     "environment python 3.11.7 (181 packages)")]
+    assert answered(service.search("which environment did churn v1 run in", limit=3)) == []
 
 
 def test_is_x_used_answers_what_is_downstream_of_it(store: GraphStore, service: SearchService) -> None:

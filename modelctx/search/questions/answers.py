@@ -124,6 +124,11 @@ def training_data(view: GraphStore, resolve: Resolver, parts: dict[str, str]) ->
     return _upstream_of(view, resolve, parts, (K.DATASET_VERSION, K.DATASET, K.FEATURE))
 
 
+def environment_of(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The environments (interpreter and packages, ``training/environment.py``) upstream of X: what its runs ran in."""
+    return _upstream_of(view, resolve, parts, (K.ENVIRONMENT,))
+
+
 def upstream(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """Everything upstream of X (a model's: of its versions), nearest first."""
     return _upstream_of(view, resolve, parts, None)

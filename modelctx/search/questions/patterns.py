@@ -43,6 +43,7 @@ class Shape:
 #: checks that every shape has one).
 MEANINGS: dict[str, str] = {
     "of_kind": "every node of the kind named, newest first",
+    "environment_of": "the environments a model version's or run's training ran in",
     "reviews_in_state": "the reviews that gave the verdict named",
     "unapproved_production": "model versions deployed (in production, when it says so) without an approval",
     "sweep": "model versions that came out of a hyperparameter sweep",
@@ -272,6 +273,16 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:what|which\s+\w+)\s+(?:is|are|was|were)\s+derived\s+from\s+(?P<y>.+)$"
            r"|^(?:the\s+)?(?:derivatives|derived\s+(?:datasets?|data|tables?|features?))\s+(?:of|from)\s+(?P<z>.+)$",
            "which datasets are derived from breast-cancer@1", answers.derived),
+    _shape("environment_of", r"^(?:which|what)\s+(?:python\s+|software\s+|runtime\s+|training\s+)?"
+           r"(?:environments?|python(?:\s+versions?)?|packages|libraries|dependencies|versions?\s+of\s+python)\s+"
+           r"(?:did|does|do|was|were|is|are)\s+(?P<x>.+?)\s+(?:run|ran|trained|train|built|use|used|using|need|needs|"
+           r"run\s+(?:in|on|with)|trained\s+(?:in|on|with)|built\s+(?:in|on|with))(?:\s+(?:in|on|with))?$"
+           r"|^(?:the\s+)?(?:python\s+|software\s+|runtime\s+|training\s+)?(?:environments?|packages|dependencies|"
+           r"python\s+versions?)\s+(?:of|for|behind)\s+(?P<y>.+)$"
+           r"|^(?:what|which)\s+(?:environment|python(?:\s+version)?)\s+(?:was|were)\s+used\s+(?:for|by|to\s+train)\s+"
+           r"(?P<z>.+)$"
+           r"|^(?P<q>" + _NAMED + r")\s+(?:environment|dependencies|python\s+version)$",
+           "which environment did tumour-classifier v2 run in", answers.environment_of),
     _shape("downstream", r"^(?:(?:what|which|everything|anything|all)\s+(?:\w+\s+)?(?:(?:is|are|lies|lie|sits?)\s+)?)?"
            r"downstream\s+(?:of|from)\s+(?P<x>.+)$"
            r"|^(?:is|are|was|were)\s+(?P<y>.+?)\s+(?:still\s+|ever\s+|actually\s+)?(?:used|consumed|read|referenced|"
