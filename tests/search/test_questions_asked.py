@@ -107,6 +107,13 @@ K, E = NodeKind, EdgeType
     # a name holding in / on / by: read whole, answered only when it names a node exactly
     ("versions of scored on holdout", "versions_of", {"exact": "scored on holdout"}),
     ("latest version of sales-in-2024", "versions_of", {"exact": "sales-in-2024"}),
+    # "how many" opens any question a "which" opens; "do we have" asks what is in production
+    ("how many runs used breast-cancer", "used", {"x": "breast-cancer"}),
+    ("how many models were rejected", "versions_in_state", {"state": "rejected"}),
+    ("how many datasets are unused", "untrained_datasets", {}),
+    ("what models do we have in production", "in_production", {}),
+    ("which models does the team have in production", "in_production", {}),
+    ("how many models are in production", "in_production", {}),
     # the environment behind X
     ("which environment did tumour-classifier v2 run in", "environment_of", {"x": "tumour-classifier v2"}),
     ("what python version was wine-cultivar v1 trained with", "environment_of", {"x": "wine-cultivar v1"}),

@@ -85,7 +85,8 @@ def _shape(name: str, pattern: str, example: str, answer: Answering) -> Shape:
 
 
 #: "which / what / show me all the ..." opening a question: unanchored (inside an alternative) and anchored.
-_WHICH_WORDS = (r"(?:(?:which|what|show|list|find|all|give|get|any|are\s+there\s+any|were\s+there\s+any)\s+(?:me\s+)?"
+_WHICH_WORDS = (r"(?:(?:which|what|how\s+many|show|list|find|all|give|get|any|are\s+there\s+any|were\s+there\s+any)\s+"
+                r"(?:me\s+)?"
                 r"(?:the\s+|all\s+(?:the\s+)?|every\s+|each\s+|any\s+)?)?")
 _WHICH = r"^" + _WHICH_WORDS
 _RUNS = r"(?:runs?|jobs?|experiments?|trainings?|training\s+runs?|trials?|what|which|anything|everything|who)"
@@ -413,8 +414,10 @@ SHAPES: tuple[Shape, ...] = (
            + _IN_PRODUCTION + r"\s+"
            r"(?:for|of)\s+(?P<x>.+)$",
            "what is live for diabetes-progression", answers.current_production),
-    _shape("in_production", r"^(?:what|which)(?:\s+(?:models?|versions?|model\s+versions?|deployments?|services?))?\s+"
-           r"(?:is|are|'s|’s)\s+(?:currently\s+|now\s+)?(?:running\s+|deployed\s+|live\s+|serving\s+)?"
+    _shape("in_production", r"^(?:what|which|how\s+many)(?:\s+(?:models?|versions?|model\s+versions?|deployments?|"
+           r"services?))?\s+"
+           r"(?:is|are|'s|’s|do\s+we\s+have|have\s+we\s+got|(?:do|does)\s+(?:\w+\s+){1,2}have)\s+(?:currently\s+|now\s+)?"
+           r"(?:running\s+|deployed\s+|live\s+|serving\s+)?"
            + _IN_PRODUCTION + r"(?:\s+right\s+now|\s+now|\s+today|\s+currently|\s+at\s+the\s+moment)?$"
            r"|^(?:what's|what’s)\s+(?:currently\s+|now\s+)?(?:running\s+|deployed\s+|live\s+|serving\s+)?"
            + _IN_PRODUCTION + r"(?:\s+right\s+now|\s+now|\s+today|\s+currently|\s+at\s+the\s+moment)?$"
