@@ -25,6 +25,7 @@ from modelctx.errors import ValidationError
 from modelctx.graph.model import Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.search import questions
+from modelctx.search.chunks import chunks
 from modelctx.search.context import graph_context, shown_with_context
 from modelctx.search.documents import build_document, snippet
 from modelctx.search.embedder import Embedder, default_embedder, models_dir_for
@@ -303,6 +304,15 @@ class SearchService:
             hit.context = contexts.get(hit.id, {})
         return hits
 
+    def first_seen(self, node_ids: list[str]) -> dict[str, float | None]:
+        """The time each node's search document carries (its event time, else when it first entered the change
+        log: ``search/documents.py``), for the nodes that have one in the index; read in bounded chunks."""
+        times: dict[str, float | None] = {}
+        for chunk in chunks(node_ids):
+            slots = self.index.exact_slots(chunk, "", Filter(), limit=len(chunk))
+            times.update((row.node_id, row.at) for row in self.index.documents(slots).values())
+        return times
+
     @staticmethod
     def _hit(row: DocRow, score: float, query: str) -> Hit:
         """The hit of one document, with its snippet for ``query``."""
@@ -330,7 +340,7 @@ class SearchService:
             nodes = view.get_nodes(ids)
             return next((nodes[i] for i in ids if i in nodes), None)
 
-        found = questions.answer(query, view, resolve, window)
+        found = questions.answer(query, view, resolve, window, self.first_seen)
         if found is None:
             return None
         shape, answers = found.shape, found.answers

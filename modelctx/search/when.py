@@ -67,9 +67,13 @@ class Window:
     end: datetime | None
     words: str
 
-    def holds(self, node: Node) -> bool:
-        """Whether ``node``'s event time falls in the window (a node with no time does not)."""
+    def holds(self, node: Node, first_seen: float | None = None) -> bool:
+        """Whether ``node``'s time falls in the window: its event time, else ``first_seen`` (epoch seconds: when it
+        first entered the change log, the time its search document carries, ``search/documents.py``); a node with
+        neither does not."""
         when = event_time(node)
+        if when is None and first_seen is not None:
+            when = datetime.fromtimestamp(first_seen, UTC)
         return when is not None and (self.start is None or when >= self.start) and (
             self.end is None or when <= self.end)
 

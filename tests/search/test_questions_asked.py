@@ -199,6 +199,11 @@ def test_a_list_of_one_kind_newest_first_in_the_time_asked(store: GraphStore, se
     assert [i for i, _ in answered(service.search("which runs ran in 2023", limit=10))] == []
     # Models record no time of their own: both, in a fixed order.
     assert [i for i, _ in answered(service.search("list all models", limit=10))] == [w.CRM_MODEL, w.ONC_MODEL]
+    # In a time, such a node is timed as a ranked hit is: when it first entered the change log (written just now).
+    assert [i for i, _ in answered(service.search("which models were added today", limit=10))] == [
+        w.CRM_MODEL, w.ONC_MODEL]
+    assert answered(service.search("which models were added in 2023", limit=10)) == []
+    assert set(service.first_seen([w.CRM_MODEL, "model:nope"])) == {w.CRM_MODEL}
 
 
 @pytest.mark.parametrize("query", ["is there drift", "is there drift in production"])

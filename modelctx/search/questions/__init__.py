@@ -25,9 +25,11 @@ This module is what the rest of modelctx uses (``search/service.py``).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from modelctx.errors import ModelctxError
+from modelctx.graph.events import event_time
 from modelctx.graph.store import GraphStore
 from modelctx.search.questions.answers import DATA_KINDS, MADE_KINDS
 from modelctx.search.questions.patterns import MEANINGS, SHAPES, Shape, clean_entity, match, matches
@@ -37,7 +39,8 @@ from modelctx.search.questions.walks import Answer, Resolver, once, render_path
 from modelctx.search.when import Window
 
 __all__ = [
-    "DATA_KINDS", "MADE_KINDS", "MEANINGS", "SHAPES", "VERB_KINDS", "Answer", "Answered", "Resolver", "Shape",
+    "DATA_KINDS", "MADE_KINDS", "MEANINGS", "SHAPES", "VERB_KINDS", "Answer", "Answered", "FirstSeen", "Resolver",
+    "Shape",
     "answer",
     "clean_entity", "exact_node", "match", "matches", "narrowed", "render_path", "shares_a_word", "verb_of",
 ]
@@ -56,13 +59,21 @@ class Answered(NamedTuple):
         return self.shape.meaning + (f" ({self.window.words})" if self.window is not None else "")
 
 
-def answer(query: str, view: GraphStore, resolve: Resolver, window: Window | None = None) -> Answered | None:
+#: The first-seen times (epoch seconds) of nodes with no event time of their own, by id (``search/service.py``
+#: reads them from the index's documents).
+FirstSeen = Callable[[list[str]], Mapping[str, float | None]]
+
+
+def answer(query: str, view: GraphStore, resolve: Resolver, window: Window | None = None,
+           first_seen: FirstSeen | None = None) -> Answered | None:
     """The shape ``query`` was read as and its answers from ``view`` (None: it is not a recognised question,
     or an entity it names is not found). An empty list is an answer: nothing in the graph fits the question.
 
     ``window`` (the query's time phrase and ``--since`` / ``--until``: ``search/when.py``, read by the service
     before ``query`` comes here without the phrase) keeps the answers whose event time is in it: the time of the
-    act that makes each one an answer (``Answer.at``: a version's deployment, its deciding review), else its own.
+    act that makes each one an answer (``Answer.at``: a version's deployment, its deciding review), else its own;
+    a node that records no time is timed by ``first_seen``, when it first entered the change log, as a ranked hit is
+    (``search/documents.py``), so "which models were added this month" and a ranked search agree.
     """
     for shape, parts in matches(query):
         try:
@@ -70,9 +81,14 @@ def answer(query: str, view: GraphStore, resolve: Resolver, window: Window | Non
         except ModelctxError:
             found = None
         if found is not None:
+            timed = [a.at or a.node for a in found]  # the node whose time a window tests, per answer
+            seen: Mapping[str, float | None] = {}
+            if window is not None and first_seen is not None:
+                seen = first_seen(list(dict.fromkeys(n.id for n in timed if event_time(n) is None)))
             # A node stands once, by its first answer whose time is in the window (a version deployed twice: by
             # the deployment the window holds).
-            kept = once([a for a in found if window is None or window.holds(a.at or a.node)])
+            kept = once([a for a, n in zip(found, timed, strict=True)
+                         if window is None or window.holds(n, seen.get(n.id))])
             shown = window if window is not None and window.words else None
             return Answered(shape, kept, shown)
     return None
