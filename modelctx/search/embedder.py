@@ -11,7 +11,7 @@ a third of the forward pass, which was half a search's time, at a cosine of
 0.98 or more to the float vector of the same text. Its price, measured for
 issue 15 (bench/search_quality.py, hybrid nDCG@10, float queries against
 int8): 0.892 / 0.888 on the development set, and on the two sets never tuned
-on 0.849–0.857 / 0.856 (independent, in two to four runs each: its world's
+on 0.849–0.857 / 0.856–0.864 (independent, in several runs each: its world's
 MLflow run ids are random, and one structure answer's order follows them) and
 0.828 / 0.828 (held-out). Int8 documents as
 well gave 0.884 on the development set and would make every stored index

@@ -114,6 +114,11 @@ K, E = NodeKind, EdgeType
     ("what models do we have in production", "in_production", {}),
     ("which models does the team have in production", "in_production", {}),
     ("how many models are in production", "in_production", {}),
+    # retired deployments
+    ("which deployments are retired", "deployed", {"retired": "retired"}),
+    ("which models were rolled back", "deployed", {"retired": "rolled back"}),
+    ("retired deployments", "deployed", {"retired": "retired"}),
+    ("which models were retired from production", "deployed", {"retired": "retired", "env": "production"}),
     # the environment behind X
     ("which environment did tumour-classifier v2 run in", "environment_of", {"x": "tumour-classifier v2"}),
     ("what python version was wine-cultivar v1 trained with", "environment_of", {"x": "wine-cultivar v1"}),
@@ -164,6 +169,15 @@ def test_the_environment_a_version_was_trained_in(store: GraphStore, service: Se
     assert answered(found) == [(env, "model_version tumour v1 GENERATED_BY run train tumour classifier USED "
                                      "environment python 3.11.7 (181 packages)")]
     assert answered(service.search("which environment did churn v1 run in", limit=3)) == []
+
+
+def test_retired_deployments_are_those_no_longer_active(store: GraphStore, service: SearchService) -> None:
+    write_world(store)
+    retired = [i for i, _ in answered(service.search("which deployments are retired", limit=10))]
+    assert retired == [w.ONC_DEPLOY_OLD, w.ONC_MV]
+    assert answered(service.search("which models were retired from production", limit=10)) == []
+    assert [i for i, _ in answered(service.search("which models were rolled back from staging", limit=10))] == [
+        w.ONC_DEPLOY_OLD, w.ONC_MV]
 
 
 def test_is_x_used_answers_what_is_downstream_of_it(store: GraphStore, service: SearchService) -> None:

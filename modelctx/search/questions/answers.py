@@ -276,9 +276,12 @@ def in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) ->
 
 def deployed(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
     """Every deployment, active or retired (to the environment the question names, if any), and the version it
-    serves, newest first: what was deployed, each version timed by its deployment."""
+    serves, newest first: what was deployed, each version timed by its deployment. Asked for retired ones ("which
+    models were rolled back"), those no longer active (``graph/lineage.py`` ``is_active_deployment``)."""
     env = parts.get("env")
-    acts = _acts(view, K.DEPLOYMENT, E.DEPLOYS, keep=lambda d: env is None or _environment_is(d, env.lower()))
+    retired = "retired" in parts
+    acts = _acts(view, K.DEPLOYMENT, E.DEPLOYS, keep=lambda d: (env is None or _environment_is(d, env.lower()))
+                 and not (retired and is_active_deployment(d)))
     # A version deployed twice is an answer twice, once per deployment: questions/__init__.py keeps one.
     return [x for act, version, path in acts for x in (Answer(act, path), Answer(version, path, act))]
 

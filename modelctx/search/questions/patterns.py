@@ -442,7 +442,13 @@ SHAPES: tuple[Shape, ...] = (
            r"previous\s+|every\s+)?(?:deployments|releases|rollouts)(?:\s+(?:to|in|on)\s+(?:the\s+)?(?P<env2>"
            + _ENVIRONMENTS + r"))?$"
            r"|^(?:which|what)\s+(?:deployments|releases|rollouts)\s+(?:happened|took\s+place|were\s+made|were\s+done|"
-           r"occurred|went\s+out)$",
+           r"occurred|went\s+out)$"
+           r"|^(?:which|what)\s+(?:models?|versions?|model\s+versions?|deployments?|services?|endpoints?)\s+"
+           r"(?:is|are|was|were|have\s+been|has\s+been|got)\s+(?P<retired>retired|decommissioned|inactive|no\s+longer\s+"
+           r"(?:active|deployed|live|serving)|rolled\s+back|taken\s+down|shut\s+down|undeployed)"
+           r"(?:\s+(?:from|in)\s+(?:the\s+)?(?P<env3>" + _ENVIRONMENTS + r"))?$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<retired2>retired|decommissioned|"
+           r"inactive|old|past)\s+(?:deployments|releases|endpoints)$",
            "what was deployed to staging", answers.deployed),
     _shape("reviewed", r"^(?:what|which(?:\s+(?:models?|versions?|model\s+versions?))?)\s+(?:was|were|got|has\s+been|"
            r"have\s+been)\s+(?:reviewed|looked\s+at\s+by\s+(?:a\s+)?reviewers?)$"
@@ -626,7 +632,8 @@ _POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you
 _ALIASES = {"kind2": "kind", "kind3": "kind", "kind4": "kind",
             "y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
             "o": "x", "n": "x", "m": "x", "c": "b", "who2": "who", "verb2": "verb", "verb3": "verb", "env2": "env",
-            "env3": "env", "lacking2": "lacking", "lacking3": "lacking", "state2": "state", "state3": "state",
+            "env3": "env", "retired2": "retired", "lacking2": "lacking", "lacking3": "lacking", "state2": "state",
+            "state3": "state",
             "state4": "state", "state5": "state", "subject2": "subject", "subject3": "subject", "subject4": "subject",
             "severity2": "severity", "severity3": "severity", "severity4": "severity", "severity5": "severity",
             "exact2": "exact", "exact3": "exact"}
