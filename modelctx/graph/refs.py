@@ -66,12 +66,13 @@ NEAR_IDS = 50
 VERSIONS_PAGE = 500
 #: On a node that is another name of a node: the id of that node (``ingest/identity.py`` writes it).
 ALIAS_OF = "alias_of"
-#: The trackers whose own run ids key runs, ``run:SOURCE/RUN_ID``: ``ingest/mlflow.py``, ``ingest/openlineage.py``
-#: and ``training/tracking.py`` (tests/test_refs.py checks each one's ``SOURCE``).
+#: The sources that key runs by a tracker's own run id, ``run:SOURCE/RUN_ID``: MLflow's (``ingest/mlflow.py``),
+#: OpenLineage's (``ingest/openlineage.py``, ``interop/marquez.py``, ``api/routes/openlineage.py``) and the SDK's
+#: (``training/tracking.py``), which take their names from here.
 MLFLOW_SOURCE = "mlflow"
-#: The SDK's runs (``training/tracking.py``).
+OPENLINEAGE_SOURCE = "openlineage"
 SDK_SOURCE = "sdk"
-RUN_SOURCES = (MLFLOW_SOURCE, "openlineage", SDK_SOURCE)
+RUN_SOURCES = (MLFLOW_SOURCE, OPENLINEAGE_SOURCE, SDK_SOURCE)
 #: MLflow's URI of a registered model's version: ``models:/NAME/VERSION``, ``models:/NAME/STAGE``,
 #: ``models:/NAME/latest`` or ``models:/NAME@ALIAS``.
 _MLFLOW_MODEL_URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:/(?P<which>[^/@]+)|@(?P<alias>[^/@]+))$")

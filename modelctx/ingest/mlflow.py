@@ -48,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from modelctx.errors import IngestError
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind
+from modelctx.graph.refs import MLFLOW_SOURCE
 from modelctx.ingest.identity import DatasetIdentity, DatasetMention, location_uri, normalise_digest
 from modelctx.ingest.lookup import GraphLookup
 from modelctx.ingest.people import People
@@ -55,7 +56,7 @@ from modelctx.ingest.runner import IngestWarning, Record
 from modelctx.times import format_iso
 from modelctx.vocabulary import RunStatus
 
-SOURCE = "mlflow"
+SOURCE = MLFLOW_SOURCE
 NOTE_TAG = "mlflow.note.content"
 PARENT_TAG = "mlflow.parentRunId"
 COMMIT_TAG = "mlflow.source.git.commit"

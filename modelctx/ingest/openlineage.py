@@ -62,6 +62,7 @@ from modelctx.errors import IngestError
 from modelctx.graph.declared_lineage import STATIC_INPUTS, STATIC_OUTPUTS, STATIC_READERS, STATIC_WRITERS, union_ids
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import Edge, EdgeRemoval, EdgeType, Node, NodeKind
+from modelctx.graph.refs import OPENLINEAGE_SOURCE
 from modelctx.ingest.identity import (
     DatasetIdentity,
     DatasetMatch,
@@ -100,7 +101,7 @@ from modelctx.vocabulary import RunStatus
 __all__ = ["EventConverter", "EventError", "EventIngestor", "OpenLineageIngestor", "RunEvent", "event_units",
            "parse_event"]
 
-SOURCE = "openlineage"
+SOURCE = OPENLINEAGE_SOURCE
 _RANK = {"OTHER": 0, "START": 1, "RUNNING": 2, "COMPLETE": 3, "FAIL": 3, "ABORT": 3}
 _TERMINAL = frozenset({"COMPLETE", "FAIL", "ABORT"})
 _SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")

@@ -20,11 +20,11 @@ from typing import Any
 from modelctx.errors import NotFoundError, ValidationError
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import EdgeType, Node, NodeKind
-from modelctx.graph.refs import follow_alias
+from modelctx.graph.refs import OPENLINEAGE_SOURCE, follow_alias
 from modelctx.graph.store import GraphStore
 from modelctx.ingest.identity import dataset_id_for_uri, openlineage_uri
 
-SOURCE = "openlineage"
+SOURCE = OPENLINEAGE_SOURCE
 #: Most nodes one lineage graph holds; Marquez's UI draws far fewer.
 MAX_GRAPH_NODES = 2000
 #: Most items one list answers.

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 
 from modelctx.errors import ModelctxError
+from modelctx.graph.ids import node_id
 from modelctx.graph.model import Node, NodeKind, kind_if_id
 from modelctx.graph.store import GraphStore
 
@@ -94,7 +95,7 @@ def resolve_reference(store: GraphStore, text: str) -> str | None:
     if _RUN_ID.match(text):  # a tracker's run id (as written, else in lower case, as trackers write them)
         for typed in dict.fromkeys((text, text.lower())):
             run = _resolved(store, typed)
-            if run is not None and run.id in {f"{NodeKind.RUN.value}:{source}/{typed}" for source in RUN_SOURCES}:
+            if run is not None and run.id in {node_id(NodeKind.RUN, source, typed) for source in RUN_SOURCES}:
                 return run.id
         return None
     if kind_if_id(text) is None and "@" not in text and mlflow_uri(text) is None:

@@ -35,6 +35,7 @@ from modelctx.config import Limits
 from modelctx.graph.changelog import WriteResult
 from modelctx.graph.ids import node_id
 from modelctx.graph.model import NodeKind
+from modelctx.graph.refs import OPENLINEAGE_SOURCE
 from modelctx.ingest.openlineage import EventError, EventIngestor, RunEvent, parse_event
 from modelctx.ingest.openlineage_events import AnyEvent, DatasetEvent, JobEvent
 from modelctx.ingest.runner import run_ingest
@@ -184,5 +185,5 @@ async def post_lineage(
     report = await asyncio.wrap_future(event_writer(request).submit(event, access))
     content: dict[str, Any] = {"changes": report.to_json()}
     if isinstance(event, RunEvent):
-        content["run"] = node_id(NodeKind.RUN, "openlineage", event.run.runId)
+        content["run"] = node_id(NodeKind.RUN, OPENLINEAGE_SOURCE, event.run.runId)
     return JSONResponse(status_code=201, content=content)
