@@ -360,6 +360,30 @@ def test_who_code_behind_and_what_runs_in_production(store: GraphStore, service:
     assert reviews == [w.ONC_REVIEW_NEW, w.ONC_REVIEW_OLD]
 
 
+def test_walk_answers_are_nearest_first_then_newest_then_by_name(store: GraphStore) -> None:
+    """One hop's answers never come in the order the store lists edges (it follows ids, random for MLflow's runs)."""
+    data = node_id(K.DATASET_VERSION, "orders", "1")
+    derived = node_id(K.DATASET_VERSION, "orders-clean", "1")
+    # Neither the ids nor the order the edges are written in follow the expected order.
+    runs = {name: node_id(K.RUN, "mlflow", ident) for name, ident in
+            [("beta", "a1"), ("alpha", "b2"), ("charlie", "c3"), ("delta", "a0"), ("echo", "0e")]}
+    started = {"alpha": "2024-03-01T00:00:00+00:00", "beta": "2024-01-01T00:00:00+00:00",
+               "echo": "2024-06-01T00:00:00+00:00"}
+    store.write(
+        [Node(data, K.DATASET_VERSION, {"name": "orders", "version": "1"}),
+         Node(derived, K.DATASET_VERSION, {"name": "orders-clean", "version": "1"}),
+         *[Node(ident, K.RUN, {"name": name, **({"started_at": started[name]} if name in started else {})})
+           for name, ident in runs.items()]],
+        [Edge(derived, data, E.DERIVED_FROM), Edge(runs["echo"], derived, E.USED),
+         *[Edge(runs[name], data, E.USED) for name in ("delta", "charlie", "alpha", "beta")]], actor="test")
+    found = questions.answer("which runs used orders v1", store, lambda text, kinds: store.get_nodes([data])[data])
+    assert found is not None and found.shape.name == "used"
+    # One hop: the dated runs newest first, then the undated by name; the run two hops away last, though newest.
+    assert [a.node.title for a in found.answers] == ["alpha", "beta", "charlie", "delta", "echo"]
+    assert found.answers[-1].path == ("run echo USED dataset_version orders-clean DERIVED_FROM "
+                                      "dataset_version orders")
+
+
 def test_versions_by_review_verdict_and_latest_version(store: GraphStore, service: SearchService) -> None:
     write_world(store)
     model = node_id(K.MODEL, "triage")

@@ -81,15 +81,21 @@ def walk(
     *, edge_types: Iterable[EdgeType] | None = None, hops: int = MAX_HOPS,
     keep: Callable[[list[Edge]], bool] | None = None,
 ) -> list[Answer]:
-    """Nodes of ``kinds`` reachable from ``starts``, nearest first, each with its path."""
+    """Nodes of ``kinds`` reachable from ``starts``, each with its path: nearest first, and among those as far away,
+    newest first (:func:`newest_first`).
+
+    The walk itself meets the nodes of one hop in the order the store lists edges, which follows ids (random for
+    MLflow's runs) and differs between backends; the answer's order must not.
+    """
     start_ids = list(starts)
     paths = bounded_paths(view, start_ids, direction, edge_types, hops)
     wanted = frozenset(kinds) if kinds is not None else None
     found = [i for i, p in paths.items() if p and i not in start_ids and (keep is None or keep(p))]
     nodes = view.get_nodes({i for i in found} | {e.source for i in found for e in paths[i]}
                            | {e.target for i in found for e in paths[i]})
-    return [Answer(nodes[i], render_path(_chain(paths[i], direction), nodes)) for i in found
-            if i in nodes and (wanted is None or nodes[i].kind in wanted)]
+    answers = [Answer(nodes[i], render_path(_chain(paths[i], direction), nodes)) for i in found
+               if i in nodes and (wanted is None or nodes[i].kind in wanted)]
+    return sorted(newest_first(answers), key=lambda a: len(paths[a.node.id]))
 
 
 def edge_answers(view: GraphStore, edges: Iterable[Edge], pick: Literal["source", "target"],
@@ -119,9 +125,12 @@ def scan(view: GraphStore, kind: NodeKind) -> Iterator[Node]:
 
 
 def newest_first(answers: list[Answer]) -> list[Answer]:
-    """Answers by their node's time (``governance/facts.py`` sort_by_time), newest first."""
-    order = {n.id: i for i, n in enumerate(facts.sort_by_time(a.node for a in answers))}
-    return sorted(answers, key=lambda a: -order.get(a.node.id, 0))
+    """Answers by their node's time (``governance/facts.py`` sort_by_time), newest first; those at one time (or
+    with none, last) by title, then id, so the order never follows the order they were read in."""
+    by_name_descending = sorted(answers, key=lambda a: (a.node.title, a.node.id), reverse=True)
+    oldest_first = facts.sort_by_time(a.node for a in by_name_descending)  # stable: ties stay by name, descending
+    rank = {n.id: i for i, n in enumerate(reversed(oldest_first))}
+    return sorted(answers, key=lambda a: rank[a.node.id])
 
 
 def once(answers: list[Answer]) -> list[Answer]:
