@@ -324,7 +324,7 @@ class SearchService:
         """A question about structure answered from ``view`` (``search/questions/``), None if ``query`` is not one.
 
         Entities are resolved exactly first, else by this search (best visible
-        hit of a fitting kind whose title shares a word with the entity). The answers come first, each with its path in
+        hit of a fitting kind that names it: ``resolve.py`` names_it). The answers come first, each with its path in
         ``answer``; ranked hits for the query fill the remaining places.
         """
 
@@ -335,10 +335,9 @@ class SearchService:
             wanted = {k.value for k in kinds}
             ranked = self.rank(text, Filter(scope=where.scope), RESOLVE_CANDIDATES, "hybrid")
             rows = self.index.documents(slot for slot, _ in ranked)
-            ids = [rows[slot].node_id for slot, _ in ranked if slot in rows and rows[slot].kind in wanted
-                   and questions.shares_a_word(text, rows[slot].title)]
+            ids = [rows[slot].node_id for slot, _ in ranked if slot in rows and rows[slot].kind in wanted]
             nodes = view.get_nodes(ids)
-            return next((nodes[i] for i in ids if i in nodes), None)
+            return next((nodes[i] for i in ids if i in nodes and questions.names_it(text, nodes[i])), None)
 
         found = questions.answer(query, view, resolve, window, self.first_seen)
         if found is None:

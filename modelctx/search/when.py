@@ -10,11 +10,15 @@ every search, and narrows it by ``--since`` / ``--until``):
 - ``in the last`` / ``past`` ``N`` ``days`` / ``weeks`` / ``months`` / ``years``
   (and ``in the past week``): that much time before now;
 - ``since`` / ``after`` / ``from`` ``DATE``; ``before`` / ``until`` ``DATE``;
-  ``on DATE``; ``between DATE and DATE``; ``in YYYY``, ``in YYYY-MM``,
-  ``in MONTH [YYYY]`` (a month without a year is the latest one not after now);
+  ``on DATE``; ``in`` / ``during`` / ``from`` ``YYYY``, ``YYYY-MM``, ``MONTH [YYYY]``
+  (a month without a year is the latest one not after now): "runs from 2024"
+  are the runs of 2024, as "commits from March" are March's — a year or a month
+  after "from" with no end is that period, a day after it the start of a span;
+  ``between`` / ``from`` a date, year or month ``and`` / ``to`` / ``until`` another:
+  from the first's start to the second's end;
   a bound on a year or a month (``since March 2024``, ``before 2024``,
   ``after 2024-02``, ``until June 2024``), inclusive as a date is: since /
-  after / from its start, before / until its end.
+  after its start, before / until its end.
 
 ``DATE`` is ISO 8601 and read by ``modelctx/times.py``, as every time a person
 types: a date is the whole day, bounds are inclusive. A question's answer is kept
@@ -39,6 +43,9 @@ _UNIT = r"(?P<unit>day|week|month|year)s?"
 _DATE = r"\d{4}-\d{2}-\d{2}"
 #: A year a question names: 1900-2099 (so every window's ends are valid datetimes).
 _YEAR = r"(?:19|20)\d{2}"
+_MONTH = r"(?:" + "|".join(_MONTHS) + r")"
+#: A span one phrase names whole: a date, a year or a month of one (``YYYY-MM``, ``March 2024``, ``March``).
+_SPAN = _DATE + r"|" + _YEAR + r"(?:-(?:0[1-9]|1[0-2]))?|" + _MONTH + r"(?:\s+" + _YEAR + r")?"
 #: The time phrases, each anchored at the end of the question (after an optional comma).
 _PHRASE = re.compile(
     r"(?:,?\s+|^)(?:"
@@ -49,10 +56,10 @@ _PHRASE = re.compile(
     r"|(?P<from_word>since|after|from)\s+(?P<start>" + _DATE + r")"
     r"|(?P<to_word>before|until|till)\s+(?P<end>" + _DATE + r")"
     r"|on\s+(?P<day>" + _DATE + r")"
-    r"|between\s+(?P<first>" + _DATE + r")\s+and\s+(?P<last>" + _DATE + r")"
-    r"|in\s+(?P<year>" + _YEAR + r")(?:-(?P<year_month>0[1-9]|1[0-2]))?"
-    r"|in\s+(?P<month>" + "|".join(_MONTHS) + r")(?:\s+(?P<month_year>" + _YEAR + r"))?"
-    r"|(?P<bound>since|after|from|before|until|till)\s+(?:(?P<bound_month>" + "|".join(_MONTHS) + r")\s+"
+    r"|(?:between|from)\s+(?P<first>" + _SPAN + r")\s+(?:and|to|until|till|through|-)\s+(?P<last>" + _SPAN + r")"
+    r"|(?:in|during|from)\s+(?P<year>" + _YEAR + r")(?:-(?P<year_month>0[1-9]|1[0-2]))?"
+    r"|(?:in|during|from)\s+(?P<month>" + "|".join(_MONTHS) + r")(?:\s+(?P<month_year>" + _YEAR + r"))?"
+    r"|(?P<bound>since|after|before|until|till)\s+(?:(?P<bound_month>" + "|".join(_MONTHS) + r")\s+"
     r"(?P<bound_month_year>" + _YEAR + r")|(?P<bound_year>" + _YEAR + r")(?:-(?P<bound_year_month>0[1-9]|1[0-2]))?)"
     r")$",
     re.IGNORECASE,
@@ -119,9 +126,9 @@ def _window(found: re.Match[str], now: datetime) -> tuple[datetime | None, datet
     if found["to_word"]:
         return None, upper_bound(found["end"], "the query's time")
     if found["day"]:
-        return lower_bound(found["day"], "the query's time"), upper_bound(found["day"], "the query's time")
+        return _span(found["day"], now)
     if found["first"]:
-        return lower_bound(found["first"], "the query's time"), upper_bound(found["last"], "the query's time")
+        return _span(found["first"], now)[0], _span(found["last"], now)[1]
     if found["year"]:
         return _period(int(found["year"]), int(found["year_month"]) if found["year_month"] else None)
     if found["bound"]:
@@ -130,10 +137,24 @@ def _window(found: re.Match[str], now: datetime) -> tuple[datetime | None, datet
         start, end = _period(int(found["bound_year"] or found["bound_month_year"]), int(month) if month else None)
         # Inclusive, as a date is: the period is the whole span a DATE is the whole day of.
         return (start, None) if found["bound"].lower() in ("since", "from", "after") else (None, end)
-    month = _MONTHS.index(found["month"].lower()) + 1
-    year = int(found["month_year"]) if found["month_year"] else now.year - (month > now.month)
-    start = datetime(year, month, 1, tzinfo=UTC)
-    return start, _month_after(start) - timedelta(microseconds=1)
+    return _month(found["month"], found["month_year"], now)
+
+
+def _month(name: str, year: str | None, now: datetime) -> tuple[datetime, datetime]:
+    """A month named (a month without a year is the latest one not after now)."""
+    month = _MONTHS.index(name.lower()) + 1
+    return _period(int(year) if year else now.year - (month > now.month), month)
+
+
+def _span(text: str, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The first and last instant of a ``_SPAN``: a date's day, a year, a month."""
+    if re.fullmatch(_DATE, text):
+        return lower_bound(text, "the query's time"), upper_bound(text, "the query's time")
+    words = text.split()
+    if words[0].lower() in _MONTHS:
+        return _month(words[0], words[1] if len(words) > 1 else None, now)
+    year, _, month = text.partition("-")
+    return _period(int(year), int(month) if month else None)
 
 
 def _period(year: int, month: int | None) -> tuple[datetime, datetime]:

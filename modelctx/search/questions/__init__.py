@@ -16,7 +16,7 @@ One job a module:
   ``MEANINGS``, ``match``); the guide (docs/guide/search.md, "Questions about
   structure") lists the shapes with an example each;
 - ``answers.py``: one function per shape, the graph operation that answers it;
-- ``resolve.py``: entity text to a node (``exact_node``, ``shares_a_word``);
+- ``resolve.py``: entity text to a node (``exact_node``, ``names_it``);
 - ``verbs.py``: the verbs of questions about people and the acts they name;
 - ``walks.py``: ``Answer``, the bounds, and the walks and paths answers are built from.
 
@@ -33,7 +33,7 @@ from modelctx.graph.events import event_time
 from modelctx.graph.store import GraphStore
 from modelctx.search.questions.answers import DATA_KINDS, MADE_KINDS
 from modelctx.search.questions.patterns import MEANINGS, SHAPES, Shape, clean_entity, match, matches
-from modelctx.search.questions.resolve import exact_node, narrowed, shares_a_word
+from modelctx.search.questions.resolve import exact_node, names_it, narrowed, shares_a_word
 from modelctx.search.questions.verbs import VERB_KINDS, verb_of
 from modelctx.search.questions.walks import Answer, Resolver, once, render_path
 from modelctx.search.when import Window
@@ -42,7 +42,7 @@ __all__ = [
     "DATA_KINDS", "MADE_KINDS", "MEANINGS", "SHAPES", "VERB_KINDS", "Answer", "Answered", "FirstSeen", "Resolver",
     "Shape",
     "answer",
-    "clean_entity", "exact_node", "match", "matches", "narrowed", "render_path", "shares_a_word", "verb_of",
+    "clean_entity", "exact_node", "match", "matches", "names_it", "narrowed", "render_path", "shares_a_word", "verb_of",
 ]
 
 
@@ -77,7 +77,7 @@ def answer(query: str, view: GraphStore, resolve: Resolver, window: Window | Non
     """
     for shape, parts in matches(query):
         try:
-            found = shape.answer(view, resolve, parts)
+            found = shape.answer(view, *_exactly(view, resolve, parts))
         except ModelctxError:
             found = None
         if found is not None:
@@ -92,3 +92,13 @@ def answer(query: str, view: GraphStore, resolve: Resolver, window: Window | Non
             shown = window if window is not None and window.words else None
             return Answered(shape, kept, shown)
     return None
+
+
+def _exactly(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> tuple[Resolver, dict[str, str]]:
+    """The resolver and parts a shape is answered with: an ``exact`` part (a name read whole past words that end a
+    name elsewhere, plain words before a shape's words: ``patterns.py`` ``_terse``) is its entity ``x``, resolved
+    only by what names a node exactly (``resolve.py`` exact_node), never by a search hit."""
+    if "exact" not in parts:
+        return resolve, parts
+    named = {k: v for k, v in parts.items() if k != "exact"} | {"x": parts["exact"]}
+    return (lambda text, kinds: exact_node(view, text, kinds)), named

@@ -23,7 +23,7 @@ from modelctx.graph.model import LINEAGE_EDGES, Edge, EdgeType, Node, NodeKind, 
 from modelctx.graph.refs import model_versions
 from modelctx.graph.store import GraphStore
 from modelctx.search.intent import KIND_WORDS
-from modelctx.search.questions.resolve import exact_node, find, same_model_versions
+from modelctx.search.questions.resolve import find, same_model_versions
 from modelctx.search.questions.verbs import VERB_KINDS, WHO_ACTS, verb_of
 from modelctx.search.questions.walks import (
     MAX_HOPS,
@@ -265,9 +265,9 @@ def runs_behind(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> l
 
 
 def in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
-    """Every deployment in production now (``graph/lineage.py``), or active in the environment the question names,
-    and the version it serves, newest first."""
-    env = parts.get("env", "production").lower()
+    """Every deployment in production now (``graph/lineage.py``), or active in the environment the question names
+    (in any, asked what is active), and the version it serves, newest first."""
+    env = None if "active" in parts else parts.get("env", "production").lower()
     out: list[Answer] = []
     for deployment, version, path in _served(view, _production_deployments(view, environment=env)):
         out += [Answer(deployment, path), Answer(version, path, deployment)]
@@ -372,7 +372,17 @@ def unapproved_in_production(view: GraphStore, resolve: Resolver, parts: dict[st
 
 
 def current_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
-    """The versions of model X deployed in production now, the newest deployment first, then the deployments."""
+    """The versions of model X deployed in production now, the newest deployment first, then the deployments; for a
+    deployment named by what it is called ("what's serving on the postal line"), the version it serves while active
+    (``graph/lineage.py`` is_active_deployment)."""
+    if "deployment" in parts:
+        named = find(resolve, parts["deployment"], (K.DEPLOYMENT,))
+        if named is None:
+            return None
+        served = _served(view, [(named, e) for e in view.get_edges([named.id], "out", [E.DEPLOYS])]
+                         if is_active_deployment(named) else [])
+        return [*(Answer(version, path, deployment) for deployment, version, path in served), *(
+            Answer(deployment, path) for deployment, _, path in served[:1])]
     node = find(resolve, parts["x"], (K.MODEL, K.MODEL_VERSION))
     if node is None:
         return None
@@ -505,11 +515,28 @@ def alert_severity(text: str) -> Callable[[Severity], bool]:
     return (lambda s: s.rank >= level.rank) if or_above else (lambda s: s is level)
 
 
+def _in_order(view: GraphStore, model: Node) -> list[Node]:
+    """A model's versions, oldest first: by number (``graph/refs.py`` model_versions); versions written without a
+    model property are found by their VERSION_OF edges and ordered by their number (their ``version``, else their
+    key's last part: ``model_version:tumour/3``), those without one first, by time."""
+    found = model_versions(view, natural_key(model.id))
+    if found:
+        return found
+    edges = view.get_edges([model.id], "in", [E.VERSION_OF])
+    oldest_first = [a.node for a in reversed(newest_first(edge_answers(view, edges, "source", (K.MODEL_VERSION,))))]
+    return sorted(oldest_first, key=_number)
+
+
+def _number(version: Node) -> int:
+    """A version's number (-1 when it has none)."""
+    said = str(version.properties.get("version") or natural_key(version.id).rpartition("/")[2])
+    return int(said) if said.isdigit() else -1
+
+
 def _version_before(view: GraphStore, version: Node) -> Node | None:
-    """The version of ``version``'s model just below it in number (``graph/refs.py`` model_versions), None for the
-    first."""
-    model = version.properties.get("model")
-    versions = model_versions(view, str(model)) if model else []
+    """The version of ``version``'s model just below it (``_in_order``), None for the first."""
+    model = facts.model_of(view, version.id)
+    versions = _in_order(view, model) if model is not None else []
     ids = [v.id for v in versions]
     at = ids.index(version.id) if version.id in ids else 0
     return versions[at - 1] if at > 0 else None
@@ -525,8 +552,8 @@ def changed_between(view: GraphStore, resolve: Resolver, parts: dict[str, str]) 
         first, second = find(resolve, earlier, kinds), find(resolve, later, kinds)
     elif "since" in parts:  # "what changed since churn v2": from it to its model's latest version
         first = find(resolve, parts["since"], (K.MODEL_VERSION,))
-        model = str(first.properties.get("model") or "") if first is not None else ""
-        latest = model_versions(view, model) if model else []
+        model = facts.model_of(view, first.id) if first is not None else None
+        latest = _in_order(view, model) if model is not None else []
         second = latest[-1] if latest else None
     else:
         second = find(resolve, parts["b"], (K.MODEL_VERSION,))
@@ -595,20 +622,16 @@ def review_state(text: str) -> str:
 
 def versions_of_node(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """The versions of model (or dataset) X, latest first: a model's by version number (``graph/refs.py``, where
-    ``NAME`` alone names the latest), a dataset's by time; a version named stands for its model or dataset. A name
-    read whole past the words that end a name elsewhere (``exact``: "versions of scored on holdout") answers only
-    when it names a node exactly (``resolve.py`` exact_node), never through a search hit."""
+    ``NAME`` alone names the latest), a dataset's by time; a version named stands for its model or dataset."""
     kinds = (K.MODEL, K.DATASET, K.MODEL_VERSION, K.DATASET_VERSION)
-    node = exact_node(view, parts["exact"], kinds) if "exact" in parts else find(resolve, parts["x"], kinds)
+    node = find(resolve, parts["x"], kinds)
     if node is None:
         return None
     if node.kind in (K.MODEL_VERSION, K.DATASET_VERSION):
         parents = edge_answers(view, view.get_edges([node.id], "out", [E.VERSION_OF]), "target")
         node = parents[0].node if parents else node
     if node.kind is K.MODEL:
-        # By number (graph/refs.py); versions written without a model property are found by their VERSION_OF edge.
-        versions = list(reversed(model_versions(view, natural_key(node.id)))) or [a.node for a in newest_first(
-            edge_answers(view, view.get_edges([node.id], "in", [E.VERSION_OF]), "source", (K.MODEL_VERSION,)))]
+        versions = list(reversed(_in_order(view, node)))
         total = len(versions)
         return [Answer(v, f"{label(v, {})} {E.VERSION_OF.value} {label(node, {})}"
                           + (f" (the latest of {total})" if rank == 0 and total > 1 else ""))

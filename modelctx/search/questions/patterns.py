@@ -90,11 +90,11 @@ _WHICH_WORDS = (r"(?:(?:which|what|how\s+many|show|list|find|all|give|get|any|ar
                 r"(?:the\s+|all\s+(?:the\s+)?|every\s+|each\s+|any\s+)?)?")
 _WHICH = r"^" + _WHICH_WORDS
 _RUNS = r"(?:runs?|jobs?|experiments?|trainings?|training\s+runs?|trials?|what|which|anything|everything|who)"
-_VERSIONS = r"(?:model\s+versions?|versions?|models?)"
+_VERSIONS = r"(?:models?\s+versions?|versions?|models?)"
 _THAT = r"\s+(?:that|which|who)?\s*(?:have\s+|has\s+|were\s+|was\s+|are\s+|is\s+|did\s+)?"
 _USE = (r"(?:(?:read|reads|reading|pulled|pulls|loaded|loads)\s+from|"
         r"used|use|uses|using|read|reads|reading|consumed|consume|consumes|consuming|took|take|takes|taking|"
-        r"ingest(?:ed|s|ing)?|load(?:ed|s|ing)?|pull(?:ed|s|ing)?(?:\s+in)?|"
+        r"ingest(?:ed|s|ing)?|load(?:ed|s|ing)?|pull(?:ed|s|ing)?(?:\s+in)?|touch(?:ed|es|ing)?|"
         r"depend(?:s|ed)?\s+on|depending\s+on|rel(?:y|ies|ied|ying)\s+on|ran\s+on|run\s+on|trained\s+on|"
         r"built\s+on|fed\s+(?:on|from|by|with)|draws?\s+(?:on|from)|drew\s+(?:on|from))")
 #: "the output of X", "data produced by X", "the dataset written by X".
@@ -128,6 +128,27 @@ _IN_PRODUCTION = (r"(?:in\s+production|in\s+prod|(?:live|serving)(?:\s+in\s+prod
 #: An entity written as a name, not a common word, where nothing else marks a question ("tumour v3 lineage",
 #: "churn@2 upstream", "clean_patients downstream"; not "data lineage"): it holds a digit, @, - or _.
 _NAMED = r"(?=\S*[\d@_-])\S+(?:\s+\S+){0,3}|\S+(?:\s+\S+){0,2}\s+(?=\S*[\d@_-])\S+"
+
+
+#: Words plain words naming a node never hold ("data lineage", "all the commits", "rejected reviews"): a kind word
+#: (``search/intent.py`` KIND_WORDS, the one table) or a word of the question around a name.
+_NOT_A_NAME = (r"(?!(?:" + "|".join(sorted({re.escape(w) for word in KIND_WORDS for w in word.split()}, key=len,
+                                           reverse=True))
+               + r"|the|a|an|all|every|each|any|some|no|my|our|your|their|its|me|us|show|list|find|get|give|tell|is|"
+               r"are|was|were|be|been|being|do|does|did|has|have|had|which|what|who|whose|how|where|when|why|there|this|"
+               r"that|these|those|with|without|of|for|in|on|at|by|to|from|into|and|or|not|nothing|nobody|new|old|recent|"
+               r"latest|last|current|pending|open|active|retired|unused|approved|rejected|unreviewed|unapproved|"
+               r"production|prod|staging|live)(?=\s|$))")
+
+
+def _terse(group: str, tail: str) -> str:
+    """An entity followed only by the words of a shape ("tumour v3 lineage", "wine@2 consumers", "tumour
+    lineage"): a name (``_NAMED``) is resolved as any entity is; up to three plain words (group ``exact_<group>``),
+    none of them ``_NOT_A_NAME``, answer only when they name a node exactly (``questions/__init__.py``)."""
+    return (r"^(?P<" + group + r">" + _NAMED + r")(?<!['’]s)\s+" + tail + r"$"  # "X's inputs": another pattern
+            r"|^(?P<exact_" + group + r">" + _NOT_A_NAME + r"\S+(?:\s+" + _NOT_A_NAME + r"\S+){0,2})(?<!['’]s)\s+"
+            + tail + r"$")
+
 #: Deployment environments a question may name ("what is deployed in staging"); production's names are
 #: ``graph/lineage.py`` PRODUCTION_ENVIRONMENTS.
 _ENVIRONMENTS = (r"(?:production|prod|staging|stage|dev|development|test|testing|qa|uat|canary|shadow|preprod|"
@@ -211,7 +232,8 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:(?:that\s+|which\s+)?(?:were|was|are|is)\s+(?:part\s+of|in|from|(?:trials?|runs?)\s+(?:of|in))|from|of|"
            r"out\s+of|by|in|inside|within)"
            r"\s+(?:a\s+|an\s+|the\s+|any\s+)?" + _TUNING + r"$"
-           r"|^(?:the\s+)?" + _TUNING + r"\s+(?:results?|winners?|outputs?|models?|versions?|model\s+versions?)$",
+           r"|^(?:the\s+)?" + _TUNING + r"\s+(?:results?|winners?|outputs?|models?|versions?|model\s+versions?)$"
+           r"|^(?:the\s+|all\s+)?(?=.*\s(?P<subject5>runs|trials)$)" + _TUNING + r"$",
            "which versions came out of a sweep", answers.from_sweep),
     _shape("sweep_trials", _WHICH + r"(?P<subject>runs?|trials?|experiments?|child\s+runs?)\s+(?:that\s+)?"
            r"(?:belong(?:s|ed)?\s+to|(?:are|were|is|was)\s+(?:the\s+)?(?:children|child\s+runs?|trials?|part|members?)\s+of|"
@@ -220,7 +242,8 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<subject2>runs|trials|child\s+runs|"
            r"children|sub-?runs)\s+(?:of|in|under)\s+" + _NOT_ENVIRONMENT + r"(?P<y>.+)$"
            r"|^(?:what|which|how\s+many)\s+(?P<subject3>trials|child\s+runs|sub-?runs)\s+(?:did|does|has|have|had)\s+"
-           r"(?P<z>.+?)\s+(?:run|have|had|launch|launched|contain|include|spawn|spawned|start|started)$",
+           r"(?P<z>.+?)\s+(?:run|have|had|launch|launched|contain|include|spawn|spawned|start|started)$"
+           r"|^(?:the\s+)?(?P<exact_s>\S+(?:\s+\S+){0,3})\s+(?P<subject4>runs|trials|child\s+runs|sub-?runs)$",
            "which trials belong to tumour sweep", answers.from_sweep),
     _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+" + _OUTPUT + r"(?P<x>.+)$",
            "runs that consumed the output of tumour random forest", answers.used_output),
@@ -240,7 +263,7 @@ SHAPES: tuple[Shape, ...] = (
            r"train|underlie)$",
            "models built from breast-cancer@2", answers.trained_on),
     _shape("trained_on", r"^(?:what|which|anything|everything)\s+(?:was|were|is|are|has\s+been|have\s+been|got)\s+"
-           + _TRAIN + r"\s+(?P<x>.+)$"
+           r"(?!derived\b)" + _TRAIN + r"\s+(?P<x>.+)$"
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:everything|anything)\s+(?:that\s+(?:was|were|has\s+been)\s+)?"
            + _TRAIN + r"\s+(?P<y>.+)$",
            "what was trained on diabetes", answers.trained_on),
@@ -257,8 +280,9 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:what|which)(?:\s+\w+)?\s+(?:is|are|was|were|would\s+be|will\s+be|could\s+be|gets?|get|got)\s+"
            r"(?:affected|impacted)\s+"
            r"(?:by|if)\s+(?:(?:a\s+)?changes?\s+(?:to|in)\s+|changing\s+)?(?P<w>.+?)" + _CHANGE_TAIL + r"$"
-           r"|^(?P<v>" + _NAMED + r")\s+(?:downstream|dependants|dependents)$"
-           r"|^what\s+(?:did|does|do|has|have)\s+(?P<u>.+?)\s+(?:feed|fed|feed\s+into|fed\s+into|flow\s+into|flowed\s+into|"
+           r"|" + _terse("v", r"(?:downstream|dependants|dependents|consumers|users|usage|impact|blast\s+radius)")
+           + r"|^what\s+(?:did|does|do|has|have)\s+(?P<u>.+?)\s+(?:feed|fed|feed\s+into|fed\s+into|flow\s+into|"
+           r"flowed\s+into|"
            r"go\s+into|gone\s+into|affect|affected|impact|impacted)$",
            "what depends on breast-cancer", answers.downstream),
     _shape("used", _WHICH + _RUNS + _THAT + _USE + r"\s+(?!(?:to|for)\s)(?P<x>.+)$"
@@ -282,7 +306,7 @@ SHAPES: tuple[Shape, ...] = (
            r"python\s+versions?)\s+(?:of|for|behind)\s+(?P<y>.+)$"
            r"|^(?:what|which)\s+(?:environment|python(?:\s+version)?)\s+(?:was|were)\s+used\s+(?:for|by|to\s+train)\s+"
            r"(?P<z>.+)$"
-           r"|^(?P<q>" + _NAMED + r")\s+(?:environment|dependencies|python\s+version)$",
+           r"|" + _terse("q", r"(?:environment|dependencies|python\s+version)"),
            "which environment did tumour-classifier v2 run in", answers.environment_of),
     _shape("downstream", r"^(?:(?:what|which|everything|anything|all)\s+(?:\w+\s+)?(?:(?:is|are|lies|lie|sits?)\s+)?)?"
            r"downstream\s+(?:of|from)\s+(?P<x>.+)$"
@@ -304,9 +328,9 @@ SHAPES: tuple[Shape, ...] = (
            r"\s+(?:on|from|with|using)$"
            r"|^(?:what|which)\s+" + _DATA + r"\s+(?:was|were|are|is)\s+"
            r"(?:used|read|consumed)\s+(?:to|for|in)\s+(?:train|training|build|building|fit|fitting|make|making)\s+(?P<y>.+)$"
-           r"|^(?P<m>" + _NAMED + r")\s+(?:inputs?|input\s+data(?:sets?)?|training\s+data(?:sets?)?|training\s+sets?|"
-           r"data\s+sources?|source\s+data)$"
-           r"|^(?:the\s+)?(?:training\s+data|training\s+sets?|training\s+datasets?|inputs?|input\s+data)\s+"
+           r"|" + _terse("m", r"(?:inputs?|input\s+data(?:sets?)?|training\s+data(?:sets?)?|training\s+sets?|"
+                         r"data\s+sources?|source\s+data)")
+           + r"|^(?:the\s+)?(?:training\s+data|training\s+sets?|training\s+datasets?|inputs?|input\s+data)\s+"
            r"(?:of|for|behind|used\s+by)\s+(?P<z>.+)$"
            r"|^what\s+did\s+(?P<w>.+?)\s+(?:use|read|consume|train\s+on|learn\s+from)$"
            r"|^(?:the\s+)?(?:data|datasets?|data\s+sets?|features?|inputs?|tables?)\s+(?:that\s+(?:was|were)\s+)?"
@@ -332,8 +356,8 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:(?:show|list|give|get|find|display|what\s+is|what's)\s+(?:me\s+)?)?(?:the\s+)?(?:full\s+|complete\s+)?"
            r"(?:upstream\s+)?(?:lineage|provenance|origins?|sources?|ancestry|upstream)\s+(?:of|for|behind)\s+(?P<y>.+)$"
            r"|^where\s+(?:did|does|do)\s+(?P<z>.+?)\s+come\s+from$"
-           r"|^(?P<w>" + _NAMED + r")\s+(?:upstream|lineage|provenance|ancestry|origins?)$"
-           r"|^(?:what|everything|anything)\s+(?:that\s+)?(?:went|goes|feeds|fed|flows|flowed)\s+into\s+(?P<v>.+)$"
+           r"|" + _terse("w", r"(?:upstream|lineage|provenance|ancestry|origins?)")
+           + r"|^(?:what|everything|anything)\s+(?:that\s+)?(?:went|goes|feeds|fed|flows|flowed)\s+into\s+(?P<v>.+)$"
            r"|^what\s+(?:feeds|fed)\s+(?P<p>.+)$"
            r"|^(?:trace\s+back|ancestors\s+of)\s+(?P<u>.+)$"
            r"|^trace\s+(?P<q>.+?)\s+(?:back(?:\s+to\s+(?:its|the|their)\s+\w+(?:\s+\w+)?)?|to\s+(?:its|the|their)\s+"
@@ -367,11 +391,13 @@ SHAPES: tuple[Shape, ...] = (
            r"(?P<verb>" + _NOUN_VERBS + r")$",
            "Alan Turing's reviews", answers.person_did),
     _shape("code_behind", _made_x(r"(?:git\s+)?(?:commits?|code(?:\s+changes?)?|revisions?|source(?:\s+code)?|"
-                                  r"code\s+versions?)"),
+                                  r"code\s+versions?)")
+           + r"|" + _terse("w", r"(?:commits?|code\s+changes?)"),
            "which commit produced tumour-classifier v2", answers.code_behind),
     _shape("runs_behind", _made_x(r"(?:runs?|training\s+runs?|experiments?|jobs?|trainings?|pipelines?|sweeps?|"
                                   r"hyper-?parameter\s+(?:searche?s?|sweeps?)|tuning\s+(?:runs?|jobs?)|stud(?:y|ies))")
-           + r"|^what\s+(?:produced|generated|wrote|emitted|created)\s+(?P<w>.+)$",
+           + r"|^what\s+(?:produced|generated|wrote|emitted|created)\s+(?P<w>.+)$"
+           r"|" + _terse("r", r"(?:training\s+runs?|runs?)"),
            "which run trained tumour-classifier v2", answers.runs_behind),
     _shape("who", r"^who\s+(?:has\s+|have\s+)?(?P<verb>trained|retrained|fit|fitted|committed|changed|modified|wrote|"
            r"authored|pushed|owns|owned|own|created|made|built|developed|registered|published)\s+"
@@ -387,7 +413,11 @@ SHAPES: tuple[Shape, ...] = (
            r"deployments?|deployed)(?:\s+yet|\s+anywhere|\s+at\s+all|\s+ever)?$"
            r"|" + _WHICH + r"(?P<lacking2>unreviewed|unapproved|undeployed)\s+" + _VERSIONS + r"$"
            r"|" + _WHICH + _VERSIONS + r"\b.*?\b(?:awaiting|pending|waiting\s+(?:for|on)|needing|(?:in\s+)?need\s+of|"
-           r"still\s+needs?|up\s+for)\s+(?:an?\s+)?(?P<lacking3>reviews?|approvals?|sign-?offs?)$",
+           r"still\s+needs?|up\s+for)\s+(?:an?\s+)?(?P<lacking3>reviews?|approvals?|sign-?offs?)$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+|any\s+)?(?:pending|outstanding|awaited)\s+"
+           r"(?P<lacking4>reviews?|approvals?|sign-?offs?)$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+|any\s+)?(?P<lacking5>reviews?|approvals?|"
+           r"sign-?offs?)\s+(?:still\s+)?(?:pending|outstanding|awaited|due|to\s+do)$",
            "models that were never deployed", answers.versions_without),
     _shape("untrained_datasets", r"\b(?:datasets?|data\s+sets?|data|tables?)\b.*\b(?:nothing|no\s+model|no\s+models|"
            r"no\s+run|no\s+runs|no\s+one|nobody|never|not|\w+n['’]t)\b.*\b(?:trained|used|uses|use|fitted|read|reads|consumed|"
@@ -403,7 +433,11 @@ SHAPES: tuple[Shape, ...] = (
            + _PRODUCTION + r"\s+(?:model|version|model\s+version)\s+(?:for|of)\s+(?P<x>.+)$"
            r"|^(?:which|what)\s+(?:model|version|model\s+version)\s+(?:is\s+)?(?:currently\s+)?(?:serving|handling|"
            r"answering|getting)\s+(?:production\s+|prod\s+|live\s+)?(?:traffic|requests|predictions|calls)\s+(?:for|of)\s+"
-           r"(?P<y>.+)$",
+           r"(?P<y>.+)$"
+           r"|^(?:which|what)\s+(?:model\s+|version\s+|model\s+version\s+)?is\s+(?:currently\s+|now\s+)?"
+           + _IN_PRODUCTION + r"\s+(?:for|of)\s+(?P<z>.+)$"
+           r"|^(?:is|are)\s+(?P<w>.+?)\s+(?:still\s+|currently\s+|actually\s+)?(?:used|running|serving|being\s+used|"
+           r"being\s+served)\s+in\s+prod(?:uction)?$",
            "current production model for tumour-classifier", answers.current_production),
     _shape("current_production", r"^(?:what|which)\s+(?:(?:version\s+|model\s+version\s+)?(?:of\s+)?(?P<x>.+?)\s+"
            r"(?:version\s+)?is|(?:model\s+)?versions\s+of\s+(?P<z>.+?)\s+are)\s+(?:currently\s+|now\s+|right\s+now\s+)?"
@@ -414,6 +448,11 @@ SHAPES: tuple[Shape, ...] = (
            + _IN_PRODUCTION + r"\s+"
            r"(?:for|of)\s+(?P<x>.+)$",
            "what is live for diabetes-progression", answers.current_production),
+    # A deployment named by what it is called ("the postal line"), not an environment: what it serves now.
+    _shape("current_production", r"^(?:what\s+is|what's|what’s|which\s+(?:model\s+|version\s+)*is)\s+"
+           r"(?:currently\s+|now\s+)?(?:serving|running|live|deployed|answering)\s+(?:on|at|behind)\s+"
+           + _NOT_ENVIRONMENT + r"(?P<deployment>.+)$",
+           "what's running on the diabetes-progression deployment", answers.current_production),
     _shape("in_production", r"^(?:what|which|how\s+many)(?:\s+(?:models?|versions?|model\s+versions?|deployments?|"
            r"services?))?\s+"
            r"(?:is|are|'s|’s|do\s+we\s+have|have\s+we\s+got|(?:do|does)\s+(?:\w+\s+){1,2}have)\s+(?:currently\s+|now\s+)?"
@@ -432,7 +471,12 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:models|deployments|model\s+versions|"
            r"services)\s+(?:currently\s+)?(?:in|on)\s+(?P<env2>" + _ENVIRONMENTS + r")$"
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<env3>" + _ENVIRONMENTS
-           + r")\s+(?:models|deployments|model\s+versions|services)$",
+           + r")\s+(?:models|deployments|model\s+versions|services)$"
+           # Active in any environment ("which deployments are active", "active endpoints").
+           r"|^(?:what|which|how\s+many)(?:\s+(?:models?|versions?|model\s+versions?|deployments?|services?|endpoints?))?\s+"
+           r"(?:is|are|'s|’s)\s+(?:currently\s+|still\s+)?(?P<active>active|deployed\s+anywhere|up)(?:\s+now|\s+right\s+now)?$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:currently\s+)?(?P<active2>active)\s+"
+           r"(?:models|deployments|model\s+versions|versions|services|endpoints)$",
            "what is running in production", answers.in_production),
     _shape("deployed", r"^(?:what|which(?:\s+(?:models?|versions?|model\s+versions?|deployments?|services?))?)\s+"
            r"(?:was|were|got|has\s+been|have\s+been)\s+(?:deployed|shipped|released|rolled\s+out|promoted|"
@@ -463,7 +507,8 @@ SHAPES: tuple[Shape, ...] = (
     _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:current\s+)?(?:prod|production|live)\s+"
            r"(?:model|version|model\s+version|deployment)$",
            "tumour-classifier prod version", answers.current_production),
-    _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:in\s+production|in\s+prod|live\s+now)$",
+    _shape("current_production", r"^(?!(?:data\s+|feature\s+)?(?:drift|drifting|alerts?)\s)"
+           r"(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:in\s+production|in\s+prod|live\s+now)$",
            "tumour-classifier in production", answers.current_production),
     _shape("changed_between", r"^(?:what\s+|what's\s+|what’s\s+|(?:show|give|get|list)\s+(?:me\s+)?)?"
            r"(?:has\s+|was\s+|is\s+|are\s+)?(?:the\s+)?"
@@ -502,7 +547,13 @@ SHAPES: tuple[Shape, ...] = (
            r"approve|review|pass(?:ed)?\s+review)(?:\s+for\s+\w+)?(?:\s+yet|\s+already)?$"
            r"|^(?:the\s+|what\s+is\s+the\s+|what's\s+the\s+)?(?:approval|review|sign-?off)\s+"
            r"(?:status|state|verdict|history|decision)\s+(?:of|for|on)\s+(?P<z>.+)$"
-           r"|^(?P<q>" + _NAMED + r")\s+(?:approval|review|sign-?off)\s+(?:status|state|verdict|history|decision)$",
+           r"|^(?:(?:show|give|get|find)\s+(?:me\s+)?)?(?:the\s+|any\s+)?(?:evidence|proof|records?|audit\s+trail)\s+"
+           r"of\s+(?:the\s+|an?\s+)?(?:approvals?|reviews?|sign-?offs?)\s+(?:of|for|on)\s+(?P<p>.+)$"
+           r"|^(?:(?:show|give|get|find)\s+(?:me\s+)?)?(?:the\s+)?(?:approval|review|sign-?off)\s+(?:evidence|proof|"
+           r"records?|trail)\s+(?:of|for|on)\s+(?P<o>.+)$"
+           r"|" + _terse("q", r"(?:approval|review|sign-?off)\s+(?:status|state|verdict|history|decision|evidence|"
+                         r"records?)")
+           + r"|" + _terse("n", r"(?:reviews|approvals|sign-?offs)"),
            "who reviewed wine-cultivar v1", answers.reviews_of),
     _shape("deployments_of", r"^(?:(?P<who>" + _WHO + r")\s+(?:has\s+|have\s+)?(?:deployed|shipped|released|"
            r"rolled\s+out|launched|promoted|put\s+live)|where\s+(?:is|was|are|were|has|have)(?!\s+(?:there\s+)?drift\b)|"
@@ -518,11 +569,13 @@ SHAPES: tuple[Shape, ...] = (
            r"|^when\s+(?:was|were|did|is|has)\s+(?P<y>.+?)\s+(?:been\s+)?(?:deployed|shipped|released|rolled\s+out|"
            r"launched|promoted|put\s+(?:in|into)\s+(?:production|prod)|go(?:ing)?\s+live|went\s+live|deploy|ship|"
            r"release)(?:\s+(?:to|in|into)\s+\w+)?$"
-           r"|^(?:is|was|has)\s+(?!there\b)(?P<z>.+?)\s+(?:been\s+|ever\s+|already\s+)?(?:deployed|shipped|released|live|"
+           r"|^(?:is|was|has)\s+(?!there\b)(?P<z>.+?)\s+(?:been\s+|ever\s+|already\s+)?(?:(?:used|running|serving)\s+"
+           r"(?=in\s+prod))?(?:deployed|shipped|released|live|"
            r"in\s+production|in\s+prod|serving)(?:\s+yet|\s+anywhere|\s+already)?$"
            r"|^(?:which|what)\s+(?:environments?|envs?|endpoints?|places|clusters|regions|servers|services)\s+"
            r"(?:is|are|was|were|has|have)\s+(?P<w>.+?)\s+(?:been\s+)?(?:deployed|running|served|live|shipped|released)"
-           r"(?:\s+(?:to|in|on|at))?$",
+           r"(?:\s+(?:to|in|on|at))?$"
+           r"|" + _terse("r", r"(?:deployments?|releases?|rollouts?|endpoints?)"),
            "deployments of tumour-classifier", answers.deployments_of),
     _shape("reviews_in_state", _WHICH + r"(?:reviews?|verdicts?|sign-?offs?)\s+(?:that\s+|which\s+)?"
            r"(?:were|was|are|is|have\s+been)\s+(?:an?\s+)?(?P<state>rejections?|approvals?|requests?\s+for\s+changes|"
@@ -556,15 +609,15 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:what|which|how\s+many)\s+(?:model\s+|dataset\s+)?versions\s+(?:does|do|did|has)\s+(?P<v>.+?)\s+"
            r"(?:have|got)$"
            r"|^(?:what|which|how\s+many)\s+(?:model\s+|dataset\s+)?versions\s+of\s+(?P<u>.+?)\s+(?:are\s+there|exist)$"
-           r"|^(?P<t>" + _NAMED + r")\s+versions$"
+           r"|" + _terse("t", r"versions")
            # Tried last, without the guard: a name holding in / on / by ("versions of sales-in-2024", "versions of
            # scored on holdout") is read whole, and answers only when it names a node exactly (answers.py).
-           r"|^" + _WHAT_IS + _LATEST + r"\s+(?:model\s+|dataset\s+)?(?:versions?|releases?)\s+(?:of|for)\s+"
+           + r"|^" + _WHAT_IS + _LATEST + r"\s+(?:model\s+|dataset\s+)?(?:versions?|releases?)\s+(?:of|for)\s+"
            r"(?P<exact>.+)$"
            r"|^" + _WHICH_WORDS + r"(?:model\s+|dataset\s+)?versions\s+(?:of|for)\s+(?P<exact2>.+)$"
            r"|^(?P<exact3>.+?)(?:'s|’s)\s+(?:" + _LATEST + r"\s+)?(?:model\s+|dataset\s+)?versions?$",
            "latest version of tumour-classifier", answers.versions_of_node),
-    _shape("drifting", _WHICH
+    _shape("drifting", _WHICH + r"(?:production\s+|prod\s+|live\s+|deployed\s+)?"
            + r"(?P<subject>models?|versions?|model\s+versions?|deployments?|endpoints?|services?)?\s*"
            r"(?:(?:is|are|has|have)\s+)?(?:currently\s+|now\s+|still\s+)?(?:drifting|drifted|showing\s+drift|in\s+drift|"
            r"alerting)"
@@ -579,7 +632,15 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:(?P<severity2>" + _SEVERITY_WORDS + r")" + _LEVEL + r"\s+)?"
            r"(?:drift\s+alerts?|drift\s+warnings?|monitoring\s+alerts?|drifting\s+(?P<subject3>models|deployments|versions))$"
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+|any\s+)?(?:open\s+|current\s+)?"
-           r"(?P<severity3>" + _SEVERITY_WORDS + r")" + _LEVEL + r"\s+(?:data\s+|feature\s+)?drift$"
+           r"(?P<severity3>" + _SEVERITY_WORDS + r")" + _LEVEL + r"\s+(?:data\s+|feature\s+)?(?:drift|alerts?|"
+           r"drift\s+alerts?|monitoring\s+alerts?)(?:\s+in\s+prod(?:uction)?)?$"
+           # Drift named with no question around it: "drift in production", "production drift", "open alerts".
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+|any\s+)?(?:open\s+|current\s+)?"
+           r"(?:(?:data\s+|feature\s+)?drift|drifting)\s+(?:in|on)\s+prod(?:uction)?$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+|any\s+)?(?:current\s+)?(?:production|prod|live)\s+"
+           r"(?:data\s+|feature\s+)?drift(?:\s+alerts?)?$"
+           r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+|any\s+)?(?:open|active|firing|unresolved)\s+"
+           r"(?:drift\s+|monitoring\s+)?alerts?$"
            r"|^where\s+(?:is|was|has)\s+(?:there\s+)?drift\s+(?:been\s+)?(?:detected|found|seen|flagged)$"
            r"|^(?:what|which)\s+(?:drift\s+|monitoring\s+)?alerts?\s+(?:are|is)\s+(?:currently\s+|still\s+)?(?:open|active|"
            r"firing|raised)$"
@@ -589,7 +650,8 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:does|do|did)\s+(?P<y>.+?)\s+(?:have|show)\s+(?:any\s+)?(?:data\s+)?drift$"
            r"|^(?:(?:what\s+is|what's|what’s|show\s+(?:me\s+)?)\s+)?(?:is\s+there\s+)?(?:any\s+|the\s+)?"
            r"(?:(?P<severity4>" + _SEVERITY_WORDS + r")" + _LEVEL + r"\s+)?(?:data\s+|feature\s+)?drift\s+"
-           r"(?:alerts?\s+|warnings?\s+)?(?:on|for|in|of)\s+(?!prod(?:uction)?$)(?P<w>.+)$",
+           r"(?:alerts?\s+|warnings?\s+)?(?:on|for|in|of)\s+(?!prod(?:uction)?$)(?P<w>.+)$"
+           r"|" + _terse("v", r"(?:drift|drift\s+alerts?|alerts?|monitoring\s+alerts?)"),
            "which models are drifting", answers.drifting),
     # Last: any shape above that reads the query says more than a list of its kind.
     _shape("of_kind", r"^(?:show|list|find|get|give)\s+(?:me\s+)?(?:(?:all|every|each)\s+(?:of\s+)?)?(?:the\s+|our\s+)?"
@@ -608,12 +670,12 @@ def matches(query: str) -> Iterator[tuple[Shape, dict[str, str]]]:
     about") makes no match: the query says more than the shape can answer, so
     it is ranked instead.
     """
-    text = _POLITE.sub("", " ".join(query.strip().rstrip("?.!").split())) or query.strip()
+    text = _POLITE.sub("", _POLITE_END.sub("", " ".join(query.strip().rstrip("?.!").split()))) or query.strip()
     for shape in SHAPES:
         found = shape.pattern.search(text)
         if found is None:
             continue
-        parts = {_ALIASES.get(k, k): clean_entity(v) for k, v in found.groupdict().items() if v is not None}
+        parts = {_part(k): clean_entity(v) for k, v in found.groupdict().items() if v is not None}
         entities = [v for k, v in parts.items() if k in _ENTITIES]
         if all(parts.values()) and not any(_CLAUSE.search(v) or _NEGATION.match(v) for v in entities):
             yield shape, parts
@@ -628,15 +690,20 @@ def match(query: str) -> tuple[Shape, dict[str, str]] | None:
 _POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you|would\s+you|will\s+you|tell\s+me|"
                      r"i\s+want\s+to\s+know|i'd\s+like\s+to\s+know|i\s+would\s+like\s+to\s+know|do\s+you\s+know|"
                      r"help\s+me\s+find|i\s+need\s+to\s+know|i\s+need|i\s+want)[\s,]+)+", re.IGNORECASE)
+#: How people close a question without changing it ("show me all datasets please", "..., thanks").
+_POLITE_END = re.compile(r"(?:[\s,]+(?:please|pls|thanks|thank\s+you|thx|cheers))+[?.!]*$", re.IGNORECASE)
 #: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
-_ALIASES = {"kind2": "kind", "kind3": "kind", "kind4": "kind",
-            "y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
-            "o": "x", "n": "x", "m": "x", "c": "b", "who2": "who", "verb2": "verb", "verb3": "verb", "env2": "env",
-            "env3": "env", "retired2": "retired", "lacking2": "lacking", "lacking3": "lacking", "state2": "state",
-            "state3": "state",
-            "state4": "state", "state5": "state", "subject2": "subject", "subject3": "subject", "subject4": "subject",
-            "severity2": "severity", "severity3": "severity", "severity4": "severity", "severity5": "severity",
-            "exact2": "exact", "exact3": "exact"}
+_ALIASES = {"y": "x", "z": "x", "w": "x", "v": "x", "u": "x", "t": "x", "s": "x", "r": "x", "q": "x", "p": "x",
+            "o": "x", "n": "x", "m": "x", "c": "b"}
+
+
+def _part(group: str) -> str:
+    """The part a pattern's group names: a group numbered in another alternative is the part unnumbered ("state3" is
+    "state"); then its alias; every ``exact...`` group is ``exact`` (``_terse``)."""
+    name = group.rstrip("0123456789")
+    return _ALIASES.get(name, "exact" if name.startswith("exact") else name)
+
+
 #: The parts that name entities (the others are words of the shape: a verb, a state, an environment...).
 _ENTITIES = frozenset({"x", "a", "b", "person", "exact", "since"})
 #: An entity text that is a negation ("datasets no model uses") names nothing: the query is another shape.

@@ -58,6 +58,18 @@ def shares_a_word(text: str, title: str) -> bool:
     return bool(words & set(_WORD.findall(title.lower())))
 
 
+#: What people also call a node by in words, beyond its title: a commit by its message ("the leak fix commit"). A
+#: search hit for entity text is checked against them too (an email is not: it names a person only exactly).
+_DESCRIBED_BY: dict[NodeKind, tuple[str, ...]] = {NodeKind.COMMIT: ("message",)}
+
+
+def names_it(text: str, node: Node) -> bool:
+    """Whether a search hit may stand for entity text: its title, or what it is described by (``_DESCRIBED_BY``),
+    ``shares_a_word`` with the text."""
+    names = [node.title, *(str(node.properties.get(key) or "") for key in _DESCRIBED_BY.get(node.kind, ()))]
+    return any(shares_a_word(text, name) for name in names)
+
+
 def same_model_versions(earlier: str, later: str) -> tuple[str, str]:
     """Two versions named in one breath, the second of the same model as the first: "between tumour v1 and v2"
     is tumour v1 and tumour v2 (either side may be the bare one); other pairs are left as they are."""
