@@ -473,8 +473,8 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<env3>" + _ENVIRONMENTS
            + r")\s+(?:models|deployments|model\s+versions|services)$"
            # Active in any environment ("which deployments are active", "active endpoints").
-           r"|^(?:what|which|how\s+many)(?:\s+(?:models?|versions?|model\s+versions?|deployments?|services?|endpoints?))?\s+"
-           r"(?:is|are|'s|’s)\s+(?:currently\s+|still\s+)?(?P<active>active|deployed\s+anywhere|up)(?:\s+now|\s+right\s+now)?$"
+           r"|^(?:what|which|how\s+many)(?:\s+(?:models?|versions?|model\s+versions?|deployments?|services?|endpoints?))?"
+           r"(?:\s+is|\s+are|'s|’s)\s+(?:currently\s+|still\s+)?(?P<active>active|deployed\s+anywhere|up)(?:\s+now|\s+right\s+now)?$"
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?:currently\s+)?(?P<active2>active)\s+"
            r"(?:models|deployments|model\s+versions|versions|services|endpoints)$",
            "what is running in production", answers.in_production),
