@@ -156,11 +156,14 @@ def person_did(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> li
 
 def _attached(view: GraphStore, resolve: Resolver, parts: dict[str, str], etype: EdgeType,
               kind: NodeKind) -> list[Answer] | None:
-    """Reviews / deployments of a version (or of every version of a model), newest first."""
-    node = find(resolve, parts["x"], (K.MODEL_VERSION, K.MODEL))
+    """Reviews / deployments of a version (of every version of a model; of the version a deployment named by what it
+    is called serves: "who reviewed the radiology pilot"), newest first."""
+    node = find(resolve, parts["x"], (K.MODEL_VERSION, K.MODEL, K.DEPLOYMENT))
     if node is None:
         return None
-    edges = view.get_edges(versions_of(view, node), "in", [etype])
+    versions = ([e.target for e in view.get_edges([node.id], "out", [E.DEPLOYS])] if node.kind is K.DEPLOYMENT
+                else versions_of(view, node))
+    edges = view.get_edges(versions, "in", [etype])
     return newest_first(edge_answers(view, edges, "source", (kind,)))
 
 

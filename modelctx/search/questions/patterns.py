@@ -243,7 +243,7 @@ SHAPES: tuple[Shape, ...] = (
            r"children|sub-?runs)\s+(?:of|in|under)\s+" + _NOT_ENVIRONMENT + r"(?P<y>.+)$"
            r"|^(?:what|which|how\s+many)\s+(?P<subject3>trials|child\s+runs|sub-?runs)\s+(?:did|does|has|have|had)\s+"
            r"(?P<z>.+?)\s+(?:run|have|had|launch|launched|contain|include|spawn|spawned|start|started)$"
-           r"|^(?:the\s+)?(?P<exact_s>\S+(?:\s+\S+){0,3})\s+(?P<subject4>runs|trials|child\s+runs|sub-?runs)$",
+           r"|^(?:the\s+)?(?P<exact_s>\S+(?:\s+\S+){0,3})(?<!['’]s)\s+(?P<subject4>runs|trials|child\s+runs|sub-?runs)$",
            "which trials belong to tumour sweep", answers.from_sweep),
     _shape("used_output", _WHICH + _RUNS + _THAT + _USE + r"\s+" + _OUTPUT + r"(?P<x>.+)$",
            "runs that consumed the output of tumour random forest", answers.used_output),
@@ -411,8 +411,12 @@ SHAPES: tuple[Shape, ...] = (
            + r"\b.*?(?:\b(?:without|with\s+no|with\s+zero|lacking|missing|(?:have|has|had)\s+(?:no|not|never)|"
            r"never|not\s+yet|not)\b|n['’]t\b)\s*(?:any\s+|an?\s+|been\s+|yet\s+|ever\s+|got\s+|gotten\s+|received\s+)*(?P<lacking>reviews?|reviewed|approvals?|approved|sign-?offs?|signed\s+off|"
            r"deployments?|deployed)(?:\s+yet|\s+anywhere|\s+at\s+all|\s+ever)?$"
-           r"|" + _WHICH + r"(?P<lacking2>unreviewed|unapproved|undeployed)\s+" + _VERSIONS + r"$"
-           r"|" + _WHICH + _VERSIONS + r"\b.*?\b(?:awaiting|pending|waiting\s+(?:for|on)|needing|(?:in\s+)?need\s+of|"
+           r"|" + _WHICH + r"(?:(?P<lacking2>unreviewed|unapproved|undeployed)|never\s+(?P<lacking6>reviewed|approved|"
+           r"deployed)|not\s+yet\s+(?P<lacking7>reviewed|approved|deployed))\s+" + _VERSIONS + r"$"
+           r"|" + _WHICH + _VERSIONS + r"\s+(?:that\s+|which\s+)?(?:are|is|were|was|remain)\s+(?:still\s+)?"
+           r"(?P<lacking8>unreviewed|unapproved|undeployed)$"
+           r"|" + _WHICH + _VERSIONS + r"\b.*?\b(?:awaiting|pending|waiting\s+(?:for|on)|needing|needs?|"
+           r"(?:in\s+)?need\s+of|"
            r"still\s+needs?|up\s+for)\s+(?:an?\s+)?(?P<lacking3>reviews?|approvals?|sign-?offs?)$"
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+|any\s+)?(?:pending|outstanding|awaited)\s+"
            r"(?P<lacking4>reviews?|approvals?|sign-?offs?)$"
@@ -545,6 +549,8 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:is|was|has|have|did|does)\s+(?P<y>.+?)\s+(?:been\s+|get\s+|got\s+|gotten\s+|already\s+)?"
            r"(?:approved|reviewed|signed\s+off(?:\s+on)?|green-?lit|green-?lighted|accepted|rejected|vetted|okayed|"
            r"approve|review|pass(?:ed)?\s+review)(?:\s+for\s+\w+)?(?:\s+yet|\s+already)?$"
+           r"|^(?:who\s+is|who's|who\s+are|who\s+was|who\s+were)\s+(?:the\s+)?(?P<who3>approvers?|reviewers?|signers?|"
+           r"sign-?offs?)\s+(?:of|for|on)\s+(?P<m>.+)$"
            r"|^(?:the\s+|what\s+is\s+the\s+|what's\s+the\s+)?(?:approval|review|sign-?off)\s+"
            r"(?:status|state|verdict|history|decision)\s+(?:of|for|on)\s+(?P<z>.+)$"
            r"|^(?:(?:show|give|get|find)\s+(?:me\s+)?)?(?:the\s+|any\s+)?(?:evidence|proof|records?|audit\s+trail)\s+"
@@ -562,7 +568,7 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:\s+(?:to|in|into|on)\s+(?:production|prod|staging|\w+))?$"
            r"|^where\s+(?:does|do|did)\s+(?P<v>.+?)\s+(?:run|live|get\s+served|serve|get\s+deployed)$"
            r"|^(?P<who2>" + _WHO + r")\s+(?:has\s+|have\s+)?(?:put|pushed|moved|promoted|took|sent)\s+(?P<s>.+?)\s+"
-           r"(?:in|into|to)\s+(?:production|prod|staging|live)$"
+           r"(?:(?:in|into|to)\s+(?:production|prod|staging|live)|live)$"
            r"|^(?:which|what)\s+(?:endpoints?|services?|environments?|deployments?|servers?)\s+(?:serve|serves|run|runs|host|"
            r"hosts)\s+(?P<u>.+)$"
            r"|^(?:the\s+)?(?:deployment|release|rollout)\s+(?:history|status)\s+(?:of|for)\s+(?P<t>.+)$"
@@ -671,6 +677,7 @@ def matches(query: str) -> Iterator[tuple[Shape, dict[str, str]]]:
     it is ranked instead.
     """
     text = _POLITE.sub("", _POLITE_END.sub("", " ".join(query.strip().rstrip("?.!").split()))) or query.strip()
+    text = _BARE_CONTRACTIONS.sub(r"\1's", text)
     for shape in SHAPES:
         found = shape.pattern.search(text)
         if found is None:
@@ -690,6 +697,8 @@ def match(query: str) -> tuple[Shape, dict[str, str]] | None:
 _POLITE = re.compile(r"^(?:(?:please|pls|hey|hi|so|ok|okay|can\s+you|could\s+you|would\s+you|will\s+you|tell\s+me|"
                      r"i\s+want\s+to\s+know|i'd\s+like\s+to\s+know|i\s+would\s+like\s+to\s+know|do\s+you\s+know|"
                      r"help\s+me\s+find|i\s+need\s+to\s+know|i\s+need|i\s+want)[\s,]+)+", re.IGNORECASE)
+#: Contractions typed without their apostrophe ("whats live", "whos deployed X").
+_BARE_CONTRACTIONS = re.compile(r"\b(what|who|where)s\b", re.IGNORECASE)
 #: How people close a question without changing it ("show me all datasets please", "..., thanks").
 _POLITE_END = re.compile(r"(?:[\s,]+(?:please|pls|thanks|thank\s+you|thx|cheers))+[?.!]*$", re.IGNORECASE)
 #: Alternatives of one pattern name the same part by other group names (a group name is unique per pattern).
