@@ -227,3 +227,14 @@ def as_read(node: Node, now: datetime | None = None) -> Node:
     if node.kind is not NodeKind.RUN or run_status(node.properties, now) is not RunStatus.LOST:
         return node
     return type(node)(node.id, node.kind, {**node.properties, "status": RunStatus.LOST.value})
+
+
+#: Metric names where smaller is better (a name holding one of these); every other metric is larger-is-better. Read
+#: by the MLflow ingestor (a metric's goal) and by search questions ("the best run for X").
+LOWER_IS_BETTER = ("loss", "error", "err", "mse", "mae", "rmse", "mape", "logloss", "perplexity", "latency")
+
+
+def lower_is_better(metric: str) -> bool:
+    """Whether a smaller value of ``metric`` is the better one (a loss, an error, a latency)."""
+    name = metric.lower()
+    return any(token in name for token in LOWER_IS_BETTER)

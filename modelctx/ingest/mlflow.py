@@ -54,7 +54,7 @@ from modelctx.ingest.lookup import GraphLookup
 from modelctx.ingest.people import People
 from modelctx.ingest.runner import IngestWarning, Record
 from modelctx.times import format_iso
-from modelctx.vocabulary import RunStatus
+from modelctx.vocabulary import RunStatus, lower_is_better
 
 SOURCE = MLFLOW_SOURCE
 NOTE_TAG = "mlflow.note.content"
@@ -62,8 +62,6 @@ PARENT_TAG = "mlflow.parentRunId"
 COMMIT_TAG = "mlflow.source.git.commit"
 #: Tags that are recorded elsewhere or are too large to be useful as properties.
 SKIPPED_TAGS = frozenset({NOTE_TAG, "mlflow.log-model.history"})
-#: Metric names where smaller is better; every other metric is taken as larger-is-better.
-LOWER_IS_BETTER = ("loss", "error", "err", "mse", "mae", "rmse", "mape", "logloss", "perplexity", "latency")
 PAGE = 1000
 
 
@@ -95,11 +93,6 @@ def ms_time(value: int | None) -> str | None:
 
 def _number(value: float) -> float | str:
     return value if math.isfinite(value) else str(value)
-
-
-def lower_is_better(metric: str) -> bool:
-    name = metric.lower()
-    return any(token in name for token in LOWER_IS_BETTER)
 
 
 def redact(uri: str) -> str:

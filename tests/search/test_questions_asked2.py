@@ -234,3 +234,82 @@ def test_a_commit_named_by_its_message_and_what_a_version_adds(store: GraphStore
         (retrain, "only in model_version churn v2: model_version churn v2 GENERATED_BY run retrain churn model"),
         (w.CRM_RUN, "only in model_version churn v1: model_version churn v1 GENERATED_BY run train churn model")]
     assert [i for i, _ in answered(service.search("churn versions", limit=3))] == [later, w.CRM_MV]
+
+
+def _retrain_tumour(store: GraphStore) -> tuple[str, str]:
+    """tumour v2, made by a later run that logged a higher accuracy and a lower recall than tumour v1's."""
+    later, retrain = node_id(K.MODEL_VERSION, "tumour", "2"), node_id(K.RUN, "sdk", "onc-2")
+    store.write([Node(later, K.MODEL_VERSION, {"name": "tumour v2", "project": "onc"}),
+                 Node(retrain, K.RUN, {"name": "retrain tumour", "project": "onc", "started_at": "2024-04-01T00:00:00Z",
+                                       "metrics": {"accuracy": 0.95, "recall": 0.85}})],
+                [Edge(later, w.ONC_MODEL, E.VERSION_OF), Edge(later, retrain, E.GENERATED_BY),
+                 Edge(retrain, w.ONC_DV, E.USED)], actor="test")
+    return later, retrain
+
+
+@pytest.mark.parametrize(("query", "parts"), [
+    ("best run for tumour-classifier", {"best": "best", "subject": "run", "x": "tumour-classifier"}),
+    ("best tumour run", {"best": "best", "exact": "tumour", "subject": "run"}),
+    ("top runs of the cancer optuna study", {"best": "top", "subject": "runs", "x": "cancer optuna study"}),
+    ("which run has the best accuracy for tumour", {"subject": "run", "best": "best", "metric": "accuracy",
+                                                    "x": "tumour"}),
+    ("which run of the cancer optuna study had the highest auc", {"subject": "run", "x": "cancer optuna study",
+                                                                   "best": "highest", "metric": "auc"}),
+    ("which tumour version has the highest accuracy", {"x": "tumour", "subject": "version", "best": "highest",
+                                                       "metric": "accuracy"}),
+])
+def test_best_run_wordings_parse(query: str, parts: dict[str, str]) -> None:
+    found = questions.match(query)
+    assert found is not None and (found[0].name, found[1]) == ("best_run", parts)
+
+
+def test_the_best_runs_by_a_metric(store: GraphStore, service: SearchService) -> None:
+    write_world(store)
+    later, retrain = _retrain_tumour(store)
+    newer = "model_version tumour v2 GENERATED_BY run retrain tumour"
+    older = "model_version tumour v1 GENERATED_BY run train tumour classifier"
+    # No metric named: the one most runs logged (accuracy and recall both twice: by name), highest first.
+    assert answered(service.search("best run for tumour", limit=3)) == [
+        (retrain, f"{newer}; accuracy 0.95"), (w.ONC_RUN, f"{older}; accuracy 0.93")]
+    assert [i for i, _ in answered(service.search("which run has the highest recall for tumour", limit=3))] == [
+        w.ONC_RUN, retrain]
+    assert [i for i, _ in answered(service.search("which run had the lowest accuracy for tumour", limit=3))] == [
+        w.ONC_RUN, retrain]
+    # Asked for versions: each version before the run that made it.
+    assert answered(service.search("best tumour version", limit=4)) == [
+        (later, f"{newer}; accuracy 0.95"), (retrain, f"{newer}; accuracy 0.95"),
+        (w.ONC_MV, f"{older}; accuracy 0.93"), (w.ONC_RUN, f"{older}; accuracy 0.93")]
+    # On data: the runs that used it.
+    assert [i for i, _ in answered(service.search(f"best runs on {w.ONC_DV}", limit=3))] == [retrain, w.ONC_RUN]
+    # A metric no run logged: nothing in the graph answers it.
+    none = service.search("which run has the best f1 for tumour", limit=3)
+    assert none.question is not None and none.question.name == "best_run" and answered(none) == []
+
+
+def test_a_smaller_loss_or_error_is_the_better_one() -> None:
+    from modelctx.vocabulary import lower_is_better
+
+    assert [lower_is_better(m) for m in ("val_loss", "MAE", "rmse", "accuracy", "auc", "r2")] == [
+        True, True, True, False, False, False]
+
+
+def test_rollback_candidates_once_served_in_production(store: GraphStore, service: SearchService) -> None:
+    write_world(store)
+    later, _ = _retrain_tumour(store)
+    serving = node_id(K.DEPLOYMENT, "onc-prod-2")
+    store.write([
+        Node(serving, K.DEPLOYMENT, {"environment": "production", "status": "active", "project": "onc",
+                                     "name": "onc-prod-2", "deployed_at": "2024-04-02T00:00:00Z"}),
+        Node(w.ONC_DEPLOY, K.DEPLOYMENT, {"environment": "production", "status": "retired", "project": "onc",
+                                          "retired_at": "2024-04-02T00:00:00Z"}),
+    ], [Edge(serving, later, E.DEPLOYS)], actor="test")
+    found = service.search("rollback candidates for tumour", limit=3)
+    assert found.question is not None and found.question.name == "rollback"
+    assert [i for i, _ in answered(found)] == [w.ONC_MV]  # staging's retired deployment is no production
+    assert answered(found)[0][1].startswith("deployment onc-prod DEPLOYS model_version tumour v1 (retired); approved")
+    for query in ("rollback candidates", "what can we roll back tumour to", "what was in production before tumour v2",
+                  "previous production version of tumour"):
+        assert [i for i, _ in answered(service.search(query, limit=3))] == [w.ONC_MV], query
+    # The version named is no candidate for itself; a model never retired from production has none.
+    assert answered(service.search("what was in production before tumour v1", limit=3)) == []
+    assert answered(service.search("what can we roll back churn to", limit=3)) == []

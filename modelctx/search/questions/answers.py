@@ -41,7 +41,7 @@ from modelctx.search.questions.walks import (
     walk,
     walk_starts,
 )
-from modelctx.vocabulary import Severity, Verdict
+from modelctx.vocabulary import Severity, Verdict, lower_is_better
 
 K = NodeKind
 E = EdgeType
@@ -395,6 +395,94 @@ def current_production(view: GraphStore, resolve: Resolver, parts: dict[str, str
     served = _served(view, _production_deployments(view, versions_of(view, node)))
     return once([*(Answer(version, path, deployment) for deployment, version, path in served),
                  *(Answer(deployment, path) for deployment, _, path in served)])
+
+
+def best_runs(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The runs behind X ranked by a metric, the best first (asked for versions or models: the versions they made,
+    each before its run): X a model or version (the runs that made its versions), a run (its trials, CHILD_OF it, else
+    itself), an experiment (its runs) or data (the runs that used it). The metric is the one named ("the highest
+    accuracy"), else the one most of them logged; best is highest unless a smaller value of it is better
+    (``vocabulary.py`` lower_is_better) or the question says lowest. Runs without the metric are left out."""
+    node = find(resolve, parts["x"], (K.MODEL, K.MODEL_VERSION, K.RUN, K.EXPERIMENT, K.DATASET, K.DATASET_VERSION))
+    if node is None:
+        return None
+    if node.kind in (K.MODEL, K.MODEL_VERSION):
+        made = view.get_edges(versions_of(view, node), "out", [E.GENERATED_BY])
+        runs = edge_answers(view, made, "target", (K.RUN,))
+    elif node.kind in (K.RUN, K.EXPERIMENT):
+        children = view.get_edges([node.id], "in", [E.CHILD_OF if node.kind is K.RUN else E.PART_OF])
+        runs = edge_answers(view, children, "source", (K.RUN,)) or [Answer(node, label(node, {}))]
+    else:
+        runs = walk(view, [node.id], "down", (K.RUN,), keep=lambda path: path[-1].type is E.USED)
+    logged = [(a, _metrics(a.node)) for a in runs]
+    metric = _metric_asked(parts.get("metric"), [m for _, m in logged])
+    if metric is None:
+        return []
+    lowest = bool(re.match(r"(?:lowest|min|smallest)", parts.get("best", ""), re.IGNORECASE)) or (
+        lower_is_better(metric) and not re.match(r"(?:highest|max|biggest)", parts.get("best", ""), re.IGNORECASE))
+    ranked = sorted(((a, m[metric]) for a, m in logged if metric in m), key=lambda pair: (
+        pair[1] if lowest else -pair[1], pair[0].node.title, pair[0].node.id))
+    out: list[Answer] = []
+    versions_asked = re.match(r"(?:models?|versions?|model\s+versions?)$", parts.get("subject", ""), re.IGNORECASE)
+    for run, value in ranked:
+        scored = Answer(run.node, f"{run.path}; {metric} {value:g}")
+        if versions_asked:
+            built = edge_answers(view, view.get_edges([run.node.id], "in", [E.GENERATED_BY]), "source",
+                                 (K.MODEL_VERSION,))
+            out += [Answer(v.node, f"{v.path}; {metric} {value:g}", run.node) for v in built]
+        out.append(scored)
+    return once(out)
+
+
+def _metrics(run: Node) -> dict[str, float]:
+    """A run's numeric metrics (``metrics``: SDK, MLflow), by name in lower case."""
+    logged = run.properties.get("metrics")
+    if not isinstance(logged, dict):
+        return {}
+    return {str(k).lower(): float(v) for k, v in logged.items()
+            if isinstance(v, int | float) and not isinstance(v, bool)}
+
+
+def _metric_asked(named: str | None, logged: list[dict[str, float]]) -> str | None:
+    """The metric a question ranks by: the one named (or the only logged one holding its name: "auc" is "val_auc"),
+    else the one most runs logged (ties by name); None when none fits."""
+    counts: dict[str, int] = {}
+    for metrics in logged:
+        for name in metrics:
+            counts[name] = counts.get(name, 0) + 1
+    if named:
+        said = named.lower()
+        holding = sorted(n for n in counts if said in n)
+        return said if said in counts else (holding[0] if len(holding) == 1 else None)
+    return min(counts, key=lambda n: (-counts[n], n)) if counts else None
+
+
+def rollback_candidates(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
+    """The versions a model could roll back to: those once served in production (a production deployment no longer
+    active, ``graph/lineage.py``) and not serving there now, the newest such deployment first, each with its approval
+    (``governance/approval.py``): of model X (a version named: of its model, other than it), else of every model."""
+    named: str | None = None
+    if "x" in parts:
+        node = find(resolve, parts["x"], (K.MODEL, K.MODEL_VERSION))
+        if node is None:
+            return None
+        model = facts.model_of(view, node.id) if node.kind is K.MODEL_VERSION else node
+        named = node.id if node.kind is K.MODEL_VERSION else None
+        edges = view.get_edges(versions_of(view, model) if model is not None else [node.id], "in", [E.DEPLOYS])
+        deployments = list(view.get_nodes({e.source for e in edges}).values())
+    else:
+        deployments = list(scan(view, K.DEPLOYMENT))
+    production = [d for d in deployments if is_production_environment(d.properties.get("environment"))]
+    serving = {e.target for e in view.get_edges([d.id for d in production if is_in_production(d)], "out",
+                                                [E.DEPLOYS])} if production else set()
+    retired = [d for d in reversed(facts.sort_by_time(production)) if not is_active_deployment(d)]
+    out: list[Answer] = []
+    for deployment, version, path in _served(view, [(d, e) for d in retired
+                                                    for e in view.get_edges([d.id], "out", [E.DEPLOYS])]):
+        if version.id not in serving and version.id != named and version.kind is K.MODEL_VERSION:
+            state = approval_of(view, version.id)
+            out.append(Answer(version, f"{path} (retired); {state.state}: {state.reason}", deployment))
+    return once(out)
 
 
 def from_sweep(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:

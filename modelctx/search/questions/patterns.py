@@ -73,6 +73,8 @@ MEANINGS: dict[str, str] = {
     "versions_in_state": "model versions whose review verdict in force is the one named",
     "versions_of": "the versions of a model or dataset, latest first",
     "drifting": "deployments whose newest monitoring report raises an alert",
+    "best_run": "the runs behind a node ranked by a metric, the best first",
+    "rollback": "the versions a model could roll back to: once in production, not serving there now",
 }
 
 
@@ -137,7 +139,7 @@ _NOT_A_NAME = (r"(?!(?:" + "|".join(sorted({re.escape(w) for word in KIND_WORDS 
                + r"|the|a|an|all|every|each|any|some|no|my|our|your|their|its|me|us|show|list|find|get|give|tell|is|"
                r"are|was|were|be|been|being|do|does|did|has|have|had|which|what|who|whose|how|where|when|why|there|this|"
                r"that|these|those|with|without|of|for|in|on|at|by|to|from|into|and|or|not|nothing|nobody|new|old|recent|"
-               r"latest|last|current|pending|open|active|retired|unused|approved|rejected|unreviewed|unapproved|"
+               r"latest|last|current|pending|open|active|retired|unused|approved|rejected|unreviewed|unapproved|best|top|worst|"
                r"production|prod|staging|live)(?=\s|$))")
 
 
@@ -457,6 +459,34 @@ SHAPES: tuple[Shape, ...] = (
            r"(?:currently\s+|now\s+)?(?:serving|running|live|deployed|answering)\s+(?:on|at|behind)\s+"
            + _NOT_ENVIRONMENT + r"(?P<deployment>.+)$",
            "what's running on the diabetes-progression deployment", answers.current_production),
+    _shape("best_run", r"^(?:(?:which|what)(?:\s+is|\s+was|'s|’s)?\s+|(?:show|list|find|get|give)\s+(?:me\s+)?)?"
+           r"(?:the\s+)?"
+           r"(?P<best>best|top|winning|strongest|best-performing|best\s+performing)\s+(?P<subject>runs?|trials?|versions?|"
+           r"models?|model\s+versions?)\s+(?:of|for|in|from|on|behind|using)\s+(?P<x>.+)$"
+           r"|^(?:the\s+)?(?P<best2>best|top|winning)\s+(?P<exact_b>" + _NOT_A_NAME + r"\S+(?:\s+" + _NOT_A_NAME
+           + r"\S+)?)\s+(?P<subject2>runs?|trials?|versions?|model\s+versions?)$"
+           r"|^(?:which|what)\s+(?P<subject3>runs?|trials?|versions?|models?|model\s+versions?)\s+(?:of|for|on|behind)\s+"
+           r"(?P<y>.+?)\s+(?:has|had|have|got|gets|scored|shows?|showed|reached|achieved)\s+(?:the\s+)?"
+           r"(?P<best3>best|highest|lowest|top|max(?:imum)?|min(?:imum)?|biggest|smallest)\s+(?P<metric>[\w.-]+)$"
+           r"|^(?:which|what)\s+(?P<subject4>runs?|trials?|versions?|models?|model\s+versions?)\s+(?:has|had|have|got|gets|"
+           r"scored|shows?|showed|reached|achieved)\s+(?:the\s+)?(?P<best4>best|highest|lowest|top|max(?:imum)?|min(?:imum)?|"
+           r"biggest|smallest)\s+(?P<metric2>[\w.-]+)\s+(?:for|of|on|in|behind)\s+(?P<z>.+)$"
+           r"|^(?:which|what)\s+(?P<w>\S+(?:\s+\S+)?)\s+(?P<subject5>runs?|trials?|versions?|model\s+versions?)\s+"
+           r"(?:has|had|have|got|gets|scored|shows?|showed|reached|achieved)\s+(?:the\s+)?(?P<best5>best|highest|lowest|top|"
+           r"max(?:imum)?|min(?:imum)?|biggest|smallest)\s+(?P<metric3>[\w.-]+)$",
+           "best run for tumour-classifier", answers.best_runs),
+    _shape("rollback", r"^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:the\s+|any\s+|all\s+)?(?:rollback|roll-back|"
+           r"roll\s+back)\s+(?:candidates?|options?|targets?|versions?)(?:\s+(?:for|of)\s+(?P<x>.+))?$"
+           r"|^(?:what|which\s+(?:version|model\s+version|versions))\s+(?:can|could|should|would)\s+(?:we|i|you)\s+"
+           r"(?:roll\s*back|revert|fall\s+back)\s+(?P<y>.+?)\s+to$"
+           r"|^(?:what|which\s+(?:version|model\s+version))\s+(?:can|could|should)\s+(?P<z>.+?)\s+(?:be\s+)?"
+           r"(?:rolled\s+back|reverted|roll\s+back|revert)\s+to$"
+           r"|^(?:what\s+(?:is|was|are|were)\s+|what's\s+|what’s\s+)?(?:the\s+)?(?:previous|prior|earlier|former|old)\s+"
+           r"(?:production|prod|live)\s+(?:versions?|models?|model\s+versions?)\s+(?:of|for)\s+(?P<w>.+)$"
+           r"|^(?:what|which\s+(?:version|model\s+version|model))\s+(?:was|were)\s+(?:in\s+production|in\s+prod|live|"
+           r"serving|deployed)\s+before\s+(?P<v>.+)$"
+           r"|^(?:the\s+)?last\s+known\s+good\s+(?:version|model)\s+(?:of|for)\s+(?P<u>.+)$",
+           "rollback candidates for tumour-classifier", answers.rollback_candidates),
     _shape("in_production", r"^(?:what|which|how\s+many)(?:\s+(?:models?|versions?|model\s+versions?|deployments?|"
            r"services?))?\s+"
            r"(?:is|are|'s|’s|do\s+we\s+have|have\s+we\s+got|(?:do|does)\s+(?:\w+\s+){1,2}have)\s+(?:currently\s+|now\s+)?"
