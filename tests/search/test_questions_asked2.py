@@ -87,6 +87,32 @@ K, E = NodeKind, EdgeType
     ("runs that used 'digits v1'", "used", {"x": "digits v1"}),
     ("what data was tumour version 3 trained on", "training_data", {"x": "tumour version 3"}),
     ("what data was tumour@3 trained on", "training_data", {"x": "tumour@3"}),
+    ("whats live", "in_production", {}),
+    ("whos reviewed tumour-classifier v3", "reviews_of",
+     {"who": "who's", "verb": "reviewed", "x": "tumour-classifier v3"}),
+    ("show me the tumour-classifier lineage please", "upstream", {"x": "tumour-classifier"}),
+    ("list all the tumour lineage", "upstream", {"exact": "tumour"}),
+    ("who is the approver for digit-reader v2", "reviews_of", {"who": "approver", "x": "digit-reader v2"}),
+    ("who put progression v2 live", "deployments_of", {"who": "who", "x": "progression v2"}),
+    # lacking, as typed
+    ("which versions lack approval", "versions_without", {"lacking": "approval"}),
+    ("any models awaiting sign off", "versions_without", {"lacking": "sign off"}),
+    ("which versions need review", "versions_without", {"lacking": "review"}),
+    ("which model versions are unreviewed", "versions_without", {"lacking": "unreviewed"}),
+    ("never deployed models", "versions_without", {"lacking": "deployed"}),
+    # retired, drift of X, outputs
+    ("what got retired", "deployed", {"retired": "retired"}),
+    ("what has been rolled back", "deployed", {"retired": "rolled back"}),
+    ("monitoring alerts for tumour-classifier", "drifting", {"x": "tumour-classifier"}),
+    ("what models did tumour random forest produce", "outputs_of", {"x": "tumour random forest"}),
+    # rollback
+    ("rollback candidates", "rollback", {}),
+    ("rollback options for tumour-classifier", "rollback", {"x": "tumour-classifier"}),
+    ("what can we roll back tumour-classifier to", "rollback", {"x": "tumour-classifier"}),
+    ("what can tumour-classifier be rolled back to", "rollback", {"x": "tumour-classifier"}),
+    ("previous production version of tumour", "rollback", {"x": "tumour"}),
+    ("what was live before tumour-classifier v2", "rollback", {"x": "tumour-classifier v2"}),
+    ("last known good version of tumour-classifier", "rollback", {"x": "tumour-classifier"}),
 ])
 def test_asked_wordings_parse(query: str, name: str, parts: dict[str, str]) -> None:
     found = questions.match(query)

@@ -139,16 +139,22 @@ _NOT_A_NAME = (r"(?!(?:" + "|".join(sorted({re.escape(w) for word in KIND_WORDS 
                + r"|the|a|an|all|every|each|any|some|no|my|our|your|their|its|me|us|show|list|find|get|give|tell|is|"
                r"are|was|were|be|been|being|do|does|did|has|have|had|which|what|who|whose|how|where|when|why|there|this|"
                r"that|these|those|with|without|of|for|in|on|at|by|to|from|into|and|or|not|nothing|nobody|new|old|recent|"
-               r"latest|last|current|pending|open|active|retired|unused|approved|rejected|unreviewed|unapproved|best|top|worst|"
+               r"latest|last|current|pending|open|active|retired|unused|approved|approving|rejected|rejecting|declined|reviewed|"
+               r"unreviewed|unapproved|best|top|worst|"
                r"production|prod|staging|live)(?=\s|$))")
+
+
+#: What may open a terse question: "show me the tumour lineage".
+_TERSE_OPENING = r"^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:the\s+|all\s+(?:the\s+)?)?"
 
 
 def _terse(group: str, tail: str) -> str:
     """An entity followed only by the words of a shape ("tumour v3 lineage", "wine@2 consumers", "tumour
     lineage"): a name (``_NAMED``) is resolved as any entity is; up to three plain words (group ``exact_<group>``),
     none of them ``_NOT_A_NAME``, answer only when they name a node exactly (``questions/__init__.py``)."""
-    return (r"^(?P<" + group + r">" + _NAMED + r")(?<!['’]s)\s+" + tail + r"$"  # "X's inputs": another pattern
-            r"|^(?P<exact_" + group + r">" + _NOT_A_NAME + r"\S+(?:\s+" + _NOT_A_NAME + r"\S+){0,2})(?<!['’]s)\s+"
+    return (_TERSE_OPENING + r"(?P<" + group + r">" + _NAMED + r")(?<!['’]s)\s+" + tail + r"$"  # "X's": elsewhere
+            r"|" + _TERSE_OPENING + r"(?P<exact_" + group + r">" + _NOT_A_NAME + r"\S+(?:\s+" + _NOT_A_NAME
+            + r"\S+){0,2})(?<!['’]s)\s+"
             + tail + r"$")
 
 #: Deployment environments a question may name ("what is deployed in staging"); production's names are
@@ -164,7 +170,7 @@ _CHANGE_TAIL = (r"(?:\s+(?:changes?|changed|breaks|goes\s+away|gets\s+(?:changed
 #: A version reference written whole: ``name@3``, ``name v3``, ``name version 3``.
 _REF = r"(?:\S+@\S+|\S+\s+v\d+|\S+\s+version\s+\d+)"
 #: "who", or "which person" in other words ("which reviewer rejected X", "what engineer deployed X").
-_WHO = (r"(?:who|(?:which|what)\s+(?:reviewers?|approvers?|persons?|people|users?|engineers?|team\s+members?|"
+_WHO = (r"(?:who(?:['’]s)?|(?:which|what)\s+(?:reviewers?|approvers?|persons?|people|users?|engineers?|team\s+members?|"
         r"data\s+scientists?|colleagues?))")
 #: Verbs of approving or reviewing, as typed.
 _APPROVED = (r"(?:approved|reviewed|signed\s+off(?:\s+on)?|"
@@ -221,7 +227,7 @@ SHAPES: tuple[Shape, ...] = (
            r"\b(?:production|prod|live|deployed|deployments?|serving)\b.*"
            r"(?:\b(?:without|lacks?|lacking|missing|no|not|never|nobody|no\s+one|none|skipped|skipping|bypassed|"
            r"bypassing)\b|n['’]t\b).*"
-           r"\b(?:approv\w*|review\w*|sign[- ]?offs?|signed\s+off|green-?l\w*|okayed|ok'd|vetted|blessed)"
+           r"\b(?:approv\w*|review\w*|sign[-\s]?offs?|signed\s+off|green-?l\w*|okayed|ok'd|vetted|blessed)"
            r"|\b(?:unapproved|unreviewed|unvetted|unsigned)\b.*\b(?:production|prod|live|deployed|deployments?)\b"
            r"|\b(?:production|prod|live|deployed)\b.*\b(?:unapproved|unreviewed|unvetted)\b)",
            "deployed models without an approval", answers.unapproved_in_production),
@@ -318,7 +324,8 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:does|do)\s+(?:anything|anyone|any\s+(?:models?|runs?|jobs?))\s+(?:still\s+)?(?:use|read|consume|"
            r"depend\s+on)\s+(?P<z>.+)$",
            "what is downstream of breast-cancer", answers.downstream),
-    _shape("outputs_of", r"^(?:what|which\s+(?:models?|versions?|model\s+versions?|datasets?|dataset\s+versions?|data|"
+    _shape("outputs_of", r"^(?:what|(?:which|what)\s+(?:models?|versions?|model\s+versions?|datasets?|"
+           r"dataset\s+versions?|data|"
            r"tables?|outputs?|artifacts?)|everything|anything)\s+(?:did|does|do|has|have)\s+(?P<x>.+?)\s+(?:produce|"
            r"produced|generate|generated|output|create|created|emit|emitted|write|written|yield|yielded)$"
            r"|^(?:what|everything|anything)\s+(?:came|comes|come)\s+out\s+of\s+(?P<z>.+)$"
@@ -410,8 +417,8 @@ SHAPES: tuple[Shape, ...] = (
            r"|^who\s+(?:is\s+responsible\s+for|maintains|looks\s+after)\s+(?P<w>.+)$",
            "who trained tumour-classifier v2", answers.who),
     _shape("versions_without", _WHICH + _VERSIONS
-           + r"\b.*?(?:\b(?:without|with\s+no|with\s+zero|lacking|missing|(?:have|has|had)\s+(?:no|not|never)|"
-           r"never|not\s+yet|not)\b|n['’]t\b)\s*(?:any\s+|an?\s+|been\s+|yet\s+|ever\s+|got\s+|gotten\s+|received\s+)*(?P<lacking>reviews?|reviewed|approvals?|approved|sign-?offs?|signed\s+off|"
+           + r"\b.*?(?:\b(?:without|with\s+no|with\s+zero|lacking|lacks?|missing|(?:have|has|had)\s+(?:no|not|never)|"
+           r"never|not\s+yet|not)\b|n['’]t\b)\s*(?:any\s+|an?\s+|been\s+|yet\s+|ever\s+|got\s+|gotten\s+|received\s+)*(?P<lacking>reviews?|reviewed|approvals?|approved|sign[-\s]?offs?|signed\s+off|"
            r"deployments?|deployed)(?:\s+yet|\s+anywhere|\s+at\s+all|\s+ever)?$"
            r"|" + _WHICH + r"(?:(?P<lacking2>unreviewed|unapproved|undeployed)|never\s+(?P<lacking6>reviewed|approved|"
            r"deployed)|not\s+yet\s+(?P<lacking7>reviewed|approved|deployed))\s+" + _VERSIONS + r"$"
@@ -419,7 +426,7 @@ SHAPES: tuple[Shape, ...] = (
            r"(?P<lacking8>unreviewed|unapproved|undeployed)$"
            r"|" + _WHICH + _VERSIONS + r"\b.*?\b(?:awaiting|pending|waiting\s+(?:for|on)|needing|needs?|"
            r"(?:in\s+)?need\s+of|"
-           r"still\s+needs?|up\s+for)\s+(?:an?\s+)?(?P<lacking3>reviews?|approvals?|sign-?offs?)$"
+           r"still\s+needs?|up\s+for)\s+(?:an?\s+)?(?P<lacking3>reviews?|approvals?|sign[-\s]?offs?)$"
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+|any\s+)?(?:pending|outstanding|awaited)\s+"
            r"(?P<lacking4>reviews?|approvals?|sign-?offs?)$"
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+|any\s+)?(?P<lacking5>reviews?|approvals?|"
@@ -521,7 +528,7 @@ SHAPES: tuple[Shape, ...] = (
            + _ENVIRONMENTS + r"))?$"
            r"|^(?:which|what)\s+(?:deployments|releases|rollouts)\s+(?:happened|took\s+place|were\s+made|were\s+done|"
            r"occurred|went\s+out)$"
-           r"|^(?:which|what)\s+(?:models?|versions?|model\s+versions?|deployments?|services?|endpoints?)\s+"
+           r"|^(?:which|what)(?:\s+(?:models?|versions?|model\s+versions?|deployments?|services?|endpoints?))?\s+"
            r"(?:is|are|was|were|have\s+been|has\s+been|got)\s+(?P<retired>retired|decommissioned|inactive|no\s+longer\s+"
            r"(?:active|deployed|live|serving)|rolled\s+back|taken\s+down|shut\s+down|undeployed)"
            r"(?:\s+(?:from|in)\s+(?:the\s+)?(?P<env3>" + _ENVIRONMENTS + r"))?$"
@@ -685,8 +692,9 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:is|are)\s+" + _NO_VERB + r"(?P<x>.+?)\s+(?:currently\s+|still\s+)?drifting$"
            r"|^(?:does|do|did)\s+(?P<y>.+?)\s+(?:have|show)\s+(?:any\s+)?(?:data\s+)?drift$"
            r"|^(?:(?:what\s+is|what's|what’s|show\s+(?:me\s+)?)\s+)?(?:is\s+there\s+)?(?:any\s+|the\s+)?"
-           r"(?:(?P<severity4>" + _SEVERITY_WORDS + r")" + _LEVEL + r"\s+)?(?:data\s+|feature\s+)?drift\s+"
-           r"(?:alerts?\s+|warnings?\s+)?(?:on|for|in|of)\s+(?!prod(?:uction)?$)(?P<w>.+)$"
+           r"(?:(?P<severity4>" + _SEVERITY_WORDS + r")" + _LEVEL + r"\s+)?(?:(?:data\s+|feature\s+)?drift\s+"
+           r"(?:alerts?\s+|warnings?\s+)?|(?:monitoring\s+|drift\s+)?alerts?\s+)(?:on|for|in|of)\s+(?!prod(?:uction)?$)"
+           r"(?P<w>.+)$"
            r"|" + _terse("v", r"(?:drift|drift\s+alerts?|alerts?|monitoring\s+alerts?)"),
            "which models are drifting", answers.drifting),
     # Last: any shape above that reads the query says more than a list of its kind.
