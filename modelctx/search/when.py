@@ -15,7 +15,8 @@ every search, and narrows it by ``--since`` / ``--until``):
   are the runs of 2024, as "commits from March" are March's — a year or a month
   after "from" with no end is that period, a day after it the start of a span;
   ``between`` / ``from`` a date, year or month ``and`` / ``to`` / ``until`` another:
-  from the first's start to the second's end;
+  from the first's start to the second's end (a month without a year before one
+  with it is of that year: "from January to March 2024");
   a bound on a year or a month (``since March 2024``, ``before 2024``,
   ``after 2024-02``, ``until June 2024``), inclusive as a date is: since /
   after its start, before / until its end.
@@ -128,7 +129,11 @@ def _window(found: re.Match[str], now: datetime) -> tuple[datetime | None, datet
     if found["day"]:
         return _span(found["day"], now)
     if found["first"]:
-        return _span(found["first"], now)[0], _span(found["last"], now)[1]
+        first, last = found["first"], found["last"]
+        year = re.search(_YEAR + r"$", last)
+        if first.lower() in _MONTHS and year is not None:  # "from January to March 2024": January of 2024
+            first = f"{first} {year.group(0)}"
+        return _span(first, now)[0], _span(last, now)[1]
     if found["year"]:
         return _period(int(found["year"]), int(found["year_month"]) if found["year_month"] else None)
     if found["bound"]:

@@ -113,6 +113,13 @@ K, E = NodeKind, EdgeType
     ("previous production version of tumour", "rollback", {"x": "tumour"}),
     ("what was live before tumour-classifier v2", "rollback", {"x": "tumour-classifier v2"}),
     ("last known good version of tumour-classifier", "rollback", {"x": "tumour-classifier"}),
+    # a verdict in production; lists of what happened; a commit that names a tuning library is a commit
+    ("approved models in production", "versions_in_state", {"state": "approved", "env": "production"}),
+    ("which production models are approved", "versions_in_state", {"env": "production", "state": "approved"}),
+    ("which reviews happened", "of_kind", {"kind": "reviews"}),
+    ("which runs started", "of_kind", {"kind": "runs"}),
+    ("which models came from the optuna commit", "trained_on", {"x": "optuna commit"}),
+    ("progression v2 code", "code_behind", {"x": "progression v2"}),
 ])
 def test_asked_wordings_parse(query: str, name: str, parts: dict[str, str]) -> None:
     found = questions.match(query)
@@ -144,6 +151,10 @@ def test_drift_words_are_never_a_model_in_production() -> None:
     ("what was deployed between March and April 2024", "what was deployed", "2024-03-01",
      "2024-04-30T23:59:59.999999"),
     ("commits from 2023 until 2024-01-15", "commits", "2023-01-01", "2024-01-15T23:59:59.999999"),
+    # A month without a year before one with it: of that year.
+    ("which models were approved from January to March 2024", "which models were approved", "2024-01-01",
+     "2024-03-31T23:59:59.999999"),
+    ("runs between December 2023 and February", "runs", "2023-12-01", "2024-02-29T23:59:59.999999"),
 ])
 def test_from_a_period_is_that_period(question: str, rest: str, start: str, end: str | None) -> None:
     def at(text: str | None) -> datetime | None:
@@ -339,3 +350,15 @@ def test_rollback_candidates_once_served_in_production(store: GraphStore, servic
     # The version named is no candidate for itself; a model never retired from production has none.
     assert answered(service.search("what was in production before tumour v1", limit=3)) == []
     assert answered(service.search("what can we roll back churn to", limit=3)) == []
+
+
+def test_a_verdict_in_production_and_what_happened_in_a_month(store: GraphStore, service: SearchService) -> None:
+    write_world(store)
+    # tumour v1 is approved and in production; churn v1 is in production without a review.
+    assert [i for i, _ in answered(service.search("approved models in production", limit=3))] == [w.ONC_MV]
+    rejected = service.search("which production models are rejected", limit=3)
+    assert rejected.question is not None and rejected.question.name == "versions_in_state" and answered(rejected) == []
+    assert [i for i, _ in answered(service.search("which reviews happened in February 2024", limit=3))] == [
+        w.ONC_REVIEW_NEW, w.ONC_REVIEW_OLD]
+    assert [i for i, _ in answered(service.search("which runs started from January to March 2024", limit=3))] == [
+        w.ONC_RUN]

@@ -697,8 +697,13 @@ REVIEW_STATES: dict[str, Callable[[ApprovalState], bool]] = {
 
 def versions_in_state(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
     """Model versions whose review verdict in force (``governance/approval.py``) is the one the question names
-    (approved, rejected, changes requested, or either objection for "failed review"), newest first."""
-    return _by_approval(view, REVIEW_STATES[review_state(parts["state"])])
+    (approved, rejected, changes requested, or either objection for "failed review"), newest first; of those in
+    production now (``graph/lineage.py``) when the question says so ("approved models in production")."""
+    found = _by_approval(view, REVIEW_STATES[review_state(parts["state"])])
+    if "env" not in parts:
+        return found
+    serving = {e.target for _, e in _production_deployments(view)}
+    return [a for a in found if a.node.id in serving]
 
 
 def review_state(text: str) -> str:

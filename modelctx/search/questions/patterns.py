@@ -140,7 +140,7 @@ _NOT_A_NAME = (r"(?!(?:" + "|".join(sorted({re.escape(w) for word in KIND_WORDS 
                r"are|was|were|be|been|being|do|does|did|has|have|had|which|what|who|whose|how|where|when|why|there|this|"
                r"that|these|those|with|without|of|for|in|on|at|by|to|from|into|and|or|not|nothing|nobody|new|old|recent|"
                r"latest|last|current|pending|open|active|retired|unused|approved|approving|rejected|rejecting|declined|reviewed|"
-               r"unreviewed|unapproved|best|top|worst|"
+               r"unreviewed|unapproved|best|top|worst|drift|drifting|alerts?|"
                r"production|prod|staging|live)(?=\s|$))")
 
 
@@ -218,7 +218,8 @@ _KIND = "|".join(r"\s+".join(map(re.escape, word.split())) for word in sorted(KI
 #: What a list of a kind may end with: "(which runs) do we have", "are there", "ran", "were logged".
 _ON_RECORD = (r"(?:do\s+we\s+have|have\s+we\s+got|we\s+have|are\s+there|there\s+are|exist|so\s+far|"
               r"in\s+the\s+(?:graph|store|registry)|(?:are|were)\s+(?:on\s+record|recorded|tracked|logged|registered)|"
-              r"ran|were\s+(?:run|made|created|logged|added|started|launched))")
+              r"ran|(?:were\s+|was\s+)?(?:run|made|created|logged|added|started|launched|began|happened|took\s+place|"
+              r"occurred|finished|ended|done|landed))")
 
 
 #: The recognised shapes, tried in order (the first match that answers).
@@ -233,7 +234,7 @@ SHAPES: tuple[Shape, ...] = (
            "deployed models without an approval", answers.unapproved_in_production),
     _shape("sweep", r"(?:^(?:which|what)\s+(?P<subject4>runs?|trials?|experiments?)\b)?.*?"
            r"\b(?:came|come|comes|coming|produced|made|resulted|trained|picked|chosen|selected|won)\b.*"
-           r"\b" + _TUNING + r"\b"
+           r"\b" + _TUNING + r"\b(?!\s+(?:commits?|changes?|code)\b)"
            r"|" + _WHICH + r"(?:(?:is|was|are|were)\s+(?:the\s+)?)?(?:best\s+|winning\s+|top\s+)?(?P<subject>"
            + _VERSIONS
            + r"|results?|winners?|outputs?|runs?|trials?|experiments?)?\s*"
@@ -401,7 +402,7 @@ SHAPES: tuple[Shape, ...] = (
            "Alan Turing's reviews", answers.person_did),
     _shape("code_behind", _made_x(r"(?:git\s+)?(?:commits?|code(?:\s+changes?)?|revisions?|source(?:\s+code)?|"
                                   r"code\s+versions?)")
-           + r"|" + _terse("w", r"(?:commits?|code\s+changes?)"),
+           + r"|" + _terse("w", r"(?:commits?|code(?:\s+changes?)?)"),
            "which commit produced tumour-classifier v2", answers.code_behind),
     _shape("runs_behind", _made_x(r"(?:runs?|training\s+runs?|experiments?|jobs?|trainings?|pipelines?|sweeps?|"
                                   r"hyper-?parameter\s+(?:searche?s?|sweeps?)|tuning\s+(?:runs?|jobs?)|stud(?:y|ies))")
@@ -548,8 +549,8 @@ SHAPES: tuple[Shape, ...] = (
     _shape("current_production", r"^(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:current\s+)?(?:prod|production|live)\s+"
            r"(?:model|version|model\s+version|deployment)$",
            "tumour-classifier prod version", answers.current_production),
-    _shape("current_production", r"^(?!(?:data\s+|feature\s+)?(?:drift|drifting|alerts?)\s)"
-           r"(?P<x>[^\s]+(?:\s+[^\s]+)?)\s+(?:in\s+production|in\s+prod|live\s+now)$",
+    _shape("current_production", r"^(?P<x>" + _NOT_A_NAME + r"[^\s]+(?:\s+[^\s]+)?)\s+(?:in\s+production|in\s+prod|"
+           r"live\s+now)$",
            "tumour-classifier in production", answers.current_production),
     _shape("changed_between", r"^(?:what\s+|what's\s+|what’s\s+|(?:show|give|get|list)\s+(?:me\s+)?)?"
            r"(?:has\s+|was\s+|is\s+|are\s+)?(?:the\s+)?"
@@ -629,13 +630,15 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<state3>approving|approved|rejecting|"
            r"rejected|rejection|approval|declined)\s+(?:reviews?|verdicts?)$",
            "which reviews were rejections", answers.reviews_in_state),
-    _shape("versions_in_state", _WHICH + _VERSIONS + r"\s+(?:that\s+|which\s+)?"
+    _shape("versions_in_state", _WHICH + r"(?:(?P<env>production|prod|live)\s+)?" + _VERSIONS
+           + r"\s+(?:that\s+|which\s+)?"
            r"(?:have\s+been\s+|has\s+been\s+|had\s+been\s+|were\s+|was\s+|are\s+|is\s+|got\s+|get\s+)?"
            r"(?:currently\s+|already\s+|had\s+|with\s+)?(?P<state>" + _STATES + r")"
            r"(?:\s+by\s+(?:a\s+|the\s+|any\s+)?(?:reviewers?|review|governance|someone|somebody|anyone)|"
            r"\s+(?:in|at|on)\s+review)?$"
            r"|^(?:(?:show|list|find|get|give)\s+(?:me\s+)?)?(?:all\s+)?(?:the\s+)?(?P<state2>approved|rejected|refused|"
-           r"declined|vetoed)\s+" + _VERSIONS + r"$"
+           r"declined|vetoed)\s+(?:(?P<env2>production|prod|live)\s+)?" + _VERSIONS
+           + r"(?:\s+(?:in|on)\s+(?P<env3>prod(?:uction)?))?$"
            r"|" + _WHICH + _VERSIONS + r"\s+(?:that\s+|which\s+)?(?P<state3>failed|did\s+not\s+pass|didn't\s+pass|"
            r"passed)\s+(?:a\s+|the\s+|their\s+|its\s+)?reviews?$"
            r"|" + _WHICH + _VERSIONS + r"\s+(?:with|that\s+(?:have|had|got))\s+(?:a\s+|an\s+)?(?P<state4>approval|"
