@@ -24,6 +24,12 @@ K = NodeKind
 #: The one table of kind words (lower case, singular and plural) and the kinds they name, most likely first.
 #: Ranking reads them as soft filters (:func:`kind_hints`); a question about structure reads a trailing
 #: one as narrowing the entity it ends ("the robust texture feature": ``search/questions/resolve.py``).
+#: Besides each kind's own name, the words people use for it: a "sign-off" or "verdict" is a review, a "lesson"
+#: or "finding" an insight, a "column" a feature, a "release" a model version, a "code change" or "patch" a
+#: commit, a "rollout" a deployment, an "alert" a monitoring report. Measured with bench/search_quality.py
+#: (hybrid nDCG@10, development set, paraphrases older / fresh / fresh2): 0.840 / 0.778 / 0.687 without them,
+#: 0.838 / 0.805 / 0.709 with them ("column" +0.023 on fresh2, "lesson"/"finding" +0.012 and "sign-off"/
+#: "verdict" +0.010 on fresh; "rollout" and "alert" moved nothing there and are kept as the same vocabulary).
 KIND_WORDS: Mapping[str, tuple[NodeKind, ...]] = {
     word: kinds
     for words, kinds in (
@@ -34,15 +40,17 @@ KIND_WORDS: Mapping[str, tuple[NodeKind, ...]] = {
         (("dataset", "datasets", "data set", "data sets", "table", "tables"), (K.DATASET, K.DATASET_VERSION)),
         (("data",), (K.DATASET, K.DATASET_VERSION)),
         (("export", "exports", "dataset version", "dataset versions"), (K.DATASET_VERSION, K.DATASET)),
-        (("review", "reviews", "approval", "approvals"), (K.REVIEW,)),
-        (("deployment", "deployments", "deployed", "endpoint", "endpoints"), (K.DEPLOYMENT,)),
-        (("model version", "model versions"), (K.MODEL_VERSION,)),
+        (("review", "reviews", "approval", "approvals", "sign-off", "sign-offs", "signoff", "sign off", "verdict",
+          "verdicts"), (K.REVIEW,)),
+        (("deployment", "deployments", "deployed", "endpoint", "endpoints", "rollout", "rollouts"), (K.DEPLOYMENT,)),
+        (("model version", "model versions", "release", "releases"), (K.MODEL_VERSION,)),
         (("model", "models"), (K.MODEL, K.MODEL_VERSION)),
         (("version", "versions"), (K.MODEL_VERSION, K.DATASET_VERSION)),
-        (("commit", "commits"), (K.COMMIT,)),
-        (("feature", "features"), (K.FEATURE,)),
-        (("note", "notes", "insight", "insights"), (K.INSIGHT,)),
-        (("monitoring", "drift report", "monitoring report", "monitoring reports"), (K.MONITORING_REPORT,)),
+        (("commit", "commits", "code change", "code changes", "patch", "patches"), (K.COMMIT,)),
+        (("feature", "features", "column", "columns"), (K.FEATURE,)),
+        (("note", "notes", "insight", "insights", "lesson", "lessons", "finding", "findings"), (K.INSIGHT,)),
+        (("monitoring", "drift report", "monitoring report", "monitoring reports", "alert", "alerts"),
+         (K.MONITORING_REPORT,)),
         (("person", "people"), (K.PERSON,)),
     )
     for word in words

@@ -65,6 +65,11 @@ def test_kind_words_are_soft_filters(store: GraphStore, service: SearchService) 
     assert kind_hints("runs on the cleaned data") == {"run"}
     assert kind_hints("datasets nothing was trained on") == {"dataset", "dataset_version"}
     assert kind_hints("worried about calibration") == frozenset()
+    # The words people use for a kind lift it as its own name does.
+    assert kind_hints("who gave the sign-off for the churn release") == {"review", "model_version"}
+    assert kind_hints("lesson learned about the derived column") == {"insight", "feature"}
+    assert kind_hints("the code change behind the alert") == {"commit", "monitoring_report"}
+    assert kind_hints("rollouts and their verdicts") == {"deployment", "review"}
     plain = service.search("tumour classifier", limit=13)
     asked = service.search("tumour classifier deployment", limit=13)
     assert asked[0].kind == "deployment"
