@@ -68,8 +68,10 @@ _TRAILING_WORD = re.compile(r"^(?P<text>.+?)\s+(?P<word>" + "|".join(re.escape(w
 _COMMIT_HASH = re.compile(r"^[0-9a-f]{7,40}$", re.IGNORECASE)
 #: A tracker's run id as its UI shows it: MLflow's and the SDK's 32 hex digits, an OpenLineage ``runId`` (a UUID).
 _RUN_ID = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.IGNORECASE)
-#: ``churn v3`` / ``churn version 3``: a model name and a version number.
-_NAME_VERSION = re.compile(r"^(?P<name>\S+)\s+(?:v|version\s*)(?P<version>\d+)$", re.IGNORECASE)
+#: A version written after a name, as people type one: ``churn v3``, ``churn version 3``, ``churn/3`` (a model
+#: version's own key), ``churn@3`` / ``churn@production``; the name may be of several words.
+_TYPED_VERSION = re.compile(
+    r"^(?P<name>.+?)(?:\s+(?:v|version\s*)(?P<number>\d+)|/(?P<key>\d+)|\s*@(?P<which>[\w.-]+))$", re.IGNORECASE)
 
 
 def kind_hints(query: str) -> frozenset[str]:
@@ -122,12 +124,38 @@ def _resolved(store: GraphStore, text: str) -> Node | None:
         return None
 
 
+def typed_version(text: str) -> tuple[str, str] | None:
+    """The name and the version (or alias) in a version as people type one (:data:`_TYPED_VERSION`), else None."""
+    found = _TYPED_VERSION.match(text.strip())
+    if found is None:
+        return None
+    return found["name"].strip(), found["number"] or found["key"] or found["which"]
+
+
+def version_refs(text: str) -> list[str]:
+    """The ``name@version`` references ``text`` may stand for (:func:`typed_version`), most likely first.
+
+    A name of several words is also tried with hyphens and with underscores between them, and a name with
+    capitals in lower case: people type "Tumour classifier v3" for ``tumour-classifier@3``, the name as they say
+    it. At most six references.
+    """
+    typed = typed_version(text)
+    if typed is None:
+        return []
+    name, which = typed
+    words = name.split()
+    names = [name, "-".join(words), "_".join(words)] if len(words) > 1 else [name]
+    return [f"{each}@{which}" for each in dict.fromkeys([*names, *(n.lower() for n in names)])]
+
+
 def exact_ids(store: GraphStore, query: str) -> list[str]:
-    """Ids the query names exactly as a reference: ``text`` itself, or ``name vN`` read as ``name@N``."""
+    """Ids the query names exactly as a reference: ``text`` itself, else a version as people type one
+    (:func:`version_refs`: ``name vN``, ``name/N``, a name of several words for a hyphenated one)."""
     text = query.strip()
     if not text or len(text) > 300:
         return []
     found = resolve_reference(store, text)
-    if found is None and (match := _NAME_VERSION.match(text)):
-        found = resolve_reference(store, f"{match['name']}@{match['version']}")
+    for ref in version_refs(text) if found is None else []:
+        if (found := resolve_reference(store, ref)) is not None:
+            break
     return [found] if found else []
