@@ -95,6 +95,11 @@ def build_ann(vectors: np.ndarray, kind: str = ANN_KIND) -> Any:
     raise ValueError(f"unknown approximate index kind {kind!r}; valid: hnsw, ivf")
 
 
+def inner_products(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """``matrix @ query``: the exact scores of every row (float32)."""
+    return matrix @ query
+
+
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Positions of the ``k`` largest scores, best first."""
     if len(scores) <= k:
@@ -215,11 +220,11 @@ class VectorIndex:
 
     def _exact(self, query: np.ndarray, k: int, rows: np.ndarray | None) -> list[tuple[int, float]]:
         if rows is None:
-            scores = self._vectors[: self.size] @ query
+            scores = inner_products(self._vectors[: self.size], query)
             scores[~self._present[: self.size]] = -np.inf
             best = top_k(scores, k)
             return [(int(i), float(scores[i])) for i in best if np.isfinite(scores[i])]
-        scores = self._vectors[rows] @ query
+        scores = inner_products(self._vectors[rows], query)
         best = top_k(scores, k)
         return [(int(rows[i]), float(scores[i])) for i in best]
 
