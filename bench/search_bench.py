@@ -43,10 +43,13 @@ Sections (each prints its in-run baseline and the ratio):
    clients contend for the GIL, the cores and OpenBLAS's threads alike.
    Prints throughput (queries/s), p50/p95 latency and CPU per query for each
    way of scoring the exact search (``--exact-scores``; ``vector_index.py``
-   ``inner_products``), against concurrency 1 and against today's
-   ``matrix @ query``, rounds alternating the ways and levels so drifting
-   load falls on all alike. Each run is bounded: ``--load-queries`` queries
-   per client level, and 30 s.
+   ``inner_products``), against concurrency 1 and against the first way
+   (``gemv``: ``matrix @ query`` on OpenBLAS, what the code did before),
+   rounds alternating the ways and levels so drifting load falls on all
+   alike. Each run is bounded: ``--load-queries`` queries per way, level and
+   round, and 30 s. ``--load-project p3`` filters every query to
+   one project (what a project's view asks), which at 100k documents keeps
+   few enough rows to be searched exactly.
 4. ``--vector-only N``: p50 of the vector search alone over N random unit
    vectors (exact and the approximate index), to show the 1M case.
 """
@@ -434,18 +437,19 @@ def section_latency(texts: list[str], known: dict[str, np.ndarray], embedder: Mi
     if answers is not None:
         write_answers(service, queries, answers)
     if load is not None and load.concurrency:
-        section_concurrency(service, docs, load.concurrency, load.exact_scores, load.load_rounds, load.load_queries)
+        section_concurrency(service, docs, load.concurrency, load.exact_scores, load.load_rounds, load.load_queries,
+                            load.load_project)
     service.close()
     store.close()
 
 
 #: Ways to score the exact search (``vector_index.inner_products``) that ``--concurrency`` compares.
-EXACT_SCORES = ("gemv", "gemv-1t", "process-1t", "einsum")
+EXACT_SCORES = ("gemv", "gemv-1t", "process-1t", "modelctx")
 EXACT_SCORES_HELP = {
     "gemv": "matrix @ query (OpenBLAS sgemv, its threads)",
     "gemv-1t": "matrix @ query, OpenBLAS limited to 1 thread around it (threadpoolctl)",
     "process-1t": "matrix @ query, OpenBLAS at 1 thread for the whole process (as OPENBLAS_NUM_THREADS=1)",
-    "einsum": "np.einsum('ij,j->i'): numpy's own loop, no BLAS, this thread only",
+    "modelctx": "vector_index.inner_products as it is (np.einsum: numpy's own loop, no BLAS, this thread only)",
 }
 LOAD_SECONDS = 30.0
 
@@ -464,12 +468,9 @@ def exact_scoring(name: str) -> Iterator[None]:
         with controller.limit(limits=1, user_api="blas"):
             return matrix @ query
 
-    def einsum(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
-        return np.einsum("ij,j->i", matrix, query)
-
-    scorers: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
-        "gemv": gemv, "gemv-1t": gemv_one_thread, "process-1t": gemv, "einsum": einsum}
     original = vector_index.inner_products
+    scorers: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+        "gemv": gemv, "gemv-1t": gemv_one_thread, "process-1t": gemv, "modelctx": original}
     vector_index.inner_products = scorers[name]  # type: ignore[assignment]
     limited = controller.limit(limits=1, user_api="blas") if name == "process-1t" else None
     try:
@@ -480,7 +481,8 @@ def exact_scoring(name: str) -> Iterator[None]:
             limited.restore_original_limits()
 
 
-def run_load(service: SearchService, queries: list[str], clients: int) -> tuple[list[float], float, float]:
+def run_load(service: SearchService, queries: list[str], clients: int,
+             project: str | None = None) -> tuple[list[float], float, float]:
     """``clients`` threads searching ``queries`` from one queue: (latencies, wall seconds, CPU seconds of the process).
 
     Bounded by the queries' count and by ``LOAD_SECONDS`` (no client starts a query after it).
@@ -497,7 +499,7 @@ def run_load(service: SearchService, queries: list[str], clients: int) -> tuple[
             if query is None:
                 return
             start = time.perf_counter()
-            service.search(query, limit=10, catch_up=False)
+            service.search(query, limit=10, catch_up=False, project=project)
             took = time.perf_counter() - start
             with lock:
                 latencies.append(took)
@@ -510,7 +512,7 @@ def run_load(service: SearchService, queries: list[str], clients: int) -> tuple[
 
 
 def section_concurrency(service: SearchService, docs: int, levels: list[int], ways: list[str], rounds: int,
-                        per_run: int) -> None:
+                        per_run: int, project: str | None = None) -> None:
     """Throughput and latency under ``levels`` concurrent clients, for each way of scoring the exact search."""
     serial = iter(range(10**9))
 
@@ -520,21 +522,23 @@ def section_concurrency(service: SearchService, docs: int, levels: list[int], wa
 
     for way in ways:  # warm every path once
         with exact_scoring(way):
-            run_load(service, fresh(10), max(levels))
+            run_load(service, fresh(10), max(levels), project)
     results: dict[tuple[str, int], tuple[list[float], list[float], float, int]] = {}
     for round_ in range(rounds):
         for level in levels:
             order = ways if round_ % 2 == 0 else ways[::-1]  # alternating: drift falls on every way alike
             for way in order:
                 with exact_scoring(way):
-                    latencies, wall, cpu = run_load(service, fresh(per_run), level)
+                    latencies, wall, cpu = run_load(service, fresh(per_run), level, project)
                 pooled, throughputs, cpu_total, count = results.get((way, level), ([], [], 0.0, 0))
                 results[(way, level)] = (pooled + latencies, throughputs + [len(latencies) / wall],
                                          cpu_total + cpu, count + len(latencies))
     size = service.index.vectors.size
     path = f"approximate ({ann_kind_for(size)})" if size > service.index.vectors.exact_max_rows else "exact"
+    kept = "" if project is None else (
+        f", every query in project {project} ({int(service.index.vectors.mask(Filter(project=project)).sum())} rows)")
     print(f"[3b] under load, {docs} documents ({path} document vectors; {service.index.passages.size} passage "
-          f"vectors), {rounds} alternating rounds of {per_run} distinct new queries per way and level; "
+          f"vectors{kept}), {rounds} alternating rounds of {per_run} distinct new queries per way and level; "
           f"client threads on one warm SearchService as `modelctx serve` runs GET /search; throughput is the "
           f"median of the rounds, latency pooled, CPU of this process per query:")
     for way in ways:
@@ -605,6 +609,8 @@ def main() -> None:
                         help="Ways of scoring the exact search compared in 3b; the first is the baseline.")
     parser.add_argument("--load-rounds", type=int, default=3, help="Alternating rounds of section 3b.")
     parser.add_argument("--load-queries", type=int, default=100, help="Queries per way, level and round in 3b.")
+    parser.add_argument("--load-project", help="Search 3b's queries in this project (bench projects p0..p6, each "
+                        "1/7 of the documents): at 100k documents a filter this narrow is searched exactly.")
     args = parser.parse_args()
     if any(n < 1 or n > 16 for n in args.concurrency) or not 1 <= args.load_rounds <= 20 \
             or not 1 <= args.load_queries <= 2000:

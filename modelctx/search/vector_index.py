@@ -4,7 +4,8 @@ Vectors are L2-normalised, so inner product is cosine similarity. Rows are
 addressed by *slot* (the document's row number in the index file).
 
 - Exact: one numpy matrix-vector product over the rows (on this machine faster
-  than faiss ``IndexFlatIP`` for single queries; see bench/search_bench.py).
+  than faiss ``IndexFlatIP`` for single queries; see bench/search_bench.py), in
+  numpy's own loop rather than BLAS (``inner_products``: no spinning threads).
 - Approximate, from ``EXACT_MAX_ROWS`` rows on: a faiss index built over a
   snapshot of the rows. Measured on 10k real MiniLM vectors (docstrings):
   HNSW (M=32, efSearch=96) recall@10 0.996 at 0.5 ms/query; IVF-Flat with
@@ -96,8 +97,29 @@ def build_ann(vectors: np.ndarray, kind: str = ANN_KIND) -> Any:
 
 
 def inner_products(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """``matrix @ query``: the exact scores of every row (float32)."""
-    return matrix @ query
+    """The exact score of every row (``matrix @ query``, float32), on the calling thread alone.
+
+    ``matrix @ query`` is OpenBLAS's sgemv, which splits a large matrix over its
+    threads; after each call the helper thread spins for a few milliseconds on the
+    other core, so a query paid about twice its wall time in CPU, and concurrent
+    requests contended for that pool. numpy's ``einsum`` loop uses no BLAS and no
+    thread, is as fast for one matrix-vector product (memory-bound), and releases
+    the GIL. Its float32 sums differ from sgemv's in the last bits (about 1e-8).
+    Measured on a 2-core box shared with other jobs (rounds alternating, so
+    ratios, not absolute times), full ``SearchService.search`` under N client
+    threads as ``modelctx serve`` runs GET /search (documents and passages both
+    exact)::
+
+        bench/search_bench.py --only-latency --docs 5000 20000 --cli-runs 0 \\
+            --concurrency 1 2 4 --load-rounds 4 --load-queries 100
+
+        20k docs, einsum against matrix @ query: 1 client throughput 1.31x,
+        p50 0.76x, CPU/query 0.76x; 2 clients 1.38x, 0.79x, 0.82x;
+        4 clients 1.50x, 0.69x, 0.82x. (OpenBLAS limited to 1 thread,
+        around the call or for the process: 0.97-1.43x throughput, no CPU
+        saved.) 5k docs: 0.91-1.11x throughput, CPU 0.91-0.95x.
+    """
+    return np.einsum("ij,j->i", matrix, query, optimize=False)
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
