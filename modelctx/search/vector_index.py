@@ -100,24 +100,34 @@ def inner_products(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
     """The exact score of every row (``matrix @ query``, float32), on the calling thread alone.
 
     ``matrix @ query`` is OpenBLAS's sgemv, which splits a large matrix over its
-    threads; after each call the helper thread spins for a few milliseconds on the
-    other core, so a query paid about twice its wall time in CPU, and concurrent
-    requests contended for that pool. numpy's ``einsum`` loop uses no BLAS and no
-    thread, is as fast for one matrix-vector product (memory-bound), and releases
-    the GIL. Its float32 sums differ from sgemv's in the last bits (about 1e-8).
-    Measured on a 2-core box shared with other jobs (rounds alternating, so
-    ratios, not absolute times), full ``SearchService.search`` under N client
-    threads as ``modelctx serve`` runs GET /search (documents and passages both
-    exact)::
+    threads; its helper thread then spins for milliseconds on the other core, so a
+    query paid up to twice its wall time in CPU, and on a busy box (other jobs,
+    concurrent requests) the threads wait on each other. numpy's ``einsum`` loop
+    uses no BLAS and no other thread, is about as fast for one matrix-vector
+    product (memory-bound), and releases the GIL. Its float32 sums differ from
+    sgemv's in the last bits (about 1e-8; the ranking tests compare the two).
+
+    Full ``SearchService.search`` under N client threads, as ``modelctx serve``
+    runs GET /search, einsum against sgemv (throughput; CPU per query), rounds
+    alternating on a 2-core box shared with other jobs (its load average
+    given; ratios, not times)::
 
         bench/search_bench.py --only-latency --docs 5000 20000 --cli-runs 0 \\
             --concurrency 1 2 4 --load-rounds 4 --load-queries 100
 
-        20k docs, einsum against matrix @ query: 1 client throughput 1.31x,
-        p50 0.76x, CPU/query 0.76x; 2 clients 1.38x, 0.79x, 0.82x;
-        4 clients 1.50x, 0.69x, 0.82x. (OpenBLAS limited to 1 thread,
-        around the call or for the process: 0.97-1.43x throughput, no CPU
-        saved.) 5k docs: 0.91-1.11x throughput, CPU 0.91-0.95x.
+                       1 client        2 clients       4 clients
+        20k, load 2.6  1.31x; 0.76x    1.38x; 0.82x    1.50x; 0.82x
+        20k, load 5.5  2.05x; 0.42x    2.87x; 0.40x    4.52x; 0.30x
+        5k,  load 2.6  1.11x; 0.91x    1.04x; 0.95x    0.91x; 0.91x
+        5k,  load 5.5  3.00x; 0.34x    5.74x; 0.27x    3.52x; 0.27x
+
+    At 100k documents (``--docs 100000 --exact-scores gemv modelctx``) the
+    approximate path is unchanged (1.09x, 0.96x, 0.95x: noise), and with
+    ``--load-project p3`` (14k rows, searched exactly) 2.03x, 1.75x, 2.38x at
+    CPU 0.47-0.50x. OpenBLAS held to one thread did not do as well: around
+    each call (threadpoolctl, process-global, so racing between requests)
+    0.61-2.01x; for the whole process 0.80-4.91x, and it would slow every
+    other BLAS user in the process.
     """
     return np.einsum("ij,j->i", matrix, query, optimize=False)
 
