@@ -120,6 +120,8 @@ def inner_products(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
         20k, load 5.5  2.05x; 0.42x    2.87x; 0.40x    4.52x; 0.30x
         5k,  load 2.6  1.11x; 0.91x    1.04x; 0.95x    0.91x; 0.91x
         5k,  load 5.5  3.00x; 0.34x    5.74x; 0.27x    3.52x; 0.27x
+        20k, load 3-4  2.46x; 0.40x    2.75x; 0.44x    3.58x; 0.32x  (gemv, modelctx only)
+        5k,  load 3-4  3.66x; 0.33x    3.94x; 0.31x    6.24x; 0.20x
 
     At 100k documents (``--docs 100000 --exact-scores gemv modelctx``) the
     approximate path is unchanged (1.09x, 0.96x, 0.95x: noise), and with
