@@ -258,7 +258,9 @@ class VectorIndex:
             scores[~self._present[: self.size]] = -np.inf
             best = top_k(scores, k)
             return [(int(i), float(scores[i])) for i in best if np.isfinite(scores[i])]
-        scores = inner_products(self._vectors[rows], query)
+        # take() gathers the rows in one call: 14k of 100k rows in 2.8-3.0 ms against fancy indexing's 4.1 ms
+        # (a one-off timing of both, alternated, on random float32 rows).
+        scores = inner_products(self._vectors.take(rows, axis=0), query)
         best = top_k(scores, k)
         return [(int(rows[i]), float(scores[i])) for i in best]
 
