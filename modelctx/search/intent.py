@@ -124,12 +124,22 @@ def _resolved(store: GraphStore, text: str) -> Node | None:
         return None
 
 
+#: The latest version of a model, as people ask for it: ``latest churn``, ``the latest version of churn``,
+#: ``churn latest``.
+_LATEST = re.compile(r"^(?:the\s+)?(?:latest|newest)\s+(?:version\s+of\s+(?:the\s+)?)?(?P<name>.+?)$"
+                     r"|^(?P<after>.+?)\s+latest$", re.IGNORECASE)
+#: What :func:`typed_version` gives for the latest version (as in MLflow's ``models:/NAME/latest``).
+LATEST = "latest"
+
+
 def typed_version(text: str) -> tuple[str, str] | None:
-    """The name and the version (or alias) in a version as people type one (:data:`_TYPED_VERSION`), else None."""
-    found = _TYPED_VERSION.match(text.strip())
-    if found is None:
-        return None
-    return found["name"].strip(), found["number"] or found["key"] or found["which"]
+    """The name and the version (or alias, or :data:`LATEST`) in a version as people type one
+    (:data:`_TYPED_VERSION`, :data:`_LATEST`), else None."""
+    if (found := _TYPED_VERSION.match(text.strip())) is not None:
+        return found["name"].strip(), found["number"] or found["key"] or found["which"]
+    if (latest := _LATEST.match(text.strip())) is not None:
+        return (latest["name"] or latest["after"]).strip(), LATEST
+    return None
 
 
 def version_refs(text: str) -> list[str]:
@@ -145,7 +155,9 @@ def version_refs(text: str) -> list[str]:
     name, which = typed
     words = name.split()
     names = [name, "-".join(words), "_".join(words)] if len(words) > 1 else [name]
-    return [f"{each}@{which}" for each in dict.fromkeys([*names, *(n.lower() for n in names)])]
+    spelt = dict.fromkeys([*names, *(n.lower() for n in names)])
+    # The latest version is no alias: MLflow's URI for it resolves (``graph/refs.py`` mlflow_uri).
+    return [f"models:/{each}/{LATEST}" if which == LATEST else f"{each}@{which}" for each in spelt]
 
 
 def exact_ids(store: GraphStore, query: str) -> list[str]:

@@ -54,6 +54,13 @@ def test_references_resolve_through_the_registry(store: GraphStore) -> None:
     assert version_refs("churn risk v2") == ["churn risk@2", "churn-risk@2", "churn_risk@2"]
     assert version_refs("churn@production") == ["churn@production"]
     assert version_refs("recall dropped after the feature change") == []
+    # The latest version, as people ask for it (MLflow's models:/NAME/latest).
+    store.write([Node("model_version:churn-risk/1", NodeKind.MODEL_VERSION, {"model": "churn-risk", "version": 1})],
+                [])
+    assert exact_ids(store, "latest churn risk") == exact_ids(store, "the latest version of churn-risk") == [
+        hyphenated]
+    assert exact_ids(store, "churn-risk latest") == [hyphenated]
+    assert exact_ids(store, "latest runs") == exact_ids(store, "latest") == []
     # A git hash as people copy it (7 to 40 hex digits, any case): the commit it is a unique prefix of.
     commit = "commit:" + "c0ffee" + "1" * 34
     store.write([Node(commit, NodeKind.COMMIT, {"message": "Clip outliers"})], [])
