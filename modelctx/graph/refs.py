@@ -17,10 +17,11 @@ Every command, route and tool that takes a node from a user calls
 
 MLflow's URIs, as its users copy them, read as the form they stand for:
 ``models:/NAME/3`` is ``NAME@3``, ``models:/NAME@ALIAS`` and
-``models:/NAME/STAGE`` are ``NAME@ALIAS``, ``models:/NAME/latest`` is ``NAME`` (a model URI names a model version or nothing),
-and ``runs:/RUN_ID/PATH`` is that MLflow run. A tracker's own run id alone
-(MLflow's, an OpenLineage ``runId``, the SDK's) names its run at step 4: runs are
-keyed ``run:SOURCE/RUN_ID`` for each of :data:`RUN_SOURCES`.
+``models:/NAME/STAGE`` are ``NAME@ALIAS``, ``models:/NAME/latest`` is ``NAME``
+(a model URI names a model version or nothing), and ``runs:/RUN_ID/PATH`` is
+that MLflow run. A tracker's own run id alone (MLflow's, an OpenLineage
+``runId``, the SDK's) names its run at step 4: runs are keyed
+``run:SOURCE/RUN_ID`` for each of :data:`RUN_SOURCES`.
 
 A prefix that several ids share is a ValidationError listing them; a reference
 that names nothing is a NotFoundError ending in ``did you mean: …`` with up to
