@@ -4,6 +4,7 @@
     .venv/bin/python bench/search_bench.py --only-latency --docs 100000
     .venv/bin/python bench/search_bench.py --docs 100000 --vector-only 1000000
     .venv/bin/python bench/search_bench.py --only-latency --docs 100000 --cli-runs 0 --keep DIR --answers FILE
+    .venv/bin/python bench/search_bench.py --only-latency --docs 5000 20000 --cli-runs 0 --concurrency 1 2 4
 
 Sections (each prints its in-run baseline and the ratio):
 
@@ -35,6 +36,20 @@ Sections (each prints its in-run baseline and the ratio):
    on one DIR and compare the files. Document vectors
    past the real texts are random unit vectors (a fill embedder: embedding
    100k texts takes hours on a shared 2-core box).
+3b. ``--concurrency N ...``: the same warm SearchService under load: N client
+   threads take distinct queries (new to the query cache) from one queue, as
+   ``modelctx serve`` runs ``GET /search``: a sync route, so each request runs
+   in the server's thread pool in one process (``api/routes/search.py``) and
+   clients contend for the GIL, the cores and OpenBLAS's threads alike.
+   Prints throughput (queries/s), p50/p95 latency and CPU per query for each
+   way of scoring the exact search (``--exact-scores``; ``vector_index.py``
+   ``inner_products``), against concurrency 1 and against the first way
+   (``gemv``: ``matrix @ query`` on OpenBLAS, what the code did before),
+   rounds alternating the ways and levels so drifting load falls on all
+   alike. Each run is bounded: ``--load-queries`` queries per way, level and
+   round, and 30 s. ``--load-project p3`` filters every query to
+   one project (what a project's view asks), which at 100k documents keeps
+   few enough rows to be searched exactly.
 4. ``--vector-only N``: p50 of the vector search alone over N random unit
    vectors (exact and the approximate index), to show the 1M case.
 """
@@ -50,7 +65,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +79,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from modelctx.graph.ids import node_id  # noqa: E402
 from modelctx.graph.model import Edge, EdgeType, Node, NodeKind  # noqa: E402
 from modelctx.graph.store import open_store  # noqa: E402
+from modelctx.search import vector_index  # noqa: E402
 from modelctx.search.documents import build_document, embedding_text  # noqa: E402
 from modelctx.search.embedder import MiniLMEmbedder, _OnnxEngine, load_model, models_dir_for, onnx_path  # noqa: E402
 from modelctx.search.service import SearchService  # noqa: E402
@@ -201,7 +221,7 @@ def section_recall(vectors: np.ndarray, embedder: MiniLMEmbedder) -> None:
     exact = [set(top_k(vectors @ q, 10).tolist()) for q in queries]
     start = time.perf_counter()
     for q in queries:
-        top_k(vectors @ q, 10)
+        top_k(vector_index.inner_products(vectors, q), 10)  # as the exact search scores
     exact_ms = (time.perf_counter() - start) / len(queries) * 1000
     print(f"[2] approximate recall@10 vs exact on {len(vectors)} real MiniLM vectors, {len(queries)} queries "
           f"(exact numpy {exact_ms:.2f} ms/query):")
@@ -336,7 +356,7 @@ def write_answers(service: SearchService, queries: list[str], path: Path) -> Non
 
 
 def section_latency(texts: list[str], known: dict[str, np.ndarray], embedder: MiniLMEmbedder, tmp: Path,
-                    docs: int, answers: Path | None = None) -> None:
+                    docs: int, answers: Path | None = None, load: argparse.Namespace | None = None) -> None:
     stored = tmp / f"latency-{docs}.db"
     fresh = not stored.exists()
     store = open_store(f"sqlite:///{stored}")
@@ -416,8 +436,128 @@ def section_latency(texts: list[str], known: dict[str, np.ndarray], embedder: Mi
           f"with a kind, a project or a scope for {same_filtered} of {2 * len(queries) * len(CHECK_FILTERS)}")
     if answers is not None:
         write_answers(service, queries, answers)
+    if load is not None and load.concurrency:
+        section_concurrency(service, docs, load.concurrency, load.exact_scores, load.load_rounds, load.load_queries,
+                            load.load_project)
     service.close()
     store.close()
+
+
+#: Ways to score the exact search (``vector_index.inner_products``) that ``--concurrency`` compares.
+EXACT_SCORES = ("gemv", "gemv-1t", "process-1t", "modelctx")
+EXACT_SCORES_HELP = {
+    "gemv": "matrix @ query (OpenBLAS sgemv, its threads)",
+    "gemv-1t": "matrix @ query, OpenBLAS limited to 1 thread around it (threadpoolctl)",
+    "process-1t": "matrix @ query, OpenBLAS at 1 thread for the whole process (as OPENBLAS_NUM_THREADS=1)",
+    "modelctx": "vector_index.inner_products as it is (np.einsum: numpy's own loop, no BLAS, this thread only)",
+}
+LOAD_SECONDS = 30.0
+
+
+@contextmanager
+def exact_scoring(name: str) -> Iterator[None]:
+    """Score the exact search the way ``name`` says while inside (``vector_index.inner_products`` swapped)."""
+    from threadpoolctl import ThreadpoolController  # scikit-learn's dependency: bench only
+
+    controller = ThreadpoolController()  # after every BLAS in the process is loaded (faiss's too)
+
+    def gemv(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
+        return matrix @ query
+
+    def gemv_one_thread(matrix: np.ndarray, query: np.ndarray) -> np.ndarray:
+        with controller.limit(limits=1, user_api="blas"):
+            return matrix @ query
+
+    original = vector_index.inner_products
+    scorers: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
+        "gemv": gemv, "gemv-1t": gemv_one_thread, "process-1t": gemv, "modelctx": original}
+    vector_index.inner_products = scorers[name]  # type: ignore[assignment]
+    limited = controller.limit(limits=1, user_api="blas") if name == "process-1t" else None
+    try:
+        yield
+    finally:
+        vector_index.inner_products = original  # type: ignore[assignment]
+        if limited is not None:
+            limited.restore_original_limits()
+
+
+def run_load(service: SearchService, queries: list[str], clients: int,
+             project: str | None = None) -> tuple[list[float], float, float]:
+    """``clients`` threads searching ``queries`` from one queue: (latencies, wall seconds, CPU seconds of the process).
+
+    Bounded by the queries' count and by ``LOAD_SECONDS`` (no client starts a query after it).
+    """
+    pending = iter(queries)
+    lock = threading.Lock()
+    latencies: list[float] = []
+    stop_at = time.perf_counter() + LOAD_SECONDS
+
+    def client() -> None:
+        while time.perf_counter() < stop_at:
+            with lock:
+                query = next(pending, None)
+            if query is None:
+                return
+            start = time.perf_counter()
+            service.search(query, limit=10, catch_up=False, project=project)
+            took = time.perf_counter() - start
+            with lock:
+                latencies.append(took)
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    with ThreadPoolExecutor(clients, thread_name_prefix="bench-client") as pool:
+        for future in [pool.submit(client) for _ in range(clients)]:
+            future.result()
+    return latencies, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def section_concurrency(service: SearchService, docs: int, levels: list[int], ways: list[str], rounds: int,
+                        per_run: int, project: str | None = None) -> None:
+    """Throughput and latency under ``levels`` concurrent clients, for each way of scoring the exact search."""
+    serial = iter(range(10**9))
+
+    def fresh(count: int) -> list[str]:  # texts new to the query cache: every timed query embeds
+        return [f"{QUERIES[i % len(QUERIES)]} {VARIANTS[(i // len(QUERIES)) % len(VARIANTS)]} x{next(serial)}"
+                for i in range(count)]
+
+    for way in ways:  # warm every path once
+        with exact_scoring(way):
+            run_load(service, fresh(10), max(levels), project)
+    results: dict[tuple[str, int], tuple[list[float], list[float], float, int]] = {}
+    for round_ in range(rounds):
+        for level in levels:
+            order = ways if round_ % 2 == 0 else ways[::-1]  # alternating: drift falls on every way alike
+            for way in order:
+                with exact_scoring(way):
+                    latencies, wall, cpu = run_load(service, fresh(per_run), level, project)
+                pooled, throughputs, cpu_total, count = results.get((way, level), ([], [], 0.0, 0))
+                results[(way, level)] = (pooled + latencies, throughputs + [len(latencies) / wall],
+                                         cpu_total + cpu, count + len(latencies))
+    size = service.index.vectors.size
+    path = f"approximate ({ann_kind_for(size)})" if size > service.index.vectors.exact_max_rows else "exact"
+    kept = "" if project is None else (
+        f", every query in project {project} ({int(service.index.vectors.mask(Filter(project=project)).sum())} rows)")
+    print(f"[3b] under load, {docs} documents ({path} document vectors; {service.index.passages.size} passage "
+          f"vectors{kept}), {rounds} alternating rounds of {per_run} distinct new queries per way and level; "
+          f"client threads on one warm SearchService as `modelctx serve` runs GET /search; throughput is the "
+          f"median of the rounds, latency pooled, CPU of this process per query:")
+    for way in ways:
+        print(f"    {way}: {EXACT_SCORES_HELP[way]}")
+    base_way = ways[0]
+    for level in levels:
+        for way in ways:
+            latencies, throughputs, cpu_total, count = results[(way, level)]
+            qps = statistics.median(throughputs)
+            lat = _percentiles(latencies)
+            cpu_ms = cpu_total / max(count, 1) * 1000
+            base_lat, base_qps, base_cpu, base_count = results[(base_way, level)]
+            base = statistics.median(base_qps)
+            base_p50 = _percentiles(base_lat)[0]
+            single = statistics.median(results[(way, levels[0])][1])
+            print(f"    {level} client(s), {way:<10} {qps:6.1f} q/s ({qps / single:.2f}x at {levels[0]}), "
+                  f"p50 {lat[0]:5.1f} ms, p95 {lat[1]:5.1f} ms, CPU {cpu_ms:5.1f} ms/query; "
+                  f"against {base_way}: throughput {qps / base:.2f}x, p50 {lat[0] / base_p50:.2f}x, "
+                  f"CPU {cpu_ms / (base_cpu / max(base_count, 1) * 1000):.2f}x")
 
 
 def section_vector_only(embedder: MiniLMEmbedder, n: int, ann_kind: str) -> None:
@@ -430,7 +570,7 @@ def section_vector_only(embedder: MiniLMEmbedder, n: int, ann_kind: str) -> None
     exact = []
     for q in queries:
         start = time.perf_counter()
-        top_k(vectors @ q, 10)
+        top_k(vector_index.inner_products(vectors, q), 10)  # as the exact search scores
         exact.append(time.perf_counter() - start)
     start = time.perf_counter()
     index.rebuild_ann()
@@ -463,7 +603,18 @@ def main() -> None:
                         "there): two versions of the code then search the same approximate index.")
     parser.add_argument("--answers", type=Path, help="Write section 3's full answers to this file (to compare "
                         "two versions of the code on one --keep folder; with several --docs, the last size's).")
+    parser.add_argument("--concurrency", type=int, nargs="*", default=[], help="Client threads for section 3b "
+                        "(e.g. 1 2 4; the first is the baseline); none skips it.")
+    parser.add_argument("--exact-scores", nargs="+", default=list(EXACT_SCORES), choices=EXACT_SCORES,
+                        help="Ways of scoring the exact search compared in 3b; the first is the baseline.")
+    parser.add_argument("--load-rounds", type=int, default=3, help="Alternating rounds of section 3b.")
+    parser.add_argument("--load-queries", type=int, default=100, help="Queries per way, level and round in 3b.")
+    parser.add_argument("--load-project", help="Search 3b's queries in this project (bench projects p0..p6, each "
+                        "1/7 of the documents): at 100k documents a filter this narrow is searched exactly.")
     args = parser.parse_args()
+    if any(n < 1 or n > 16 for n in args.concurrency) or not 1 <= args.load_rounds <= 20 \
+            or not 1 <= args.load_queries <= 2000:
+        parser.error("--concurrency takes 1..16 clients, --load-rounds 1..20, --load-queries 1..2000")
     embedder = MiniLMEmbedder(runtime="onnx")
     embedder.embed(["warm up"])
     texts = harvest_texts(args.real)
@@ -480,7 +631,7 @@ def main() -> None:
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
         for docs in args.docs:
-            section_latency(texts, known, embedder, args.keep or tmp, docs, args.answers)
+            section_latency(texts, known, embedder, args.keep or tmp, docs, args.answers, args)
         for n in args.vector_only:
             section_vector_only(embedder, n, args.ann)
 

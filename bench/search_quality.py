@@ -4,6 +4,7 @@
     .venv/bin/python bench/search_quality.py --set dev      # only the development set
     .venv/bin/python bench/search_quality.py --set holdout  # only the held-out set
     .venv/bin/python bench/search_quality.py --grid         # also the fusion grid (development set only)
+    .venv/bin/python bench/search_quality.py --chart quality.png  # also hybrid nDCG@10 per set and class, as a chart
     .venv/bin/python bench/search_quality.py --backend both --uri "$MODELCTX_TEST_NEO4J_URI"
                                                             # SQLite and Neo4j, and where their top 10s differ
 
@@ -89,20 +90,28 @@ SETS = (
 )
 
 
+#: One set's hybrid (nDCG@10, recall@10) by class ("all" first), as its table printed them.
+Hybrid = dict[str, tuple[float, float]]
+
+
 def table(title: str, service: SearchService, ids: dict[str, str], queries: list[Query],
-          classes: tuple[str, ...], rows: tuple[tuple[str, list[Query]], ...] = ()) -> None:
-    """One set's table: a row per class, one for all queries, and one per extra row."""
+          classes: tuple[str, ...], rows: tuple[tuple[str, list[Query]], ...] = ()) -> Hybrid:
+    """One set's table: a row per class, one for all queries, and one per extra row; returns the classes' hybrid
+    figures (for ``--chart``)."""
     print(f"\n{title}")
     print(f"{'class':<12} {'n':>3}  " + "  ".join(f"{m + ' nDCG':>13} {m + ' R@10':>13}" for m in MODES))
+    hybrid_scores: Hybrid = {}
     for group in (None, *classes):
         scores = evaluate(service, ids, group=group, queries=queries)
         n = scores["hybrid"].queries
         cells = "  ".join(f"{scores[m].ndcg:>13.3f} {scores[m].recall:>13.3f}" for m in MODES)
         print(f"{group or 'all':<12} {n:>3}  {cells}")
+        hybrid_scores[group or "all"] = (scores["hybrid"].ndcg, scores["hybrid"].recall)
     for label, chosen in rows:
         scores = evaluate(service, ids, queries=chosen)
         cells = "  ".join(f"{scores[m].ndcg:>13.3f} {scores[m].recall:>13.3f}" for m in MODES)
         print(f"{label:<12} {len(chosen):>3}  {cells}")
+    return hybrid_scores
 
 
 def top_lists(service: SearchService, queries: list[Query]) -> dict[tuple[str, str], list[str]]:
@@ -123,8 +132,11 @@ def agreement(title: str, lists: dict[str, dict[tuple[str, str], list[str]]]) ->
         print(f"{mode:<8} {len(keys):>7} {same:>10} {same_set:>9} {sum(overlap) / len(overlap):>13.3f}")
 
 
-def report(chosen: EvalSet, backends: tuple[str, ...], embedder: MiniLMEmbedder, args: argparse.Namespace) -> None:
-    """Build one set's world, then print its table on each backend (and the fusion grid for the development set)."""
+def report(chosen: EvalSet, backends: tuple[str, ...], embedder: MiniLMEmbedder,
+           args: argparse.Namespace) -> dict[str, Hybrid]:
+    """Build one set's world, then print its table on each backend (and the fusion grid for the development set);
+    returns each backend's hybrid figures."""
+    figures: dict[str, Hybrid] = {}
     with tempfile.TemporaryDirectory() as tmp:
         source, ids = chosen.build(Path(tmp))
         lists = {}
@@ -134,13 +146,54 @@ def report(chosen: EvalSet, backends: tuple[str, ...], embedder: MiniLMEmbedder,
                 if chosen.name == "dev":
                     print(f"\nfusion weights (vector, passage, keyword)={service.weights} "
                           f"keyword candidates={hybrid.KEYWORD_CANDIDATES}")
-                table(f"{chosen.title} on {backend}", service, ids, chosen.queries, chosen.classes, chosen.rows)
+                figures[backend] = table(f"{chosen.title} on {backend}", service, ids, chosen.queries,
+                                         chosen.classes, chosen.rows)
                 lists[backend] = top_lists(service, chosen.queries)
                 if args.grid and chosen.name == "dev":
                     grid(service, ids)
         if len(lists) == 2:
             agreement(chosen.title.split(" (")[0], lists)
         source.close()
+    return figures
+
+
+#: The targets the chart marks (issue 15): nDCG@10 over all queries, and in each class.
+TARGET_ALL = 0.85
+TARGET_CLASS = 0.75
+
+
+def chart(figures: dict[str, dict[str, Hybrid]], path: Path) -> None:
+    """Hybrid nDCG@10 per set and class as grouped bars (a set a group), with the targets as dashed lines: the
+    figures people compare at a glance (the tables print them all)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = [(f"{name} ({backend})" if len(by_backend) > 1 else name, hybrid_scores)
+            for name, by_backend in figures.items() for backend, hybrid_scores in by_backend.items()]
+    classes = list(dict.fromkeys(group for _, hybrid_scores in runs for group in hybrid_scores))
+    colours = {group: f"C{i}" for i, group in enumerate(classes)}  # one colour a class, in every set
+    fig, ax = plt.subplots(figsize=(4 + 2.2 * len(runs), 4.4))
+    width = 0.8 / max(len(hybrid_scores) for _, hybrid_scores in runs)
+    labelled: set[str] = set()
+    for r, (_, hybrid_scores) in enumerate(runs):  # a set's own classes only: the development set has "direct"
+        for i, (group, (ndcg, _)) in enumerate(hybrid_scores.items()):
+            x = r + (i - (len(hybrid_scores) - 1) / 2) * width
+            bars = ax.bar([x], [ndcg], width, color=colours[group], label=None if group in labelled else group)
+            labelled.add(group)
+            ax.bar_label(bars, fmt="%.3f", fontsize=7, padding=1)
+    ax.axhline(TARGET_ALL, color="black", linestyle="--", linewidth=0.8, label=f"target, all ({TARGET_ALL})")
+    ax.axhline(TARGET_CLASS, color="grey", linestyle=":", linewidth=0.8, label=f"target, each class ({TARGET_CLASS})")
+    ax.set_xticks(range(len(runs)), [name for name, _ in runs])
+    ax.set_ylim(0, 1.08)
+    ax.set_ylabel("hybrid nDCG@10")
+    ax.set_title("Search quality by set and class")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    print(f"\nchart: {path}")
 
 
 def grid(service: SearchService, ids: dict[str, str]) -> None:
@@ -170,12 +223,15 @@ def main() -> None:
                         help="The store (and so the index) searched: the embedded index on SQLite, the one in Neo4j.")
     parser.add_argument("--uri", default=os.environ.get("MODELCTX_TEST_NEO4J_URI"),
                         help="A scratch Neo4j server for --backend neo4j/both (it is emptied).")
+    parser.add_argument("--chart", type=Path, metavar="PNG",
+                        help="Also draw hybrid nDCG@10 per set and class, with the targets, into this PNG file.")
     args = parser.parse_args()
     backends = BACKENDS if args.backend == "both" else (args.backend,)
     embedder = MiniLMEmbedder()
-    for chosen in SETS:
-        if args.set in ("all", chosen.name):
-            report(chosen, backends, embedder, args)
+    figures = {chosen.name: report(chosen, backends, embedder, args)
+               for chosen in SETS if args.set in ("all", chosen.name)}
+    if args.chart is not None:
+        chart(figures, args.chart)
 
 
 if __name__ == "__main__":

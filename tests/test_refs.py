@@ -86,6 +86,14 @@ def test_mlflow_uris_that_name_nothing_say_what_they_were_read_as(store: GraphSt
                                   "model_version:churn/2?")
     with pytest.raises(NotFoundError, match="no version of 'churn' has alias 'Staging'; aliases in use: candidate"):
         resolve_ref(store, "models:/churn/Staging")
+    # A model URI names a model's version, never a node of another kind that the name would resolve to.
+    with pytest.raises(NotFoundError) as latest:
+        resolve_ref(store, "models:/customers/latest")
+    assert str(latest.value) == "'models:/customers/latest': no version of a model 'customers' is stored"
+    with pytest.raises(NotFoundError) as dataset:
+        resolve_ref(store, "models:/customers/2")
+    assert str(dataset.value) == ("'models:/customers/2': no version of a model 'customers' is '2' "
+                                  "(dataset_version:customers/d2 is no model version)")
     missing = "9" * 32
     with pytest.raises(NotFoundError, match=f"^no node with id 'run:mlflow/{missing}'"):
         resolve_ref(store, f"runs:/{missing}/model")

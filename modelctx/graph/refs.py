@@ -17,10 +17,11 @@ Every command, route and tool that takes a node from a user calls
 
 MLflow's URIs, as its users copy them, read as the form they stand for:
 ``models:/NAME/3`` is ``NAME@3``, ``models:/NAME@ALIAS`` and
-``models:/NAME/STAGE`` are ``NAME@ALIAS``, ``models:/NAME/latest`` is ``NAME``,
-and ``runs:/RUN_ID/PATH`` is that MLflow run. A tracker's own run id alone
-(MLflow's, an OpenLineage ``runId``, the SDK's) names its run at step 4: runs are
-keyed ``run:SOURCE/RUN_ID`` for each of :data:`RUN_SOURCES`.
+``models:/NAME/STAGE`` are ``NAME@ALIAS``, ``models:/NAME/latest`` is ``NAME``
+(a model URI names a model version or nothing), and ``runs:/RUN_ID/PATH`` is
+that MLflow run. A tracker's own run id alone (MLflow's, an OpenLineage
+``runId``, the SDK's) names its run at step 4: runs are keyed
+``run:SOURCE/RUN_ID`` for each of :data:`RUN_SOURCES`.
 
 A prefix that several ids share is a ValidationError listing them; a reference
 that names nothing is a NotFoundError ending in ``did you mean: …`` with up to
@@ -112,6 +113,9 @@ def resolve_ref(store: GraphStore, ref: str, *, suggest: bool = True) -> Node:
     every model and dataset name, most of the time of a miss).
     """
     text = _checked(ref)
+    if (model := _MLFLOW_MODEL_URI.match(text)) is not None:
+        return follow_alias(store, _registered_version(store, text, model["name"], model["alias"] or model["which"],
+                                                       suggest))
     return follow_alias(store, _resolve(store, mlflow_uri(text) or text, suggest=suggest))
 
 
@@ -123,6 +127,20 @@ def mlflow_uri(text: str) -> str | None:
     if (run := _MLFLOW_RUN_URI.match(text)) is not None:
         return node_id(NodeKind.RUN, MLFLOW_SOURCE, run["run"])
     return None
+
+
+def _registered_version(store: GraphStore, uri: str, name: str, which: str, suggest: bool) -> Node:
+    """The model version an MLflow model URI names, and never a node of another kind: ``models:/wine/latest``
+    is no dataset called wine, nor whatever id begins with "wine"."""
+    if which == "latest":
+        versions = model_versions(store, name)
+        if versions:
+            return versions[-1]
+        raise NotFoundError(f"{uri!r}: no version of a model {name!r} is stored")
+    node = _by_version(store, f"{name}@{which}", suggest)
+    if node.kind is not NodeKind.MODEL_VERSION:
+        raise NotFoundError(f"{uri!r}: no version of a model {name!r} is {which!r} ({node.id} is no model version)")
+    return node
 
 
 def _resolve(store: GraphStore, ref: str, *, suggest: bool) -> Node:

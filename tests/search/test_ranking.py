@@ -10,7 +10,7 @@ from modelctx.graph.model import Node, NodeKind
 from modelctx.graph.store import GraphStore
 from modelctx.search.documents import build_document, snippet
 from modelctx.search.hybrid import EXACT_SCORE
-from modelctx.search.intent import exact_ids, kind_hints
+from modelctx.search.intent import exact_ids, kind_hints, version_refs
 from modelctx.search.service import SearchService
 from tests.search import world as w
 
@@ -43,6 +43,24 @@ def test_references_resolve_through_the_registry(store: GraphStore) -> None:
     assert exact_ids(store, "churn@7") == []
     assert exact_ids(store, "model_version:nope/1") == []
     assert exact_ids(store, "customers who cancel") == []
+    # A version as people type one: its own key, and a name said with spaces for its hyphens or underscores.
+    hyphenated = "model_version:churn-risk/2"
+    store.write([Node("model:churn-risk", NodeKind.MODEL, {"name": "churn-risk"}),
+                 Node(hyphenated, NodeKind.MODEL_VERSION, {"model": "churn-risk", "version": 2})], [])
+    assert exact_ids(store, "churn/1") == [w.CRM_MV]
+    assert exact_ids(store, "churn risk v2") == exact_ids(store, "Churn Risk version 2") == [hyphenated]
+    assert exact_ids(store, "churn-risk/2") == exact_ids(store, "churn risk@2") == [hyphenated]
+    assert exact_ids(store, "churn risk v3") == exact_ids(store, "churn risk/x") == []
+    assert version_refs("churn risk v2") == ["churn risk@2", "churn-risk@2", "churn_risk@2"]
+    assert version_refs("churn@production") == ["churn@production"]
+    assert version_refs("recall dropped after the feature change") == []
+    # The latest version, as people ask for it (MLflow's models:/NAME/latest).
+    store.write([Node("model_version:churn-risk/1", NodeKind.MODEL_VERSION, {"model": "churn-risk", "version": 1})],
+                [])
+    assert exact_ids(store, "latest churn risk") == exact_ids(store, "the latest version of churn-risk") == [
+        hyphenated]
+    assert exact_ids(store, "churn-risk latest") == [hyphenated]
+    assert exact_ids(store, "latest runs") == exact_ids(store, "latest") == []
     # A git hash as people copy it (7 to 40 hex digits, any case): the commit it is a unique prefix of.
     commit = "commit:" + "c0ffee" + "1" * 34
     store.write([Node(commit, NodeKind.COMMIT, {"message": "Clip outliers"})], [])
@@ -65,6 +83,11 @@ def test_kind_words_are_soft_filters(store: GraphStore, service: SearchService) 
     assert kind_hints("runs on the cleaned data") == {"run"}
     assert kind_hints("datasets nothing was trained on") == {"dataset", "dataset_version"}
     assert kind_hints("worried about calibration") == frozenset()
+    # The words people use for a kind lift it as its own name does.
+    assert kind_hints("who gave the sign-off for the churn release") == {"review", "model_version"}
+    assert kind_hints("lesson learned about the derived column") == {"insight", "feature"}
+    assert kind_hints("the code change behind the alert") == {"commit", "monitoring_report"}
+    assert kind_hints("rollouts and their verdicts") == {"deployment", "review"}
     plain = service.search("tumour classifier", limit=13)
     asked = service.search("tumour classifier deployment", limit=13)
     assert asked[0].kind == "deployment"

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from modelctx.search.vector_index import Filter, VectorIndex, top_k
+from modelctx.search.vector_index import Filter, VectorIndex, inner_products, top_k
 
 
 def unit_rows(n: int, dim: int = 32, seed: int = 0) -> np.ndarray:
@@ -68,3 +68,33 @@ def test_snapshot_round_trip(tmp_path: Path) -> None:
     assert again.load(tmp_path, "another generation") is None
     assert again.load(tmp_path, "g1") == 42
     assert again.search(query, 5, Filter(project="p2")) == before
+
+
+def test_exact_scores_are_the_inner_products_in_float32() -> None:
+    # Entries 0, ±0.5 and ±1 make every partial sum exact, so the scores are exact whatever the summation order.
+    vectors = np.array([[1, 0, 0, 0], [0.5, 0.5, 0.5, 0.5], [0, 1, 0, 0], [-1, 0, 0, 0], [0.5, -0.5, 0.5, -0.5]],
+                       dtype=np.float32)
+    query = np.array([0.5, 0.5, 0.5, 0.5], dtype=np.float32)
+    query.setflags(write=False)  # as the query cache hands it out (search/embedder.py)
+    scores = inner_products(vectors, query)
+    assert scores.dtype == np.float32 and scores.tolist() == [0.5, 1.0, 0.5, -0.5, 0.0]
+    index = VectorIndex(4)
+    index.set_rows(range(5), vectors, ["run", "model", "run", "run", "model"], ["p0"] * 5, [1.0] * 5)
+    assert index.search(query, 3) == [(1, 1.0), (0, 0.5), (2, 0.5)]
+    assert index.search(query, 10, Filter(kind="run")) == [(0, 0.5), (2, 0.5), (3, -0.5)]
+
+
+def test_exact_search_ranks_as_the_matrix_product() -> None:
+    # The same slots in the same order as BLAS's ``vectors @ query``; scores within float32 rounding of float64's.
+    vectors = unit_rows(3000, dim=384, seed=3)
+    index = VectorIndex(384)
+    index.set_rows(range(3000), vectors, ["run" if i % 2 else "model" for i in range(3000)], [None] * 3000,
+                   [None] * 3000)
+    exact = vectors.astype(np.float64)
+    for query in unit_rows(10, dim=384, seed=4):
+        hits = index.search(query, 50)
+        assert [s for s, _ in hits] == top_k(vectors @ query, 50).tolist()
+        assert [score for _, score in hits] == pytest.approx((exact[[s for s, _ in hits]] @ query).tolist(), abs=1e-6)
+        runs = index.search(query, 20, Filter(kind="run"))
+        odd = np.arange(1, 3000, 2)
+        assert [s for s, _ in runs] == odd[top_k(vectors[odd] @ query, 20)].tolist()

@@ -16,12 +16,10 @@ from modelctx.graph.ids import node_id
 from modelctx.graph.model import Node, NodeKind
 from modelctx.graph.refs import resolve_ref
 from modelctx.graph.store import GraphStore
-from modelctx.search.intent import kind_word_at_end
+from modelctx.search.intent import kind_word_at_end, typed_version, version_refs
 from modelctx.search.questions.walks import Resolver
 
 _WORD = re.compile(r"[^\W_]+")
-#: A version written after a name: ``name v3``, ``name version 3``, ``name@3``, ``name/3``.
-_VERSION_REF = re.compile(r"^(?P<name>.+?)(?:\s+v|\s+version\s+|@|/)(?P<which>[\w.-]+)$", re.IGNORECASE)
 #: A version written alone: ``v3``, ``version 3``, ``3``.
 _BARE_VERSION = re.compile(r"^(?:v|version\s*)?(?P<n>\d+)$", re.IGNORECASE)
 
@@ -74,17 +72,18 @@ def same_model_versions(earlier: str, later: str) -> tuple[str, str]:
     """Two versions named in one breath, the second of the same model as the first: "between tumour v1 and v2"
     is tumour v1 and tumour v2 (either side may be the bare one); other pairs are left as they are."""
     for named, other in ((earlier, later), (later, earlier)):
-        same_model, bare = _VERSION_REF.match(named), _BARE_VERSION.match(other)
+        same_model, bare = typed_version(named), _BARE_VERSION.match(other)
         if same_model is not None and bare is not None:
-            earlier, later = (earlier, f"{same_model['name']} v{bare['n']}") if named == earlier else \
-                (f"{same_model['name']} v{bare['n']}", later)
+            earlier, later = (earlier, f"{same_model[0]} v{bare['n']}") if named == earlier else \
+                (f"{same_model[0]} v{bare['n']}", later)
     return earlier, later
 
 
 def exact_node(view: GraphStore, text: str, kinds: tuple[NodeKind, ...]) -> Node | None:
     """The node ``text`` names exactly, among ``kinds``: a bare natural key of one of the kinds, in their
     order (so "tumour" is the model, not its latest version, when a model is wanted first); else what
-    ``graph/refs.py`` resolve_ref makes of it (``name vN`` read as ``name@N``); else an exact name.
+    ``graph/refs.py`` resolve_ref makes of it, or of a version as people type one (``search/intent.py``
+    version_refs: ``name vN`` read as ``name@N``); else an exact name.
 
     Text that cannot be a natural key (empty, or only spaces: ``graph/ids.py`` node_id refuses it) names nothing.
     """
@@ -96,8 +95,7 @@ def exact_node(view: GraphStore, text: str, kinds: tuple[NodeKind, ...]) -> Node
     for key in keys:
         if key in direct:
             return direct[key]
-    version = _VERSION_REF.match(text)
-    refs = [f"{version['name']}@{version['which']}"] if version is not None and "@" not in text else []
+    refs = [ref for ref in version_refs(text) if ref != text]
     # A miss is common here (the search is tried next), so without resolve_ref's suggestions: finding them reads
     # every model and dataset name and was three quarters of exact_node's time on the questions of
     # tests/search_eval/queries.py and tests/search/test_questions.py.
