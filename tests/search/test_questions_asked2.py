@@ -120,6 +120,8 @@ K, E = NodeKind, EdgeType
     ("which runs started", "of_kind", {"kind": "runs"}),
     ("which models came from the optuna commit", "trained_on", {"x": "optuna commit"}),
     ("progression v2 code", "code_behind", {"x": "progression v2"}),
+    ("which versions of tumour were ever in production", "deployments_of", {"x": "tumour"}),
+    ("list all sign-offs", "of_kind", {"kind": "sign-offs"}),
 ])
 def test_asked_wordings_parse(query: str, name: str, parts: dict[str, str]) -> None:
     found = questions.match(query)

@@ -619,7 +619,10 @@ SHAPES: tuple[Shape, ...] = (
            r"|^(?:which|what)\s+(?:environments?|envs?|endpoints?|places|clusters|regions|servers|services)\s+"
            r"(?:is|are|was|were|has|have)\s+(?P<w>.+?)\s+(?:been\s+)?(?:deployed|running|served|live|shipped|released)"
            r"(?:\s+(?:to|in|on|at))?$"
-           r"|" + _terse("r", r"(?:deployments?|releases?|rollouts?|endpoints?)"),
+           r"|" + _terse("r", r"(?:deployments?|releases?|rollouts?|endpoints?)")
+           + r"|^(?:which|what|how\s+many)\s+(?:model\s+)?versions?\s+of\s+(?P<q>.+?)\s+(?:were|was|have\s+been|"
+           r"has\s+been|are|is)\s+(?:ever\s+|once\s+|previously\s+|already\s+)?(?:deployed|in\s+production|in\s+prod|live|shipped|"
+           r"released)(?:\s+(?:to|in)\s+\w+)?$",
            "deployments of tumour-classifier", answers.deployments_of),
     _shape("reviews_in_state", _WHICH + r"(?:reviews?|verdicts?|sign-?offs?)\s+(?:that\s+|which\s+)?"
            r"(?:were|was|are|is|have\s+been)\s+(?:an?\s+)?(?P<state>rejections?|approvals?|requests?\s+for\s+changes|"
