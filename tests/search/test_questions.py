@@ -226,7 +226,7 @@ def test_every_shape_says_what_it_asks() -> None:
     ("what feeds customers v2", "upstream", {"x": "customers v2"}),
     ("which tables have no consumers", "untrained_datasets", {}),
     ("what is drifting", "drifting", {}),
-    ("which deployments are drifting in production", "drifting", {"subject": "deployments"}),
+    ("which deployments are drifting in production", "drifting", {"subject": "deployments", "prod": "production"}),
     ("models with drift", "drifting", {"subject": "models"}),
     ("drift alerts", "drifting", {}),
     ("where has drift been detected", "drifting", {}),
@@ -459,6 +459,23 @@ def test_drifting_deployments_are_those_with_an_open_alert(store: GraphStore, se
     assert [i for i, _ in answered(service.search("what is drifting", limit=5))] == [CRM_DEPLOY, w.CRM_MV, loud]
     assert answered(service.search("is tumour v1 drifting", limit=5)) == []
     assert [i for i, _ in answered(service.search("does churn have drift", limit=5))] == [CRM_DEPLOY, w.CRM_MV, loud]
+    # Drift asked of production leaves out an alerting deployment elsewhere; asked of none, it counts.
+    canary, canary_report = node_id(K.DEPLOYMENT, "churn-canary"), node_id(K.MONITORING_REPORT, "canary-1")
+    store.write([
+        Node(canary, K.DEPLOYMENT, {"environment": "staging", "status": "active", "project": "crm",
+                                    "name": "churn canary"}),
+        Node(canary_report, K.MONITORING_REPORT, {"name": "canary drift", "severity": "high",
+                                                  "at": "2024-07-02T00:00:00Z", "project": "crm"}),
+    ], [Edge(canary, w.CRM_MV, E.DEPLOYS), Edge(canary_report, canary, E.MONITORS)], actor="test")
+    everywhere = [i for i, _ in answered(service.search("which deployments are drifting", limit=10))]
+    assert everywhere == [CRM_DEPLOY, w.CRM_MV, loud, canary, canary_report]
+    for asked in ("drift in production", "which production models are drifting", "which models are drifting in prod"):
+        assert {i for i, _ in answered(service.search(asked, limit=10))} == {CRM_DEPLOY, w.CRM_MV, loud}, asked
+    # The environment an unapproved deployment is asked of: staging's, not production's.
+    assert [i for i, _ in answered(service.search("deployments without approval in staging", limit=10))] == [
+        w.CRM_MV, canary]
+    assert [i for i, _ in answered(service.search("unapproved models in production", limit=10))] == [
+        w.CRM_MV, CRM_DEPLOY]
     # The same rule as the audit's open alerts (governance/facts.py open_alert).
     from modelctx.governance import facts
     assert facts.open_alert(store, store.get_node(w.ONC_DEPLOY)) is None

@@ -42,7 +42,8 @@ K, E = NodeKind, EdgeType
     ("which datasets are derived from breast cancer raw export", "derived", {"x": "breast cancer raw export"}),
     ("iris-demo v1 approval status", "reviews_of", {"x": "iris-demo v1"}),
     ("what alerts are open", "drifting", {}),
-    ("which production models have high drift", "drifting", {"subject": "models", "severity": "high"}),
+    ("which production models have high drift", "drifting",
+     {"subject": "models", "severity": "high", "prod": "production"}),
     # who
     ("which reviewer rejected wine-cultivar v1", "reviews_of",
      {"who": "which reviewer", "verb": "rejected", "x": "wine-cultivar v1"}),
@@ -88,7 +89,7 @@ K, E = NodeKind, EdgeType
     ("warning-level drift", "drifting", {"severity": "warning"}),
     ("show me severe drift alerts", "drifting", {"severity": "severe"}),
     ("which deployments have high severity drift", "drifting", {"subject": "deployments", "severity": "high"}),
-    ("is there critical drift in production", "drifting", {"severity": "critical"}),
+    ("is there critical drift in production", "drifting", {"severity": "critical", "prod": "production"}),
     ("which models have drift warnings", "drifting", {"subject": "models"}),
     ("any drift on tumour-classifier", "drifting", {"x": "tumour-classifier"}),
     ("what is the drift on tumour", "drifting", {"x": "tumour"}),

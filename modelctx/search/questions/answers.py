@@ -360,12 +360,17 @@ def _served(view: GraphStore, pairs: list[tuple[Node, Edge]]) -> list[tuple[Node
     return [(deployment, nodes[e.target], render_path([e], nodes)) for deployment, e in pairs if e.target in nodes]
 
 
+#: Words a question says "in production" by that name no environment (``graph/lineage.py`` names production's).
+_PRODUCTION_SAID = frozenset({"live", "serving", "in use"})
+
+
 def unapproved_in_production(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer]:
-    """Model versions deployed in production (the question says production, prod, live...), else deployed and
-    active anywhere ("deployed models without an approval"), whose approval (``governance/approval.py``) is not
-    granted."""
+    """Model versions deployed and active in the environment the question names (production by any of its names:
+    production, prod, live, serving...; "without approval in staging": staging), else active anywhere ("deployed
+    models without an approval"), whose approval (``governance/approval.py``) is not granted."""
     out: list[Answer] = []
-    environment = "production" if "env" in parts else None
+    said = " ".join(parts["env"].lower().split()) if "env" in parts else None
+    environment = "production" if said in _PRODUCTION_SAID else said
     for deployment, version, path in _served(view, _production_deployments(view, environment=environment)):
         state = approval_of(view, version.id)
         if not state.approved:
@@ -560,7 +565,8 @@ def untrained_datasets(view: GraphStore, resolve: Resolver, parts: dict[str, str
 def drifting(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list[Answer] | None:
     """Deployments with an open alert (``governance/facts.py`` open_alert: active, newest monitoring report not
     quiet), most severe first, each with the version it serves and the report; of model X's versions, or X itself
-    a deployment, when the question names one; of the severity it names ("critical drift": ``alert_severity``).
+    a deployment, when the question names one; of the severity it names ("critical drift": ``alert_severity``); in
+    production when it says so ("drift in production", "which production models are drifting").
     Asked about models or versions, the versions come first."""
     if "x" in parts:
         node = find(resolve, parts["x"], (K.MODEL, K.MODEL_VERSION, K.DEPLOYMENT))
@@ -573,6 +579,8 @@ def drifting(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list
             deployments = list(view.get_nodes({e.source for e in deploys}).values())
     else:
         deployments = list(scan(view, K.DEPLOYMENT))
+    if "prod" in parts:  # "drift in production": of deployments in production (graph/lineage.py), not staging's
+        deployments = [d for d in deployments if is_in_production(d)]
     versions_first = re.match(r"(?:models?|versions?|model\s+versions?)$", parts.get("subject", ""), re.IGNORECASE)
     named = alert_severity(parts["severity"]) if "severity" in parts else None
     found: list[tuple[int, list[Answer]]] = []
