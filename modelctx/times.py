@@ -27,7 +27,7 @@ from typing import Any
 
 from modelctx.errors import ValidationError
 
-__all__ = ["as_written", "format_iso", "lower_bound", "now", "parse_user", "read_stored", "upper_bound"]
+__all__ = ["as_written", "check_span", "format_iso", "lower_bound", "now", "parse_user", "read_stored", "upper_bound"]
 
 EXAMPLE = "e.g. 2024-05-01 or 2024-05-01T12:00:00Z"
 _BARE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")
@@ -93,6 +93,13 @@ def lower_bound(value: str | None, name: str) -> datetime | None:
 def upper_bound(value: str | None, name: str) -> datetime | None:
     """The end of an inclusive range (``--as-of``, ``--until``): a bare date runs through its last microsecond."""
     return None if value is None or value == "" else parse_user(value, name, end_of_day=True)
+
+
+def check_span(start: datetime | None, end: datetime | None, what: str) -> None:
+    """Refuse a span a person typed whose end comes before its start (``what`` names it in the message): it can
+    hold nothing, and answering it with nothing would read as "nothing happened then"."""
+    if start is not None and end is not None and end < start:
+        raise ValidationError(f"{what} ends before it starts ({format_iso(end)} is before {format_iso(start)})")
 
 
 def read_stored(value: Any) -> datetime | None:

@@ -50,7 +50,7 @@ from modelctx.search.messages import SEMANTIC_OFF_NOTE, no_results, nothing_answ
 from modelctx.search.neighbourhood import adjacent
 from modelctx.search.vector_index import Filter
 from modelctx.search.when import Window, split_time
-from modelctx.times import lower_bound, upper_bound
+from modelctx.times import check_span, lower_bound, upper_bound
 from modelctx.times import now as current_time
 
 T = TypeVar("T")
@@ -108,6 +108,7 @@ def time_window(
 ) -> tuple[float | None, float | None]:
     """A ``since``/``until`` pair as epoch seconds, both inclusive (``modelctx/times.py``: a date is a whole day)."""
     start, end = lower_bound(since, names[0]), upper_bound(until, names[1])
+    check_span(start, end, f"the time from {names[0]} to {names[1]}")
     return (start.timestamp() if start else None, end.timestamp() if end else None)
 
 

@@ -36,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 
 from modelctx.graph.events import event_time
 from modelctx.graph.model import Node
-from modelctx.times import lower_bound, upper_bound
+from modelctx.times import check_span, lower_bound, upper_bound
 
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
@@ -103,7 +103,9 @@ def split_time(question: str, now: datetime) -> tuple[str, Window | None]:
     if found is None or found.start() == 0:
         return question, None
     window = _window(found, now.astimezone(UTC))
-    return text[: found.start()].rstrip(" ,"), Window(window[0], window[1], found.group(0).strip(" ,"))
+    words = found.group(0).strip(" ,")
+    check_span(window[0], window[1], f"the query's time {words!r}")
+    return text[: found.start()].rstrip(" ,"), Window(window[0], window[1], words)
 
 
 def _window(found: re.Match[str], now: datetime) -> tuple[datetime | None, datetime | None]:

@@ -113,6 +113,10 @@ def test_api_search_and_notes(api) -> None:  # type: ignore[no-untyped-def]
     assert exact[0]["id"] == w.CRM_MV and exact[0]["score"] == EXACT_SCORE
     assert api.get("/api/v1/search", params={"q": "x", "mode": "fuzzy"}).status_code == 422
     assert api.get("/api/v1/search", params={"q": "x", "since": "last week"}).status_code == 422
+    reversed_span = api.get("/api/v1/search", params={"q": "x", "since": "2024-05-01", "until": "2024-03-01"})
+    assert reversed_span.status_code == 422
+    assert "the time from since to until ends before it starts" in reversed_span.text
+    assert api.get("/api/v1/search", params={"q": "runs between 2024-05 and 2024-03"}).status_code == 422
 
 
 def test_api_project_scope(api) -> None:  # type: ignore[no-untyped-def]

@@ -75,6 +75,17 @@ def test_a_date_that_does_not_exist_is_a_clear_error() -> None:
         split_time("what did ada change since 2024-02-30", NOW)
 
 
+@pytest.mark.parametrize(("question", "words"), [
+    ("runs between 2024-05 and 2024-03", "between 2024-05 and 2024-03"),
+    ("commits from 2024-06-02 to 2024-06-01", "from 2024-06-02 to 2024-06-01"),
+])
+def test_a_span_that_ends_before_it_starts_is_a_clear_error(question: str, words: str) -> None:
+    # It could hold nothing: answering it with nothing would read as "nothing happened then".
+    with pytest.raises(ValidationError) as refused:
+        split_time(question, NOW)
+    assert str(refused.value).startswith(f"the query's time {words!r} ends before it starts (")
+
+
 ADA = node_id(K.PERSON, "ada@example.com")
 COMMITS = {month: node_id(K.COMMIT, f"{month:x}" * 40) for month in (1, 2, 3)}
 
