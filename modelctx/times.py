@@ -96,10 +96,10 @@ def upper_bound(value: str | None, name: str) -> datetime | None:
 
 
 def check_span(start: datetime | None, end: datetime | None, what: str) -> None:
-    """Refuse a span a person typed whose end comes before its start (``what`` names it in the message): it can
+    """Refuse a span a person typed whose end comes before its start (``what`` names it as they typed it): it can
     hold nothing, and answering it with nothing would read as "nothing happened then"."""
     if start is not None and end is not None and end < start:
-        raise ValidationError(f"{what} ends before it starts ({format_iso(end)} is before {format_iso(start)})")
+        raise ValidationError(f"{what} ends before it starts")
 
 
 def read_stored(value: Any) -> datetime | None:

@@ -108,7 +108,7 @@ def time_window(
 ) -> tuple[float | None, float | None]:
     """A ``since``/``until`` pair as epoch seconds, both inclusive (``modelctx/times.py``: a date is a whole day)."""
     start, end = lower_bound(since, names[0]), upper_bound(until, names[1])
-    check_span(start, end, f"the time from {names[0]} to {names[1]}")
+    check_span(start, end, f"the time from {names[0]} {since} to {names[1]} {until}")
     return (start.timestamp() if start else None, end.timestamp() if end else None)
 
 

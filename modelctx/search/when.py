@@ -143,7 +143,7 @@ def _window(found: re.Match[str], now: datetime) -> tuple[datetime | None, datet
                                               if found["bound_month"] else None)
         start, end = _period(int(found["bound_year"] or found["bound_month_year"]), int(month) if month else None)
         # Inclusive, as a date is: the period is the whole span a DATE is the whole day of.
-        return (start, None) if found["bound"].lower() in ("since", "from", "after") else (None, end)
+        return (start, None) if found["bound"].lower() in ("since", "after") else (None, end)
     return _month(found["month"], found["month_year"], now)
 
 

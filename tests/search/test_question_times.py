@@ -83,7 +83,7 @@ def test_a_span_that_ends_before_it_starts_is_a_clear_error(question: str, words
     # It could hold nothing: answering it with nothing would read as "nothing happened then".
     with pytest.raises(ValidationError) as refused:
         split_time(question, NOW)
-    assert str(refused.value).startswith(f"the query's time {words!r} ends before it starts (")
+    assert str(refused.value) == f"the query's time {words!r} ends before it starts"
 
 
 ADA = node_id(K.PERSON, "ada@example.com")
