@@ -336,7 +336,9 @@ class SearchService:
             wanted = {k.value for k in kinds}
             ranked = self.rank(text, Filter(scope=where.scope), RESOLVE_CANDIDATES, "hybrid")
             rows = self.index.documents(slot for slot, _ in ranked)
-            ids = [rows[slot].node_id for slot, _ in ranked if slot in rows and rows[slot].kind in wanted]
+            # Only the hits that may name the text are read (a title sharing a word, or a commit, named by its message).
+            ids = [rows[slot].node_id for slot, _ in ranked if slot in rows and rows[slot].kind in wanted
+                   and questions.may_name(text, rows[slot].title, rows[slot].kind)]
             nodes = view.get_nodes(ids)
             return next((nodes[i] for i in ids if i in nodes and questions.names_it(text, nodes[i])), None)
 

@@ -33,7 +33,7 @@ from modelctx.graph.events import event_time
 from modelctx.graph.store import GraphStore
 from modelctx.search.questions.answers import DATA_KINDS, MADE_KINDS
 from modelctx.search.questions.patterns import MEANINGS, SHAPES, Shape, clean_entity, match, matches
-from modelctx.search.questions.resolve import exact_node, names_it, narrowed, shares_a_word
+from modelctx.search.questions.resolve import exact_node, may_name, names_it, narrowed, shares_a_word
 from modelctx.search.questions.verbs import VERB_KINDS, verb_of
 from modelctx.search.questions.walks import Answer, Resolver, once, render_path
 from modelctx.search.when import Window
@@ -42,7 +42,8 @@ __all__ = [
     "DATA_KINDS", "MADE_KINDS", "MEANINGS", "SHAPES", "VERB_KINDS", "Answer", "Answered", "FirstSeen", "Resolver",
     "Shape",
     "answer",
-    "clean_entity", "exact_node", "match", "matches", "names_it", "narrowed", "render_path", "shares_a_word", "verb_of",
+    "clean_entity", "exact_node", "match", "matches", "may_name", "names_it", "narrowed", "render_path",
+    "shares_a_word", "verb_of",
 ]
 
 

@@ -428,7 +428,7 @@ def best_runs(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> lis
     ranked = sorted(((a, m[metric]) for a, m in logged if metric in m), key=lambda pair: (
         pair[1] if lowest else -pair[1], pair[0].node.title, pair[0].node.id))
     out: list[Answer] = []
-    versions_asked = re.match(r"(?:models?|versions?|model\s+versions?)$", parts.get("subject", ""), re.IGNORECASE)
+    versions_asked = _asks_for_versions(parts)
     for run, value in ranked:
         scored = Answer(run.node, f"{run.path}; {metric} {value:g}")
         if versions_asked:
@@ -437,6 +437,12 @@ def best_runs(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> lis
             out += [Answer(v.node, f"{v.path}; {metric} {value:g}", run.node) for v in built]
         out.append(scored)
     return once(out)
+
+
+def _asks_for_versions(parts: dict[str, str]) -> bool:
+    """Whether the question asks for models or versions ("which models are drifting", "best versions of X"): their
+    answers then put the versions first."""
+    return re.match(r"(?:models?|versions?|model\s+versions?)$", parts.get("subject", ""), re.IGNORECASE) is not None
 
 
 def _metrics(run: Node) -> dict[str, float]:
@@ -581,7 +587,7 @@ def drifting(view: GraphStore, resolve: Resolver, parts: dict[str, str]) -> list
         deployments = list(scan(view, K.DEPLOYMENT))
     if "prod" in parts:  # "drift in production": of deployments in production (graph/lineage.py), not staging's
         deployments = [d for d in deployments if is_in_production(d)]
-    versions_first = re.match(r"(?:models?|versions?|model\s+versions?)$", parts.get("subject", ""), re.IGNORECASE)
+    versions_first = _asks_for_versions(parts)
     named = alert_severity(parts["severity"]) if "severity" in parts else None
     found: list[tuple[int, list[Answer]]] = []
     for deployment, (report, severity) in ((d, a) for d in deployments if (a := facts.open_alert(view, d))):

@@ -61,6 +61,13 @@ def shares_a_word(text: str, title: str) -> bool:
 _DESCRIBED_BY: dict[NodeKind, tuple[str, ...]] = {NodeKind.COMMIT: ("message",)}
 
 
+def may_name(text: str, title: str, kind: str) -> bool:
+    """Whether a search hit (its index row: title and kind) can stand for entity text, read before its node is:
+    its title shares a word, or its kind is named by more than its title (``_DESCRIBED_BY``: :func:`names_it` then
+    reads the node)."""
+    return shares_a_word(text, title) or NodeKind(kind) in _DESCRIBED_BY
+
+
 def names_it(text: str, node: Node) -> bool:
     """Whether a search hit may stand for entity text: its title, or what it is described by (``_DESCRIBED_BY``),
     ``shares_a_word`` with the text."""
